@@ -1,7 +1,204 @@
 package gulp.cli;
 
+import gulp.capture.CaptureFileSource;
+import gulp.capture.InputException;
+import gulp.linux.Terminal;
+import gulp.output.PcapRecordEncoder;
+import gulp.output.RecordFraming;
+import gulp.output.RotationPolicy;
+import gulp.output.StreamSink;
+import gulp.pipeline.OpaqueCopier;
+import gulp.pipeline.PacketPath;
+import gulp.pipeline.Pipeline;
+import gulp.pipeline.RunControl;
+import gulp.pipeline.Writer;
+import gulp.ring.ByteRing;
+import gulp.stats.CaptureCounters;
+import gulp.stats.Report;
+
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The {@code gulp} command. */
 public final class Main {
+    public static final String VERSION = "2.0.0";
+
+    /** Exit statuses (documented in the README). */
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_INPUT = 3;
+    public static final int EXIT_OUTPUT = 4;
+
+    private final PrintStream err;
+
+    private Main(PrintStream err) {
+        this.err = err;
+    }
+
     public static void main(String[] args) {
-        System.err.println("gulp: not yet");
+        int status;
+        try {
+            status = new Main(System.err).run(args);
+        } catch (Throwable e) {
+            System.err.println("gulp: internal error: " + e);
+            status = EXIT_FAILURE;
+        }
+        System.exit(status);
+    }
+
+    int run(String[] args) throws InterruptedException {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (UsageException e) {
+            err.println("gulp: " + e.getMessage());
+            err.println("Try 'gulp --help' for more information.");
+            return EXIT_USAGE;
+        }
+        if (options.showHelp) {
+            System.out.print(Usage.TEXT);
+            return EXIT_OK;
+        }
+        if (options.showVersion) {
+            err.println("gulp " + VERSION + " (Java " + Runtime.version() + ")");
+            return EXIT_OK;
+        }
+        String unsupported = Unsupported.check(options);
+        if (unsupported != null) {
+            err.println("gulp: " + unsupported);
+            return EXIT_USAGE;
+        }
+        if (options.outputDirectory == null && Terminal.isTerminal(1) && !options.opaqueCopy) {
+            err.println("gulp: refusing to write binary pcap data to a terminal;"
+                    + " redirect it to a file, or pipe it into 'tcpdump -r -'");
+            return EXIT_USAGE;
+        }
+        return switch (options.mode()) {
+            case OPAQUE_COPY -> runOpaqueCopy(options);
+            case CAPTURE_FILES -> runCaptureFiles(options);
+            case LIVE -> {
+                err.println("gulp: live capture is not available in this build yet; use -i - or --read FILE");
+                yield EXIT_USAGE;
+            }
+        };
+    }
+
+    private int runCaptureFiles(Options options) throws InterruptedException {
+        CaptureFileSource source;
+        try {
+            source = CaptureFileSource.open(options.inputNames());
+        } catch (InputException e) {
+            err.println("gulp: " + e.getMessage());
+            return EXIT_INPUT;
+        } catch (IOException e) {
+            err.println("gulp: cannot read input: " + e.getMessage());
+            return EXIT_INPUT;
+        }
+        try (source; Arena arena = Arena.ofShared()) {
+            ByteRing ring = allocateRing(options, arena);
+            if (ring == null) {
+                return EXIT_FAILURE;
+            }
+            CaptureCounters counters = new CaptureCounters();
+            RunControl control = new RunControl();
+            PcapRecordEncoder encoder = new PcapRecordEncoder(options.nanosecond, options.snaplen);
+            StreamSink sink = stdoutSink(encoder.fileHeader(source.linkType()));
+            PacketPath path = new PacketPath(ring.producer(), encoder, source.waitsWhenFull(), counters, control,
+                    options.parkMicros * 1000, options.countLimit);
+            Writer writer = new Writer(ring, sink, RecordFraming.pcap(options.nanosecond), RotationPolicy.NEVER,
+                    options.blockSize, options.parkMicros * 1000, counters, control);
+            startupLine(options, "reading " + source.describe(), "writing stdout (pcap, "
+                    + (options.nanosecond ? "nanoseconds" : "microseconds") + ", snaplen " + options.snaplen
+                    + ", link type " + source.linkType() + ")", ring);
+            Report report = new Report(counters, ring.capacity(), false, false);
+            return runPipeline(options, ring, () -> source.run(path), writer, control, counters, report);
+        } catch (IOException e) {
+            err.println("gulp: " + e.getMessage());
+            return EXIT_FAILURE;
+        }
+    }
+
+    private int runOpaqueCopy(Options options) throws InterruptedException {
+        try (Arena arena = Arena.ofShared()) {
+            ByteRing ring = allocateRing(options, arena);
+            if (ring == null) {
+                return EXIT_FAILURE;
+            }
+            CaptureCounters counters = new CaptureCounters();
+            RunControl control = new RunControl();
+            var input = new FileInputStream(FileDescriptor.in).getChannel();
+            OpaqueCopier copier = new OpaqueCopier(input, ring, counters, control, options.parkMicros * 1000);
+            Writer writer = new Writer(ring, stdoutSink(new byte[0]), null, RotationPolicy.NEVER,
+                    options.blockSize, options.parkMicros * 1000, counters, control);
+            Report report = new Report(counters, ring.capacity(), false, true);
+            return runPipeline(options, ring, copier::run, writer, control, counters, report);
+        }
+    }
+
+    private int runPipeline(Options options, ByteRing ring, Pipeline.ReaderBody reader, Writer writer,
+                            RunControl control, CaptureCounters counters, Report report) throws InterruptedException {
+        Signals.install(control);
+        StatusTicker ticker = new StatusTicker(options, ring, counters, report, err);
+        new Pipeline(ring, reader, writer, control, options.durationSeconds, ticker::tick).run();
+        report.printFinal(err, ring.peakUsed());
+        if (control.writerError() != null) {
+            err.println("gulp: writing the output failed: " + control.writerError());
+            return EXIT_OUTPUT;
+        }
+        if (control.readerError() != null) {
+            err.println("gulp: " + control.readerError());
+            return EXIT_INPUT;
+        }
+        return EXIT_OK;
+    }
+
+    private ByteRing allocateRing(Options options, Arena arena) {
+        long bytes = options.ringBytes();
+        long available = MemoryInfo.availableBytes();
+        if (available > 0 && bytes > available) {
+            err.println("gulp: a ring of " + options.ringMiB + " MiB does not fit in the memory available ("
+                    + (available >> 20) + " MiB); choose a smaller -r");
+            return null;
+        }
+        try {
+            return ByteRing.allocate(bytes, arena);
+        } catch (OutOfMemoryError | IllegalArgumentException | IllegalStateException e) {
+            err.println("gulp: cannot allocate a ring of " + options.ringMiB + " MiB: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static StreamSink stdoutSink(byte[] header) {
+        return new StreamSink(new FileOutputStream(FileDescriptor.out).getChannel(), "stdout", header);
+    }
+
+    private void startupLine(Options options, String input, String output, ByteRing ring) {
+        if (!options.quiet) {
+            err.println("gulp: " + input + "; " + output + "; ring " + (ring.capacity() >> 20) + " MiB, writes of "
+                    + options.blockSize + " bytes");
+        }
+    }
+
+    /** MemAvailable from /proc/meminfo, or -1 if unknown. */
+    static final class MemoryInfo {
+        static long availableBytes() {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                    if (line.startsWith("MemAvailable:")) {
+                        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                return -1;
+            }
+            return -1;
+        }
     }
 }

@@ -1,0 +1,20 @@
+# Sourced by bin/gulp and bin/test: sets JAVA to a Java 25+ binary, or fails with one line.
+java_version() {
+  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p' | head -1
+}
+find_java() {
+  local candidates=() j v d
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
+  command -v java >/dev/null 2>&1 && candidates+=("$(command -v java)")
+  for d in /usr/lib/jvm/*; do [ -x "$d/bin/java" ] && candidates+=("$d/bin/java"); done
+  for j in "${candidates[@]}"; do
+    v="$(java_version "$j" || true)"
+    if [ -n "$v" ] && [ "$v" -ge 25 ]; then echo "$j"; return 0; fi
+  done
+  return 1
+}
+if ! JAVA="$(find_java)"; then
+  echo "gulp: needs Java 25 or newer; install it (e.g. apt-get install openjdk-25-jdk) or set JAVA_HOME" >&2
+  exit 1
+fi
+JAVA_HOME_25="$(dirname "$(dirname "$(readlink -f "$JAVA")")")"

@@ -1,0 +1,503 @@
+package gulp.capture;
+
+import gulp.format.PcapFileHeader;
+import gulp.format.PcapRecordHeader;
+import gulp.format.PcapngBlock;
+
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads capture files (classic pcap in either byte order, micro- or nanosecond, and pcapng with
+ * several sections and interfaces) from stdin or named files, one after another, and hands every
+ * packet to the handler. It waits for room in the ring, so nothing is lost.
+ */
+public final class CaptureFileSource implements Source {
+    /** No real packet is larger; a bigger length means a corrupt file. */
+    public static final int MAX_CAPLEN = 1 << 20;
+    private static final int MAX_BLOCK = MAX_CAPLEN + 4096;
+    private static final int BUFFER_SIZE = 4 * MAX_BLOCK;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private final List<String> names;
+    private final MemorySegment buffer;
+    private final ByteBuffer bufferView;
+    private int position;
+    private int limit;
+    private boolean endOfInput;
+    private long consumedBeforeBuffer;
+    /** Told before every read that may block, so what was read so far reaches the output. */
+    private PacketHandler publisher;
+
+    private ReadableByteChannel channel;
+    private String currentName;
+    private int fileIndex;
+    private long packetsInFile;
+
+    // Classic pcap state.
+    private boolean pcapng;
+    private boolean bigEndian;
+    private boolean nanosecondFile;
+    // pcapng state: per interface of the current section.
+    private final List<Integer> interfaceLinkTypes = new ArrayList<>();
+    private final List<long[]> interfaceTimeScales = new ArrayList<>(); // {tsresol code, offset seconds}
+    private int linkType = -1;
+    private String format;
+
+    private CaptureFileSource(List<String> names) {
+        this.names = names;
+        this.buffer = Arena.ofAuto().allocate(BUFFER_SIZE, 4096);
+        this.bufferView = buffer.asByteBuffer();
+    }
+
+    /**
+     * Opens the first input and reads its header, so the link type is known before the output is
+     * created. {@code "-"} means standard input.
+     */
+    public static CaptureFileSource open(List<String> names) throws InputException, IOException {
+        CaptureFileSource source = new CaptureFileSource(List.copyOf(names));
+        source.openNext();
+        return source;
+    }
+
+    @Override
+    public String describe() {
+        String what = names.size() == 1 ? (names.get(0).equals("-") ? "stdin" : names.get(0)) : names.size() + " files";
+        return what + " (" + format + ")";
+    }
+
+    @Override
+    public int linkType() {
+        return linkType;
+    }
+
+    @Override
+    public boolean waitsWhenFull() {
+        return true;
+    }
+
+    @Override
+    public void run(PacketHandler handler) throws InputException, IOException {
+        publisher = handler;
+        while (true) {
+            boolean more = pcapng ? readPcapngBlocks(handler) : readPcapRecords(handler);
+            handler.onBatchEnd();
+            if (!more) {
+                return;
+            }
+            if (position == limit && endOfInput) {
+                if (fileIndex >= names.size()) {
+                    return;
+                }
+                closeChannel();
+                openNext();
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closeChannel();
+    }
+
+    private void closeChannel() throws IOException {
+        if (channel != null && !currentName.equals("-")) {
+            channel.close();
+        }
+        channel = null;
+    }
+
+    private void openNext() throws InputException, IOException {
+        currentName = names.get(fileIndex++);
+        channel = openChannel(currentName);
+        position = 0;
+        limit = 0;
+        endOfInput = false;
+        consumedBeforeBuffer = 0;
+        packetsInFile = 0;
+        fill(4);
+        if (limit == 0) {
+            throw new InputException(label() + "empty input: no capture file header");
+        }
+        if (limit < 4) {
+            throw new InputException(label() + "input truncated in the file header (" + limit + " bytes)");
+        }
+        int magicLe = buffer.get(INT_LE, position);
+        int fileLinkType;
+        if (magicLe == PcapngBlock.TYPE_SECTION_HEADER) {
+            pcapng = true;
+            fileLinkType = readPcapngPreamble();
+        } else {
+            pcapng = false;
+            fileLinkType = readPcapHeader(magicLe);
+        }
+        if (linkType == -1) {
+            linkType = fileLinkType;
+        } else if (fileLinkType != linkType) {
+            throw new InputException(label() + "link type " + fileLinkType + " differs from the first input's " + linkType
+                    + "; one pcap output holds one link type");
+        }
+    }
+
+    private static ReadableByteChannel openChannel(String name) throws InputException, IOException {
+        if (name.equals("-")) {
+            return new FileInputStream(FileDescriptor.in).getChannel();
+        }
+        try {
+            return FileChannel.open(Path.of(name));
+        } catch (NoSuchFileException e) {
+            throw new InputException(name + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new InputException(name + ": permission denied");
+        } catch (IOException e) {
+            throw new InputException(name + ": " + e.getMessage());
+        }
+    }
+
+    private String label() {
+        return currentName.equals("-") ? "stdin: " : currentName + ": ";
+    }
+
+    // ---------------------------------------------------------------- classic pcap
+
+    private int readPcapHeader(int magicLe) throws InputException, IOException {
+        switch (magicLe) {
+            case PcapFileHeader.MAGIC_MICROS -> { bigEndian = false; nanosecondFile = false; }
+            case PcapFileHeader.MAGIC_NANOS -> { bigEndian = false; nanosecondFile = true; }
+            case PcapFileHeader.MAGIC_MICROS_SWAPPED -> { bigEndian = true; nanosecondFile = false; }
+            case PcapFileHeader.MAGIC_NANOS_SWAPPED -> { bigEndian = true; nanosecondFile = true; }
+            default -> throw new InputException(label() + String.format(
+                    "unknown file format (magic 0x%08x): not pcap or pcapng", Integer.reverseBytes(magicLe)));
+        }
+        if (!fill(PcapFileHeader.LENGTH)) {
+            throw new InputException(label() + "input truncated in the file header (" + (limit - position) + " of "
+                    + PcapFileHeader.LENGTH + " bytes)");
+        }
+        int fileLinkType = intAt(position + PcapFileHeader.LINKTYPE_OFFSET) & 0x0FFFFFFF; // upper bits: FCS info
+        position += PcapFileHeader.LENGTH;
+        format = "pcap, " + (nanosecondFile ? "nanoseconds" : "microseconds") + (bigEndian ? ", big-endian" : "");
+        return fileLinkType;
+    }
+
+    /** Returns true while there is more to read in this or a later file. */
+    private boolean readPcapRecords(PacketHandler handler) throws InputException, IOException {
+        int batch = 0;
+        while (batch < 4096) {
+            if (!fill(PcapRecordHeader.LENGTH)) {
+                return atCleanEnd("in a record header");
+            }
+            int caplen = intAt(position + PcapRecordHeader.CAPLEN_OFFSET);
+            int wirelen = intAt(position + PcapRecordHeader.WIRELEN_OFFSET);
+            checkLengths(caplen, wirelen);
+            if (!fill(PcapRecordHeader.LENGTH + caplen)) {
+                return atCleanEnd("in a record");
+            }
+            long seconds = intAt(position + PcapRecordHeader.TS_SECONDS_OFFSET) & 0xFFFFFFFFL;
+            long fraction = intAt(position + PcapRecordHeader.TS_FRACTION_OFFSET) & 0xFFFFFFFFL;
+            long nanos = seconds * NANOS_PER_SECOND + (nanosecondFile ? fraction : fraction * 1000);
+            handler.onPacket(buffer, position + PcapRecordHeader.LENGTH, caplen, wirelen, nanos, PacketHandler.NO_VLAN_TAG);
+            position += PcapRecordHeader.LENGTH + caplen;
+            packetsInFile++;
+            batch++;
+        }
+        return !handler.stopRequested();
+    }
+
+    private void checkLengths(int caplen, int wirelen) throws InputException {
+        if (caplen < 0 || caplen > MAX_CAPLEN) {
+            throw new InputException(label() + "record " + (packetsInFile + 1) + ": captured length "
+                    + Integer.toUnsignedString(caplen) + " exceeds the limit of " + MAX_CAPLEN + " bytes (corrupt input?)");
+        }
+        if (Integer.compareUnsigned(caplen, wirelen) > 0) {
+            throw new InputException(label() + "record " + (packetsInFile + 1) + ": captured length " + caplen
+                    + " exceeds its original length " + Integer.toUnsignedString(wirelen) + " (corrupt input?)");
+        }
+    }
+
+    /**
+     * At the end of the buffered input: a clean end if nothing is left over, otherwise the input
+     * stopped inside a record. Returns false (no more) or throws.
+     */
+    private boolean atCleanEnd(String where) throws InputException {
+        if (position == limit) {
+            return fileIndex < names.size();
+        }
+        throw new InputException(label() + "input truncated after " + packetsInFile + " records ("
+                + (limit - position) + " bytes left " + where + ")");
+    }
+
+    private int intAt(long at) {
+        return buffer.get(bigEndian ? INT_BE : INT_LE, at);
+    }
+
+    private int shortAt(long at) {
+        return buffer.get(bigEndian ? SHORT_BE : SHORT_LE, at) & 0xFFFF;
+    }
+
+    // ---------------------------------------------------------------- pcapng
+
+    /** Reads blocks up to the first interface description, which gives the link type. */
+    private int readPcapngPreamble() throws InputException, IOException {
+        format = "pcapng";
+        interfaceLinkTypes.clear();
+        interfaceTimeScales.clear();
+        while (interfaceLinkTypes.isEmpty()) {
+            int type = nextPcapngBlock();
+            if (type == -1) {
+                throw new InputException(label() + "pcapng input has no interface description block");
+            }
+            int length = intAt(position + PcapngBlock.TOTAL_LENGTH_OFFSET);
+            if (isPacketBlock(type)) {
+                throw new InputException(label() + "pcapng packet block before any interface description");
+            }
+            consumeMetadataBlock(type, length);
+        }
+        return interfaceLinkTypes.get(0);
+    }
+
+    private static boolean isPacketBlock(int type) {
+        return type == PcapngBlock.TYPE_ENHANCED_PACKET || type == PcapngBlock.TYPE_SIMPLE_PACKET
+                || type == PcapngBlock.TYPE_OBSOLETE_PACKET;
+    }
+
+    /**
+     * Makes the next whole block available at {@code position} and returns its type, or -1 at a
+     * clean end of input. A section header switches the byte order.
+     */
+    private int nextPcapngBlock() throws InputException, IOException {
+        if (!fill(PcapngBlock.BODY_OFFSET)) {
+            if (position == limit) {
+                return -1;
+            }
+            throw new InputException(label() + "input truncated after " + packetsInFile + " records (in a pcapng block header)");
+        }
+        int type = buffer.get(INT_LE, position);
+        if (type == PcapngBlock.TYPE_SECTION_HEADER) {
+            if (!fill(PcapngBlock.SHB_BYTE_ORDER_MAGIC_OFFSET + 4)) {
+                throw new InputException(label() + "input truncated in a pcapng section header");
+            }
+            int magic = buffer.get(INT_LE, position + PcapngBlock.SHB_BYTE_ORDER_MAGIC_OFFSET);
+            if (magic == PcapngBlock.SHB_BYTE_ORDER_MAGIC) {
+                bigEndian = false;
+            } else if (magic == Integer.reverseBytes(PcapngBlock.SHB_BYTE_ORDER_MAGIC)) {
+                bigEndian = true;
+            } else {
+                throw new InputException(label() + String.format("pcapng section header with bad byte-order magic 0x%08x", magic));
+            }
+        } else {
+            type = intAt(position);
+        }
+        int length = intAt(position + PcapngBlock.TOTAL_LENGTH_OFFSET);
+        if (length < PcapngBlock.FRAME_OVERHEAD || (length & 3) != 0 || length > MAX_BLOCK) {
+            throw new InputException(label() + "pcapng block at byte " + (consumedBeforeBuffer + position)
+                    + " has a bad length (" + Integer.toUnsignedString(length) + ")");
+        }
+        if (!fill(length)) {
+            throw new InputException(label() + "input truncated after " + packetsInFile + " records (in a pcapng block)");
+        }
+        if (intAt(position + length - 4) != length) {
+            throw new InputException(label() + "pcapng block at byte " + (consumedBeforeBuffer + position)
+                    + " has mismatched lengths (" + length + " and " + Integer.toUnsignedString(intAt(position + length - 4)) + ")");
+        }
+        return type;
+    }
+
+    private void consumeMetadataBlock(int type, int length) throws InputException {
+        if (type == PcapngBlock.TYPE_SECTION_HEADER) {
+            interfaceLinkTypes.clear();
+            interfaceTimeScales.clear();
+        } else if (type == PcapngBlock.TYPE_INTERFACE_DESCRIPTION) {
+            if (length < PcapngBlock.IDB_OPTIONS_OFFSET + 4) {
+                throw new InputException(label() + "pcapng interface description block too short (" + length + " bytes)");
+            }
+            int blockLinkType = shortAt(position + PcapngBlock.IDB_LINKTYPE_OFFSET);
+            if (linkType != -1 && blockLinkType != linkType) {
+                throw new InputException(label() + "pcapng interface with link type " + blockLinkType
+                        + " differs from the first interface's " + linkType + "; one pcap output holds one link type");
+            }
+            interfaceLinkTypes.add(blockLinkType);
+            interfaceTimeScales.add(readTimeOptions(position + PcapngBlock.IDB_OPTIONS_OFFSET, position + length - 4));
+        }
+        position += length;
+    }
+
+    /** Returns {if_tsresol, if_tsoffset} from an IDB's options (defaults: 6 = microseconds, 0). */
+    private long[] readTimeOptions(long at, long end) {
+        long[] scale = {6, 0};
+        while (at + 4 <= end) {
+            int code = shortAt(at);
+            int length = shortAt(at + 2);
+            if (code == PcapngBlock.OPTION_END || at + 4 + length > end) {
+                break;
+            }
+            if (code == PcapngBlock.IDB_OPTION_TSRESOL && length >= 1) {
+                scale[0] = buffer.get(ValueLayout.JAVA_BYTE, at + 4) & 0xFF;
+            } else if (code == 14 && length >= 8) { // if_tsoffset: seconds added to every timestamp
+                long high = intAt(at + 4) & 0xFFFFFFFFL;
+                long low = intAt(at + 8) & 0xFFFFFFFFL;
+                scale[1] = bigEndian ? (high << 32 | low) : (low << 32 | high);
+            }
+            at += 4 + ((length + 3) & ~3);
+        }
+        return scale;
+    }
+
+    private boolean readPcapngBlocks(PacketHandler handler) throws InputException, IOException {
+        int batch = 0;
+        while (batch < 4096) {
+            int type = nextPcapngBlock();
+            if (type == -1) {
+                return fileIndex < names.size();
+            }
+            int length = intAt(position + PcapngBlock.TOTAL_LENGTH_OFFSET);
+            switch (type) {
+                case PcapngBlock.TYPE_ENHANCED_PACKET -> enhancedPacket(handler, length);
+                case PcapngBlock.TYPE_SIMPLE_PACKET -> simplePacket(handler, length);
+                case PcapngBlock.TYPE_OBSOLETE_PACKET -> obsoletePacket(handler, length);
+                default -> {
+                    consumeMetadataBlock(type, length);
+                    continue;
+                }
+            }
+            position += length;
+            packetsInFile++;
+            batch++;
+        }
+        return !handler.stopRequested();
+    }
+
+    private void enhancedPacket(PacketHandler handler, int length) throws InputException {
+        requireBody(length, PcapngBlock.EPB_DATA_OFFSET + 4, "enhanced packet");
+        int interfaceId = intAt(position + PcapngBlock.EPB_INTERFACE_OFFSET);
+        long timestamp = (intAt(position + PcapngBlock.EPB_TS_HIGH_OFFSET) & 0xFFFFFFFFL) << 32
+                | (intAt(position + PcapngBlock.EPB_TS_LOW_OFFSET) & 0xFFFFFFFFL);
+        int caplen = intAt(position + PcapngBlock.EPB_CAPLEN_OFFSET);
+        int wirelen = intAt(position + PcapngBlock.EPB_WIRELEN_OFFSET);
+        packetData(handler, length, interfaceId, timestamp, caplen, wirelen, PcapngBlock.EPB_DATA_OFFSET);
+    }
+
+    private void obsoletePacket(PacketHandler handler, int length) throws InputException {
+        requireBody(length, PcapngBlock.OPB_DATA_OFFSET + 4, "packet");
+        int interfaceId = shortAt(position + PcapngBlock.OPB_INTERFACE_OFFSET);
+        long timestamp = (intAt(position + PcapngBlock.OPB_TS_HIGH_OFFSET) & 0xFFFFFFFFL) << 32
+                | (intAt(position + PcapngBlock.OPB_TS_LOW_OFFSET) & 0xFFFFFFFFL);
+        int caplen = intAt(position + PcapngBlock.OPB_CAPLEN_OFFSET);
+        int wirelen = intAt(position + PcapngBlock.OPB_WIRELEN_OFFSET);
+        packetData(handler, length, interfaceId, timestamp, caplen, wirelen, PcapngBlock.OPB_DATA_OFFSET);
+    }
+
+    private void simplePacket(PacketHandler handler, int length) throws InputException {
+        requireBody(length, PcapngBlock.SPB_DATA_OFFSET + 4, "simple packet");
+        int wirelen = intAt(position + PcapngBlock.SPB_WIRELEN_OFFSET);
+        int room = length - PcapngBlock.SPB_DATA_OFFSET - 4;
+        int caplen = (int) Math.min(Integer.toUnsignedLong(wirelen), room);
+        packetData(handler, length, 0, 0, caplen, wirelen, PcapngBlock.SPB_DATA_OFFSET);
+    }
+
+    private void requireBody(int length, int minimum, String what) throws InputException {
+        if (length < minimum) {
+            throw new InputException(label() + "pcapng " + what + " block too short (" + length + " bytes)");
+        }
+    }
+
+    private void packetData(PacketHandler handler, int length, int interfaceId, long timestamp, int caplen, int wirelen,
+                            int dataOffset) throws InputException {
+        if (interfaceId < 0 || interfaceId >= interfaceLinkTypes.size()) {
+            throw new InputException(label() + "pcapng packet " + (packetsInFile + 1) + " names interface " + interfaceId
+                    + ", which was not described");
+        }
+        checkLengths(caplen, wirelen);
+        if (dataOffset + caplen > length - 4) {
+            throw new InputException(label() + "pcapng packet " + (packetsInFile + 1) + ": captured length " + caplen
+                    + " does not fit its block of " + length + " bytes");
+        }
+        long[] scale = interfaceTimeScales.get(interfaceId);
+        long nanos = toNanos(timestamp, (int) scale[0]) + scale[1] * NANOS_PER_SECOND;
+        handler.onPacket(buffer, position + dataOffset, caplen, wirelen, nanos, PacketHandler.NO_VLAN_TAG);
+    }
+
+    /** Converts a count of if_tsresol units to nanoseconds. */
+    static long toNanos(long units, int tsresol) {
+        int exponent = tsresol & 0x7F;
+        if ((tsresol & 0x80) == 0) {
+            if (exponent <= 9) {
+                return units * POWERS_OF_TEN[9 - exponent];
+            }
+            return units / POWERS_OF_TEN[Math.min(exponent - 9, 18)];
+        }
+        if (exponent >= 63) {
+            return 0;
+        }
+        long whole = units >>> exponent;
+        long part = units & ((1L << exponent) - 1);
+        long partNanos = exponent <= 32 ? (part * NANOS_PER_SECOND) >>> exponent
+                : (long) ((double) part / (double) (1L << exponent) * NANOS_PER_SECOND);
+        return whole * NANOS_PER_SECOND + partNanos;
+    }
+
+    private static final long[] POWERS_OF_TEN = new long[19];
+
+    static {
+        POWERS_OF_TEN[0] = 1;
+        for (int i = 1; i < POWERS_OF_TEN.length; i++) {
+            POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
+        }
+    }
+
+    // ---------------------------------------------------------------- buffering
+
+    /**
+     * Makes at least {@code needed} bytes available from {@code position}, reading more input as
+     * needed. Returns false if the input ends first (whatever there is stays buffered).
+     */
+    private boolean fill(int needed) throws IOException {
+        if (limit - position >= needed) {
+            return true;
+        }
+        if (position > 0 && position + needed > BUFFER_SIZE) {
+            compact();
+        }
+        while (limit - position < needed && !endOfInput) {
+            if (limit == BUFFER_SIZE) {
+                compact();
+            }
+            bufferView.limit(BUFFER_SIZE).position(limit);
+            if (publisher != null) {
+                publisher.onBatchEnd();
+            }
+            int n = channel.read(bufferView);
+            if (n < 0) {
+                endOfInput = true;
+            } else {
+                limit += n;
+            }
+        }
+        return limit - position >= needed;
+    }
+
+    private void compact() {
+        int remaining = limit - position;
+        MemorySegment.copy(buffer, position, buffer, 0, remaining);
+        consumedBeforeBuffer += position;
+        position = 0;
+        limit = remaining;
+    }
+}

@@ -1,0 +1,25 @@
+package gulp.capture;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * What a source hands each packet to, on the reader thread: filtering, decapsulation, encoding into
+ * the ring and counting all happen behind this interface.
+ */
+public interface PacketHandler {
+    /** No VLAN tag to put back into the frame. */
+    int NO_VLAN_TAG = -1;
+
+    /**
+     * One packet: {@code caplen} bytes at {@code offset} of {@code data}, originally {@code wirelen}
+     * bytes long, received at {@code timestampNanos} since the epoch. {@code vlanTag} is
+     * {@code tpid << 16 | tci} of an outer tag the kernel stripped, or {@link #NO_VLAN_TAG}.
+     */
+    void onPacket(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag);
+
+    /** The source finished a batch (a kernel block, an input buffer): make it visible to the writer. */
+    void onBatchEnd();
+
+    /** Sources check this between batches; true once the run must end. */
+    boolean stopRequested();
+}

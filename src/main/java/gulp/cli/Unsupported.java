@@ -1,0 +1,20 @@
+package gulp.cli;
+
+/** Options that are parsed but whose feature is not in this build yet: refused with one line. */
+final class Unsupported {
+    private Unsupported() {
+    }
+
+    static String check(Options o) {
+        if (o.decapsulate) {
+            return "-d (decapsulation) is not available in this build yet";
+        }
+        if (o.filter != null) {
+            return "-f (filters) is not available in this build yet";
+        }
+        if (o.outputDirectory != null) {
+            return "-o (rotating output files) is not available in this build yet";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,64 @@
+package gulp.cli;
+
+/** The --help text. */
+final class Usage {
+    static final String TEXT = """
+            Usage: gulp [options] > file.pcap
+            Lossless packet capture: a reader thread fills a large ring buffer, a writer thread
+            empties it to the output in big blocks.
+
+            Input
+              -i IFACE            capture live from IFACE (default: $CAP_IFACE, else the first up,
+                                  non-loopback interface)
+              -i -                read a capture stream (pcap or pcapng) from stdin
+              --read FILE         read a capture file (repeat for several files, read in order)
+              -c                  copy arbitrary bytes from stdin to stdout through the ring
+              -f EXPR             tcpdump-language filter (needs libpcap)
+              -s N                snap length: keep at most N bytes per packet (default 262144)
+              -F                  do not insist on Ethernet input
+              --no-promisc        do not put the interface into promiscuous mode
+              -B MIB              kernel ring size in MiB
+              --reader-cpu N      pin the reader thread to CPU N
+              --writer-cpu N      pin the writer thread to CPU N
+              --fifo              run the reader with SCHED_FIFO
+
+            Remote capture
+              -d                  decapsulate ERSPAN I/II/III, GRE, VXLAN and Geneve
+              --decap=KINDS       only these: erspan,gre,vxlan,geneve
+              --vxlan-port N      VXLAN UDP port (default 4789)
+              --keep-other        write packets that are not encapsulated unchanged
+              --erspan-session IDS  keep only these ERSPAN sessions (comma separated)
+              --vni IDS           keep only these VXLAN/Geneve VNIs
+              --erspan-time       use the ERSPAN type III timestamp as packet time
+
+            Ring and writer
+              -r MIB              ring buffer size in MiB (default 100)
+              -z BYTES            write block size, a power of two up to 64 MiB (default 1 MiB)
+              -p MICROS           longest sleep of an idle thread in microseconds (default 1000)
+              --nano              write nanosecond pcap (default: microseconds)
+
+            Output files
+              -o DIR              write rotating files into DIR instead of stdout
+              -n NAME             file name prefix (default pcap)
+              -t                  time stamp in file names
+              -C N                new file after N ring sizes of data
+              -G SECS             new file every SECS seconds, on clock boundaries
+              -W N                keep at most N files
+              -Z CMD              run CMD FILE after each file is finished
+              -x / -X             exclusive instance / ignore the instance lock
+
+            Run control
+              --count N           stop after N packets
+              --duration SECS     stop after SECS seconds
+              -V ARG              status line on stderr twice a second
+              -q                  quiet: no start-up line or ring-full warnings
+              -v                  print the version and exit
+              --help              print this help and exit
+
+            Exit status: 0 success, 1 internal or resource failure, 2 bad usage,
+            3 input error, 4 output error.
+            """;
+
+    private Usage() {
+    }
+}

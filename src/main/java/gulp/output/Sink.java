@@ -1,0 +1,29 @@
+package gulp.output;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Where the writer thread puts the bytes it drains from the ring. Every output file a sink opens
+ * starts with the file header it was given; the writer calls {@link #rotate()} only at record
+ * boundaries, so every file ends on a complete record. Called from the writer thread only.
+ */
+public interface Sink extends AutoCloseable {
+    /** Writes all remaining bytes of {@code bytes} (a slice of the ring). */
+    void write(ByteBuffer bytes) throws IOException;
+
+    /** Finishes the current file and starts the next one (ignored by sinks with one output). */
+    default void rotate() throws IOException {
+    }
+
+    /** Pushes buffered bytes to the operating system (called when the writer goes idle). */
+    default void flush() throws IOException {
+    }
+
+    /** Finishes the last file. */
+    @Override
+    void close() throws IOException;
+
+    /** For the start-up line. */
+    String describe();
+}

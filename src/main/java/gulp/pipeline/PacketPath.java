@@ -1,0 +1,105 @@
+package gulp.pipeline;
+
+import gulp.capture.PacketHandler;
+import gulp.output.PcapRecordEncoder;
+import gulp.ring.ByteRing;
+import gulp.ring.IdleStrategy;
+import gulp.stats.CaptureCounters;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The reader thread's per-packet path: optional user-space filter, then encoding into the ring.
+ * Sources that can wait (files, pipes) wait here for room; live sources drop and count instead.
+ */
+public final class PacketPath implements PacketHandler {
+    /** Decides per packet whether it is kept (the user-space side of {@code -f}). */
+    @FunctionalInterface
+    public interface PacketFilter {
+        boolean accept(MemorySegment data, long offset, int caplen, int wirelen);
+    }
+
+    private final ByteRing.Producer ring;
+    private final PcapRecordEncoder encoder;
+    private final boolean waitWhenFull;
+    private final CaptureCounters counters;
+    private final RunControl control;
+    private final IdleStrategy idle;
+    private final long countLimit;
+    private PacketFilter filter;
+    private long recordsStored;
+
+    /**
+     * @param countLimit stop after this many records (0 = no limit)
+     */
+    public PacketPath(ByteRing.Producer ring, PcapRecordEncoder encoder, boolean waitWhenFull,
+                      CaptureCounters counters, RunControl control, long maxParkNanos, long countLimit) {
+        this.ring = ring;
+        this.encoder = encoder;
+        this.waitWhenFull = waitWhenFull;
+        this.counters = counters;
+        this.control = control;
+        this.idle = new IdleStrategy(maxParkNanos);
+        this.countLimit = countLimit;
+    }
+
+    public void setFilter(PacketFilter filter) {
+        this.filter = filter;
+    }
+
+    @Override
+    public void onPacket(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag) {
+        counters.packetsRead.increment();
+        if (countLimit > 0 && recordsStored >= countLimit) {
+            return;
+        }
+        if (filter != null && !filter.accept(data, offset, caplen, wirelen)) {
+            counters.filteredOut.increment();
+            return;
+        }
+        long length = store(timestampNanos, data, offset, caplen, wirelen, vlanTag);
+        if (length == 0 && waitWhenFull) {
+            length = waitAndStore(timestampNanos, data, offset, caplen, wirelen, vlanTag);
+        }
+        if (length == 0) {
+            counters.droppedRingFull.increment();
+            return;
+        }
+        recordsStored++;
+        counters.recordsStored.increment();
+        counters.bytesStored.add(length);
+        if (recordsStored == countLimit) {
+            control.requestStop("count reached");
+        }
+    }
+
+    private long store(long timestampNanos, MemorySegment data, long offset, int caplen, int wirelen, int vlanTag) {
+        return vlanTag == NO_VLAN_TAG
+                ? encoder.append(ring, timestampNanos, data, offset, caplen, wirelen)
+                : encoder.appendWithVlanTag(ring, timestampNanos, vlanTag, data, offset, caplen, wirelen);
+    }
+
+    /** Back-pressure for input that can wait: publish what we have, then wait for the writer. */
+    private long waitAndStore(long timestampNanos, MemorySegment data, long offset, int caplen, int wirelen, int vlanTag) {
+        ring.publish();
+        idle.reset();
+        while (!control.stopRequested()) {
+            idle.idle();
+            long length = store(timestampNanos, data, offset, caplen, wirelen, vlanTag);
+            if (length != 0) {
+                return length;
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public void onBatchEnd() {
+        ring.publish();
+    }
+
+    @Override
+    public boolean stopRequested() {
+        return control.stopRequested();
+    }
+}

@@ -1,0 +1,89 @@
+package gulp.pipeline;
+
+import gulp.capture.InputException;
+import gulp.ring.ByteRing;
+
+import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
+
+/**
+ * Runs one capture: the reader thread fills the ring, the writer thread drains it, and the calling
+ * (main) thread ticks twice a second for status lines, time limits and stop requests.
+ */
+public final class Pipeline {
+    /** The reader thread's work: read input and feed the ring until the end or a stop. */
+    @FunctionalInterface
+    public interface ReaderBody {
+        void run() throws InputException, IOException;
+    }
+
+    /** Called by the main thread on every tick (status line, warnings). */
+    @FunctionalInterface
+    public interface Tick {
+        void tick(long elapsedNanos);
+    }
+
+    private static final long TICK_NANOS = 500_000_000L;
+
+    private final ByteRing ring;
+    private final ReaderBody reader;
+    private final Writer writer;
+    private final RunControl control;
+    private final long durationNanos;
+    private final Tick tick;
+    private volatile Thread readerThread;
+
+    public Pipeline(ByteRing ring, ReaderBody reader, Writer writer, RunControl control, double durationSeconds, Tick tick) {
+        this.ring = ring;
+        this.reader = reader;
+        this.writer = writer;
+        this.control = control;
+        this.durationNanos = durationSeconds > 0 ? (long) (durationSeconds * 1e9) : Long.MAX_VALUE;
+        this.tick = tick;
+    }
+
+    /** Runs to the end: every record the reader stored has been written (or the writer failed). */
+    public void run() throws InterruptedException {
+        Thread writerThread = Thread.ofPlatform().name("gulp-writer").start(writer);
+        readerThread = Thread.ofPlatform().name("gulp-reader").start(this::readUntilDone);
+        long start = System.nanoTime();
+        boolean interrupted = false;
+        while (readerThread.isAlive() || writerThread.isAlive()) {
+            long elapsed = System.nanoTime() - start;
+            long untilDeadline = durationNanos - elapsed;
+            if (untilDeadline <= 0) {
+                control.requestStop("duration reached");
+            }
+            if (control.stopRequested() && !interrupted) {
+                // A reader blocked in read(2) on a pipe only returns when interrupted.
+                readerThread.interrupt();
+                interrupted = true;
+            }
+            long wait = Math.min(TICK_NANOS, Math.max(untilDeadline, 1_000_000L));
+            readerThread.join(Math.max(1, wait / 1_000_000L));
+            if (!readerThread.isAlive()) {
+                writerThread.join(Math.max(1, wait / 1_000_000L));
+            }
+            if (tick != null) {
+                tick.tick(System.nanoTime() - start);
+            }
+        }
+    }
+
+    private void readUntilDone() {
+        try {
+            reader.run();
+        } catch (ClosedByInterruptException e) {
+            // Stopped while waiting for input: everything read before is in the ring.
+        } catch (InputException e) {
+            control.readerFailed(e.getMessage());
+        } catch (IOException e) {
+            control.readerFailed("read error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        } catch (RuntimeException e) {
+            control.readerFailed("internal error in the reader: " + e);
+        } finally {
+            Thread.interrupted();
+            ring.producer().finish();
+        }
+    }
+}

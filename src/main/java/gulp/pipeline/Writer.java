@@ -1,0 +1,179 @@
+package gulp.pipeline;
+
+import gulp.output.RecordFraming;
+import gulp.output.RotationPolicy;
+import gulp.output.Sink;
+import gulp.ring.ByteRing;
+import gulp.ring.IdleStrategy;
+import gulp.stats.CaptureCounters;
+
+import java.io.IOException;
+
+/**
+ * The writer thread's loop: drains the ring into the sink in large writes straight from the ring
+ * memory, cuts files only at record boundaries, and pushes partial data out when the input is slow.
+ */
+public final class Writer implements Runnable {
+    /** Partial data reaches the output within this time at low rates (the issue asks for 0.5 s). */
+    static final long FLUSH_INTERVAL_NANOS = 200_000_000L;
+    /** How often wall-clock rotation is asked about while idle. */
+    static final long CLOCK_CHECK_NANOS = 100_000_000L;
+    private static final long NO_CUT = -1;
+
+    private final ByteRing ring;
+    private final ByteRing.Consumer consumer;
+    private final Sink sink;
+    private final RecordFraming framing;
+    private final RotationPolicy policy;
+    private final long blockSize;
+    private final CaptureCounters counters;
+    private final RunControl control;
+    private final IdleStrategy idle;
+
+    private long countedUpTo;   // records counted as written up to here (a record boundary)
+    private long countedRecordEnd = -1; // end of the record at countedUpTo, once its header was read
+    private long scannedUpTo;   // records shown to the rotation policy up to here
+    private long fileStart;     // where the current file began
+    private long cut = NO_CUT;  // where the current file must end
+    private long pendingFirstTimestamp = -1; // of the record the next file starts with, if known
+
+    /**
+     * @param framing null for opaque {@code -c} data, which has no records to count or to cut between
+     */
+    public Writer(ByteRing ring, Sink sink, RecordFraming framing, RotationPolicy policy, long blockSize,
+                  long maxParkNanos, CaptureCounters counters, RunControl control) {
+        this.ring = ring;
+        this.consumer = ring.consumer();
+        this.sink = sink;
+        this.framing = framing;
+        this.policy = policy;
+        this.blockSize = blockSize;
+        this.counters = counters;
+        this.control = control;
+        this.idle = new IdleStrategy(maxParkNanos);
+    }
+
+    @Override
+    public void run() {
+        try {
+            drain();
+            sink.close();
+        } catch (IOException | RuntimeException e) {
+            control.writerFailed(describe(e));
+            try {
+                sink.close();
+            } catch (IOException | RuntimeException ignored) {
+                // The first error is the one worth reporting.
+            }
+        }
+    }
+
+    private void drain() throws IOException {
+        long lastWrite = System.nanoTime();
+        long lastClockCheck = lastWrite;
+        while (true) {
+            boolean done = ring.producerDone(); // read before the tail: a tail read after it is final
+            consumer.refresh();
+            long tail = consumer.tail();
+            if (policy.recordAware() && cut == NO_CUT) {
+                scanForCut(tail);
+            }
+            long limit = cut == NO_CUT ? tail : cut;
+            long head = consumer.head();
+            if (cut != NO_CUT && head == cut) {
+                rotate();
+                continue;
+            }
+            long pending = limit - head;
+            long now = System.nanoTime();
+            if (pending >= blockSize || (pending > 0
+                    && (cut != NO_CUT || done || control.stopRequested() || now - lastWrite >= FLUSH_INTERVAL_NANOS))) {
+                writeSome(Math.min(pending, blockSize));
+                lastWrite = now;
+                idle.reset();
+                continue;
+            }
+            if (now - lastClockCheck >= CLOCK_CHECK_NANOS) {
+                lastClockCheck = now;
+                if (pending == 0 && policy.cutNow(System.currentTimeMillis() * 1_000_000L)) {
+                    cut = tail;
+                    scannedUpTo = Math.max(scannedUpTo, tail);
+                    continue;
+                }
+            }
+            if (done && pending == 0) {
+                return;
+            }
+            idle.idle();
+        }
+    }
+
+    /** Shows the rotation policy every newly published record; stops at the first cut. */
+    private void scanForCut(long tail) {
+        while (scannedUpTo < tail) {
+            long length = framing.recordLength(consumer, scannedUpTo);
+            long timestamp = framing.timestampNanos(consumer, scannedUpTo);
+            if (policy.cutBefore(length, timestamp) && scannedUpTo > fileStart) {
+                cut = scannedUpTo;
+                scannedUpTo += length;
+                pendingFirstTimestamp = timestamp;
+                return;
+            }
+            scannedUpTo += length;
+        }
+    }
+
+    private void rotate() throws IOException {
+        sink.rotate();
+        counters.filesFinished.increment();
+        fileStart = cut;
+        cut = NO_CUT;
+        policy.onNewFile(System.currentTimeMillis() * 1_000_000L, pendingFirstTimestamp);
+        pendingFirstTimestamp = -1;
+    }
+
+    private void writeSome(long maxBytes) throws IOException {
+        long remaining = maxBytes;
+        while (remaining > 0) {
+            var slice = consumer.byteBuffer(remaining); // stops at the physical end of the ring
+            int length = slice.remaining();
+            sink.write(slice);
+            countRecordsUpTo(consumer.head() + length); // before release: the headers are still ours
+            consumer.release(length);
+            counters.bytesWritten.add(length);
+            remaining -= length;
+        }
+    }
+
+    private void countRecordsUpTo(long head) {
+        if (framing == null) {
+            return;
+        }
+        long records = 0;
+        while (true) {
+            if (countedRecordEnd < 0) {
+                if (countedUpTo >= head) {
+                    break;
+                }
+                // Read each header once, while it is still unreleased; a record that straddles
+                // this write keeps its end here for the next call.
+                countedRecordEnd = countedUpTo + framing.recordLength(consumer, countedUpTo);
+            }
+            if (countedRecordEnd > head) {
+                break;
+            }
+            countedUpTo = countedRecordEnd;
+            countedRecordEnd = -1;
+            records++;
+        }
+        counters.recordsWritten.add(records);
+    }
+
+    private static String describe(Exception e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            message = e.getClass().getSimpleName();
+        }
+        return message;
+    }
+}

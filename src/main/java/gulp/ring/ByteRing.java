@@ -1,0 +1,259 @@
+package gulp.ring;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A single-producer / single-consumer byte ring in off-heap memory: the buffer between the reader
+ * thread (producer) and the writer thread (consumer).
+ *
+ * <p>Positions are 64-bit byte counts that only grow; the index in the buffer is the position
+ * modulo the capacity, so the capacity need not be a power of two and may exceed 2 GiB. Records
+ * are a plain byte stream and may straddle the physical end of the buffer.
+ *
+ * <p>Ordering (as in Agrona's OneToOneRingBuffer): the producer copies bytes, then publishes its
+ * tail with a release store; the consumer reads the tail with an acquire load, writes the bytes
+ * out, then releases the head. The two positions live on their own cache lines (128 bytes apart,
+ * to defeat adjacent-line prefetch) so the threads do not false-share.
+ *
+ * <p>The producer publishes only at record boundaries, so every tail the consumer sees is a place
+ * where an output file may end. That is the hook for rotation: the writer cuts files only at
+ * positions it has seen published, or that it finds by walking complete records.
+ */
+public final class ByteRing {
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final long CACHE_LINE_PAIR = 128;
+    private static final long HEAD_OFFSET = CACHE_LINE_PAIR;
+    private static final long TAIL_OFFSET = 2 * CACHE_LINE_PAIR;
+    private static final long PEAK_OFFSET = 3 * CACHE_LINE_PAIR;
+    private static final long DONE_OFFSET = PEAK_OFFSET + 8;
+    private static final long POSITIONS_SIZE = 4 * CACHE_LINE_PAIR;
+    /** Page alignment lets the writer hand aligned slices to O_DIRECT files. */
+    public static final long ALIGNMENT = 4096;
+
+    private final MemorySegment buffer;
+    private final MemorySegment positions;
+    private final long capacity;
+    private final Producer producer;
+    private final Consumer consumer;
+
+    private ByteRing(MemorySegment buffer, MemorySegment positions) {
+        this.buffer = buffer;
+        this.positions = positions;
+        this.capacity = buffer.byteSize();
+        this.producer = new Producer();
+        this.consumer = new Consumer();
+    }
+
+    /**
+     * Allocates a ring of {@code capacity} bytes in a shared arena (both threads touch it) and
+     * pre-faults it, so the first burst does not pay for page faults.
+     */
+    public static ByteRing allocate(long capacity, Arena arena) {
+        if (capacity < 4096) {
+            throw new IllegalArgumentException("ring capacity must be at least 4096 bytes, not " + capacity);
+        }
+        MemorySegment buffer = arena.allocate(capacity, ALIGNMENT);
+        MemorySegment positions = arena.allocate(POSITIONS_SIZE, CACHE_LINE_PAIR);
+        return new ByteRing(buffer, positions);
+    }
+
+    public long capacity() {
+        return capacity;
+    }
+
+    public MemorySegment buffer() {
+        return buffer;
+    }
+
+    public Producer producer() {
+        return producer;
+    }
+
+    public Consumer consumer() {
+        return consumer;
+    }
+
+    /** Bytes published and not yet released, as seen from any thread (for status lines). */
+    public long used() {
+        return (long) LONG.getAcquire(positions, TAIL_OFFSET) - (long) LONG.getAcquire(positions, HEAD_OFFSET);
+    }
+
+    /** The highest {@link #used()} the producer observed when publishing. */
+    public long peakUsed() {
+        return (long) LONG.getOpaque(positions, PEAK_OFFSET);
+    }
+
+    /** True once the producer has said it will publish nothing more. */
+    public boolean producerDone() {
+        return (long) LONG.getAcquire(positions, DONE_OFFSET) != 0;
+    }
+
+    private long index(long position) {
+        return position % capacity;
+    }
+
+    /** The producer side; use from exactly one thread. */
+    public final class Producer {
+        private long tail;        // committed (complete records), maybe not yet published
+        private long cursor;      // where the record being written goes next
+        private long claimedEnd;  // cursor may not pass this
+        private long cachedHead;
+        private long peak;
+
+        private Producer() {
+        }
+
+        /**
+         * Reserves room for a record of {@code length} bytes at the current tail. Returns false,
+         * without waiting, if the ring has no room even after re-reading the consumer's head.
+         */
+        public boolean tryClaim(long length) {
+            long end = tail + length;
+            if (end - cachedHead > capacity) {
+                cachedHead = (long) LONG.getAcquire(positions, HEAD_OFFSET);
+                if (end - cachedHead > capacity) {
+                    return false;
+                }
+            }
+            cursor = tail;
+            claimedEnd = end;
+            return true;
+        }
+
+        /** Copies bytes of {@code src} into the claimed record, splitting at the buffer end. */
+        public void put(MemorySegment src, long srcOffset, long length) {
+            assert cursor + length <= claimedEnd : "write past claim";
+            long at = index(cursor);
+            long first = Math.min(length, capacity - at);
+            MemorySegment.copy(src, srcOffset, buffer, at, first);
+            if (first < length) {
+                MemorySegment.copy(src, srcOffset + first, buffer, 0, length - first);
+            }
+            cursor += length;
+        }
+
+        /**
+         * Makes the claimed record part of the stream (still invisible to the consumer until
+         * {@link #publish()}). Bytes claimed but not written are kept only up to the cursor.
+         */
+        public void commit() {
+            tail = cursor;
+        }
+
+        /** Abandons the claimed record (the next claim starts at the same place). */
+        public void abandon() {
+            cursor = tail;
+        }
+
+        /** Lets the consumer see everything committed so far: one release store. */
+        public void publish() {
+            LONG.setRelease(positions, TAIL_OFFSET, tail);
+            long used = tail - cachedHead;
+            if (used > peak) {
+                // cachedHead may be stale, which overstates use; refresh before recording a peak.
+                cachedHead = (long) LONG.getAcquire(positions, HEAD_OFFSET);
+                used = tail - cachedHead;
+                if (used > peak) {
+                    peak = used;
+                    LONG.setOpaque(positions, PEAK_OFFSET, peak);
+                }
+            }
+        }
+
+        /** Publishes and declares the end of the stream. */
+        public void finish() {
+            publish();
+            LONG.setRelease(positions, DONE_OFFSET, 1L);
+        }
+
+        /** The committed tail position (the producer's own view). */
+        public long tail() {
+            return tail;
+        }
+
+        /**
+         * Direct access to the claimed region as at most two contiguous slices, for sources that
+         * read input straight into the ring ({@code -c}). Returns the contiguous room at the cursor.
+         */
+        public MemorySegment contiguousClaimedRegion() {
+            long at = index(cursor);
+            long room = Math.min(claimedEnd - cursor, capacity - at);
+            return buffer.asSlice(at, room);
+        }
+
+        /** Advances the cursor after bytes were placed with {@link #contiguousClaimedRegion()}. */
+        public void advance(long length) {
+            assert cursor + length <= claimedEnd;
+            cursor += length;
+        }
+    }
+
+    /** The consumer side; use from exactly one thread. */
+    public final class Consumer {
+        private long head;
+        private long cachedTail;
+
+        private Consumer() {
+        }
+
+        /** Re-reads the published tail and returns the number of readable bytes. */
+        public long refresh() {
+            cachedTail = (long) LONG.getAcquire(positions, TAIL_OFFSET);
+            return cachedTail - head;
+        }
+
+        /** Readable bytes according to the last {@link #refresh()}. */
+        public long readable() {
+            return cachedTail - head;
+        }
+
+        public long head() {
+            return head;
+        }
+
+        /** The last published tail seen: always a record boundary. */
+        public long tail() {
+            return cachedTail;
+        }
+
+        /**
+         * A contiguous slice of at most {@code maxBytes} readable bytes starting at the head (it
+         * stops at the physical end of the buffer; the rest comes in the next call).
+         */
+        public MemorySegment slice(long maxBytes) {
+            long at = index(head);
+            long length = Math.min(Math.min(maxBytes, cachedTail - head), capacity - at);
+            return buffer.asSlice(at, length);
+        }
+
+        /** The same region as a ByteBuffer, for channel writes. */
+        public ByteBuffer byteBuffer(long maxBytes) {
+            return slice(maxBytes).asByteBuffer();
+        }
+
+        /** Hands {@code length} bytes back to the producer. */
+        public void release(long length) {
+            head += length;
+            LONG.setRelease(positions, HEAD_OFFSET, head);
+        }
+
+        /** Reads a little-endian int at a stream position (wrap-aware), for walking records. */
+        public int intLittleEndianAt(long position) {
+            long at = index(position);
+            if (at + 4 <= capacity) {
+                return buffer.get(INT_LE, at);
+            }
+            int value = 0;
+            for (int i = 0; i < 4; i++) {
+                value |= (buffer.get(ValueLayout.JAVA_BYTE, index(position + i)) & 0xff) << (8 * i);
+            }
+            return value;
+        }
+    }
+}

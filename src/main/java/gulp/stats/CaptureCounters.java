@@ -1,0 +1,32 @@
+package gulp.stats;
+
+/**
+ * Every number the end-of-run report and the {@code -V} status line show. Each counter has one
+ * writing thread (noted per field); the status thread only reads.
+ */
+public final class CaptureCounters {
+    // Reader thread.
+    /** Packets (or {@code -c} chunks) the source delivered to the reader. */
+    public final Counter packetsRead = new Counter();
+    /** Records put into the ring. */
+    public final Counter recordsStored = new Counter();
+    /** Bytes put into the ring (record headers included). */
+    public final Counter bytesStored = new Counter();
+    /** Packets lost because the ring was full (live sources only; file input waits instead). */
+    public final Counter droppedRingFull = new Counter();
+    /** Packets the user-space filter rejected. */
+    public final Counter filteredOut = new Counter();
+    /** Packets decapsulation skipped (not encapsulation, malformed, or not selected). */
+    public final Counter decapSkipped = new Counter();
+
+    // Reader thread, from the kernel (live capture): totals accumulated from PACKET_STATISTICS.
+    public final Counter kernelReceived = new Counter();
+    public final Counter kernelDropped = new Counter();
+    /** Interface drops (rx_missed_errors + rx_fifo_errors), relative to the start. */
+    public final Counter interfaceDropped = new Counter();
+
+    // Writer thread.
+    public final Counter recordsWritten = new Counter();
+    public final Counter bytesWritten = new Counter();
+    public final Counter filesFinished = new Counter();
+}
