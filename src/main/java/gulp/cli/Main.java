@@ -5,8 +5,6 @@ import gulp.capture.InputException;
 import gulp.linux.Terminal;
 import gulp.output.PcapRecordEncoder;
 import gulp.output.RecordFraming;
-import gulp.output.RotationPolicy;
-import gulp.output.StreamSink;
 import gulp.pipeline.OpaqueCopier;
 import gulp.pipeline.PacketPath;
 import gulp.pipeline.Pipeline;
@@ -18,7 +16,6 @@ import gulp.stats.Report;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
@@ -83,10 +80,7 @@ public final class Main {
         return switch (options.mode()) {
             case OPAQUE_COPY -> runOpaqueCopy(options);
             case CAPTURE_FILES -> runCaptureFiles(options);
-            case LIVE -> {
-                err.println("gulp: live capture is not available in this build yet; use -i - or --read FILE");
-                yield EXIT_USAGE;
-            }
+            case LIVE -> new LiveCommand(this, err).run(options);
         };
     }
 
@@ -109,20 +103,23 @@ public final class Main {
             CaptureCounters counters = new CaptureCounters();
             RunControl control = new RunControl();
             PcapRecordEncoder encoder = new PcapRecordEncoder(options.nanosecond, options.snaplen);
-            StreamSink sink = stdoutSink(encoder.fileHeader(source.linkType()));
+            Outputs.Output output = Outputs.create(options, encoder.fileHeader(source.linkType()));
             PacketPath path = new PacketPath(ring.producer(), encoder, source.waitsWhenFull(), counters, control,
                     options.parkMicros * 1000, options.countLimit);
-            Writer writer = new Writer(ring, sink, RecordFraming.pcap(options.nanosecond), RotationPolicy.NEVER,
+            Writer writer = new Writer(ring, output.sink(), RecordFraming.pcap(options.nanosecond), output.policy(),
                     options.blockSize, options.parkMicros * 1000, counters, control);
-            startupLine(options, "reading " + source.describe(), "writing stdout (pcap, "
-                    + (options.nanosecond ? "nanoseconds" : "microseconds") + ", snaplen " + options.snaplen
-                    + ", link type " + source.linkType() + ")", ring);
+            startupLine(options, "reading " + source.describe(), outputDescription(options, output, source.linkType()), ring);
             Report report = new Report(counters, ring.capacity(), false, false);
             return runPipeline(options, ring, () -> source.run(path), writer, control, counters, report);
         } catch (IOException e) {
             err.println("gulp: " + e.getMessage());
-            return EXIT_FAILURE;
+            return EXIT_OUTPUT;
         }
+    }
+
+    String outputDescription(Options options, Outputs.Output output, int linkType) {
+        return "writing " + output.sink().describe() + " (pcap, " + (options.nanosecond ? "nanoseconds" : "microseconds")
+                + ", snaplen " + options.snaplen + ", link type " + linkType + ")";
     }
 
     private int runOpaqueCopy(Options options) throws InterruptedException {
@@ -135,14 +132,18 @@ public final class Main {
             RunControl control = new RunControl();
             var input = new FileInputStream(FileDescriptor.in).getChannel();
             OpaqueCopier copier = new OpaqueCopier(input, ring, counters, control, options.parkMicros * 1000);
-            Writer writer = new Writer(ring, stdoutSink(new byte[0]), null, RotationPolicy.NEVER,
+            Outputs.Output output = Outputs.create(options, new byte[0]);
+            Writer writer = new Writer(ring, output.sink(), null, output.policy(),
                     options.blockSize, options.parkMicros * 1000, counters, control);
             Report report = new Report(counters, ring.capacity(), false, true);
             return runPipeline(options, ring, copier::run, writer, control, counters, report);
+        } catch (IOException e) {
+            err.println("gulp: " + e.getMessage());
+            return EXIT_OUTPUT;
         }
     }
 
-    private int runPipeline(Options options, ByteRing ring, Pipeline.ReaderBody reader, Writer writer,
+    int runPipeline(Options options, ByteRing ring, Pipeline.ReaderBody reader, Writer writer,
                             RunControl control, CaptureCounters counters, Report report) throws InterruptedException {
         Signals.install(control);
         StatusTicker ticker = new StatusTicker(options, ring, counters, report, err);
@@ -159,7 +160,7 @@ public final class Main {
         return EXIT_OK;
     }
 
-    private ByteRing allocateRing(Options options, Arena arena) {
+    ByteRing allocateRing(Options options, Arena arena) {
         long bytes = options.ringBytes();
         long available = MemoryInfo.availableBytes();
         if (available > 0 && bytes > available) {
@@ -175,11 +176,7 @@ public final class Main {
         }
     }
 
-    private static StreamSink stdoutSink(byte[] header) {
-        return new StreamSink(new FileOutputStream(FileDescriptor.out).getChannel(), "stdout", header);
-    }
-
-    private void startupLine(Options options, String input, String output, ByteRing ring) {
+    void startupLine(Options options, String input, String output, ByteRing ring) {
         if (!options.quiet) {
             err.println("gulp: " + input + "; " + output + "; ring " + (ring.capacity() >> 20) + " MiB, writes of "
                     + options.blockSize + " bytes");
