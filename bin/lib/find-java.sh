@@ -18,3 +18,5 @@ if ! JAVA="$(find_java)"; then
   exit 1
 fi
 JAVA_HOME_25="$(dirname "$(dirname "$(readlink -f "$JAVA")")")"
+# Maven's bundled Guava warns about sun.misc.Unsafe on JDK 25; the warning is harmless noise.
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
