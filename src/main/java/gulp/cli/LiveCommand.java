@@ -1,9 +1,34 @@
 package gulp.cli;
 
+import gulp.capture.InputException;
+import gulp.capture.LiveSource;
+import gulp.linux.Libc;
+import gulp.linux.NativeException;
+import gulp.output.PcapRecordEncoder;
+import gulp.output.RecordFraming;
+import gulp.pipeline.PacketPath;
+import gulp.pipeline.RunControl;
+import gulp.pipeline.Writer;
+import gulp.ring.ByteRing;
+import gulp.stats.CaptureCounters;
+import gulp.stats.Report;
+
+import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 
 /** {@code gulp -i IFACE}: live capture from an interface. */
 final class LiveCommand {
+    /** Nice value of the reader thread: ahead of ordinary work, as the original Gulp did. */
+    static final int READER_NICE = -10;
+    static final int FIFO_PRIORITY = 10;
+    /** Synthetic kernel blocks run through the reader's code before capture starts. */
+    static final int WARM_UP_BLOCKS = 400;
+    private static final long WARM_UP_RING = 4L << 20;
+
     private final Main main;
     private final PrintStream err;
 
@@ -12,8 +37,159 @@ final class LiveCommand {
         this.err = err;
     }
 
-    int run(Options options) {
-        err.println("gulp: live capture is not available in this build yet; use -i - or --read FILE");
-        return Main.EXIT_USAGE;
+    /** Which CPU each thread goes to (-1 = leave it to the scheduler). */
+    record CpuPlan(int reader, int writer) {
+        String describe() {
+            return "reader " + (reader < 0 ? "unpinned" : "on cpu " + reader) + ", writer "
+                    + (writer < 0 ? "unpinned" : "on cpu " + writer);
+        }
+    }
+
+    int run(Options options) throws InterruptedException {
+        String name = options.interfaceName != null ? options.interfaceName : LiveSource.defaultInterface();
+        if (name == null) {
+            err.println("gulp: no interface given and none is up besides loopback; name one with -i IFACE (interfaces: "
+                    + String.join(", ", LiveSource.interfaceNames()) + ")");
+            return Main.EXIT_INPUT;
+        }
+        CaptureCounters counters = new CaptureCounters();
+        long kernelBuffer = options.kernelBufferMiB > 0 ? options.kernelBufferMiB << 20 : defaultKernelBuffer(options);
+        LiveSource.Settings settings = new LiveSource.Settings(name, options.promiscuous, options.snaplen, kernelBuffer,
+                LiveSource.DEFAULT_BLOCK_SIZE, options.skipEthernetCheck);
+        LiveSource source;
+        try {
+            source = LiveSource.open(settings, counters);
+        } catch (InputException e) {
+            err.println("gulp: " + e.getMessage());
+            return Main.EXIT_INPUT;
+        }
+        try (source; Arena arena = Arena.ofShared()) {
+            ByteRing ring = main.allocateRing(options, arena);
+            if (ring == null) {
+                return Main.EXIT_FAILURE;
+            }
+            lockInMemory(ring);
+            warmUp(options);
+            CpuPlan cpus = planCpus(options);
+            RunControl control = new RunControl();
+            PcapRecordEncoder encoder = new PcapRecordEncoder(options.nanosecond, options.snaplen);
+            Outputs.Output output = Outputs.create(options, encoder.fileHeader(source.linkType()));
+            PacketPath path = new PacketPath(ring.producer(), encoder, source.waitsWhenFull(), counters, control,
+                    options.parkMicros * 1000, options.countLimit);
+            Writer writer = new Writer(ring, output.sink(), RecordFraming.pcap(options.nanosecond), output.policy(),
+                    options.blockSize, options.parkMicros * 1000, counters, control);
+            writer.setThreadStartHook(() -> pinCurrentThread("writer", cpus.writer()));
+            try {
+                source.start();
+            } catch (InputException e) {
+                err.println("gulp: " + e.getMessage());
+                return Main.EXIT_INPUT;
+            }
+            main.startupLine(options, "listening on " + source.describe() + ", " + cpus.describe() + ", ready "
+                            + secondsSinceLaunch() + " after launch",
+                    main.outputDescription(options, output, source.linkType()), ring);
+            Report report = new Report(counters, ring.capacity(), true, false);
+            return main.runPipeline(options, ring, () -> {
+                setUpReaderThread(options, cpus.reader());
+                source.run(path);
+            }, writer, control, counters, report);
+        } catch (IOException e) {
+            err.println("gulp: " + e.getMessage());
+            return Main.EXIT_OUTPUT;
+        }
+    }
+
+    /** 256 MiB, or an eighth of the available memory when that is less (at least 16 MiB). */
+    private static long defaultKernelBuffer(Options options) {
+        long available = Main.MemoryInfo.availableBytes() - options.ringBytes();
+        if (available <= 0) {
+            return LiveSource.MIN_KERNEL_BUFFER;
+        }
+        long share = Math.max(LiveSource.MIN_KERNEL_BUFFER, available / 8);
+        return Math.min(LiveSource.DEFAULT_KERNEL_BUFFER, share) / LiveSource.DEFAULT_BLOCK_SIZE * LiveSource.DEFAULT_BLOCK_SIZE;
+    }
+
+    /** Keeps the ring out of swap; without CAP_IPC_LOCK (or a big RLIMIT_MEMLOCK) only a warning. */
+    private void lockInMemory(ByteRing ring) {
+        try {
+            Libc.current().mlock(ring.buffer());
+        } catch (NativeException e) {
+            err.println("gulp: warning: cannot lock the ring in memory (" + e.getMessage()
+                    + "); it may be swapped out (needs CAP_IPC_LOCK)");
+        }
+    }
+
+    /**
+     * Runs synthetic kernel blocks through the reader's own classes (block walker, packet path,
+     * record encoder) into a scratch ring, so the JIT has compiled them before traffic arrives.
+     */
+    private static void warmUp(Options options) {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing scratch = ByteRing.allocate(WARM_UP_RING, arena);
+            ByteRing.Consumer consumer = scratch.consumer();
+            PacketPath path = new PacketPath(scratch.producer(), new PcapRecordEncoder(options.nanosecond, options.snaplen),
+                    false, new CaptureCounters(), new RunControl(), 0, 0);
+            LiveSource.warmUp(path, () -> consumer.release(consumer.refresh()), WARM_UP_BLOCKS);
+        }
+    }
+
+    /**
+     * Reader and writer on different CPUs of the set this process may use (the last two, as
+     * CPU 0 usually carries more interrupts), unless given; nothing pinned with one CPU.
+     */
+    private CpuPlan planCpus(Options options) {
+        int[] allowed;
+        try {
+            allowed = Libc.current().allowedCpus();
+        } catch (NativeException e) {
+            allowed = new int[0];
+        }
+        int reader = options.readerCpu;
+        int writer = options.writerCpu;
+        if (allowed.length >= 2) {
+            if (reader < 0) {
+                reader = allowed[allowed.length - 1] == writer ? allowed[allowed.length - 2] : allowed[allowed.length - 1];
+            }
+            if (writer < 0) {
+                writer = allowed[allowed.length - 1] == reader ? allowed[allowed.length - 2] : allowed[allowed.length - 1];
+            }
+        }
+        return new CpuPlan(reader, writer);
+    }
+
+    private void setUpReaderThread(Options options, int cpu) {
+        pinCurrentThread("reader", cpu);
+        Libc libc = Libc.current();
+        try {
+            libc.setThreadNice(libc.gettid(), READER_NICE);
+        } catch (NativeException e) {
+            err.println("gulp: warning: cannot raise the reader thread's priority (" + e.getMessage()
+                    + "; needs CAP_SYS_NICE)");
+        }
+        if (options.realtimeReader) {
+            try {
+                libc.setCurrentThreadFifo(FIFO_PRIORITY);
+            } catch (NativeException e) {
+                err.println("gulp: warning: cannot give the reader thread SCHED_FIFO (" + e.getMessage()
+                        + "; needs CAP_SYS_NICE)");
+            }
+        }
+    }
+
+    private void pinCurrentThread(String thread, int cpu) {
+        if (cpu < 0) {
+            return;
+        }
+        try {
+            Libc.current().pinCurrentThread(cpu);
+        } catch (NativeException e) {
+            err.println("gulp: warning: cannot pin the " + thread + " thread to CPU " + cpu + " (" + e.getMessage() + ")");
+        }
+    }
+
+    private static String secondsSinceLaunch() {
+        return ProcessHandle.current().info().startInstant()
+                .map(start -> String.format(Locale.ROOT, "%.2f s", Duration.between(start, Instant.now()).toNanos() / 1e9))
+                .orElse("?");
     }
 }

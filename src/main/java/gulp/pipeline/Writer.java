@@ -36,6 +36,7 @@ public final class Writer implements Runnable {
     private long fileStart;     // where the current file began
     private long cut = NO_CUT;  // where the current file must end
     private long pendingFirstTimestamp = -1; // of the record the next file starts with, if known
+    private Runnable threadStartHook;
 
     /**
      * @param framing null for opaque {@code -c} data, which has no records to count or to cut between
@@ -53,8 +54,16 @@ public final class Writer implements Runnable {
         this.idle = new IdleStrategy(maxParkNanos);
     }
 
+    /** Runs first on the writer thread (live capture pins and prioritises the thread here). */
+    public void setThreadStartHook(Runnable hook) {
+        this.threadStartHook = hook;
+    }
+
     @Override
     public void run() {
+        if (threadStartHook != null) {
+            threadStartHook.run();
+        }
         try {
             drain();
             sink.close();

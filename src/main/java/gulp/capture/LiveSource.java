@@ -1,0 +1,326 @@
+package gulp.capture;
+
+import gulp.linux.Libc;
+import gulp.linux.NativeException;
+import gulp.linux.PacketSocket;
+import gulp.stats.CaptureCounters;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Live capture from one interface: an AF_PACKET TPACKET_V3 ring, drained block by block on the
+ * reader thread. Never waits for room in gulp's ring: when it is full the packet path drops and
+ * counts, and the kernel block goes back at once.
+ */
+public final class LiveSource implements Source {
+    public static final int DEFAULT_BLOCK_SIZE = 256 << 10;
+    public static final long DEFAULT_KERNEL_BUFFER = 256L << 20;
+    public static final long MIN_KERNEL_BUFFER = 16L << 20;
+    /** Blocks are closed by the kernel after this long, so slow traffic reaches the file quickly. */
+    public static final int RETIRE_MILLIS = 32;
+    private static final int IDLE_POLL_MILLIS = 100;
+    private static final long STATISTICS_INTERVAL_NANOS = 1_000_000_000L;
+    /** After a stop, wait this long at most for the kernel to retire the last, partly filled block. */
+    private static final long STOP_DRAIN_NANOS = (4L * RETIRE_MILLIS + 400) * 1_000_000L;
+    private static final int ARPHRD_ETHER = 1;
+    private static final int ARPHRD_LOOPBACK = 772;
+    private static final int ARPHRD_NONE = 65534;
+    private static final int LINKTYPE_ETHERNET = 1;
+    private static final int LINKTYPE_RAW = 101;
+    private static final int IFF_UP = 0x1;
+
+    /** What to open: everything the command line decides about the kernel side. */
+    public record Settings(String interfaceName, boolean promiscuous, int snaplen, long kernelBufferBytes,
+                           int blockSize, boolean skipEthernetCheck) {
+    }
+
+    private final Settings settings;
+    private final int ifindex;
+    private final int linkType;
+    private final String linkName;
+    private final PacketSocket socket;
+    private final CaptureCounters counters;
+    private final long interfaceDropsAtStart;
+    private boolean bound;
+    private long packetsWalked;
+    private long blocksWalked;
+
+    private LiveSource(Settings settings, int ifindex, int linkType, String linkName, PacketSocket socket,
+                       CaptureCounters counters) {
+        this.settings = settings;
+        this.ifindex = ifindex;
+        this.linkType = linkType;
+        this.linkName = linkName;
+        this.socket = socket;
+        this.counters = counters;
+        this.interfaceDropsAtStart = readInterfaceDrops(settings.interfaceName());
+    }
+
+    /**
+     * Checks the interface, opens the socket and creates the kernel ring; it does not receive yet
+     * (see {@link #start()}), so a warm-up can run in between.
+     */
+    public static LiveSource open(Settings settings, CaptureCounters counters) throws InputException {
+        String name = settings.interfaceName();
+        Path sys = Path.of("/sys/class/net", name);
+        if (name.isEmpty() || name.contains("/") || !Files.isDirectory(sys)) {
+            throw new InputException("no such interface: " + name + " (interfaces: " + String.join(", ", interfaceNames()) + ")");
+        }
+        int type = (int) readNumber(sys.resolve("type"), -1);
+        int linkType;
+        String linkName;
+        if (type == ARPHRD_ETHER || type == ARPHRD_LOOPBACK) {
+            linkType = LINKTYPE_ETHERNET;
+            linkName = type == ARPHRD_ETHER ? "Ethernet" : "loopback (Ethernet framing)";
+        } else if (!settings.skipEthernetCheck()) {
+            throw new InputException(name + " is not an Ethernet interface (hardware type " + type
+                    + "); use -F to capture it anyway");
+        } else if (type == ARPHRD_NONE) {
+            linkType = LINKTYPE_RAW;
+            linkName = "raw IP";
+        } else {
+            throw new InputException(name + " has hardware type " + type + ", which gulp cannot write as pcap");
+        }
+        long flags = readNumber(sys.resolve("flags"), 0);
+        if ((flags & IFF_UP) == 0) {
+            throw new InputException("interface " + name + " is down (ip link set " + name + " up)");
+        }
+        Libc libc = Libc.current();
+        int ifindex = libc.ifNameToIndex(name);
+        if (ifindex == 0) {
+            throw new InputException("no such interface: " + name + " (interfaces: " + String.join(", ", interfaceNames()) + ")");
+        }
+        PacketSocket socket;
+        try {
+            socket = PacketSocket.open();
+        } catch (NativeException e) {
+            throw permissionOr(e, "cannot open a packet socket on " + name);
+        }
+        try {
+            if (settings.snaplen() < 65535) {
+                socket.limitSnaplen(settings.snaplen());
+            }
+            int blockCount = (int) Math.max(2, settings.kernelBufferBytes() / settings.blockSize());
+            try {
+                socket.createRing(settings.blockSize(), blockCount, RETIRE_MILLIS);
+            } catch (NativeException e) {
+                throw new InputException("cannot create a kernel ring of " + blockCount + " x " + (settings.blockSize() >> 10)
+                        + " KiB on " + name + ": " + e.getMessage() + "; choose a smaller -B");
+            }
+            return new LiveSource(settings, ifindex, linkType, linkName, socket, counters);
+        } catch (InputException e) {
+            socket.close();
+            throw e;
+        } catch (NativeException e) {
+            socket.close();
+            throw permissionOr(e, "cannot set up capture on " + name);
+        }
+    }
+
+    /** Binds to the interface (packets start arriving in the ring) and enables promiscuous mode. */
+    public void start() throws InputException {
+        try {
+            socket.bind(ifindex);
+            bound = true;
+            if (settings.promiscuous()) {
+                socket.enablePromiscuous(ifindex);
+            }
+        } catch (NativeException e) {
+            if (e.errno() == Libc.ENETDOWN) {
+                throw new InputException("interface " + settings.interfaceName() + " is down");
+            }
+            throw permissionOr(e, "cannot bind to " + settings.interfaceName());
+        }
+    }
+
+    private static InputException permissionOr(NativeException e, String context) {
+        if (e.errno() == Libc.EPERM || e.errno() == Libc.EACCES) {
+            return new InputException(context + ": permission denied; run as root or grant CAP_NET_RAW, CAP_NET_ADMIN,"
+                    + " CAP_IPC_LOCK, CAP_SYS_NICE");
+        }
+        return new InputException(context + ": " + e.getMessage());
+    }
+
+    /**
+     * Runs the block walker over {@code blocks} synthetic blocks in ordinary memory, so the JIT has
+     * compiled the hot path before real traffic arrives. {@code afterBlock} empties whatever the
+     * handler filled. Call before {@link #start()}.
+     */
+    public static void warmUp(PacketHandler handler, Runnable afterBlock, int blocks) {
+        int[][] sizes = {{60, 1514, 342, 60, 128, 1024, 60, 590}, {1514, 1514, 60, 60, 60, 60, 74, 1300}};
+        int perBlock = 64;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(2L * 128 * 1024, 4096);
+            for (int variant = 0; variant < 2; variant++) {
+                int[] lengths = new int[perBlock];
+                for (int i = 0; i < perBlock; i++) {
+                    lengths[i] = sizes[variant][i % sizes[variant].length];
+                }
+                BlockWalker.writeSyntheticBlock(memory, variant * 128L * 1024, lengths, System.currentTimeMillis() * 1_000_000L,
+                        variant == 1);
+            }
+            for (int i = 0; i < blocks; i++) {
+                long block = (i & 1) * 128L * 1024;
+                if (BlockWalker.isReady(memory, block)) {
+                    BlockWalker.walk(memory, block, handler);
+                }
+                afterBlock.run();
+            }
+        }
+    }
+
+    @Override
+    public String describe() {
+        return settings.interfaceName() + " (" + linkName + (settings.promiscuous() ? ", promiscuous" : "")
+                + ", kernel ring " + socket.blockCount() + " x " + (socket.blockSize() >> 10) + " KiB = "
+                + ((long) socket.blockCount() * socket.blockSize() >> 20) + " MiB, block timeout " + RETIRE_MILLIS + " ms)";
+    }
+
+    @Override
+    public int linkType() {
+        return linkType;
+    }
+
+    @Override
+    public boolean waitsWhenFull() {
+        return false;
+    }
+
+    /** Packets handed to the handler so far (reader thread). */
+    public long packetsWalked() {
+        return packetsWalked;
+    }
+
+    @Override
+    public void run(PacketHandler handler) throws InputException {
+        if (!bound) {
+            throw new IllegalStateException("start() first");
+        }
+        Libc libc = Libc.current();
+        MemorySegment ring = socket.ring();
+        int blockSize = socket.blockSize();
+        int blockCount = socket.blockCount();
+        int index = 0;
+        long nextStatistics = System.nanoTime() + STATISTICS_INTERVAL_NANOS;
+        long stopDeadline = 0;
+        boolean stopping = false;
+        try {
+            while (true) {
+                long block = (long) index * blockSize;
+                if (BlockWalker.isReady(ring, block)) {
+                    packetsWalked += BlockWalker.walk(ring, block, handler);
+                    blocksWalked++;
+                    BlockWalker.release(ring, block);
+                    index = index + 1 == blockCount ? 0 : index + 1;
+                } else if (stopping) {
+                    // Unbound: nothing new arrives. Done once every packet the kernel counted as
+                    // delivered has been walked, or when the last block never shows up.
+                    updateStatistics();
+                    if (packetsWalked >= socket.packetsTotal() - socket.dropsTotal() || System.nanoTime() > stopDeadline) {
+                        return;
+                    }
+                    libc.poll(socket.fd(), (short) (Libc.POLLIN | Libc.POLLERR), 5);
+                } else {
+                    libc.poll(socket.fd(), (short) (Libc.POLLIN | Libc.POLLERR), IDLE_POLL_MILLIS);
+                }
+                if (!stopping && handler.stopRequested()) {
+                    stopping = true;
+                    stopDeadline = System.nanoTime() + STOP_DRAIN_NANOS;
+                    unbind();
+                }
+                long now = System.nanoTime();
+                if (now >= nextStatistics) {
+                    nextStatistics = now + STATISTICS_INTERVAL_NANOS;
+                    updateStatistics();
+                }
+                if (stopping && now > stopDeadline + STOP_DRAIN_NANOS) {
+                    return; // a flood that does not end even after the unbind: give up waiting
+                }
+            }
+        } catch (NativeException e) {
+            throw new InputException("capture on " + settings.interfaceName() + " failed: " + e.getMessage());
+        } finally {
+            updateStatistics();
+        }
+    }
+
+    /** Stops the kernel from delivering more packets to this socket (bind to protocol 0). */
+    private void unbind() throws NativeException {
+        try (Arena arena = Arena.ofConfined()) {
+            Libc.current().bind(socket.fd(), gulp.linux.SockaddrLl.allocate(arena, ifindex, 0));
+        }
+    }
+
+    private void updateStatistics() {
+        try {
+            socket.readStatistics();
+        } catch (NativeException e) {
+            return; // statistics are best effort; the capture goes on
+        }
+        counters.kernelReceived.set(socket.packetsTotal());
+        counters.kernelDropped.set(socket.dropsTotal());
+        long interfaceDrops = readInterfaceDrops(settings.interfaceName());
+        if (interfaceDrops >= 0 && interfaceDropsAtStart >= 0) {
+            counters.interfaceDropped.set(Math.max(0, interfaceDrops - interfaceDropsAtStart));
+        }
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+
+    /** rx_missed_errors + rx_fifo_errors of the interface, or -1 if unreadable. */
+    private static long readInterfaceDrops(String name) {
+        Path statistics = Path.of("/sys/class/net", name, "statistics");
+        long missed = readNumber(statistics.resolve("rx_missed_errors"), -1);
+        long fifo = readNumber(statistics.resolve("rx_fifo_errors"), -1);
+        return missed < 0 || fifo < 0 ? -1 : missed + fifo;
+    }
+
+    private static long readNumber(Path file, long otherwise) {
+        try {
+            String text = Files.readString(file).trim();
+            return text.startsWith("0x") ? Long.parseLong(text.substring(2), 16) : Long.parseLong(text);
+        } catch (IOException | NumberFormatException e) {
+            return otherwise;
+        }
+    }
+
+    /** The interfaces of this network namespace, sorted. */
+    public static List<String> interfaceNames() {
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(Path.of("/sys/class/net"))) {
+            entries.forEach(p -> names.add(p.getFileName().toString()));
+        } catch (IOException e) {
+            return names;
+        }
+        names.sort(null);
+        return names;
+    }
+
+    /** $CAP_IFACE if set, else the first interface that is up and not loopback; null if none. */
+    public static String defaultInterface() {
+        String fromEnvironment = System.getenv("CAP_IFACE");
+        if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+            return fromEnvironment.trim();
+        }
+        for (String name : interfaceNames()) {
+            Path sys = Path.of("/sys/class/net", name);
+            if (readNumber(sys.resolve("type"), -1) == ARPHRD_LOOPBACK) {
+                continue;
+            }
+            if ((readNumber(sys.resolve("flags"), 0) & IFF_UP) != 0) {
+                return name;
+            }
+        }
+        return null;
+    }
+}

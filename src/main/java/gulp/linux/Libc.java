@@ -1,0 +1,417 @@
+package gulp.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The C library calls gulp needs, as FFM downcalls. The method handles are shared; the errno
+ * capture buffer is per thread, so use {@link #current()} on the thread that makes the call (the
+ * reader thread keeps its own instance).
+ */
+public final class Libc {
+    // Constants (x86-64 / generic Linux ABI).
+    public static final int EPERM = 1;
+    public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
+    public static final int EACCES = 13;
+    public static final int ENODEV = 19;
+    public static final int EINVAL = 22;
+    public static final int ENOBUFS = 105;
+    public static final int ENETDOWN = 100;
+    public static final int ENXIO = 6;
+
+    public static final int AF_PACKET = 17;
+    public static final int SOCK_RAW = 3;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int ETH_P_ALL = 0x0003;
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_ATTACH_FILTER = 26;
+    public static final int SO_RCVBUF = 8;
+    public static final int SOL_PACKET = 263;
+    public static final int PACKET_ADD_MEMBERSHIP = 1;
+    public static final int PACKET_RX_RING = 5;
+    public static final int PACKET_STATISTICS = 6;
+    public static final int PACKET_VERSION = 10;
+    public static final int TPACKET_V3 = 2;
+    public static final int PACKET_MR_PROMISC = 1;
+
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int MAP_SHARED = 1;
+    public static final short POLLIN = 0x1;
+    public static final short POLLERR = 0x8;
+    public static final int O_RDONLY = 0;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int CLONE_NEWNET = 0x40000000;
+    public static final int PRIO_PROCESS = 0;
+    public static final int SCHED_FIFO = 1;
+    public static final long SYS_GETTID = 186;
+    public static final int MSG_DONTWAIT = 0x40;
+
+    /** cpu_set_t: a bit mask of 1024 CPUs, CPU n at bit n % 64 of the n / 64-th 64-bit word. */
+    public static final int CPU_SET_BYTES = 128;
+    public static final int MAX_CPUS = CPU_SET_BYTES * 8;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
+    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle SOCKET = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle SETSOCKOPT = errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle GETSOCKOPT = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle BIND = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle MMAP = errnoCall("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle MUNMAP = errnoCall("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle POLL = errnoCall("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle OPEN = errnoCall("open", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", JAVA_INT, ADDRESS);
+    private static final MethodHandle SCHED_SETAFFINITY = errnoCall("sched_setaffinity", JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    private static final MethodHandle SCHED_GETAFFINITY = errnoCall("sched_getaffinity", JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    private static final MethodHandle SETPRIORITY = errnoCall("setpriority", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle SYSCALL1 = errnoCall("syscall", JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle MLOCK = errnoCall("mlock", JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle SCHED_SETSCHEDULER = errnoCall("sched_setscheduler", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle SETNS = errnoCall("setns", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle SEND = errnoCall("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle SENDMMSG = errnoCall("sendmmsg", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(LOOKUP.find("strerror").orElseThrow(),
+            FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    private static final ThreadLocal<Libc> PER_THREAD = ThreadLocal.withInitial(Libc::new);
+
+    /** errno of the last call made through this instance. */
+    private final MemorySegment callState = Arena.ofAuto().allocate(CAPTURE_LAYOUT);
+    /** Small scratch memory for arguments (ints, pollfd, cpu sets, names): this thread only. */
+    private final MemorySegment scratch = Arena.ofAuto().allocate(256, 16);
+
+    private Libc() {
+    }
+
+    /** The instance for the calling thread. */
+    public static Libc current() {
+        return PER_THREAD.get();
+    }
+
+    private static MethodHandle errnoCall(String name, ValueLayout result, ValueLayout... arguments) {
+        MemorySegment symbol = LOOKUP.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(symbol, FunctionDescriptor.of(result, arguments), CAPTURE_ERRNO);
+    }
+
+    /** errno after the last failed call on this thread's instance. */
+    public int errno() {
+        return (int) ERRNO.get(callState, 0L);
+    }
+
+    private NativeException failure(String call) {
+        int errno = errno();
+        return new NativeException(call, errno, strerror(errno));
+    }
+
+    public static String strerror(int errno) {
+        try {
+            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
+            return text.reinterpret(1024).getString(0);
+        } catch (Throwable e) {
+            return "errno " + errno;
+        }
+    }
+
+    private static RuntimeException unexpected(Throwable e) {
+        return e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    }
+
+    public int socket(int domain, int type, int protocol) throws NativeException {
+        int fd;
+        try {
+            fd = (int) SOCKET.invokeExact(callState, domain, type, protocol);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (fd < 0) {
+            throw failure("socket");
+        }
+        return fd;
+    }
+
+    public void setsockopt(int fd, int level, int option, MemorySegment value, String what) throws NativeException {
+        int rc;
+        try {
+            rc = (int) SETSOCKOPT.invokeExact(callState, fd, level, option, value, (int) value.byteSize());
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (rc != 0) {
+            throw failure(what);
+        }
+    }
+
+    public void setsockoptInt(int fd, int level, int option, int value, String what) throws NativeException {
+        MemorySegment v = scratch.asSlice(0, 4);
+        v.set(JAVA_INT, 0, value);
+        setsockopt(fd, level, option, v, what);
+    }
+
+    /** Fills {@code value} (its whole size) and returns the length the kernel reported. */
+    public int getsockopt(int fd, int level, int option, MemorySegment value, String what) throws NativeException {
+        MemorySegment length = scratch.asSlice(0, 4);
+        length.set(JAVA_INT, 0, (int) value.byteSize());
+        int rc;
+        try {
+            rc = (int) GETSOCKOPT.invokeExact(callState, fd, level, option, value, length);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (rc != 0) {
+            throw failure(what);
+        }
+        return length.get(JAVA_INT, 0);
+    }
+
+    public void bind(int fd, MemorySegment address) throws NativeException {
+        int rc;
+        try {
+            rc = (int) BIND.invokeExact(callState, fd, address, (int) address.byteSize());
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (rc != 0) {
+            throw failure("bind");
+        }
+    }
+
+    /** mmap(NULL, length, prot, flags, fd, 0): returns a segment of {@code length} bytes. */
+    public MemorySegment mmap(long length, int prot, int flags, int fd) throws NativeException {
+        MemorySegment address;
+        try {
+            address = (MemorySegment) MMAP.invokeExact(callState, MemorySegment.NULL, length, prot, flags, fd, 0L);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (address.address() == -1L) { // MAP_FAILED, not NULL
+            throw failure("mmap");
+        }
+        return address.reinterpret(length);
+    }
+
+    public void munmap(MemorySegment mapping) throws NativeException {
+        int rc;
+        try {
+            rc = (int) MUNMAP.invokeExact(callState, mapping, mapping.byteSize());
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (rc != 0) {
+            throw failure("munmap");
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for {@code events} on one descriptor. Returns the revents
+     * (0 on timeout or EINTR).
+     */
+    public int poll(int fd, short events, int timeoutMillis) throws NativeException {
+        MemorySegment pollfd = scratch.asSlice(0, PollFd.SIZE);
+        pollfd.set(JAVA_INT, PollFd.FD_OFFSET, fd);
+        pollfd.set(ValueLayout.JAVA_SHORT, PollFd.EVENTS_OFFSET, events);
+        pollfd.set(ValueLayout.JAVA_SHORT, PollFd.REVENTS_OFFSET, (short) 0);
+        int rc;
+        try {
+            rc = (int) POLL.invokeExact(callState, pollfd, 1L, timeoutMillis);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (rc < 0) {
+            if (errno() == EINTR) {
+                return 0;
+            }
+            throw failure("poll");
+        }
+        return rc == 0 ? 0 : pollfd.get(ValueLayout.JAVA_SHORT, PollFd.REVENTS_OFFSET) & 0xFFFF;
+    }
+
+    public void close(int fd) throws NativeException {
+        int rc;
+        try {
+            rc = (int) CLOSE.invokeExact(callState, fd);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (rc != 0) {
+            throw failure("close");
+        }
+    }
+
+    public int open(String path, int flags) throws NativeException {
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            fd = (int) OPEN.invokeExact(callState, arena.allocateFrom(path), flags);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (fd < 0) {
+            throw failure("open " + path);
+        }
+        return fd;
+    }
+
+    /** The interface index, or 0 if there is no such interface. */
+    public int ifNameToIndex(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) IF_NAMETOINDEX.invokeExact(callState, arena.allocateFrom(name));
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    /** Pins the calling thread (tid 0 = caller) to exactly {@code cpu}. */
+    public void pinCurrentThread(int cpu) throws NativeException {
+        if (cpu < 0 || cpu >= MAX_CPUS) {
+            throw new NativeException("sched_setaffinity", EINVAL, "CPU " + cpu + " is out of range");
+        }
+        MemorySegment set = scratch.asSlice(0, CPU_SET_BYTES);
+        set.fill((byte) 0);
+        set.set(JAVA_LONG, (cpu / 64) * 8L, 1L << (cpu % 64));
+        int rc;
+        try {
+            rc = (int) SCHED_SETAFFINITY.invokeExact(callState, 0, (long) CPU_SET_BYTES, set);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (rc != 0) {
+            throw failure("sched_setaffinity");
+        }
+    }
+
+    /** The CPUs the calling thread may run on, in increasing order. */
+    public int[] allowedCpus() throws NativeException {
+        MemorySegment set = scratch.asSlice(0, CPU_SET_BYTES);
+        set.fill((byte) 0);
+        int rc;
+        try {
+            rc = (int) SCHED_GETAFFINITY.invokeExact(callState, 0, (long) CPU_SET_BYTES, set);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (rc < 0) {
+            throw failure("sched_getaffinity");
+        }
+        int count = 0;
+        for (int i = 0; i < MAX_CPUS; i++) {
+            if ((set.get(JAVA_LONG, (i / 64) * 8L) & (1L << (i % 64))) != 0) {
+                count++;
+            }
+        }
+        int[] cpus = new int[count];
+        int n = 0;
+        for (int i = 0; i < MAX_CPUS; i++) {
+            if ((set.get(JAVA_LONG, (i / 64) * 8L) & (1L << (i % 64))) != 0) {
+                cpus[n++] = i;
+            }
+        }
+        return cpus;
+    }
+
+    /** The kernel thread id of the calling thread. */
+    public int gettid() {
+        try {
+            return (int) (long) SYSCALL1.invokeExact(callState, SYS_GETTID);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    /** setpriority(PRIO_PROCESS, tid, nice): on Linux this sets one thread's nice value. */
+    public void setThreadNice(int tid, int nice) throws NativeException {
+        int rc;
+        try {
+            rc = (int) SETPRIORITY.invokeExact(callState, PRIO_PROCESS, tid, nice);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (rc != 0) {
+            throw failure("setpriority");
+        }
+    }
+
+    /** SCHED_FIFO at {@code priority} for the calling thread. */
+    public void setCurrentThreadFifo(int priority) throws NativeException {
+        MemorySegment param = scratch.asSlice(0, 4); // struct sched_param { int sched_priority; }
+        param.set(JAVA_INT, 0, priority);
+        int rc;
+        try {
+            rc = (int) SCHED_SETSCHEDULER.invokeExact(callState, 0, SCHED_FIFO, param);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (rc != 0) {
+            throw failure("sched_setscheduler");
+        }
+    }
+
+    public void mlock(MemorySegment memory) throws NativeException {
+        int rc;
+        try {
+            rc = (int) MLOCK.invokeExact(callState, memory, memory.byteSize());
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (rc != 0) {
+            throw failure("mlock");
+        }
+    }
+
+    /** Moves the calling thread into the network namespace named by {@code /var/run/netns/NAME}. */
+    public void enterNetworkNamespace(String name) throws NativeException {
+        int fd = open("/var/run/netns/" + name, O_RDONLY | O_CLOEXEC);
+        try {
+            int rc;
+            try {
+                rc = (int) SETNS.invokeExact(callState, fd, CLONE_NEWNET);
+            } catch (Throwable e) {
+                throw unexpected(e);
+            }
+            if (rc != 0) {
+                throw failure("setns " + name);
+            }
+        } finally {
+            close(fd);
+        }
+    }
+
+    /** send(2); returns bytes sent or -errno (so callers can retry ENOBUFS without an exception). */
+    public long send(int fd, MemorySegment data, long length, int flags) {
+        long rc;
+        try {
+            rc = (long) SEND.invokeExact(callState, fd, data, length, flags);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        return rc < 0 ? -errno() : rc;
+    }
+
+    /** sendmmsg(2); returns messages sent or -errno. */
+    public int sendmmsg(int fd, MemorySegment messages, int count, int flags) {
+        int rc;
+        try {
+            rc = (int) SENDMMSG.invokeExact(callState, fd, messages, count, flags);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        return rc < 0 ? -errno() : rc;
+    }
+}

@@ -1,0 +1,151 @@
+package gulp.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * An AF_PACKET socket with a TPACKET_V3 receive ring mapped into this process. Set up in the
+ * order libpcap uses: socket (protocol 0, so nothing is queued yet), version, filter, ring, mmap,
+ * then bind to one interface with ETH_P_ALL, then promiscuous membership.
+ */
+public final class PacketSocket implements AutoCloseable {
+    /** Every frame is at least this far into a block; 16-aligned as the kernel wants. */
+    public static final int FRAME_SIZE = 2048;
+
+    static {
+        TpacketBlockDesc.verify();
+        Tpacket3Hdr.verify();
+    }
+
+    private final int fd;
+    private final Arena arena = Arena.ofShared();
+    private MemorySegment ring = MemorySegment.NULL;
+    private int blockSize;
+    private int blockCount;
+    private boolean closed;
+    // PACKET_STATISTICS is clear-on-read: these are the running 64-bit totals.
+    private long packetsTotal;
+    private long dropsTotal;
+    private long freezesTotal;
+    private final MemorySegment statistics = arena.allocate(TpacketStatsV3.SIZE, 4);
+
+    private PacketSocket(int fd) {
+        this.fd = fd;
+    }
+
+    /** socket(AF_PACKET, SOCK_RAW, 0) switched to TPACKET_V3. */
+    public static PacketSocket open() throws NativeException {
+        Libc libc = Libc.current();
+        int fd = libc.socket(Libc.AF_PACKET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, 0);
+        PacketSocket socket = new PacketSocket(fd);
+        try {
+            libc.setsockoptInt(fd, Libc.SOL_PACKET, Libc.PACKET_VERSION, Libc.TPACKET_V3, "setsockopt PACKET_VERSION");
+        } catch (NativeException e) {
+            socket.close();
+            throw e;
+        }
+        return socket;
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    /** SO_ATTACH_FILTER with a {@code struct sock_fprog}; call before {@link #bind}. */
+    public void attachFilter(MemorySegment sockFprog) throws NativeException {
+        Libc.current().setsockopt(fd, Libc.SOL_SOCKET, Libc.SO_ATTACH_FILTER, sockFprog.reinterpret(SockFprog.SIZE),
+                "setsockopt SO_ATTACH_FILTER");
+    }
+
+    /** Keeps at most {@code snaplen} bytes per packet in the kernel: a one-instruction filter "ret #snaplen". */
+    public void limitSnaplen(int snaplen) throws NativeException {
+        try (Arena scratch = Arena.ofConfined()) {
+            attachFilter(SockFprog.build(scratch, new int[][] {{0x06, 0, 0, snaplen}})); // BPF_RET|BPF_K
+        }
+    }
+
+    /**
+     * PACKET_RX_RING with {@code blockCount} blocks of {@code blockSize} bytes (a multiple of the
+     * page size), closed by the kernel after {@code retireMillis} even if not full; then mmap.
+     */
+    public void createRing(int blockSize, int blockCount, int retireMillis) throws NativeException {
+        Libc libc = Libc.current();
+        libc.setsockopt(fd, Libc.SOL_PACKET, Libc.PACKET_RX_RING,
+                TpacketReq3.allocate(arena, blockSize, blockCount, FRAME_SIZE, retireMillis), "setsockopt PACKET_RX_RING");
+        ring = libc.mmap((long) blockSize * blockCount, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd);
+        this.blockSize = blockSize;
+        this.blockCount = blockCount;
+    }
+
+    /** Starts receiving every protocol on {@code ifindex}. */
+    public void bind(int ifindex) throws NativeException {
+        Libc.current().bind(fd, SockaddrLl.allocate(arena, ifindex, Libc.ETH_P_ALL));
+    }
+
+    /** Promiscuous mode for the lifetime of this socket. */
+    public void enablePromiscuous(int ifindex) throws NativeException {
+        Libc.current().setsockopt(fd, Libc.SOL_PACKET, Libc.PACKET_ADD_MEMBERSHIP, PacketMreq.promiscuous(arena, ifindex),
+                "setsockopt PACKET_ADD_MEMBERSHIP");
+    }
+
+    /** The mapped ring: {@link #blockCount()} blocks of {@link #blockSize()} bytes. */
+    public MemorySegment ring() {
+        return ring;
+    }
+
+    public int blockSize() {
+        return blockSize;
+    }
+
+    public int blockCount() {
+        return blockCount;
+    }
+
+    /** Reads (and so clears) the kernel statistics and adds them to the totals. */
+    public void readStatistics() throws NativeException {
+        Libc.current().getsockopt(fd, Libc.SOL_PACKET, Libc.PACKET_STATISTICS, statistics, "getsockopt PACKET_STATISTICS");
+        packetsTotal += Integer.toUnsignedLong(statistics.get(JAVA_INT, TpacketStatsV3.PACKETS_OFFSET));
+        dropsTotal += Integer.toUnsignedLong(statistics.get(JAVA_INT, TpacketStatsV3.DROPS_OFFSET));
+        freezesTotal += Integer.toUnsignedLong(statistics.get(JAVA_INT, TpacketStatsV3.FREEZE_Q_CNT_OFFSET));
+    }
+
+    /** Packets that passed the filter, dropped ones included (tp_packets). */
+    public long packetsTotal() {
+        return packetsTotal;
+    }
+
+    /** Packets that passed the filter but found the ring full (tp_drops). */
+    public long dropsTotal() {
+        return dropsTotal;
+    }
+
+    public long freezesTotal() {
+        return freezesTotal;
+    }
+
+    /** Unmaps the ring and closes the socket (which also ends promiscuous mode). Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Libc libc = Libc.current();
+        try {
+            if (ring.byteSize() > 0) {
+                libc.munmap(ring);
+            }
+        } catch (NativeException ignored) {
+            // Nothing to do: the mapping goes away with the process anyway.
+        }
+        ring = MemorySegment.NULL;
+        try {
+            libc.close(fd);
+        } catch (NativeException ignored) {
+            // close(2) errors on a socket leave nothing to recover.
+        }
+        arena.close();
+    }
+}
