@@ -1,0 +1,74 @@
+package gulp.capture;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BlockWalkerTest {
+    private record Seen(long offset, int caplen, int wirelen, long nanos, int vlanTag, byte firstByte) {
+    }
+
+    private static final class Recorder implements PacketHandler {
+        final List<Seen> packets = new ArrayList<>();
+        int batches;
+
+        @Override
+        public void onPacket(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag) {
+            packets.add(new Seen(offset, caplen, wirelen, timestampNanos, vlanTag, data.get(ValueLayout.JAVA_BYTE, offset + 1)));
+        }
+
+        @Override
+        public void onBatchEnd() {
+            batches++;
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return false;
+        }
+    }
+
+    @Test
+    void everyPacketOfABlockIsHandedOverWithItsTimeLengthsAndVlanTagThenOneBatchEnd() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(1 << 20, 4096);
+            int[] lengths = {60, 1514, 61, 300, 60, 60, 60, 60, 1000};
+            long start = 1_700_000_000_123_456_789L;
+            BlockWalker.writeSyntheticBlock(memory, 0, lengths, start, true);
+            assertTrue(BlockWalker.isReady(memory, 0));
+            Recorder recorder = new Recorder();
+            assertEquals(lengths.length, BlockWalker.walk(memory, 0, recorder));
+            assertEquals(1, recorder.batches);
+            for (int i = 0; i < lengths.length; i++) {
+                Seen seen = recorder.packets.get(i);
+                assertEquals(lengths[i], seen.caplen());
+                assertEquals(lengths[i], seen.wirelen());
+                assertEquals(start + i * 1000L, seen.nanos());
+                assertEquals((byte) (i + 1), seen.firstByte(), "frame bytes of packet " + i);
+                assertEquals(i % 8 == 0 ? 0x8100_0064 : PacketHandler.NO_VLAN_TAG, seen.vlanTag(), "tag of packet " + i);
+            }
+            BlockWalker.release(memory, 0);
+            assertFalse(BlockWalker.isReady(memory, 0));
+        }
+    }
+
+    @Test
+    void timestampsAreUnsignedSeconds() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(1 << 16, 4096);
+            long after2038 = 3_000_000_000L * 1_000_000_000L + 5;
+            BlockWalker.writeSyntheticBlock(memory, 0, new int[] {60}, after2038, false);
+            Recorder recorder = new Recorder();
+            BlockWalker.walk(memory, 0, recorder);
+            assertEquals(after2038, recorder.packets.get(0).nanos());
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package gulp.cli;
+
+import gulp.testing.GulpProcess;
+import gulp.testing.NamespaceSender;
+import gulp.testing.PcapFile;
+import gulp.testing.Shell;
+import gulp.testing.TestFrames;
+import gulp.testing.VethPair;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code gulp -i IFACE} end to end: a real veth pair between two namespaces of our own, frames
+ * from a Java AF_PACKET sender, gulp as a subprocess, the file read back independently.
+ */
+class LiveCaptureTest {
+    private static VethPair bed;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void buildTestBed() {
+        assumeTrue(Shell.canBuildTestBed(), "needs root, ip and nft");
+        bed = VethPair.create();
+    }
+
+    @AfterAll
+    static void removeTestBed() {
+        if (bed != null) {
+            bed.close();
+        }
+    }
+
+    private GulpProcess startGulp(Path out, String... extra) throws Exception {
+        String[] args = new String[extra.length + 2];
+        args[0] = "-i";
+        args[1] = bed.captureInterface;
+        System.arraycopy(extra, 0, args, 2, extra.length);
+        GulpProcess gulp = GulpProcess.start(bed.captureNamespace, null, out, temp.resolve("stderr.txt"), args);
+        assertTrue(gulp.awaitListening(20_000), () -> "gulp did not start: " + safeStderr(gulp));
+        return gulp;
+    }
+
+    private static String safeStderr(GulpProcess gulp) {
+        try {
+            return gulp.stderrText();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** Checks every record is an intact test frame; returns the sequence numbers in file order. */
+    private static long[] sequencesIn(Path file, boolean checkBytes) throws IOException {
+        long[][] found = {new long[1024]};
+        int[] n = {0};
+        PcapFile.Summary summary = PcapFile.read(file, (seconds, fraction, caplen, wirelen, data, offset) -> {
+            int sequence = TestFrames.sequenceOf(data, offset, caplen);
+            if (sequence < 0) {
+                return;
+            }
+            if (checkBytes) {
+                byte[] expected = TestFrames.frame(sequence, TestFrames.mixedLength(sequence), 9);
+                assertEquals(expected.length, caplen, "caplen of frame " + sequence);
+                assertEquals(expected.length, wirelen, "wire length of frame " + sequence);
+                assertArrayEquals(expected, Arrays.copyOfRange(data, offset, offset + caplen), "bytes of frame " + sequence);
+            }
+            if (n[0] == found[0].length) {
+                found[0] = Arrays.copyOf(found[0], n[0] * 2);
+            }
+            found[0][n[0]++] = sequence;
+        });
+        assertTrue(summary.cleanEnd(), "file ends inside a record: " + summary);
+        assertEquals(1, summary.linkType());
+        return Arrays.copyOf(found[0], n[0]);
+    }
+
+    @Test
+    void twoHundredThousandMixedFramesAreCapturedExactlyOnceInOrderAndIntact() throws Exception {
+        int count = 200_000;
+        Path out = temp.resolve("mixed.pcap");
+        long rxBefore = bed.captureStatistic("rx_packets");
+        try (GulpProcess gulp = startGulp(out, "--nano")) {
+            AtomicLong sent = new AtomicLong();
+            long sentCount = NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, count,
+                    i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9), 0, sent).get(90, TimeUnit.SECONDS);
+            assertEquals(count, sentCount);
+            Thread.sleep(300);
+            gulp.signal("INT");
+            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            long[] sequences = sequencesIn(out, true);
+            assertEquals(count, sequences.length, "test frames in the file");
+            for (int i = 0; i < count; i++) {
+                assertEquals(i, sequences[i], "frame at position " + i);
+            }
+            Map<String, Long> counters = gulp.counters();
+            long delivered = bed.captureStatistic("rx_packets") - rxBefore;
+            assertTrue(delivered >= count, "rx_packets grew by " + delivered);
+            assertEquals(delivered, counters.get("packets received by the kernel"), safeStderr(gulp));
+            assertEquals(0, counters.get("packets dropped by the kernel"));
+            assertEquals(0, counters.get("records dropped (ring full)"));
+            assertEquals(delivered, counters.get("packets captured"));
+            assertEquals(delivered, counters.get("records written"));
+        }
+    }
+
+    @Test
+    void fiftyFramesAtLowRateAreAllWrittenWhenInterruptedSoonAfter() throws Exception {
+        Path out = temp.resolve("low.pcap");
+        try (GulpProcess gulp = startGulp(out)) {
+            AtomicLong sent = new AtomicLong();
+            NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 50,
+                    i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9), 2_000_000, sent).get(30, TimeUnit.SECONDS);
+            Thread.sleep(300);
+            gulp.signal("INT");
+            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            long[] sequences = sequencesIn(out, true);
+            assertEquals(50, sequences.length, safeStderr(gulp));
+        }
+    }
+
+    @Test
+    void sigtermDuringABurstLeavesAValidFileWithEveryDeliveredPacket() throws Exception {
+        Path out = temp.resolve("term.pcap");
+        try (GulpProcess gulp = startGulp(out)) {
+            AtomicLong sent = new AtomicLong();
+            var sending = NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 150_000,
+                    i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9), 0, sent);
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (sent.get() < 20_000 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            gulp.signal("TERM");
+            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            sending.get(90, TimeUnit.SECONDS);
+            long[] sequences = sequencesIn(out, true);
+            Map<String, Long> counters = gulp.counters();
+            long delivered = counters.get("packets received by the kernel") - counters.get("packets dropped by the kernel");
+            assertTrue(sequences.length > 0);
+            assertEquals(delivered - counters.get("records dropped (ring full)"), sequences.length, safeStderr(gulp));
+            for (int i = 1; i < sequences.length; i++) {
+                assertTrue(sequences[i] > sequences[i - 1], "order at " + i);
+            }
+        }
+    }
+
+    /**
+     * This kernel has no 8021q module, so the sender puts the 802.1Q tag into the frame itself;
+     * the receiving kernel moves it into the packet metadata (skb_vlan_untag) before the taps run,
+     * exactly as for a tag added by a VLAN sub-interface, and gulp must put it back.
+     */
+    @Test
+    void vlanTaggedFramesComeOutWithTheirTag() throws Exception {
+        Path out = temp.resolve("vlan.pcap");
+        try (GulpProcess gulp = startGulp(out)) {
+            AtomicLong sent = new AtomicLong();
+            NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 20,
+                    i -> TestFrames.withVlanTag(TestFrames.frame(i, 200, 9), 100), 0, sent).get(30, TimeUnit.SECONDS);
+            Thread.sleep(300);
+            gulp.signal("INT");
+            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+        }
+        int[] tagged = {0};
+        PcapFile.read(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
+            if (caplen == 204 && (data[offset + 12] & 0xff) == 0x81 && data[offset + 13] == 0
+                    && (((data[offset + 14] & 0x0f) << 8) | (data[offset + 15] & 0xff)) == 100) {
+                byte[] expected = TestFrames.frame(tagged[0], 200, 9);
+                byte[] untagged = new byte[200];
+                System.arraycopy(data, offset, untagged, 0, 12);
+                System.arraycopy(data, offset + 16, untagged, 12, 188);
+                assertArrayEquals(expected, untagged, "frame " + tagged[0] + " without its tag");
+                assertEquals(204, wirelen);
+                tagged[0]++;
+            }
+        });
+        assertEquals(20, tagged[0]);
+        String decoded = Shell.run("tcpdump", "-nn", "-e", "-r", out.toString(), "-c", "1");
+        assertTrue(decoded.contains("vlan 100"), decoded);
+    }
+
+    @Test
+    void aStalledWriterMakesRingFullDropsThatAddUp() throws Exception {
+        Path err = temp.resolve("stderr.txt");
+        try (GulpProcess gulp = GulpProcess.start(bed.captureNamespace, null, null, err,
+                "-i", bed.captureInterface, "-r", "1", "-z", "65536")) {
+            assertTrue(gulp.awaitListening(20_000), () -> safeStderr(gulp));
+            AtomicLong sent = new AtomicLong();
+            // 20 MB into a 1 MiB ring while nobody reads the stdout pipe.
+            NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 20_000,
+                    i -> TestFrames.frame(i, 1000, 9), 0, sent).get(60, TimeUnit.SECONDS);
+            Thread.sleep(300);
+            gulp.signal("INT");
+            InputStream stdout = gulp.stdout();
+            Path out = temp.resolve("full.pcap");
+            Files.copy(stdout, out);
+            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            Map<String, Long> counters = gulp.counters();
+            long ringFull = counters.get("records dropped (ring full)");
+            long delivered = counters.get("packets received by the kernel") - counters.get("packets dropped by the kernel");
+            long inFile = PcapFile.read(out, (s, f, c, w, d, o) -> { }).records();
+            assertTrue(ringFull > 0, safeStderr(gulp));
+            assertEquals(delivered, counters.get("packets captured"));
+            assertEquals(delivered, inFile + ringFull, safeStderr(gulp));
+            assertEquals(inFile, counters.get("records written"));
+        }
+    }
+
+    @Test
+    void aMissingInterfaceIsOneLineNamingTheOnesThatExist() throws Exception {
+        Path err = temp.resolve("stderr.txt");
+        try (GulpProcess gulp = GulpProcess.start(bed.captureNamespace, null, temp.resolve("x.pcap"), err, "-i", "nosuch0")) {
+            assertEquals(Main.EXIT_INPUT, gulp.waitFor(30));
+            String text = gulp.stderrText().trim();
+            assertEquals(1, text.lines().count(), text);
+            assertTrue(text.contains("no such interface: nosuch0") && text.contains(bed.captureInterface), text);
+        }
+    }
+
+    @Test
+    void anInterfaceThatIsDownIsRefused() throws Exception {
+        String down = bed.captureInterface + "d";
+        Shell.run("ip", "-n", bed.captureNamespace, "link", "add", down, "type", "veth", "peer", "name", down + "p");
+        try (GulpProcess gulp = GulpProcess.start(bed.captureNamespace, null, temp.resolve("x.pcap"),
+                temp.resolve("stderr.txt"), "-i", down)) {
+            assertEquals(Main.EXIT_INPUT, gulp.waitFor(30));
+            String text = gulp.stderrText().trim();
+            assertEquals(1, text.lines().count(), text);
+            assertTrue(text.contains("is down"), text);
+        } finally {
+            Shell.tryRun("ip", "-n", bed.captureNamespace, "link", "del", down);
+        }
+    }
+
+    @Test
+    void withoutPrivilegesTheMessageNamesTheCapabilities() throws Exception {
+        assumeTrue(Shell.tryRun("setpriv", "--version").status() == 0);
+        try (GulpProcess gulp = GulpProcess.start(bed.captureNamespace, "nobody", temp.resolve("x.pcap"),
+                temp.resolve("stderr.txt"), "-i", bed.captureInterface)) {
+            assertEquals(Main.EXIT_INPUT, gulp.waitFor(30));
+            String text = gulp.stderrText().trim();
+            assertTrue(text.contains("permission denied") && text.contains("CAP_NET_RAW"), text);
+        }
+    }
+}
