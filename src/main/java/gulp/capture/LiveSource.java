@@ -155,7 +155,7 @@ public final class LiveSource implements Source {
      */
     public static void warmUp(PacketHandler handler, Runnable afterBlock, int blocks) {
         int[][] sizes = {{60, 1514, 342, 60, 128, 1024, 60, 590}, {1514, 1514, 60, 60, 60, 60, 74, 1300}};
-        int perBlock = 64;
+        int perBlock = 16; // many short blocks: C2 wants invocations of walk() as well as loop turns
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment memory = arena.allocate(2L * 128 * 1024, 4096);
             for (int variant = 0; variant < 2; variant++) {

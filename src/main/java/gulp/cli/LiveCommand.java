@@ -26,7 +26,7 @@ final class LiveCommand {
     static final int READER_NICE = -10;
     static final int FIFO_PRIORITY = 10;
     /** Synthetic kernel blocks run through the reader's code before capture starts. */
-    static final int WARM_UP_BLOCKS = 400;
+    static final int WARM_UP_BLOCKS = 2000;
     private static final long WARM_UP_RING = 4L << 20;
 
     private final Main main;
@@ -52,6 +52,8 @@ final class LiveCommand {
                     + String.join(", ", LiveSource.interfaceNames()) + ")");
             return Main.EXIT_INPUT;
         }
+        // The JIT warm-up runs beside the kernel ring set-up (the kernel zeroes the ring meanwhile).
+        Thread warmUp = Thread.ofPlatform().name("gulp-warm-up").daemon().start(() -> warmUp(options));
         CaptureCounters counters = new CaptureCounters();
         long kernelBuffer = options.kernelBufferMiB > 0 ? options.kernelBufferMiB << 20 : defaultKernelBuffer(options);
         LiveSource.Settings settings = new LiveSource.Settings(name, options.promiscuous, options.snaplen, kernelBuffer,
@@ -69,7 +71,6 @@ final class LiveCommand {
                 return Main.EXIT_FAILURE;
             }
             lockInMemory(ring);
-            warmUp(options);
             CpuPlan cpus = planCpus(options);
             RunControl control = new RunControl();
             PcapRecordEncoder encoder = new PcapRecordEncoder(options.nanosecond, options.snaplen);
@@ -79,6 +80,7 @@ final class LiveCommand {
             Writer writer = new Writer(ring, output.sink(), RecordFraming.pcap(options.nanosecond), output.policy(),
                     options.blockSize, options.parkMicros * 1000, counters, control);
             writer.setThreadStartHook(() -> pinCurrentThread("writer", cpus.writer()));
+            warmUp.join();
             try {
                 source.start();
             } catch (InputException e) {
@@ -183,7 +185,8 @@ final class LiveCommand {
         try {
             Libc.current().pinCurrentThread(cpu);
         } catch (NativeException e) {
-            err.println("gulp: warning: cannot pin the " + thread + " thread to CPU " + cpu + " (" + e.getMessage() + ")");
+            String why = e.errno() == Libc.EINVAL ? "it is not among the CPUs this process may use" : e.getMessage();
+            err.println("gulp: warning: cannot pin the " + thread + " thread to CPU " + cpu + " (" + why + ")");
         }
     }
 

@@ -70,27 +70,41 @@ public final class Libc {
     private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-    private static final MethodHandle SOCKET = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle SETSOCKOPT = errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle GETSOCKOPT = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle BIND = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle MMAP = errnoCall("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle MUNMAP = errnoCall("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle POLL = errnoCall("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
-    private static final MethodHandle OPEN = errnoCall("open", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", JAVA_INT, ADDRESS);
-    private static final MethodHandle SCHED_SETAFFINITY = errnoCall("sched_setaffinity", JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
-    private static final MethodHandle SCHED_GETAFFINITY = errnoCall("sched_getaffinity", JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
-    private static final MethodHandle SETPRIORITY = errnoCall("setpriority", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle SYSCALL1 = errnoCall("syscall", JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle MLOCK = errnoCall("mlock", JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle SCHED_SETSCHEDULER = errnoCall("sched_setscheduler", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-    private static final MethodHandle SETNS = errnoCall("setns", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle SEND = errnoCall("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle SENDMMSG = errnoCall("sendmmsg", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(LOOKUP.find("strerror").orElseThrow(),
-            FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    // Downcall handles are created on first use, one group at a time: each costs start-up time,
+    // and a capture never needs the test-bed calls (setns, send).
+    private static final class Sockets {
+        static final MethodHandle SOCKET = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+        static final MethodHandle SETSOCKOPT = errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+        static final MethodHandle GETSOCKOPT = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+        static final MethodHandle BIND = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+        static final MethodHandle MMAP = errnoCall("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
+        static final MethodHandle MUNMAP = errnoCall("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
+        static final MethodHandle POLL = errnoCall("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+        static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
+        static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", JAVA_INT, ADDRESS);
+    }
+
+    private static final class Scheduling {
+        static final MethodHandle SCHED_SETAFFINITY = errnoCall("sched_setaffinity", JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+        static final MethodHandle SCHED_GETAFFINITY = errnoCall("sched_getaffinity", JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+        static final MethodHandle SETPRIORITY = errnoCall("setpriority", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+        static final MethodHandle SYSCALL1 = errnoCall("syscall", JAVA_LONG, JAVA_LONG);
+        static final MethodHandle MLOCK = errnoCall("mlock", JAVA_INT, ADDRESS, JAVA_LONG);
+        static final MethodHandle SCHED_SETSCHEDULER = errnoCall("sched_setscheduler", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    }
+
+    private static final class Testing {
+        static final MethodHandle OPEN = errnoCall("open", JAVA_INT, ADDRESS, JAVA_INT);
+        static final MethodHandle SETNS = errnoCall("setns", JAVA_INT, JAVA_INT, JAVA_INT);
+        static final MethodHandle SEND = errnoCall("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+        static final MethodHandle SENDMMSG = errnoCall("sendmmsg", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    }
+
+    private static final class Messages {
+        static final MethodHandle STRERROR = LINKER.downcallHandle(LOOKUP.find("strerror").orElseThrow(),
+                FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    }
 
     private static final ThreadLocal<Libc> PER_THREAD = ThreadLocal.withInitial(Libc::new);
 
@@ -124,7 +138,7 @@ public final class Libc {
 
     public static String strerror(int errno) {
         try {
-            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment text = (MemorySegment) Messages.STRERROR.invokeExact(errno);
             return text.reinterpret(1024).getString(0);
         } catch (Throwable e) {
             return "errno " + errno;
@@ -138,7 +152,7 @@ public final class Libc {
     public int socket(int domain, int type, int protocol) throws NativeException {
         int fd;
         try {
-            fd = (int) SOCKET.invokeExact(callState, domain, type, protocol);
+            fd = (int) Sockets.SOCKET.invokeExact(callState, domain, type, protocol);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -151,7 +165,7 @@ public final class Libc {
     public void setsockopt(int fd, int level, int option, MemorySegment value, String what) throws NativeException {
         int rc;
         try {
-            rc = (int) SETSOCKOPT.invokeExact(callState, fd, level, option, value, (int) value.byteSize());
+            rc = (int) Sockets.SETSOCKOPT.invokeExact(callState, fd, level, option, value, (int) value.byteSize());
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -172,7 +186,7 @@ public final class Libc {
         length.set(JAVA_INT, 0, (int) value.byteSize());
         int rc;
         try {
-            rc = (int) GETSOCKOPT.invokeExact(callState, fd, level, option, value, length);
+            rc = (int) Sockets.GETSOCKOPT.invokeExact(callState, fd, level, option, value, length);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -185,7 +199,7 @@ public final class Libc {
     public void bind(int fd, MemorySegment address) throws NativeException {
         int rc;
         try {
-            rc = (int) BIND.invokeExact(callState, fd, address, (int) address.byteSize());
+            rc = (int) Sockets.BIND.invokeExact(callState, fd, address, (int) address.byteSize());
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -198,7 +212,7 @@ public final class Libc {
     public MemorySegment mmap(long length, int prot, int flags, int fd) throws NativeException {
         MemorySegment address;
         try {
-            address = (MemorySegment) MMAP.invokeExact(callState, MemorySegment.NULL, length, prot, flags, fd, 0L);
+            address = (MemorySegment) Sockets.MMAP.invokeExact(callState, MemorySegment.NULL, length, prot, flags, fd, 0L);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -211,7 +225,7 @@ public final class Libc {
     public void munmap(MemorySegment mapping) throws NativeException {
         int rc;
         try {
-            rc = (int) MUNMAP.invokeExact(callState, mapping, mapping.byteSize());
+            rc = (int) Sockets.MUNMAP.invokeExact(callState, mapping, mapping.byteSize());
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -231,7 +245,7 @@ public final class Libc {
         pollfd.set(ValueLayout.JAVA_SHORT, PollFd.REVENTS_OFFSET, (short) 0);
         int rc;
         try {
-            rc = (int) POLL.invokeExact(callState, pollfd, 1L, timeoutMillis);
+            rc = (int) Sockets.POLL.invokeExact(callState, pollfd, 1L, timeoutMillis);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -247,7 +261,7 @@ public final class Libc {
     public void close(int fd) throws NativeException {
         int rc;
         try {
-            rc = (int) CLOSE.invokeExact(callState, fd);
+            rc = (int) Sockets.CLOSE.invokeExact(callState, fd);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -259,7 +273,7 @@ public final class Libc {
     public int open(String path, int flags) throws NativeException {
         int fd;
         try (Arena arena = Arena.ofConfined()) {
-            fd = (int) OPEN.invokeExact(callState, arena.allocateFrom(path), flags);
+            fd = (int) Testing.OPEN.invokeExact(callState, arena.allocateFrom(path), flags);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -272,7 +286,7 @@ public final class Libc {
     /** The interface index, or 0 if there is no such interface. */
     public int ifNameToIndex(String name) {
         try (Arena arena = Arena.ofConfined()) {
-            return (int) IF_NAMETOINDEX.invokeExact(callState, arena.allocateFrom(name));
+            return (int) Sockets.IF_NAMETOINDEX.invokeExact(callState, arena.allocateFrom(name));
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -288,7 +302,7 @@ public final class Libc {
         set.set(JAVA_LONG, (cpu / 64) * 8L, 1L << (cpu % 64));
         int rc;
         try {
-            rc = (int) SCHED_SETAFFINITY.invokeExact(callState, 0, (long) CPU_SET_BYTES, set);
+            rc = (int) Scheduling.SCHED_SETAFFINITY.invokeExact(callState, 0, (long) CPU_SET_BYTES, set);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -303,7 +317,7 @@ public final class Libc {
         set.fill((byte) 0);
         int rc;
         try {
-            rc = (int) SCHED_GETAFFINITY.invokeExact(callState, 0, (long) CPU_SET_BYTES, set);
+            rc = (int) Scheduling.SCHED_GETAFFINITY.invokeExact(callState, 0, (long) CPU_SET_BYTES, set);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -329,7 +343,7 @@ public final class Libc {
     /** The kernel thread id of the calling thread. */
     public int gettid() {
         try {
-            return (int) (long) SYSCALL1.invokeExact(callState, SYS_GETTID);
+            return (int) (long) Scheduling.SYSCALL1.invokeExact(callState, SYS_GETTID);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -339,7 +353,7 @@ public final class Libc {
     public void setThreadNice(int tid, int nice) throws NativeException {
         int rc;
         try {
-            rc = (int) SETPRIORITY.invokeExact(callState, PRIO_PROCESS, tid, nice);
+            rc = (int) Scheduling.SETPRIORITY.invokeExact(callState, PRIO_PROCESS, tid, nice);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -354,7 +368,7 @@ public final class Libc {
         param.set(JAVA_INT, 0, priority);
         int rc;
         try {
-            rc = (int) SCHED_SETSCHEDULER.invokeExact(callState, 0, SCHED_FIFO, param);
+            rc = (int) Scheduling.SCHED_SETSCHEDULER.invokeExact(callState, 0, SCHED_FIFO, param);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -366,7 +380,7 @@ public final class Libc {
     public void mlock(MemorySegment memory) throws NativeException {
         int rc;
         try {
-            rc = (int) MLOCK.invokeExact(callState, memory, memory.byteSize());
+            rc = (int) Scheduling.MLOCK.invokeExact(callState, memory, memory.byteSize());
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -381,7 +395,7 @@ public final class Libc {
         try {
             int rc;
             try {
-                rc = (int) SETNS.invokeExact(callState, fd, CLONE_NEWNET);
+                rc = (int) Testing.SETNS.invokeExact(callState, fd, CLONE_NEWNET);
             } catch (Throwable e) {
                 throw unexpected(e);
             }
@@ -397,7 +411,7 @@ public final class Libc {
     public long send(int fd, MemorySegment data, long length, int flags) {
         long rc;
         try {
-            rc = (long) SEND.invokeExact(callState, fd, data, length, flags);
+            rc = (long) Testing.SEND.invokeExact(callState, fd, data, length, flags);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -408,7 +422,7 @@ public final class Libc {
     public int sendmmsg(int fd, MemorySegment messages, int count, int flags) {
         int rc;
         try {
-            rc = (int) SENDMMSG.invokeExact(callState, fd, messages, count, flags);
+            rc = (int) Testing.SENDMMSG.invokeExact(callState, fd, messages, count, flags);
         } catch (Throwable e) {
             throw unexpected(e);
         }
