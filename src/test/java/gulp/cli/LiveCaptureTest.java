@@ -195,6 +195,29 @@ class LiveCaptureTest {
     }
 
     @Test
+    void snaplenCutsFramesInTheKernelAndKeepsTheirWireLength() throws Exception {
+        Path out = temp.resolve("snap.pcap");
+        try (GulpProcess gulp = startGulp(out, "-s", "100")) {
+            AtomicLong sent = new AtomicLong();
+            NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 10,
+                    i -> TestFrames.frame(i, 500, 9), 0, sent).get(30, TimeUnit.SECONDS);
+            Thread.sleep(300);
+            gulp.signal("INT");
+            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+        }
+        int[] cut = {0};
+        PcapFile.Summary summary = PcapFile.read(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
+            if (TestFrames.sequenceOf(data, offset, caplen) >= 0) {
+                assertEquals(100, caplen);
+                assertEquals(500, wirelen);
+                cut[0]++;
+            }
+        });
+        assertEquals(10, cut[0]);
+        assertEquals(100, summary.snaplen());
+    }
+
+    @Test
     void aStalledWriterMakesRingFullDropsThatAddUp() throws Exception {
         Path err = temp.resolve("stderr.txt");
         try (GulpProcess gulp = GulpProcess.start(bed.captureNamespace, null, null, err,
