@@ -56,6 +56,30 @@ public final class PacketSender implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends the {@code count} messages of a {@link MmsgHdr#vector} with sendmmsg(2), resuming
+     * after partial sends and retrying while the queue is full, until {@code deadlineNanos}.
+     */
+    public void sendBatch(MemorySegment messages, int count, long deadlineNanos) throws NativeException {
+        int done = 0;
+        while (done < count) {
+            int rc = libc.sendmmsg(fd, messages.asSlice((long) done * MmsgHdr.SIZE), count - done, 0);
+            if (rc > 0) {
+                done += rc;
+                continue;
+            }
+            int errno = -rc;
+            if (rc == 0 || (errno != Libc.ENOBUFS && errno != Libc.EAGAIN && errno != Libc.EINTR)) {
+                throw new NativeException("sendmmsg", errno, rc == 0 ? "sent nothing" : Libc.strerror(errno));
+            }
+            retries++;
+            if (System.nanoTime() > deadlineNanos) {
+                throw new NativeException("sendmmsg", errno, "still " + Libc.strerror(errno) + " at the deadline");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     /** How many sends had to be repeated because the queue was full. */
     public long retries() {
         return retries;

@@ -1,0 +1,93 @@
+package gulp.bench;
+
+import gulp.linux.Libc;
+import gulp.linux.MmsgHdr;
+import gulp.linux.NativeException;
+import gulp.linux.PacketSender;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Locale;
+
+/**
+ * Traffic generator for bench/capture-bench.sh: sendmmsg(2) batches of 64 frames through an
+ * AF_PACKET socket on one interface of the test bed (02:50:..:01 -> 02:50:..:02, IPv4
+ * 10.250.77.1 -> 10.250.77.2, UDP 40000 -> 9), the IPv4 id and the first payload word carrying a
+ * sequence number. Run it inside the generator namespace; it never sends more than COUNT frames
+ * nor for longer than 120 s.
+ *
+ * <pre>java -cp target/test-classes:target/classes gulp.bench.LiveSender IFACE FRAME_BYTES COUNT [CPU] [PPS]</pre>
+ */
+public final class LiveSender {
+    private static final int BATCH = 64;
+    private static final int STRIDE = 2048;
+    private static final long MAX_NANOS = 120_000_000_000L;
+    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private LiveSender() {
+    }
+
+    public static void main(String[] args) throws NativeException {
+        if (args.length < 3) {
+            System.err.println("usage: LiveSender IFACE FRAME_BYTES COUNT [CPU] [PPS]");
+            System.exit(2);
+        }
+        String iface = args[0];
+        int length = Integer.parseInt(args[1]);
+        long count = Long.parseLong(args[2]);
+        int cpu = args.length > 3 ? Integer.parseInt(args[3]) : -1;
+        long pps = args.length > 4 ? Long.parseLong(args[4]) : 0;
+        if (length < 60 || length > 1514) {
+            throw new IllegalArgumentException("FRAME_BYTES must be 60..1514");
+        }
+        if (cpu >= 0) {
+            Libc.current().pinCurrentThread(cpu);
+        }
+        try (Arena arena = Arena.ofConfined(); PacketSender sender = PacketSender.open(iface)) {
+            MemorySegment frames = arena.allocate((long) STRIDE * BATCH, 4096);
+            for (int i = 0; i < BATCH; i++) {
+                writeFrame(frames.asSlice((long) i * STRIDE, STRIDE), length);
+            }
+            MemorySegment messages = MmsgHdr.vector(arena, frames, STRIDE, length, BATCH);
+            long start = System.nanoTime();
+            long deadline = start + MAX_NANOS;
+            long sent = 0;
+            while (sent < count && System.nanoTime() < deadline) {
+                int batch = (int) Math.min(BATCH, count - sent);
+                for (int i = 0; i < batch; i++) {
+                    long frame = (long) i * STRIDE;
+                    long sequence = sent + i;
+                    frames.set(SHORT_BE, frame + 18, (short) sequence);
+                    frames.set(INT_BE, frame + 42, (int) sequence);
+                }
+                sender.sendBatch(messages, batch, deadline);
+                sent += batch;
+                if (pps > 0) {
+                    long due = start + sent * 1_000_000_000L / pps;
+                    while (System.nanoTime() < due) {
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "sent %d frames of %d bytes in %.3f s = %.0f pps (%d retries)%n",
+                    sent, length, seconds, sent / seconds, sender.retries());
+        }
+    }
+
+    private static void writeFrame(MemorySegment frame, int length) {
+        byte[] header = {
+                2, 0x50, 0, 0, 0, 2, 2, 0x50, 0, 0, 0, 1, 0x08, 0x00,
+                0x45, 0, 0, 0, 0, 0, 0, 0, 64, 17, 0, 0, 10, (byte) 250, 77, 1, 10, (byte) 250, 77, 2,
+                (byte) 0x9c, 0x40, 0, 9, 0, 0, 0, 0};
+        MemorySegment.copy(header, 0, frame, ValueLayout.JAVA_BYTE, 0, header.length);
+        frame.set(SHORT_BE, 16, (short) (length - 14));
+        frame.set(SHORT_BE, 38, (short) (length - 34));
+        for (int i = header.length; i < length; i++) {
+            frame.set(ValueLayout.JAVA_BYTE, i, (byte) i);
+        }
+    }
+}
