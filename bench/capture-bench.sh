@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Live capture benchmark: gulp vs tcpdump -w vs netsniff-ng on a private veth test bed.
 #
-#   bench/capture-bench.sh [COUNT] [REPEATS] [SIZES] [TOOLS] [MODES]
-#   defaults: 1000000 1 "64 300 1500" "none gulp tcpdump netsniff" "A B"
+#   bench/capture-bench.sh [COUNT] [REPEATS] [SIZES] [TOOLS] [MODES] [PPS]
+#   defaults: 1000000 1 "64 300 1500" "none gulp tcpdump netsniff" "A B" 0 (0 = as fast as possible)
+#   GULP_OPTS adds options to gulp's command line (e.g. GULP_OPTS="-r 1024").
 #
 # Test bed (docs/capture-testbed recipe): namespaces gtb-<pid>-g / -c joined by a veth pair, the
 # capture side with no address and an nftables netdev ingress drop sink. Generator: the Java
@@ -19,6 +20,7 @@ REPEATS=${2:-1}
 SIZES=${3:-"64 300 1500"}
 TOOLS=${4:-"none gulp tcpdump netsniff"}
 MODES=${5:-"A B"}
+PPS=${6:-0}
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 GEN=gtb-$$-g; CAP=gtb-$$-c; GIF=gtb$$g; CIF=gtb$$c
 OUT=$(mktemp -d "${TMPDIR:-/var/tmp}/gulp-bench.XXXXXX")
@@ -44,7 +46,7 @@ start_tool() {
   : > "$log"
   case $tool in
     gulp) ip netns exec $CAP taskset -c 1 "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx512m -XX:+UseSerialGC \
-            -cp "$here/target/classes" gulp.cli.Main -i $CIF -B 256 > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
+            -cp "$here/target/classes" gulp.cli.Main -i $CIF -B 256 ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     tcpdump) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -B 262144 -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     netsniff) ip netns exec $CAP taskset -c 1 netsniff-ng --in $CIF --out $OUT/cap.pcap -s -S 256MiB -T 0xa1b2c3d4 -b 1 \
             > "$log" 2>&1 & ready="Running" ;;
@@ -76,7 +78,7 @@ for mode in $MODES; do
       rm -f $OUT/cap.pcap
       [ "$tool" != none ] && start_tool $tool
       before=$(rx)
-      sent=$(ip netns exec $GEN "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" gulp.bench.LiveSender $GIF $size $COUNT 0)
+      sent=$(ip netns exec $GEN "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" gulp.bench.LiveSender $GIF $size $COUNT 0 $PPS)
       pps=$(echo "$sent" | sed -E 's/.*= ([0-9]+) pps.*/\1/')
       delivered=$(( $(rx) - before ))
       captured=-; loss=-; drops=-

@@ -15,7 +15,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * path of live capture (no allocation, constant offsets). Used on the kernel ring and, for JIT
  * warm-up, on synthetic blocks in ordinary memory.
  */
-final class BlockWalker {
+public final class BlockWalker {
     private static final VarHandle INT_HANDLE = JAVA_INT.varHandle();
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
@@ -23,18 +23,18 @@ final class BlockWalker {
     }
 
     /** True if the block at {@code block} belongs to user space (acquire: its contents are visible). */
-    static boolean isReady(MemorySegment ring, long block) {
+    public static boolean isReady(MemorySegment ring, long block) {
         int status = (int) INT_HANDLE.getAcquire(ring, block + TpacketBlockDesc.BLOCK_STATUS_OFFSET);
         return (status & TpacketBlockDesc.TP_STATUS_USER) != 0; // other bits (BLK_TMO, LOSING) vary
     }
 
     /** Gives the block back to the kernel (release: our reads happen before it reuses the memory). */
-    static void release(MemorySegment ring, long block) {
+    public static void release(MemorySegment ring, long block) {
         INT_HANDLE.setRelease(ring, block + TpacketBlockDesc.BLOCK_STATUS_OFFSET, TpacketBlockDesc.TP_STATUS_KERNEL);
     }
 
     /** Hands every packet of a ready block to {@code handler}, then ends the batch; returns the count. */
-    static int walk(MemorySegment ring, long block, PacketHandler handler) {
+    public static int walk(MemorySegment ring, long block, PacketHandler handler) {
         int count = ring.get(JAVA_INT, block + TpacketBlockDesc.NUM_PKTS_OFFSET);
         long packet = block + ring.get(JAVA_INT, block + TpacketBlockDesc.OFFSET_TO_FIRST_PKT_OFFSET);
         for (int i = 0; i < count; i++) {
@@ -64,7 +64,7 @@ final class BlockWalker {
      * Writes a block of {@code count} packets of the given frame lengths into {@code memory} at
      * {@code block}, laid out as the kernel does (for warm-up and tests). Returns the bytes used.
      */
-    static long writeSyntheticBlock(MemorySegment memory, long block, int[] frameLengths, long firstNanos, boolean tagged) {
+    public static long writeSyntheticBlock(MemorySegment memory, long block, int[] frameLengths, long firstNanos, boolean tagged) {
         int mac = 82; // what the kernel uses for Ethernet: header (48) + sockaddr_ll room, aligned
         long packet = block + TpacketBlockDesc.SIZE;
         memory.set(JAVA_INT, block + TpacketBlockDesc.VERSION_OFFSET, 2);

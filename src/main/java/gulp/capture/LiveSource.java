@@ -149,11 +149,12 @@ public final class LiveSource implements Source {
     }
 
     /**
-     * Runs the block walker over {@code blocks} synthetic blocks in ordinary memory, so the JIT has
-     * compiled the hot path before real traffic arrives. {@code afterBlock} empties whatever the
-     * handler filled. Call before {@link #start()}.
+     * Runs the block walker over synthetic blocks in ordinary memory, so the JIT has compiled the
+     * hot path before real traffic arrives: at least {@code minBlocks}, and more until
+     * {@code minNanos} have passed (at most 20 times {@code minBlocks}). {@code afterBlock} empties
+     * whatever the handler filled. Call before {@link #start()}.
      */
-    public static void warmUp(PacketHandler handler, Runnable afterBlock, int blocks) {
+    public static void warmUp(PacketHandler handler, Runnable afterBlock, int minBlocks, long minNanos) {
         int[][] sizes = {{60, 1514, 342, 60, 128, 1024, 60, 590}, {1514, 1514, 60, 60, 60, 60, 74, 1300}};
         int perBlock = 16; // many short blocks: C2 wants invocations of walk() as well as loop turns
         try (Arena arena = Arena.ofConfined()) {
@@ -166,7 +167,8 @@ public final class LiveSource implements Source {
                 BlockWalker.writeSyntheticBlock(memory, variant * 128L * 1024, lengths, System.currentTimeMillis() * 1_000_000L,
                         variant == 1);
             }
-            for (int i = 0; i < blocks; i++) {
+            long until = System.nanoTime() + minNanos;
+            for (int i = 0; i < 20 * minBlocks && (i < minBlocks || System.nanoTime() < until); i++) {
                 long block = (i & 1) * 128L * 1024;
                 if (BlockWalker.isReady(memory, block)) {
                     BlockWalker.walk(memory, block, handler);

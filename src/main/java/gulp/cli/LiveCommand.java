@@ -16,6 +16,8 @@ import gulp.stats.Report;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -27,6 +29,8 @@ final class LiveCommand {
     static final int FIFO_PRIORITY = 10;
     /** Synthetic kernel blocks run through the reader's code before capture starts. */
     static final int WARM_UP_BLOCKS = 2000;
+    /** ...and for at least this long: it runs beside the kernel ring set-up, which takes as long. */
+    static final long WARM_UP_NANOS = 300_000_000L;
     private static final long WARM_UP_RING = 4L << 20;
 
     private final Main main;
@@ -126,12 +130,16 @@ final class LiveCommand {
      * record encoder) into a scratch ring, so the JIT has compiled them before traffic arrives.
      */
     private static void warmUp(Options options) {
+        // Load the heap segment class now (the output set-up uses one later): loading a second
+        // segment implementation after the hot path is compiled invalidates the compiled code's
+        // class-hierarchy assumptions and throws the whole warm-up away (seen with -Xlog:jit).
+        MemorySegment.ofArray(new byte[8]).get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
         try (Arena arena = Arena.ofConfined()) {
             ByteRing scratch = ByteRing.allocate(WARM_UP_RING, arena);
             ByteRing.Consumer consumer = scratch.consumer();
             PacketPath path = new PacketPath(scratch.producer(), new PcapRecordEncoder(options.nanosecond, options.snaplen),
                     false, new CaptureCounters(), new RunControl(), 0, 0);
-            LiveSource.warmUp(path, () -> consumer.release(consumer.refresh()), WARM_UP_BLOCKS);
+            LiveSource.warmUp(path, () -> consumer.release(consumer.refresh()), WARM_UP_BLOCKS, WARM_UP_NANOS);
         }
     }
 
