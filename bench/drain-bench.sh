@@ -30,7 +30,7 @@ for r in $(seq 1 "$REPEATS"); do
   ip netns exec $CAP taskset -c 1 "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx512m -XX:+UseSerialGC ${GULP_JVM_OPTS:-} \
     -cp "$here/target/classes" gulp.cli.Main -i $CIF -B 512 -r 512 > $OUT/cap.pcap 2> $OUT/gulp.log &
   pid=$!
-  for _ in $(seq 1 300); do grep -q "listening on" $OUT/gulp.log && break; sleep 0.05; done
+  for _ in $(seq 1 300); do grep -qs "listening on" $OUT/gulp.log && break; sleep 0.05; done
   sleep 1
   kill -STOP $pid
   ip netns exec $GEN taskset -c 0 "$JAVA" --enable-native-access=ALL-UNNAMED \
