@@ -103,7 +103,7 @@ public final class Main {
             CaptureCounters counters = new CaptureCounters();
             RunControl control = new RunControl();
             PcapRecordEncoder encoder = new PcapRecordEncoder(options.nanosecond, options.snaplen);
-            Outputs.Output output = Outputs.create(options, encoder.fileHeader(source.linkType()));
+            Outputs.Output output = Outputs.create(options, encoder.fileHeader(source.linkType()), control);
             PacketPath path = new PacketPath(ring.producer(), encoder, source.waitsWhenFull(), counters, control,
                     options.parkMicros * 1000, options.countLimit);
             Writer writer = new Writer(ring, output.sink(), RecordFraming.pcap(options.nanosecond), output.policy(),
@@ -132,7 +132,7 @@ public final class Main {
             RunControl control = new RunControl();
             var input = new FileInputStream(FileDescriptor.in).getChannel();
             OpaqueCopier copier = new OpaqueCopier(input, ring, counters, control, options.parkMicros * 1000);
-            Outputs.Output output = Outputs.create(options, new byte[0]);
+            Outputs.Output output = Outputs.create(options, new byte[0], control);
             Writer writer = new Writer(ring, output.sink(), null, output.policy(),
                     options.blockSize, options.parkMicros * 1000, counters, control);
             Report report = new Report(counters, ring.capacity(), false, true);

@@ -12,9 +12,6 @@ final class Unsupported {
         if (o.filter != null) {
             return "-f (filters) is not available in this build yet";
         }
-        if (o.outputDirectory != null) {
-            return "-o (rotating output files) is not available in this build yet";
-        }
         return null;
     }
 }
