@@ -76,7 +76,7 @@ final class Outputs {
         FileNamer namer = FileNamer.of(options.namePrefix, options.timestampNames, options.nameTemplate, options.maxFiles);
         OutputLock lock = null;
         if (java.nio.file.Files.isDirectory(directory)) {
-            String source = options.interfaceName != null ? options.interfaceName : "read";
+            String source = options.interfaceName == null ? "read" : "-".equals(options.interfaceName) ? "stdin" : options.interfaceName;
             lock = OutputLock.acquire(directory, source, options.exclusiveLock, options.ignoreLock, report);
         }
         try {
@@ -84,7 +84,8 @@ final class Outputs {
                     : new PostRotateCommand(options.postRotateCommand, report);
             var settings = new RotatingFileSink.Settings(directory, namer, fileHeader, options.fileMode, fsync,
                     options.directIo, options.maxFiles, options.maxTotalBytes, minFreeBytes, minFreeFraction,
-                    postRotate, control::stopRequested, report, FileRotationPolicy::systemWallClockNanos);
+                    postRotate, control::stopRequested, report, FileRotationPolicy::systemWallClockNanos,
+                    options.rotateByPacketTime);
             RotatingFileSink sink = RotatingFileSink.open(settings);
             sink.holdUntilClosed(lock);
             if (opaque) {

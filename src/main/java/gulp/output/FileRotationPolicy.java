@@ -72,10 +72,13 @@ public final class FileRotationPolicy implements RotationPolicy {
             rotationRequested = false;
             startFile(timeOf(timestampNanos));
             nextFileAlreadyCounted = true;
-        } else if (fileRecords == 0 && intervalNanos > 0) {
-            // The file's interval is the one its first record falls in (the file may have been
-            // started long before, at an idle rotation).
-            intervalEnd = intervalEndAfter(timeOf(timestampNanos));
+        } else if (fileRecords == 0) {
+            rotationRequested = false; // A SIGHUP while the file was empty had nothing to finish.
+            if (intervalNanos > 0) {
+                // The file's interval is the one its first record falls in (the file may have been
+                // started long before, at an idle rotation).
+                intervalEnd = intervalEndAfter(timeOf(timestampNanos));
+            }
         }
         fileBytes += recordBytes;
         fileRecords++;

@@ -1,7 +1,11 @@
 package gulp.output;
 
+import gulp.format.PcapFileHeader;
+import gulp.format.PcapRecordHeader;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -44,7 +48,7 @@ public final class RotatingFileSink implements Sink {
     public record Settings(Path directory, FileNamer namer, byte[] fileHeader, int fileMode, FsyncPolicy fsync,
                            boolean directIo, long maxFiles, long maxTotalBytes, long minFreeBytes,
                            double minFreeFraction, PostRotateCommand postRotate, BooleanSupplier giveUp,
-                           Consumer<String> report, LongSupplier wallClockNanos) {
+                           Consumer<String> report, LongSupplier wallClockNanos, boolean namesByPacketTime) {
         boolean retention() {
             return maxFiles > 0 || maxTotalBytes > 0 || minFreeBytes > 0 || minFreeFraction > 0;
         }
@@ -69,6 +73,7 @@ public final class RotatingFileSink implements Sink {
     private boolean closed;
 
     // --direct-io: whole aligned blocks from this buffer; it always starts at an aligned file offset.
+    private final boolean nanosecondRecords;
     private final int alignment;
     private final ByteBuffer staging;
     private long stagingFileOffset;
@@ -83,6 +88,10 @@ public final class RotatingFileSink implements Sink {
         this.directory = settings.directory();
         this.permissions = permissionsOf(settings.fileMode());
         this.alignment = alignment;
+        byte[] header = settings.fileHeader();
+        this.nanosecondRecords = header.length >= PcapFileHeader.LENGTH
+                && ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(PcapFileHeader.MAGIC_OFFSET)
+                        == PcapFileHeader.MAGIC_NANOS;
         this.staging = settings.directIo()
                 ? ByteBuffer.allocateDirect(STAGING_BYTES + alignment).alignedSlice(alignment).slice(0, STAGING_BYTES)
                 : null;
@@ -121,7 +130,7 @@ public final class RotatingFileSink implements Sink {
     @Override
     public void write(ByteBuffer bytes) throws IOException {
         if (channel == null) {
-            openNextFile();
+            openNextFile(nameTime(bytes));
         }
         int count = bytes.remaining();
         try {
@@ -161,7 +170,7 @@ public final class RotatingFileSink implements Sink {
         closed = true;
         try {
             if (channel == null && filesStarted == 0 && !failed) {
-                openNextFile(); // A run that captured nothing still leaves a valid (empty) pcap file.
+                openNextFile(settings.wallClockNanos().getAsLong()); // A run that captured nothing still leaves a valid (empty) pcap file.
             }
             if (channel != null) {
                 finishCurrentFile();
@@ -201,11 +210,26 @@ public final class RotatingFileSink implements Sink {
 
     // ---- files ----
 
-    private void openNextFile() throws IOException {
+    /**
+     * The time a new file is named after: now, or with {@code --rotate-by-packet-time} the
+     * timestamp of its first record (the writer starts every file's bytes with a whole record).
+     */
+    private long nameTime(ByteBuffer firstBytes) {
+        int at = firstBytes.position();
+        if (settings.namesByPacketTime() && firstBytes.remaining() >= PcapRecordHeader.TS_FRACTION_OFFSET + 4) {
+            ByteBuffer le = firstBytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            long seconds = le.getInt(at + PcapRecordHeader.TS_SECONDS_OFFSET) & 0xFFFFFFFFL;
+            long fraction = le.getInt(at + PcapRecordHeader.TS_FRACTION_OFFSET) & 0xFFFFFFFFL;
+            return seconds * 1_000_000_000L + (nanosecondRecords ? fraction : fraction * 1000);
+        }
+        return settings.wallClockNanos().getAsLong();
+    }
+
+    private void openNextFile(long nameTime) throws IOException {
         enforceFileCount(1);
         enforceFreeSpace();
         while (true) {
-            String name = settings.namer().next(settings.wallClockNanos().getAsLong());
+            String name = settings.namer().next(nameTime);
             Path part = directory.resolve(FileNamer.partName(name));
             Path target = directory.resolve(name);
             if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -256,8 +280,9 @@ public final class RotatingFileSink implements Sink {
         FileChannel finishing = channel;
         channel = null;
         try (finishing) {
-            if (failed) {
-                cutBackToLastRecord();
+            if (failed && !cutBackToLastRecord()) {
+                Files.deleteIfExists(partPath); // Not even the file header could be written.
+                return;
             }
             if (settings.fsync() != FsyncPolicy.NEVER) {
                 finishing.force(true);
@@ -284,8 +309,11 @@ public final class RotatingFileSink implements Sink {
         enforceTotalBudget();
     }
 
-    /** After a write failed for good, the file's end is unknown: keep only whole records. */
-    private void cutBackToLastRecord() throws IOException {
+    /**
+     * After a write failed for good, the file's end is unknown: keep only whole records.
+     * Returns false when the file does not even hold a whole file header.
+     */
+    private boolean cutBackToLastRecord() throws IOException {
         // A separate channel: reads through an O_DIRECT one would need aligned buffers.
         try (FileChannel plain = FileChannel.open(partPath, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long complete = PartFileRecovery.completeLength(plain);
@@ -293,6 +321,7 @@ public final class RotatingFileSink implements Sink {
                 plain.truncate(complete);
             }
             length = Math.max(0, complete);
+            return complete >= 0;
         }
     }
 
