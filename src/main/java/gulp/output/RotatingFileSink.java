@@ -43,6 +43,8 @@ public final class RotatingFileSink implements Sink {
     private static final long SPACE_RETRY_MILLIS = 1000;
     private static final long FREE_SPACE_CHECK_BYTES = 16L << 20;
     private static final int STAGING_BYTES = 4 << 20;
+    /** Direct I/O writes staged whole blocks at once from this much on, not only when the writer idles. */
+    private static final int DIRECT_EAGER_BYTES = 1 << 20;
 
     /** Everything a sink needs; {@code null}/0 means the feature is off. */
     public record Settings(Path directory, FileNamer namer, byte[] fileHeader, int fileMode, FsyncPolicy fsync,
@@ -60,8 +62,10 @@ public final class RotatingFileSink implements Sink {
     private final Settings settings;
     private final Path directory;
     private final Set<PosixFilePermission> permissions;
-    private final ArrayDeque<FinishedFile> finished = new ArrayDeque<>();
-    private long finishedBytes;
+    private final ArrayDeque<FinishedFile> finished = new ArrayDeque<>(); // guarded by itself
+    private long finishedBytes;                                           // guarded by finished
+    private long inFlightBytes;  // handed to the finisher, not yet in finished; guarded by finished
+    private final Finisher finisher = new Finisher();
     private int filesStarted;
 
     private FileChannel channel;   // null between files
@@ -148,7 +152,7 @@ public final class RotatingFileSink implements Sink {
             throw e;
         }
         bytesSinceSpaceCheck += count;
-        enforceTotalBudget();
+        enforceTotalBudget(channel == null ? 0 : length);
         if (bytesSinceSpaceCheck >= FREE_SPACE_CHECK_BYTES) {
             bytesSinceSpaceCheck = 0;
             enforceFreeSpace();
@@ -157,8 +161,17 @@ public final class RotatingFileSink implements Sink {
 
     @Override
     public void rotate() throws IOException {
+        finisher.rethrow();
         if (channel != null) {
             finishCurrentFile();
+        }
+    }
+
+    /** Writes the partial last block of {@code --direct-io} (the writer calls this before it idles). */
+    @Override
+    public void flush() throws IOException {
+        if (channel != null && staging != null) {
+            flushStagedTail();
         }
     }
 
@@ -175,6 +188,7 @@ public final class RotatingFileSink implements Sink {
             if (channel != null) {
                 finishCurrentFile();
             }
+            finisher.awaitAll();
         } finally {
             if (heldLock != null) {
                 try {
@@ -276,37 +290,134 @@ public final class RotatingFileSink implements Sink {
         }
     }
 
+    /**
+     * Hands the current file to the finisher thread: forcing a file of a gigabyte to disk can take
+     * seconds, during which the writer must keep emptying the ring into the next file.
+     */
     private void finishCurrentFile() throws IOException {
+        if (staging != null && !failed) {
+            flushStagedTail();
+        }
         FileChannel finishing = channel;
         channel = null;
-        try (finishing) {
-            if (failed && !cutBackToLastRecord()) {
+        if (failed && !cutBackToLastRecord()) {
+            try (finishing) {
                 Files.deleteIfExists(partPath); // Not even the file header could be written.
-                return;
+            }
+            return;
+        }
+        synchronized (finished) {
+            inFlightBytes += length;
+        }
+        finisher.finish(new Job(finishing, partPath, finalPath, length));
+    }
+
+    /** A file to force, close and rename; then to hand to retention and {@code -Z}. */
+    private record Job(FileChannel channel, Path part, Path target, long length) {
+    }
+
+    /**
+     * The finisher thread: finishes files in the order they were written. Its first error stops the
+     * run at the writer's next rotation or at close, with the message naming the file.
+     */
+    private final class Finisher {
+        private final java.util.concurrent.BlockingQueue<Job> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final Thread thread;
+        private volatile OutputException error;
+        private int inFlight; // guarded by this
+
+        Finisher() {
+            thread = Thread.ofPlatform().daemon().name("gulp-finisher").unstarted(this::run);
+        }
+
+        synchronized void finish(Job job) throws OutputException {
+            rethrow();
+            if (!thread.isAlive() && thread.getState() == Thread.State.NEW) {
+                thread.start();
+            }
+            inFlight++;
+            queue.add(job);
+        }
+
+        synchronized int inFlight() {
+            return inFlight;
+        }
+
+        void rethrow() throws OutputException {
+            if (error != null) {
+                throw error;
+            }
+        }
+
+        /** Waits until every handed file is finished; rethrows the first error. */
+        synchronized void awaitAll() throws OutputException {
+            boolean interrupted = false;
+            while (inFlight > 0) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            rethrow();
+        }
+
+        private void run() {
+            while (true) {
+                Job job;
+                try {
+                    job = queue.take();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                try {
+                    complete(job);
+                } catch (OutputException e) {
+                    if (error == null) {
+                        error = e;
+                    }
+                    settings.report().accept(e.getMessage());
+                }
+                synchronized (this) {
+                    inFlight--;
+                    notifyAll();
+                }
+            }
+        }
+
+        private void complete(Job job) throws OutputException {
+            try (FileChannel c = job.channel()) {
+                if (settings.fsync() != FsyncPolicy.NEVER) {
+                    c.force(true);
+                }
+            } catch (IOException e) {
+                throw new OutputException("cannot finish " + job.part() + ": " + e.getMessage(), e);
+            }
+            try {
+                Files.move(job.part(), job.target(), StandardCopyOption.ATOMIC_MOVE);
+            } catch (NoSuchFileException e) {
+                throw new OutputException("cannot rename " + job.part() + " to " + job.target().getFileName()
+                        + ": the output directory " + directory + " does not exist any more");
+            } catch (IOException e) {
+                throw new OutputException("cannot rename " + job.part() + " to " + job.target().getFileName() + ": " + e, e);
             }
             if (settings.fsync() != FsyncPolicy.NEVER) {
-                finishing.force(true);
+                forceDirectory();
             }
-        } catch (IOException e) {
-            throw new OutputException("cannot finish " + partPath + ": " + e.getMessage(), e);
+            synchronized (finished) {
+                inFlightBytes -= job.length();
+                finished.add(new FinishedFile(job.target(), job.length()));
+                finishedBytes += job.length();
+            }
+            enforceTotalBudget(0);
+            enforceFileCount(-1); // This job is both finished and still counted in flight.
+            if (settings.postRotate() != null) {
+                settings.postRotate().submit(job.target());
+            }
         }
-        try {
-            Files.move(partPath, finalPath, StandardCopyOption.ATOMIC_MOVE);
-        } catch (NoSuchFileException e) {
-            throw new OutputException("cannot rename " + partPath + " to " + finalPath.getFileName()
-                    + ": the output directory " + directory + " does not exist any more");
-        } catch (IOException e) {
-            throw new OutputException("cannot rename " + partPath + " to " + finalPath.getFileName() + ": " + e, e);
-        }
-        if (settings.fsync() != FsyncPolicy.NEVER) {
-            forceDirectory();
-        }
-        finished.add(new FinishedFile(finalPath, length));
-        finishedBytes += length;
-        if (settings.postRotate() != null) {
-            settings.postRotate().submit(finalPath);
-        }
-        enforceTotalBudget();
     }
 
     /**
@@ -335,7 +446,7 @@ public final class RotatingFileSink implements Sink {
 
     // ---- writing ----
 
-    /** Copies into the aligned staging buffer; writes whole blocks, and the partial last block padded. */
+    /** Copies into the aligned staging buffer and writes the whole blocks; the partial last one waits for {@link #flush}. */
     private void writeDirect(ByteBuffer bytes) throws IOException {
         while (bytes.hasRemaining()) {
             int n = Math.min(bytes.remaining(), staging.remaining());
@@ -350,18 +461,36 @@ public final class RotatingFileSink implements Sink {
             }
         }
         int used = staging.position();
+        int whole = used - used % alignment;
+        if (whole >= DIRECT_EAGER_BYTES) {
+            writeFullyAt(staging.duplicate().position(0).limit(whole), stagingFileOffset);
+            keepTail(whole, used);
+        }
+    }
+
+    /**
+     * Writes what is staged, the last block padded with zeros (which recovery after a crash
+     * recognises as no record), then cuts the file back to its real length; the next write
+     * rewrites that block.
+     */
+    private void flushStagedTail() throws IOException {
+        int used = staging.position();
         if (used == 0) {
             return;
         }
-        // Write what is staged now, so slow traffic reaches the disk: the last block padded with
-        // zeros (which recovery after a crash recognises), then cut back to the real length.
         int padded = (int) alignUp(used);
         for (int i = used; i < padded; i++) {
             staging.put(i, (byte) 0);
         }
         writeFullyAt(staging.duplicate().position(0).limit(padded), stagingFileOffset);
-        truncate(stagingFileOffset + used);
-        int whole = used - used % alignment;
+        if (padded != used) {
+            truncate(stagingFileOffset + used);
+        }
+        keepTail(used - used % alignment, used);
+    }
+
+    /** Moves the staged bytes after {@code whole} (written) to the start of the staging buffer. */
+    private void keepTail(int whole, int used) {
         if (whole > 0) {
             staging.put(0, staging, whole, used - whole);
             staging.position(used - whole);
@@ -415,12 +544,11 @@ public final class RotatingFileSink implements Sink {
         if (noSpaceSince < 0) {
             noSpaceSince = System.nanoTime();
             noSpaceEpisodes++;
-            settings.report().accept(cause.getMessage() + " writing " + partPath + (settings.retention() && !finished.isEmpty()
+            settings.report().accept(cause.getMessage() + " writing " + partPath + (settings.retention() && finishedCount() > 0
                     ? "; deleting this run's oldest files to make room"
                     : "; retrying every second, the ring buffer holds what arrives meanwhile"));
         }
-        if (settings.retention() && !finished.isEmpty()) {
-            deleteOldest();
+        if (settings.retention() && deleteOldest()) {
             return;
         }
         if (settings.giveUp().getAsBoolean()) {
@@ -442,18 +570,20 @@ public final class RotatingFileSink implements Sink {
 
     // ---- retention: only this run's finished files are ever deleted ----
 
-    private void enforceFileCount(int aboutToStart) {
+    /** Keeps finished + in-flight + {@code adjustment} files within {@code -W}. */
+    private void enforceFileCount(int adjustment) {
         if (settings.maxFiles() > 0) {
-            while (!finished.isEmpty() && finished.size() + aboutToStart > settings.maxFiles()) {
-                deleteOldest();
+            while (finishedCount() + finisher.inFlight() + adjustment > settings.maxFiles() && deleteOldest()) {
+                // Deleted one.
             }
         }
     }
 
-    private void enforceTotalBudget() {
+    /** Called by the writer with the current file's length, by the finisher with 0. */
+    private void enforceTotalBudget(long currentFileBytes) {
         if (settings.maxTotalBytes() > 0) {
-            while (!finished.isEmpty() && finishedBytes + (channel == null ? 0 : length) > settings.maxTotalBytes()) {
-                deleteOldest();
+            while (finishedBytes() + currentFileBytes > settings.maxTotalBytes() && deleteOldest()) {
+                // Deleted one.
             }
         }
     }
@@ -465,22 +595,43 @@ public final class RotatingFileSink implements Sink {
         try {
             var store = Files.getFileStore(directory);
             long wanted = Math.max(settings.minFreeBytes(), (long) (settings.minFreeFraction() * store.getTotalSpace()));
-            while (!finished.isEmpty() && store.getUsableSpace() < wanted) {
-                deleteOldest();
+            while (store.getUsableSpace() < wanted && deleteOldest()) {
+                // Deleted one.
             }
         } catch (IOException e) {
             // The next write reports a real problem with the directory.
         }
     }
 
-    private void deleteOldest() {
-        FinishedFile oldest = finished.poll();
-        finishedBytes -= oldest.bytes();
+    private int finishedCount() {
+        synchronized (finished) {
+            return finished.size();
+        }
+    }
+
+    /** Bytes of this run's files other than the current one. */
+    private long finishedBytes() {
+        synchronized (finished) {
+            return finishedBytes + inFlightBytes;
+        }
+    }
+
+    /** Deletes this run's oldest finished file; false if there is none. */
+    private boolean deleteOldest() {
+        FinishedFile oldest;
+        synchronized (finished) {
+            oldest = finished.poll();
+            if (oldest == null) {
+                return false;
+            }
+            finishedBytes -= oldest.bytes();
+        }
         try {
             Files.deleteIfExists(oldest.path());
         } catch (IOException e) {
             settings.report().accept("warning: cannot delete " + oldest.path() + " for retention: " + e.getMessage());
         }
+        return true;
     }
 
     private static Set<PosixFilePermission> permissionsOf(int mode) {
