@@ -20,7 +20,8 @@ import java.util.stream.Stream;
 /**
  * Finishes the files a killed run left behind: a leftover {@code .NAME.part} is cut back to its
  * last complete record and renamed to {@code NAME} (never replacing an existing file). A file that
- * another running gulp is writing is locked and left alone.
+ * another running gulp is writing is locked and left alone. One shorter than a pcap file header is
+ * removed; one that is not pcap (an opaque {@code -c} copy) is renamed unchanged.
  */
 public final class PartFileRecovery {
     /** Larger than any record gulp writes: a longer caplen means garbage. */
@@ -56,11 +57,18 @@ public final class PartFileRecovery {
             }
             long size = channel.size();
             long complete = completeLength(channel);
-            if (complete < 0) {
-                report.accept("found " + part + " (" + size + " bytes) without a valid pcap header; removed it");
+            if (complete < 0 && size < PcapFileHeader.LENGTH) {
+                report.accept("removed " + part + " left by an earlier run: " + size + " bytes, not even a file header");
                 lock.release();
                 Files.delete(part);
                 return null;
+            }
+            if (complete < 0) {
+                // Not pcap (a -c copy): nothing to repair, but the data is kept.
+                Path target = freeName(part.resolveSibling(finalName));
+                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+                report.accept("renamed " + part + " left by an earlier run to " + target + " unchanged (not a pcap file)");
+                return target;
             }
             if (complete < size) {
                 channel.truncate(complete);

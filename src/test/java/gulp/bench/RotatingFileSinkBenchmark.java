@@ -30,7 +30,7 @@ import java.util.stream.Stream;
 /**
  * How fast the {@code -o} sink moves the writer's slices to disk: one operation is one write of
  * {@code sliceBytes} (the writer's -z block) from page-aligned off-heap memory, as the writer hands
- * out ring slices; a new file every {@code fileMiB}, at most two files kept. Throughput x slice
+ * out ring slices; a new file every {@code fileMiB}, at most four files kept (older ones deleted). Throughput x slice
  * size = bytes per second. The directory is -Dgulp.bench.dir (default target/bench-out), so the
  * figure can be compared with dd on the same file system.
  */
@@ -46,6 +46,9 @@ public class RotatingFileSinkBenchmark {
 
     @Param({"1048576"})
     public int sliceBytes;
+
+    @Param({"never", "file"})
+    public String fsync;
 
     @Param({"1024"})
     public int fileMiB;
@@ -67,7 +70,7 @@ public class RotatingFileSinkBenchmark {
         }
         slice = memory.asByteBuffer();
         sink = RotatingFileSink.open(new RotatingFileSink.Settings(dir, FileNamer.of("bench", false, null, 0),
-                new byte[24], 0640, FsyncPolicy.NEVER, directIo, 2, 0, 0, 0, null, () -> true,
+                new byte[24], 0640, FsyncPolicy.parse(fsync), directIo, 4, 0, 0, 0, null, () -> true,
                 line -> System.err.println("gulp: " + line), () -> System.currentTimeMillis() * 1_000_000L, false));
         writesPerFile = ((long) fileMiB << 20) / sliceBytes;
     }

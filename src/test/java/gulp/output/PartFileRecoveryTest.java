@@ -67,7 +67,15 @@ class PartFileRecoveryTest {
     }
 
     @Test
-    void aPartFileWithoutAPcapHeaderIsRemoved() throws Exception {
+    void aPartFileThatIsNotPcapIsKeptUnchanged() throws Exception {
+        byte[] opaque = "bytes of a -c copy, not pcap at all".getBytes();
+        part("pcap000003.pcap", opaque);
+        PartFileRecovery.recoverAll(dir, line -> { });
+        assertArrayEquals(opaque, Files.readAllBytes(dir.resolve("pcap000003.pcap")));
+    }
+
+    @Test
+    void aPartFileShorterThanAPcapHeaderIsRemoved() throws Exception {
         Path p = part("pcap000002.pcap", new byte[10]);
         List<String> report = new ArrayList<>();
         PartFileRecovery.recoverAll(dir, report::add);
