@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 final class Tcpdump {
     private Tcpdump() {}
 
-    private static final Pattern FRAME_NUMBER = Pattern.compile("(?m)^\\s*(\\d+)  ");
+    private static final Pattern FRAME_NUMBER = Pattern.compile("(?m)^(\\d+)\\.\\d{6} ");
 
     record Result(int exitCode, String stdout, String stderr) {}
 
@@ -32,9 +32,12 @@ final class Tcpdump {
         return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
     }
 
-    /** Frame numbers (1-based) tcpdump's own filter keeps from {@code file}. */
+    /**
+     * Timestamp seconds of the frames tcpdump's own filter keeps from {@code file}; files written by
+     * {@link TestPcap#write} number their frames 1, 2, ... in the timestamp seconds.
+     */
     static TreeSet<Integer> matchingFrames(Path file, String expression) throws IOException, InterruptedException {
-        Result r = run("-#", "-n", "-t", "-q", "-r", file.toString(), expression);
+        Result r = run("-tt", "-n", "-q", "-r", file.toString(), expression);
         if (r.exitCode() != 0) throw new IOException("tcpdump failed on " + file + " '" + expression + "': " + r.stderr());
         TreeSet<Integer> frames = new TreeSet<>();
         Matcher m = FRAME_NUMBER.matcher(r.stdout());

@@ -44,7 +44,7 @@ final class TestPcap {
         for (Frame f : frames) size += 16 + f.data().length;
         ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         buf.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262144).putInt(1);
-        int second = 1_700_000_000;
+        int second = 1; // frame number, so tcpdump -tt output names frames
         for (Frame f : frames) {
             buf.putInt(second++).putInt(0).putInt(f.data().length).putInt(f.wireLength()).put(f.data());
         }
