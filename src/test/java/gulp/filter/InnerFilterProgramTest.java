@@ -184,4 +184,46 @@ class InnerFilterProgramTest {
         assertEquals(List.of("VXLAN", "VXLAN/8472"), InnerFilterProgram.shapeNames(
                 List.of(EncapShape.vxlan(4789), EncapShape.vxlan(8472))));
     }
+
+    /** Real remote-capture traffic from Zeek's test suite: which frames the kernel program can check itself. */
+    @Test
+    void realCapturesAreRecognisedByTheirShape() throws Exception {
+        int acceptAll = 262144;
+        Map<String, Map<Integer, Integer>> expected = Map.ofEntries(
+                Map.entry("erspan.pcap", Map.of(acceptAll + 42, 232, -1, 55)),      // GRE-TEB with key; 55 outer fragments
+                Map.entry("erspanI.pcap", Map.of(acceptAll + 38, 10)),
+                Map.entry("erspanII.pcap", Map.of(acceptAll + 50, 4)),
+                Map.entry("erspanIII.pcap", Map.of(acceptAll + 54, 2)),
+                Map.entry("gre-erspan3-dot1q.pcap", Map.of(-1, 2)),                   // no GRE sequence, platform sub-header
+                Map.entry("gre-sample.pcap", Map.of(-1, 40)),
+                Map.entry("geneve.pcap", Map.of(acceptAll + 50, 3, -1, 3)),           // 3 carry an option
+                Map.entry("geneve-many-options.pcap", Map.of(-1, 10)),
+                Map.entry("vxlan.pcap", Map.of(acceptAll + 50, 10)),
+                Map.entry("vxlan-encapsulated-http.pcap", Map.of(acceptAll + 50, 12)),
+                Map.entry("vxlan-triple-v2.pcap", Map.of(acceptAll + 50, 1)));
+        BpfInterpreter kernelAcceptAll = new BpfInterpreter(InnerFilterProgram.build(INNER.get("(accept all)"), EncapShape.standard(), true));
+        for (Map.Entry<String, Map<Integer, Integer>> file : expected.entrySet()) {
+            List<TestPcap.Frame> frames = TestPcap.read(BpfInterpreterAgreesWithTcpdumpTest.ZEEK.resolve(file.getKey()));
+            Map<Integer, Integer> histogram = new java.util.TreeMap<>();
+            for (TestPcap.Frame f : frames) histogram.merge(verdict(kernelAcceptAll, f.data()), 1, Integer::sum);
+            assertEquals(new java.util.TreeMap<>(file.getValue()), histogram, file.getKey());
+
+            // and for every expression, a recognised frame gets the inner filter's verdict on the rest of the frame
+            for (Map.Entry<String, BpfProgram> e : INNER.entrySet()) {
+                BpfInterpreter kernel = new BpfInterpreter(InnerFilterProgram.build(e.getValue(), EncapShape.standard(), true));
+                BpfInterpreter inner = new BpfInterpreter(e.getValue());
+                for (TestPcap.Frame f : frames) {
+                    int shapeVerdict = verdict(kernelAcceptAll, f.data());
+                    if (shapeVerdict == -1) {
+                        assertEquals(-1, verdict(kernel, f.data()));
+                        continue;
+                    }
+                    int offset = shapeVerdict - acceptAll;
+                    byte[] innerFrame = java.util.Arrays.copyOfRange(f.data(), offset, f.data().length);
+                    assertEquals(relocatedVerdict(verdict(inner, innerFrame), offset), verdict(kernel, f.data()),
+                            file.getKey() + " '" + e.getKey() + "'");
+                }
+            }
+        }
+    }
 }
