@@ -80,4 +80,31 @@ class BpfInterpreterProperties {
         int verdict = new BpfInterpreter(p).run(MemorySegment.ofArray(new byte[64]), 0, caplen, 1000);
         assertEquals(end > caplen ? 0 : 7, verdict);
     }
+
+    /**
+     * Random valid programs give exactly the verdict of libpcap's own bpf_filter() on random bytes.
+     * Shifts by X are left out: for X >= 32 libpcap gives 0 while the kernel shifts by X mod 32
+     * (see shiftByXUsesTheLowFiveBitsLikeTheKernel in BpfInterpreterTest).
+     */
+    @Property(tries = 3000)
+    void randomValidProgramsAgreeWithLibpcapsBpfFilter(@ForAll long seed) throws FilterException {
+        java.util.Random r = new java.util.Random(seed);
+        BpfProgram p = RandomPrograms.valid(r, 2 + r.nextInt(40), false);
+        BpfInterpreter interpreter = new BpfInterpreter(p);
+        for (int i = 0; i < 5; i++) {
+            byte[] packet = r.nextBoolean() ? Frames.randomFrame(r) : new byte[r.nextInt(90)];
+            if (packet.length > 0 && packet[0] == 0) r.nextBytes(packet);
+            int caplen = r.nextInt(4) == 0 ? r.nextInt(packet.length + 1) : packet.length;
+            int wirelen = r.nextInt(4) == 0 ? r.nextInt() : packet.length;
+            int[] code = new int[p.length()], jt = new int[p.length()], jf = new int[p.length()], k = new int[p.length()];
+            for (int j = 0; j < p.length(); j++) {
+                code[j] = p.code(j);
+                jt[j] = p.jt(j);
+                jf[j] = p.jf(j);
+                k[j] = p.k(j);
+            }
+            int expected = gulp.linux.LibPcapBpfFilter.run(code, jt, jf, k, packet, caplen, wirelen);
+            assertEquals(expected, interpreter.run(MemorySegment.ofArray(packet), 0, caplen, wirelen), p::toString);
+        }
+    }
 }

@@ -32,7 +32,18 @@ class BpfInterpreterTest {
         assertEquals(-5, eval(LD | IMM, 5, ALU | NEG, 0));
         assertEquals(7, eval(LD | IMM, 3, LDX | IMM, 4, ALU | ADD | X, 0));
         assertEquals(3, eval(LD | IMM, 7, LDX | IMM, 4, ALU | MOD | X, 0));
-        assertEquals(0x10, eval(LD | IMM, 1, LDX | IMM, 36, ALU | LSH | X, 0)); // X shifts use the low 5 bits, as the kernel does
+    }
+
+    /**
+     * The kernel runs {@code lsh x}/{@code rsh x} as 32-bit eBPF shifts, which use X mod 32 (x86 and
+     * arm64 hardware, and the kernel interpreter's masking). libpcap 1.10's bpf_filter() gives 0
+     * for X >= 32. The kernel is the reference: live capture filters there.
+     */
+    @Test
+    void shiftByXUsesTheLowFiveBitsLikeTheKernel() throws FilterException {
+        assertEquals(0x10, eval(LD | IMM, 1, LDX | IMM, 36, ALU | LSH | X, 0));
+        assertEquals(0x3ffffff, eval(LD | IMM, 0xfffffffb, LDX | IMM, 38, ALU | RSH | X, 0));
+        assertEquals(1 << 31, eval(LD | IMM, 1, LDX | IMM, 31, ALU | LSH | X, 0));
     }
 
     @Test

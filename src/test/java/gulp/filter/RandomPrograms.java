@@ -20,6 +20,14 @@ final class RandomPrograms {
             JMP | JSET | K, JMP | JSET | X};
 
     static BpfProgram valid(Random r, int n) {
+        return valid(r, n, true);
+    }
+
+    /**
+     * @param shiftsByX whether to use {@code lsh x}/{@code rsh x}: for X >= 32 the kernel (and this
+     *                  interpreter) shift by X mod 32, libpcap 1.10's bpf_filter() gives 0
+     */
+    static BpfProgram valid(Random r, int n, boolean shiftsByX) {
         int[] code = new int[n], jt = new int[n], jf = new int[n], k = new int[n];
         for (int i = 0; i < n - 1; i++) {
             int remaining = n - 2 - i;   // furthest forward distance that stays in the program
@@ -36,7 +44,9 @@ final class RandomPrograms {
                 code[i] = r.nextBoolean() ? RET | K : RET | RET_A;
                 k[i] = r.nextInt(3) == 0 ? 0 : r.nextInt(0x10000);
             } else {
-                code[i] = STRAIGHT[r.nextInt(STRAIGHT.length)];
+                do {
+                    code[i] = STRAIGHT[r.nextInt(STRAIGHT.length)];
+                } while (!shiftsByX && (code[i] == (ALU | LSH | X) || code[i] == (ALU | RSH | X)));
                 k[i] = switch (code[i]) {
                     case ST, STX -> r.nextInt(MEMWORDS);
                     case ALU | DIV | K, ALU | MOD | K -> 1 + r.nextInt(20);
