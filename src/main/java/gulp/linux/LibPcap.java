@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Optional;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The few libpcap functions Gulp needs to compile filter expressions (pcap_open_dead,
@@ -121,9 +123,9 @@ public final class LibPcap {
         int[] code = new int[n], jt = new int[n], jf = new int[n], k = new int[n];
         for (int i = 0; i < n; i++) {
             long base = i * BpfLayouts.INSN_SIZE;
-            code[i] = Short.toUnsignedInt(insns.get(java.lang.foreign.ValueLayout.JAVA_SHORT, base + BpfLayouts.INSN_CODE_OFFSET));
-            jt[i] = Byte.toUnsignedInt(insns.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + BpfLayouts.INSN_JT_OFFSET));
-            jf[i] = Byte.toUnsignedInt(insns.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + BpfLayouts.INSN_JF_OFFSET));
+            code[i] = Short.toUnsignedInt(insns.get(JAVA_SHORT, base + BpfLayouts.INSN_CODE_OFFSET));
+            jt[i] = Byte.toUnsignedInt(insns.get(JAVA_BYTE, base + BpfLayouts.INSN_JT_OFFSET));
+            jf[i] = Byte.toUnsignedInt(insns.get(JAVA_BYTE, base + BpfLayouts.INSN_JF_OFFSET));
             k[i] = insns.get(JAVA_INT, base + BpfLayouts.INSN_K_OFFSET);
         }
         return new Compiled(code, jt, jf, k, null);
