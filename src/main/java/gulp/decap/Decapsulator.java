@@ -154,7 +154,7 @@ public final class Decapsulator {
             if (end > cap) return skip(Counter.FRAGMENT_TRUNCATED, out);
             int result = reassembler.offer(4, 0L, u32Unsigned(pkt, base + ip + Ipv4Header.SOURCE_OFFSET),
                     0L, u32Unsigned(pkt, base + ip + Ipv4Header.DESTINATION_OFFSET),
-                    u16(pkt, base + ip + Ipv4Header.IDENTIFICATION_OFFSET), protocol,
+                    u16(pkt, base + ip + Ipv4Header.IDENTIFICATION_OFFSET), protocol, protocol,
                     fragmentOffset, (fragment & Ipv4Header.MORE_FRAGMENTS) != 0,
                     pkt, base + payload, end - payload, ts);
             return reassembled(result, ts, out);
@@ -204,7 +204,7 @@ public final class Decapsulator {
             long src = base + ip + Ipv6Header.SOURCE_OFFSET;
             long dst = base + ip + Ipv6Header.DESTINATION_OFFSET;
             int result = reassembler.offer(6, u64(pkt, src), u64(pkt, src + 8), u64(pkt, dst), u64(pkt, dst + 8),
-                    id, 0, fragmentOffset, more, pkt, base + at, end - at, ts);
+                    id, 0, next, fragmentOffset, more, pkt, base + at, end - at, ts);
             return reassembled(result, ts, out);
         }
         return transport(pkt, base, at, end, Math.min(cap, end), next, ts, out);

@@ -74,16 +74,17 @@ final class FragmentReassembler {
 
     /**
      * Adds one fragment. {@code protocol} is the IPv4 protocol or the IPv6 fragment header's next
-     * header; for IPv4 it is part of the datagram's identity. Addresses are passed as two longs
+     * header (taken from the first fragment); {@code keyProtocol} is the part of it that identifies the
+     * datagram (the IPv4 protocol; 0 for IPv6, where only addresses and identification count). Addresses are passed as two longs
      * (IPv4: in the low long). Returns {@link #HELD}, {@link #COMPLETE} (payload at
      * {@link #completedOffset()} in {@link #buffer()}) or {@link #DROPPED} ({@link #dropReason()}).
      */
-    int offer(int version, long srcHigh, long srcLow, long dstHigh, long dstLow, int id, int protocol,
-              int fragmentOffset, boolean more, MemorySegment packet, long payloadAt, int payloadLength,
+    int offer(int version, long srcHigh, long srcLow, long dstHigh, long dstLow, int id, int keyProtocol,
+              int protocol, int fragmentOffset, boolean more, MemorySegment packet, long payloadAt, int payloadLength,
               long nowNanos) {
         expire(nowNanos);
-        int slot = find(version, srcHigh, srcLow, dstHigh, dstLow, id, protocol);
-        if (slot < 0) slot = allocate(version, srcHigh, srcLow, dstHigh, dstLow, id, protocol, nowNanos);
+        int slot = find(version, srcHigh, srcLow, dstHigh, dstLow, id, keyProtocol);
+        if (slot < 0) slot = allocate(version, srcHigh, srcLow, dstHigh, dstLow, id, keyProtocol, nowNanos);
 
         int end = fragmentOffset + payloadLength;
         if (end > MAX_PAYLOAD) return drop(slot, Counter.FRAGMENT_TOO_LARGE);
