@@ -1,8 +1,12 @@
 package gulp.decap;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
- * 64-bit counters of what the decapsulator did, by outcome and reason. Written by the one reader
- * thread that owns the {@link Decapsulator}; read by others only for reporting (values may lag).
+ * 64-bit counters of what the decapsulator did, by outcome and reason. Written only by the reader
+ * thread that owns the {@link Decapsulator}; other threads (status display, end-of-run report) may
+ * read them at any time: values are published with opaque writes, never torn, possibly a little late.
  */
 public final class DecapCounters {
 
@@ -65,18 +69,23 @@ public final class DecapCounters {
     public enum Group { DECAPSULATED, OTHER, SKIPPED, FRAGMENTS, NOTE }
 
     private static final Counter[] ALL = Counter.values();
+    private static final VarHandle VALUE = MethodHandles.arrayElementVarHandle(long[].class);
     private final long[] values = new long[ALL.length];
 
-    void increment(Counter counter) { values[counter.ordinal()]++; }
+    void increment(Counter counter) { add(counter, 1); }
 
-    void add(Counter counter, long amount) { values[counter.ordinal()] += amount; }
+    /** Single writer: a plain read of our own value, then an opaque write for the readers. */
+    void add(Counter counter, long amount) {
+        int i = counter.ordinal();
+        VALUE.setOpaque(values, i, values[i] + amount);
+    }
 
-    public long get(Counter counter) { return values[counter.ordinal()]; }
+    public long get(Counter counter) { return (long) VALUE.getOpaque(values, counter.ordinal()); }
 
     /** Sum over a group, e.g. every skipped packet. */
     public long total(Group group) {
         long sum = 0;
-        for (Counter c : ALL) if (c.group == group) sum += values[c.ordinal()];
+        for (Counter c : ALL) if (c.group == group) sum += get(c);
         return sum;
     }
 
@@ -100,7 +109,7 @@ public final class DecapCounters {
 
     private void appendGroup(StringBuilder out, Group group) {
         for (Counter c : ALL) {
-            long v = values[c.ordinal()];
+            long v = get(c);
             if (c.group == group && v != 0) out.append("  ").append(v).append(' ').append(c.label).append('\n');
         }
     }
