@@ -56,6 +56,18 @@ public final class DecapResult {
     /** Original length of the record to write: prefix (if any) plus inner wire length. */
     public int recordWireLength() { return innerWireLength + (syntheticPrefix ? EthernetHeader.LENGTH : 0); }
 
+    /**
+     * Copies the record (synthetic prefix if any, then the inner bytes) to {@code target} at
+     * {@code at}, at most {@code maxBytes} of it (the snaplen); returns the number of bytes copied.
+     */
+    public int copyTo(MemorySegment target, long at, int maxBytes) {
+        int total = Math.min(recordCaplen(), Math.max(0, maxBytes));
+        int fromPrefix = syntheticPrefix ? Math.min(total, EthernetHeader.LENGTH) : 0;
+        if (fromPrefix > 0) MemorySegment.copy(prefix, 0, target, at, fromPrefix);
+        MemorySegment.copy(segment, offset, target, at + fromPrefix, total - fromPrefix);
+        return total;
+    }
+
     /** Timestamp to write, nanoseconds since the epoch (arrival time, or ERSPAN III hardware time). */
     public long timestampNanos() { return timestampNanos; }
 

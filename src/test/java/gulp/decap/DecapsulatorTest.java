@@ -99,6 +99,19 @@ class DecapsulatorTest {
     }
 
     @Test
+    void copyToWritesTheRecordUpToTheSnaplen() {
+        byte[] ip = ipv4(1, new byte[30], 0);
+        assertEquals(Decapsulator.INNER, run(ethernet(0x0800, ipv4(17, geneve(1, 0x0800, 2, ip), 0))));
+        byte[] whole = innerBytes();
+        MemorySegment target = MemorySegment.ofArray(new byte[100]);
+        for (int snap : new int[] {0, 5, 14, 20, whole.length, 100}) {
+            int n = result.copyTo(target, 3, snap);
+            assertEquals(Math.min(snap, whole.length), n);
+            assertArrayEquals(java.util.Arrays.copyOf(whole, n), target.asSlice(3, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    @Test
     void erspanIiiHardwareTimeHonoursGranularityAndResolvesTheWrap() {
         decap = new Decapsulator(DecapConfig.builder().useErspanHardwareTime(true).build());
         // 100 us units: arrival T, stamp of a packet 1.5 ms earlier.
