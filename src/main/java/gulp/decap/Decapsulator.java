@@ -100,12 +100,13 @@ public final class Decapsulator {
         int cap = Math.min(caplen, wirelen);
         if (cap < EthernetHeader.LENGTH || cap < 0) return other(out);
         int type = u16(pkt, offset + EthernetHeader.ETHERTYPE_OFFSET);
-        int ip = EthernetHeader.LENGTH;
+        int tag = EthernetHeader.ETHERTYPE_OFFSET; // a tag starts where its TPID sits
         for (int tags = 0; EthernetHeader.isVlanTpid(type); tags++) {
-            if (tags == EthernetHeader.MAX_VLAN_TAGS || ip + EthernetHeader.VLAN_TAG_LENGTH > cap) return other(out);
-            type = u16(pkt, offset + ip + 2);
-            ip += EthernetHeader.VLAN_TAG_LENGTH;
+            if (tags == EthernetHeader.MAX_VLAN_TAGS || tag + EthernetHeader.VLAN_NEXT_TYPE_OFFSET + EthernetHeader.ETHERTYPE_LENGTH > cap) return other(out);
+            type = u16(pkt, offset + tag + EthernetHeader.VLAN_NEXT_TYPE_OFFSET);
+            tag += EthernetHeader.VLAN_TAG_LENGTH;
         }
+        int ip = tag + EthernetHeader.ETHERTYPE_LENGTH;
         if (type == EthernetHeader.TYPE_IPV4) return ipv4(pkt, offset, ip, cap, wirelen, tsNanos, out);
         if (type == EthernetHeader.TYPE_IPV6) return ipv6(pkt, offset, ip, cap, wirelen, tsNanos, out);
         return other(out);
@@ -364,7 +365,7 @@ public final class Decapsulator {
             case ErspanHeader.GRANULARITY_IEEE_1588 -> {
                 if (stamp >= NANOS_PER_SECOND) break;
                 if (subHeader) {
-                    int platform = (u32(seg, header + ErspanHeader.TYPE_III_LENGTH) >>> ErspanHeader.PLATFORM_ID_SHIFT) & ErspanHeader.PLATFORM_ID_MASK;
+                    int platform = (u32(seg, header + ErspanHeader.SUB_HEADER_WORD0_OFFSET) >>> ErspanHeader.PLATFORM_ID_SHIFT) & ErspanHeader.PLATFORM_ID_MASK;
                     if (ErspanHeader.subHeaderCarriesSeconds(platform)) {
                         return u32Unsigned(seg, header + ErspanHeader.SUB_HEADER_WORD1_OFFSET) * NANOS_PER_SECOND + stamp;
                     }

@@ -41,6 +41,7 @@ public final class ErspanHeader {
     public static final int TYPE_III_TIMESTAMP_OFFSET = 4;
     public static final int TYPE_III_WORD2_OFFSET = 8;
     public static final int SUB_HEADER_LENGTH = 8;
+    public static final int SUB_HEADER_WORD0_OFFSET = TYPE_III_LENGTH;
     public static final int SUB_HEADER_WORD1_OFFSET = TYPE_III_LENGTH + 4;
 
     public static final int FRAME_TYPE_SHIFT = 10;

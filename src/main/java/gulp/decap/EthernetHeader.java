@@ -14,10 +14,13 @@ public final class EthernetHeader {
     public static final int DESTINATION_OFFSET = 0;
     public static final int SOURCE_OFFSET = 6;
     public static final int ETHERTYPE_OFFSET = 12;
+    public static final int ETHERTYPE_LENGTH = 2;
     public static final int LENGTH = 14;
     public static final int MAC_LENGTH = 6;
-    /** A VLAN tag adds 4 bytes; the next EtherType sits 2 bytes after the tag control field. */
+    /** A VLAN tag (TPID + tag control) adds 4 bytes before the next EtherType. */
     public static final int VLAN_TAG_LENGTH = 4;
+    /** Within a tag (which starts at the TPID): where the next EtherType sits. */
+    public static final int VLAN_NEXT_TYPE_OFFSET = 4;
 
     public static final int TYPE_IPV4 = 0x0800;
     public static final int TYPE_IPV6 = 0x86DD;
