@@ -190,14 +190,27 @@ public final class Decapsulator {
                 break;
             }
         }
-        if (!wanted(next)) return other(out);
+        // The upper-layer protocol; behind a fragment header, destination options or routing headers
+        // belong to the fragmentable part: visible in the first fragment only (-1: not visible).
+        int upper = next;
+        int upperAt = at;
+        for (int headers = 0; fragmented && (upper == Ipv6Header.DESTINATION_OPTIONS || upper == Ipv6Header.ROUTING); headers++) {
+            if (fragmentOffset != 0) {
+                upper = -1;
+                break;
+            }
+            if (headers == Ipv6Header.MAX_EXTENSION_HEADERS || upperAt + 2 > cap) return other(out);
+            upper = u8(pkt, base + upperAt + Ipv6Header.EXTENSION_NEXT_HEADER_OFFSET);
+            upperAt += (u8(pkt, base + upperAt + Ipv6Header.EXTENSION_LENGTH_OFFSET) + 1) * Ipv6Header.EXTENSION_LENGTH_UNIT;
+        }
+        if (upper < 0 ? !(greKinds || udpKinds) : !wanted(upper)) return other(out);
         int payloadLength = u16(pkt, base + ip + Ipv6Header.PAYLOAD_LENGTH_OFFSET);
         int end = payloadLength == 0 ? wire : ip + Ipv6Header.LENGTH + payloadLength;
-        if (end > wire) return malformedOuter(next, Counter.OUTER_LENGTH_BEYOND_PACKET, out);
-        if (at > end) return malformedOuter(next, Counter.MALFORMED_OUTER_IP, out);
-        if (at > cap) return malformedOuter(next, Counter.TRUNCATED_OUTER, out);
+        if (end > wire) return malformedOuter(upper, Counter.OUTER_LENGTH_BEYOND_PACKET, out);
+        if (at > end) return malformedOuter(upper, Counter.MALFORMED_OUTER_IP, out);
+        if (at > cap) return malformedOuter(upper, Counter.TRUNCATED_OUTER, out);
         if (fragmented) {
-            if (next == Ipv4Header.PROTOCOL_UDP && fragmentOffset == 0 && !udpPortIsOurs(pkt, base, at, Math.min(cap, end))) {
+            if (upper == Ipv4Header.PROTOCOL_UDP && fragmentOffset == 0 && !udpPortIsOurs(pkt, base, upperAt, Math.min(cap, end))) {
                 return other(out);
             }
             if (payloadLength == 0) return skip(Counter.MALFORMED_OUTER_IP, out);
@@ -225,10 +238,19 @@ public final class Decapsulator {
         }
         if (result == FragmentReassembler.DROPPED) return skip(reassembler.dropReason(), out);
         counters.increment(Counter.FRAGMENT_REASSEMBLED);
+        MemorySegment buffer = reassembler.buffer();
+        long base = reassembler.completedOffset();
         int length = reassembler.completedLength();
         int protocol = reassembler.completedProtocol();
-        if (!wanted(protocol)) return skip(Counter.REASSEMBLED_NOT_ENCAPSULATION, out);
-        int outcome = transport(reassembler.buffer(), reassembler.completedOffset(), 0, length, length, protocol, ts, out);
+        int start = 0;
+        // IPv6: extension headers after the fragment header (destination options, routing) are in the payload.
+        for (int headers = 0; protocol == Ipv6Header.DESTINATION_OPTIONS || protocol == Ipv6Header.ROUTING; headers++) {
+            if (headers == Ipv6Header.MAX_EXTENSION_HEADERS || start + 2 > length) return skip(Counter.REASSEMBLED_NOT_ENCAPSULATION, out);
+            protocol = u8(buffer, base + start + Ipv6Header.EXTENSION_NEXT_HEADER_OFFSET);
+            start += (u8(buffer, base + start + Ipv6Header.EXTENSION_LENGTH_OFFSET) + 1) * Ipv6Header.EXTENSION_LENGTH_UNIT;
+        }
+        if (!wanted(protocol) || start > length) return skip(Counter.REASSEMBLED_NOT_ENCAPSULATION, out);
+        int outcome = transport(buffer, base, start, length, length, protocol, ts, out);
         if (outcome == OTHER) {
             // The fragments were held, so the original packet cannot be written as "other".
             counters.add(Counter.NOT_ENCAPSULATION, -1);

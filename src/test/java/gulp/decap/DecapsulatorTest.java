@@ -239,6 +239,23 @@ class DecapsulatorTest {
     }
 
     @Test
+    void outerIpv6FragmentsWithDestinationOptionsAfterTheFragmentHeaderAreReassembled() {
+        byte[] big = innerFrame(2000);
+        // Fragmentable part: destination options (8 bytes) then UDP/VXLAN.
+        byte[] fragmentable = concat(new byte[] {17, 0, 1, 4, 0, 0, 0, 0}, vxlan(42, big));
+        int half = (fragmentable.length / 2) & ~7;
+        byte[][] parts = {java.util.Arrays.copyOfRange(fragmentable, 0, half), java.util.Arrays.copyOfRange(fragmentable, half, fragmentable.length)};
+        for (int k = 0; k < 2; k++) {
+            int offsetFlags = (k == 0 ? 0 : half) | (k == 0 ? 1 : 0);
+            byte[] fragmentHeader = {60, 0, (byte) (offsetFlags >>> 8), (byte) offsetFlags, 0, 0, 0x12, 0x34};
+            byte[] packet = ethernet(0x86DD, ipv6(44, concat(fragmentHeader, parts[k]), false));
+            assertEquals(k == 0 ? Decapsulator.HELD : Decapsulator.INNER, run(packet), () -> String.valueOf(result.skipReason()));
+        }
+        assertArrayEquals(big, innerBytes());
+        assertEquals(42, result.id());
+    }
+
+    @Test
     void overlappingFragmentsDropTheDatagram() {
         byte[][] pieces = ipv4Fragments(47, erspanII(5, 1, innerFrame(3000)), 1000, 78);
         assertEquals(Decapsulator.HELD, run(pieces[0]));
