@@ -100,17 +100,31 @@ public final class Main {
             if (ring == null) {
                 return EXIT_FAILURE;
             }
+            PacketProcessing processing = PacketProcessing.create(options, source.linkType());
+            int outputLinkType = options.decapsulate ? 1 : source.linkType();
             CaptureCounters counters = new CaptureCounters();
             RunControl control = new RunControl();
             PcapRecordEncoder encoder = new PcapRecordEncoder(options.nanosecond, options.snaplen);
-            Outputs.Output output = Outputs.create(options, encoder.fileHeader(source.linkType()), control);
+            Outputs.Output output = Outputs.create(options, encoder.fileHeader(outputLinkType), control);
             PacketPath path = new PacketPath(ring.producer(), encoder, source.waitsWhenFull(), counters, control,
                     options.parkMicros * 1000, options.countLimit);
             Writer writer = new Writer(ring, output.sink(), RecordFraming.pcap(options.nanosecond), output.policy(),
                     options.blockSize, options.parkMicros * 1000, counters, control);
-            startupLine(options, "reading " + source.describe(), outputDescription(options, output, source.linkType()), ring);
+            String processed = processing.describe();
+            startupLine(options, "reading " + source.describe() + (processed.isEmpty() ? "" : "; " + processed),
+                    outputDescription(options, output, outputLinkType), ring);
             Report report = new Report(counters, ring.capacity(), false, false);
-            return runPipeline(options, ring, () -> source.run(path), writer, control, counters, report);
+            processing.install(path, report);
+            return runPipeline(options, ring, () -> {
+                try {
+                    source.run(path);
+                } finally {
+                    path.finish();
+                }
+            }, writer, control, counters, report);
+        } catch (SetupException e) {
+            err.println("gulp: " + e.getMessage());
+            return e.status();
         } catch (IOException e) {
             err.println("gulp: " + e.getMessage());
             return EXIT_OUTPUT;

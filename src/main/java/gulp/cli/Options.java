@@ -179,7 +179,21 @@ public final class Options {
         if (!operands.isEmpty()) {
             throw new UsageException("unexpected argument '" + operands.get(0) + "' (input files go after --read)");
         }
+        o.checkCombinations();
         return o;
+    }
+
+    private void checkCombinations() throws UsageException {
+        if (!decapsulate) {
+            String lone = erspanSessions != null ? "--erspan-session" : vnis != null ? "--vni"
+                    : keepOther ? "--keep-other" : erspanTime ? "--erspan-time" : null;
+            if (lone != null) {
+                throw new UsageException(lone + " only applies with -d (decapsulation)");
+            }
+        }
+        if (opaqueCopy && (decapsulate || filter != null)) {
+            throw new UsageException("-c copies bytes unchanged; it cannot be combined with " + (decapsulate ? "-d" : "-f"));
+        }
     }
 
     static long number(String option, String value, long min, long max) throws UsageException {

@@ -1,0 +1,70 @@
+package gulp.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts the real {@code gulp} command as a child process from the compiled classes, with the JVM
+ * flags of the launcher, so tests exercise exactly what users run (signals, exit status, stdout).
+ */
+public final class GulpProcess {
+    private GulpProcess() {
+    }
+
+    /** The command line: the current JVM, the launcher's flags, the main class and {@code args}. */
+    public static List<String> command(String... args) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-Xms64m", "-Xmx512m", "-XX:MaxDirectMemorySize=1t", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+                "-cp", classesDirectory().toString(), "gulp.cli.Main"));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** A builder for the command; the caller sets redirects. */
+    public static ProcessBuilder builder(String... args) {
+        return new ProcessBuilder(command(args));
+    }
+
+    /** Runs to completion with stdin from {@code input} (or empty), stdout to {@code output}. */
+    public static Result run(Path input, Path output, String... args) throws IOException, InterruptedException {
+        ProcessBuilder builder = builder(args);
+        builder.redirectInput(input == null ? ProcessBuilder.Redirect.from(new File("/dev/null")) : ProcessBuilder.Redirect.from(input.toFile()));
+        builder.redirectOutput(output == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(output.toFile()));
+        Process process = builder.start();
+        String stderr = new String(process.getErrorStream().readAllBytes());
+        int status = process.waitFor();
+        return new Result(status, stderr);
+    }
+
+    public static Path classesDirectory() {
+        return Path.of("target", "classes").toAbsolutePath();
+    }
+
+    /** Exit status and everything written to stderr. */
+    public record Result(int status, String stderr) {
+        /** The number before {@code label} in the end-of-run counters, or -1. */
+        public long counter(String label) {
+            for (String line : stderr.split("\n")) {
+                if (line.endsWith(" " + label)) {
+                    return Long.parseLong(line.substring(0, line.indexOf(' ')));
+                }
+            }
+            return -1;
+        }
+
+        /** The error line gulp printed ("gulp: ..."), or an empty string. */
+        public String errorLine() {
+            String last = "";
+            for (String line : stderr.split("\n")) {
+                if (line.startsWith("gulp: ") && !line.startsWith("gulp: reading") && !line.startsWith("gulp: capturing")) {
+                    last = line;
+                }
+            }
+            return last;
+        }
+    }
+}
