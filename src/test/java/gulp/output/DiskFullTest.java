@@ -100,4 +100,19 @@ class DiskFullTest {
         byte[] tail = concatenatedBodies(outputFiles(disk));
         assertArrayEquals(java.util.Arrays.copyOfRange(inputBody, inputBody.length - tail.length, inputBody.length), tail);
     }
+
+    @Test
+    void directIoCutsBackToWholeRecordsOnAFullDiskToo() throws Exception {
+        Process p = PcapTestFiles.gulp(List.of("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "2M",
+                "-r", "4", "--direct-io")).redirectErrorStream(true).start();
+        Thread.sleep(3000);
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        String stderr = new String(p.getInputStream().readAllBytes());
+        assertEquals(4, p.exitValue(), stderr);
+        byte[] written = concatenatedBodies(outputFiles(disk));
+        assertTrue(written.length > 4 << 20, "the disk was filled: " + written.length);
+        assertArrayEquals(java.util.Arrays.copyOf(inputBody, written.length), written);
+        assertEquals(recordsWritten(stderr), timestampsMicros(written).size(), "the counters match the files");
+    }
 }

@@ -205,4 +205,38 @@ class LongRunningCaptureTest {
             Files.delete(small.toPath());
         }
     }
+
+    @Test
+    void anOutputDirectoryRemovedWhileRunningEndsTheRunWithAClearError() throws Exception {
+        Path dir = Files.createDirectory(out.resolve("going"));
+        List<String> args = List.of("-i", "-", "-o", dir.toString(), "--rotate-packets", "100", "-X");
+        Path stderr = out.resolve("stderr.txt");
+        Process p = PcapTestFiles.gulp(args).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(stderr.toFile()).start();
+        try (OutputStream stdin = p.getOutputStream()) {
+            stdin.write(PcapTestFiles.fileHeader());
+            for (int i = 0; i < 150; i++) {
+                stdin.write(PcapTestFiles.record(i, 100, 1_700_000_000_000_000L + i));
+            }
+            stdin.flush();
+            assertTrue(waitFor(() -> {
+                try (Stream<Path> s = Files.list(dir)) {
+                    return s.anyMatch(f -> f.getFileName().toString().endsWith(".part"));
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }, 5000));
+            new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+            for (int i = 150; i < 400; i++) {
+                stdin.write(PcapTestFiles.record(i, 100, 1_700_000_000_000_000L + i));
+            }
+        } catch (java.io.IOException e) {
+            // gulp may already have stopped reading.
+        }
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        String err = Files.readString(stderr);
+        assertEquals(4, p.exitValue(), err);
+        assertTrue(err.contains(dir + " does not exist any more"), err);
+        assertFalse(Files.exists(dir), "nothing was written anywhere else");
+    }
 }

@@ -200,4 +200,28 @@ class RotatingOutputCommandLineTest {
         assertEquals(4, r.status(), r.stderr());
         assertTrue(r.stderr().contains("-c"), r.stderr());
     }
+
+    @Test
+    void timestampedNamesNeverCollideAtHundredsOfRotationsPerSecond() throws Exception {
+        var r = run("--read", input.toString(), "-o", out.toString(), "--rotate-packets", "20", "-t");
+        assertEquals(0, r.status(), r.stderr());
+        List<Path> files = outputFiles(out);
+        assertEquals(RECORDS / 20, files.size(), "no file replaced another");
+        List<String> names = files.stream().map(p -> p.getFileName().toString()).toList();
+        for (int i = 0; i < names.size(); i++) {
+            assertTrue(names.get(i).matches("pcap_\\d{8}-\\d{6}\\.\\d{3}_" + String.format("%06d", i) + "\\.pcap"), names.get(i));
+        }
+        assertFilesHoldExactlyTheInput(files);
+    }
+
+    @Test
+    void anOpaqueCopyGoesIntoOneFileUnchanged() throws Exception {
+        Process p = PcapTestFiles.gulp(List.of("-c", "-o", out.toString()))
+                .redirectInput(input.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes());
+        assertEquals(0, p.waitFor(), err);
+        List<Path> files = outputFiles(out);
+        assertEquals(1, files.size());
+        assertEquals(-1, Files.mismatch(input, files.get(0)));
+    }
 }
