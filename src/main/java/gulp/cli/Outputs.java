@@ -35,6 +35,7 @@ final class Outputs {
      */
     static Output create(Options options, byte[] fileHeader, RunControl control) throws IOException {
         if (options.outputDirectory == null) {
+            Signals.onHangup(null); // SIGHUP ends a run on stdout
             StreamSink stdout = new StreamSink(new FileOutputStream(FileDescriptor.out).getChannel(), "stdout", fileHeader);
             return new Output(stdout, RotationPolicy.NEVER);
         }
