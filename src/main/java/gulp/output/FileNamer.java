@@ -88,6 +88,13 @@ public final class FileNamer {
         return format(nextSequence++, wallClockNanos);
     }
 
+    /** Makes {@link #next} return the same sequence number again (its file could not be created). */
+    public void reuseLast() {
+        if (nextSequence > 0) {
+            nextSequence--;
+        }
+    }
+
     /** The temporary name of a file being written. */
     public static String partName(String finalName) {
         return PART_PREFIX + finalName + PART_SUFFIX;

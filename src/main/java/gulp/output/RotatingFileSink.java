@@ -265,6 +265,11 @@ public final class RotatingFileSink implements Sink {
                 throw new OutputException("cannot create files in the output directory " + directory
                         + ": permission denied");
             } catch (IOException e) {
+                if (isOutOfSpace(e)) {
+                    makeRoom(e, part); // Even an empty file needs a little space (inode, directory block).
+                    settings.namer().reuseLast();
+                    continue;
+                }
                 throw new OutputException("cannot create " + part + ": " + e.getMessage(), e);
             }
             partPath = part;
@@ -526,7 +531,7 @@ public final class RotatingFileSink implements Sink {
                 }
                 truncate(position);
                 bytes.position(start);
-                makeRoom(e);
+                makeRoom(e, partPath);
             }
         }
     }
@@ -540,11 +545,11 @@ public final class RotatingFileSink implements Sink {
     }
 
     /** Deletes this run's oldest file if retention allows, else waits a second; fails when told to stop. */
-    private void makeRoom(IOException cause) throws IOException {
+    private void makeRoom(IOException cause, Path file) throws IOException {
         if (noSpaceSince < 0) {
             noSpaceSince = System.nanoTime();
             noSpaceEpisodes++;
-            settings.report().accept(cause.getMessage() + " writing " + partPath + (settings.retention() && finishedCount() > 0
+            settings.report().accept(cause.getMessage() + " writing " + file + (settings.retention() && finishedCount() > 0
                     ? "; deleting this run's oldest files to make room"
                     : "; retrying every second, the ring buffer holds what arrives meanwhile"));
         }
@@ -552,7 +557,7 @@ public final class RotatingFileSink implements Sink {
             return;
         }
         if (settings.giveUp().getAsBoolean()) {
-            throw new OutputException(cause.getMessage() + " writing " + partPath
+            throw new OutputException(cause.getMessage() + " writing " + file
                     + "; gave up at the end of the run with data still in the ring");
         }
         try {
