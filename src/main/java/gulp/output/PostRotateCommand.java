@@ -38,10 +38,17 @@ public final class PostRotateCommand {
         startWaiting();
     }
 
-    /** Waits until every queued command has run (called at the end of the run). */
+    /** Waits until every queued command has run (called at the end of the run); says so if it takes long. */
     public synchronized void awaitAll() throws InterruptedException {
+        long start = System.nanoTime();
+        boolean told = false;
         while (!waiting.isEmpty() || !running.isEmpty()) {
-            wait();
+            wait(1000);
+            if (!told && System.nanoTime() - start > 5_000_000_000L && (!waiting.isEmpty() || !running.isEmpty())) {
+                told = true;
+                report.accept("waiting for -Z '" + command + "': " + running.size() + " running, "
+                        + waiting.size() + " queued");
+            }
         }
     }
 
