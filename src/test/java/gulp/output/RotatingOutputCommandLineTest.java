@@ -224,4 +224,17 @@ class RotatingOutputCommandLineTest {
         assertEquals(1, files.size());
         assertEquals(-1, Files.mismatch(input, files.get(0)));
     }
+
+    @Test
+    void badOutputOptionValuesAreUsageErrors() throws Exception {
+        for (String[] bad : new String[][] {{"--fsync", "sometimes"}, {"--min-free", "lots"}, {"--file-mode", "rw"}}) {
+            var r = run("--read", input.toString(), "-o", out.toString(), bad[0], bad[1]);
+            assertEquals(2, r.status(), r.stderr());
+            assertTrue(r.stderr().contains(bad[0]), r.stderr());
+        }
+        var ok = run("--read", input.toString(), "-o", out.toString(), "--fsync", "always", "--min-free", "1%",
+                "--rotate-size", "8M");
+        assertEquals(0, ok.status(), ok.stderr());
+        assertFilesHoldExactlyTheInput(outputFiles(out));
+    }
 }
