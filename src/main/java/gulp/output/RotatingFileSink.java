@@ -43,8 +43,6 @@ public final class RotatingFileSink implements Sink {
     private static final long SPACE_RETRY_MILLIS = 1000;
     private static final long FREE_SPACE_CHECK_BYTES = 16L << 20;
     private static final int STAGING_BYTES = 4 << 20;
-    /** Direct I/O writes staged whole blocks at once from this much on, not only when the writer idles. */
-    private static final int DIRECT_EAGER_BYTES = 1 << 20;
 
     /** Everything a sink needs; {@code null}/0 means the feature is off. */
     public record Settings(Path directory, FileNamer namer, byte[] fileHeader, int fileMode, FsyncPolicy fsync,
@@ -71,7 +69,8 @@ public final class RotatingFileSink implements Sink {
     private FileChannel channel;   // null between files
     private Path partPath;
     private Path finalPath;
-    private long length;            // bytes of the current file that are on disk (or in staging, for direct I/O)
+    private long length;            // bytes of the current file written (all on disk: direct I/O writes its staging too)
+    private long lengthAtCallStart; // length when the current write() began: what the writer already counted
     private long bytesSinceSpaceCheck;
     private boolean failed;        // a write failed for good: the file's end is not trusted
     private boolean closed;
@@ -136,6 +135,7 @@ public final class RotatingFileSink implements Sink {
         if (channel == null) {
             openNextFile(nameTime(bytes));
         }
+        lengthAtCallStart = length;
         int count = bytes.remaining();
         try {
             if (staging != null) {
@@ -167,11 +167,11 @@ public final class RotatingFileSink implements Sink {
         }
     }
 
-    /** Writes the partial last block of {@code --direct-io} (the writer calls this before it idles). */
+    /** Gives a {@code --direct-io} file its real length (called when the writer idles). */
     @Override
     public void flush() throws IOException {
         if (channel != null && staging != null) {
-            flushStagedTail();
+            trimPadding();
         }
     }
 
@@ -301,7 +301,7 @@ public final class RotatingFileSink implements Sink {
      */
     private void finishCurrentFile() throws IOException {
         if (staging != null && !failed) {
-            flushStagedTail();
+            trimPadding();
         }
         FileChannel finishing = channel;
         channel = null;
@@ -432,6 +432,9 @@ public final class RotatingFileSink implements Sink {
     private boolean cutBackToLastRecord() throws IOException {
         // A separate channel: reads through an O_DIRECT one would need aligned buffers.
         try (FileChannel plain = FileChannel.open(partPath, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            if (plain.size() > lengthAtCallStart) {
+                plain.truncate(lengthAtCallStart); // Only what the writer counted: the failed write was not.
+            }
             long complete = PartFileRecovery.completeLength(plain);
             if (complete >= 0 && complete < plain.size()) {
                 plain.truncate(complete);
@@ -451,7 +454,12 @@ public final class RotatingFileSink implements Sink {
 
     // ---- writing ----
 
-    /** Copies into the aligned staging buffer and writes the whole blocks; the partial last one waits for {@link #flush}. */
+    /**
+     * Copies into the aligned staging buffer and writes everything staged: whole blocks, and the
+     * partial last block padded with zeros (which recovery after a crash recognises as no record).
+     * So every byte the writer counts is on disk when this returns; the padding is cut off when
+     * the writer idles and when the file is finished, and the next write rewrites that block.
+     */
     private void writeDirect(ByteBuffer bytes) throws IOException {
         while (bytes.hasRemaining()) {
             int n = Math.min(bytes.remaining(), staging.remaining());
@@ -466,32 +474,22 @@ public final class RotatingFileSink implements Sink {
             }
         }
         int used = staging.position();
-        int whole = used - used % alignment;
-        if (whole >= DIRECT_EAGER_BYTES) {
-            writeFullyAt(staging.duplicate().position(0).limit(whole), stagingFileOffset);
-            keepTail(whole, used);
+        if (used > 0) {
+            int padded = (int) alignUp(used);
+            for (int i = used; i < padded; i++) {
+                staging.put(i, (byte) 0);
+            }
+            writeFullyAt(staging.duplicate().position(0).limit(padded), stagingFileOffset);
+            keepTail(used - used % alignment, used);
         }
     }
 
-    /**
-     * Writes what is staged, the last block padded with zeros (which recovery after a crash
-     * recognises as no record), then cuts the file back to its real length; the next write
-     * rewrites that block.
-     */
-    private void flushStagedTail() throws IOException {
-        int used = staging.position();
-        if (used == 0) {
-            return;
+    /** Cuts off the zero padding of {@code --direct-io}'s last block: the file gets its real length. */
+    private void trimPadding() throws IOException {
+        long real = stagingFileOffset + staging.position();
+        if (real % alignment != 0) {
+            truncate(real);
         }
-        int padded = (int) alignUp(used);
-        for (int i = used; i < padded; i++) {
-            staging.put(i, (byte) 0);
-        }
-        writeFullyAt(staging.duplicate().position(0).limit(padded), stagingFileOffset);
-        if (padded != used) {
-            truncate(stagingFileOffset + used);
-        }
-        keepTail(used - used % alignment, used);
     }
 
     /** Moves the staged bytes after {@code whole} (written) to the start of the staging buffer. */
@@ -529,7 +527,9 @@ public final class RotatingFileSink implements Sink {
                 if (!isOutOfSpace(e)) {
                     throw new OutputException("cannot write " + partPath + ": " + e.getMessage(), e);
                 }
-                truncate(position);
+                // Keep what was written before (at most a rewritten direct-I/O block lies beyond
+                // position, holding the same bytes); drop the part of this write that made it.
+                truncate(Math.max(position, lengthAtCallStart));
                 bytes.position(start);
                 makeRoom(e, partPath);
             }

@@ -36,7 +36,6 @@ public final class Writer implements Runnable {
     private long fileStart;     // where the current file began
     private long cut = NO_CUT;  // where the current file must end
     private long pendingFirstTimestamp = -1; // of the record the next file starts with, if known
-    private boolean unflushed;  // written to the sink since its last flush()
 
     /**
      * @param framing null for opaque {@code -c} data, which has no records to count or to cut between
@@ -92,7 +91,6 @@ public final class Writer implements Runnable {
             if (pending >= blockSize || (pending > 0
                     && (cut != NO_CUT || done || control.stopRequested() || now - lastWrite >= FLUSH_INTERVAL_NANOS))) {
                 writeSome(Math.min(pending, blockSize));
-                unflushed = true;
                 lastWrite = now;
                 idle.reset();
                 continue;
@@ -107,10 +105,6 @@ public final class Writer implements Runnable {
             }
             if (done && pending == 0) {
                 return;
-            }
-            if (unflushed) {
-                sink.flush(); // Before idling: e.g. the partial last block of --direct-io.
-                unflushed = false;
             }
             idle.idle();
         }
