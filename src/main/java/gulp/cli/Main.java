@@ -4,6 +4,7 @@ import gulp.capture.CaptureFileSource;
 import gulp.capture.InputException;
 import gulp.linux.Terminal;
 import gulp.output.PcapRecordEncoder;
+import gulp.output.RotatingFileSink;
 import gulp.output.RecordFraming;
 import gulp.pipeline.OpaqueCopier;
 import gulp.pipeline.PacketPath;
@@ -163,6 +164,10 @@ public final class Main {
         StatusTicker ticker = new StatusTicker(options, ring, counters, report, err);
         new Pipeline(ring, reader, writer, control, options.durationSeconds, ticker::tick).run();
         report.printFinal(err, ring.peakUsed());
+        if (lostWhileOutputStalled(writer, counters)) {
+            err.println("gulp: " + counters.droppedRingFull.get() + " packets were lost while the output could not be written");
+            return EXIT_OUTPUT;
+        }
         if (control.writerError() != null) {
             err.println("gulp: writing the output failed: " + control.writerError());
             return EXIT_OUTPUT;
@@ -172,6 +177,12 @@ public final class Main {
             return EXIT_INPUT;
         }
         return EXIT_OK;
+    }
+
+    /** A full disk that came back still fails the run if the ring overflowed meanwhile. */
+    private static boolean lostWhileOutputStalled(Writer writer, CaptureCounters counters) {
+        return writer.sink() instanceof RotatingFileSink files && files.noSpaceEpisodes() > 0
+                && counters.droppedRingFull.get() > 0;
     }
 
     ByteRing allocateRing(Options options, Arena arena) {

@@ -25,6 +25,9 @@ final class Outputs {
     record Output(Sink sink, RotationPolicy policy) {
     }
 
+    /** With -o and no other rotation option, a new file after 10 ring sizes, as in the original. */
+    static final long DEFAULT_RING_MULTIPLES = 10;
+
     private Outputs() {
     }
 
@@ -93,8 +96,12 @@ final class Outputs {
                 return new Output(sink, RotationPolicy.NEVER);
             }
             long maxBytes = options.rotateBytes;
-            if (options.rotateRingMultiples > 0) {
-                long ringMultiple = options.rotateRingMultiples * options.ringBytes();
+            long ringMultiples = options.rotateRingMultiples;
+            if (ringMultiples == 0 && maxBytes == 0 && options.rotatePackets == 0 && options.rotateSeconds == 0) {
+                ringMultiples = DEFAULT_RING_MULTIPLES; // the original's default: -C 10
+            }
+            if (ringMultiples > 0) {
+                long ringMultiple = ringMultiples * options.ringBytes();
                 maxBytes = maxBytes > 0 ? Math.min(maxBytes, ringMultiple) : ringMultiple;
             }
             FileRotationPolicy policy = new FileRotationPolicy(maxBytes, options.rotatePackets,

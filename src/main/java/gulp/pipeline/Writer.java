@@ -55,6 +55,10 @@ public final class Writer implements Runnable {
         this.idle = new IdleStrategy(maxParkNanos);
     }
 
+    public Sink sink() {
+        return sink;
+    }
+
     @Override
     public void run() {
         try {
