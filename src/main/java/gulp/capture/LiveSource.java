@@ -124,6 +124,19 @@ public final class LiveSource implements Source {
         }
     }
 
+    /**
+     * Attaches a classic BPF program ({@code struct sock_fprog}) in the kernel: packets it rejects
+     * never reach the ring and are not counted. It replaces the snap length filter, so its accept
+     * value should be the snap length (pcap_compile's is). Call before {@link #start()}.
+     */
+    public void attachFilter(MemorySegment sockFprog) throws InputException {
+        try {
+            socket.attachFilter(sockFprog);
+        } catch (NativeException e) {
+            throw new InputException("cannot attach the filter on " + settings.interfaceName() + ": " + e.getMessage());
+        }
+    }
+
     /** Binds to the interface (packets start arriving in the ring) and enables promiscuous mode. */
     public void start() throws InputException {
         try {

@@ -76,29 +76,45 @@ final class LiveCommand {
             }
             lockInMemory(ring);
             CpuPlan cpus = planCpus(options);
+            PacketProcessing processing = PacketProcessing.create(options, source.linkType());
+            int outputLinkType = options.decapsulate ? 1 : source.linkType();
             RunControl control = new RunControl();
             PcapRecordEncoder encoder = new PcapRecordEncoder(options.nanosecond, options.snaplen);
-            Outputs.Output output = Outputs.create(options, encoder.fileHeader(source.linkType()));
+            Outputs.Output output = Outputs.create(options, encoder.fileHeader(outputLinkType), control);
             PacketPath path = new PacketPath(ring.producer(), encoder, source.waitsWhenFull(), counters, control,
                     options.parkMicros * 1000, options.countLimit);
             Writer writer = new Writer(ring, output.sink(), RecordFraming.pcap(options.nanosecond), output.policy(),
                     options.blockSize, options.parkMicros * 1000, counters, control);
             writer.setThreadStartHook(() -> pinCurrentThread("writer", cpus.writer()));
-            warmUp.join();
-            try {
-                source.start();
-            } catch (InputException e) {
-                err.println("gulp: " + e.getMessage());
-                return Main.EXIT_INPUT;
-            }
-            main.startupLine(options, "listening on " + source.describe() + ", " + cpus.describe() + ", ready "
-                            + secondsSinceLaunch() + " after launch",
-                    main.outputDescription(options, output, source.linkType()), ring);
             Report report = new Report(counters, ring.capacity(), true, false);
+            String filterPlace = "";
+            if (processing.filterProgram() != null && processing.decapsulator() == null) {
+                // Without -d the filter runs in the kernel: rejected packets are never copied.
+                source.attachFilter(processing.filterProgram().toSockFprog(arena));
+                filterPlace = " (in the kernel)";
+            } else {
+                processing.install(path, report);
+            }
+            warmUp.join();
+            source.start();
+            String processed = processing.describe();
+            main.startupLine(options, "listening on " + source.describe() + ", " + cpus.describe() + ", ready "
+                            + secondsSinceLaunch() + " after launch" + (processed.isEmpty() ? "" : "; " + processed + filterPlace),
+                    main.outputDescription(options, output, outputLinkType), ring);
             return main.runPipeline(options, ring, () -> {
                 setUpReaderThread(options, cpus.reader());
-                source.run(path);
+                try {
+                    source.run(path);
+                } finally {
+                    path.finish();
+                }
             }, writer, control, counters, report);
+        } catch (InputException e) {
+            err.println("gulp: " + e.getMessage());
+            return Main.EXIT_INPUT;
+        } catch (SetupException e) {
+            err.println("gulp: " + e.getMessage());
+            return e.status();
         } catch (IOException e) {
             err.println("gulp: " + e.getMessage());
             return Main.EXIT_OUTPUT;

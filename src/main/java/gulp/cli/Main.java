@@ -4,6 +4,7 @@ import gulp.capture.CaptureFileSource;
 import gulp.capture.InputException;
 import gulp.linux.Terminal;
 import gulp.output.PcapRecordEncoder;
+import gulp.output.RotatingFileSink;
 import gulp.output.RecordFraming;
 import gulp.pipeline.OpaqueCopier;
 import gulp.pipeline.PacketPath;
@@ -100,17 +101,31 @@ public final class Main {
             if (ring == null) {
                 return EXIT_FAILURE;
             }
+            PacketProcessing processing = PacketProcessing.create(options, source.linkType());
+            int outputLinkType = options.decapsulate ? 1 : source.linkType();
             CaptureCounters counters = new CaptureCounters();
             RunControl control = new RunControl();
             PcapRecordEncoder encoder = new PcapRecordEncoder(options.nanosecond, options.snaplen);
-            Outputs.Output output = Outputs.create(options, encoder.fileHeader(source.linkType()));
+            Outputs.Output output = Outputs.create(options, encoder.fileHeader(outputLinkType), control);
             PacketPath path = new PacketPath(ring.producer(), encoder, source.waitsWhenFull(), counters, control,
                     options.parkMicros * 1000, options.countLimit);
             Writer writer = new Writer(ring, output.sink(), RecordFraming.pcap(options.nanosecond), output.policy(),
                     options.blockSize, options.parkMicros * 1000, counters, control);
-            startupLine(options, "reading " + source.describe(), outputDescription(options, output, source.linkType()), ring);
+            String processed = processing.describe();
+            startupLine(options, "reading " + source.describe() + (processed.isEmpty() ? "" : "; " + processed),
+                    outputDescription(options, output, outputLinkType), ring);
             Report report = new Report(counters, ring.capacity(), false, false);
-            return runPipeline(options, ring, () -> source.run(path), writer, control, counters, report);
+            processing.install(path, report);
+            return runPipeline(options, ring, () -> {
+                try {
+                    source.run(path);
+                } finally {
+                    path.finish();
+                }
+            }, writer, control, counters, report);
+        } catch (SetupException e) {
+            err.println("gulp: " + e.getMessage());
+            return e.status();
         } catch (IOException e) {
             err.println("gulp: " + e.getMessage());
             return EXIT_OUTPUT;
@@ -132,7 +147,7 @@ public final class Main {
             RunControl control = new RunControl();
             var input = new FileInputStream(FileDescriptor.in).getChannel();
             OpaqueCopier copier = new OpaqueCopier(input, ring, counters, control, options.parkMicros * 1000);
-            Outputs.Output output = Outputs.create(options, new byte[0]);
+            Outputs.Output output = Outputs.create(options, new byte[0], control);
             Writer writer = new Writer(ring, output.sink(), null, output.policy(),
                     options.blockSize, options.parkMicros * 1000, counters, control);
             Report report = new Report(counters, ring.capacity(), false, true);
@@ -149,6 +164,10 @@ public final class Main {
         StatusTicker ticker = new StatusTicker(options, ring, counters, report, err);
         new Pipeline(ring, reader, writer, control, options.durationSeconds, ticker::tick).run();
         report.printFinal(err, ring.peakUsed());
+        if (lostWhileOutputStalled(writer, counters)) {
+            err.println("gulp: " + counters.droppedRingFull.get() + " packets were lost while the output could not be written");
+            return EXIT_OUTPUT;
+        }
         if (control.writerError() != null) {
             err.println("gulp: writing the output failed: " + control.writerError());
             return EXIT_OUTPUT;
@@ -158,6 +177,12 @@ public final class Main {
             return EXIT_INPUT;
         }
         return EXIT_OK;
+    }
+
+    /** A full disk that came back still fails the run if the ring overflowed meanwhile. */
+    private static boolean lostWhileOutputStalled(Writer writer, CaptureCounters counters) {
+        return writer.sink() instanceof RotatingFileSink files && files.noSpaceEpisodes() > 0
+                && counters.droppedRingFull.get() > 0;
     }
 
     ByteRing allocateRing(Options options, Arena arena) {

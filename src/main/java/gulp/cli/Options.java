@@ -147,7 +147,12 @@ public final class Options {
         cl.option('\0', "rotate-seconds", v -> o.rotateSeconds = number("--rotate-seconds", v, 1, 1L << 32));
         cl.option('\0', "max-files", v -> o.maxFiles = number("--max-files", v, 1, Integer.MAX_VALUE));
         cl.option('\0', "max-total", v -> o.maxTotalBytes = size("--max-total", v));
-        cl.option('\0', "min-free", v -> o.minFree = v);
+        cl.option('\0', "min-free", v -> {
+            if (!v.trim().matches("(\\d+(\\.\\d+)?%)|(\\d+[KkMmGgTt]?[Bb]?)")) {
+                throw new UsageException("--min-free takes a size such as 10G or a percentage such as 5%, not '" + v + "'");
+            }
+            o.minFree = v;
+        });
         cl.option('\0', "name-template", v -> o.nameTemplate = v);
         cl.flag('\0', "rotate-by-packet-time", () -> o.rotateByPacketTime = true);
         cl.option('\0', "file-mode", v -> {
@@ -161,7 +166,12 @@ public final class Options {
             }
         });
         cl.flag('\0', "direct-io", () -> o.directIo = true);
-        cl.option('\0', "fsync", v -> o.fsyncPolicy = v);
+        cl.option('\0', "fsync", v -> {
+            if (!v.equals("never") && !v.equals("file") && !v.equals("always")) {
+                throw new UsageException("--fsync takes never, file or always, not '" + v + "'");
+            }
+            o.fsyncPolicy = v;
+        });
 
         cl.option('\0', "count", v -> o.countLimit = number("--count", v, 1, Long.MAX_VALUE));
         cl.option('\0', "duration", v -> o.durationSeconds = seconds("--duration", v));
@@ -179,7 +189,21 @@ public final class Options {
         if (!operands.isEmpty()) {
             throw new UsageException("unexpected argument '" + operands.get(0) + "' (input files go after --read)");
         }
+        o.checkCombinations();
         return o;
+    }
+
+    private void checkCombinations() throws UsageException {
+        if (!decapsulate) {
+            String lone = erspanSessions != null ? "--erspan-session" : vnis != null ? "--vni"
+                    : keepOther ? "--keep-other" : erspanTime ? "--erspan-time" : null;
+            if (lone != null) {
+                throw new UsageException(lone + " only applies with -d (decapsulation)");
+            }
+        }
+        if (opaqueCopy && (decapsulate || filter != null)) {
+            throw new UsageException("-c copies bytes unchanged; it cannot be combined with " + (decapsulate ? "-d" : "-f"));
+        }
     }
 
     static long number(String option, String value, long min, long max) throws UsageException {

@@ -1,12 +1,23 @@
 package gulp.cli;
 
+import gulp.output.FileNamer;
+import gulp.output.FileRotationPolicy;
+import gulp.output.FsyncPolicy;
+import gulp.output.OutputException;
+import gulp.output.OutputLock;
+import gulp.output.PostRotateCommand;
+import gulp.output.RotatingFileSink;
 import gulp.output.RotationPolicy;
 import gulp.output.Sink;
 import gulp.output.StreamSink;
+import gulp.pipeline.RunControl;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /** Builds the output of a run from the options: stdout, or rotating files with {@code -o}. */
 final class Outputs {
@@ -14,15 +25,95 @@ final class Outputs {
     record Output(Sink sink, RotationPolicy policy) {
     }
 
+    /** With -o and no other rotation option, a new file after 10 ring sizes, as in the original. */
+    static final long DEFAULT_RING_MULTIPLES = 10;
+
     private Outputs() {
     }
 
     /**
      * @param fileHeader the bytes every output file starts with (empty for {@code -c})
+     * @param control    tells a sink waiting for disk space when the run is over
      * @throws IOException with a one-line message when the output cannot be set up
      */
-    static Output create(Options options, byte[] fileHeader) throws IOException {
-        StreamSink stdout = new StreamSink(new FileOutputStream(FileDescriptor.out).getChannel(), "stdout", fileHeader);
-        return new Output(stdout, RotationPolicy.NEVER);
+    static Output create(Options options, byte[] fileHeader, RunControl control) throws IOException {
+        if (options.outputDirectory == null) {
+            Signals.onHangup(null); // SIGHUP ends a run on stdout
+            StreamSink stdout = new StreamSink(new FileOutputStream(FileDescriptor.out).getChannel(), "stdout", fileHeader);
+            return new Output(stdout, RotationPolicy.NEVER);
+        }
+        return files(options, fileHeader, control, System.err);
+    }
+
+    static Output files(Options options, byte[] fileHeader, RunControl control, PrintStream err) throws IOException {
+        Consumer<String> report = line -> err.println("gulp: " + line);
+        Path directory = Path.of(options.outputDirectory);
+        boolean opaque = fileHeader.length == 0;
+        if (opaque && (options.rotateRingMultiples > 0 || options.rotateBytes > 0 || options.rotatePackets > 0
+                || options.rotateSeconds > 0)) {
+            // The original cut -c streams at arbitrary bytes, leaving unreadable pieces.
+            throw new OutputException("-c copies bytes without records, so its output cannot be rotated;"
+                    + " drop -C/-G/--rotate-*");
+        }
+        FsyncPolicy fsync = FsyncPolicy.parse(options.fsyncPolicy);
+        long minFreeBytes = 0;
+        double minFreeFraction = 0;
+        if (options.minFree != null) {
+            String v = options.minFree.trim();
+            if (v.endsWith("%")) {
+                try {
+                    minFreeFraction = Double.parseDouble(v.substring(0, v.length() - 1)) / 100;
+                } catch (NumberFormatException e) {
+                    minFreeFraction = -1;
+                }
+                if (!(minFreeFraction > 0 && minFreeFraction < 1)) {
+                    throw new OutputException("--min-free takes a size such as 10G or a percentage such as 5%, not '" + v + "'");
+                }
+            } else {
+                try {
+                    minFreeBytes = Options.size("--min-free", v);
+                } catch (UsageException e) {
+                    throw new OutputException(e.getMessage());
+                }
+            }
+        }
+        FileNamer namer = FileNamer.of(options.namePrefix, options.timestampNames, options.nameTemplate, options.maxFiles);
+        OutputLock lock = null;
+        if (java.nio.file.Files.isDirectory(directory)) {
+            String source = options.interfaceName == null ? "read" : "-".equals(options.interfaceName) ? "stdin" : options.interfaceName;
+            lock = OutputLock.acquire(directory, source, options.exclusiveLock, options.ignoreLock, report);
+        }
+        try {
+            PostRotateCommand postRotate = options.postRotateCommand == null ? null
+                    : new PostRotateCommand(options.postRotateCommand, report);
+            var settings = new RotatingFileSink.Settings(directory, namer, fileHeader, options.fileMode, fsync,
+                    options.directIo, options.maxFiles, options.maxTotalBytes, minFreeBytes, minFreeFraction,
+                    postRotate, control::stopRequested, report, FileRotationPolicy::systemWallClockNanos,
+                    options.rotateByPacketTime);
+            RotatingFileSink sink = RotatingFileSink.open(settings);
+            sink.holdUntilClosed(lock);
+            if (opaque) {
+                return new Output(sink, RotationPolicy.NEVER);
+            }
+            long maxBytes = options.rotateBytes;
+            long ringMultiples = options.rotateRingMultiples;
+            if (ringMultiples == 0 && maxBytes == 0 && options.rotatePackets == 0 && options.rotateSeconds == 0) {
+                ringMultiples = DEFAULT_RING_MULTIPLES; // the original's default: -C 10
+            }
+            if (ringMultiples > 0) {
+                long ringMultiple = ringMultiples * options.ringBytes();
+                maxBytes = maxBytes > 0 ? Math.min(maxBytes, ringMultiple) : ringMultiple;
+            }
+            FileRotationPolicy policy = new FileRotationPolicy(maxBytes, options.rotatePackets,
+                    options.rotateSeconds * 1_000_000_000L, options.rotateByPacketTime, fileHeader.length,
+                    FileRotationPolicy::systemWallClockNanos);
+            Signals.onHangup(policy::requestRotation);
+            return new Output(sink, policy);
+        } catch (IOException | RuntimeException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            throw e;
+        }
     }
 }

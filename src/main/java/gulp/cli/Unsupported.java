@@ -6,15 +6,6 @@ final class Unsupported {
     }
 
     static String check(Options o) {
-        if (o.decapsulate) {
-            return "-d (decapsulation) is not available in this build yet";
-        }
-        if (o.filter != null) {
-            return "-f (filters) is not available in this build yet";
-        }
-        if (o.outputDirectory != null) {
-            return "-o (rotating output files) is not available in this build yet";
-        }
         return null;
     }
 }

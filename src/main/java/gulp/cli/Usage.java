@@ -46,6 +46,20 @@ final class Usage {
               -W N                keep at most N files
               -Z CMD              run CMD FILE after each file is finished
               -x / -X             exclusive instance / ignore the instance lock
+                                  (per source and output directory: DIR/.gulp-SOURCE.lock)
+              --rotate-size SIZE  new file before it would exceed SIZE (e.g. 500M, 2G)
+              --rotate-packets N  new file after N packets
+              --rotate-seconds S  same as -G
+              --rotate-by-packet-time  -G intervals follow packet time stamps (for --read)
+              --max-files N       same as -W: delete this run's oldest files beyond N
+              --max-total SIZE    delete this run's oldest files to stay within SIZE
+              --min-free SIZE|PCT delete this run's oldest files to keep SIZE (or PCT%) free
+              --name-template T   file names, strftime-style in UTC with %L (ms), %{seq},
+                                  %{name}; e.g. '%Y%m%d-%H%M%S-%{seq}'
+              --file-mode MODE    permissions of output files (default 0640)
+              --fsync WHEN        never | file (default: each finished file) | always
+              --direct-io         write output files with O_DIRECT
+              SIGHUP with -o starts a new file; SIGINT/SIGTERM finish the current one.
 
             Run control
               --count N           stop after N packets

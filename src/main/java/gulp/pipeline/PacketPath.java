@@ -1,11 +1,15 @@
 package gulp.pipeline;
 
+import gulp.capture.CaptureFileSource;
 import gulp.capture.PacketHandler;
+import gulp.decap.DecapResult;
+import gulp.decap.Decapsulator;
 import gulp.output.PcapRecordEncoder;
 import gulp.ring.ByteRing;
 import gulp.ring.IdleStrategy;
 import gulp.stats.CaptureCounters;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -27,6 +31,10 @@ public final class PacketPath implements PacketHandler {
     private final IdleStrategy idle;
     private final long countLimit;
     private PacketFilter filter;
+    private Decapsulator decapsulator;
+    private final DecapResult decapResult = new DecapResult();
+    /** Decapsulated frames behind a synthetic Ethernet header are assembled here (reader thread only). */
+    private MemorySegment assembly;
     private long recordsStored;
 
     /**
@@ -43,8 +51,21 @@ public final class PacketPath implements PacketHandler {
         this.countLimit = countLimit;
     }
 
+    /** The filter sees the frame that will be written: with {@code -d}, the inner frame. */
     public void setFilter(PacketFilter filter) {
         this.filter = filter;
+    }
+
+    public void setDecapsulator(Decapsulator decapsulator) {
+        this.decapsulator = decapsulator;
+        this.assembly = Arena.ofAuto().allocate(CaptureFileSource.MAX_CAPLEN + 64L, 8);
+    }
+
+    /** End of input: fragments still waiting for their datagram are given up (and counted). */
+    public void finish() {
+        if (decapsulator != null) {
+            decapsulator.finish();
+        }
     }
 
     @Override
@@ -53,6 +74,38 @@ public final class PacketPath implements PacketHandler {
         if (countLimit > 0 && recordsStored >= countLimit) {
             return;
         }
+        if (decapsulator != null) {
+            switch (decapsulator.decapsulate(data, offset, caplen, wirelen, timestampNanos, decapResult)) {
+                case Decapsulator.INNER -> {
+                    DecapResult inner = decapResult;
+                    if (inner.hasSyntheticPrefix()) {
+                        int length = inner.copyTo(assembly, 0, (int) assembly.byteSize());
+                        keep(assembly, 0, length, inner.recordWireLength(), inner.timestampNanos(), NO_VLAN_TAG);
+                    } else {
+                        keep(inner.segment(), inner.offset(), inner.innerCaplen(), inner.innerWireLength(),
+                                inner.timestampNanos(), NO_VLAN_TAG);
+                    }
+                    return;
+                }
+                case Decapsulator.OTHER -> {
+                    if (!decapsulator.config().keepOther()) {
+                        counters.decapSkipped.increment();
+                        return;
+                    }
+                }
+                case Decapsulator.HELD -> {
+                    return; // a fragment: its datagram comes out when complete
+                }
+                default -> {
+                    counters.decapSkipped.increment();
+                    return;
+                }
+            }
+        }
+        keep(data, offset, caplen, wirelen, timestampNanos, vlanTag);
+    }
+
+    private void keep(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag) {
         if (filter != null && !filter.accept(data, offset, caplen, wirelen)) {
             counters.filteredOut.increment();
             return;

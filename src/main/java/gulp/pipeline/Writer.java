@@ -48,10 +48,16 @@ public final class Writer implements Runnable {
         this.sink = sink;
         this.framing = framing;
         this.policy = policy;
-        this.blockSize = blockSize;
+        // A write waits for a full block; in a small ring a full block may never be pending (the
+        // reader waits for room first), so blocks are at most a quarter of the ring.
+        this.blockSize = Math.max(1, Math.min(blockSize, Long.highestOneBit(Math.max(1, ring.capacity() / 4))));
         this.counters = counters;
         this.control = control;
         this.idle = new IdleStrategy(maxParkNanos);
+    }
+
+    public Sink sink() {
+        return sink;
     }
 
     /** Runs first on the writer thread (live capture pins and prioritises the thread here). */

@@ -1,7 +1,10 @@
 package gulp.stats;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * The end-of-run counters on stderr, one "N label" per line so scripts can parse them (like
@@ -12,12 +15,18 @@ public final class Report {
     private final long ringCapacity;
     private final boolean live;
     private final boolean opaque;
+    private final List<Consumer<StringBuilder>> sections = new ArrayList<>();
 
     public Report(CaptureCounters counters, long ringCapacity, boolean live, boolean opaque) {
         this.counters = counters;
         this.ringCapacity = ringCapacity;
         this.live = live;
         this.opaque = opaque;
+    }
+
+    /** More lines for the end-of-run report (decapsulation counters, upstream loss per session). */
+    public void addSection(Consumer<StringBuilder> section) {
+        sections.add(section);
     }
 
     public void printFinal(PrintStream out, long ringPeak) {
@@ -45,6 +54,9 @@ public final class Report {
                 line(b, counters.kernelDropped.get(), "packets dropped by the kernel");
                 line(b, counters.interfaceDropped.get(), "packets dropped by the interface");
             }
+        }
+        for (Consumer<StringBuilder> section : sections) {
+            section.accept(b);
         }
         b.append(String.format(Locale.ROOT, "ring buffer peak use: %.1f%% of %s%n",
                 100.0 * ringPeak / ringCapacity, mebibytes(ringCapacity)));

@@ -1,6 +1,6 @@
 package gulp.cli;
 
-import gulp.testing.GulpProcess;
+import gulp.testing.GulpInNamespace;
 import gulp.testing.NamespaceSender;
 import gulp.testing.PcapFile;
 import gulp.testing.Shell;
@@ -48,17 +48,17 @@ class LiveCaptureTest {
         }
     }
 
-    private GulpProcess startGulp(Path out, String... extra) throws Exception {
+    private GulpInNamespace startGulp(Path out, String... extra) throws Exception {
         String[] args = new String[extra.length + 2];
         args[0] = "-i";
         args[1] = bed.captureInterface;
         System.arraycopy(extra, 0, args, 2, extra.length);
-        GulpProcess gulp = GulpProcess.start(bed.captureNamespace, null, out, temp.resolve("stderr.txt"), args);
+        GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, out, temp.resolve("stderr.txt"), args);
         assertTrue(gulp.awaitListening(20_000), () -> "gulp did not start: " + safeStderr(gulp));
         return gulp;
     }
 
-    private static String safeStderr(GulpProcess gulp) {
+    private static String safeStderr(GulpInNamespace gulp) {
         try {
             return gulp.stderrText();
         } catch (IOException e) {
@@ -96,7 +96,7 @@ class LiveCaptureTest {
         int count = 200_000;
         Path out = temp.resolve("mixed.pcap");
         long rxBefore = bed.captureStatistic("rx_packets");
-        try (GulpProcess gulp = startGulp(out, "--nano")) {
+        try (GulpInNamespace gulp = startGulp(out, "--nano")) {
             AtomicLong sent = new AtomicLong();
             long sentCount = NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, count,
                     i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9), 0, sent).get(90, TimeUnit.SECONDS);
@@ -123,7 +123,7 @@ class LiveCaptureTest {
     @Test
     void fiftyFramesAtLowRateAreAllWrittenWhenInterruptedSoonAfter() throws Exception {
         Path out = temp.resolve("low.pcap");
-        try (GulpProcess gulp = startGulp(out)) {
+        try (GulpInNamespace gulp = startGulp(out)) {
             AtomicLong sent = new AtomicLong();
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 50,
                     i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9), 2_000_000, sent).get(30, TimeUnit.SECONDS);
@@ -138,7 +138,7 @@ class LiveCaptureTest {
     @Test
     void sigtermDuringABurstLeavesAValidFileWithEveryDeliveredPacket() throws Exception {
         Path out = temp.resolve("term.pcap");
-        try (GulpProcess gulp = startGulp(out)) {
+        try (GulpInNamespace gulp = startGulp(out)) {
             AtomicLong sent = new AtomicLong();
             var sending = NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 150_000,
                     i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9), 0, sent);
@@ -168,7 +168,7 @@ class LiveCaptureTest {
     @Test
     void vlanTaggedFramesComeOutWithTheirTag() throws Exception {
         Path out = temp.resolve("vlan.pcap");
-        try (GulpProcess gulp = startGulp(out)) {
+        try (GulpInNamespace gulp = startGulp(out)) {
             AtomicLong sent = new AtomicLong();
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 20,
                     i -> TestFrames.withVlanTag(TestFrames.frame(i, 200, 9), 100), 0, sent).get(30, TimeUnit.SECONDS);
@@ -197,7 +197,7 @@ class LiveCaptureTest {
     @Test
     void snaplenCutsFramesInTheKernelAndKeepsTheirWireLength() throws Exception {
         Path out = temp.resolve("snap.pcap");
-        try (GulpProcess gulp = startGulp(out, "-s", "100")) {
+        try (GulpInNamespace gulp = startGulp(out, "-s", "100")) {
             AtomicLong sent = new AtomicLong();
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 10,
                     i -> TestFrames.frame(i, 500, 9), 0, sent).get(30, TimeUnit.SECONDS);
@@ -218,9 +218,30 @@ class LiveCaptureTest {
     }
 
     @Test
+    void aFilterRunsInTheKernelSoRejectedFramesAreNeverReceived() throws Exception {
+        Path out = temp.resolve("filtered.pcap");
+        try (GulpInNamespace gulp = startGulp(out, "-f", "udp dst port 9999")) {
+            assertTrue(gulp.stderrText().contains("(in the kernel)"), safeStderr(gulp));
+            AtomicLong sent = new AtomicLong();
+            NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 3000,
+                    i -> TestFrames.frame(i, 120, i % 3 == 0 ? 9999 : 8888), 0, sent).get(30, TimeUnit.SECONDS);
+            Thread.sleep(300);
+            gulp.signal("INT");
+            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            int[] matching = {0};
+            PcapFile.read(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
+                assertEquals(0, TestFrames.sequenceOf(data, offset, caplen) % 3, "only port 9999 frames");
+                matching[0]++;
+            });
+            assertEquals(1000, matching[0]);
+            assertEquals(1000, gulp.counters().get("packets received by the kernel"), safeStderr(gulp));
+        }
+    }
+
+    @Test
     void aStalledWriterMakesRingFullDropsThatAddUp() throws Exception {
         Path err = temp.resolve("stderr.txt");
-        try (GulpProcess gulp = GulpProcess.start(bed.captureNamespace, null, null, err,
+        try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, null, err,
                 "-i", bed.captureInterface, "-r", "1", "-z", "65536")) {
             assertTrue(gulp.awaitListening(20_000), () -> safeStderr(gulp));
             AtomicLong sent = new AtomicLong();
@@ -247,7 +268,7 @@ class LiveCaptureTest {
     @Test
     void aMissingInterfaceIsOneLineNamingTheOnesThatExist() throws Exception {
         Path err = temp.resolve("stderr.txt");
-        try (GulpProcess gulp = GulpProcess.start(bed.captureNamespace, null, temp.resolve("x.pcap"), err, "-i", "nosuch0")) {
+        try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, temp.resolve("x.pcap"), err, "-i", "nosuch0")) {
             assertEquals(Main.EXIT_INPUT, gulp.waitFor(30));
             String text = gulp.stderrText().trim();
             assertEquals(1, text.lines().count(), text);
@@ -259,7 +280,7 @@ class LiveCaptureTest {
     void anInterfaceThatIsDownIsRefused() throws Exception {
         String down = bed.captureInterface + "d";
         Shell.run("ip", "-n", bed.captureNamespace, "link", "add", down, "type", "veth", "peer", "name", down + "p");
-        try (GulpProcess gulp = GulpProcess.start(bed.captureNamespace, null, temp.resolve("x.pcap"),
+        try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, temp.resolve("x.pcap"),
                 temp.resolve("stderr.txt"), "-i", down)) {
             assertEquals(Main.EXIT_INPUT, gulp.waitFor(30));
             String text = gulp.stderrText().trim();
@@ -273,7 +294,7 @@ class LiveCaptureTest {
     @Test
     void withoutPrivilegesTheMessageNamesTheCapabilities() throws Exception {
         assumeTrue(Shell.tryRun("setpriv", "--version").status() == 0);
-        try (GulpProcess gulp = GulpProcess.start(bed.captureNamespace, "nobody", temp.resolve("x.pcap"),
+        try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, "nobody", temp.resolve("x.pcap"),
                 temp.resolve("stderr.txt"), "-i", bed.captureInterface)) {
             assertEquals(Main.EXIT_INPUT, gulp.waitFor(30));
             String text = gulp.stderrText().trim();

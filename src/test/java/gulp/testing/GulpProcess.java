@@ -2,102 +2,69 @@ package gulp.testing;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * {@code gulp} as a subprocess inside a network namespace ({@code ip netns exec NS java ...
- * gulp.cli.Main ARGS}), with stdout to a file (or a pipe) and stderr to a file.
+ * Starts the real {@code gulp} command as a child process from the compiled classes, with the JVM
+ * flags of the launcher, so tests exercise exactly what users run (signals, exit status, stdout).
  */
-public final class GulpProcess implements AutoCloseable {
-    private final Process process;
-    private final Path stderr;
-
-    private GulpProcess(Process process, Path stderr) {
-        this.process = process;
-        this.stderr = stderr;
+public final class GulpProcess {
+    private GulpProcess() {
     }
 
-    /**
-     * @param runAs a user to run as (through setpriv), or null
-     * @param stdout the output file, or null to read stdout from {@link #stdout()}
-     */
-    public static GulpProcess start(String namespace, String runAs, Path stdout, Path stderr, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
-        if (runAs != null) {
-            command.addAll(List.of("setpriv", "--reuid=" + runAs, "--regid=nogroup", "--clear-groups", "--inh-caps=-all"));
-        }
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC",
-                "-cp", Path.of("target", "classes").toAbsolutePath().toString(), "gulp.cli.Main"));
+    /** The command line: the current JVM, the launcher's flags, the main class and {@code args}. */
+    public static List<String> command(String... args) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-Xms64m", "-Xmx512m", "-XX:MaxDirectMemorySize=1t", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+                "-cp", classesDirectory().toString(), "gulp.cli.Main"));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        if (stdout != null) {
-            builder.redirectOutput(stdout.toFile());
-        }
-        return new GulpProcess(builder.start(), stderr);
+        return command;
     }
 
-    public java.io.InputStream stdout() {
-        return process.getInputStream();
+    /** A builder for the command; the caller sets redirects. */
+    public static ProcessBuilder builder(String... args) {
+        return new ProcessBuilder(command(args));
     }
 
-    /** Waits until the start-up line appears; false if gulp exits or the time runs out. */
-    public boolean awaitListening(long timeoutMillis) throws IOException, InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (System.currentTimeMillis() < deadline) {
-            if (stderrText().contains("listening on")) {
-                return true;
+    /** Runs to completion with stdin from {@code input} (or empty), stdout to {@code output}. */
+    public static Result run(Path input, Path output, String... args) throws IOException, InterruptedException {
+        ProcessBuilder builder = builder(args);
+        builder.redirectInput(input == null ? ProcessBuilder.Redirect.from(new File("/dev/null")) : ProcessBuilder.Redirect.from(input.toFile()));
+        builder.redirectOutput(output == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(output.toFile()));
+        Process process = builder.start();
+        String stderr = new String(process.getErrorStream().readAllBytes());
+        int status = process.waitFor();
+        return new Result(status, stderr);
+    }
+
+    public static Path classesDirectory() {
+        return Path.of("target", "classes").toAbsolutePath();
+    }
+
+    /** Exit status and everything written to stderr. */
+    public record Result(int status, String stderr) {
+        /** The number before {@code label} in the end-of-run counters, or -1. */
+        public long counter(String label) {
+            for (String line : stderr.split("\n")) {
+                if (line.endsWith(" " + label)) {
+                    return Long.parseLong(line.substring(0, line.indexOf(' ')));
+                }
             }
-            if (!process.isAlive()) {
-                return false;
-            }
-            Thread.sleep(20);
-        }
-        return false;
-    }
-
-    public void signal(String name) throws IOException, InterruptedException {
-        Shell.run("kill", "-s", name, String.valueOf(process.pid()));
-    }
-
-    /** Waits for the exit (up to {@code timeoutSeconds}, then kills) and returns the status. */
-    public int waitFor(long timeoutSeconds) throws InterruptedException {
-        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor();
             return -1;
         }
-        return process.exitValue();
-    }
 
-    public String stderrText() throws IOException {
-        return Files.readString(stderr, StandardCharsets.UTF_8);
-    }
-
-    /** The end-of-run counters: label to value, from the "N label" lines. */
-    public Map<String, Long> counters() throws IOException {
-        Map<String, Long> counters = new HashMap<>();
-        for (String line : stderrText().split("\n")) {
-            int space = line.indexOf(' ');
-            if (space > 0 && line.substring(0, space).chars().allMatch(Character::isDigit)) {
-                counters.put(line.substring(space + 1).trim(), Long.parseLong(line.substring(0, space)));
+        /** The error line gulp printed ("gulp: ..."), or an empty string. */
+        public String errorLine() {
+            String last = "";
+            for (String line : stderr.split("\n")) {
+                if (line.startsWith("gulp: ") && !line.startsWith("gulp: reading") && !line.startsWith("gulp: capturing")) {
+                    last = line;
+                }
             }
-        }
-        return counters;
-    }
-
-    @Override
-    public void close() {
-        if (process.isAlive()) {
-            process.destroyForcibly();
+            return last;
         }
     }
 }

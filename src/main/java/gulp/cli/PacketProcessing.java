@@ -1,0 +1,130 @@
+package gulp.cli;
+
+import gulp.decap.DecapConfig;
+import gulp.decap.Decapsulator;
+import gulp.filter.BpfInterpreter;
+import gulp.filter.BpfProgram;
+import gulp.filter.FilterCompiler;
+import gulp.filter.FilterException;
+import gulp.pipeline.PacketPath;
+import gulp.stats.Report;
+
+/**
+ * Sets up what the reader does to each packet besides storing it: decapsulation ({@code -d}) and
+ * the user-space side of {@code -f} (which, with {@code -d}, filters the inner frame).
+ */
+final class PacketProcessing {
+    private static final int LINKTYPE_ETHERNET = 1;
+
+    private final Decapsulator decapsulator;
+    private final BpfProgram filterProgram;
+    private final String filterExpression;
+
+    private PacketProcessing(Decapsulator decapsulator, BpfProgram filterProgram, String filterExpression) {
+        this.decapsulator = decapsulator;
+        this.filterProgram = filterProgram;
+        this.filterExpression = filterExpression;
+    }
+
+    /**
+     * @param linkType of the input (decapsulation needs Ethernet)
+     * @throws SetupException with the one line to show
+     */
+    static PacketProcessing create(Options options, int linkType) throws SetupException {
+        Decapsulator decapsulator = null;
+        if (options.decapsulate) {
+            if (linkType != LINKTYPE_ETHERNET) {
+                throw new SetupException(Main.EXIT_INPUT, "-d needs Ethernet input (link type 1); this input has link type " + linkType);
+            }
+            decapsulator = new Decapsulator(decapConfig(options));
+        }
+        BpfProgram program = null;
+        if (options.filter != null) {
+            // With -d the filter applies to the decapsulated frame, which is Ethernet.
+            program = compile(options.filter, options.decapsulate ? LINKTYPE_ETHERNET : linkType, options.snaplen);
+        }
+        return new PacketProcessing(decapsulator, program, options.filter);
+    }
+
+    static DecapConfig decapConfig(Options options) throws SetupException {
+        try {
+            DecapConfig.Builder builder = DecapConfig.builder()
+                    .vxlanPort(options.vxlanPort)
+                    .genevePort(options.genevePort)
+                    .keepOther(options.keepOther)
+                    .useErspanHardwareTime(options.erspanTime);
+            if (options.decapKinds != null) {
+                builder.kinds(DecapConfig.parseKinds(options.decapKinds));
+            }
+            if (options.erspanSessions != null) {
+                builder.erspanSessions(DecapConfig.parseErspanSessions(options.erspanSessions));
+            }
+            if (options.vnis != null) {
+                builder.vnis(DecapConfig.parseVnis(options.vnis));
+            }
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw new SetupException(Main.EXIT_USAGE, e.getMessage());
+        }
+    }
+
+    static BpfProgram compile(String expression, int linkType, int snaplen) throws SetupException {
+        try {
+            return FilterCompiler.compile(expression, linkType, snaplen);
+        } catch (FilterException e) {
+            boolean missingLibrary = e.getMessage().startsWith("libpcap is not installed");
+            throw new SetupException(missingLibrary ? Main.EXIT_FAILURE : Main.EXIT_USAGE, e.getMessage());
+        }
+    }
+
+    BpfProgram filterProgram() {
+        return filterProgram;
+    }
+
+    Decapsulator decapsulator() {
+        return decapsulator;
+    }
+
+    /** Installs the stages on the reader's path (the interpreter is created for the reader thread). */
+    void install(PacketPath path, Report report) {
+        if (filterProgram != null) {
+            try {
+                BpfInterpreter interpreter = new BpfInterpreter(filterProgram);
+                path.setFilter(interpreter::matches);
+            } catch (FilterException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }
+        if (decapsulator != null) {
+            path.setDecapsulator(decapsulator);
+            report.addSection(decapsulator::appendSummary);
+        }
+    }
+
+    /** For the start-up line, e.g. {@code "decapsulating erspan,gre,vxlan:4789,geneve:6081; filter 'udp'"}. */
+    String describe() {
+        StringBuilder b = new StringBuilder();
+        if (decapsulator != null) {
+            DecapConfig c = decapsulator.config();
+            b.append("decapsulating ");
+            StringBuilder kinds = new StringBuilder();
+            for (var kind : c.kinds()) {
+                kinds.append(kinds.isEmpty() ? "" : ",").append(kind.name().toLowerCase());
+                if (kind.name().equals("VXLAN")) {
+                    kinds.append(':').append(c.vxlanPort());
+                } else if (kind.name().equals("GENEVE")) {
+                    kinds.append(':').append(c.genevePort());
+                }
+            }
+            b.append(kinds);
+            if (c.keepOther()) {
+                b.append(", keeping other packets");
+            }
+        }
+        if (filterProgram != null) {
+            b.append(b.isEmpty() ? "" : "; ").append("filter '").append(filterExpression).append('\'')
+                    .append(decapsulator != null ? " on the inner frame" : "");
+        }
+        return b.toString();
+    }
+}

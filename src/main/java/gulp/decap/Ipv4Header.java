@@ -1,0 +1,39 @@
+package gulp.decap;
+
+/**
+ * IPv4 header (RFC 791).
+ * <pre>
+ *  0       4       8              16      19                      31
+ * +-------+-------+---------------+-------------------------------+
+ * |Version|  IHL  |     TOS       |         Total Length          |
+ * +-------+-------+---------------+-----+-------------------------+
+ * |        Identification         |Flags|     Fragment Offset     |
+ * +---------------+---------------+-----+-------------------------+
+ * |      TTL      |   Protocol    |        Header Checksum        |
+ * +---------------+---------------+-------------------------------+
+ * |                       Source Address                          |
+ * |                    Destination Address                        |
+ * |                 Options (IHL > 5) ...                         |
+ * </pre>
+ * Total length 0 is what GSO / BIG TCP captures carry: the datagram runs to the end of the frame.
+ */
+public final class Ipv4Header {
+    public static final int VERSION_IHL_OFFSET = 0;
+    public static final int TOTAL_LENGTH_OFFSET = 2;
+    public static final int IDENTIFICATION_OFFSET = 4;
+    public static final int FLAGS_FRAGMENT_OFFSET = 6;
+    public static final int PROTOCOL_OFFSET = 9;
+    public static final int SOURCE_OFFSET = 12;
+    public static final int DESTINATION_OFFSET = 16;
+    public static final int MIN_LENGTH = 20;
+
+    public static final int MORE_FRAGMENTS = 0x2000;
+    public static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
+    /** Fragment offsets count 8-byte units. */
+    public static final int FRAGMENT_UNIT = 8;
+
+    public static final int PROTOCOL_UDP = 17;
+    public static final int PROTOCOL_GRE = 47;
+
+    private Ipv4Header() {}
+}

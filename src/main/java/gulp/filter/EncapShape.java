@@ -1,0 +1,139 @@
+package gulp.filter;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One fixed-length encapsulation the kernel can recognise with byte comparisons: the outer
+ * frame matches when every {@link ByteCheck} holds (and, if asked, the outer IPv4 total length
+ * covers exactly the rest of the frame); the inner Ethernet frame then starts at
+ * {@code innerOffset}. Offsets assume an untagged outer Ethernet frame: on a live capture the
+ * kernel removes one outer VLAN tag before socket filters run.
+ *
+ * @param name                      shown on the start-up line
+ * @param checks                    outer byte checks, all of which must hold
+ * @param innerOffset               where the inner Ethernet frame starts
+ * @param ipv4TotalLengthFillsFrame also require IPv4 total length == frame length - 14 (no
+ *                                  Ethernet trailer, no truncation), so that "inner frame = rest
+ *                                  of the packet" is exactly what a decapsulator would take
+ * @param outerUdpDestinationPort   the UDP port this shape is carried on, or 0 when not UDP
+ */
+public record EncapShape(String name, List<ByteCheck> checks, int innerOffset,
+                         boolean ipv4TotalLengthFillsFrame, int outerUdpDestinationPort) {
+
+    /** {@code (packet[offset, offset+size) as big-endian unsigned) & mask == value}; size is 1, 2 or 4. */
+    public record ByteCheck(int offset, int size, int mask, int value) {
+        public ByteCheck {
+            if (size != 1 && size != 2 && size != 4) throw new IllegalArgumentException("size must be 1, 2 or 4");
+            if (offset < 0) throw new IllegalArgumentException("negative offset");
+            long full = fullMask(size);
+            if ((mask & ~full) != 0 || (value & ~mask) != 0) {
+                throw new IllegalArgumentException("mask/value do not fit " + size + " bytes, or value has bits outside mask");
+            }
+        }
+
+        public static ByteCheck eq(int offset, int size, int value) { return new ByteCheck(offset, size, (int) fullMask(size), value); }
+
+        static long fullMask(int size) { return size == 4 ? 0xffffffffL : (1L << (8 * size)) - 1; }
+
+        public int end() { return offset + size; }
+    }
+
+    public EncapShape {
+        checks = List.copyOf(checks);
+        if (innerOffset < 0) throw new IllegalArgumentException("negative inner offset");
+    }
+
+    /** Bytes the packet needs before any check or the inner frame's start can be read. */
+    public int minimumLength() {
+        int min = innerOffset;
+        for (ByteCheck c : checks) min = Math.max(min, c.end());
+        return min;
+    }
+
+    // Outer headers: Ethernet 0..13, IPv4 14..33 (IHL 5), then GRE at 34 or UDP at 34..41.
+    public static final int ETHERTYPE_OFFSET = 12;
+    public static final int IPV4_VERSION_IHL_OFFSET = 14;
+    public static final int IPV4_FLAGS_FRAGMENT_OFFSET = 20;
+    public static final int IPV4_PROTOCOL_OFFSET = 23;
+    public static final int GRE_FLAGS_OFFSET = 34;
+    public static final int GRE_PROTOCOL_OFFSET = 36;
+    public static final int UDP_DESTINATION_PORT_OFFSET = 36;
+    public static final int GRE_SEQUENCED_PAYLOAD_OFFSET = 42;   // after a GRE header with only S set
+    public static final int UDP_PAYLOAD_OFFSET = 42;
+
+    public static final int VXLAN_PORT = 4789;
+    public static final int GENEVE_PORT = 6081;
+
+    private static List<ByteCheck> ipv4(int protocol) {
+        List<ByteCheck> list = new ArrayList<>();
+        list.add(ByteCheck.eq(ETHERTYPE_OFFSET, 2, 0x0800));
+        list.add(ByteCheck.eq(IPV4_VERSION_IHL_OFFSET, 1, 0x45));            // IPv4, no options
+        list.add(new ByteCheck(IPV4_FLAGS_FRAGMENT_OFFSET, 2, 0x3fff, 0));   // MF clear, fragment offset 0
+        list.add(ByteCheck.eq(IPV4_PROTOCOL_OFFSET, 1, protocol));
+        return list;
+    }
+
+    private static List<ByteCheck> gre(int flagsVersion, int protocol) {
+        List<ByteCheck> list = ipv4(47);
+        list.add(ByteCheck.eq(GRE_FLAGS_OFFSET, 2, flagsVersion));
+        list.add(ByteCheck.eq(GRE_PROTOCOL_OFFSET, 2, protocol));
+        return list;
+    }
+
+    /** ERSPAN type II: GRE S bit only, proto 0x88BE, ERSPAN version 1; inner frame at 50. */
+    public static EncapShape erspanII() {
+        List<ByteCheck> checks = gre(0x1000, 0x88BE);
+        checks.add(new ByteCheck(GRE_SEQUENCED_PAYLOAD_OFFSET, 1, 0xF0, 0x10));
+        return new EncapShape("ERSPAN-II", checks, 50, true, 0);
+    }
+
+    /** ERSPAN type III without platform sub-header: proto 0x22EB, version 2, frame type Ethernet, O bit 0; inner at 54. */
+    public static EncapShape erspanIII() {
+        List<ByteCheck> checks = gre(0x1000, 0x22EB);
+        checks.add(new ByteCheck(GRE_SEQUENCED_PAYLOAD_OFFSET, 1, 0xF0, 0x20));
+        checks.add(new ByteCheck(GRE_SEQUENCED_PAYLOAD_OFFSET + 10, 2, 0x7C01, 0)); // word2 low half: FT=0, O=0
+        return new EncapShape("ERSPAN-III", checks, 54, true, 0);
+    }
+
+    /** ERSPAN type I: GRE flags all zero, proto 0x88BE, no ERSPAN header; inner at 38. */
+    public static EncapShape erspanI() {
+        return new EncapShape("ERSPAN-I", gre(0x0000, 0x88BE), 38, true, 0);
+    }
+
+    /** GRE transparent Ethernet bridging (0x6558) with no checksum, key or sequence; inner at 38. */
+    public static EncapShape greTeb() {
+        return new EncapShape("GRE-TEB", gre(0x0000, 0x6558), 38, true, 0);
+    }
+
+    /** GRE transparent Ethernet bridging with a key only (e.g. NVGRE); inner at 42. */
+    public static EncapShape greTebWithKey() {
+        return new EncapShape("GRE-TEB-key", gre(0x2000, 0x6558), 42, true, 0);
+    }
+
+    /** VXLAN over IPv4 UDP to {@code port}, I flag set; inner at 50. */
+    public static EncapShape vxlan(int port) {
+        List<ByteCheck> checks = ipv4(17);
+        checks.add(ByteCheck.eq(UDP_DESTINATION_PORT_OFFSET, 2, port));
+        checks.add(new ByteCheck(UDP_PAYLOAD_OFFSET, 1, 0x08, 0x08));
+        return new EncapShape(port == VXLAN_PORT ? "VXLAN" : "VXLAN/" + port, checks, 50, true, port);
+    }
+
+    /** Geneve over IPv4 UDP 6081, version 0, no options, protocol 0x6558 (Ethernet); inner at 50. */
+    public static EncapShape geneve() {
+        List<ByteCheck> checks = ipv4(17);
+        checks.add(ByteCheck.eq(UDP_DESTINATION_PORT_OFFSET, 2, GENEVE_PORT));
+        checks.add(ByteCheck.eq(UDP_PAYLOAD_OFFSET, 1, 0x00));                 // version 0, option length 0
+        checks.add(ByteCheck.eq(UDP_PAYLOAD_OFFSET + 2, 2, 0x6558));
+        return new EncapShape("Geneve", checks, 50, true, GENEVE_PORT);
+    }
+
+    /** The standard set, VXLAN on {@code vxlanPorts} (4789 if none given). */
+    public static List<EncapShape> standard(int... vxlanPorts) {
+        List<EncapShape> shapes = new ArrayList<>(List.of(erspanII(), erspanIII(), erspanI(), greTeb(), greTebWithKey()));
+        if (vxlanPorts.length == 0) vxlanPorts = new int[]{VXLAN_PORT};
+        for (int port : vxlanPorts) shapes.add(vxlan(port));
+        shapes.add(geneve());
+        return List.copyOf(shapes);
+    }
+}

@@ -1,0 +1,133 @@
+package gulp.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.util.List;
+import java.util.Optional;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * The few libpcap functions Gulp needs to compile filter expressions (pcap_open_dead,
+ * pcap_compile, pcap_geterr, pcap_freecode, pcap_close). Loaded only when asked for, so Gulp
+ * runs without libpcap when no filter is used. Not thread safe: old libpcaps share parser
+ * state across handles, so callers serialise {@link #compile} calls.
+ */
+public final class LibPcap {
+    /** Sonames tried in order: Debian/Ubuntu, Fedora/RHEL, then the development symlink. */
+    public static final List<String> DEFAULT_LIBRARY_NAMES = List.of("libpcap.so.0.8", "libpcap.so.1", "libpcap.so");
+    public static final int PCAP_NETMASK_UNKNOWN = 0xffffffff;
+    public static final int PCAP_ERRBUF_SIZE = 256;
+
+    private final String libraryName;
+    private final MethodHandle openDead;
+    private final MethodHandle compile;
+    private final MethodHandle geterr;
+    private final MethodHandle freecode;
+    private final MethodHandle close;
+    private final MethodHandle libVersion;
+
+    private LibPcap(String libraryName, SymbolLookup lookup) {
+        Linker linker = Linker.nativeLinker();
+        this.libraryName = libraryName;
+        this.openDead = linker.downcallHandle(find(lookup, "pcap_open_dead"),
+                FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_INT));
+        this.compile = linker.downcallHandle(find(lookup, "pcap_compile"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
+        this.geterr = linker.downcallHandle(find(lookup, "pcap_geterr"),
+                FunctionDescriptor.of(ADDRESS, ADDRESS));
+        this.freecode = linker.downcallHandle(find(lookup, "pcap_freecode"),
+                FunctionDescriptor.ofVoid(ADDRESS));
+        this.close = linker.downcallHandle(find(lookup, "pcap_close"),
+                FunctionDescriptor.ofVoid(ADDRESS));
+        this.libVersion = linker.downcallHandle(find(lookup, "pcap_lib_version"),
+                FunctionDescriptor.of(ADDRESS));
+    }
+
+    private static MemorySegment find(SymbolLookup lookup, String name) {
+        return lookup.find(name).orElseThrow(() -> new IllegalArgumentException("symbol " + name + " missing"));
+    }
+
+    /** The first of {@code names} that loads and has every symbol, or empty. */
+    public static Optional<LibPcap> load(List<String> names) {
+        for (String name : names) {
+            try {
+                return Optional.of(new LibPcap(name, SymbolLookup.libraryLookup(name, Arena.global())));
+            } catch (IllegalArgumentException | IllegalCallerException notUsable) {
+                // try the next soname
+            }
+        }
+        return Optional.empty();
+    }
+
+    public String libraryName() { return libraryName; }
+
+    /** pcap_lib_version(), e.g. "libpcap version 1.10.3 (with TPACKET_V3)". */
+    public String version() {
+        try {
+            return ((MemorySegment) libVersion.invokeExact()).reinterpret(PCAP_ERRBUF_SIZE).getString(0);
+        } catch (Throwable t) {
+            throw new IllegalStateException("pcap_lib_version failed", t);
+        }
+    }
+
+    /** Result of {@link #compile}: the instructions as raw (code, jt, jf, k) columns, or libpcap's error. */
+    public record Compiled(int[] code, int[] jt, int[] jf, int[] k, String error) {
+        public boolean ok() { return error == null; }
+    }
+
+    /**
+     * pcap_open_dead(linkType, snaplen) + pcap_compile(optimize=1, PCAP_NETMASK_UNKNOWN), copies
+     * bf_insns out, then pcap_freecode and pcap_close. Serialise calls (see class comment).
+     */
+    public Compiled compile(String expression, int linkType, int snaplen) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pcap = (MemorySegment) openDead.invokeExact(linkType, snaplen);
+            if (pcap.address() == 0) {
+                return new Compiled(null, null, null, null, "pcap_open_dead(" + linkType + ", " + snaplen + ") failed");
+            }
+            try {
+                MemorySegment program = arena.allocate(BpfLayouts.BPF_PROGRAM);
+                MemorySegment text = arena.allocateFrom(expression);
+                int rc = (int) compile.invokeExact(pcap, program, text, 1, PCAP_NETMASK_UNKNOWN);
+                if (rc != 0) {
+                    MemorySegment err = (MemorySegment) geterr.invokeExact(pcap);
+                    return new Compiled(null, null, null, null, err.reinterpret(PCAP_ERRBUF_SIZE).getString(0));
+                }
+                try {
+                    return copyOut(program);
+                } finally {
+                    freecode.invokeExact(program);
+                }
+            } finally {
+                close.invokeExact(pcap);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("libpcap call failed", t);
+        }
+    }
+
+    private static Compiled copyOut(MemorySegment program) {
+        int n = program.get(JAVA_INT, BpfLayouts.BPF_PROGRAM_LEN_OFFSET);
+        MemorySegment insns = program.get(ADDRESS, BpfLayouts.BPF_PROGRAM_INSNS_OFFSET)
+                .reinterpret(n * BpfLayouts.INSN_SIZE);
+        int[] code = new int[n], jt = new int[n], jf = new int[n], k = new int[n];
+        for (int i = 0; i < n; i++) {
+            long base = i * BpfLayouts.INSN_SIZE;
+            code[i] = Short.toUnsignedInt(insns.get(JAVA_SHORT, base + BpfLayouts.INSN_CODE_OFFSET));
+            jt[i] = Byte.toUnsignedInt(insns.get(JAVA_BYTE, base + BpfLayouts.INSN_JT_OFFSET));
+            jf[i] = Byte.toUnsignedInt(insns.get(JAVA_BYTE, base + BpfLayouts.INSN_JF_OFFSET));
+            k[i] = insns.get(JAVA_INT, base + BpfLayouts.INSN_K_OFFSET);
+        }
+        return new Compiled(code, jt, jf, k, null);
+    }
+}

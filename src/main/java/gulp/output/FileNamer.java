@@ -1,0 +1,187 @@
+package gulp.output;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Names of the output files of {@code -o}. Names sort in the order the files were started and
+ * never collide: every name carries a sequence number that only grows during a run, and a plain
+ * numbered run continues after the highest number already in the directory.
+ *
+ * <ul>
+ * <li>plain: {@code PREFIX000042.pcap} (6 digits, or more if {@code -W} needs them);</li>
+ * <li>{@code -t}: {@code PREFIX_20261126-063512.123_000042.pcap} (UTC, milliseconds, then the sequence);</li>
+ * <li>template: strftime-style {@code %Y %m %d %H %M %S %j %s}, {@code %L} (milliseconds),
+ *     {@code %{seq}} (the sequence number), {@code %{name}} (the prefix), {@code %%}; UTC. Without
+ *     {@code %{seq}} the template gets {@code _%{seq}} appended; {@code .pcap} is appended unless the
+ *     name already ends with it.</li>
+ * </ul>
+ */
+public final class FileNamer {
+    /** The suffix of every output file. */
+    public static final String EXTENSION = ".pcap";
+    /** Hidden temporary name of a file being written: {@code .NAME.part}. */
+    public static final String PART_PREFIX = ".";
+    public static final String PART_SUFFIX = ".part";
+    private static final int MIN_SEQUENCE_DIGITS = 6;
+
+    private final String template;
+    private final String prefix;
+    private final int sequenceDigits;
+    private long nextSequence;
+
+    private FileNamer(String template, String prefix, int sequenceDigits) {
+        this.template = template;
+        this.prefix = prefix;
+        this.sequenceDigits = sequenceDigits;
+    }
+
+    /**
+     * @param nameTemplate     {@code --name-template}, or null
+     * @param timestamped      {@code -t}
+     * @param maxFiles         {@code -W} (0 = none): the sequence is at least wide enough for it
+     * @throws OutputException when the template is unusable
+     */
+    public static FileNamer of(String prefix, boolean timestamped, String nameTemplate, long maxFiles)
+            throws OutputException {
+        if (prefix.contains("/") || prefix.startsWith(".")) {
+            throw new OutputException("-n " + prefix + ": a name prefix must not contain '/' or start with '.'");
+        }
+        int digits = Math.max(MIN_SEQUENCE_DIGITS, Long.toString(Math.max(0, maxFiles - 1)).length());
+        String template;
+        if (nameTemplate != null) {
+            template = nameTemplate.contains("%{seq}") ? nameTemplate : nameTemplate + "_%{seq}";
+        } else if (timestamped) {
+            template = "%{name}_%Y%m%d-%H%M%S.%L_%{seq}";
+        } else {
+            template = "%{name}%{seq}";
+        }
+        FileNamer namer = new FileNamer(template, prefix, digits);
+        String probe = namer.format(0, 0);
+        if (probe.contains("/") || probe.startsWith(".") || probe.isEmpty()) {
+            throw new OutputException("--name-template " + nameTemplate
+                    + ": file names must not contain '/' or start with '.'");
+        }
+        return namer;
+    }
+
+    /** Continue numbering after the highest sequence number of existing names made by this namer. */
+    public void continueAfter(Iterable<String> existingNames) {
+        Pattern pattern = sequencePattern();
+        for (String name : existingNames) {
+            Matcher m = pattern.matcher(name);
+            if (m.matches()) {
+                try {
+                    nextSequence = Math.max(nextSequence, Long.parseLong(m.group(1)) + 1);
+                } catch (NumberFormatException ignored) {
+                    // Too many digits to be ours.
+                }
+            }
+        }
+    }
+
+    /** The next file name (the sequence number advances). */
+    public String next(long wallClockNanos) {
+        return format(nextSequence++, wallClockNanos);
+    }
+
+    /** Makes {@link #next} return the same sequence number again (its file could not be created). */
+    public void reuseLast() {
+        if (nextSequence > 0) {
+            nextSequence--;
+        }
+    }
+
+    /** The temporary name of a file being written. */
+    public static String partName(String finalName) {
+        return PART_PREFIX + finalName + PART_SUFFIX;
+    }
+
+    /** The final name of a temporary name, or null if {@code name} is not one. */
+    public static String finalNameOfPart(String name) {
+        if (name.startsWith(PART_PREFIX) && name.endsWith(PART_SUFFIX)
+                && name.length() > PART_PREFIX.length() + PART_SUFFIX.length()) {
+            return name.substring(PART_PREFIX.length(), name.length() - PART_SUFFIX.length());
+        }
+        return null;
+    }
+
+    String format(long sequence, long wallClockNanos) {
+        ZonedDateTime t = Instant.ofEpochSecond(Math.floorDiv(wallClockNanos, 1_000_000_000L),
+                Math.floorMod(wallClockNanos, 1_000_000_000L)).atZone(ZoneOffset.UTC);
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < template.length(); i++) {
+            char c = template.charAt(i);
+            if (c != '%' || i + 1 == template.length()) {
+                out.append(c);
+                continue;
+            }
+            char f = template.charAt(++i);
+            switch (f) {
+                case 'Y' -> pad(out, t.getYear(), 4);
+                case 'm' -> pad(out, t.getMonthValue(), 2);
+                case 'd' -> pad(out, t.getDayOfMonth(), 2);
+                case 'H' -> pad(out, t.getHour(), 2);
+                case 'M' -> pad(out, t.getMinute(), 2);
+                case 'S' -> pad(out, t.getSecond(), 2);
+                case 'j' -> pad(out, t.getDayOfYear(), 3);
+                case 'L' -> pad(out, t.getNano() / 1_000_000, 3);
+                case 's' -> out.append(t.toEpochSecond());
+                case '%' -> out.append('%');
+                case '{' -> {
+                    int close = template.indexOf('}', i);
+                    String key = close < 0 ? "" : template.substring(i + 1, close);
+                    switch (key) {
+                        case "seq" -> pad(out, sequence, sequenceDigits);
+                        case "name" -> out.append(prefix);
+                        default -> {
+                            out.append('%').append('{');
+                            continue;
+                        }
+                    }
+                    i = close;
+                }
+                default -> out.append('%').append(f);
+            }
+        }
+        if (!out.toString().endsWith(EXTENSION)) {
+            out.append(EXTENSION);
+        }
+        return out.toString();
+    }
+
+    /** Matches names of this namer, group 1 being the sequence number. */
+    private Pattern sequencePattern() {
+        String marker = "\u0000SEQ\u0000";
+        // Time fields become digit runs.
+        StringBuilder regex = new StringBuilder();
+        String withMarker = template.replace("%{seq}", marker).replace("%{name}", prefix);
+        for (int i = 0; i < withMarker.length(); i++) {
+            char c = withMarker.charAt(i);
+            if (withMarker.startsWith(marker, i)) {
+                regex.append("(\\d{").append(sequenceDigits).append(",})");
+                i += marker.length() - 1;
+            } else if (c == '%' && i + 1 < withMarker.length()) {
+                char f = withMarker.charAt(++i);
+                regex.append(f == '%' ? "%" : "\\d+");
+            } else {
+                regex.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        if (!template.endsWith(EXTENSION)) {
+            regex.append(Pattern.quote(EXTENSION));
+        }
+        return Pattern.compile(regex.toString());
+    }
+
+    private static StringBuilder pad(StringBuilder out, long value, int digits) {
+        String s = Long.toString(value);
+        for (int i = s.length(); i < digits; i++) {
+            out.append('0');
+        }
+        return out.append(s);
+    }
+}

@@ -1,0 +1,152 @@
+package gulp.output;
+
+import gulp.format.PcapFileHeader;
+import gulp.format.PcapRecordHeader;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Finishes the files a killed run left behind: a leftover {@code .NAME.part} is cut back to its
+ * last complete record and renamed to {@code NAME} (never replacing an existing file). A file that
+ * another running gulp is writing is locked and left alone. One shorter than a pcap file header is
+ * removed; one that is not pcap (an opaque {@code -c} copy) is renamed unchanged.
+ */
+public final class PartFileRecovery {
+    /** Larger than any record gulp writes: a longer caplen means garbage. */
+    private static final long MAX_PLAUSIBLE_CAPLEN = 1L << 26;
+
+    private PartFileRecovery() {
+    }
+
+    /** Recovers every leftover temporary file in {@code directory}; reports one line per file. */
+    public static List<Path> recoverAll(Path directory, Consumer<String> report) throws IOException {
+        List<Path> parts = new ArrayList<>();
+        try (Stream<Path> files = Files.list(directory)) {
+            files.filter(p -> FileNamer.finalNameOfPart(p.getFileName().toString()) != null)
+                    .filter(Files::isRegularFile).sorted().forEach(parts::add);
+        }
+        List<Path> recovered = new ArrayList<>();
+        for (Path part : parts) {
+            Path result = recover(part, report);
+            if (result != null) {
+                recovered.add(result);
+            }
+        }
+        return recovered;
+    }
+
+    /** Recovers one temporary file; returns the final path, or null if it was left alone or removed. */
+    static Path recover(Path part, Consumer<String> report) throws IOException {
+        String finalName = FileNamer.finalNameOfPart(part.getFileName().toString());
+        try (FileChannel channel = FileChannel.open(part, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                return null; // A running gulp is writing it.
+            }
+            long size = channel.size();
+            long complete = completeLength(channel);
+            if (complete < 0 && size < PcapFileHeader.LENGTH) {
+                report.accept("removed " + part + " left by an earlier run: " + size + " bytes, not even a file header");
+                lock.release();
+                Files.delete(part);
+                return null;
+            }
+            if (complete < 0) {
+                // Not pcap (a -c copy): nothing to repair, but the data is kept.
+                Path target = freeName(part.resolveSibling(finalName));
+                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+                report.accept("renamed " + part + " left by an earlier run to " + target + " unchanged (not a pcap file)");
+                return target;
+            }
+            if (complete < size) {
+                channel.truncate(complete);
+            }
+            channel.force(true);
+            Path target = freeName(part.resolveSibling(finalName));
+            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+            report.accept("recovered " + part + " left by an earlier run: " + (complete < size
+                    ? "cut back from " + size + " to " + complete + " bytes (the last complete record)"
+                    : complete + " bytes, complete") + ", now " + target);
+            return target;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return null; // This process writes it.
+        }
+    }
+
+    /** {@code wanted}, or {@code wanted} with {@code .recovered-N} inserted when that name is taken. */
+    private static Path freeName(Path wanted) {
+        Path candidate = wanted;
+        String name = wanted.getFileName().toString();
+        String base = name.endsWith(FileNamer.EXTENSION) ? name.substring(0, name.length() - FileNamer.EXTENSION.length()) : name;
+        for (int n = 1; Files.exists(candidate); n++) {
+            candidate = wanted.resolveSibling(base + ".recovered-" + n + FileNamer.EXTENSION);
+        }
+        return candidate;
+    }
+
+    /**
+     * The length of the longest prefix made of the file header and whole plausible records, or -1
+     * when the file header is missing or not pcap.
+     */
+    static long completeLength(FileChannel channel) throws IOException {
+        long size = channel.size();
+        if (size < PcapFileHeader.LENGTH) {
+            return -1;
+        }
+        ByteBuffer header = ByteBuffer.allocate(PcapFileHeader.LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        channel.read(header, 0);
+        int magic = header.getInt(PcapFileHeader.MAGIC_OFFSET);
+        ByteOrder order;
+        if (magic == PcapFileHeader.MAGIC_MICROS || magic == PcapFileHeader.MAGIC_NANOS) {
+            order = ByteOrder.LITTLE_ENDIAN;
+        } else if (magic == PcapFileHeader.MAGIC_MICROS_SWAPPED || magic == PcapFileHeader.MAGIC_NANOS_SWAPPED) {
+            order = ByteOrder.BIG_ENDIAN;
+        } else {
+            return -1;
+        }
+        header.order(order);
+        long snaplen = header.getInt(PcapFileHeader.SNAPLEN_OFFSET) & 0xFFFFFFFFL;
+        long maxCaplen = snaplen == 0 ? MAX_PLAUSIBLE_CAPLEN : Math.min(snaplen, MAX_PLAUSIBLE_CAPLEN);
+
+        ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20).order(order);
+        long chunkStart = PcapFileHeader.LENGTH;
+        chunk.limit(0);
+        long position = PcapFileHeader.LENGTH; // start of the next record
+        while (true) {
+            if (position + PcapRecordHeader.LENGTH > size) {
+                return position;
+            }
+            if (position + PcapRecordHeader.LENGTH > chunkStart + chunk.limit()) {
+                chunk.clear();
+                chunkStart = position;
+                while (chunk.hasRemaining() && channel.read(chunk, chunkStart + chunk.position()) > 0) {
+                    // Fill the chunk.
+                }
+                chunk.flip();
+            }
+            int at = (int) (position - chunkStart);
+            long seconds = chunk.getInt(at + PcapRecordHeader.TS_SECONDS_OFFSET) & 0xFFFFFFFFL;
+            long caplen = chunk.getInt(at + PcapRecordHeader.CAPLEN_OFFSET) & 0xFFFFFFFFL;
+            long wirelen = chunk.getInt(at + PcapRecordHeader.WIRELEN_OFFSET) & 0xFFFFFFFFL;
+            // All-zero headers are what a power loss leaves in a file extended but not written.
+            boolean plausible = caplen <= maxCaplen && !(seconds == 0 && caplen == 0 && wirelen == 0);
+            long end = position + PcapRecordHeader.LENGTH + caplen;
+            if (!plausible || end > size) {
+                return position;
+            }
+            position = end;
+        }
+    }
+}

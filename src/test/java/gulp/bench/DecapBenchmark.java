@@ -1,0 +1,73 @@
+package gulp.bench;
+
+import gulp.decap.DecapConfig;
+import gulp.decap.DecapResult;
+import gulp.decap.Decapsulator;
+import gulp.decap.TestPackets;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Packets per second through {@link Decapsulator#decapsulate} for ERSPAN II, ERSPAN III and VXLAN
+ * frames (a 1400-byte mirrored frame behind untagged Ethernet + IPv4) held in native memory, as the
+ * reader thread would see them in the capture ring.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+public class DecapBenchmark {
+    @Param({"erspan2", "erspan3", "vxlan"})
+    public String encapsulation;
+
+    private static final int PACKETS = 64;
+    private Decapsulator decap;
+    private final DecapResult result = new DecapResult();
+    private MemorySegment ring;
+    private final long[] offsets = new long[PACKETS];
+    private int length;
+    private int next;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        byte[] frame = TestPackets.innerFrame(1400 - 54);
+        byte[] packet = switch (encapsulation) {
+            case "erspan2" -> TestPackets.ethernet(0x0800, TestPackets.ipv4(47, TestPackets.erspanII(7, 1, frame), 0));
+            case "erspan3" -> TestPackets.ethernet(0x0800, TestPackets.ipv4(47, TestPackets.erspanIII(7, 1, 0, 0, null, frame), 0));
+            case "vxlan" -> TestPackets.ethernet(0x0800, TestPackets.ipv4(17, TestPackets.vxlan(100, frame), 0));
+            default -> throw new IllegalArgumentException(encapsulation);
+        };
+        length = packet.length;
+        // Several copies, 2 KiB apart, so the loop does not hit one cache line only; sequence numbers advance.
+        ring = Arena.ofAuto().allocate(PACKETS * 2048L, 64);
+        for (int i = 0; i < PACKETS; i++) {
+            offsets[i] = i * 2048L;
+            MemorySegment.copy(MemorySegment.ofArray(packet), 0, ring, offsets[i], length);
+        }
+        decap = new Decapsulator(DecapConfig.defaults());
+    }
+
+    @Benchmark
+    public int decapsulate() {
+        int i = next;
+        next = (i + 1) & (PACKETS - 1);
+        int outcome = decap.decapsulate(ring, offsets[i], length, length, 1_764_000_000_000_000_000L, result);
+        return outcome + result.innerCaplen();
+    }
+}

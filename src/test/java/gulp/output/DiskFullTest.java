@@ -1,0 +1,118 @@
+package gulp.output;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static gulp.output.PcapTestFiles.body;
+import static gulp.output.PcapTestFiles.concatenatedBodies;
+import static gulp.output.PcapTestFiles.outputFiles;
+import static gulp.output.PcapTestFiles.timestampsMicros;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A small tmpfs, mounted by the test, is a disk that fills up. Needs root (skipped otherwise). */
+class DiskFullTest {
+    @TempDir
+    Path temp;
+    Path disk;
+    Path input;
+    byte[] inputBody;
+
+    @BeforeEach
+    void mountSmallDisk() throws Exception {
+        disk = Files.createDirectory(temp.resolve("disk"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=6m", "gulp-test-disk", disk.toString())
+                .redirectErrorStream(true).start();
+        String why = new String(mount.getInputStream().readAllBytes());
+        Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs: " + why);
+        input = PcapTestFiles.writeCapture(temp.resolve("in.pcap"), 20_000, 1000, 1_700_000_000L); // about 15 MB
+        inputBody = body(input);
+    }
+
+    @AfterEach
+    void unmount() throws Exception {
+        if (disk != null) {
+            new ProcessBuilder("umount", "-l", disk.toString()).start().waitFor();
+        }
+    }
+
+    private static long recordsWritten(String stderr) {
+        Matcher m = Pattern.compile("(\\d+) records written").matcher(stderr);
+        assertTrue(m.find(), stderr);
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void withoutRetentionTheFullDiskIsReportedTheFilesStayValidAndTheExitStatusSaysSo() throws Exception {
+        Process p = PcapTestFiles.gulp(List.of("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "1M", "-r", "4"))
+                .redirectErrorStream(true).start();
+        // The writer now waits for space, and the file reader for room in the ring: stop it as a user would.
+        Thread.sleep(3000);
+        assertTrue(p.isAlive(), "waits for space instead of ending");
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        String stderr = new String(p.getInputStream().readAllBytes());
+        assertEquals(4, p.exitValue(), stderr);
+        assertEquals(1, stderr.lines().filter(l -> l.contains("No space left on device") && l.contains("retrying every second")).count(), stderr);
+        List<Path> files = outputFiles(disk);
+        byte[] written = concatenatedBodies(files);
+        assertTrue(written.length > 4 << 20, "the disk was filled: " + written.length);
+        assertArrayEquals(java.util.Arrays.copyOf(inputBody, written.length), written, "a prefix of the input, in whole records");
+        assertEquals(recordsWritten(stderr), timestampsMicros(written).size(), "the counters match the files");
+        for (Path f : files) {
+            PcapTestFiles.assertTcpdumpReads(f, timestampsMicros(body(f)).size());
+        }
+        try (var s = Files.list(disk)) {
+            assertTrue(s.noneMatch(f -> f.getFileName().toString().endsWith(".part")));
+        }
+    }
+
+    @Test
+    void withRetentionTheOldestFilesMakeRoomAndCaptureContinues() throws Exception {
+        var r = PcapTestFiles.run("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "1M", "-W", "1000");
+        assertEquals(0, r.status(), r.stderr());
+        assertTrue(r.stderr().contains("No space left on device") && r.stderr().contains("deleting this run's oldest"), r.stderr());
+        List<Path> files = outputFiles(disk);
+        byte[] tail = concatenatedBodies(files);
+        assertTrue(tail.length > 3 << 20, "the disk stays in use: " + tail.length);
+        assertArrayEquals(java.util.Arrays.copyOfRange(inputBody, inputBody.length - tail.length, inputBody.length), tail,
+                "the newest records are all there, in whole records");
+    }
+
+    @Test
+    void minFreeKeepsSpaceFreeByDeletingTheOldestFiles() throws Exception {
+        var r = PcapTestFiles.run("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "1M", "--min-free", "2M");
+        assertEquals(0, r.status(), r.stderr());
+        assertTrue(!r.stderr().contains("No space"), r.stderr());
+        long free = Files.getFileStore(disk).getUsableSpace();
+        assertTrue(free >= (2 << 20) - (1 << 20) - 100_000, "at most one file below the limit: free " + free);
+        byte[] tail = concatenatedBodies(outputFiles(disk));
+        assertArrayEquals(java.util.Arrays.copyOfRange(inputBody, inputBody.length - tail.length, inputBody.length), tail);
+    }
+
+    @Test
+    void directIoCutsBackToWholeRecordsOnAFullDiskToo() throws Exception {
+        Process p = PcapTestFiles.gulp(List.of("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "2M",
+                "-r", "4", "--direct-io")).redirectErrorStream(true).start();
+        Thread.sleep(3000);
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        String stderr = new String(p.getInputStream().readAllBytes());
+        assertEquals(4, p.exitValue(), stderr);
+        byte[] written = concatenatedBodies(outputFiles(disk));
+        assertTrue(written.length > 4 << 20, "the disk was filled: " + written.length);
+        assertArrayEquals(java.util.Arrays.copyOf(inputBody, written.length), written);
+        assertEquals(recordsWritten(stderr), timestampsMicros(written).size(), "the counters match the files");
+    }
+}

@@ -1,0 +1,250 @@
+package gulp.output;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static gulp.output.PcapTestFiles.assertTcpdumpReads;
+import static gulp.output.PcapTestFiles.body;
+import static gulp.output.PcapTestFiles.concatenatedBodies;
+import static gulp.output.PcapTestFiles.outputFiles;
+import static gulp.output.PcapTestFiles.timestampsMicros;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A gulp fed through {@code -i -} by the test, so the test decides when packets arrive. */
+class LongRunningCaptureTest {
+    @TempDir
+    Path out;
+
+    /** A running {@code gulp -i - -o out ...}; the test writes records into its stdin. */
+    private final class Feed implements AutoCloseable {
+        final Process process;
+        final OutputStream stdin;
+        final Path stderr;
+        long next;
+
+        Feed(String... options) throws Exception {
+            stderr = Files.createTempFile(out.getParent(), "gulp-stderr", ".txt");
+            List<String> args = new java.util.ArrayList<>(List.of("-i", "-", "-o", out.toString(), "-p", "1000"));
+            args.addAll(List.of(options));
+            process = PcapTestFiles.gulp(args).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(stderr.toFile()).start();
+            stdin = process.getOutputStream();
+            stdin.write(PcapTestFiles.fileHeader());
+        }
+
+        void send(int records) throws Exception {
+            for (int i = 0; i < records; i++, next++) {
+                stdin.write(PcapTestFiles.record(next, PcapTestFiles.sizeOf(next), 1_700_000_000_000_000L + next));
+            }
+            stdin.flush();
+        }
+
+        int finish() throws Exception {
+            stdin.close();
+            assertTrue(process.waitFor(20, TimeUnit.SECONDS), "gulp ends at the end of its input");
+            return process.exitValue();
+        }
+
+        String errors() throws Exception {
+            return Files.readString(stderr);
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroyForcibly().waitFor();
+            Files.deleteIfExists(stderr);
+        }
+    }
+
+    private static boolean waitFor(java.util.function.BooleanSupplier condition, long millis) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (System.nanoTime() < end) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return condition.getAsBoolean();
+    }
+
+    private List<Path> parts() {
+        try (Stream<Path> s = Files.list(out)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private int finishedFiles() {
+        try {
+            return outputFiles(out).size();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Size of the one file being written, or -1 (none, several, or it was just renamed). */
+    private long partSize() {
+        List<Path> parts = parts();
+        return parts.size() == 1 ? size(parts.get(0)) : -1;
+    }
+
+    private long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    @Test
+    void timeRotationFinishesAFileWithinASecondOfItsIntervalEvenWhenIdle() throws Exception {
+        try (Feed feed = new Feed("-G", "1", "-Z", "true")) {
+            feed.send(100);
+            assertTrue(waitFor(() -> finishedFiles() == 1, 2200), "the file is finished after its 1 s interval although no packet came since");
+            Thread.sleep(1500);
+            assertEquals(1, outputFiles(out).size(), "idle intervals leave no empty files");
+            feed.send(50);
+            assertEquals(0, feed.finish(), feed.errors());
+            List<Path> files = outputFiles(out);
+            assertEquals(2, files.size());
+            assertTcpdumpReads(files.get(0), 100);
+            assertTcpdumpReads(files.get(1), 50);
+        }
+    }
+
+    @Test
+    void sighupStartsANewFileAndSigtermFinishesTheLastOneCleanly() throws Exception {
+        try (Feed feed = new Feed()) {
+            feed.send(300);
+            assertTrue(waitFor(() -> partSize() > 1000, 3000));
+            Runtime.getRuntime().exec(new String[] {"kill", "-HUP", Long.toString(feed.process.pid())}).waitFor();
+            assertTrue(waitFor(() -> finishedFiles() == 1, 3000), "SIGHUP finished the first file");
+            feed.send(200);
+            assertTrue(waitFor(() -> partSize() > 1000, 3000));
+            Runtime.getRuntime().exec(new String[] {"kill", "-TERM", Long.toString(feed.process.pid())}).waitFor();
+            assertTrue(feed.process.waitFor(10, TimeUnit.SECONDS));
+            List<Path> files = outputFiles(out);
+            assertEquals(2, files.size(), feed.errors());
+            assertTcpdumpReads(files.get(0), 300);
+            assertTcpdumpReads(files.get(1), 200);
+            assertTrue(parts().isEmpty());
+        }
+    }
+
+    @Test
+    void afterSigkillTheNextStartRecoversThePartFile() throws Exception {
+        byte[] written;
+        try (Feed feed = new Feed("--rotate-packets", "400")) {
+            feed.send(1000);
+            assertTrue(waitFor(() -> {
+                List<Path> parts = parts();
+                return parts.size() == 1 && timestampsOk(parts.get(0), 200);
+            }, 5000));
+            feed.process.destroyForcibly().waitFor();
+            assertEquals(2, outputFiles(out).size(), "finished files are complete");
+            Path part = parts().get(0);
+            written = Files.readAllBytes(part);
+            // What a torn write leaves: half a record after the last whole one.
+            Files.write(part, java.util.Arrays.copyOf(PcapTestFiles.record(9999, 500, 1), 100),
+                    java.nio.file.StandardOpenOption.APPEND);
+        }
+        Path input = PcapTestFiles.writeCapture(out.getParent().resolve("ten-" + System.nanoTime() + ".pcap"), 10, 10, 1_700_000_100L);
+        var r = PcapTestFiles.run("--read", input.toString(), "-o", out.toString());
+        assertEquals(0, r.status(), r.stderr());
+        assertTrue(r.stderr().contains("recovered") && r.stderr().contains("cut back"), r.stderr());
+        List<Path> files = outputFiles(out);
+        assertEquals(4, files.size(), files.toString());
+        assertTrue(parts().isEmpty());
+        assertArrayEquals(java.util.Arrays.copyOfRange(written, 24, written.length), body(files.get(2)));
+        assertTcpdumpReads(files.get(2), 200);
+        assertTcpdumpReads(files.get(3), 10);
+        assertEquals(1000, timestampsMicros(concatenatedBodies(files.subList(0, 3))).size());
+        Files.delete(input);
+    }
+
+    private static boolean timestampsOk(Path part, int records) {
+        try {
+            return timestampsMicros(body(part)).size() == records;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    @Test
+    void exclusiveInstanceRefusesASecondOneOnTheSameSourceAndDirectoryUnlessOverridden() throws Exception {
+        try (Feed first = new Feed("-x")) {
+            first.send(10);
+            assertTrue(waitFor(() -> Files.exists(out.resolve(".gulp-stdin.lock")) && !parts().isEmpty(), 5000));
+            java.io.File small = PcapTestFiles.writeCapture(out.getParent().resolve("small-" + System.nanoTime() + ".pcap"),
+                    5, 5, 1_700_000_000L).toFile();
+            ProcessBuilder second = PcapTestFiles.gulp(List.of("-i", "-", "-o", out.toString()));
+            Process p = second.redirectInput(ProcessBuilder.Redirect.from(small)).start();
+            String err = new String(p.getErrorStream().readAllBytes());
+            assertEquals(4, p.waitFor(), err);
+            assertTrue(err.contains("another gulp") && err.contains("-X"), err);
+            // Another directory is another lock.
+            Path elsewhere = Files.createDirectories(out.getParent().resolve("other-" + System.nanoTime()));
+            Process third = PcapTestFiles.gulp(List.of("-i", "-", "-o", elsewhere.toString(), "-x"))
+                    .redirectInput(ProcessBuilder.Redirect.from(small)).start();
+            String thirdErr = new String(third.getErrorStream().readAllBytes());
+            assertEquals(0, third.waitFor(), thirdErr);
+            assertEquals(1, outputFiles(elsewhere).size());
+            // -X overrides.
+            Process forced = PcapTestFiles.gulp(List.of("-i", "-", "-o", out.toString(), "-X"))
+                    .redirectInput(ProcessBuilder.Redirect.from(small)).start();
+            String forcedErr = new String(forced.getErrorStream().readAllBytes());
+            assertTrue(forced.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(0, forced.exitValue(), forcedErr);
+            assertTrue(forcedErr.contains("-X"), forcedErr);
+            assertFalse(forcedErr.contains("another gulp is writing"), forcedErr);
+            assertEquals(0, first.finish(), first.errors());
+            assertEquals(2, outputFiles(out).size(), "the -X run and the first one, in files of their own");
+            Files.delete(small.toPath());
+        }
+    }
+
+    @Test
+    void anOutputDirectoryRemovedWhileRunningEndsTheRunWithAClearError() throws Exception {
+        Path dir = Files.createDirectory(out.resolve("going"));
+        List<String> args = List.of("-i", "-", "-o", dir.toString(), "--rotate-packets", "100", "-X");
+        Path stderr = out.resolve("stderr.txt");
+        Process p = PcapTestFiles.gulp(args).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(stderr.toFile()).start();
+        try (OutputStream stdin = p.getOutputStream()) {
+            stdin.write(PcapTestFiles.fileHeader());
+            for (int i = 0; i < 150; i++) {
+                stdin.write(PcapTestFiles.record(i, 100, 1_700_000_000_000_000L + i));
+            }
+            stdin.flush();
+            assertTrue(waitFor(() -> {
+                try (Stream<Path> s = Files.list(dir)) {
+                    return s.anyMatch(f -> f.getFileName().toString().endsWith(".part"));
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }, 5000));
+            new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+            for (int i = 150; i < 400; i++) {
+                stdin.write(PcapTestFiles.record(i, 100, 1_700_000_000_000_000L + i));
+            }
+        } catch (java.io.IOException e) {
+            // gulp may already have stopped reading.
+        }
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        String err = Files.readString(stderr);
+        assertEquals(4, p.exitValue(), err);
+        assertTrue(err.contains(dir + " does not exist any more"), err);
+        assertFalse(Files.exists(dir), "nothing was written anywhere else");
+    }
+}

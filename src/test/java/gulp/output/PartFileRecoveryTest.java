@@ -1,0 +1,86 @@
+package gulp.output;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PartFileRecoveryTest {
+    @TempDir
+    Path dir;
+
+    private byte[] records(int count) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < count; i++) {
+            out.writeBytes(PcapTestFiles.record(i, PcapTestFiles.sizeOf(i), 1_700_000_000_000_000L + i));
+        }
+        return out.toByteArray();
+    }
+
+    private Path part(String name, byte[]... pieces) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : pieces) {
+            out.writeBytes(p);
+        }
+        return Files.write(dir.resolve(FileNamer.partName(name)), out.toByteArray());
+    }
+
+    @Test
+    void aPartFileIsCutBackToItsLastCompleteRecordAndRenamed() throws Exception {
+        byte[] whole = records(50);
+        byte[] next = PcapTestFiles.record(50, 900, 1_700_000_001_000_000L);
+        part("pcap000007.pcap", PcapTestFiles.fileHeader(), whole, java.util.Arrays.copyOf(next, 300));
+        List<String> report = new ArrayList<>();
+        List<Path> recovered = PartFileRecovery.recoverAll(dir, report::add);
+        Path expected = dir.resolve("pcap000007.pcap");
+        assertEquals(List.of(expected), recovered);
+        assertArrayEquals(whole, PcapTestFiles.body(expected));
+        assertEquals(1, report.size());
+        assertTrue(report.get(0).contains("cut back"), report.get(0));
+        PcapTestFiles.assertTcpdumpReads(expected, 50);
+    }
+
+    @Test
+    void zerosLeftByAPowerLossAreNotRecords() throws Exception {
+        byte[] whole = records(10);
+        part("a000000.pcap", PcapTestFiles.fileHeader(), whole, new byte[4096]);
+        PartFileRecovery.recoverAll(dir, line -> { });
+        assertArrayEquals(whole, PcapTestFiles.body(dir.resolve("a000000.pcap")));
+    }
+
+    @Test
+    void recoveryNeverReplacesAFinishedFile() throws Exception {
+        Files.write(dir.resolve("pcap000001.pcap"), PcapTestFiles.fileHeader());
+        part("pcap000001.pcap", PcapTestFiles.fileHeader(), records(3));
+        PartFileRecovery.recoverAll(dir, line -> { });
+        assertEquals(24, Files.size(dir.resolve("pcap000001.pcap")));
+        assertArrayEquals(records(3), PcapTestFiles.body(dir.resolve("pcap000001.recovered-1.pcap")));
+    }
+
+    @Test
+    void aPartFileThatIsNotPcapIsKeptUnchanged() throws Exception {
+        byte[] opaque = "bytes of a -c copy, not pcap at all".getBytes();
+        part("pcap000003.pcap", opaque);
+        PartFileRecovery.recoverAll(dir, line -> { });
+        assertArrayEquals(opaque, Files.readAllBytes(dir.resolve("pcap000003.pcap")));
+    }
+
+    @Test
+    void aPartFileShorterThanAPcapHeaderIsRemoved() throws Exception {
+        Path p = part("pcap000002.pcap", new byte[10]);
+        List<String> report = new ArrayList<>();
+        PartFileRecovery.recoverAll(dir, report::add);
+        assertFalse(Files.exists(p));
+        assertFalse(Files.exists(dir.resolve("pcap000002.pcap")));
+        assertEquals(1, report.size());
+    }
+}

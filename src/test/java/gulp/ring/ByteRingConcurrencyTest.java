@@ -1,0 +1,95 @@
+package gulp.ring;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.CRC32C;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * A real producer thread and a real consumer thread push gigabytes through a small ring; the
+ * checksums over everything produced and everything consumed must match, so no byte is lost,
+ * duplicated or reordered under the release/acquire protocol.
+ */
+class ByteRingConcurrencyTest {
+    private static final long TOTAL = 2L << 30; // 2 GiB
+    private static final int CAPACITY = 1 << 20;
+
+    @Test
+    void twoGibibytesThroughAOneMebibyteRingArriveIntact() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            ByteRing ring = ByteRing.allocate(CAPACITY, arena);
+            byte[] pool = new byte[CAPACITY];
+            new Random(42).nextBytes(pool);
+            MemorySegment source = arena.allocate(pool.length * 2L);
+            MemorySegment.copy(MemorySegment.ofArray(pool), 0, source, 0, pool.length);
+            MemorySegment.copy(MemorySegment.ofArray(pool), 0, source, pool.length, pool.length);
+
+            AtomicLong producedCrc = new AtomicLong();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread producerThread = Thread.ofPlatform().start(() -> {
+                try {
+                    ByteRing.Producer producer = ring.producer();
+                    SplittableRandom random = new SplittableRandom(7);
+                    CRC32C crc = new CRC32C();
+                    long sent = 0;
+                    IdleStrategy idle = new IdleStrategy(100_000);
+                    while (sent < TOTAL) {
+                        // Record sizes from tiny to over half the ring.
+                        int length = (int) Math.min(TOTAL - sent,
+                                random.nextInt(8) == 0 ? random.nextInt(CAPACITY / 2, CAPACITY / 2 + 60_000) : random.nextInt(1, 2000));
+                        length = Math.min(length, pool.length);
+                        int from = random.nextInt(pool.length);
+                        while (!producer.tryClaim(length)) {
+                            idle.idle();
+                        }
+                        idle.reset();
+                        producer.put(source, from, length);
+                        producer.commit();
+                        producer.publish();
+                        crc.update(source.asSlice(from, length).asByteBuffer());
+                        sent += length;
+                    }
+                    producer.finish();
+                    producedCrc.set(crc.getValue());
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+
+            ByteRing.Consumer consumer = ring.consumer();
+            CRC32C crc = new CRC32C();
+            long received = 0;
+            SplittableRandom random = new SplittableRandom(11);
+            IdleStrategy idle = new IdleStrategy(100_000);
+            while (true) {
+                boolean done = ring.producerDone();
+                if (consumer.refresh() == 0) {
+                    if (done) {
+                        break;
+                    }
+                    idle.idle();
+                    continue;
+                }
+                idle.reset();
+                ByteBuffer slice = consumer.byteBuffer(random.nextInt(1, 300_000));
+                int n = slice.remaining();
+                crc.update(slice);
+                consumer.release(n);
+                received += n;
+            }
+            producerThread.join();
+            assertNull(failure.get());
+            assertEquals(TOTAL, received);
+            assertEquals(producedCrc.get(), crc.getValue());
+        }
+    }
+}

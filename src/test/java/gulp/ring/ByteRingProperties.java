@@ -1,0 +1,138 @@
+package gulp.ring;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The ring hands back exactly the bytes put in, in order, whatever the record sizes (up to the
+ * whole capacity), wherever the records straddle the end of the buffer and however producer and
+ * consumer interleave.
+ */
+class ByteRingProperties {
+
+    @Property(tries = 200)
+    void recordsComeOutAsTheyWentInAcrossWrapAround(
+            @ForAll @IntRange(min = 4096, max = 20000) int capacity,
+            @ForAll("operations") List<Integer> operations,
+            @ForAll long seed) {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(capacity, arena);
+            ByteRing.Producer producer = ring.producer();
+            ByteRing.Consumer consumer = ring.consumer();
+            Random random = new Random(seed);
+            ArrayDeque<Byte> expected = new ArrayDeque<>();
+            for (int op : operations) {
+                if (op > 0) {
+                    // Append a record of op bytes, some larger than half the ring.
+                    int length = Math.min(op, capacity);
+                    byte[] record = new byte[length];
+                    random.nextBytes(record);
+                    long free = capacity - expected.size();
+                    boolean claimed = producer.tryClaim(length);
+                    assertEquals(length <= free, claimed, "claim succeeds exactly when there is room");
+                    if (claimed) {
+                        producer.put(MemorySegment.ofArray(record), 0, length);
+                        producer.commit();
+                        producer.publish();
+                        for (byte b : record) {
+                            expected.add(b);
+                        }
+                    }
+                } else {
+                    // Drain up to -op bytes, in contiguous slices.
+                    long want = -op;
+                    consumer.refresh();
+                    while (want > 0 && consumer.readable() > 0) {
+                        ByteBuffer slice = consumer.byteBuffer(want);
+                        int n = slice.remaining();
+                        for (int i = 0; i < n; i++) {
+                            assertEquals((byte) expected.poll(), slice.get(), "byte order preserved");
+                        }
+                        consumer.release(n);
+                        want -= n;
+                    }
+                }
+                assertEquals(expected.size(), ring.used());
+            }
+        }
+    }
+
+    @Provide
+    Arbitrary<List<Integer>> operations() {
+        Arbitrary<Integer> append = Arbitraries.integers().between(1, 20000);
+        Arbitrary<Integer> drain = Arbitraries.integers().between(1, 20000).map(n -> -n);
+        return Arbitraries.oneOf(append, drain).list().ofMinSize(1).ofMaxSize(60);
+    }
+
+    @Property(tries = 100)
+    void intsAreReadAcrossTheBufferEnd(@ForAll @IntRange(min = 0, max = 3) int offsetBeforeEnd,
+                                       @ForAll int value) {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(4096, arena);
+            ByteRing.Producer producer = ring.producer();
+            ByteRing.Consumer consumer = ring.consumer();
+            int fill = 4096 - offsetBeforeEnd; // the int then straddles the buffer end
+            assertTrue(producer.tryClaim(fill));
+            producer.put(MemorySegment.ofArray(new byte[fill]), 0, fill);
+            producer.commit();
+            producer.publish();
+            consumer.refresh();
+            consumer.release(fill);
+            byte[] le = ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(value).array();
+            assertTrue(producer.tryClaim(4));
+            producer.put(MemorySegment.ofArray(le), 0, 4);
+            producer.commit();
+            producer.publish();
+            consumer.refresh();
+            assertEquals(value, consumer.intLittleEndianAt(consumer.head()));
+        }
+    }
+
+    @Property(tries = 20)
+    void aFullRingRefusesUntilTheConsumerReleases(@ForAll @IntRange(min = 4096, max = 9000) int capacity) {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(capacity, arena);
+            ByteRing.Producer producer = ring.producer();
+            assertTrue(producer.tryClaim(capacity));
+            producer.put(MemorySegment.ofArray(new byte[capacity]), 0, capacity);
+            producer.commit();
+            producer.publish();
+            assertFalse(producer.tryClaim(1));
+            ring.consumer().refresh();
+            ring.consumer().release(1);
+            assertTrue(producer.tryClaim(1));
+            assertEquals(capacity, ring.peakUsed());
+        }
+    }
+
+    @Property(tries = 5)
+    void aSlicedRecordCopiesTheSameBytes(@ForAll @Size(min = 1, max = 5000) byte[] data) {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(8192, arena);
+            ring.producer().tryClaim(data.length);
+            ring.producer().put(MemorySegment.ofArray(data), 0, data.length);
+            ring.producer().commit();
+            ring.producer().publish();
+            ring.consumer().refresh();
+            assertArrayEquals(data, ring.consumer().slice(data.length).toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+}
