@@ -280,6 +280,9 @@ public final class LiveSource implements Source {
             return; // statistics are best effort; the capture goes on
         }
         counters.kernelReceived.set(socket.packetsTotal());
+        // The pipeline interrupts the reader on a stop (meant for blocking reads); this reader
+        // polls instead, and a pending interrupt would make the sysfs reads below fail.
+        Thread.interrupted();
         counters.kernelDropped.set(socket.dropsTotal());
         long interfaceDrops = readInterfaceDrops(settings.interfaceName());
         if (interfaceDrops >= 0 && interfaceDropsAtStart >= 0) {
