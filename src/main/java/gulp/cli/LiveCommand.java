@@ -60,7 +60,9 @@ final class LiveCommand {
         Thread warmUp = Thread.ofPlatform().name("gulp-warm-up").daemon().start(() -> warmUp(options));
         CaptureCounters counters = new CaptureCounters();
         long kernelBuffer = options.kernelBufferMiB > 0 ? options.kernelBufferMiB << 20 : defaultKernelBuffer(options);
-        LiveSource.Settings settings = new LiveSource.Settings(name, options.promiscuous, options.snaplen, kernelBuffer,
+        // With -d, -s applies to the inner frame: the kernel must keep the outer headers too.
+        int kernelSnaplen = options.decapsulate ? Options.MAX_SNAPLEN : options.snaplen;
+        LiveSource.Settings settings = new LiveSource.Settings(name, options.promiscuous, kernelSnaplen, kernelBuffer,
                 LiveSource.DEFAULT_BLOCK_SIZE, options.skipEthernetCheck);
         LiveSource source;
         try {
@@ -88,11 +90,22 @@ final class LiveCommand {
             writer.setThreadStartHook(() -> pinCurrentThread("writer", cpus.writer()));
             Report report = new Report(counters, ring.capacity(), true, false);
             String filterPlace = "";
+            PacketProcessing.KernelInnerFilter inner = processing.kernelInnerFilter();
             if (processing.filterProgram() != null && processing.decapsulator() == null) {
                 // Without -d the filter runs in the kernel: rejected packets are never copied.
                 source.attachFilter(processing.filterProgram().toSockFprog(arena));
                 filterPlace = " (in the kernel)";
+            } else if (inner != null) {
+                // With -d: fixed-length shapes are filtered in the kernel on their inner frame;
+                // the rest arrive whole and the same filter runs after decapsulation.
+                source.attachFilter(inner.program().toSockFprog(arena));
+                filterPlace = " (in the kernel for " + String.join(", ", inner.shapeNames())
+                        + "; other encapsulations in user space)";
+                processing.install(path, report);
             } else {
+                if (processing.filterProgram() != null) {
+                    filterPlace = " (in user space)";
+                }
                 processing.install(path, report);
             }
             warmUp.join();

@@ -5,9 +5,14 @@ import gulp.decap.Decapsulator;
 import gulp.filter.BpfInterpreter;
 import gulp.filter.BpfProgram;
 import gulp.filter.FilterCompiler;
+import gulp.filter.EncapShape;
 import gulp.filter.FilterException;
+import gulp.filter.InnerFilterProgram;
 import gulp.pipeline.PacketPath;
 import gulp.stats.Report;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Sets up what the reader does to each packet besides storing it: decapsulation ({@code -d}) and
@@ -99,6 +104,43 @@ final class PacketProcessing {
             path.setDecapsulator(decapsulator);
             report.addSection(decapsulator::appendSummary);
         }
+    }
+
+    /**
+     * The program to attach to a live socket with {@code -d -f}: the inner filter relocated behind
+     * a check of each fixed-length encapsulation the decapsulator is asked for, while shapes the
+     * kernel cannot check go whole to user space (where the same filter runs on the inner frame).
+     * Null when the kernel cannot help: {@code --keep-other} (plain packets must reach user space
+     * too) or a filter too long to repeat per shape.
+     */
+    KernelInnerFilter kernelInnerFilter() {
+        if (decapsulator == null || filterProgram == null || decapsulator.config().keepOther()) {
+            return null;
+        }
+        List<EncapShape> shapes = kernelShapes(decapsulator.config());
+        try {
+            return new KernelInnerFilter(InnerFilterProgram.build(filterProgram, shapes, true),
+                    InnerFilterProgram.shapeNames(shapes));
+        } catch (FilterException e) {
+            return null;
+        }
+    }
+
+    /** A kernel program for {@code -d -f} and the names of the shapes it checks itself. */
+    record KernelInnerFilter(BpfProgram program, List<String> shapeNames) {
+    }
+
+    static List<EncapShape> kernelShapes(DecapConfig config) {
+        List<EncapShape> shapes = new ArrayList<>();
+        for (var kind : config.kinds()) {
+            switch (kind) {
+                case ERSPAN -> shapes.addAll(List.of(EncapShape.erspanII(), EncapShape.erspanIII(), EncapShape.erspanI()));
+                case GRE -> shapes.addAll(List.of(EncapShape.greTeb(), EncapShape.greTebWithKey()));
+                case VXLAN -> shapes.add(EncapShape.vxlan(config.vxlanPort()));
+                case GENEVE -> shapes.add(EncapShape.geneve(config.genevePort()));
+            }
+        }
+        return shapes;
     }
 
     /** For the start-up line, e.g. {@code "decapsulating erspan,gre,vxlan:4789,geneve:6081; filter 'udp'"}. */

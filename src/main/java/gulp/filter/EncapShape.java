@@ -121,11 +121,16 @@ public record EncapShape(String name, List<ByteCheck> checks, int innerOffset,
 
     /** Geneve over IPv4 UDP 6081, version 0, no options, protocol 0x6558 (Ethernet); inner at 50. */
     public static EncapShape geneve() {
+        return geneve(GENEVE_PORT);
+    }
+
+    /** Geneve on another UDP port. */
+    public static EncapShape geneve(int port) {
         List<ByteCheck> checks = ipv4(17);
-        checks.add(ByteCheck.eq(UDP_DESTINATION_PORT_OFFSET, 2, GENEVE_PORT));
+        checks.add(ByteCheck.eq(UDP_DESTINATION_PORT_OFFSET, 2, port));
         checks.add(ByteCheck.eq(UDP_PAYLOAD_OFFSET, 1, 0x00));                 // version 0, option length 0
         checks.add(ByteCheck.eq(UDP_PAYLOAD_OFFSET + 2, 2, 0x6558));
-        return new EncapShape("Geneve", checks, 50, true, GENEVE_PORT);
+        return new EncapShape(port == GENEVE_PORT ? "Geneve" : "Geneve/" + port, checks, 50, true, port);
     }
 
     /** The standard set, VXLAN on {@code vxlanPorts} (4789 if none given). */

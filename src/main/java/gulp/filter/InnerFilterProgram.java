@@ -108,7 +108,8 @@ public final class InnerFilterProgram {
             asm.jeq(IP_PROTO_GRE, accept, drop);
         } else {
             asm.jeq(IP_PROTO_GRE, accept, null).jeq(IP_PROTO_UDP, null, drop)
-                    .ldh(EncapShape.IPV4_FLAGS_FRAGMENT_OFFSET).jset(0x1fff, drop, null)   // later fragments carry no UDP header
+                    // Later fragments carry no UDP header to check: user space reassembles them.
+                    .ldh(EncapShape.IPV4_FLAGS_FRAGMENT_OFFSET).jset(0x1fff, accept, null)
                     .insn(LDX | B | MSH, EncapShape.IPV4_VERSION_IHL_OFFSET)
                     .insn(LD | H | IND, EncapShape.IPV4_VERSION_IHL_OFFSET + 2);
             emitPortChecks(asm, udpPorts, accept, drop);
