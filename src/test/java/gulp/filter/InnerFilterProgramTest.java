@@ -88,6 +88,7 @@ class InnerFilterProgramTest {
         list.add(ethernetIpv4(r, 47, 4 + inner.length, 0, 6).u16(0).u16(0x6558).bytes(inner).toArray());  // IP options
         list.add(ethernetIpv4(r, 47, 4 + inner.length, 0x2000, 5).u16(0).u16(0x6558).bytes(inner).toArray()); // first fragment
         list.add(ethernetIpv4(r, 47, inner.length, 0x0010, 5).bytes(inner).toArray());      // later fragment of GRE
+        list.add(ethernetIpv4(r, 17, 8 + inner.length, 0x0003, 5).bytes(inner).toArray());  // later UDP fragment (maybe VXLAN)
         list.add(ethernetIpv4(r, 17, 16 + inner.length, 0, 5).u16(1).u16(4789).u16(16 + inner.length).u16(0)
                 .u8(0x00).u8(0).u16(0).u32(0).bytes(inner).toArray());                       // VXLAN without I flag
         list.add(ethernetIpv4(r, 17, 20 + inner.length, 0, 5).u16(1).u16(6081).u16(20 + inner.length).u16(0)
@@ -110,7 +111,6 @@ class InnerFilterProgramTest {
         List<byte[]> list = new ArrayList<>();
         list.add(ethernetIpv4(r, 6, 20 + inner.length, 0, 5).u16(80).u16(4789).u32(0).u32(0).u16(0x5000).u16(0).u32(0)
                 .bytes(inner).toArray());                                                     // TCP to 4789
-        list.add(ethernetIpv4(r, 17, 8 + inner.length, 0x0003, 5).bytes(inner).toArray());    // later UDP fragment
         list.add(ethernetIpv4(r, 17, 8 + 8 + inner.length, 0, 5).u16(4789).u16(53).u16(16).u16(0)
                 .u8(8).u8(0).u16(0).u32(0).bytes(inner).toArray());                           // UDP *from* 4789
         list.add(new Frames.Bytes().random(r, 12).u16(0x0806).random(r, 28).toArray());       // ARP
