@@ -95,6 +95,12 @@ final class LiveCommand {
                 // Without -d the filter runs in the kernel: rejected packets are never copied.
                 source.attachFilter(processing.filterProgram().toSockFprog(arena));
                 filterPlace = " (in the kernel)";
+                if (options.filter.matches("(?s).*\\bvlan\\b.*")) {
+                    // libpcap compiles 'vlan' for live handles with kernel-only loads; a program
+                    // compiled offline tests the frame bytes, where the kernel has removed the tag.
+                    err.println("gulp: warning: the kernel removes a packet's outer VLAN tag before the filter runs,"
+                            + " so 'vlan' in a live filter only matches a second (inner) tag; filter on the rest instead");
+                }
             } else if (inner != null) {
                 // With -d: fixed-length shapes are filtered in the kernel on their inner frame;
                 // the rest arrive whole and the same filter runs after decapsulation.
