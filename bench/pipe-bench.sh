@@ -161,22 +161,26 @@ printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\0\0\0\0\0\0\0\0\x00\x00\x04\x00\x01\0\0
 run_pipe() {
   local size file n
   for size in $SIZES; do generate plain "$size" >/dev/null; done
-  echo "pipe: every tool reads the pcap through a pipe from cat ('cat f | TOOL'), as gulp reads a live feed" >&2
+  # Cells: SIZE/pipe>null  'cat f | TOOL > /dev/null'  (every tool reads a pipe, as from a live feed)
+  #        SIZE/pipe>file  'cat f | TOOL > out.pcap'    (the output on the same disk as the input)
+  #        SIZE/file>null  'TOOL < f > /dev/null'       (no pipe: the tool's own per-record cost shows)
+  echo "pipe: cat, gulp and tcpdump, interleaved, repeats outermost" >&2
   for repeat in $(seq 1 "$REPEATS"); do
     trial pipe startup gulp-empty "$repeat" "$EMPTY" 0 "cat '$EMPTY' | '$GULP' -q -i - > /dev/null"
     for size in $SIZES; do
       file="$BENCH_DIR/plain-$size.pcap"; n="$(records_in "$file")"
-      trial pipe "$size/null" cat "$repeat" "$file" "$n" "cat '$file' | cat > /dev/null"
-      trial pipe "$size/null" gulp "$repeat" "$file" "$n" "cat '$file' | '$GULP' -q -i - > /dev/null"
-      trial pipe "$size/null" tcpdump "$repeat" "$file" "$n" "cat '$file' | tcpdump -r - -w - 2>/dev/null > /dev/null"
-      trial pipe "$size/file" cat "$repeat" "$file" "$n" "cat '$file' | cat > '$OUT'"
-      trial pipe "$size/file" gulp "$repeat" "$file" "$n" "cat '$file' | '$GULP' -q -i - > '$OUT'"
-      trial pipe "$size/file" tcpdump "$repeat" "$file" "$n" "cat '$file' | tcpdump -r - -w '$OUT' 2>/dev/null"
+      trial pipe "$size/pipe>null" cat "$repeat" "$file" "$n" "cat '$file' | cat > /dev/null"
+      trial pipe "$size/pipe>null" gulp "$repeat" "$file" "$n" "cat '$file' | '$GULP' -q -i - > /dev/null"
+      trial pipe "$size/pipe>null" tcpdump "$repeat" "$file" "$n" "cat '$file' | tcpdump -r - -w - 2>/dev/null > /dev/null"
       if [ "$size" = 1500 ]; then
-        trial pipe "$size/null" "gulp -r 1000" "$repeat" "$file" "$n" "cat '$file' | '$GULP' -q -r 1000 -i - > /dev/null"
-        trial pipe "$size/null" "gulp < f (no cat)" "$repeat" "$file" "$n" "'$GULP' -q -i - < '$file' > /dev/null"
-        trial pipe "$size/null" "tcpdump < f (no cat)" "$repeat" "$file" "$n" "tcpdump -r - -w - < '$file' 2>/dev/null > /dev/null"
+        trial pipe "$size/pipe>null" "gulp -r 1000" "$repeat" "$file" "$n" "cat '$file' | '$GULP' -q -r 1000 -i - > /dev/null"
       fi
+      trial pipe "$size/pipe>file" cat "$repeat" "$file" "$n" "cat '$file' | cat > '$OUT'"
+      trial pipe "$size/pipe>file" gulp "$repeat" "$file" "$n" "cat '$file' | '$GULP' -q -i - > '$OUT'"
+      trial pipe "$size/pipe>file" tcpdump "$repeat" "$file" "$n" "cat '$file' | tcpdump -r - -w '$OUT' 2>/dev/null"
+      trial pipe "$size/file>null" cat "$repeat" "$file" "$n" "cat < '$file' > /dev/null"
+      trial pipe "$size/file>null" gulp "$repeat" "$file" "$n" "'$GULP' -q -i - < '$file' > /dev/null"
+      trial pipe "$size/file>null" tcpdump "$repeat" "$file" "$n" "tcpdump -r - -w - < '$file' 2>/dev/null > /dev/null"
     done
   done
   summary pipe cat tcpdump
@@ -185,26 +189,28 @@ run_pipe() {
 run_decap() {
   local size file n
   for size in $DECAP_SIZES; do generate erspan "$size" >/dev/null; done
-  echo "decap: 'cat f | gulp [-d] -i - > /dev/null' on ERSPAN II / ERSPAN III / VXLAN in turn" >&2
+  # Input from the file, not through cat: the pipe would hide the per-packet cost.
+  echo "decap: 'gulp [-d] -i - < f > /dev/null' on ERSPAN II / ERSPAN III / VXLAN in turn" >&2
   for repeat in $(seq 1 "$REPEATS"); do
+    trial decap startup gulp-empty "$repeat" "$EMPTY" 0 "'$GULP' -q -i - < '$EMPTY' > /dev/null"
     for size in $DECAP_SIZES; do
       file="$BENCH_DIR/erspan-$size.pcap"; n="$(records_in "$file")"
-      trial decap "erspan$size" "gulp" "$repeat" "$file" "$n" "cat '$file' | '$GULP' -q -i - > /dev/null"
-      trial decap "erspan$size" "gulp -d" "$repeat" "$file" "$n" "cat '$file' | '$GULP' -q -d -i - > /dev/null"
-      trial decap "erspan$size" "cat" "$repeat" "$file" "$n" "cat '$file' | cat > /dev/null"
+      trial decap "erspan$size" "gulp" "$repeat" "$file" "$n" "'$GULP' -q -i - < '$file' > /dev/null"
+      trial decap "erspan$size" "gulp -d" "$repeat" "$file" "$n" "'$GULP' -q -d -i - < '$file' > /dev/null"
     done
   done
-  summary decap gulp cat
+  summary decap gulp
 }
 
 run_blocksize() {
   local file n z
   file="$(generate plain 1500)"; n="$(records_in "$file")"
-  echo "blocksize: 'cat f | gulp -z Z -i -' to /dev/null and to a file; 1500-byte frames" >&2
+  # Input from the file, not through cat, so the writer side is what limits.
+  echo "blocksize: 'gulp -z Z -i - < f' to /dev/null and to a file on the same disk; 1500-byte frames" >&2
   for repeat in $(seq 1 "$REPEATS"); do
     for z in $BLOCK_SIZES; do
-      trial blocksize "1500/null" "gulp -z $z" "$repeat" "$file" "$n" "cat '$file' | '$GULP' -q -z $z -i - > /dev/null"
-      trial blocksize "1500/file" "gulp -z $z" "$repeat" "$file" "$n" "cat '$file' | '$GULP' -q -z $z -i - > '$OUT'"
+      trial blocksize "1500/file>null" "gulp -z $z" "$repeat" "$file" "$n" "'$GULP' -q -z $z -i - < '$file' > /dev/null"
+      trial blocksize "1500/file>file" "gulp -z $z" "$repeat" "$file" "$n" "'$GULP' -q -z $z -i - < '$file' > '$OUT'"
     done
   done
   summary blocksize "gulp -z 1048576"
