@@ -9,6 +9,8 @@
 #   FILE_BYTES=2147483648  size of each generated pcap
 #   SIZES="64 300 1500"  frame sizes for 'pipe'
 #   DECAP_SIZES="300 1500" outer frame sizes for 'decap' (ERSPAN II / ERSPAN III / VXLAN in turn)
+#   DECAP_READS=4        'decap' reads each file this many times in one run (--read f --read f ...),
+#                        so that a run lasts several times gulp's startup
 #   BLOCK_SIZES="65536 262144 1048576 4194304 16777216"  -z values for 'blocksize'
 #   BENCH_DIR=<dir>      where the pcaps and output files go (default: a new temp dir on the
 #                        disk of the project, removed at the end unless KEEP=1); reuse a
@@ -29,6 +31,7 @@ REPEATS="${REPEATS:-3}"
 FILE_BYTES="${FILE_BYTES:-2147483648}"
 SIZES="${SIZES:-64 300 1500}"
 DECAP_SIZES="${DECAP_SIZES:-300 1500}"
+DECAP_READS="${DECAP_READS:-4}"
 BLOCK_SIZES="${BLOCK_SIZES:-65536 262144 1048576 4194304 16777216}"
 GATE_PCT="${GATE_PCT:-20}"
 GATE_WAIT="${GATE_WAIT:-15}"
@@ -89,10 +92,10 @@ quiet_gate() { # waits for a quiet machine; prints the last background CPU %
   done
 }
 
-# trial SCENARIO CELL TOOL REPEAT INPUT RECORDS COMMAND: runs COMMAND (a bash command line) once,
-# after the quiet gate, and appends: scenario cell tool repeat seconds MB/s records/s peakRSS_KiB bg%.
+# trial SCENARIO CELL TOOL REPEAT INPUT RECORDS COMMAND [TIMES]: runs COMMAND (a bash command line) once,
+# after the quiet gate (COMMAND reads INPUT TIMES times, default 1), and appends: scenario cell tool repeat seconds MB/s records/s peakRSS_KiB bg%.
 trial() {
-  local scenario="$1" cell="$2" tool="$3" repeat="$4" input="$5" records="$6" command="$7"
+  local scenario="$1" cell="$2" tool="$3" repeat="$4" input="$5" records="$6" command="$7" times="${8:-1}"
   rm -f "$OUT"; sync
   local bg; bg="$(quiet_gate)"
   local t0 t1 rss status=0
@@ -103,7 +106,7 @@ trial() {
     echo "$0: '$command' failed ($status):" >&2; tail -5 "$BENCH_DIR/stderr.out" >&2; exit 1
   fi
   rss="$(tail -1 "$BENCH_DIR/time.out")"
-  local bytes; bytes="$(stat -c %s "$input")"
+  local bytes; bytes=$(( $(stat -c %s "$input") * times ))
   local line
   line="$(awk -v s="$scenario" -v c="$cell" -v t="$tool" -v r="$repeat" -v ns=$((t1 - t0)) -v b="$bytes" \
       -v n="$records" -v rss="$rss" -v bg="$bg" \
@@ -126,29 +129,39 @@ summary() {
       lo = a[1]; hi = a[n]
       return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
     }
+    $1 == s && $2 == "startup" { startup[$4] = $5 }
     $1 == s {
       key = $2 SUBSEP $3
+      # gulp net of its fixed cost (JVM start, ring allocation): the startup time of the same repeat subtracted.
+      if ($3 ~ /^gulp/ && $2 != "startup" && ($4 in startup) && $5 > startup[$4])
+        net[key] = net[key] " " ($6 * $5) / ($5 - startup[$4])
       if (!(key in seen)) { seen[key] = 1; order[++count] = key }
       mbs[key] = mbs[key] " " $6; rps[key] = rps[key] " " $7; rss[key] = rss[key] " " $8; bg[key] = bg[key] " " $9
     }
     END {
-      printf "%-12s %-26s %22s %26s %20s %8s\n", "cell", "tool", "MB/s", "records/s", "peak RSS MiB", "bg% max"
+      printf "%-14s %-18s %22s %26s %20s %8s %24s\n", "cell", "tool", "MB/s", "records/s", "peak RSS MiB", "bg% max", "MB/s net of startup"
       for (i = 1; i <= count; i++) {
         key = order[i]; split(key, parts, SUBSEP)
         m = median(mbs[key]); mlo = lo; mhi = hi; med[key] = m
         r = median(rps[key]); rlo = lo; rhi = hi
         x = median(rss[key]); xlo = lo; xhi = hi
         median(bg[key]); bgmax = hi
-        printf "%-12s %-26s %7.0f (%5.0f-%5.0f) %8.2fM (%5.2f-%5.2fM) %6.0f (%4.0f-%4.0f) %8d\n", parts[1], parts[2],
-            m, mlo, mhi, r / 1e6, rlo / 1e6, rhi / 1e6, x / 1024, xlo / 1024, xhi / 1024, bgmax
+        netText = ""
+        if (key in net) { nm = median(net[key]); netText = sprintf("%7.0f (%5.0f-%5.0f)", nm, lo, hi); netMed[key] = nm }
+        printf "%-14s %-18s %7.0f (%5.0f-%5.0f) %8.2fM (%5.2f-%5.2fM) %6.0f (%4.0f-%4.0f) %8d %24s\n", parts[1], parts[2],
+            m, mlo, mhi, r / 1e6, rlo / 1e6, rhi / 1e6, x / 1024, xlo / 1024, xhi / 1024, bgmax, netText
       }
       nb = split(baselines, base, " ")
       for (i = 1; i <= count; i++) {
         key = order[i]; split(key, parts, SUBSEP)
         for (j = 1; j <= nb; j++) {
           bkey = parts[1] SUBSEP base[j]
-          if (parts[2] != base[j] && (bkey in med) && med[bkey] > 0)
-            printf "ratio %-12s %-26s / %-26s = %.2f\n", parts[1], parts[2], base[j], med[key] / med[bkey]
+          if (parts[2] != base[j] && (bkey in med) && med[bkey] > 0) {
+            printf "ratio %-14s %-18s / %-18s = %.2f", parts[1], parts[2], base[j], med[key] / med[bkey]
+            if ((key in netMed) && (bkey in netMed)) printf "   (both net of startup: %.2f)", netMed[key] / netMed[bkey]
+            else if (key in netMed) printf "   (gulp net of startup: %.2f)", netMed[key] / med[bkey]
+            printf "\n"
+          }
         }
       }
     }' "$TRIALS"
@@ -189,14 +202,16 @@ run_pipe() {
 run_decap() {
   local size file n
   for size in $DECAP_SIZES; do generate erspan "$size" >/dev/null; done
-  # Input from the file, not through cat: the pipe would hide the per-packet cost.
-  echo "decap: 'gulp [-d] -i - < f > /dev/null' on ERSPAN II / ERSPAN III / VXLAN in turn" >&2
+  # Input from the files, not through cat: the pipe would hide the per-packet cost.
+  local reads
+  echo "decap: 'gulp [-d] --read f (x$DECAP_READS) > /dev/null' on ERSPAN II / ERSPAN III / VXLAN in turn" >&2
   for repeat in $(seq 1 "$REPEATS"); do
-    trial decap startup gulp-empty "$repeat" "$EMPTY" 0 "'$GULP' -q -i - < '$EMPTY' > /dev/null"
+    trial decap startup gulp-empty "$repeat" "$EMPTY" 0 "'$GULP' -q --read '$EMPTY' > /dev/null"
     for size in $DECAP_SIZES; do
-      file="$BENCH_DIR/erspan-$size.pcap"; n="$(records_in "$file")"
-      trial decap "erspan$size" "gulp" "$repeat" "$file" "$n" "'$GULP' -q -i - < '$file' > /dev/null"
-      trial decap "erspan$size" "gulp -d" "$repeat" "$file" "$n" "'$GULP' -q -d -i - < '$file' > /dev/null"
+      file="$BENCH_DIR/erspan-$size.pcap"; n=$(( $(records_in "$file") * DECAP_READS ))
+      reads="$(for i in $(seq 1 "$DECAP_READS"); do printf -- "--read '%s' " "$file"; done)"
+      trial decap "erspan$size" "gulp" "$repeat" "$file" "$n" "'$GULP' -q $reads > /dev/null" "$DECAP_READS"
+      trial decap "erspan$size" "gulp -d" "$repeat" "$file" "$n" "'$GULP' -q -d $reads > /dev/null" "$DECAP_READS"
     done
   done
   summary decap gulp
@@ -208,6 +223,7 @@ run_blocksize() {
   # Input from the file, not through cat, so the writer side is what limits.
   echo "blocksize: 'gulp -z Z -i - < f' to /dev/null and to a file on the same disk; 1500-byte frames" >&2
   for repeat in $(seq 1 "$REPEATS"); do
+    trial blocksize startup gulp-empty "$repeat" "$EMPTY" 0 "'$GULP' -q -i - < '$EMPTY' > /dev/null"
     for z in $BLOCK_SIZES; do
       trial blocksize "1500/file>null" "gulp -z $z" "$repeat" "$file" "$n" "'$GULP' -q -z $z -i - < '$file' > /dev/null"
       trial blocksize "1500/file>file" "gulp -z $z" "$repeat" "$file" "$n" "'$GULP' -q -z $z -i - < '$file' > '$OUT'"
