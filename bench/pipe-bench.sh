@@ -18,6 +18,10 @@
 #   GATE_PCT=20 GATE_WAIT=15  quiet gate: wait up to GATE_WAIT s until the rest of the machine
 #                        uses under GATE_PCT % of all CPUs (measured over 1 s); logged as bg%
 #
+# Cells of 'pipe': SIZE/pipe>null 'cat f | TOOL > /dev/null', SIZE/pipe>file 'cat f | TOOL > out',
+# SIZE/file>null 'TOOL < f > /dev/null'; TOOL = cat, gulp -i -, tcpdump -r - -w -. 'startup' is
+# gulp on a header-only pcap: its time is subtracted for the "net of startup" column.
+#
 # Output: one line per trial on stderr while running, then a summary table per scenario on
 # stdout: median (min-max) of MB/s (10^6 bytes of input per second), records/s, peak RSS, and
 # ratios of medians against the peers. Raw trials are kept in $BENCH_DIR/trials.tsv.
