@@ -179,6 +179,8 @@ class ByteRingProperties {
                     if (random.nextBoolean()) {
                         producer.publish();
                     }
+                } else {
+                    producer.publish(); // as the reader does when it waits for room
                 }
                 consumer.refresh();
                 while (walked < consumer.tail()) { // walk published records without releasing them
