@@ -135,4 +135,63 @@ class ByteRingProperties {
             assertArrayEquals(data, ring.consumer().slice(data.length).toArray(ValueLayout.JAVA_BYTE));
         }
     }
+    /**
+     * Length-prefixed records written by put, by writing into the contiguous claimed region, or
+     * claimed and then abandoned, and found again by walking their length fields ahead of the
+     * head, as the writer counts records: the positions map to the right bytes through many wraps.
+     */
+    @Property(tries = 50)
+    void recordsWalkedAheadOfTheHeadAreFoundThroughManyWraps(
+            @ForAll @IntRange(min = 4096, max = 12000) int capacity, @ForAll long seed) {
+        Random random = new Random(seed);
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(capacity, arena);
+            ByteRing.Producer producer = ring.producer();
+            ByteRing.Consumer consumer = ring.consumer();
+            ArrayDeque<Integer> lengths = new ArrayDeque<>();
+            long walked = 0;
+            for (int step = 0; step < 3000; step++) {
+                int length = random.nextInt(4, 1500);
+                byte[] record = new byte[length];
+                random.nextBytes(record);
+                ByteBuffer.wrap(record).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, length);
+                if (producer.tryClaim(length)) {
+                    switch (random.nextInt(3)) {
+                        case 0 -> producer.put(MemorySegment.ofArray(record), 0, length);
+                        case 1 -> {
+                            int done = 0;
+                            while (done < length) {
+                                MemorySegment region = producer.contiguousClaimedRegion();
+                                int n = (int) Math.min(region.byteSize(), length - done);
+                                MemorySegment.copy(MemorySegment.ofArray(record), done, region, 0, n);
+                                producer.advance(n);
+                                done += n;
+                            }
+                        }
+                        default -> {
+                            producer.put(MemorySegment.ofArray(record), 0, Math.min(length, 3));
+                            producer.abandon();
+                            continue;
+                        }
+                    }
+                    producer.commit();
+                    lengths.add(length);
+                    if (random.nextBoolean()) {
+                        producer.publish();
+                    }
+                } else {
+                    producer.publish(); // as the reader does when it waits for room
+                }
+                consumer.refresh();
+                while (walked < consumer.tail()) { // walk published records without releasing them
+                    int expected = lengths.removeFirst();
+                    assertEquals(expected, consumer.intLittleEndianAt(walked));
+                    walked += expected;
+                }
+                long release = random.nextLong(consumer.readable() + 1);
+                consumer.release(release);
+            }
+            assertTrue(producer.tail() > 4L * capacity, "the test must wrap several times");
+        }
+    }
 }
