@@ -2,8 +2,8 @@ package gulp.cli;
 
 import gulp.testing.GulpInNamespace;
 import gulp.testing.NamespaceSender;
-import gulp.testing.PcapFile;
-import gulp.testing.Shell;
+import gulp.testing.PcapFiles;
+import gulp.testing.Tools;
 import gulp.testing.TestFrames;
 import gulp.testing.VethPair;
 import org.junit.jupiter.api.AfterAll;
@@ -37,7 +37,7 @@ class LiveCaptureTest {
 
     @BeforeAll
     static void buildTestBed() {
-        assumeTrue(Shell.canBuildTestBed(), "needs root, ip and nft");
+        assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
         bed = VethPair.create();
     }
 
@@ -70,7 +70,7 @@ class LiveCaptureTest {
     private static long[] sequencesIn(Path file, boolean checkBytes) throws IOException {
         long[][] found = {new long[1024]};
         int[] n = {0};
-        PcapFile.Summary summary = PcapFile.read(file, (seconds, fraction, caplen, wirelen, data, offset) -> {
+        PcapFiles.Summary summary = PcapFiles.visit(file, (seconds, fraction, caplen, wirelen, data, offset) -> {
             int sequence = TestFrames.sequenceOf(data, offset, caplen);
             if (sequence < 0) {
                 return;
@@ -177,7 +177,7 @@ class LiveCaptureTest {
             assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
         }
         int[] tagged = {0};
-        PcapFile.read(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
+        PcapFiles.visit(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
             if (caplen == 204 && (data[offset + 12] & 0xff) == 0x81 && data[offset + 13] == 0
                     && (((data[offset + 14] & 0x0f) << 8) | (data[offset + 15] & 0xff)) == 100) {
                 byte[] expected = TestFrames.frame(tagged[0], 200, 9);
@@ -190,7 +190,7 @@ class LiveCaptureTest {
             }
         });
         assertEquals(20, tagged[0]);
-        String decoded = Shell.run("tcpdump", "-nn", "-e", "-r", out.toString(), "-c", "1");
+        String decoded = Tools.check("tcpdump", "-nn", "-e", "-r", out.toString(), "-c", "1");
         assertTrue(decoded.contains("vlan 100"), decoded);
     }
 
@@ -206,7 +206,7 @@ class LiveCaptureTest {
             assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
         }
         int[] cut = {0};
-        PcapFile.Summary summary = PcapFile.read(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
+        PcapFiles.Summary summary = PcapFiles.visit(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
             if (TestFrames.sequenceOf(data, offset, caplen) >= 0) {
                 assertEquals(100, caplen);
                 assertEquals(500, wirelen);
@@ -229,7 +229,7 @@ class LiveCaptureTest {
             gulp.signal("INT");
             assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
             int[] matching = {0};
-            PcapFile.read(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
+            PcapFiles.visit(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
                 assertEquals(0, TestFrames.sequenceOf(data, offset, caplen) % 3, "only port 9999 frames");
                 matching[0]++;
             });
@@ -257,7 +257,7 @@ class LiveCaptureTest {
             Map<String, Long> counters = gulp.counters();
             long ringFull = counters.get("records dropped (ring full)");
             long delivered = counters.get("packets received by the kernel") - counters.get("packets dropped by the kernel");
-            long inFile = PcapFile.read(out, (s, f, c, w, d, o) -> { }).records();
+            long inFile = PcapFiles.visit(out, (s, f, c, w, d, o) -> { }).records();
             assertTrue(ringFull > 0, safeStderr(gulp));
             assertEquals(delivered, counters.get("packets captured"));
             assertEquals(delivered, inFile + ringFull, safeStderr(gulp));
@@ -279,7 +279,7 @@ class LiveCaptureTest {
     @Test
     void anInterfaceThatIsDownIsRefused() throws Exception {
         String down = bed.captureInterface + "d";
-        Shell.run("ip", "-n", bed.captureNamespace, "link", "add", down, "type", "veth", "peer", "name", down + "p");
+        Tools.check("ip", "-n", bed.captureNamespace, "link", "add", down, "type", "veth", "peer", "name", down + "p");
         try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, temp.resolve("x.pcap"),
                 temp.resolve("stderr.txt"), "-i", down)) {
             assertEquals(Main.EXIT_INPUT, gulp.waitFor(30));
@@ -287,13 +287,13 @@ class LiveCaptureTest {
             assertEquals(1, text.lines().count(), text);
             assertTrue(text.contains("is down"), text);
         } finally {
-            Shell.tryRun("ip", "-n", bed.captureNamespace, "link", "del", down);
+            Tools.run("ip", "-n", bed.captureNamespace, "link", "del", down);
         }
     }
 
     @Test
     void withoutPrivilegesTheMessageNamesTheCapabilities() throws Exception {
-        assumeTrue(Shell.tryRun("setpriv", "--version").status() == 0);
+        assumeTrue(Tools.run("setpriv", "--version").status() == 0);
         try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, "nobody", temp.resolve("x.pcap"),
                 temp.resolve("stderr.txt"), "-i", bed.captureInterface)) {
             assertEquals(Main.EXIT_INPUT, gulp.waitFor(30));

@@ -4,7 +4,6 @@ import gulp.testing.GulpInNamespace;
 import gulp.testing.GulpProcess;
 import gulp.testing.NamespaceSender;
 import gulp.testing.PcapFiles;
-import gulp.testing.Shell;
 import gulp.testing.TestFrames;
 import gulp.testing.Tools;
 import gulp.testing.VethPair;
@@ -46,7 +45,7 @@ class LiveDecapsulationTest {
 
     @BeforeAll
     static void buildTestBedAndTraffic() throws Exception {
-        assumeTrue(Shell.canBuildTestBed(), "needs root, ip and nft");
+        assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3-scapy");
         work = Files.createTempDirectory("gulp-live-decap");
         Tools.check("/usr/bin/python3", "src/test/resources/gulp/decap/generate_encapsulated.py", work.toString());

@@ -3,7 +3,6 @@ package gulp.filter;
 import gulp.testing.GulpInNamespace;
 import gulp.testing.NamespaceSender;
 import gulp.testing.PcapFiles;
-import gulp.testing.Shell;
 import gulp.testing.Tools;
 import gulp.testing.VethPair;
 import org.junit.jupiter.api.AfterAll;
@@ -40,7 +39,7 @@ class InterpreterAgreesWithKernelTest {
 
     @BeforeAll
     static void buildTestBedAndFrames() throws Exception {
-        assumeTrue(Shell.canBuildTestBed(), "needs root, ip and nft");
+        assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3-scapy");
         work = Files.createTempDirectory("gulp-bpf-kernel");
         Tools.check("/usr/bin/python3", "src/test/resources/gulp/decap/generate_encapsulated.py", work.toString());

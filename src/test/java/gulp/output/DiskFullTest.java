@@ -1,5 +1,7 @@
 package gulp.output;
 
+import gulp.testing.PcapFiles;
+import gulp.testing.GulpProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -13,10 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static gulp.output.PcapTestFiles.body;
-import static gulp.output.PcapTestFiles.concatenatedBodies;
-import static gulp.output.PcapTestFiles.outputFiles;
-import static gulp.output.PcapTestFiles.timestampsMicros;
+import static gulp.testing.PcapFiles.body;
+import static gulp.testing.PcapFiles.concatenatedBodies;
+import static gulp.testing.PcapFiles.outputFiles;
+import static gulp.testing.PcapFiles.timestampsMicros;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,7 +38,7 @@ class DiskFullTest {
                 .redirectErrorStream(true).start();
         String why = new String(mount.getInputStream().readAllBytes());
         Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs: " + why);
-        input = PcapTestFiles.writeCapture(temp.resolve("in.pcap"), 20_000, 1000, 1_700_000_000L); // about 15 MB
+        input = PcapFiles.writeSynthetic(temp.resolve("in.pcap"), 20_000, 1000, 1_700_000_000L); // about 15 MB
         inputBody = body(input);
     }
 
@@ -55,7 +57,7 @@ class DiskFullTest {
 
     @Test
     void withoutRetentionTheFullDiskIsReportedTheFilesStayValidAndTheExitStatusSaysSo() throws Exception {
-        Process p = PcapTestFiles.gulp(List.of("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "1M", "-r", "4"))
+        Process p = GulpProcess.builder(List.of("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "1M", "-r", "4"))
                 .redirectErrorStream(true).start();
         // The writer now waits for space, and the file reader for room in the ring: stop it as a user would.
         Thread.sleep(3000);
@@ -71,7 +73,7 @@ class DiskFullTest {
         assertArrayEquals(java.util.Arrays.copyOf(inputBody, written.length), written, "a prefix of the input, in whole records");
         assertEquals(recordsWritten(stderr), timestampsMicros(written).size(), "the counters match the files");
         for (Path f : files) {
-            PcapTestFiles.assertTcpdumpReads(f, timestampsMicros(body(f)).size());
+            PcapFiles.assertTcpdumpReads(f, timestampsMicros(body(f)).size());
         }
         try (var s = Files.list(disk)) {
             assertTrue(s.noneMatch(f -> f.getFileName().toString().endsWith(".part")));
@@ -80,7 +82,7 @@ class DiskFullTest {
 
     @Test
     void withRetentionTheOldestFilesMakeRoomAndCaptureContinues() throws Exception {
-        var r = PcapTestFiles.run("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "1M", "-W", "1000");
+        var r = GulpProcess.run(null, null, "--read", input.toString(), "-o", disk.toString(), "--rotate-size", "1M", "-W", "1000");
         assertEquals(0, r.status(), r.stderr());
         assertTrue(r.stderr().contains("No space left on device") && r.stderr().contains("deleting this run's oldest"), r.stderr());
         List<Path> files = outputFiles(disk);
@@ -92,7 +94,7 @@ class DiskFullTest {
 
     @Test
     void minFreeKeepsSpaceFreeByDeletingTheOldestFiles() throws Exception {
-        var r = PcapTestFiles.run("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "1M", "--min-free", "2M");
+        var r = GulpProcess.run(null, null, "--read", input.toString(), "-o", disk.toString(), "--rotate-size", "1M", "--min-free", "2M");
         assertEquals(0, r.status(), r.stderr());
         assertTrue(!r.stderr().contains("No space"), r.stderr());
         long free = Files.getFileStore(disk).getUsableSpace();
@@ -103,7 +105,7 @@ class DiskFullTest {
 
     @Test
     void directIoCutsBackToWholeRecordsOnAFullDiskToo() throws Exception {
-        Process p = PcapTestFiles.gulp(List.of("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "2M",
+        Process p = GulpProcess.builder(List.of("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "2M",
                 "-r", "4", "--direct-io")).redirectErrorStream(true).start();
         Thread.sleep(3000);
         new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();

@@ -63,7 +63,7 @@ public final class GulpInNamespace implements AutoCloseable {
     }
 
     public void signal(String name) throws IOException, InterruptedException {
-        Shell.run("kill", "-s", name, String.valueOf(process.pid()));
+        Tools.check("kill", "-s", name, String.valueOf(process.pid()));
     }
 
     /** Waits for the exit (up to {@code timeoutSeconds}, then kills) and returns the status. */

@@ -18,7 +18,7 @@ public final class GulpProcess {
     public static List<String> command(String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-Xms64m", "-Xmx512m", "-XX:MaxDirectMemorySize=1t", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+                "-Xms64m", "-Xmx512m", "-XX:MaxDirectMemorySize=1t", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss1m",
                 "-cp", classesDirectory().toString(), "gulp.cli.Main"));
         command.addAll(List.of(args));
         return command;
@@ -27,6 +27,10 @@ public final class GulpProcess {
     /** A builder for the command; the caller sets redirects. */
     public static ProcessBuilder builder(String... args) {
         return new ProcessBuilder(command(args));
+    }
+
+    public static ProcessBuilder builder(List<String> args) {
+        return builder(args.toArray(String[]::new));
     }
 
     /** Runs to completion with stdin from {@code input} (or empty), stdout to {@code output}. */
