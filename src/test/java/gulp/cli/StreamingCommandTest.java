@@ -190,7 +190,7 @@ class StreamingCommandTest {
         in.write(zeek);
         in.flush();
         Thread.sleep(1000);
-        new ProcessBuilder("kill", "-INT", Long.toString(gulp.pid())).start().waitFor();
+        Tools.signal(gulp, "INT");
         assertTrue(gulp.waitFor(5, TimeUnit.SECONDS), "gulp must not hang in read(2) after SIGINT");
         assertEquals(0, gulp.exitValue());
         assertArrayEquals(zeek, Files.readAllBytes(output));

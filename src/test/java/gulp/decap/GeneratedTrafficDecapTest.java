@@ -1,7 +1,8 @@
 package gulp.decap;
 
-import gulp.testing.PcapFiles;
 import gulp.decap.DecapCounters.Counter;
+import gulp.testing.PcapFiles;
+import gulp.testing.Tools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,17 +32,12 @@ class GeneratedTrafficDecapTest {
     @BeforeAll
     static void generate(@TempDir Path dir) throws Exception {
         Path script = Path.of("src", "test", "resources", "gulp", "decap", "generate_encapsulated.py");
-        Process p;
-        try {
-            p = new ProcessBuilder(PYTHON, script.toString(), dir.toString()).redirectErrorStream(true).start();
-        } catch (java.io.IOException e) {
-            assumeTrue(false, "python3 not available");
-            return;
-        }
-        String log = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "generator timed out");
-        assumeTrue(p.exitValue() == 0 || !log.contains("No module named 'scapy'"), "python3-scapy not installed");
-        assertEquals(0, p.exitValue(), log);
+        Tools.Output generator = Tools.run(PYTHON, script.toString(), dir.toString());
+        assumeTrue(generator.status() != Tools.NOT_STARTED, "python3 not available");
+        assertTrue(generator.status() != Tools.TIMED_OUT, "generator timed out");
+        String log = generator.stdout() + generator.stderr();
+        assumeTrue(generator.status() == 0 || !log.contains("No module named 'scapy'"), "python3-scapy not installed");
+        assertEquals(0, generator.status(), log);
         generated = dir;
     }
 

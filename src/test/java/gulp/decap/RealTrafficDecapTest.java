@@ -1,7 +1,7 @@
 package gulp.decap;
 
-import gulp.testing.PcapFiles;
 import gulp.decap.DecapCounters.Counter;
+import gulp.testing.PcapFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

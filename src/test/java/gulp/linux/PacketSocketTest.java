@@ -1,8 +1,8 @@
 package gulp.linux;
 
 import gulp.testing.NamespaceSender;
-import gulp.testing.Tools;
 import gulp.testing.TestFrames;
+import gulp.testing.Tools;
 import gulp.testing.VethPair;
 import org.junit.jupiter.api.Test;
 

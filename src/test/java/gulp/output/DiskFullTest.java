@@ -1,7 +1,8 @@
 package gulp.output;
 
-import gulp.testing.PcapFiles;
 import gulp.testing.GulpProcess;
+import gulp.testing.PcapFiles;
+import gulp.testing.Tools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static gulp.testing.PcapFiles.body;
 import static gulp.testing.PcapFiles.concatenatedBodies;
@@ -34,10 +33,8 @@ class DiskFullTest {
     @BeforeEach
     void mountSmallDisk() throws Exception {
         disk = Files.createDirectory(temp.resolve("disk"));
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=6m", "gulp-test-disk", disk.toString())
-                .redirectErrorStream(true).start();
-        String why = new String(mount.getInputStream().readAllBytes());
-        Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs: " + why);
+        Tools.Output mount = Tools.run("mount", "-t", "tmpfs", "-o", "size=6m", "gulp-test-disk", disk.toString());
+        Assumptions.assumeTrue(mount.status() == 0, "cannot mount a tmpfs: " + mount.stdout() + mount.stderr());
         input = PcapFiles.writeSynthetic(temp.resolve("in.pcap"), 20_000, 1000, 1_700_000_000L); // about 15 MB
         inputBody = body(input);
     }
@@ -45,14 +42,14 @@ class DiskFullTest {
     @AfterEach
     void unmount() throws Exception {
         if (disk != null) {
-            new ProcessBuilder("umount", "-l", disk.toString()).start().waitFor();
+            Tools.run("umount", "-l", disk.toString());
         }
     }
 
     private static long recordsWritten(String stderr) {
-        Matcher m = Pattern.compile("(\\d+) records written").matcher(stderr);
-        assertTrue(m.find(), stderr);
-        return Long.parseLong(m.group(1));
+        long written = GulpProcess.counters(stderr).getOrDefault("records written", -1L);
+        assertTrue(written >= 0, stderr);
+        return written;
     }
 
     @Test
@@ -62,7 +59,7 @@ class DiskFullTest {
         // The writer now waits for space, and the file reader for room in the ring: stop it as a user would.
         Thread.sleep(3000);
         assertTrue(p.isAlive(), "waits for space instead of ending");
-        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        Tools.signal(p, "INT");
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
         String stderr = new String(p.getInputStream().readAllBytes());
         assertEquals(4, p.exitValue(), stderr);
@@ -108,7 +105,7 @@ class DiskFullTest {
         Process p = GulpProcess.builder(List.of("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "2M",
                 "-r", "4", "--direct-io")).redirectErrorStream(true).start();
         Thread.sleep(3000);
-        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        Tools.signal(p, "INT");
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
         String stderr = new String(p.getInputStream().readAllBytes());
         assertEquals(4, p.exitValue(), stderr);

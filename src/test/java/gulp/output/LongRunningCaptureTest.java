@@ -1,7 +1,8 @@
 package gulp.output;
 
-import gulp.testing.PcapFiles;
 import gulp.testing.GulpProcess;
+import gulp.testing.PcapFiles;
+import gulp.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -130,11 +131,11 @@ class LongRunningCaptureTest {
         try (Feed feed = new Feed()) {
             feed.send(300);
             assertTrue(waitFor(() -> partSize() > 1000, 3000));
-            Runtime.getRuntime().exec(new String[] {"kill", "-HUP", Long.toString(feed.process.pid())}).waitFor();
+            Tools.signal(feed.process, "HUP");
             assertTrue(waitFor(() -> finishedFiles() == 1, 3000), "SIGHUP finished the first file");
             feed.send(200);
             assertTrue(waitFor(() -> partSize() > 1000, 3000));
-            Runtime.getRuntime().exec(new String[] {"kill", "-TERM", Long.toString(feed.process.pid())}).waitFor();
+            Tools.signal(feed.process, "TERM");
             assertTrue(feed.process.waitFor(10, TimeUnit.SECONDS));
             List<Path> files = outputFiles(out);
             assertEquals(2, files.size(), feed.errors());
@@ -236,7 +237,7 @@ class LongRunningCaptureTest {
                     return false;
                 }
             }, 5000));
-            new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+            Tools.check("rm", "-rf", dir.toString());
             for (int i = 150; i < 400; i++) {
                 stdin.write(PcapFiles.syntheticRecord(i, 100, 1_700_000_000_000_000L + i));
             }

@@ -1,7 +1,7 @@
 package gulp.output;
 
-import gulp.testing.PcapFiles;
 import gulp.testing.GulpProcess;
+import gulp.testing.PcapFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -63,7 +62,7 @@ public final class GulpInNamespace implements AutoCloseable {
     }
 
     public void signal(String name) throws IOException, InterruptedException {
-        Tools.check("kill", "-s", name, String.valueOf(process.pid()));
+        Tools.signal(process, name);
     }
 
     /** Waits for the exit (up to {@code timeoutSeconds}, then kills) and returns the status. */
@@ -82,14 +81,7 @@ public final class GulpInNamespace implements AutoCloseable {
 
     /** The end-of-run counters: label to value, from the "N label" lines. */
     public Map<String, Long> counters() throws IOException {
-        Map<String, Long> counters = new HashMap<>();
-        for (String line : stderrText().split("\n")) {
-            int space = line.indexOf(' ');
-            if (space > 0 && line.substring(0, space).chars().allMatch(Character::isDigit)) {
-                counters.put(line.substring(space + 1).trim(), Long.parseLong(line.substring(0, space)));
-            }
-        }
-        return counters;
+        return GulpProcess.counters(stderrText());
     }
 
     @Override
