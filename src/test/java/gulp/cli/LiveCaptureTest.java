@@ -49,22 +49,9 @@ class LiveCaptureTest {
     }
 
     private GulpInNamespace startGulp(Path out, String... extra) throws Exception {
-        String[] args = new String[extra.length + 2];
-        args[0] = "-i";
-        args[1] = bed.captureInterface;
-        System.arraycopy(extra, 0, args, 2, extra.length);
-        GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, out, temp.resolve("stderr.txt"), args);
-        assertTrue(gulp.awaitListening(20_000), () -> "gulp did not start: " + safeStderr(gulp));
-        return gulp;
+        return GulpInNamespace.capture(bed, out, temp.resolve("stderr.txt"), extra);
     }
 
-    private static String safeStderr(GulpInNamespace gulp) {
-        try {
-            return gulp.stderrText();
-        } catch (IOException e) {
-            return e.toString();
-        }
-    }
 
     /** Checks every record is an intact test frame; returns the sequence numbers in file order. */
     private static long[] sequencesIn(Path file, boolean checkBytes) throws IOException {
@@ -101,9 +88,7 @@ class LiveCaptureTest {
             long sentCount = NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, count,
                     i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9), 0, sent).get(90, TimeUnit.SECONDS);
             assertEquals(count, sentCount);
-            Thread.sleep(300);
-            gulp.signal("INT");
-            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            gulp.stopAfterDrain();
             long[] sequences = sequencesIn(out, true);
             assertEquals(count, sequences.length, "test frames in the file");
             for (int i = 0; i < count; i++) {
@@ -112,7 +97,7 @@ class LiveCaptureTest {
             Map<String, Long> counters = gulp.counters();
             long delivered = bed.captureStatistic("rx_packets") - rxBefore;
             assertTrue(delivered >= count, "rx_packets grew by " + delivered);
-            assertEquals(delivered, counters.get("packets received by the kernel"), safeStderr(gulp));
+            assertEquals(delivered, counters.get("packets received by the kernel"), gulp.stderrOrReason());
             assertEquals(0, counters.get("packets dropped by the kernel"));
             assertEquals(0, counters.get("records dropped (ring full)"));
             assertEquals(delivered, counters.get("packets captured"));
@@ -127,11 +112,9 @@ class LiveCaptureTest {
             AtomicLong sent = new AtomicLong();
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 50,
                     i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9), 2_000_000, sent).get(30, TimeUnit.SECONDS);
-            Thread.sleep(300);
-            gulp.signal("INT");
-            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            gulp.stopAfterDrain();
             long[] sequences = sequencesIn(out, true);
-            assertEquals(50, sequences.length, safeStderr(gulp));
+            assertEquals(50, sequences.length, gulp.stderrOrReason());
         }
     }
 
@@ -147,13 +130,13 @@ class LiveCaptureTest {
                 Thread.sleep(5);
             }
             gulp.signal("TERM");
-            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            assertEquals(0, gulp.waitFor(30), gulp::stderrOrReason);
             sending.get(90, TimeUnit.SECONDS);
             long[] sequences = sequencesIn(out, true);
             Map<String, Long> counters = gulp.counters();
             long delivered = counters.get("packets received by the kernel") - counters.get("packets dropped by the kernel");
             assertTrue(sequences.length > 0);
-            assertEquals(delivered - counters.get("records dropped (ring full)"), sequences.length, safeStderr(gulp));
+            assertEquals(delivered - counters.get("records dropped (ring full)"), sequences.length, gulp.stderrOrReason());
             for (int i = 1; i < sequences.length; i++) {
                 assertTrue(sequences[i] > sequences[i - 1], "order at " + i);
             }
@@ -172,9 +155,7 @@ class LiveCaptureTest {
             AtomicLong sent = new AtomicLong();
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 20,
                     i -> TestFrames.withVlanTag(TestFrames.frame(i, 200, 9), 100), 0, sent).get(30, TimeUnit.SECONDS);
-            Thread.sleep(300);
-            gulp.signal("INT");
-            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            gulp.stopAfterDrain();
         }
         int[] tagged = {0};
         PcapFiles.visit(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
@@ -201,9 +182,7 @@ class LiveCaptureTest {
             AtomicLong sent = new AtomicLong();
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 10,
                     i -> TestFrames.frame(i, 500, 9), 0, sent).get(30, TimeUnit.SECONDS);
-            Thread.sleep(300);
-            gulp.signal("INT");
-            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            gulp.stopAfterDrain();
         }
         int[] cut = {0};
         PcapFiles.Summary summary = PcapFiles.visit(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
@@ -221,20 +200,18 @@ class LiveCaptureTest {
     void aFilterRunsInTheKernelSoRejectedFramesAreNeverReceived() throws Exception {
         Path out = temp.resolve("filtered.pcap");
         try (GulpInNamespace gulp = startGulp(out, "-f", "udp dst port 9999")) {
-            assertTrue(gulp.stderrText().contains("(in the kernel)"), safeStderr(gulp));
+            assertTrue(gulp.stderrText().contains("(in the kernel)"), gulp.stderrOrReason());
             AtomicLong sent = new AtomicLong();
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 3000,
                     i -> TestFrames.frame(i, 120, i % 3 == 0 ? 9999 : 8888), 0, sent).get(30, TimeUnit.SECONDS);
-            Thread.sleep(300);
-            gulp.signal("INT");
-            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            gulp.stopAfterDrain();
             int[] matching = {0};
             PcapFiles.visit(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
                 assertEquals(0, TestFrames.sequenceOf(data, offset, caplen) % 3, "only port 9999 frames");
                 matching[0]++;
             });
             assertEquals(1000, matching[0]);
-            assertEquals(1000, gulp.counters().get("packets received by the kernel"), safeStderr(gulp));
+            assertEquals(1000, gulp.counters().get("packets received by the kernel"), gulp.stderrOrReason());
         }
     }
 
@@ -243,7 +220,7 @@ class LiveCaptureTest {
         Path err = temp.resolve("stderr.txt");
         try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, null, err,
                 "-i", bed.captureInterface, "-r", "1", "-z", "65536")) {
-            assertTrue(gulp.awaitListening(20_000), () -> safeStderr(gulp));
+            assertTrue(gulp.awaitListening(20_000), gulp::stderrOrReason);
             AtomicLong sent = new AtomicLong();
             // 20 MB into a 1 MiB ring while nobody reads the stdout pipe.
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 20_000,
@@ -253,14 +230,14 @@ class LiveCaptureTest {
             InputStream stdout = gulp.stdout();
             Path out = temp.resolve("full.pcap");
             Files.copy(stdout, out);
-            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            assertEquals(0, gulp.waitFor(30), gulp::stderrOrReason);
             Map<String, Long> counters = gulp.counters();
             long ringFull = counters.get("records dropped (ring full)");
             long delivered = counters.get("packets received by the kernel") - counters.get("packets dropped by the kernel");
             long inFile = PcapFiles.visit(out, (s, f, c, w, d, o) -> { }).records();
-            assertTrue(ringFull > 0, safeStderr(gulp));
+            assertTrue(ringFull > 0, gulp.stderrOrReason());
             assertEquals(delivered, counters.get("packets captured"));
-            assertEquals(delivered, inFile + ringFull, safeStderr(gulp));
+            assertEquals(delivered, inFile + ringFull, gulp.stderrOrReason());
             assertEquals(inFile, counters.get("records written"));
         }
     }

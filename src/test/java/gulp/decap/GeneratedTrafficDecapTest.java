@@ -2,7 +2,7 @@ package gulp.decap;
 
 import gulp.decap.DecapCounters.Counter;
 import gulp.testing.PcapFiles;
-import gulp.testing.Tools;
+import gulp.testing.EncapsulatedTraffic;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +18,6 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Frames built by scapy (an independent implementation of every header): each decapsulates to
@@ -26,18 +25,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * from a scapy stream are reported as they were made.
  */
 class GeneratedTrafficDecapTest {
-    static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     static Path generated;
 
     @BeforeAll
     static void generate(@TempDir Path dir) throws Exception {
-        Path script = Path.of("src", "test", "resources", "gulp", "decap", "generate_encapsulated.py");
-        Tools.Output generator = Tools.run(PYTHON, script.toString(), dir.toString());
-        assumeTrue(generator.status() != Tools.NOT_STARTED, "python3 not available");
-        assertTrue(generator.status() != Tools.TIMED_OUT, "generator timed out");
-        String log = generator.stdout() + generator.stderr();
-        assumeTrue(generator.status() == 0 || !log.contains("No module named 'scapy'"), "python3-scapy not installed");
-        assertEquals(0, generator.status(), log);
+        EncapsulatedTraffic.generate(dir);
         generated = dir;
     }
 
