@@ -11,7 +11,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.AccessDeniedException;
@@ -19,6 +18,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+
+import static gulp.format.Endian.INT_BE;
+import static gulp.format.Endian.INT_LE;
+import static gulp.format.Endian.SHORT_BE;
+import static gulp.format.Endian.SHORT_LE;
 
 /**
  * Reads capture files (classic pcap in either byte order, micro- or nanosecond, and pcapng with
@@ -32,10 +36,6 @@ public final class CaptureFileSource implements Source {
     private static final int BUFFER_SIZE = 4 * MAX_BLOCK;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
-    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final List<String> names;
     private final MemorySegment buffer;
@@ -252,6 +252,11 @@ public final class CaptureFileSource implements Source {
         return buffer.get(bigEndian ? SHORT_BE : SHORT_LE, at) & 0xFFFF;
     }
 
+    /** A pcapng packet timestamp: two 32-bit halves, high first, in the section's byte order. */
+    private long timestampAt(int highOffset, int lowOffset) {
+        return (intAt(position + highOffset) & 0xFFFFFFFFL) << 32 | (intAt(position + lowOffset) & 0xFFFFFFFFL);
+    }
+
     // ---------------------------------------------------------------- pcapng
 
     /** Reads blocks up to the first interface description, which gives the link type. */
@@ -387,8 +392,7 @@ public final class CaptureFileSource implements Source {
     private void enhancedPacket(PacketHandler handler, int length) throws InputException {
         requireBody(length, PcapngBlock.EPB_DATA_OFFSET + 4, "enhanced packet");
         int interfaceId = intAt(position + PcapngBlock.EPB_INTERFACE_OFFSET);
-        long timestamp = (intAt(position + PcapngBlock.EPB_TS_HIGH_OFFSET) & 0xFFFFFFFFL) << 32
-                | (intAt(position + PcapngBlock.EPB_TS_LOW_OFFSET) & 0xFFFFFFFFL);
+        long timestamp = timestampAt(PcapngBlock.EPB_TS_HIGH_OFFSET, PcapngBlock.EPB_TS_LOW_OFFSET);
         int caplen = intAt(position + PcapngBlock.EPB_CAPLEN_OFFSET);
         int wirelen = intAt(position + PcapngBlock.EPB_WIRELEN_OFFSET);
         packetData(handler, length, interfaceId, timestamp, caplen, wirelen, PcapngBlock.EPB_DATA_OFFSET);
@@ -397,8 +401,7 @@ public final class CaptureFileSource implements Source {
     private void obsoletePacket(PacketHandler handler, int length) throws InputException {
         requireBody(length, PcapngBlock.OPB_DATA_OFFSET + 4, "packet");
         int interfaceId = shortAt(position + PcapngBlock.OPB_INTERFACE_OFFSET);
-        long timestamp = (intAt(position + PcapngBlock.OPB_TS_HIGH_OFFSET) & 0xFFFFFFFFL) << 32
-                | (intAt(position + PcapngBlock.OPB_TS_LOW_OFFSET) & 0xFFFFFFFFL);
+        long timestamp = timestampAt(PcapngBlock.OPB_TS_HIGH_OFFSET, PcapngBlock.OPB_TS_LOW_OFFSET);
         int caplen = intAt(position + PcapngBlock.OPB_CAPLEN_OFFSET);
         int wirelen = intAt(position + PcapngBlock.OPB_WIRELEN_OFFSET);
         packetData(handler, length, interfaceId, timestamp, caplen, wirelen, PcapngBlock.OPB_DATA_OFFSET);

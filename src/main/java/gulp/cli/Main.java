@@ -56,7 +56,7 @@ public final class Main {
         try {
             options = Options.parse(args);
         } catch (UsageException e) {
-            err.println("gulp: " + e.getMessage());
+            message(e.getMessage());
             err.println("Try 'gulp --help' for more information.");
             return EXIT_USAGE;
         }
@@ -70,13 +70,11 @@ public final class Main {
         }
         String unsupported = Unsupported.check(options);
         if (unsupported != null) {
-            err.println("gulp: " + unsupported);
-            return EXIT_USAGE;
+            return fail(EXIT_USAGE, unsupported);
         }
         if (options.outputDirectory == null && Terminal.isTerminal(1) && !options.opaqueCopy) {
-            err.println("gulp: refusing to write binary pcap data to a terminal;"
+            return fail(EXIT_USAGE, "refusing to write binary pcap data to a terminal;"
                     + " redirect it to a file, or pipe it into 'tcpdump -r -'");
-            return EXIT_USAGE;
         }
         return switch (options.mode()) {
             case OPAQUE_COPY -> runOpaqueCopy(options);
@@ -90,11 +88,9 @@ public final class Main {
         try {
             source = CaptureFileSource.open(options.inputNames());
         } catch (InputException e) {
-            err.println("gulp: " + e.getMessage());
-            return EXIT_INPUT;
+            return fail(EXIT_INPUT, e.getMessage());
         } catch (IOException e) {
-            err.println("gulp: cannot read input: " + e.getMessage());
-            return EXIT_INPUT;
+            return fail(EXIT_INPUT, "cannot read input: " + e.getMessage());
         }
         try (source; Arena arena = Arena.ofShared()) {
             ByteRing ring = allocateRing(options, arena);
@@ -124,12 +120,21 @@ public final class Main {
                 }
             }, writer, control, counters, report);
         } catch (SetupException e) {
-            err.println("gulp: " + e.getMessage());
-            return e.status();
+            return fail(e.status(), e.getMessage());
         } catch (IOException e) {
-            err.println("gulp: " + e.getMessage());
-            return EXIT_OUTPUT;
+            return fail(EXIT_OUTPUT, e.getMessage());
         }
+    }
+
+    /** Prints one line of gulp's messages on stderr ("gulp: ..."). */
+    void message(String text) {
+        err.println("gulp: " + text);
+    }
+
+    /** Prints {@code text} as the one-line error and returns the exit {@code status}. */
+    int fail(int status, String text) {
+        message(text);
+        return status;
     }
 
     String outputDescription(Options options, Outputs.Output output, int linkType) {
@@ -153,8 +158,7 @@ public final class Main {
             Report report = new Report(counters, ring.capacity(), false, true);
             return runPipeline(options, ring, copier::run, writer, control, counters, report);
         } catch (IOException e) {
-            err.println("gulp: " + e.getMessage());
-            return EXIT_OUTPUT;
+            return fail(EXIT_OUTPUT, e.getMessage());
         }
     }
 
@@ -165,16 +169,13 @@ public final class Main {
         new Pipeline(ring, reader, writer, control, options.durationSeconds, ticker::tick).run();
         report.printFinal(err, ring.peakUsed());
         if (lostWhileOutputStalled(writer, counters)) {
-            err.println("gulp: " + counters.droppedRingFull.get() + " packets were lost while the output could not be written");
-            return EXIT_OUTPUT;
+            return fail(EXIT_OUTPUT, counters.droppedRingFull.get() + " packets were lost while the output could not be written");
         }
         if (control.writerError() != null) {
-            err.println("gulp: writing the output failed: " + control.writerError());
-            return EXIT_OUTPUT;
+            return fail(EXIT_OUTPUT, "writing the output failed: " + control.writerError());
         }
         if (control.readerError() != null) {
-            err.println("gulp: " + control.readerError());
-            return EXIT_INPUT;
+            return fail(EXIT_INPUT, control.readerError());
         }
         return EXIT_OK;
     }
@@ -189,21 +190,21 @@ public final class Main {
         long bytes = options.ringBytes();
         long available = MemoryInfo.availableBytes();
         if (available > 0 && bytes > available) {
-            err.println("gulp: a ring of " + options.ringMiB + " MiB does not fit in the memory available ("
+            message("a ring of " + options.ringMiB + " MiB does not fit in the memory available ("
                     + (available >> 20) + " MiB); choose a smaller -r");
             return null;
         }
         try {
             return ByteRing.allocate(bytes, arena);
         } catch (OutOfMemoryError | IllegalArgumentException | IllegalStateException e) {
-            err.println("gulp: cannot allocate a ring of " + options.ringMiB + " MiB: " + e.getMessage());
+            message("cannot allocate a ring of " + options.ringMiB + " MiB: " + e.getMessage());
             return null;
         }
     }
 
     void startupLine(Options options, String input, String output, ByteRing ring) {
         if (!options.quiet) {
-            err.println("gulp: " + input + "; " + output + "; ring " + (ring.capacity() >> 20) + " MiB, writes of "
+            message(input + "; " + output + "; ring " + (ring.capacity() >> 20) + " MiB, writes of "
                     + options.blockSize + " bytes");
         }
     }

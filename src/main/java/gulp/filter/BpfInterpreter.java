@@ -2,9 +2,10 @@ package gulp.filter;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 import static gulp.filter.Bpf.*;
+import static gulp.format.Endian.INT_BE;
+import static gulp.format.Endian.SHORT_BE;
 
 /**
  * Runs a classic BPF program over one packet with the semantics of the Linux socket filter and
@@ -16,8 +17,6 @@ import static gulp.filter.Bpf.*;
  * allocates nothing and never throws for a program this constructor accepted.
  */
 public final class BpfInterpreter {
-    private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
     private static final long U32 = 0xffffffffL;
 

@@ -7,15 +7,16 @@ import gulp.ring.ByteRing;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
+
+import static gulp.format.Endian.INT_BE;
+import static gulp.format.Endian.INT_LE;
+import static gulp.format.Endian.SHORT_LE;
 
 /**
  * Turns packets into classic pcap records in the ring (little-endian, as tcpdump writes on x86),
  * with microsecond or nanosecond timestamps. Used on the reader thread only; allocation-free.
  */
 public final class PcapRecordEncoder {
-    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     /** Where an 802.1Q tag goes back into an Ethernet frame: after destination and source MAC. */
     private static final int VLAN_INSERT_OFFSET = 12;
@@ -47,8 +48,8 @@ public final class PcapRecordEncoder {
     public static byte[] fileHeader(boolean nanosecond, int snaplen, int linkType) {
         MemorySegment header = MemorySegment.ofArray(new byte[PcapFileHeader.LENGTH]);
         header.set(INT_LE, PcapFileHeader.MAGIC_OFFSET, nanosecond ? PcapFileHeader.MAGIC_NANOS : PcapFileHeader.MAGIC_MICROS);
-        header.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), PcapFileHeader.VERSION_MAJOR_OFFSET, PcapFileHeader.VERSION_MAJOR);
-        header.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), PcapFileHeader.VERSION_MINOR_OFFSET, PcapFileHeader.VERSION_MINOR);
+        header.set(SHORT_LE, PcapFileHeader.VERSION_MAJOR_OFFSET, PcapFileHeader.VERSION_MAJOR);
+        header.set(SHORT_LE, PcapFileHeader.VERSION_MINOR_OFFSET, PcapFileHeader.VERSION_MINOR);
         header.set(INT_LE, PcapFileHeader.SNAPLEN_OFFSET, snaplen);
         header.set(INT_LE, PcapFileHeader.LINKTYPE_OFFSET, linkType);
         return header.toArray(ValueLayout.JAVA_BYTE);

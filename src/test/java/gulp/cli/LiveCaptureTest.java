@@ -2,9 +2,9 @@ package gulp.cli;
 
 import gulp.testing.GulpInNamespace;
 import gulp.testing.NamespaceSender;
-import gulp.testing.PcapFile;
-import gulp.testing.Shell;
+import gulp.testing.PcapFiles;
 import gulp.testing.TestFrames;
+import gulp.testing.Tools;
 import gulp.testing.VethPair;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,7 +37,7 @@ class LiveCaptureTest {
 
     @BeforeAll
     static void buildTestBed() {
-        assumeTrue(Shell.canBuildTestBed(), "needs root, ip and nft");
+        assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
         bed = VethPair.create();
     }
 
@@ -49,28 +49,15 @@ class LiveCaptureTest {
     }
 
     private GulpInNamespace startGulp(Path out, String... extra) throws Exception {
-        String[] args = new String[extra.length + 2];
-        args[0] = "-i";
-        args[1] = bed.captureInterface;
-        System.arraycopy(extra, 0, args, 2, extra.length);
-        GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, out, temp.resolve("stderr.txt"), args);
-        assertTrue(gulp.awaitListening(20_000), () -> "gulp did not start: " + safeStderr(gulp));
-        return gulp;
+        return GulpInNamespace.capture(bed, out, temp.resolve("stderr.txt"), extra);
     }
 
-    private static String safeStderr(GulpInNamespace gulp) {
-        try {
-            return gulp.stderrText();
-        } catch (IOException e) {
-            return e.toString();
-        }
-    }
 
     /** Checks every record is an intact test frame; returns the sequence numbers in file order. */
     private static long[] sequencesIn(Path file, boolean checkBytes) throws IOException {
         long[][] found = {new long[1024]};
         int[] n = {0};
-        PcapFile.Summary summary = PcapFile.read(file, (seconds, fraction, caplen, wirelen, data, offset) -> {
+        PcapFiles.Summary summary = PcapFiles.visit(file, (seconds, fraction, caplen, wirelen, data, offset) -> {
             int sequence = TestFrames.sequenceOf(data, offset, caplen);
             if (sequence < 0) {
                 return;
@@ -101,9 +88,7 @@ class LiveCaptureTest {
             long sentCount = NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, count,
                     i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9), 0, sent).get(90, TimeUnit.SECONDS);
             assertEquals(count, sentCount);
-            Thread.sleep(300);
-            gulp.signal("INT");
-            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            gulp.stopAfterDrain();
             long[] sequences = sequencesIn(out, true);
             assertEquals(count, sequences.length, "test frames in the file");
             for (int i = 0; i < count; i++) {
@@ -112,7 +97,7 @@ class LiveCaptureTest {
             Map<String, Long> counters = gulp.counters();
             long delivered = bed.captureStatistic("rx_packets") - rxBefore;
             assertTrue(delivered >= count, "rx_packets grew by " + delivered);
-            assertEquals(delivered, counters.get("packets received by the kernel"), safeStderr(gulp));
+            assertEquals(delivered, counters.get("packets received by the kernel"), gulp.stderrOrReason());
             assertEquals(0, counters.get("packets dropped by the kernel"));
             assertEquals(0, counters.get("records dropped (ring full)"));
             assertEquals(delivered, counters.get("packets captured"));
@@ -127,11 +112,9 @@ class LiveCaptureTest {
             AtomicLong sent = new AtomicLong();
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 50,
                     i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9), 2_000_000, sent).get(30, TimeUnit.SECONDS);
-            Thread.sleep(300);
-            gulp.signal("INT");
-            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            gulp.stopAfterDrain();
             long[] sequences = sequencesIn(out, true);
-            assertEquals(50, sequences.length, safeStderr(gulp));
+            assertEquals(50, sequences.length, gulp.stderrOrReason());
         }
     }
 
@@ -147,13 +130,13 @@ class LiveCaptureTest {
                 Thread.sleep(5);
             }
             gulp.signal("TERM");
-            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            assertEquals(0, gulp.waitFor(30), gulp::stderrOrReason);
             sending.get(90, TimeUnit.SECONDS);
             long[] sequences = sequencesIn(out, true);
             Map<String, Long> counters = gulp.counters();
             long delivered = counters.get("packets received by the kernel") - counters.get("packets dropped by the kernel");
             assertTrue(sequences.length > 0);
-            assertEquals(delivered - counters.get("records dropped (ring full)"), sequences.length, safeStderr(gulp));
+            assertEquals(delivered - counters.get("records dropped (ring full)"), sequences.length, gulp.stderrOrReason());
             for (int i = 1; i < sequences.length; i++) {
                 assertTrue(sequences[i] > sequences[i - 1], "order at " + i);
             }
@@ -172,12 +155,10 @@ class LiveCaptureTest {
             AtomicLong sent = new AtomicLong();
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 20,
                     i -> TestFrames.withVlanTag(TestFrames.frame(i, 200, 9), 100), 0, sent).get(30, TimeUnit.SECONDS);
-            Thread.sleep(300);
-            gulp.signal("INT");
-            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            gulp.stopAfterDrain();
         }
         int[] tagged = {0};
-        PcapFile.read(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
+        PcapFiles.visit(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
             if (caplen == 204 && (data[offset + 12] & 0xff) == 0x81 && data[offset + 13] == 0
                     && (((data[offset + 14] & 0x0f) << 8) | (data[offset + 15] & 0xff)) == 100) {
                 byte[] expected = TestFrames.frame(tagged[0], 200, 9);
@@ -190,7 +171,7 @@ class LiveCaptureTest {
             }
         });
         assertEquals(20, tagged[0]);
-        String decoded = Shell.run("tcpdump", "-nn", "-e", "-r", out.toString(), "-c", "1");
+        String decoded = Tools.check("tcpdump", "-nn", "-e", "-r", out.toString(), "-c", "1");
         assertTrue(decoded.contains("vlan 100"), decoded);
     }
 
@@ -201,12 +182,10 @@ class LiveCaptureTest {
             AtomicLong sent = new AtomicLong();
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 10,
                     i -> TestFrames.frame(i, 500, 9), 0, sent).get(30, TimeUnit.SECONDS);
-            Thread.sleep(300);
-            gulp.signal("INT");
-            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            gulp.stopAfterDrain();
         }
         int[] cut = {0};
-        PcapFile.Summary summary = PcapFile.read(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
+        PcapFiles.Summary summary = PcapFiles.visit(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
             if (TestFrames.sequenceOf(data, offset, caplen) >= 0) {
                 assertEquals(100, caplen);
                 assertEquals(500, wirelen);
@@ -221,20 +200,18 @@ class LiveCaptureTest {
     void aFilterRunsInTheKernelSoRejectedFramesAreNeverReceived() throws Exception {
         Path out = temp.resolve("filtered.pcap");
         try (GulpInNamespace gulp = startGulp(out, "-f", "udp dst port 9999")) {
-            assertTrue(gulp.stderrText().contains("(in the kernel)"), safeStderr(gulp));
+            assertTrue(gulp.stderrText().contains("(in the kernel)"), gulp.stderrOrReason());
             AtomicLong sent = new AtomicLong();
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 3000,
                     i -> TestFrames.frame(i, 120, i % 3 == 0 ? 9999 : 8888), 0, sent).get(30, TimeUnit.SECONDS);
-            Thread.sleep(300);
-            gulp.signal("INT");
-            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            gulp.stopAfterDrain();
             int[] matching = {0};
-            PcapFile.read(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
+            PcapFiles.visit(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
                 assertEquals(0, TestFrames.sequenceOf(data, offset, caplen) % 3, "only port 9999 frames");
                 matching[0]++;
             });
             assertEquals(1000, matching[0]);
-            assertEquals(1000, gulp.counters().get("packets received by the kernel"), safeStderr(gulp));
+            assertEquals(1000, gulp.counters().get("packets received by the kernel"), gulp.stderrOrReason());
         }
     }
 
@@ -243,7 +220,7 @@ class LiveCaptureTest {
         Path err = temp.resolve("stderr.txt");
         try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, null, err,
                 "-i", bed.captureInterface, "-r", "1", "-z", "65536")) {
-            assertTrue(gulp.awaitListening(20_000), () -> safeStderr(gulp));
+            assertTrue(gulp.awaitListening(20_000), gulp::stderrOrReason);
             AtomicLong sent = new AtomicLong();
             // 20 MB into a 1 MiB ring while nobody reads the stdout pipe.
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 20_000,
@@ -253,14 +230,14 @@ class LiveCaptureTest {
             InputStream stdout = gulp.stdout();
             Path out = temp.resolve("full.pcap");
             Files.copy(stdout, out);
-            assertEquals(0, gulp.waitFor(30), () -> safeStderr(gulp));
+            assertEquals(0, gulp.waitFor(30), gulp::stderrOrReason);
             Map<String, Long> counters = gulp.counters();
             long ringFull = counters.get("records dropped (ring full)");
             long delivered = counters.get("packets received by the kernel") - counters.get("packets dropped by the kernel");
-            long inFile = PcapFile.read(out, (s, f, c, w, d, o) -> { }).records();
-            assertTrue(ringFull > 0, safeStderr(gulp));
+            long inFile = PcapFiles.visit(out, (s, f, c, w, d, o) -> { }).records();
+            assertTrue(ringFull > 0, gulp.stderrOrReason());
             assertEquals(delivered, counters.get("packets captured"));
-            assertEquals(delivered, inFile + ringFull, safeStderr(gulp));
+            assertEquals(delivered, inFile + ringFull, gulp.stderrOrReason());
             assertEquals(inFile, counters.get("records written"));
         }
     }
@@ -279,7 +256,7 @@ class LiveCaptureTest {
     @Test
     void anInterfaceThatIsDownIsRefused() throws Exception {
         String down = bed.captureInterface + "d";
-        Shell.run("ip", "-n", bed.captureNamespace, "link", "add", down, "type", "veth", "peer", "name", down + "p");
+        Tools.check("ip", "-n", bed.captureNamespace, "link", "add", down, "type", "veth", "peer", "name", down + "p");
         try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, temp.resolve("x.pcap"),
                 temp.resolve("stderr.txt"), "-i", down)) {
             assertEquals(Main.EXIT_INPUT, gulp.waitFor(30));
@@ -287,13 +264,13 @@ class LiveCaptureTest {
             assertEquals(1, text.lines().count(), text);
             assertTrue(text.contains("is down"), text);
         } finally {
-            Shell.tryRun("ip", "-n", bed.captureNamespace, "link", "del", down);
+            Tools.run("ip", "-n", bed.captureNamespace, "link", "del", down);
         }
     }
 
     @Test
     void withoutPrivilegesTheMessageNamesTheCapabilities() throws Exception {
-        assumeTrue(Shell.tryRun("setpriv", "--version").status() == 0);
+        assumeTrue(Tools.run("setpriv", "--version").status() == 0);
         try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, "nobody", temp.resolve("x.pcap"),
                 temp.resolve("stderr.txt"), "-i", bed.captureInterface)) {
             assertEquals(Main.EXIT_INPUT, gulp.waitFor(30));

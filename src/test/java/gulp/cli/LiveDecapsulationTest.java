@@ -1,10 +1,10 @@
 package gulp.cli;
 
+import gulp.testing.EncapsulatedTraffic;
 import gulp.testing.GulpInNamespace;
 import gulp.testing.GulpProcess;
 import gulp.testing.NamespaceSender;
 import gulp.testing.PcapFiles;
-import gulp.testing.Shell;
 import gulp.testing.TestFrames;
 import gulp.testing.Tools;
 import gulp.testing.VethPair;
@@ -37,7 +37,8 @@ class LiveDecapsulationTest {
     private static final int MAX_PLAIN_FRAMES = 300;
     private static int plainFrames;
     private static VethPair bed;
-    private static Path work;
+    @TempDir
+    static Path work;
     private static List<byte[]> frames;
     private static Path sentFile;
 
@@ -46,10 +47,8 @@ class LiveDecapsulationTest {
 
     @BeforeAll
     static void buildTestBedAndTraffic() throws Exception {
-        assumeTrue(Shell.canBuildTestBed(), "needs root, ip and nft");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3-scapy");
-        work = Files.createTempDirectory("gulp-live-decap");
-        Tools.check("/usr/bin/python3", "src/test/resources/gulp/decap/generate_encapsulated.py", work.toString());
+        assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
+        EncapsulatedTraffic.generate(work);
         byte[] captureMac = HexFormat.ofDelimiter(":").parseHex(VethPair.CAPTURE_MAC);
         frames = new ArrayList<>();
         int plain = 0;
@@ -75,34 +74,19 @@ class LiveDecapsulationTest {
     }
 
     @AfterAll
-    static void removeTestBed() throws Exception {
+    static void removeTestBed() {
         if (bed != null) {
             bed.close();
-        }
-        if (work != null) {
-            try (var files = Files.list(work)) {
-                for (Path f : files.toList()) {
-                    Files.delete(f);
-                }
-            }
-            Files.delete(work);
         }
     }
 
     /** Captures the frames live with these options; returns the output and the gulp process's stderr counters. */
     private PcapFiles.Capture captureLive(Path out, String... options) throws Exception {
-        String[] args = new String[options.length + 2];
-        args[0] = "-i";
-        args[1] = bed.captureInterface;
-        System.arraycopy(options, 0, args, 2, options.length);
-        try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, out, temp.resolve("err.txt"), args)) {
-            assertTrue(gulp.awaitListening(20_000), gulp::toString);
+        try (GulpInNamespace gulp = GulpInNamespace.capture(bed, out, temp.resolve("err.txt"), options)) {
             AtomicLong sent = new AtomicLong();
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, frames.size(), frames::get, 20_000, sent)
                     .get(60, TimeUnit.SECONDS);
-            Thread.sleep(300);
-            gulp.signal("INT");
-            assertEquals(0, gulp.waitFor(30), gulp.stderrText());
+            gulp.stopAfterDrain();
             lastStderr = gulp.stderrText();
             lastKernelReceived = gulp.counters().getOrDefault("packets received by the kernel", -1L);
         }

@@ -36,9 +36,7 @@ class StreamingCommandTest {
     /** Writes {@code total} bytes of pcap records (1500-byte packets) and returns their SHA-256. */
     private static byte[] writePcapStream(OutputStream out, long total) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-        header.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
-        out.write(header.array());
+        out.write(PcapFiles.syntheticHeader());
         Random random = new Random(5);
         byte[] record = new byte[16 + 1500];
         ByteBuffer r = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
@@ -190,7 +188,7 @@ class StreamingCommandTest {
         in.write(zeek);
         in.flush();
         Thread.sleep(1000);
-        new ProcessBuilder("kill", "-INT", Long.toString(gulp.pid())).start().waitFor();
+        Tools.signal(gulp, "INT");
         assertTrue(gulp.waitFor(5, TimeUnit.SECONDS), "gulp must not hang in read(2) after SIGINT");
         assertEquals(0, gulp.exitValue());
         assertArrayEquals(zeek, Files.readAllBytes(output));

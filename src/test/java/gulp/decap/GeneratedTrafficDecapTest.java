@@ -1,6 +1,8 @@
 package gulp.decap;
 
 import gulp.decap.DecapCounters.Counter;
+import gulp.testing.PcapFiles;
+import gulp.testing.EncapsulatedTraffic;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,12 +14,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Frames built by scapy (an independent implementation of every header): each decapsulates to
@@ -25,30 +25,18 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * from a scapy stream are reported as they were made.
  */
 class GeneratedTrafficDecapTest {
-    static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     static Path generated;
 
     @BeforeAll
     static void generate(@TempDir Path dir) throws Exception {
-        Path script = Path.of("src", "test", "resources", "gulp", "decap", "generate_encapsulated.py");
-        Process p;
-        try {
-            p = new ProcessBuilder(PYTHON, script.toString(), dir.toString()).redirectErrorStream(true).start();
-        } catch (java.io.IOException e) {
-            assumeTrue(false, "python3 not available");
-            return;
-        }
-        String log = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "generator timed out");
-        assumeTrue(p.exitValue() == 0 || !log.contains("No module named 'scapy'"), "python3-scapy not installed");
-        assertEquals(0, p.exitValue(), log);
+        EncapsulatedTraffic.generate(dir);
         generated = dir;
     }
 
     @Test
     void everyScapyFrameDecapsulatesToExactlyTheFrameInside() throws Exception {
-        List<TestPcap.Frame> outer = TestPcap.read(generated.resolve("outer.pcap"));
-        List<TestPcap.Frame> inner = TestPcap.read(generated.resolve("inner.pcap"));
+        List<PcapFiles.Frame> outer = PcapFiles.ethernetFrames(generated.resolve("outer.pcap"));
+        List<PcapFiles.Frame> inner = PcapFiles.ethernetFrames(generated.resolve("inner.pcap"));
         List<String> manifest = Files.readAllLines(generated.resolve("manifest.txt"));
         assertEquals(outer.size(), manifest.size());
         assertTrue(outer.size() > 250);
@@ -58,7 +46,7 @@ class GeneratedTrafficDecapTest {
         Set<String> seen = new HashSet<>();
         int next = 0;
         for (int i = 0; i < outer.size(); i++) {
-            TestPcap.Frame f = outer.get(i);
+            PcapFiles.Frame f = outer.get(i);
             String[] expected = manifest.get(i).split(" ");
             int outcome = decap.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), result);
             String where = "frame " + (i + 1) + " (" + manifest.get(i) + ")";
@@ -69,8 +57,8 @@ class GeneratedTrafficDecapTest {
             assertEquals(Decapsulator.INNER, outcome, where + " " + result.skipReason());
             assertEquals(EncapKind.valueOf(expected[1]), result.kind(), where);
             assertEquals(Integer.parseInt(expected[2]), result.id(), where);
-            TestPcap.Frame want = inner.get(next++);
-            TestPcap.Frame got = TestFrames.record(result);
+            PcapFiles.Frame want = inner.get(next++);
+            PcapFiles.Frame got = TestFrames.record(result);
             assertArrayEquals(want.data(), got.data(), where);
             assertEquals(want.data().length, got.wirelen(), where);
             assertEquals(f.tsNanos(), got.tsNanos(), where);
@@ -86,13 +74,13 @@ class GeneratedTrafficDecapTest {
 
     @Test
     void droppedErspanPacketsAreReportedAsGapsPerSession() throws Exception {
-        List<TestPcap.Frame> stream = TestPcap.read(generated.resolve("stream.pcap"));
+        List<PcapFiles.Frame> stream = PcapFiles.ethernetFrames(generated.resolve("stream.pcap"));
         // Session 7 packets are the frames whose ERSPAN session is 7; drop chosen ones by position in that session.
         Decapsulator probe = new Decapsulator(DecapConfig.defaults());
         DecapResult result = new DecapResult();
-        List<TestPcap.Frame> session7 = new ArrayList<>();
-        List<TestPcap.Frame> session9 = new ArrayList<>();
-        for (TestPcap.Frame f : stream) {
+        List<PcapFiles.Frame> session7 = new ArrayList<>();
+        List<PcapFiles.Frame> session9 = new ArrayList<>();
+        for (PcapFiles.Frame f : stream) {
             probe.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), result);
             (result.id() == 7 ? session7 : session9).add(f);
         }
@@ -106,7 +94,7 @@ class GeneratedTrafficDecapTest {
         for (int k = 296; k <= 298; k++) drop.add(k);
         for (int k = 1500; k <= 2499; k++) drop.add(k);
         // Also reorder: swap 600 and 610 (within the window, not loss), and duplicate 700.
-        List<TestPcap.Frame> sent = new ArrayList<>();
+        List<PcapFiles.Frame> sent = new ArrayList<>();
         for (int k = 0; k < session7.size(); k++) {
             if (k < 100) sent.add(session9.get(k));
             if (drop.contains(k)) continue;
@@ -115,7 +103,7 @@ class GeneratedTrafficDecapTest {
             if (k == 700) sent.add(session7.get(k));
         }
         Decapsulator decap = new Decapsulator(DecapConfig.defaults());
-        for (TestPcap.Frame f : sent) {
+        for (PcapFiles.Frame f : sent) {
             assertEquals(Decapsulator.INNER, decap.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), result));
         }
         SequenceGapTracker gaps = decap.sequenceGaps();
@@ -133,11 +121,11 @@ class GeneratedTrafficDecapTest {
 
     @Test
     void erspanSessionFilterKeepsOnlyTheChosenSessions() throws Exception {
-        List<TestPcap.Frame> stream = TestPcap.read(generated.resolve("stream.pcap"));
+        List<PcapFiles.Frame> stream = PcapFiles.ethernetFrames(generated.resolve("stream.pcap"));
         Decapsulator decap = new Decapsulator(DecapConfig.builder().erspanSessions(DecapConfig.parseErspanSessions("9")).build());
         DecapResult result = new DecapResult();
         int inner = 0;
-        for (TestPcap.Frame f : stream) {
+        for (PcapFiles.Frame f : stream) {
             if (decap.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), result) == Decapsulator.INNER) {
                 assertEquals(9, result.id());
                 inner++;

@@ -1,6 +1,7 @@
 package gulp.decap;
 
 import gulp.decap.DecapCounters.Counter;
+import gulp.testing.PcapFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +31,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * layers of the input.
  */
 class RealTrafficDecapTest {
-    static final Path ZEEK = Path.of("..", "shared", "testdata", "zeek");
     /** Fields compared between tshark's reading of the input's inner layers and of our output. */
     static final List<String> FIELDS = List.of("eth.src", "eth.dst", "eth.type", "vlan.id", "ip.src", "ip.dst",
             "ip.len", "ip.id", "ip.checksum", "ipv6.src", "ipv6.dst", "ipv6.plen", "udp.srcport", "udp.dstport",
@@ -47,20 +47,20 @@ class RealTrafficDecapTest {
             "gre-sample.pcap", "vxlan.pcap", "vxlan-encapsulated-http.pcap", "vxlan-triple-v2.pcap", "geneve.pcap",
             "geneve-many-options.pcap"})
     void everyFrameDecapsulatesToTheInnerFrameTsharkSees(String name) throws Exception {
-        Path file = ZEEK.resolve(name);
-        List<TestPcap.Frame> frames = TestPcap.read(file);
+        Path file = PcapFiles.ZEEK.resolve(name);
+        List<PcapFiles.Frame> frames = PcapFiles.ethernetFrames(file);
         List<Tshark.Packet> input = Tshark.dissect(file);
         assertEquals(frames.size(), input.size());
 
         Decapsulator decap = new Decapsulator(DecapConfig.defaults());
         DecapResult result = new DecapResult();
-        List<TestPcap.Frame> written = new ArrayList<>();
+        List<PcapFiles.Frame> written = new ArrayList<>();
         List<Integer> writtenFrom = new ArrayList<>();
         Map<Integer, Integer> outcomes = new HashMap<>();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(70_000);
             for (int i = 0; i < frames.size(); i++) {
-                TestPcap.Frame f = frames.get(i);
+                PcapFiles.Frame f = frames.get(i);
                 long at = 3; // deliberately not at the segment start
                 MemorySegment.copy(f.data(), 0, buffer, ValueLayout.JAVA_BYTE, at, f.caplen());
                 int outcome = decap.decapsulate(buffer, at, f.caplen(), f.wirelen(), f.tsNanos(), result);
@@ -73,7 +73,7 @@ class RealTrafficDecapTest {
             }
         }
         Path out = temp.resolve("inner-" + name);
-        TestPcap.write(out, written);
+        PcapFiles.writeFrames(out, written);
         List<Tshark.Packet> output = written.isEmpty() ? List.of() : Tshark.dissect(out);
         assertEquals(written.size(), output.size());
 
@@ -105,7 +105,7 @@ class RealTrafficDecapTest {
                 Tshark.Layer ip = layer(in, "ip");
                 end = ip.pos() + Integer.parseInt(in.first("ip.len"));
             }
-            TestPcap.Frame w = written.get(j);
+            PcapFiles.Frame w = written.get(j);
             assertEquals(end - innerPos, w.wirelen(), where + " inner length");
             assertArrayEquals(Arrays.copyOfRange(source, innerPos, Math.min(end, source.length)), w.data(), where + " inner bytes");
             assertEquals(frames.get(i).tsNanos(), w.tsNanos(), where);
@@ -125,7 +125,7 @@ class RealTrafficDecapTest {
         Decapsulator decap = new Decapsulator(DecapConfig.defaults());
         DecapResult result = new DecapResult();
         int inner = 0;
-        for (TestPcap.Frame f : TestPcap.read(ZEEK.resolve("erspan.pcap"))) {
+        for (PcapFiles.Frame f : PcapFiles.ethernetFrames(PcapFiles.ZEEK.resolve("erspan.pcap"))) {
             if (decap.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), result) == Decapsulator.INNER) inner++;
         }
         long held = decap.counters().get(Counter.FRAGMENT_HELD);
@@ -139,8 +139,8 @@ class RealTrafficDecapTest {
     void plainGreIsSkippedAndCountedNeverMangled() throws Exception {
         Decapsulator decap = new Decapsulator(DecapConfig.defaults());
         DecapResult result = new DecapResult();
-        List<TestPcap.Frame> frames = TestPcap.read(ZEEK.resolve("gre-sample.pcap"));
-        for (TestPcap.Frame f : frames) {
+        List<PcapFiles.Frame> frames = PcapFiles.ethernetFrames(PcapFiles.ZEEK.resolve("gre-sample.pcap"));
+        for (PcapFiles.Frame f : frames) {
             byte[] before = f.data().clone();
             assertEquals(Decapsulator.SKIPPED, decap.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), result));
             assertEquals(Counter.GRE_NOT_BRIDGING, result.skipReason());

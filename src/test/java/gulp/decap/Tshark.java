@@ -1,14 +1,14 @@
 package gulp.decap;
 
+import gulp.testing.Tools;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,20 +44,13 @@ final class Tshark {
     private Tshark() {}
 
     static boolean available() {
-        try {
-            Process p = new ProcessBuilder("tshark", "-v").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
+        return Tools.run("tshark", "-v").status() == 0;
     }
 
-    static List<Packet> dissect(Path pcap) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("tshark", "-n", "-r", pcap.toString(), "-T", "pdml")
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String pdml = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException("tshark failed on " + pcap);
+    static List<Packet> dissect(Path pcap) throws IOException {
+        Tools.Output tshark = Tools.run("tshark", "-n", "-r", pcap.toString(), "-T", "pdml");
+        if (tshark.status() != 0) throw new IOException("tshark failed on " + pcap + ": " + tshark.stderr());
+        String pdml = tshark.stdout();
         List<Packet> packets = new ArrayList<>();
         List<Layer> layers = null;
         Map<String, List<Field>> fields = null;

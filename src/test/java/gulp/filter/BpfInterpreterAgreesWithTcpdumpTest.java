@@ -1,5 +1,6 @@
 package gulp.filter;
 
+import gulp.testing.PcapFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -9,7 +10,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,8 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The Java interpreter keeps exactly the frames tcpdump's (libpcap's) own filter keeps. */
 class BpfInterpreterAgreesWithTcpdumpTest {
 
-    static final Path ZEEK = Path.of("..", "shared", "testdata", "zeek");
-
     @TempDir
     static Path temp;
     static Path synthetic;
@@ -33,23 +31,20 @@ class BpfInterpreterAgreesWithTcpdumpTest {
     @BeforeAll
     static void writeSyntheticCapture() throws IOException {
         Random r = new Random(20261126);
-        List<TestPcap.Frame> frames = new ArrayList<>();
+        List<PcapFiles.Frame> frames = new ArrayList<>();
         for (int i = 0; i < 3000; i++) {
             byte[] frame = Frames.randomFrame(r);
             // some truncated captures; never caplen 0, which tcpdump prints without a timestamp
             int caplen = r.nextInt(6) == 0 ? 1 + r.nextInt(frame.length) : frame.length;
-            frames.add(new TestPcap.Frame(Arrays.copyOf(frame, caplen), frame.length));
+            frames.add(new PcapFiles.Frame(0, frame.length, Arrays.copyOf(frame, caplen)));
         }
         synthetic = temp.resolve("synthetic.pcap");
-        TestPcap.write(synthetic, frames);
+        PcapFiles.writeFrames(synthetic, frames);
     }
 
     static Stream<Arguments> captures() throws IOException {
-        List<Path> files = new ArrayList<>();
-        try (Stream<Path> s = Files.list(ZEEK)) {
-            s.filter(p -> p.toString().endsWith(".pcap")).sorted().forEach(files::add);
-        }
-        assertTrue(files.size() >= 10, "zeek test captures missing under " + ZEEK.toAbsolutePath());
+        List<Path> files = new ArrayList<>(PcapFiles.zeekFiles());
+        assertTrue(files.size() >= 10, "zeek test captures missing under " + PcapFiles.ZEEK.toAbsolutePath());
         files.add(null); // the synthetic capture, written by @BeforeAll
         return files.stream().map(f -> Arguments.of(f == null ? "synthetic" : f.getFileName().toString()));
     }
@@ -57,9 +52,9 @@ class BpfInterpreterAgreesWithTcpdumpTest {
     @ParameterizedTest
     @MethodSource("captures")
     void interpreterMatchesTheSameFramesAsTcpdump(String captureName) throws Exception {
-        List<TestPcap.Frame> frames = TestPcap.read(captureName.equals("synthetic") ? synthetic : ZEEK.resolve(captureName));
+        List<PcapFiles.Frame> frames = PcapFiles.read(captureName.equals("synthetic") ? synthetic : PcapFiles.ZEEK.resolve(captureName)).frames();
         Path file = temp.resolve("numbered-" + captureName);   // same frames, timestamp second = frame number
-        TestPcap.write(file, frames);
+        PcapFiles.writeFrames(file, Tcpdump.numbered(frames));
         // all frames back to back in one native segment, as in the product's ring
         long total = frames.stream().mapToLong(f -> f.data().length).sum();
         try (Arena arena = Arena.ofConfined()) {
@@ -77,8 +72,8 @@ class BpfInterpreterAgreesWithTcpdumpTest {
                 TreeSet<Integer> expected = Tcpdump.matchingFrames(file, expression);
                 TreeSet<Integer> actual = new TreeSet<>();
                 for (int i = 0; i < frames.size(); i++) {
-                    TestPcap.Frame f = frames.get(i);
-                    if (interpreter.run(ring, offsets[i], f.data().length, f.wireLength()) != 0) actual.add(i + 1);
+                    PcapFiles.Frame f = frames.get(i);
+                    if (interpreter.run(ring, offsets[i], f.data().length, f.wirelen()) != 0) actual.add(i + 1);
                 }
                 assertEquals(expected, actual, captureName + " '" + expression + "'");
                 checked += expected.size();

@@ -1,6 +1,7 @@
 package gulp.filter;
 
 import gulp.linux.LibPcap;
+import gulp.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
@@ -16,8 +17,8 @@ class FilterCompilerTest {
     @ParameterizedTest
     @FieldSource("EXPRESSIONS")
     void compiledProgramEqualsTcpdumpDd(String expression) throws Exception {
-        Tcpdump.Result dd = Tcpdump.run("-y", "EN10MB", "-dd", expression);
-        assertEquals(0, dd.exitCode(), dd.stderr());
+        Tools.Output dd = Tools.run("tcpdump", "-y", "EN10MB", "-dd", expression);
+        assertEquals(0, dd.status(), dd.stderr());
         BpfProgram expected = BpfProgram.parse(dd.stdout());
         BpfProgram compiled = FilterCompiler.compile(expression, FilterCompiler.LINKTYPE_ETHERNET, 262144);
         assertEquals(expected.toDdString(), compiled.toDdString());
@@ -27,8 +28,8 @@ class FilterCompilerTest {
     @ParameterizedTest
     @FieldSource("EXPRESSIONS")
     void toStringEqualsTcpdumpD(String expression) throws Exception {
-        Tcpdump.Result d = Tcpdump.run("-y", "EN10MB", "-d", expression);
-        assertEquals(0, d.exitCode(), d.stderr());
+        Tools.Output d = Tools.run("tcpdump", "-y", "EN10MB", "-d", expression);
+        assertEquals(0, d.status(), d.stderr());
         assertEquals(d.stdout().lines().map(String::stripTrailing).toList(),
                 FilterCompiler.compile(expression).toString().lines().toList());
     }
@@ -36,7 +37,7 @@ class FilterCompilerTest {
     @Test
     void badFilterGivesLibpcapsMessage() throws Exception {
         for (String bad : List.of("foo bar", "tcp port 99999", "ip[")) {
-            Tcpdump.Result d = Tcpdump.run("-y", "EN10MB", "-d", bad);
+            Tools.Output d = Tools.run("tcpdump", "-y", "EN10MB", "-d", bad);
             String tcpdumpMessage = d.stderr().lines().filter(l -> l.startsWith("tcpdump: ")).findFirst().orElseThrow()
                     .substring("tcpdump: ".length());
             FilterException e = assertThrows(FilterException.class, () -> FilterCompiler.compile(bad));

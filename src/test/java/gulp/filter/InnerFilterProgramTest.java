@@ -1,5 +1,6 @@
 package gulp.filter;
 
+import gulp.testing.PcapFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -203,16 +204,16 @@ class InnerFilterProgramTest {
                 Map.entry("vxlan-triple-v2.pcap", Map.of(acceptAll + 50, 1)));
         BpfInterpreter kernelAcceptAll = new BpfInterpreter(InnerFilterProgram.build(INNER.get("(accept all)"), EncapShape.standard(), true));
         for (Map.Entry<String, Map<Integer, Integer>> file : expected.entrySet()) {
-            List<TestPcap.Frame> frames = TestPcap.read(BpfInterpreterAgreesWithTcpdumpTest.ZEEK.resolve(file.getKey()));
+            List<PcapFiles.Frame> frames = PcapFiles.read(PcapFiles.ZEEK.resolve(file.getKey())).frames();
             Map<Integer, Integer> histogram = new java.util.TreeMap<>();
-            for (TestPcap.Frame f : frames) histogram.merge(verdict(kernelAcceptAll, f.data()), 1, Integer::sum);
+            for (PcapFiles.Frame f : frames) histogram.merge(verdict(kernelAcceptAll, f.data()), 1, Integer::sum);
             assertEquals(new java.util.TreeMap<>(file.getValue()), histogram, file.getKey());
 
             // and for every expression, a recognised frame gets the inner filter's verdict on the rest of the frame
             for (Map.Entry<String, BpfProgram> e : INNER.entrySet()) {
                 BpfInterpreter kernel = new BpfInterpreter(InnerFilterProgram.build(e.getValue(), EncapShape.standard(), true));
                 BpfInterpreter inner = new BpfInterpreter(e.getValue());
-                for (TestPcap.Frame f : frames) {
+                for (PcapFiles.Frame f : frames) {
                     int shapeVerdict = verdict(kernelAcceptAll, f.data());
                     if (shapeVerdict == -1) {
                         assertEquals(-1, verdict(kernel, f.data()));

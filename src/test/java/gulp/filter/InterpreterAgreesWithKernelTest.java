@@ -1,9 +1,9 @@
 package gulp.filter;
 
+import gulp.testing.EncapsulatedTraffic;
 import gulp.testing.GulpInNamespace;
 import gulp.testing.NamespaceSender;
 import gulp.testing.PcapFiles;
-import gulp.testing.Shell;
 import gulp.testing.Tools;
 import gulp.testing.VethPair;
 import org.junit.jupiter.api.AfterAll;
@@ -13,7 +13,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -32,7 +31,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class InterpreterAgreesWithKernelTest {
     private static VethPair bed;
-    private static Path work;
+    @TempDir
+    static Path work;
     private static List<byte[]> frames;
 
     @TempDir
@@ -40,10 +40,8 @@ class InterpreterAgreesWithKernelTest {
 
     @BeforeAll
     static void buildTestBedAndFrames() throws Exception {
-        assumeTrue(Shell.canBuildTestBed(), "needs root, ip and nft");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3-scapy");
-        work = Files.createTempDirectory("gulp-bpf-kernel");
-        Tools.check("/usr/bin/python3", "src/test/resources/gulp/decap/generate_encapsulated.py", work.toString());
+        assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
+        EncapsulatedTraffic.generate(work);
         byte[] captureMac = HexFormat.ofDelimiter(":").parseHex(VethPair.CAPTURE_MAC);
         frames = new ArrayList<>();
         for (String file : List.of("outer.pcap", "inner.pcap")) {
@@ -63,17 +61,9 @@ class InterpreterAgreesWithKernelTest {
     }
 
     @AfterAll
-    static void removeTestBed() throws Exception {
+    static void removeTestBed() {
         if (bed != null) {
             bed.close();
-        }
-        if (work != null) {
-            try (var files = Files.list(work)) {
-                for (Path f : files.toList()) {
-                    Files.delete(f);
-                }
-            }
-            Files.delete(work);
         }
     }
 
@@ -90,16 +80,12 @@ class InterpreterAgreesWithKernelTest {
             }
         }
         Path out = temp.resolve("kernel.pcap");
-        try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, out, temp.resolve("err.txt"),
-                "-i", bed.captureInterface, "-f", expression)) {
-            assertTrue(gulp.awaitListening(20_000), gulp::toString);
+        try (GulpInNamespace gulp = GulpInNamespace.capture(bed, out, temp.resolve("err.txt"), "-f", expression)) {
             assertTrue(gulp.stderrText().contains("(in the kernel)"), gulp.stderrText());
             AtomicLong sent = new AtomicLong();
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, frames.size(), frames::get, 20_000, sent)
                     .get(60, TimeUnit.SECONDS);
-            Thread.sleep(300);
-            gulp.signal("INT");
-            assertEquals(0, gulp.waitFor(30), gulp.stderrText());
+            gulp.stopAfterDrain();
             assertEquals(expected.size(), gulp.counters().get("packets received by the kernel"), gulp.stderrText());
         }
         List<String> kept = new ArrayList<>();

@@ -1,8 +1,8 @@
 package gulp.linux;
 
 import gulp.testing.NamespaceSender;
-import gulp.testing.Shell;
 import gulp.testing.TestFrames;
+import gulp.testing.Tools;
 import gulp.testing.VethPair;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +48,7 @@ class PacketSocketTest {
 
     @Test
     void anAttachedFilterLetsOnlyMatchingFramesIntoTheRingAndTheKernelNeverCountsTheOthers() throws Exception {
-        assumeTrue(Shell.canBuildTestBed(), "needs root, ip and nft");
+        assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
         int matching = 1000;
         int other = 2000;
         try (VethPair bed = VethPair.create()) {

@@ -1,5 +1,8 @@
 package gulp.output;
 
+import gulp.testing.GulpProcess;
+import gulp.testing.PcapFiles;
+import gulp.testing.Tools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -10,13 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import static gulp.output.PcapTestFiles.body;
-import static gulp.output.PcapTestFiles.concatenatedBodies;
-import static gulp.output.PcapTestFiles.outputFiles;
-import static gulp.output.PcapTestFiles.timestampsMicros;
+import static gulp.testing.PcapFiles.body;
+import static gulp.testing.PcapFiles.concatenatedBodies;
+import static gulp.testing.PcapFiles.outputFiles;
+import static gulp.testing.PcapFiles.timestampsMicros;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,35 +33,33 @@ class DiskFullTest {
     @BeforeEach
     void mountSmallDisk() throws Exception {
         disk = Files.createDirectory(temp.resolve("disk"));
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=6m", "gulp-test-disk", disk.toString())
-                .redirectErrorStream(true).start();
-        String why = new String(mount.getInputStream().readAllBytes());
-        Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs: " + why);
-        input = PcapTestFiles.writeCapture(temp.resolve("in.pcap"), 20_000, 1000, 1_700_000_000L); // about 15 MB
+        Tools.Output mount = Tools.run("mount", "-t", "tmpfs", "-o", "size=6m", "gulp-test-disk", disk.toString());
+        Assumptions.assumeTrue(mount.status() == 0, "cannot mount a tmpfs: " + mount.stdout() + mount.stderr());
+        input = PcapFiles.writeSynthetic(temp.resolve("in.pcap"), 20_000, 1000, 1_700_000_000L); // about 15 MB
         inputBody = body(input);
     }
 
     @AfterEach
     void unmount() throws Exception {
         if (disk != null) {
-            new ProcessBuilder("umount", "-l", disk.toString()).start().waitFor();
+            Tools.run("umount", "-l", disk.toString());
         }
     }
 
     private static long recordsWritten(String stderr) {
-        Matcher m = Pattern.compile("(\\d+) records written").matcher(stderr);
-        assertTrue(m.find(), stderr);
-        return Long.parseLong(m.group(1));
+        long written = GulpProcess.counters(stderr).getOrDefault("records written", -1L);
+        assertTrue(written >= 0, stderr);
+        return written;
     }
 
     @Test
     void withoutRetentionTheFullDiskIsReportedTheFilesStayValidAndTheExitStatusSaysSo() throws Exception {
-        Process p = PcapTestFiles.gulp(List.of("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "1M", "-r", "4"))
+        Process p = GulpProcess.builder(List.of("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "1M", "-r", "4"))
                 .redirectErrorStream(true).start();
         // The writer now waits for space, and the file reader for room in the ring: stop it as a user would.
         Thread.sleep(3000);
         assertTrue(p.isAlive(), "waits for space instead of ending");
-        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        Tools.signal(p, "INT");
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
         String stderr = new String(p.getInputStream().readAllBytes());
         assertEquals(4, p.exitValue(), stderr);
@@ -71,7 +70,7 @@ class DiskFullTest {
         assertArrayEquals(java.util.Arrays.copyOf(inputBody, written.length), written, "a prefix of the input, in whole records");
         assertEquals(recordsWritten(stderr), timestampsMicros(written).size(), "the counters match the files");
         for (Path f : files) {
-            PcapTestFiles.assertTcpdumpReads(f, timestampsMicros(body(f)).size());
+            PcapFiles.assertTcpdumpReads(f, timestampsMicros(body(f)).size());
         }
         try (var s = Files.list(disk)) {
             assertTrue(s.noneMatch(f -> f.getFileName().toString().endsWith(".part")));
@@ -80,7 +79,7 @@ class DiskFullTest {
 
     @Test
     void withRetentionTheOldestFilesMakeRoomAndCaptureContinues() throws Exception {
-        var r = PcapTestFiles.run("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "1M", "-W", "1000");
+        var r = GulpProcess.run(null, null, "--read", input.toString(), "-o", disk.toString(), "--rotate-size", "1M", "-W", "1000");
         assertEquals(0, r.status(), r.stderr());
         assertTrue(r.stderr().contains("No space left on device") && r.stderr().contains("deleting this run's oldest"), r.stderr());
         List<Path> files = outputFiles(disk);
@@ -92,7 +91,7 @@ class DiskFullTest {
 
     @Test
     void minFreeKeepsSpaceFreeByDeletingTheOldestFiles() throws Exception {
-        var r = PcapTestFiles.run("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "1M", "--min-free", "2M");
+        var r = GulpProcess.run(null, null, "--read", input.toString(), "-o", disk.toString(), "--rotate-size", "1M", "--min-free", "2M");
         assertEquals(0, r.status(), r.stderr());
         assertTrue(!r.stderr().contains("No space"), r.stderr());
         long free = Files.getFileStore(disk).getUsableSpace();
@@ -103,10 +102,10 @@ class DiskFullTest {
 
     @Test
     void directIoCutsBackToWholeRecordsOnAFullDiskToo() throws Exception {
-        Process p = PcapTestFiles.gulp(List.of("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "2M",
+        Process p = GulpProcess.builder(List.of("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "2M",
                 "-r", "4", "--direct-io")).redirectErrorStream(true).start();
         Thread.sleep(3000);
-        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        Tools.signal(p, "INT");
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
         String stderr = new String(p.getInputStream().readAllBytes());
         assertEquals(4, p.exitValue(), stderr);

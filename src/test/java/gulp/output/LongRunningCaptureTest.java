@@ -1,5 +1,8 @@
 package gulp.output;
 
+import gulp.testing.GulpProcess;
+import gulp.testing.PcapFiles;
+import gulp.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,11 +13,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import static gulp.output.PcapTestFiles.assertTcpdumpReads;
-import static gulp.output.PcapTestFiles.body;
-import static gulp.output.PcapTestFiles.concatenatedBodies;
-import static gulp.output.PcapTestFiles.outputFiles;
-import static gulp.output.PcapTestFiles.timestampsMicros;
+import static gulp.testing.PcapFiles.assertTcpdumpReads;
+import static gulp.testing.PcapFiles.body;
+import static gulp.testing.PcapFiles.concatenatedBodies;
+import static gulp.testing.PcapFiles.outputFiles;
+import static gulp.testing.PcapFiles.timestampsMicros;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,15 +39,15 @@ class LongRunningCaptureTest {
             stderr = Files.createTempFile(out.getParent(), "gulp-stderr", ".txt");
             List<String> args = new java.util.ArrayList<>(List.of("-i", "-", "-o", out.toString(), "-p", "1000"));
             args.addAll(List.of(options));
-            process = PcapTestFiles.gulp(args).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            process = GulpProcess.builder(args).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(stderr.toFile()).start();
             stdin = process.getOutputStream();
-            stdin.write(PcapTestFiles.fileHeader());
+            stdin.write(PcapFiles.syntheticHeader());
         }
 
         void send(int records) throws Exception {
             for (int i = 0; i < records; i++, next++) {
-                stdin.write(PcapTestFiles.record(next, PcapTestFiles.sizeOf(next), 1_700_000_000_000_000L + next));
+                stdin.write(PcapFiles.syntheticRecord(next, PcapFiles.syntheticSize(next), 1_700_000_000_000_000L + next));
             }
             stdin.flush();
         }
@@ -128,11 +131,11 @@ class LongRunningCaptureTest {
         try (Feed feed = new Feed()) {
             feed.send(300);
             assertTrue(waitFor(() -> partSize() > 1000, 3000));
-            Runtime.getRuntime().exec(new String[] {"kill", "-HUP", Long.toString(feed.process.pid())}).waitFor();
+            Tools.signal(feed.process, "HUP");
             assertTrue(waitFor(() -> finishedFiles() == 1, 3000), "SIGHUP finished the first file");
             feed.send(200);
             assertTrue(waitFor(() -> partSize() > 1000, 3000));
-            Runtime.getRuntime().exec(new String[] {"kill", "-TERM", Long.toString(feed.process.pid())}).waitFor();
+            Tools.signal(feed.process, "TERM");
             assertTrue(feed.process.waitFor(10, TimeUnit.SECONDS));
             List<Path> files = outputFiles(out);
             assertEquals(2, files.size(), feed.errors());
@@ -156,11 +159,11 @@ class LongRunningCaptureTest {
             Path part = parts().get(0);
             written = Files.readAllBytes(part);
             // What a torn write leaves: half a record after the last whole one.
-            Files.write(part, java.util.Arrays.copyOf(PcapTestFiles.record(9999, 500, 1), 100),
+            Files.write(part, java.util.Arrays.copyOf(PcapFiles.syntheticRecord(9999, 500, 1), 100),
                     java.nio.file.StandardOpenOption.APPEND);
         }
-        Path input = PcapTestFiles.writeCapture(out.getParent().resolve("ten-" + System.nanoTime() + ".pcap"), 10, 10, 1_700_000_100L);
-        var r = PcapTestFiles.run("--read", input.toString(), "-o", out.toString());
+        Path input = PcapFiles.writeSynthetic(out.getParent().resolve("ten-" + System.nanoTime() + ".pcap"), 10, 10, 1_700_000_100L);
+        var r = GulpProcess.run(null, null, "--read", input.toString(), "-o", out.toString());
         assertEquals(0, r.status(), r.stderr());
         assertTrue(r.stderr().contains("recovered") && r.stderr().contains("cut back"), r.stderr());
         List<Path> files = outputFiles(out);
@@ -186,22 +189,22 @@ class LongRunningCaptureTest {
         try (Feed first = new Feed("-x")) {
             first.send(10);
             assertTrue(waitFor(() -> Files.exists(out.resolve(".gulp-stdin.lock")) && !parts().isEmpty(), 5000));
-            java.io.File small = PcapTestFiles.writeCapture(out.getParent().resolve("small-" + System.nanoTime() + ".pcap"),
+            java.io.File small = PcapFiles.writeSynthetic(out.getParent().resolve("small-" + System.nanoTime() + ".pcap"),
                     5, 5, 1_700_000_000L).toFile();
-            ProcessBuilder second = PcapTestFiles.gulp(List.of("-i", "-", "-o", out.toString()));
+            ProcessBuilder second = GulpProcess.builder(List.of("-i", "-", "-o", out.toString()));
             Process p = second.redirectInput(ProcessBuilder.Redirect.from(small)).start();
             String err = new String(p.getErrorStream().readAllBytes());
             assertEquals(4, p.waitFor(), err);
             assertTrue(err.contains("another gulp") && err.contains("-X"), err);
             // Another directory is another lock.
             Path elsewhere = Files.createDirectories(out.getParent().resolve("other-" + System.nanoTime()));
-            Process third = PcapTestFiles.gulp(List.of("-i", "-", "-o", elsewhere.toString(), "-x"))
+            Process third = GulpProcess.builder(List.of("-i", "-", "-o", elsewhere.toString(), "-x"))
                     .redirectInput(ProcessBuilder.Redirect.from(small)).start();
             String thirdErr = new String(third.getErrorStream().readAllBytes());
             assertEquals(0, third.waitFor(), thirdErr);
             assertEquals(1, outputFiles(elsewhere).size());
             // -X overrides.
-            Process forced = PcapTestFiles.gulp(List.of("-i", "-", "-o", out.toString(), "-X"))
+            Process forced = GulpProcess.builder(List.of("-i", "-", "-o", out.toString(), "-X"))
                     .redirectInput(ProcessBuilder.Redirect.from(small)).start();
             String forcedErr = new String(forced.getErrorStream().readAllBytes());
             assertTrue(forced.waitFor(20, TimeUnit.SECONDS));
@@ -219,12 +222,12 @@ class LongRunningCaptureTest {
         Path dir = Files.createDirectory(out.resolve("going"));
         List<String> args = List.of("-i", "-", "-o", dir.toString(), "--rotate-packets", "100", "-X");
         Path stderr = out.resolve("stderr.txt");
-        Process p = PcapTestFiles.gulp(args).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        Process p = GulpProcess.builder(args).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(stderr.toFile()).start();
         try (OutputStream stdin = p.getOutputStream()) {
-            stdin.write(PcapTestFiles.fileHeader());
+            stdin.write(PcapFiles.syntheticHeader());
             for (int i = 0; i < 150; i++) {
-                stdin.write(PcapTestFiles.record(i, 100, 1_700_000_000_000_000L + i));
+                stdin.write(PcapFiles.syntheticRecord(i, 100, 1_700_000_000_000_000L + i));
             }
             stdin.flush();
             assertTrue(waitFor(() -> {
@@ -234,9 +237,9 @@ class LongRunningCaptureTest {
                     return false;
                 }
             }, 5000));
-            new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+            Tools.check("rm", "-rf", dir.toString());
             for (int i = 150; i < 400; i++) {
-                stdin.write(PcapTestFiles.record(i, 100, 1_700_000_000_000_000L + i));
+                stdin.write(PcapFiles.syntheticRecord(i, 100, 1_700_000_000_000_000L + i));
             }
         } catch (java.io.IOException e) {
             // gulp may already have stopped reading.

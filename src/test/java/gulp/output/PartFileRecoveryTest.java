@@ -1,5 +1,6 @@
 package gulp.output;
 
+import gulp.testing.PcapFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,7 @@ class PartFileRecoveryTest {
     private byte[] records(int count) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < count; i++) {
-            out.writeBytes(PcapTestFiles.record(i, PcapTestFiles.sizeOf(i), 1_700_000_000_000_000L + i));
+            out.writeBytes(PcapFiles.syntheticRecord(i, PcapFiles.syntheticSize(i), 1_700_000_000_000_000L + i));
         }
         return out.toByteArray();
     }
@@ -37,33 +38,33 @@ class PartFileRecoveryTest {
     @Test
     void aPartFileIsCutBackToItsLastCompleteRecordAndRenamed() throws Exception {
         byte[] whole = records(50);
-        byte[] next = PcapTestFiles.record(50, 900, 1_700_000_001_000_000L);
-        part("pcap000007.pcap", PcapTestFiles.fileHeader(), whole, java.util.Arrays.copyOf(next, 300));
+        byte[] next = PcapFiles.syntheticRecord(50, 900, 1_700_000_001_000_000L);
+        part("pcap000007.pcap", PcapFiles.syntheticHeader(), whole, java.util.Arrays.copyOf(next, 300));
         List<String> report = new ArrayList<>();
         List<Path> recovered = PartFileRecovery.recoverAll(dir, report::add);
         Path expected = dir.resolve("pcap000007.pcap");
         assertEquals(List.of(expected), recovered);
-        assertArrayEquals(whole, PcapTestFiles.body(expected));
+        assertArrayEquals(whole, PcapFiles.body(expected));
         assertEquals(1, report.size());
         assertTrue(report.get(0).contains("cut back"), report.get(0));
-        PcapTestFiles.assertTcpdumpReads(expected, 50);
+        PcapFiles.assertTcpdumpReads(expected, 50);
     }
 
     @Test
     void zerosLeftByAPowerLossAreNotRecords() throws Exception {
         byte[] whole = records(10);
-        part("a000000.pcap", PcapTestFiles.fileHeader(), whole, new byte[4096]);
+        part("a000000.pcap", PcapFiles.syntheticHeader(), whole, new byte[4096]);
         PartFileRecovery.recoverAll(dir, line -> { });
-        assertArrayEquals(whole, PcapTestFiles.body(dir.resolve("a000000.pcap")));
+        assertArrayEquals(whole, PcapFiles.body(dir.resolve("a000000.pcap")));
     }
 
     @Test
     void recoveryNeverReplacesAFinishedFile() throws Exception {
-        Files.write(dir.resolve("pcap000001.pcap"), PcapTestFiles.fileHeader());
-        part("pcap000001.pcap", PcapTestFiles.fileHeader(), records(3));
+        Files.write(dir.resolve("pcap000001.pcap"), PcapFiles.syntheticHeader());
+        part("pcap000001.pcap", PcapFiles.syntheticHeader(), records(3));
         PartFileRecovery.recoverAll(dir, line -> { });
         assertEquals(24, Files.size(dir.resolve("pcap000001.pcap")));
-        assertArrayEquals(records(3), PcapTestFiles.body(dir.resolve("pcap000001.recovered-1.pcap")));
+        assertArrayEquals(records(3), PcapFiles.body(dir.resolve("pcap000001.recovered-1.pcap")));
     }
 
     @Test

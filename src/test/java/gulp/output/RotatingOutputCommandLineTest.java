@@ -1,5 +1,7 @@
 package gulp.output;
 
+import gulp.testing.GulpProcess;
+import gulp.testing.PcapFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,18 +12,22 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
-import static gulp.output.PcapTestFiles.assertTcpdumpReads;
-import static gulp.output.PcapTestFiles.body;
-import static gulp.output.PcapTestFiles.concatenatedBodies;
-import static gulp.output.PcapTestFiles.outputFiles;
-import static gulp.output.PcapTestFiles.run;
-import static gulp.output.PcapTestFiles.timestampsMicros;
+import static gulp.testing.PcapFiles.assertTcpdumpReads;
+import static gulp.testing.PcapFiles.body;
+import static gulp.testing.PcapFiles.concatenatedBodies;
+import static gulp.testing.PcapFiles.outputFiles;
+import static gulp.testing.PcapFiles.timestampsMicros;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code gulp --read FILE -o DIR ...} as a subprocess, on a long generated capture. */
 class RotatingOutputCommandLineTest {
+    /** gulp to the end, stdin and stdout unused. */
+    private static GulpProcess.Result run(String... args) throws Exception {
+        return GulpProcess.run(null, null, args);
+    }
+
     private static final int RECORDS = 40_000; // about 30 MB, 1000 per second of packet time
     @TempDir
     static Path shared;
@@ -33,7 +39,7 @@ class RotatingOutputCommandLineTest {
 
     @BeforeAll
     static void writeInput() throws Exception {
-        input = PcapTestFiles.writeCapture(shared.resolve("long.pcap"), RECORDS, 1000, 1_700_000_000L);
+        input = PcapFiles.writeSynthetic(shared.resolve("long.pcap"), RECORDS, 1000, 1_700_000_000L);
         inputBody = body(input);
     }
 
@@ -42,8 +48,8 @@ class RotatingOutputCommandLineTest {
         for (Path f : files) {
             byte[] header = java.util.Arrays.copyOf(Files.readAllBytes(f), 24);
             // Magic, version, zone, sigfigs as in the input; snaplen is gulp's; link type as in the input.
-            assertArrayEquals(java.util.Arrays.copyOf(PcapTestFiles.fileHeader(), 16), java.util.Arrays.copyOf(header, 16), f.toString());
-            assertArrayEquals(java.util.Arrays.copyOfRange(PcapTestFiles.fileHeader(), 20, 24),
+            assertArrayEquals(java.util.Arrays.copyOf(PcapFiles.syntheticHeader(), 16), java.util.Arrays.copyOf(header, 16), f.toString());
+            assertArrayEquals(java.util.Arrays.copyOfRange(PcapFiles.syntheticHeader(), 20, 24),
                     java.util.Arrays.copyOfRange(header, 20, 24), f.toString());
         }
     }
@@ -142,7 +148,7 @@ class RotatingOutputCommandLineTest {
 
     @Test
     void maxTotalDeletesOnlyTheOldestFilesOfThisRun() throws Exception {
-        Path foreign = Files.write(out.resolve("pcap000000.pcap"), PcapTestFiles.fileHeader()); // from an earlier run
+        Path foreign = Files.write(out.resolve("pcap000000.pcap"), PcapFiles.syntheticHeader()); // from an earlier run
         var r = run("--read", input.toString(), "-o", out.toString(), "--rotate-size", "1M", "--max-total", "5M");
         assertEquals(0, r.status(), r.stderr());
         List<Path> files = outputFiles(out);
@@ -216,7 +222,7 @@ class RotatingOutputCommandLineTest {
 
     @Test
     void anOpaqueCopyGoesIntoOneFileUnchanged() throws Exception {
-        Process p = PcapTestFiles.gulp(List.of("-c", "-o", out.toString()))
+        Process p = GulpProcess.builder(List.of("-c", "-o", out.toString()))
                 .redirectInput(input.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String err = new String(p.getErrorStream().readAllBytes());
         assertEquals(0, p.waitFor(), err);

@@ -6,10 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code gulp} as a long-running subprocess inside a network namespace ({@code ip netns exec NS
@@ -43,6 +45,41 @@ public final class GulpInNamespace implements AutoCloseable {
         return new GulpInNamespace(builder.start(), stderr);
     }
 
+    /**
+     * gulp capturing on the capture end of {@code bed} ({@code -i} and {@code options}), stdout to
+     * {@code out} (or a pipe when null); asserts that it starts listening within 20 s.
+     */
+    public static GulpInNamespace capture(VethPair bed, Path out, Path stderr, String... options) throws IOException, InterruptedException {
+        String[] args = new String[options.length + 2];
+        args[0] = "-i";
+        args[1] = bed.captureInterface;
+        System.arraycopy(options, 0, args, 2, options.length);
+        GulpInNamespace gulp = start(bed.captureNamespace, null, out, stderr, args);
+        try {
+            assertTrue(gulp.awaitListening(20_000), () -> "gulp did not start: " + gulp.stderrOrReason());
+        } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
+            gulp.close();
+            throw e;
+        }
+        return gulp;
+    }
+
+    /** Lets the last frames arrive, stops gulp with SIGINT and asserts that it exits with status 0. */
+    public void stopAfterDrain() throws InterruptedException {
+        Thread.sleep(300);
+        signal("INT");
+        assertEquals(0, waitFor(30), this::stderrOrReason);
+    }
+
+    /** stderr so far, or why it cannot be read (for assertion messages). */
+    public String stderrOrReason() {
+        try {
+            return stderrText();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     public java.io.InputStream stdout() {
         return process.getInputStream();
     }
@@ -62,8 +99,8 @@ public final class GulpInNamespace implements AutoCloseable {
         return false;
     }
 
-    public void signal(String name) throws IOException, InterruptedException {
-        Shell.run("kill", "-s", name, String.valueOf(process.pid()));
+    public void signal(String name) {
+        Tools.signal(process, name);
     }
 
     /** Waits for the exit (up to {@code timeoutSeconds}, then kills) and returns the status. */
@@ -82,14 +119,7 @@ public final class GulpInNamespace implements AutoCloseable {
 
     /** The end-of-run counters: label to value, from the "N label" lines. */
     public Map<String, Long> counters() throws IOException {
-        Map<String, Long> counters = new HashMap<>();
-        for (String line : stderrText().split("\n")) {
-            int space = line.indexOf(' ');
-            if (space > 0 && line.substring(0, space).chars().allMatch(Character::isDigit)) {
-                counters.put(line.substring(space + 1).trim(), Long.parseLong(line.substring(0, space)));
-            }
-        }
-        return counters;
+        return GulpProcess.counters(stderrText());
     }
 
     @Override

@@ -4,7 +4,9 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Starts the real {@code gulp} command as a child process from the compiled classes, with the JVM
@@ -18,7 +20,7 @@ public final class GulpProcess {
     public static List<String> command(String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-Xms64m", "-Xmx512m", "-XX:MaxDirectMemorySize=1t", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+                "-Xms64m", "-Xmx512m", "-XX:MaxDirectMemorySize=1t", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss1m",
                 "-cp", classesDirectory().toString(), "gulp.cli.Main"));
         command.addAll(List.of(args));
         return command;
@@ -27,6 +29,10 @@ public final class GulpProcess {
     /** A builder for the command; the caller sets redirects. */
     public static ProcessBuilder builder(String... args) {
         return new ProcessBuilder(command(args));
+    }
+
+    public static ProcessBuilder builder(List<String> args) {
+        return builder(args.toArray(String[]::new));
     }
 
     /** Runs to completion with stdin from {@code input} (or empty), stdout to {@code output}. */
@@ -44,16 +50,23 @@ public final class GulpProcess {
         return Path.of("target", "classes").toAbsolutePath();
     }
 
+    /** The end-of-run counters in {@code stderr}: label to value, from the "N label" lines. */
+    public static Map<String, Long> counters(String stderr) {
+        Map<String, Long> counters = new HashMap<>();
+        for (String line : stderr.split("\n")) {
+            int space = line.indexOf(' ');
+            if (space > 0 && line.substring(0, space).chars().allMatch(Character::isDigit)) {
+                counters.put(line.substring(space + 1).trim(), Long.parseLong(line.substring(0, space)));
+            }
+        }
+        return counters;
+    }
+
     /** Exit status and everything written to stderr. */
     public record Result(int status, String stderr) {
         /** The number before {@code label} in the end-of-run counters, or -1. */
         public long counter(String label) {
-            for (String line : stderr.split("\n")) {
-                if (line.endsWith(" " + label)) {
-                    return Long.parseLong(line.substring(0, line.indexOf(' ')));
-                }
-            }
-            return -1;
+            return counters(stderr).getOrDefault(label, -1L);
         }
 
         /** The error line gulp printed ("gulp: ..."), or an empty string. */

@@ -29,7 +29,7 @@ public final class VethPair implements AutoCloseable {
         VethPair pair = new VethPair(tag);
         try {
             pair.setUp();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError e) {
             pair.close();
             throw e;
         }
@@ -37,30 +37,30 @@ public final class VethPair implements AutoCloseable {
     }
 
     private void setUp() {
-        Shell.run("ip", "netns", "add", senderNamespace);
-        Shell.run("ip", "netns", "add", captureNamespace);
+        Tools.check("ip", "netns", "add", senderNamespace);
+        Tools.check("ip", "netns", "add", captureNamespace);
         for (String ns : new String[] {senderNamespace, captureNamespace}) {
             // No IPv6 router solicitations or MLD reports in the captures.
-            Shell.run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+            Tools.check("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
                     "net.ipv6.conf.default.disable_ipv6=1");
         }
-        Shell.run("ip", "link", "add", senderInterface, "netns", senderNamespace, "address", SENDER_MAC, "type", "veth",
+        Tools.check("ip", "link", "add", senderInterface, "netns", senderNamespace, "address", SENDER_MAC, "type", "veth",
                 "peer", "name", captureInterface, "netns", captureNamespace, "address", CAPTURE_MAC);
-        Shell.run("ip", "-n", senderNamespace, "link", "set", senderInterface, "up");
-        Shell.run("ip", "-n", captureNamespace, "link", "set", captureInterface, "up");
-        Shell.run("ip", "netns", "exec", captureNamespace, "nft", "add table netdev gtsink { chain in { type filter hook ingress"
+        Tools.check("ip", "-n", senderNamespace, "link", "set", senderInterface, "up");
+        Tools.check("ip", "-n", captureNamespace, "link", "set", captureInterface, "up");
+        Tools.check("ip", "netns", "exec", captureNamespace, "nft", "add table netdev gtsink { chain in { type filter hook ingress"
                 + " device \"" + captureInterface + "\" priority 0; policy drop; }; }");
     }
 
     /** A statistic of the capture-side interface from sysfs, e.g. "rx_packets". */
     public long captureStatistic(String name) {
-        return Long.parseLong(Shell.run("ip", "netns", "exec", captureNamespace, "cat",
+        return Long.parseLong(Tools.check("ip", "netns", "exec", captureNamespace, "cat",
                 "/sys/class/net/" + captureInterface + "/statistics/" + name).trim());
     }
 
     @Override
     public void close() {
-        Shell.tryRun("ip", "netns", "del", senderNamespace);
-        Shell.tryRun("ip", "netns", "del", captureNamespace);
+        Tools.run("ip", "netns", "del", senderNamespace);
+        Tools.run("ip", "netns", "del", captureNamespace);
     }
 }

@@ -1,0 +1,29 @@
+package gulp.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The scapy-generated encapsulated traffic (src/test/resources/gulp/decap/generate_encapsulated.py):
+ * outer.pcap with the ERSPAN/GRE/VXLAN/Geneve frames, inner.pcap with the frames inside them,
+ * stream.pcap with ERSPAN sequence numbers.
+ */
+public final class EncapsulatedTraffic {
+    private static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+    private static final Path SCRIPT = Path.of("src", "test", "resources", "gulp", "decap", "generate_encapsulated.py");
+
+    private EncapsulatedTraffic() {
+    }
+
+    /** Writes the files into {@code directory}; skips the calling test when python3 or scapy is missing. */
+    public static void generate(Path directory) {
+        Tools.Output generator = Tools.run(PYTHON, SCRIPT.toString(), directory.toString());
+        assumeTrue(generator.status() != Tools.NOT_STARTED, "python3 not available");
+        String log = generator.stdout() + generator.stderr();
+        assumeTrue(generator.status() == 0 || !log.contains("No module named 'scapy'"), "python3-scapy not installed");
+        assertEquals(0, generator.status(), log);
+    }
+}
