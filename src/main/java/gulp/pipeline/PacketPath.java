@@ -36,6 +36,7 @@ public final class PacketPath implements PacketHandler {
     /** Decapsulated frames behind a synthetic Ethernet header are assembled here (reader thread only). */
     private MemorySegment assembly;
     private long recordsStored;
+    private boolean closed;
 
     /**
      * @param countLimit stop after this many records (0 = no limit)
@@ -70,6 +71,9 @@ public final class PacketPath implements PacketHandler {
 
     @Override
     public void onPacket(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag) {
+        if (closed) {
+            return;
+        }
         counters.packetsRead.increment();
         if (countLimit > 0 && recordsStored >= countLimit) {
             return;
@@ -113,6 +117,12 @@ public final class PacketPath implements PacketHandler {
         long length = store(timestampNanos, data, offset, caplen, wirelen, vlanTag);
         if (length == 0 && waitWhenFull) {
             length = waitAndStore(timestampNanos, data, offset, caplen, wirelen, vlanTag);
+            if (length == 0) {
+                // Stopped while waiting for room: take no later packet either, so the output
+                // ends at a point of the input instead of having a hole.
+                closed = true;
+                return;
+            }
         }
         if (length == 0) {
             counters.droppedRingFull.increment();
