@@ -103,6 +103,8 @@ final class PacketProcessing {
         if (decapsulator != null) {
             path.setDecapsulator(decapsulator);
             report.addSection(decapsulator::appendSummary);
+            var gaps = decapsulator.sequenceGaps();
+            report.addStatus(() -> gaps.missingAllSessions() + " missing upstream");
         }
     }
 

@@ -1,5 +1,7 @@
 package gulp.decap;
 
+import gulp.stats.Counter;
+
 /**
  * Upstream loss per ERSPAN session, from the GRE sequence numbers (32 bits, wrapping).
  * <p>
@@ -29,6 +31,8 @@ public final class SequenceGapTracker {
     private final long[] duplicates = new long[SESSIONS];
     private final long[] reordered = new long[SESSIONS];
     private final long[] restarts = new long[SESSIONS];
+    /** All sessions' settled missing numbers, readable from the status thread. */
+    private final Counter missingAllSessions = new Counter();
 
     /** Records one packet of {@code session} (0-1023) with GRE sequence number {@code sequence}. */
     public void observe(int session, int sequence) {
@@ -76,6 +80,7 @@ public final class SequenceGapTracker {
         if (wasMissing) {
             if (!lastEvictedMissing[session]) gaps[session]++;
             missing[session] += count;
+            missingAllSessions.add(count);
         }
         lastEvictedMissing[session] = wasMissing;
     }
@@ -101,6 +106,12 @@ public final class SequenceGapTracker {
     }
 
     public long packets(int session) { return packets[session]; }
+
+    /**
+     * Packets missing upstream in all sessions, as far as settled (holes still inside the reorder
+     * window are not yet counted); safe to read from any thread, for the {@code -V} status line.
+     */
+    public long missingAllSessions() { return missingAllSessions.get(); }
 
     /** Gaps so far, including holes still inside the reorder window (they are assumed lost). */
     public long gaps(int session) { return holes(session, true); }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The end-of-run counters on stderr, one "N label" per line so scripts can parse them (like
@@ -16,6 +17,7 @@ public final class Report {
     private final boolean live;
     private final boolean opaque;
     private final List<Consumer<StringBuilder>> sections = new ArrayList<>();
+    private final List<Supplier<String>> statusParts = new ArrayList<>();
 
     public Report(CaptureCounters counters, long ringCapacity, boolean live, boolean opaque) {
         this.counters = counters;
@@ -27,6 +29,11 @@ public final class Report {
     /** More lines for the end-of-run report (decapsulation counters, upstream loss per session). */
     public void addSection(Consumer<StringBuilder> section) {
         sections.add(section);
+    }
+
+    /** More text for the {@code -V} status line (e.g. packets missing upstream). */
+    public void addStatus(Supplier<String> part) {
+        statusParts.add(part);
     }
 
     public void printFinal(PrintStream out, long ringPeak) {
@@ -68,13 +75,18 @@ public final class Report {
     public String statusLine(long ringUsed, long ringPeak, double seconds, long recordsBefore, long bytesBefore) {
         long records = counters.recordsWritten.get();
         long bytes = counters.bytesWritten.get();
-        return String.format(Locale.ROOT,
+        String line = String.format(Locale.ROOT,
                 "ring %.1f%% (peak %.1f%%), %d records, %s written, drops: %d ring full%s, %.0f pkt/s, %.1f MB/s",
                 100.0 * ringUsed / ringCapacity, 100.0 * ringPeak / ringCapacity, records, megabytes(bytes),
                 counters.droppedRingFull.get(),
                 live ? ", " + counters.kernelDropped.get() + " kernel, " + counters.interfaceDropped.get() + " interface" : "",
                 seconds > 0 ? (records - recordsBefore) / seconds : 0.0,
                 seconds > 0 ? (bytes - bytesBefore) / seconds / 1e6 : 0.0);
+        StringBuilder b = new StringBuilder(line);
+        for (Supplier<String> part : statusParts) {
+            b.append(", ").append(part.get());
+        }
+        return b.toString();
     }
 
     private static void line(StringBuilder b, long value, String label) {

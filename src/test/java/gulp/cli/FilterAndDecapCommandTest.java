@@ -56,6 +56,23 @@ class FilterAndDecapCommandTest {
     }
 
     @Test
+    void statusLineTwiceASecondShowsRingRecordsDropsAndUpstreamLoss() throws Exception {
+        Process gulp = GulpProcess.builder("-i", "-", "-d", "-V", "x")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(dir.resolve("err").toFile()).start();
+        try (var in = gulp.getOutputStream()) {
+            in.write(java.nio.file.Files.readAllBytes(PcapFiles.ZEEK.resolve("erspanII.pcap")));
+            in.flush();
+            Thread.sleep(1300); // input stays open: the run goes on idle
+        }
+        assertEquals(0, gulp.waitFor());
+        String err = java.nio.file.Files.readString(dir.resolve("err"));
+        long statusLines = err.lines().filter(l -> l.startsWith("ring ")).count();
+        assertTrue(statusLines >= 2, err);
+        assertTrue(err.lines().filter(l -> l.startsWith("ring ")).allMatch(l -> l.contains("records")
+                && l.contains("drops: 0 ring full") && l.contains("pkt/s") && l.contains("missing upstream")), err);
+    }
+
+    @Test
     void badFilterGivesLibpcapsMessage() throws Exception {
         GulpProcess.Result result = GulpProcess.run(PcapFiles.ZEEK.resolve("vxlan.pcap"), dir.resolve("o"),
                 "-i", "-", "-f", "host and");
