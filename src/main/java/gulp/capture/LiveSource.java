@@ -29,6 +29,8 @@ public final class LiveSource implements Source {
     private static final long STATISTICS_INTERVAL_NANOS = 1_000_000_000L;
     /** After a stop, wait this long at most for the kernel to retire the last, partly filled block. */
     private static final long STOP_DRAIN_NANOS = (4L * RETIRE_MILLIS + 400) * 1_000_000L;
+    /** A safety net only: after the unbind the kernel delivers nothing new, so draining ends. */
+    private static final long MAX_DRAIN_NANOS = 10_000_000_000L;
     private static final int ARPHRD_ETHER = 1;
     private static final int ARPHRD_LOOPBACK = 772;
     private static final int ARPHRD_NONE = 65534;
@@ -225,6 +227,7 @@ public final class LiveSource implements Source {
         int index = 0;
         long nextStatistics = System.nanoTime() + STATISTICS_INTERVAL_NANOS;
         long stopDeadline = 0;
+        long drainLimit = 0;
         boolean stopping = false;
         try {
             while (true) {
@@ -234,6 +237,11 @@ public final class LiveSource implements Source {
                     blocksWalked++;
                     BlockWalker.release(ring, block);
                     index = index + 1 == blockCount ? 0 : index + 1;
+                    if (stopping) {
+                        // Still draining what was delivered before the unbind: however slowly
+                        // this thread runs, it waits only while no block is ready.
+                        stopDeadline = System.nanoTime() + STOP_DRAIN_NANOS;
+                    }
                 } else if (stopping) {
                     // Unbound: nothing new arrives. Done once every packet the kernel counted as
                     // delivered has been walked, or when the last block never shows up.
@@ -248,6 +256,7 @@ public final class LiveSource implements Source {
                 if (!stopping && handler.stopRequested()) {
                     stopping = true;
                     stopDeadline = System.nanoTime() + STOP_DRAIN_NANOS;
+                    drainLimit = System.nanoTime() + MAX_DRAIN_NANOS;
                     unbind();
                 }
                 long now = System.nanoTime();
@@ -255,8 +264,8 @@ public final class LiveSource implements Source {
                     nextStatistics = now + STATISTICS_INTERVAL_NANOS;
                     updateStatistics();
                 }
-                if (stopping && now > stopDeadline + STOP_DRAIN_NANOS) {
-                    return; // a flood that does not end even after the unbind: give up waiting
+                if (stopping && now > drainLimit) {
+                    return; // blocks that keep coming even after the unbind: give up waiting
                 }
             }
         } catch (NativeException e) {

@@ -14,7 +14,6 @@ import gulp.stats.CaptureCounters;
 import gulp.stats.Report;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -34,11 +33,9 @@ final class LiveCommand {
     private static final long WARM_UP_RING = 4L << 20;
 
     private final Main main;
-    private final PrintStream err;
 
-    LiveCommand(Main main, PrintStream err) {
+    LiveCommand(Main main) {
         this.main = main;
-        this.err = err;
     }
 
     /** Which CPU each thread goes to (-1 = leave it to the scheduler). */
@@ -52,9 +49,8 @@ final class LiveCommand {
     int run(Options options) throws InterruptedException {
         String name = options.interfaceName != null ? options.interfaceName : LiveSource.defaultInterface();
         if (name == null) {
-            err.println("gulp: no interface given and none is up besides loopback; name one with -i IFACE (interfaces: "
-                    + String.join(", ", LiveSource.interfaceNames()) + ")");
-            return Main.EXIT_INPUT;
+            return main.fail(Main.EXIT_INPUT, "no interface given and none is up besides loopback; name one with -i IFACE"
+                    + " (interfaces: " + String.join(", ", LiveSource.interfaceNames()) + ")");
         }
         // The JIT warm-up runs beside the kernel ring set-up (the kernel zeroes the ring meanwhile).
         Thread warmUp = Thread.ofPlatform().name("gulp-warm-up").daemon().start(() -> warmUp(options));
@@ -68,8 +64,7 @@ final class LiveCommand {
         try {
             source = LiveSource.open(settings, counters);
         } catch (InputException e) {
-            err.println("gulp: " + e.getMessage());
-            return Main.EXIT_INPUT;
+            return main.fail(Main.EXIT_INPUT, e.getMessage());
         }
         try (source; Arena arena = Arena.ofShared()) {
             ByteRing ring = main.allocateRing(options, arena);
@@ -98,7 +93,7 @@ final class LiveCommand {
                 if (options.filter.matches("(?s).*\\bvlan\\b.*")) {
                     // libpcap compiles 'vlan' for live handles with kernel-only loads; a program
                     // compiled offline tests the frame bytes, where the kernel has removed the tag.
-                    err.println("gulp: warning: the kernel removes a packet's outer VLAN tag before the filter runs,"
+                    main.message("warning: the kernel removes a packet's outer VLAN tag before the filter runs,"
                             + " so 'vlan' in a live filter only matches a second (inner) tag; filter on the rest instead");
                 }
             } else if (inner != null) {
@@ -129,14 +124,11 @@ final class LiveCommand {
                 }
             }, writer, control, counters, report);
         } catch (InputException e) {
-            err.println("gulp: " + e.getMessage());
-            return Main.EXIT_INPUT;
+            return main.fail(Main.EXIT_INPUT, e.getMessage());
         } catch (SetupException e) {
-            err.println("gulp: " + e.getMessage());
-            return e.status();
+            return main.fail(e.status(), e.getMessage());
         } catch (IOException e) {
-            err.println("gulp: " + e.getMessage());
-            return Main.EXIT_OUTPUT;
+            return main.fail(Main.EXIT_OUTPUT, e.getMessage());
         }
     }
 
@@ -155,7 +147,7 @@ final class LiveCommand {
         try {
             Libc.current().mlock(ring.buffer());
         } catch (NativeException e) {
-            err.println("gulp: warning: cannot lock the ring in memory (" + e.getMessage()
+            main.message("warning: cannot lock the ring in memory (" + e.getMessage()
                     + "); it may be swapped out (needs CAP_IPC_LOCK)");
         }
     }
@@ -208,14 +200,14 @@ final class LiveCommand {
         try {
             libc.setThreadNice(libc.gettid(), READER_NICE);
         } catch (NativeException e) {
-            err.println("gulp: warning: cannot raise the reader thread's priority (" + e.getMessage()
+            main.message("warning: cannot raise the reader thread's priority (" + e.getMessage()
                     + "; needs CAP_SYS_NICE)");
         }
         if (options.realtimeReader) {
             try {
                 libc.setCurrentThreadFifo(FIFO_PRIORITY);
             } catch (NativeException e) {
-                err.println("gulp: warning: cannot give the reader thread SCHED_FIFO (" + e.getMessage()
+                main.message("warning: cannot give the reader thread SCHED_FIFO (" + e.getMessage()
                         + "; needs CAP_SYS_NICE)");
             }
         }
@@ -229,7 +221,7 @@ final class LiveCommand {
             Libc.current().pinCurrentThread(cpu);
         } catch (NativeException e) {
             String why = e.errno() == Libc.EINVAL ? "it is not among the CPUs this process may use" : e.getMessage();
-            err.println("gulp: warning: cannot pin the " + thread + " thread to CPU " + cpu + " (" + why + ")");
+            main.message("warning: cannot pin the " + thread + " thread to CPU " + cpu + " (" + why + ")");
         }
     }
 

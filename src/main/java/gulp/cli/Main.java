@@ -79,7 +79,7 @@ public final class Main {
         return switch (options.mode()) {
             case OPAQUE_COPY -> runOpaqueCopy(options);
             case CAPTURE_FILES -> runCaptureFiles(options);
-            case LIVE -> new LiveCommand(this, err).run(options);
+            case LIVE -> new LiveCommand(this).run(options);
         };
     }
 
