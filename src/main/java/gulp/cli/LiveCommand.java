@@ -5,8 +5,8 @@ import gulp.capture.LiveSource;
 import gulp.linux.Libc;
 import gulp.linux.NativeException;
 import gulp.output.PcapRecordEncoder;
-import gulp.output.RecordFraming;
 import gulp.pipeline.PacketPath;
+import gulp.pipeline.Pipeline;
 import gulp.pipeline.RunControl;
 import gulp.pipeline.Writer;
 import gulp.ring.ByteRing;
@@ -73,17 +73,12 @@ final class LiveCommand {
             }
             lockInMemory(ring);
             CpuPlan cpus = planCpus(options);
-            PacketProcessing processing = PacketProcessing.create(options, source.linkType());
-            int outputLinkType = options.decapsulate ? 1 : source.linkType();
-            RunControl control = new RunControl();
-            PcapRecordEncoder encoder = new PcapRecordEncoder(options.nanosecond, options.snaplen);
-            Outputs.Output output = Outputs.create(options, encoder.fileHeader(outputLinkType), control);
-            PacketPath path = new PacketPath(ring.producer(), encoder, source.waitsWhenFull(), counters, control,
-                    options.parkMicros * 1000, options.countLimit);
-            Writer writer = new Writer(ring, output.sink(), RecordFraming.pcap(options.nanosecond), output.policy(),
-                    options.blockSize, options.parkMicros * 1000, counters, control);
+            Main.PacketRun run = main.assemble(options, source, ring, counters, true);
+            PacketProcessing processing = run.processing();
+            PacketPath path = run.path();
+            Report report = run.report();
+            Writer writer = run.writer();
             writer.setThreadStartHook(() -> pinCurrentThread("writer", cpus.writer()));
-            Report report = new Report(counters, ring.capacity(), true, false);
             String filterPlace = "";
             PacketProcessing.KernelInnerFilter inner = processing.kernelInnerFilter();
             if (processing.filterProgram() != null && processing.decapsulator() == null) {
@@ -114,15 +109,12 @@ final class LiveCommand {
             String processed = processing.describe();
             main.startupLine(options, "listening on " + source.describe() + ", " + cpus.describe() + ", ready "
                             + secondsSinceLaunch() + " after launch" + (processed.isEmpty() ? "" : "; " + processed + filterPlace),
-                    main.outputDescription(options, output, outputLinkType), ring);
+                    main.outputDescription(options, run.output(), run.outputLinkType()), ring);
+            Pipeline.ReaderBody readAll = Main.readAll(source, path);
             return main.runPipeline(options, ring, () -> {
                 setUpReaderThread(options, cpus.reader());
-                try {
-                    source.run(path);
-                } finally {
-                    path.finish();
-                }
-            }, writer, control, counters, report);
+                readAll.run();
+            }, writer, run.control(), counters, report);
         } catch (InputException e) {
             return main.fail(Main.EXIT_INPUT, e.getMessage());
         } catch (SetupException e) {

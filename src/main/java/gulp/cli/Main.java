@@ -2,6 +2,7 @@ package gulp.cli;
 
 import gulp.capture.CaptureFileSource;
 import gulp.capture.InputException;
+import gulp.capture.Source;
 import gulp.linux.Terminal;
 import gulp.output.PcapRecordEncoder;
 import gulp.output.RotatingFileSink;
@@ -97,28 +98,13 @@ public final class Main {
             if (ring == null) {
                 return EXIT_FAILURE;
             }
-            PacketProcessing processing = PacketProcessing.create(options, source.linkType());
-            int outputLinkType = options.decapsulate ? 1 : source.linkType();
             CaptureCounters counters = new CaptureCounters();
-            RunControl control = new RunControl();
-            PcapRecordEncoder encoder = new PcapRecordEncoder(options.nanosecond, options.snaplen);
-            Outputs.Output output = Outputs.create(options, encoder.fileHeader(outputLinkType), control);
-            PacketPath path = new PacketPath(ring.producer(), encoder, source.waitsWhenFull(), counters, control,
-                    options.parkMicros * 1000, options.countLimit);
-            Writer writer = new Writer(ring, output.sink(), RecordFraming.pcap(options.nanosecond), output.policy(),
-                    options.blockSize, options.parkMicros * 1000, counters, control);
-            String processed = processing.describe();
+            PacketRun run = assemble(options, source, ring, counters, false);
+            String processed = run.processing().describe();
             startupLine(options, "reading " + source.describe() + (processed.isEmpty() ? "" : "; " + processed),
-                    outputDescription(options, output, outputLinkType), ring);
-            Report report = new Report(counters, ring.capacity(), false, false);
-            processing.install(path, report);
-            return runPipeline(options, ring, () -> {
-                try {
-                    source.run(path);
-                } finally {
-                    path.finish();
-                }
-            }, writer, control, counters, report);
+                    outputDescription(options, run.output(), run.outputLinkType()), ring);
+            run.processing().install(run.path(), run.report());
+            return runPipeline(options, ring, readAll(source, run.path()), run.writer(), run.control(), counters, run.report());
         } catch (SetupException e) {
             return fail(e.status(), e.getMessage());
         } catch (IOException e) {
@@ -135,6 +121,38 @@ public final class Main {
     int fail(int status, String text) {
         message(text);
         return status;
+    }
+
+    /** The parts of a packet run that capture files and live capture share. */
+    record PacketRun(PacketProcessing processing, int outputLinkType, RunControl control, Outputs.Output output,
+                     PacketPath path, Writer writer, Report report) {
+    }
+
+    /** Builds the reader's path, the output and the writer for packets from {@code source}. */
+    PacketRun assemble(Options options, Source source, ByteRing ring, CaptureCounters counters, boolean live)
+            throws SetupException, IOException {
+        PacketProcessing processing = PacketProcessing.create(options, source.linkType());
+        int outputLinkType = options.decapsulate ? 1 : source.linkType();
+        RunControl control = new RunControl();
+        PcapRecordEncoder encoder = new PcapRecordEncoder(options.nanosecond, options.snaplen);
+        Outputs.Output output = Outputs.create(options, encoder.fileHeader(outputLinkType), control);
+        PacketPath path = new PacketPath(ring.producer(), encoder, source.waitsWhenFull(), counters, control,
+                options.parkMicros * 1000, options.countLimit);
+        Writer writer = new Writer(ring, output.sink(), RecordFraming.pcap(options.nanosecond), output.policy(),
+                options.blockSize, options.parkMicros * 1000, counters, control);
+        Report report = new Report(counters, ring.capacity(), live, false);
+        return new PacketRun(processing, outputLinkType, control, output, path, writer, report);
+    }
+
+    /** The reader thread's work for a packet source: everything, then the end-of-input duties. */
+    static Pipeline.ReaderBody readAll(Source source, PacketPath path) {
+        return () -> {
+            try {
+                source.run(path);
+            } finally {
+                path.finish();
+            }
+        };
     }
 
     String outputDescription(Options options, Outputs.Output output, int linkType) {
