@@ -18,7 +18,7 @@
 # CPU = utime+stime of the capturer process (/proc/PID/stat) from just before the generator
 # starts until just before SIGINT (start-up excluded), as seconds per million delivered packets;
 # RSS = VmHWM of the capturer just before SIGINT. Repeats are the outer loop; a quiet gate waits
-# (at most 10 s) for the rest of the machine to use < 20 % CPU before each run and logs it.
+# (at most 3 s) for the rest of the machine to use < 20 % CPU before each run and logs it.
 # At the end: median (min-max) per tool, mode and size. The classes are copied first, so a
 # rebuild during the run does not change what is measured.
 # Needs root, Java 25, tcpdump, netsniff-ng, capinfos, python3.
@@ -57,10 +57,10 @@ rps() { ip netns exec $CAP sh -c "echo $1 > /sys/class/net/$CIF/queues/rx-0/rps_
 ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' /proc/$1/stat 2>/dev/null || echo 0; }
 hwm_mib() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' /proc/$1/status 2>/dev/null || echo 0; }
 
-# Busy % of the whole machine over 1 s; waits (at most 10 s) until it is below 20 %.
+# Busy % of the whole machine over 1 s; waits (at most 3 s) until it is below 20 %.
 quiet_gate() {
   local busy=100
-  for _ in $(seq 1 10); do
+  for _ in $(seq 1 3); do
     busy=$(python3 -c '
 import time
 def s():
