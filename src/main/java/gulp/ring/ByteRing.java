@@ -103,6 +103,10 @@ public final class ByteRing {
         private long tail;        // committed (complete records), maybe not yet published
         private long cursor;      // where the record being written goes next
         private long claimedEnd;  // cursor may not pass this
+        // index(tail) and index(cursor), kept up to date by addition: a 64-bit division per put
+        // cost more than the copy of a small packet.
+        private long tailIndex;
+        private long cursorIndex;
         private long cachedHead;
         private long peak;
 
@@ -122,6 +126,7 @@ public final class ByteRing {
                 }
             }
             cursor = tail;
+            cursorIndex = tailIndex;
             claimedEnd = end;
             return true;
         }
@@ -129,13 +134,47 @@ public final class ByteRing {
         /** Copies bytes of {@code src} into the claimed record, splitting at the buffer end. */
         public void put(MemorySegment src, long srcOffset, long length) {
             assert cursor + length <= claimedEnd : "write past claim";
-            long at = index(cursor);
-            long first = Math.min(length, capacity - at);
-            MemorySegment.copy(src, srcOffset, buffer, at, first);
-            if (first < length) {
-                MemorySegment.copy(src, srcOffset + first, buffer, 0, length - first);
+            long at = cursorIndex;
+            long room = capacity - at;
+            if (length < room) {
+                MemorySegment.copy(src, srcOffset, buffer, at, length);
+                cursorIndex = at + length;
+            } else {
+                MemorySegment.copy(src, srcOffset, buffer, at, room);
+                MemorySegment.copy(src, srcOffset + room, buffer, 0, length - room);
+                cursorIndex = length - room;
             }
             cursor += length;
+        }
+
+        /**
+         * Writes four little-endian ints (16 bytes, e.g. a pcap record header) into the claimed
+         * record: straight into the buffer, without a staging copy, unless they straddle its end.
+         */
+        public void putIntsLittleEndian(int first, int second, int third, int fourth) {
+            assert cursor + 16 <= claimedEnd : "write past claim";
+            long at = cursorIndex;
+            if (capacity - at > 16) {
+                buffer.set(INT_LE, at, first);
+                buffer.set(INT_LE, at + 4, second);
+                buffer.set(INT_LE, at + 8, third);
+                buffer.set(INT_LE, at + 12, fourth);
+                cursorIndex = at + 16;
+                cursor += 16;
+            } else {
+                putIntLittleEndianSlowly(first);
+                putIntLittleEndianSlowly(second);
+                putIntLittleEndianSlowly(third);
+                putIntLittleEndianSlowly(fourth);
+            }
+        }
+
+        private void putIntLittleEndianSlowly(int value) {
+            for (int i = 0; i < 4; i++) {
+                buffer.set(ValueLayout.JAVA_BYTE, cursorIndex, (byte) (value >>> (8 * i)));
+                cursorIndex = cursorIndex + 1 == capacity ? 0 : cursorIndex + 1;
+            }
+            cursor += 4;
         }
 
         /**
@@ -144,11 +183,13 @@ public final class ByteRing {
          */
         public void commit() {
             tail = cursor;
+            tailIndex = cursorIndex;
         }
 
         /** Abandons the claimed record (the next claim starts at the same place). */
         public void abandon() {
             cursor = tail;
+            cursorIndex = tailIndex;
         }
 
         /** Lets the consumer see everything committed so far: one release store. */
@@ -182,7 +223,7 @@ public final class ByteRing {
          * read input straight into the ring ({@code -c}). Returns the contiguous room at the cursor.
          */
         public MemorySegment contiguousClaimedRegion() {
-            long at = index(cursor);
+            long at = cursorIndex;
             long room = Math.min(claimedEnd - cursor, capacity - at);
             return buffer.asSlice(at, room);
         }
@@ -191,6 +232,10 @@ public final class ByteRing {
         public void advance(long length) {
             assert cursor + length <= claimedEnd;
             cursor += length;
+            cursorIndex += length;
+            if (cursorIndex >= capacity) {
+                cursorIndex -= capacity;
+            }
         }
     }
 
