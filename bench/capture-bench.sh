@@ -2,21 +2,31 @@
 # Live capture benchmark: gulp vs tcpdump -w vs netsniff-ng on a private veth test bed.
 #
 #   bench/capture-bench.sh [COUNT] [REPEATS] [SIZES] [TOOLS] [MODES] [PPS]
-#   defaults: 1000000 1 "64 300 1500" "none gulp tcpdump netsniff" "A B" 0 (0 = as fast as possible)
-#   GULP_OPTS adds options to gulp's command line (e.g. GULP_OPTS="-r 1024").
+#   defaults: 1000000 3 "64 300 1500" "none gulp tcpdump netsniff" "A B" 0 (0 = as fast as possible)
+#   GULP_OPTS adds options to gulp's command line (e.g. GULP_OPTS="-r 4096" for the burst test).
+#   RESULTS=FILE keeps the raw rows (tab-separated) there as well.
 #
-# Test bed (docs/capture-testbed recipe): namespaces gtb-<pid>-g / -c joined by a veth pair, the
+# Test bed (capture-testbed.md recipe): namespaces gtb-<pid>-g / -c joined by a veth pair, the
 # capture side with no address and an nftables netdev ingress drop sink. Generator: the Java
 # sendmmsg sender (gulp.bench.LiveSender, batches of 64) pinned to CPU 0 in the generator
-# namespace; capturer under taskset -c 1. Mode A: receive softirq on the sender's CPU (no RPS);
+# namespace; every capturer runs under taskset -c 1, so each tool gets exactly CPU 1 (gulp's
+# reader and writer are both pinned there with --reader-cpu 1 --writer-cpu 1; tcpdump and
+# netsniff-ng are single-threaded on it). Mode A: receive softirq on the sender's CPU (no RPS);
 # mode B: RPS moves it to CPU 1, the capture CPU. Every tool gets a 256 MiB kernel buffer.
-# Loss = delta rx_packets of the capture veth - records in the file. Output files go to a temp
-# folder on disk and are deleted after counting. Needs root, Java 25, tcpdump, netsniff-ng, capinfos.
+#
+# Per run: loss = delta rx_packets of the capture veth - records in the file (capinfos);
+# CPU = utime+stime of the capturer process (/proc/PID/stat) from just before the generator
+# starts until just before SIGINT (start-up excluded), as seconds per million delivered packets;
+# RSS = VmHWM of the capturer just before SIGINT. Repeats are the outer loop; a quiet gate waits
+# (at most 3 s) for the rest of the machine to use < 20 % CPU before each run and logs it.
+# At the end: median (min-max) per tool, mode and size. The classes are copied first, so a
+# rebuild during the run does not change what is measured.
+# Needs root, Java 25, tcpdump, netsniff-ng, capinfos, python3.
 set -euo pipefail
 set -m   # background jobs in their own process groups, with SIGINT not ignored
 here="$(cd "$(dirname "$0")/.." && pwd)"
 COUNT=${1:-1000000}
-REPEATS=${2:-1}
+REPEATS=${2:-3}
 SIZES=${3:-"64 300 1500"}
 TOOLS=${4:-"none gulp tcpdump netsniff"}
 MODES=${5:-"A B"}
@@ -24,10 +34,15 @@ PPS=${6:-0}
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 GEN=gtb-$$-g; CAP=gtb-$$-c; GIF=gtb$$g; CIF=gtb$$c
 OUT=$(mktemp -d "${TMPDIR:-/var/tmp}/gulp-bench.XXXXXX")
-CP="$here/target/test-classes:$here/target/classes"
+ROWS=${RESULTS:-$OUT/rows.tsv}
+HZ=$(getconf CLK_TCK)
 
 cleanup() { ip netns del $GEN 2>/dev/null || true; ip netns del $CAP 2>/dev/null || true; rm -rf "$OUT"; }
 trap cleanup EXIT
+
+mkdir -p "$OUT/classes" "$OUT/test-classes"
+cp -r "$here/target/classes/." "$OUT/classes/"; cp -r "$here/target/test-classes/gulp" "$OUT/test-classes/"
+CP="$OUT/test-classes:$OUT/classes"
 
 ip netns add $GEN; ip netns add $CAP
 for n in $GEN $CAP; do ip netns exec $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1; done
@@ -39,24 +54,43 @@ X
 
 rx() { ip netns exec $CAP cat /sys/class/net/$CIF/statistics/rx_packets; }
 rps() { ip netns exec $CAP sh -c "echo $1 > /sys/class/net/$CIF/queues/rx-0/rps_cpus"; }
+ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' /proc/$1/stat 2>/dev/null || echo 0; }
+hwm_mib() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' /proc/$1/status 2>/dev/null || echo 0; }
+
+# Busy % of the whole machine over 1 s; waits (at most 3 s) until it is below 20 %.
+quiet_gate() {
+  local busy=100
+  for _ in $(seq 1 3); do
+    busy=$(python3 -c '
+import time
+def s():
+    f = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    return sum(f), f[3] + f[4]
+t0, i0 = s(); time.sleep(1); t1, i1 = s()
+print(round(100 * (1 - (i1 - i0) / max(1, t1 - t0))))')
+    [ "$busy" -lt 20 ] && break
+  done
+  echo "$busy"
+}
 
 # Starts TOOL in the background writing $OUT/cap.pcap, waits for its ready line.
 start_tool() {
   local tool=$1 log=$OUT/tool.log
   : > "$log"
   case $tool in
-    gulp) ip netns exec $CAP taskset -c 1 "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx512m -XX:+UseSerialGC \
-            -cp "$here/target/classes" gulp.cli.Main -i $CIF -B 256 ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
+    gulp) ip netns exec $CAP taskset -c 1 "$JAVA" --enable-native-access=ALL-UNNAMED -Xms64m -Xmx512m \
+            -XX:MaxDirectMemorySize=1t -XX:+UseSerialGC -XX:-UsePerfData -cp "$OUT/classes" gulp.cli.Main \
+            -i $CIF -B 256 --reader-cpu 1 --writer-cpu 1 ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     tcpdump) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -B 262144 -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     netsniff) ip netns exec $CAP taskset -c 1 netsniff-ng --in $CIF --out $OUT/cap.pcap -s -S 256MiB -T 0xa1b2c3d4 -b 1 \
             > "$log" 2>&1 & ready="Running" ;;
   esac
-  pid=$!
-  for _ in $(seq 1 300); do grep -q "$ready" "$log" 2>/dev/null && break; sleep 0.05; done
+  pid=$!   # ip netns exec and taskset exec the tool, so this is the capturer itself
+  for _ in $(seq 1 400); do grep -q "$ready" "$log" 2>/dev/null && break; sleep 0.05; done
   sleep 1
 }
 
-# Waits until the output stops growing for 1 s (at most 60 s), then SIGINT.
+# Waits until the output stops growing for 1 s (at most 60 s); then reads CPU and RSS; SIGINT.
 stop_tool() {
   local last=-1 stable=0
   for _ in $(seq 1 300); do
@@ -65,39 +99,68 @@ stop_tool() {
     [ $stable -ge 5 ] && break
     sleep 0.2
   done
+  ticks_end=$(ticks $pid); rss=$(hwm_mib $pid)
   kill -INT $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true
 }
 
-printf "%-9s %-4s %5s %9s %9s %9s %8s %s\n" tool mode size sent_pps delivered captured loss% tool_drops
+[ -s "$ROWS" ] || printf "rep\ttool\tmode\tsize\tsent_pps\tdelivered\tcaptured\tloss_pct\tcpu_s_per_mpkt\trss_mib\tready_s\tbg_pct\tdrops\n" > "$ROWS"
+printf "%-3s %-9s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s\n" rep tool mode size sent_pps delivered captured loss% cpu_s/Mp rss_MiB ready bg% tool_drops
 for r in $(seq 1 "$REPEATS"); do
 for mode in $MODES; do
   if [ "$mode" = B ]; then rps 2; else rps 0; fi
   for size in $SIZES; do
     for tool in $TOOLS; do
       rm -f $OUT/cap.pcap
+      bg=$(quiet_gate)
       [ "$tool" != none ] && start_tool $tool
       before=$(rx)
+      [ "$tool" != none ] && ticks_start=$(ticks $pid)
       sent=$(ip netns exec $GEN "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" gulp.bench.LiveSender $GIF $size $COUNT 0 $PPS)
       pps=$(echo "$sent" | sed -E 's/.*= ([0-9]+) pps.*/\1/')
       delivered=$(( $(rx) - before ))
-      captured=-; loss=-; drops=-
+      captured=-; loss=-; drops=-; cpu=-; rss=-; ready=-
       if [ "$tool" != none ]; then
         stop_tool
         captured=$(capinfos -c -M $OUT/cap.pcap 2>/dev/null | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
         captured=${captured:-0}
         loss=$(awk -v d=$delivered -v c=$captured 'BEGIN { x = (d > 0) ? 100 * (d - c) / d : 0; printf "%.2f", x }')
+        cpu=$(awk -v t=$((ticks_end - ticks_start)) -v hz=$HZ -v d=$delivered 'BEGIN { printf "%.2f", (d > 0) ? t / hz / (d / 1e6) : 0 }')
         case $tool in
-          gulp) drops=$(awk '/dropped by the kernel/ {k=$1} /ring full/ {f=$1} END {print k "k+" f "r"}' $OUT/tool.log) ;;
+          gulp) drops=$(awk '/dropped by the kernel/ {k=$1} /ring full/ {f=$1} END {print k "k+" f "r"}' $OUT/tool.log)
+                ready=$(grep -o 'ready [0-9.]* s' $OUT/tool.log | awk '{print $2}') ;;
           tcpdump) drops=$(awk '/dropped by kernel/ {print $1}' $OUT/tool.log) ;;
           netsniff) drops=$(grep -Eo '[0-9]+ +packets (dropped|failed)' $OUT/tool.log | head -1 | awk '{print $1}') ;;
         esac
-        [ "$tool" = gulp ] && grep -o 'ready [0-9.]* s' $OUT/tool.log | sed 's/^/  # gulp /' >&2 || true
       fi
-      printf "%-9s %-4s %5s %9s %9s %9s %8s %s\n" $tool $mode $size $pps $delivered $captured $loss "$drops"
+      printf "%-3s %-9s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}"
+      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" >> "$ROWS"
       rm -f $OUT/cap.pcap
     done
   done
 done
 done
 rps 0
+
+echo
+echo "Medians (min-max) over the repeats:"
+python3 - "$ROWS" <<'PY'
+import sys, statistics, collections
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
+cells = collections.OrderedDict()
+for r in rows:
+    cells.setdefault((r[1], r[2], r[3]), []).append(r)
+def agg(vals, fmt):
+    v = [float(x) for x in vals if x not in ("-", "")]
+    if not v:
+        return "-"
+    return f"{fmt(statistics.median(v))} ({fmt(min(v))}-{fmt(max(v))})"
+k = lambda x: f"{x / 1000:.0f}k"
+p = lambda x: f"{x:.2f}"
+i = lambda x: f"{x:.0f}"
+print("| tool | mode | size | n | sent pps | loss % | CPU s per M pkts | peak RSS MiB | ready s |")
+print("|---|---|---|---|---|---|---|---|---|")
+for (tool, mode, size), rs in sorted(cells.items(), key=lambda c: (c[0][1], int(c[0][2]), c[0][0])):
+    col = lambda n: [r[n] for r in rs]
+    print(f"| {tool} | {mode} | {size} | {len(rs)} | {agg(col(4), k)} | {agg(col(7), p)} | {agg(col(8), p)} | {agg(col(9), i)} | {agg(col(10), p)} |")
+PY

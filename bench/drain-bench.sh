@@ -6,13 +6,19 @@
 #
 # Same private test bed as capture-bench.sh (veth between two fresh namespaces, nft drop sink).
 # gulp runs under taskset -c 1 with a 512 MiB kernel ring (-B 512) and a 512 MiB ring (-r 512),
-# output to a file on disk. Also reports the reader thread's CPU time for the drain.
+# output to a file on disk. Also reports the reader thread's CPU time for the drain, and at the end
+# the median (min-max) over the repeats.
+#   GULP_CLASSES=DIR   measure another build's classes (default target/classes)
+#   GULP_JVM_OPTS=...  extra JVM options (e.g. a JFR recording); GULP_OPTS=... extra gulp options
+#   CAPTURE_CPUS=LIST  taskset list for gulp (default 1: reader, writer and ext4 share CPU 1; with
+#                      "0,1" add GULP_OPTS="--reader-cpu 1 --writer-cpu 0" to give each its own core)
 set -euo pipefail
 set -m
 here="$(cd "$(dirname "$0")/.." && pwd)"
 COUNT=${1:-1000000}
 SIZE=${2:-64}
 REPEATS=${3:-3}
+CLASSES=${GULP_CLASSES:-$here/target/classes}   # GULP_CLASSES: measure another build
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 GEN=gtd-$$-g; CAP=gtd-$$-c; GIF=gtd$$g; CIF=gtd$$c
 OUT=$(mktemp -d "${TMPDIR:-/var/tmp}/gulp-drain.XXXXXX")
@@ -27,8 +33,8 @@ table netdev gtdsink { chain in { type filter hook ingress device "$CIF" priorit
 X
 
 for r in $(seq 1 "$REPEATS"); do
-  ip netns exec $CAP taskset -c 1 "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx512m -XX:+UseSerialGC ${GULP_JVM_OPTS:-} \
-    -cp "$here/target/classes" gulp.cli.Main -i $CIF -B 512 -r 512 > $OUT/cap.pcap 2> $OUT/gulp.log &
+  ip netns exec $CAP taskset -c ${CAPTURE_CPUS:-1} "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx512m -XX:+UseSerialGC ${GULP_JVM_OPTS:-} \
+    -cp "$CLASSES" gulp.cli.Main -i $CIF -B 512 -r 512 ${GULP_OPTS:-} > $OUT/cap.pcap 2> $OUT/gulp.log &
   pid=$!
   for _ in $(seq 1 300); do grep -qs "listening on" $OUT/gulp.log && break; sleep 0.05; done
   sleep 1
@@ -36,7 +42,7 @@ for r in $(seq 1 "$REPEATS"); do
   ip netns exec $GEN taskset -c 0 "$JAVA" --enable-native-access=ALL-UNNAMED \
     -cp "$here/target/test-classes:$here/target/classes" gulp.bench.LiveSender $GIF $SIZE $COUNT > /dev/null
   sleep 0.5   # let the last block time out in the kernel
-  python3 - "$pid" "$OUT/cap.pcap" "$COUNT" "$SIZE" <<'PY'
+  python3 - "$pid" "$OUT/cap.pcap" "$COUNT" "$SIZE" <<'PY' | tee -a $OUT/results
 import os, sys, time, signal
 pid, path, count, size = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 target = 24 + count * (16 + size)
@@ -64,3 +70,12 @@ PY
   grep -E 'dropped|captured' $OUT/gulp.log | tr '\n' ';'; echo
   rm -f $OUT/cap.pcap
 done
+python3 - $OUT/results <<'PY'
+import re, sys, statistics
+rows = [l for l in open(sys.argv[1]) if l.startswith("drained")]
+mpps = [float(re.search(r"= ([0-9.]+) Mpps", l).group(1)) for l in rows]
+ns = [float(re.search(r"= ([0-9]+) ns/pkt", l).group(1)) for l in rows]
+med = lambda v, f: f"{f(statistics.median(v))} ({f(min(v))}-{f(max(v))})"
+print(f"median of {len(rows)}: wall {med(mpps, lambda x: f'{x:.2f}')} Mpps; reader CPU {med(ns, lambda x: f'{x:.0f}')} ns/pkt"
+      f" = {1e3 / statistics.median(ns):.2f} Mpps per reader core")
+PY

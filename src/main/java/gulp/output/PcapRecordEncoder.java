@@ -29,7 +29,7 @@ public final class PcapRecordEncoder {
     public PcapRecordEncoder(boolean nanosecond, int snaplen) {
         this.nanosecond = nanosecond;
         this.snaplen = snaplen;
-        this.scratch = Arena.ofAuto().allocate(PcapRecordHeader.LENGTH + VLAN_TAG_LENGTH, 8);
+        this.scratch = Arena.ofAuto().allocate(VLAN_TAG_LENGTH, 8); // the VLAN tag to insert
     }
 
     public int snaplen() {
@@ -70,8 +70,7 @@ public final class PcapRecordEncoder {
         if (!ring.tryClaim(length)) {
             return 0;
         }
-        writeHeader(timestampNanos, stored, wirelen);
-        ring.put(scratch, 0, PcapRecordHeader.LENGTH);
+        putHeader(ring, timestampNanos, stored, wirelen);
         ring.put(data, offset, stored);
         ring.commit();
         return length;
@@ -88,8 +87,7 @@ public final class PcapRecordEncoder {
         if (!ring.tryClaim(length)) {
             return 0;
         }
-        writeHeader(timestampNanos, stored, wirelen + prefixLength);
-        ring.put(scratch, 0, PcapRecordHeader.LENGTH);
+        putHeader(ring, timestampNanos, stored, wirelen + prefixLength);
         int fromPrefix = Math.min(prefixLength, stored);
         ring.put(prefix, 0, fromPrefix);
         ring.put(data, offset, stored - fromPrefix);
@@ -111,24 +109,26 @@ public final class PcapRecordEncoder {
         if (!ring.tryClaim(length)) {
             return 0;
         }
-        writeHeader(timestampNanos, stored, wirelen + VLAN_TAG_LENGTH);
-        scratch.set(INT_BE, PcapRecordHeader.LENGTH, tag);
-        ring.put(scratch, 0, PcapRecordHeader.LENGTH);
+        putHeader(ring, timestampNanos, stored, wirelen + VLAN_TAG_LENGTH);
+        scratch.set(INT_BE, 0, tag);
         int macs = Math.min(VLAN_INSERT_OFFSET, stored);
         ring.put(data, offset, macs);
         int tagBytes = Math.min(VLAN_TAG_LENGTH, stored - macs);
-        ring.put(scratch, PcapRecordHeader.LENGTH, tagBytes);
+        ring.put(scratch, 0, tagBytes);
         ring.put(data, offset + macs, stored - macs - tagBytes);
         ring.commit();
         return length;
     }
 
-    private void writeHeader(long timestampNanos, int caplen, int wirelen) {
+    /**
+     * The 16-byte record header, written straight into the claimed record (no staging copy); the
+     * argument order is the field order of {@link PcapRecordHeader} (seconds, fraction, caplen,
+     * wire length).
+     */
+    private void putHeader(ByteRing.Producer ring, long timestampNanos, int caplen, int wirelen) {
         long seconds = Math.floorDiv(timestampNanos, NANOS_PER_SECOND);
         long fraction = Math.floorMod(timestampNanos, NANOS_PER_SECOND);
-        scratch.set(INT_LE, PcapRecordHeader.TS_SECONDS_OFFSET, (int) seconds);
-        scratch.set(INT_LE, PcapRecordHeader.TS_FRACTION_OFFSET, (int) (nanosecond ? fraction : fraction / 1000));
-        scratch.set(INT_LE, PcapRecordHeader.CAPLEN_OFFSET, caplen);
-        scratch.set(INT_LE, PcapRecordHeader.WIRELEN_OFFSET, Math.max(wirelen, caplen));
+        ring.putIntsLittleEndian((int) seconds, (int) (nanosecond ? fraction : fraction / 1000), caplen,
+                Math.max(wirelen, caplen));
     }
 }

@@ -152,6 +152,36 @@ public final class ByteRing {
         }
 
         /**
+         * Writes four little-endian ints (16 bytes, e.g. a pcap record header) into the claimed
+         * record: straight into the buffer, without a staging copy, unless they straddle its end.
+         */
+        public void putIntsLittleEndian(int first, int second, int third, int fourth) {
+            assert cursor + 16 <= claimedEnd : "write past claim";
+            long at = cursorIndex;
+            if (capacity - at > 16) {
+                buffer.set(INT_LE, at, first);
+                buffer.set(INT_LE, at + 4, second);
+                buffer.set(INT_LE, at + 8, third);
+                buffer.set(INT_LE, at + 12, fourth);
+                cursorIndex = at + 16;
+                cursor += 16;
+            } else {
+                putIntLittleEndianSlowly(first);
+                putIntLittleEndianSlowly(second);
+                putIntLittleEndianSlowly(third);
+                putIntLittleEndianSlowly(fourth);
+            }
+        }
+
+        private void putIntLittleEndianSlowly(int value) {
+            for (int i = 0; i < 4; i++) {
+                buffer.set(ValueLayout.JAVA_BYTE, cursorIndex, (byte) (value >>> (8 * i)));
+                cursorIndex = wrap(cursorIndex + 1);
+            }
+            cursor += 4;
+        }
+
+        /**
          * Makes the claimed record part of the stream (still invisible to the consumer until
          * {@link #publish()}). Bytes claimed but not written are kept only up to the cursor.
          */

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Remote-capture benchmark: ERSPAN type II traffic at the generator's highest rate into
+#   gulp -d                       (every frame to user space, decapsulated there)
+#   gulp -d -f 'udp port 53'      (the inner filter runs in the kernel and keeps 10 %)
+#   gulp -f 'proto gre'           (reference: outer frames kept as they are, kernel filter)
+#
+#   bench/erspan-bench.sh [COUNT] [REPEATS] [SIZES] [MODES] [CONFIGS]
+#   defaults: 1000000 3 "300 1500" "B A" "d dfilter gre"     (SIZES = outer frame bytes)
+#   RESULTS=FILE keeps the raw rows (tab-separated).
+#
+# Same private test bed as capture-bench.sh (veth between two fresh namespaces, nftables netdev
+# drop sink, generator pinned to CPU 0, gulp under taskset -c 1 with --reader-cpu 1
+# --writer-cpu 1, -B 256, output to a file on disk). The generator is gulp.bench.LiveSender in
+# its erspan mode: outer IPv4 / GRE with sequence number / 8-byte ERSPAN II header around an inner
+# IPv4/UDP frame, destination port 53 for every tenth frame (sequence % 10 == 0), 9 otherwise.
+#
+# expected = frames gulp should keep: every delivered frame, or for the 10 % filter the delivered
+# frames whose sequence % 10 == 0 (every one of them when nothing was lost before the tap);
+# captured = records in the output file (capinfos). CPU per offered packet: gulp's utime+stime
+# (/proc/PID/stat) from just before the generator starts until just before SIGINT, divided by
+# the delivered frames; and CPU 1's whole busy time (/proc/stat, which includes the receive
+# softirq and the kernel filter in mode B) over the same window. Repeats are the outer loop.
+set -euo pipefail
+set -m
+here="$(cd "$(dirname "$0")/.." && pwd)"
+COUNT=${1:-1000000}
+REPEATS=${2:-3}
+SIZES=${3:-"300 1500"}
+MODES=${4:-"B A"}
+CONFIGS=${5:-"d dfilter gre"}
+JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+GEN=gte-$$-g; CAP=gte-$$-c; GIF=gte$$g; CIF=gte$$c
+OUT=$(mktemp -d "${TMPDIR:-/var/tmp}/gulp-erspan.XXXXXX")
+ROWS=${RESULTS:-$OUT/rows.tsv}
+HZ=$(getconf CLK_TCK)
+cleanup() { ip netns del $GEN 2>/dev/null || true; ip netns del $CAP 2>/dev/null || true; rm -rf "$OUT"; }
+trap cleanup EXIT
+
+mkdir -p "$OUT/classes" "$OUT/test-classes"
+cp -r "$here/target/classes/." "$OUT/classes/"; cp -r "$here/target/test-classes/gulp" "$OUT/test-classes/"
+CP="$OUT/test-classes:$OUT/classes"
+
+ip netns add $GEN; ip netns add $CAP
+for n in $GEN $CAP; do ip netns exec $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1; done
+ip link add $GIF netns $GEN address 02:50:00:00:00:01 type veth peer name $CIF netns $CAP address 02:50:00:00:00:02
+ip -n $GEN link set lo up; ip -n $CAP link set lo up; ip -n $GEN link set $GIF up; ip -n $CAP link set $CIF up
+ip netns exec $CAP nft -f - <<X
+table netdev gtesink { chain in { type filter hook ingress device "$CIF" priority 0; policy drop; }; }
+X
+
+rx() { ip netns exec $CAP cat /sys/class/net/$CIF/statistics/rx_packets; }
+rps() { ip netns exec $CAP sh -c "echo $1 > /sys/class/net/$CIF/queues/rx-0/rps_cpus"; }
+ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' /proc/$1/stat 2>/dev/null || echo 0; }
+cpu1_busy() { awk '$1 == "cpu1" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+
+printf "rep\tconfig\tmode\tsize\tsent_pps\tdelivered\texpected\tcaptured\tcaptured_pct\tgulp_cpu_us_per_pkt\tcpu1_us_per_pkt\tdrops\n" > "$ROWS"
+for r in $(seq 1 "$REPEATS"); do
+for mode in $MODES; do
+  if [ "$mode" = B ]; then rps 2; else rps 0; fi
+  for size in $SIZES; do
+    for config in $CONFIGS; do
+      rm -f $OUT/cap.pcap; : > $OUT/gulp.log
+      case $config in
+        d) args=(-d) ;;
+        dfilter) args=(-d -f 'udp port 53') ;;
+        gre) args=(-f 'proto gre') ;;
+      esac
+      ip netns exec $CAP taskset -c 1 "$JAVA" --enable-native-access=ALL-UNNAMED -Xms64m -Xmx512m \
+        -XX:MaxDirectMemorySize=1t -XX:+UseSerialGC -XX:-UsePerfData -cp "$OUT/classes" gulp.cli.Main \
+        -i $CIF -B 256 --reader-cpu 1 --writer-cpu 1 "${args[@]}" > $OUT/cap.pcap 2> $OUT/gulp.log &
+      pid=$!
+      for _ in $(seq 1 400); do grep -qs "listening on" $OUT/gulp.log && break; sleep 0.05; done
+      sleep 1
+      before=$(rx); t0=$(ticks $pid); c0=$(cpu1_busy)
+      sent=$(ip netns exec $GEN "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" gulp.bench.LiveSender $GIF $size $COUNT 0 0 erspan)
+      pps=$(echo "$sent" | sed -E 's/.*= ([0-9]+) pps.*/\1/')
+      delivered=$(( $(rx) - before ))
+      last=-1; stable=0
+      for _ in $(seq 1 300); do
+        s=$(stat -c %s $OUT/cap.pcap); if [ "$s" = "$last" ]; then stable=$((stable+1)); else stable=0; last=$s; fi
+        [ $stable -ge 5 ] && break; sleep 0.2
+      done
+      t1=$(ticks $pid); c1=$(cpu1_busy)
+      kill -INT $pid; wait $pid || true
+      captured=$(capinfos -c -M $OUT/cap.pcap 2>/dev/null | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
+      if [ "$config" = dfilter ]; then expected=$(( (delivered + 9) / 10 )); else expected=$delivered; fi
+      drops=$(awk '/dropped by the kernel/ {k=$1} /ring full/ {f=$1} END {print k "k+" f "r"}' $OUT/gulp.log)
+      where=$(grep -o 'in the kernel[^;)]*\|in user space' $OUT/gulp.log | head -1 || true)
+      row=$(awk -v r=$r -v c=$config -v m=$mode -v s=$size -v p=$pps -v d=$delivered -v e=$expected -v k=${captured:-0} \
+              -v t=$((t1 - t0)) -v u=$((c1 - c0)) -v hz=$HZ -v dr="$drops" 'BEGIN {
+              printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.3f\t%.3f\t%s", r, c, m, s, p, d, e, k,
+                     (e > 0 ? 100 * k / e : 0), (d > 0 ? t / hz * 1e6 / d : 0), (d > 0 ? u / hz * 1e6 / d : 0), dr }')
+      echo "$row" >> "$ROWS"
+      echo "$row  [$where]"
+      rm -f $OUT/cap.pcap
+    done
+  done
+done
+done
+rps 0
+
+echo
+echo "Medians (min-max) over the repeats:"
+python3 - "$ROWS" <<'PY'
+import sys, statistics, collections
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
+cells = collections.OrderedDict()
+for r in rows:
+    cells.setdefault((r[1], r[2], r[3]), []).append(r)
+def agg(vals, fmt):
+    v = [float(x) for x in vals]
+    return f"{fmt(statistics.median(v))} ({fmt(min(v))}-{fmt(max(v))})"
+names = {"d": "gulp -d", "dfilter": "gulp -d -f 'udp port 53'", "gre": "gulp -f 'proto gre'"}
+print("| run | mode | outer size | n | sent pps | captured / expected % | gulp CPU µs per offered pkt | CPU 1 busy µs per offered pkt |")
+print("|---|---|---|---|---|---|---|---|")
+for (c, m, s), rs in sorted(cells.items(), key=lambda x: (x[0][1], int(x[0][2]))):
+    col = lambda n: [r[n] for r in rs]
+    print(f"| {names.get(c, c)} | {m} | {s} | {len(rs)} | {agg(col(4), lambda x: f'{x/1000:.0f}k')} | {agg(col(8), lambda x: f'{x:.2f}')} "
+          f"| {agg(col(9), lambda x: f'{x:.3f}')} | {agg(col(10), lambda x: f'{x:.3f}')} |")
+PY
