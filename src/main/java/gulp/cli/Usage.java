@@ -26,6 +26,7 @@ final class Usage {
               -d                  decapsulate ERSPAN I/II/III, GRE, VXLAN and Geneve
               --decap=KINDS       only these: erspan,gre,vxlan,geneve
               --vxlan-port N      VXLAN UDP port (default 4789)
+              --geneve-port N     Geneve UDP port (default 6081)
               --keep-other        write packets that are not encapsulated unchanged
               --erspan-session IDS  keep only these ERSPAN sessions (comma separated)
               --vni IDS           keep only these VXLAN/Geneve VNIs
@@ -41,7 +42,7 @@ final class Usage {
               -o DIR              write rotating files into DIR instead of stdout
               -n NAME             file name prefix (default pcap)
               -t                  time stamp in file names
-              -C N                new file after N ring sizes of data
+              -C N                new file after N ring sizes of data (-o alone: -C 10)
               -G SECS             new file every SECS seconds, on clock boundaries
               -W N                keep at most N files
               -Z CMD              run CMD FILE after each file is finished
