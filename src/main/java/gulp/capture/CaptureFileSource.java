@@ -58,6 +58,7 @@ public final class CaptureFileSource implements Source {
     private boolean nanosecondFile;
     // pcapng state: per interface of the current section.
     private final List<Integer> interfaceLinkTypes = new ArrayList<>();
+    private final List<Integer> interfaceSnaplens = new ArrayList<>();
     private final List<long[]> interfaceTimeScales = new ArrayList<>(); // {tsresol code, offset seconds}
     private int linkType = -1;
     private String format;
@@ -263,6 +264,7 @@ public final class CaptureFileSource implements Source {
     private int readPcapngPreamble() throws InputException, IOException {
         format = "pcapng";
         interfaceLinkTypes.clear();
+        interfaceSnaplens.clear();
         interfaceTimeScales.clear();
         while (interfaceLinkTypes.isEmpty()) {
             int type = nextPcapngBlock();
@@ -328,6 +330,7 @@ public final class CaptureFileSource implements Source {
     private void consumeMetadataBlock(int type, int length) throws InputException {
         if (type == PcapngBlock.TYPE_SECTION_HEADER) {
             interfaceLinkTypes.clear();
+            interfaceSnaplens.clear();
             interfaceTimeScales.clear();
         } else if (type == PcapngBlock.TYPE_INTERFACE_DESCRIPTION) {
             if (length < PcapngBlock.IDB_OPTIONS_OFFSET + 4) {
@@ -339,6 +342,7 @@ public final class CaptureFileSource implements Source {
                         + " differs from the first interface's " + linkType + "; one pcap output holds one link type");
             }
             interfaceLinkTypes.add(blockLinkType);
+            interfaceSnaplens.add(intAt(position + PcapngBlock.IDB_SNAPLEN_OFFSET));
             interfaceTimeScales.add(readTimeOptions(position + PcapngBlock.IDB_OPTIONS_OFFSET, position + length - 4));
         }
         position += length;
@@ -411,7 +415,10 @@ public final class CaptureFileSource implements Source {
         requireBody(length, PcapngBlock.SPB_DATA_OFFSET + 4, "simple packet");
         int wirelen = intAt(position + PcapngBlock.SPB_WIRELEN_OFFSET);
         int room = length - PcapngBlock.SPB_DATA_OFFSET - 4;
-        int caplen = (int) Math.min(Integer.toUnsignedLong(wirelen), room);
+        // The data is the packet cut to the interface's snaplen, then padded to 32 bits.
+        long snaplen = interfaceSnaplens.isEmpty() ? 0 : Integer.toUnsignedLong(interfaceSnaplens.get(0));
+        long captured = snaplen == 0 ? Integer.toUnsignedLong(wirelen) : Math.min(Integer.toUnsignedLong(wirelen), snaplen);
+        int caplen = (int) Math.min(captured, room);
         packetData(handler, length, 0, 0, caplen, wirelen, PcapngBlock.SPB_DATA_OFFSET);
     }
 

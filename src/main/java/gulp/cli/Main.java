@@ -175,6 +175,8 @@ public final class Main {
                     options.blockSize, options.parkMicros * 1000, counters, control);
             Report report = new Report(counters, ring.capacity(), false, true);
             return runPipeline(options, ring, copier::run, writer, control, counters, report);
+        } catch (SetupException e) {
+            return fail(e.status(), e.getMessage());
         } catch (IOException e) {
             return fail(EXIT_OUTPUT, e.getMessage());
         }
@@ -222,8 +224,8 @@ public final class Main {
 
     void startupLine(Options options, String input, String output, ByteRing ring) {
         if (!options.quiet) {
-            message(input + "; " + output + "; ring " + (ring.capacity() >> 20) + " MiB, writes of "
-                    + options.blockSize + " bytes");
+            long writes = Writer.effectiveBlockSize(options.blockSize, ring.capacity());
+            message(input + "; " + output + "; ring " + (ring.capacity() >> 20) + " MiB, writes of " + writes + " bytes");
         }
     }
 

@@ -201,6 +201,11 @@ public final class Options {
                 throw new UsageException(lone + " only applies with -d (decapsulation)");
             }
         }
+        long largestRecord = 16L + snaplen + (decapsulate ? 14 : 0); // header, frame, synthetic Ethernet
+        if (!opaqueCopy && ringBytes() < largestRecord) {
+            throw new UsageException("a ring of " + ringMiB + " MiB cannot hold a record of -s " + snaplen
+                    + " bytes; raise -r or lower -s");
+        }
         if (opaqueCopy && (decapsulate || filter != null)) {
             throw new UsageException("-c copies bytes unchanged; it cannot be combined with " + (decapsulate ? "-d" : "-f"));
         }

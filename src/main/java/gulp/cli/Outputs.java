@@ -36,7 +36,7 @@ final class Outputs {
      * @param control    tells a sink waiting for disk space when the run is over
      * @throws IOException with a one-line message when the output cannot be set up
      */
-    static Output create(Options options, byte[] fileHeader, RunControl control) throws IOException {
+    static Output create(Options options, byte[] fileHeader, RunControl control) throws IOException, SetupException {
         if (options.outputDirectory == null) {
             Signals.onHangup(null); // SIGHUP ends a run on stdout
             StreamSink stdout = new StreamSink(new FileOutputStream(FileDescriptor.out).getChannel(), "stdout", fileHeader);
@@ -45,39 +45,46 @@ final class Outputs {
         return files(options, fileHeader, control, System.err);
     }
 
-    static Output files(Options options, byte[] fileHeader, RunControl control, PrintStream err) throws IOException {
+    static Output files(Options options, byte[] fileHeader, RunControl control, PrintStream err)
+            throws IOException, SetupException {
         Consumer<String> report = line -> err.println("gulp: " + line);
         Path directory = Path.of(options.outputDirectory);
         boolean opaque = fileHeader.length == 0;
-        if (opaque && (options.rotateRingMultiples > 0 || options.rotateBytes > 0 || options.rotatePackets > 0
-                || options.rotateSeconds > 0)) {
-            // The original cut -c streams at arbitrary bytes, leaving unreadable pieces.
-            throw new OutputException("-c copies bytes without records, so its output cannot be rotated;"
-                    + " drop -C/-G/--rotate-*");
-        }
-        FsyncPolicy fsync = FsyncPolicy.parse(options.fsyncPolicy);
+        FsyncPolicy fsync;
         long minFreeBytes = 0;
         double minFreeFraction = 0;
-        if (options.minFree != null) {
-            String v = options.minFree.trim();
-            if (v.endsWith("%")) {
-                try {
-                    minFreeFraction = Double.parseDouble(v.substring(0, v.length() - 1)) / 100;
-                } catch (NumberFormatException e) {
-                    minFreeFraction = -1;
-                }
-                if (!(minFreeFraction > 0 && minFreeFraction < 1)) {
-                    throw new OutputException("--min-free takes a size such as 10G or a percentage such as 5%, not '" + v + "'");
-                }
-            } else {
-                try {
-                    minFreeBytes = Options.size("--min-free", v);
-                } catch (UsageException e) {
-                    throw new OutputException(e.getMessage());
+        FileNamer namer;
+        try { // bad values of -o's options are usage errors, found before anything is touched
+            if (opaque && (options.rotateRingMultiples > 0 || options.rotateBytes > 0 || options.rotatePackets > 0
+                    || options.rotateSeconds > 0)) {
+                // The original cut -c streams at arbitrary bytes, leaving unreadable pieces.
+                throw new OutputException("-c copies bytes without records, so its output cannot be rotated;"
+                        + " drop -C/-G/--rotate-*");
+            }
+            fsync = FsyncPolicy.parse(options.fsyncPolicy);
+            if (options.minFree != null) {
+                String v = options.minFree.trim();
+                if (v.endsWith("%")) {
+                    try {
+                        minFreeFraction = Double.parseDouble(v.substring(0, v.length() - 1)) / 100;
+                    } catch (NumberFormatException e) {
+                        minFreeFraction = -1;
+                    }
+                    if (!(minFreeFraction > 0 && minFreeFraction < 1)) {
+                        throw new OutputException("--min-free takes a size such as 10G or a percentage such as 5%, not '" + v + "'");
+                    }
+                } else {
+                    try {
+                        minFreeBytes = Options.size("--min-free", v);
+                    } catch (UsageException e) {
+                        throw new OutputException(e.getMessage());
+                    }
                 }
             }
+            namer = FileNamer.of(options.namePrefix, options.timestampNames, options.nameTemplate, options.maxFiles);
+        } catch (OutputException e) {
+            throw new SetupException(Main.EXIT_USAGE, e.getMessage());
         }
-        FileNamer namer = FileNamer.of(options.namePrefix, options.timestampNames, options.nameTemplate, options.maxFiles);
         OutputLock lock = null;
         if (java.nio.file.Files.isDirectory(directory)) {
             String source = options.interfaceName == null ? "read" : "-".equals(options.interfaceName) ? "stdin" : options.interfaceName;

@@ -36,6 +36,7 @@ public final class Writer implements Runnable {
     private long fileStart;     // where the current file began
     private long cut = NO_CUT;  // where the current file must end
     private long pendingFirstTimestamp = -1; // of the record the next file starts with, if known
+    private boolean unflushed;  // written since the sink was last flushed
     private Runnable threadStartHook;
 
     /**
@@ -50,7 +51,7 @@ public final class Writer implements Runnable {
         this.policy = policy;
         // A write waits for a full block; in a small ring a full block may never be pending (the
         // reader waits for room first), so blocks are at most a quarter of the ring.
-        this.blockSize = Math.max(1, Math.min(blockSize, Long.highestOneBit(Math.max(1, ring.capacity() / 4))));
+        this.blockSize = effectiveBlockSize(blockSize, ring.capacity());
         this.counters = counters;
         this.control = control;
         this.idle = new IdleStrategy(maxParkNanos);
@@ -58,6 +59,11 @@ public final class Writer implements Runnable {
 
     public Sink sink() {
         return sink;
+    }
+
+    /** The size of a full write: {@code -z}, at most a quarter of the ring. */
+    public static long effectiveBlockSize(long requested, long ringCapacity) {
+        return Math.max(1, Math.min(requested, Long.highestOneBit(Math.max(1, ringCapacity / 4))));
     }
 
     /** Runs first on the writer thread (live capture pins and prioritises the thread here). */
@@ -105,6 +111,7 @@ public final class Writer implements Runnable {
                     && (cut != NO_CUT || done || control.stopRequested() || now - lastWrite >= FLUSH_INTERVAL_NANOS))) {
                 writeSome(Math.min(pending, blockSize));
                 lastWrite = now;
+                unflushed = true;
                 idle.reset();
                 continue;
             }
@@ -118,6 +125,10 @@ public final class Writer implements Runnable {
             }
             if (done && pending == 0) {
                 return;
+            }
+            if (pending == 0 && unflushed && now - lastWrite >= FLUSH_INTERVAL_NANOS) {
+                sink.flush(); // e.g. --direct-io trims the padded last block while idle
+                unflushed = false;
             }
             idle.idle();
         }

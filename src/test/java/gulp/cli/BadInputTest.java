@@ -126,6 +126,7 @@ class BadInputTest {
             "-V -x|is suspicious as argument of -V",
             "--count 0|--count must be between 1",
             "--duration -3|--duration takes a positive number",
+            "-r 1 -s 1048576|a ring of 1 MiB cannot hold a record of -s 1048576 bytes",
     })
     void badOptionsGiveOneLineAndUsageStatus(String args, String expected) throws Exception {
         GulpProcess.Result result = GulpProcess.run(PcapFiles.ZEEK.resolve("vxlan.pcap"), dir.resolve("o"),

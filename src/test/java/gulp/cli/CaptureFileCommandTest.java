@@ -124,6 +124,29 @@ class CaptureFileCommandTest {
     }
 
     @Test
+    void simplePacketBlocksKeepTheInterfaceSnaplenNotTheirPadding() throws Exception {
+        // SHB, IDB (Ethernet, snaplen 62), SPB (original length 100, 62 bytes kept, 2 bytes of padding).
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(28 + 20 + 80).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0x0A0D0D0A).putInt(28).putInt(0x1A2B3C4D).putShort((short) 1).putShort((short) 0).putLong(-1).putInt(28);
+        b.putInt(1).putInt(20).putShort((short) 1).putShort((short) 0).putInt(62).putInt(20);
+        b.putInt(3).putInt(80).putInt(100);
+        for (int i = 0; i < 62; i++) {
+            b.put((byte) i);
+        }
+        b.put((byte) 0xEE).put((byte) 0xEE).putInt(80);
+        Path input = dir.resolve("spb.pcapng");
+        Files.write(input, b.array());
+        Path output = dir.resolve("out.pcap");
+        GulpProcess.Result result = GulpProcess.run(input, output, "-i", "-");
+        assertEquals(0, result.status(), result.stderr());
+        PcapFiles.Record record = PcapFiles.read(output).records().get(0);
+        assertEquals(62, record.data().length);
+        assertEquals(100, record.wirelen());
+        assertEquals(Tools.check("tshark", "-r", input.toString(), "-T", "fields", "-e", "frame.cap_len", "-e", "frame.len"),
+                Tools.check("tshark", "-r", output.toString(), "-T", "fields", "-e", "frame.cap_len", "-e", "frame.len"));
+    }
+
+    @Test
     void severalFilesAreReadInOrder() throws Exception {
         Path first = PcapFiles.ZEEK.resolve("vxlan.pcap");
         Path second = PcapFiles.ZEEK.resolve("erspanI.pcap");
