@@ -20,17 +20,8 @@ SIZE=${2:-64}
 REPEATS=${3:-3}
 CLASSES=${GULP_CLASSES:-$here/target/classes}   # GULP_CLASSES: measure another build
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
-GEN=gtd-$$-g; CAP=gtd-$$-c; GIF=gtd$$g; CIF=gtd$$c
-OUT=$(mktemp -d "${TMPDIR:-/var/tmp}/gulp-drain.XXXXXX")
-cleanup() { ip netns del $GEN 2>/dev/null || true; ip netns del $CAP 2>/dev/null || true; rm -rf "$OUT"; }
-trap cleanup EXIT
-ip netns add $GEN; ip netns add $CAP
-for n in $GEN $CAP; do ip netns exec $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1; done
-ip link add $GIF netns $GEN address 02:50:00:00:00:01 type veth peer name $CIF netns $CAP address 02:50:00:00:00:02
-ip -n $GEN link set $GIF up; ip -n $CAP link set $CIF up
-ip netns exec $CAP nft -f - <<X
-table netdev gtdsink { chain in { type filter hook ingress device "$CIF" priority 0; policy drop; }; }
-X
+source "$here/bench/lib/testbed.sh"
+testbed_up gtd
 
 for r in $(seq 1 "$REPEATS"); do
   ip netns exec $CAP taskset -c ${CAPTURE_CPUS:-1} "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx512m -XX:+UseSerialGC ${GULP_JVM_OPTS:-} \

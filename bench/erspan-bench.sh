@@ -29,28 +29,12 @@ SIZES=${3:-"300 1500"}
 MODES=${4:-"B A"}
 CONFIGS=${5:-"d dfilter gre"}
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
-GEN=gte-$$-g; CAP=gte-$$-c; GIF=gte$$g; CIF=gte$$c
-OUT=$(mktemp -d "${TMPDIR:-/var/tmp}/gulp-erspan.XXXXXX")
+source "$here/bench/lib/testbed.sh"
+testbed_up gte
 ROWS=${RESULTS:-$OUT/rows.tsv}
 HZ=$(getconf CLK_TCK)
-cleanup() { ip netns del $GEN 2>/dev/null || true; ip netns del $CAP 2>/dev/null || true; rm -rf "$OUT"; }
-trap cleanup EXIT
+copy_classes
 
-mkdir -p "$OUT/classes" "$OUT/test-classes"
-cp -r "$here/target/classes/." "$OUT/classes/"; cp -r "$here/target/test-classes/gulp" "$OUT/test-classes/"
-CP="$OUT/test-classes:$OUT/classes"
-
-ip netns add $GEN; ip netns add $CAP
-for n in $GEN $CAP; do ip netns exec $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1; done
-ip link add $GIF netns $GEN address 02:50:00:00:00:01 type veth peer name $CIF netns $CAP address 02:50:00:00:00:02
-ip -n $GEN link set lo up; ip -n $CAP link set lo up; ip -n $GEN link set $GIF up; ip -n $CAP link set $CIF up
-ip netns exec $CAP nft -f - <<X
-table netdev gtesink { chain in { type filter hook ingress device "$CIF" priority 0; policy drop; }; }
-X
-
-rx() { ip netns exec $CAP cat /sys/class/net/$CIF/statistics/rx_packets; }
-rps() { ip netns exec $CAP sh -c "echo $1 > /sys/class/net/$CIF/queues/rx-0/rps_cpus"; }
-ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' /proc/$1/stat 2>/dev/null || echo 0; }
 cpu1_busy() { awk '$1 == "cpu1" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 
 printf "rep\tconfig\tmode\tsize\tsent_pps\tdelivered\texpected\tcaptured\tcaptured_pct\tgulp_cpu_us_per_pkt\tcpu1_us_per_pkt\tdrops\n" > "$ROWS"

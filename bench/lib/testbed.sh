@@ -1,0 +1,31 @@
+# Sourced by the live benchmark scripts: the private test bed of shared/notes/capture-testbed.md.
+# testbed_up PREFIX makes two fresh namespaces joined by a veth pair (sender $GEN/$GIF
+# 02:50:00:00:00:01 -> capture $CAP/$CIF 02:50:00:00:00:02, no addresses, no routes, IPv6 off)
+# with an nftables netdev ingress drop sink on the capture end, a scratch folder $OUT, and a trap
+# that removes all of it on exit. Nothing can leave the pair.
+testbed_up() {
+  local prefix=$1
+  GEN=$prefix-$$-g; CAP=$prefix-$$-c; GIF=$prefix$$g; CIF=$prefix$$c
+  OUT=$(mktemp -d "${TMPDIR:-/var/tmp}/gulp-$prefix.XXXXXX")
+  trap 'ip netns del $GEN 2>/dev/null || true; ip netns del $CAP 2>/dev/null || true; rm -rf "$OUT"' EXIT
+  ip netns add $GEN; ip netns add $CAP
+  for n in $GEN $CAP; do
+    ip netns exec $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  done
+  ip link add $GIF netns $GEN address 02:50:00:00:00:01 type veth peer name $CIF netns $CAP address 02:50:00:00:00:02
+  ip -n $GEN link set lo up; ip -n $CAP link set lo up; ip -n $GEN link set $GIF up; ip -n $CAP link set $CIF up
+  ip netns exec $CAP nft -f - <<X
+table netdev ${prefix}sink { chain in { type filter hook ingress device "$CIF" priority 0; policy drop; }; }
+X
+}
+
+# A private copy of the compiled classes, so a rebuild during a long run does not change them.
+copy_classes() {
+  mkdir -p "$OUT/classes" "$OUT/test-classes"
+  cp -r "$here/target/classes/." "$OUT/classes/"; cp -r "$here/target/test-classes/gulp" "$OUT/test-classes/"
+  CP="$OUT/test-classes:$OUT/classes"
+}
+
+rx() { ip netns exec $CAP cat /sys/class/net/$CIF/statistics/rx_packets; }
+rps() { ip netns exec $CAP sh -c "echo $1 > /sys/class/net/$CIF/queues/rx-0/rps_cpus"; }
+ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' /proc/$1/stat 2>/dev/null || echo 0; }
