@@ -19,6 +19,8 @@ public final class Writer implements Runnable {
     /** How often wall-clock rotation is asked about while idle. */
     static final long CLOCK_CHECK_NANOS = 100_000_000L;
     private static final long NO_CUT = -1;
+    /** The longest the writer sleeps at once, so stop requests and shutdown stay prompt. */
+    private static final long MAX_SLEEP_NANOS = 20_000_000L;
 
     private final ByteRing ring;
     private final ByteRing.Consumer consumer;
@@ -129,6 +131,16 @@ public final class Writer implements Runnable {
             if (pending == 0 && unflushed && now - lastWrite >= FLUSH_INTERVAL_NANOS) {
                 sink.flush(); // e.g. --direct-io trims the padded last block while idle
                 unflushed = false;
+            }
+            if (cut == NO_CUT && !control.stopRequested()) {
+                // Nothing urgent until a block is full, the flush interval ends or the clock is
+                // due: sleep until then; the reader wakes us when it publishes a full block.
+                long untilFlush = pending > 0 ? FLUSH_INTERVAL_NANOS - (now - lastWrite) : CLOCK_CHECK_NANOS;
+                long sleep = Math.min(Math.min(untilFlush, CLOCK_CHECK_NANOS - (now - lastClockCheck)), MAX_SLEEP_NANOS);
+                if (sleep > 0) {
+                    consumer.awaitReadable(blockSize, sleep);
+                    continue;
+                }
             }
             idle.idle();
         }

@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A single-producer / single-consumer byte ring in off-heap memory: the buffer between the reader
@@ -32,6 +33,8 @@ public final class ByteRing {
     private static final long TAIL_OFFSET = 2 * CACHE_LINE_PAIR;
     private static final long PEAK_OFFSET = 3 * CACHE_LINE_PAIR;
     private static final long DONE_OFFSET = PEAK_OFFSET + 8;
+    /** The tail position the parked consumer waits for (0 = not waiting); see awaitTail. */
+    private static final long WANTED_TAIL_OFFSET = PEAK_OFFSET + 16;
     private static final long POSITIONS_SIZE = 4 * CACHE_LINE_PAIR;
     /** Page alignment lets the writer hand aligned slices to O_DIRECT files. */
     public static final long ALIGNMENT = 4096;
@@ -40,6 +43,8 @@ public final class ByteRing {
     private final MemorySegment positions;
     private final long capacity;
     private final Producer producer;
+    /** The thread to wake when data it waits for is published (set by the consumer). */
+    private volatile Thread consumerThread;
     private final Consumer consumer;
 
     private ByteRing(MemorySegment buffer, MemorySegment positions) {
@@ -196,9 +201,17 @@ public final class ByteRing {
             cursorIndex = tailIndex;
         }
 
-        /** Lets the consumer see everything committed so far: one release store. */
+        /** Lets the consumer see everything committed so far, and wakes it if it waits for that. */
         public void publish() {
-            LONG.setRelease(positions, TAIL_OFFSET, tail);
+            // Volatile store and load (once per batch): with the consumer's volatile pair in
+            // awaitReadable this is a Dekker handshake, so a parked consumer is never missed.
+            LONG.setVolatile(positions, TAIL_OFFSET, tail);
+            long wanted = (long) LONG.getVolatile(positions, WANTED_TAIL_OFFSET);
+            if (wanted != 0 && tail >= wanted) {
+                // The consumer sleeps until this much is published: wake it once.
+                LONG.setRelease(positions, WANTED_TAIL_OFFSET, 0L);
+                LockSupport.unpark(consumerThread);
+            }
             long used = tail - cachedHead;
             if (used > peak) {
                 // cachedHead may be stale, which overstates use; refresh before recording a peak.
@@ -215,6 +228,7 @@ public final class ByteRing {
         public void finish() {
             publish();
             LONG.setRelease(positions, DONE_OFFSET, 1L);
+            LockSupport.unpark(consumerThread);
         }
 
         /** The committed tail position (the producer's own view). */
@@ -282,6 +296,21 @@ public final class ByteRing {
         /** The same region as a ByteBuffer, for channel writes. */
         public ByteBuffer byteBuffer(long maxBytes) {
             return slice(maxBytes).asByteBuffer();
+        }
+
+        /**
+         * Sleeps until the producer has published {@code minReadable} bytes beyond the head, or
+         * for {@code timeoutNanos}, whichever comes first. The producer wakes the consumer when
+         * it publishes past that point, so a consumer waiting for a full block does not poll.
+         */
+        public void awaitReadable(long minReadable, long timeoutNanos) {
+            consumerThread = Thread.currentThread();
+            long wanted = head + minReadable;
+            LONG.setVolatile(positions, WANTED_TAIL_OFFSET, wanted);
+            if ((long) LONG.getVolatile(positions, TAIL_OFFSET) < wanted && !producerDone()) {
+                LockSupport.parkNanos(timeoutNanos);
+            }
+            LONG.setRelease(positions, WANTED_TAIL_OFFSET, 0L);
         }
 
         /** Hands {@code length} bytes back to the producer. */
