@@ -1,7 +1,9 @@
 package gulp.cli;
 
+import gulp.linux.SignalDisposition;
 import gulp.pipeline.RunControl;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * SIGINT and SIGTERM end the run cleanly: the reader stops, the writer drains the ring, the output
@@ -22,18 +24,30 @@ final class Signals {
 
     static void install(RunControl control) {
         for (String name : new String[] {"INT", "TERM", "HUP"}) {
-            try {
-                Signal.handle(new Signal(name), signal -> {
-                    Runnable hangup = hangupAction;
-                    if (hangup != null && "HUP".equals(signal.getName())) {
-                        hangup.run();
-                    } else {
-                        control.requestStopBySignal(signal.getName());
-                    }
-                });
-            } catch (IllegalArgumentException e) {
-                // Signal not available (e.g. HUP ignored by nohup): nothing to do.
+            Signal signal = new Signal(name);
+            if (!handle(signal, control) && !"HUP".equals(name)) {
+                // INT or TERM inherited as ignored (a script's background job): take them anyway,
+                // as tcpdump does. An ignored HUP stays ignored: that is what nohup asked for.
+                SignalDisposition.restoreDefault(signal.getNumber());
+                handle(signal, control);
             }
+        }
+    }
+
+    private static boolean handle(Signal signal, RunControl control) {
+        try {
+            SignalHandler previous = Signal.handle(signal, received -> {
+                Runnable hangup = hangupAction;
+                if (hangup != null && "HUP".equals(received.getName())) {
+                    hangup.run();
+                } else {
+                    control.requestStopBySignal(received.getName());
+                }
+            });
+            // For a signal ignored at start the JVM keeps it ignored and says so: SIG_IGN.
+            return previous != SignalHandler.SIG_IGN;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 }

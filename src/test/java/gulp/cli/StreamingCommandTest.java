@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -190,6 +191,25 @@ class StreamingCommandTest {
         Thread.sleep(1000);
         Tools.signal(gulp, "INT");
         assertTrue(gulp.waitFor(5, TimeUnit.SECONDS), "gulp must not hang in read(2) after SIGINT");
+        assertEquals(0, gulp.exitValue());
+        assertArrayEquals(zeek, Files.readAllBytes(output));
+        in.close();
+    }
+
+    @Test
+    void sigintStopsARunStartedWithSigintIgnoredAsScriptsDoForBackgroundJobs() throws Exception {
+        Path output = dir.resolve("out.pcap");
+        List<String> command = new java.util.ArrayList<>(List.of("sh", "-c", "trap '' INT; exec \"$0\" \"$@\""));
+        command.addAll(GulpProcess.command("-i", "-", "-q"));
+        Process gulp = new ProcessBuilder(command).redirectOutput(output.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] zeek = Files.readAllBytes(PcapFiles.ZEEK.resolve("vxlan.pcap"));
+        OutputStream in = gulp.getOutputStream();
+        in.write(zeek);
+        in.flush();
+        Thread.sleep(1000);
+        Tools.check("kill", "-INT", Long.toString(gulp.pid()));
+        assertTrue(gulp.waitFor(5, TimeUnit.SECONDS), "SIGINT must stop gulp even when inherited as ignored");
         assertEquals(0, gulp.exitValue());
         assertArrayEquals(zeek, Files.readAllBytes(output));
         in.close();
