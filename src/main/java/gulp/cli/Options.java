@@ -1,5 +1,8 @@
 package gulp.cli;
 
+import gulp.output.FsyncPolicy;
+import gulp.output.OutputException;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,12 +61,13 @@ public final class Options {
     public long rotateBytes;                  // --rotate-size
     public long rotatePackets;                // --rotate-packets
     public long maxTotalBytes;                // --max-total
-    public String minFree;                    // --min-free
+    public long minFreeBytes;                 // --min-free SIZE
+    public double minFreeFraction;            // --min-free PCT%
     public String nameTemplate;               // --name-template
     public boolean rotateByPacketTime;        // --rotate-by-packet-time
     public int fileMode = 0640;               // --file-mode
     public boolean directIo;                  // --direct-io
-    public String fsyncPolicy;                // --fsync
+    public FsyncPolicy fsync = FsyncPolicy.FILE; // --fsync
 
     // Run control and reporting.
     public long countLimit;                   // --count
@@ -147,12 +151,7 @@ public final class Options {
         cl.option('\0', "rotate-seconds", v -> o.rotateSeconds = number("--rotate-seconds", v, 1, 1L << 32));
         cl.option('\0', "max-files", v -> o.maxFiles = number("--max-files", v, 1, Integer.MAX_VALUE));
         cl.option('\0', "max-total", v -> o.maxTotalBytes = size("--max-total", v));
-        cl.option('\0', "min-free", v -> {
-            if (!v.trim().matches("(\\d+(\\.\\d+)?%)|(\\d+[KkMmGgTt]?[Bb]?)")) {
-                throw new UsageException("--min-free takes a size such as 10G or a percentage such as 5%, not '" + v + "'");
-            }
-            o.minFree = v;
-        });
+        cl.option('\0', "min-free", v -> o.parseMinFree(v));
         cl.option('\0', "name-template", v -> o.nameTemplate = v);
         cl.flag('\0', "rotate-by-packet-time", () -> o.rotateByPacketTime = true);
         cl.option('\0', "file-mode", v -> {
@@ -167,10 +166,11 @@ public final class Options {
         });
         cl.flag('\0', "direct-io", () -> o.directIo = true);
         cl.option('\0', "fsync", v -> {
-            if (!v.equals("never") && !v.equals("file") && !v.equals("always")) {
-                throw new UsageException("--fsync takes never, file or always, not '" + v + "'");
+            try {
+                o.fsync = FsyncPolicy.parse(v);
+            } catch (OutputException e) {
+                throw new UsageException(e.getMessage());
             }
-            o.fsyncPolicy = v;
         });
 
         cl.option('\0', "count", v -> o.countLimit = number("--count", v, 1, Long.MAX_VALUE));
@@ -193,6 +193,23 @@ public final class Options {
         return o;
     }
 
+    /** {@code --min-free}: a size (K, M, G, T) or a percentage of the file system. */
+    private void parseMinFree(String value) throws UsageException {
+        String v = value.trim();
+        if (!v.endsWith("%")) {
+            minFreeBytes = size("--min-free", v);
+            return;
+        }
+        try {
+            minFreeFraction = Double.parseDouble(v.substring(0, v.length() - 1)) / 100;
+        } catch (NumberFormatException e) {
+            minFreeFraction = -1;
+        }
+        if (!(minFreeFraction > 0 && minFreeFraction < 1)) {
+            throw new UsageException("--min-free takes a size such as 10G or a percentage such as 5%, not '" + value + "'");
+        }
+    }
+
     private void checkCombinations() throws UsageException {
         if (!decapsulate) {
             String lone = erspanSessions != null ? "--erspan-session" : vnis != null ? "--vni"
@@ -205,6 +222,11 @@ public final class Options {
         if (!opaqueCopy && ringBytes() < largestRecord) {
             throw new UsageException("a ring of " + ringMiB + " MiB cannot hold a record of -s " + snaplen
                     + " bytes; raise -r or lower -s");
+        }
+        if (opaqueCopy && (rotateRingMultiples > 0 || rotateBytes > 0 || rotatePackets > 0 || rotateSeconds > 0)) {
+            // The original cut -c streams at arbitrary bytes, leaving unreadable pieces.
+            throw new UsageException("-c copies bytes without records, so its output cannot be rotated;"
+                    + " drop -C/-G/--rotate-*");
         }
         if (opaqueCopy && (decapsulate || filter != null)) {
             throw new UsageException("-c copies bytes unchanged; it cannot be combined with " + (decapsulate ? "-d" : "-f"));

@@ -2,7 +2,6 @@ package gulp.cli;
 
 import gulp.output.FileNamer;
 import gulp.output.FileRotationPolicy;
-import gulp.output.FsyncPolicy;
 import gulp.output.OutputException;
 import gulp.output.OutputLock;
 import gulp.output.PostRotateCommand;
@@ -50,37 +49,8 @@ final class Outputs {
         Consumer<String> report = line -> err.println("gulp: " + line);
         Path directory = Path.of(options.outputDirectory);
         boolean opaque = fileHeader.length == 0;
-        FsyncPolicy fsync;
-        long minFreeBytes = 0;
-        double minFreeFraction = 0;
         FileNamer namer;
-        try { // bad values of -o's options are usage errors, found before anything is touched
-            if (opaque && (options.rotateRingMultiples > 0 || options.rotateBytes > 0 || options.rotatePackets > 0
-                    || options.rotateSeconds > 0)) {
-                // The original cut -c streams at arbitrary bytes, leaving unreadable pieces.
-                throw new OutputException("-c copies bytes without records, so its output cannot be rotated;"
-                        + " drop -C/-G/--rotate-*");
-            }
-            fsync = FsyncPolicy.parse(options.fsyncPolicy);
-            if (options.minFree != null) {
-                String v = options.minFree.trim();
-                if (v.endsWith("%")) {
-                    try {
-                        minFreeFraction = Double.parseDouble(v.substring(0, v.length() - 1)) / 100;
-                    } catch (NumberFormatException e) {
-                        minFreeFraction = -1;
-                    }
-                    if (!(minFreeFraction > 0 && minFreeFraction < 1)) {
-                        throw new OutputException("--min-free takes a size such as 10G or a percentage such as 5%, not '" + v + "'");
-                    }
-                } else {
-                    try {
-                        minFreeBytes = Options.size("--min-free", v);
-                    } catch (UsageException e) {
-                        throw new OutputException(e.getMessage());
-                    }
-                }
-            }
+        try { // a bad -n or --name-template is a usage error, found before anything is touched
             namer = FileNamer.of(options.namePrefix, options.timestampNames, options.nameTemplate, options.maxFiles);
         } catch (OutputException e) {
             throw new SetupException(Main.EXIT_USAGE, e.getMessage());
@@ -93,8 +63,8 @@ final class Outputs {
         try {
             PostRotateCommand postRotate = options.postRotateCommand == null ? null
                     : new PostRotateCommand(options.postRotateCommand, report);
-            var settings = new RotatingFileSink.Settings(directory, namer, fileHeader, options.fileMode, fsync,
-                    options.directIo, options.maxFiles, options.maxTotalBytes, minFreeBytes, minFreeFraction,
+            var settings = new RotatingFileSink.Settings(directory, namer, fileHeader, options.fileMode, options.fsync,
+                    options.directIo, options.maxFiles, options.maxTotalBytes, options.minFreeBytes, options.minFreeFraction,
                     postRotate, control::stopRequested, report, FileRotationPolicy::systemWallClockNanos,
                     options.rotateByPacketTime);
             RotatingFileSink sink = RotatingFileSink.open(settings);

@@ -1,5 +1,7 @@
 package gulp.filter;
 
+import java.util.List;
+
 /**
  * Classic BPF opcode fields (linux/filter.h, pcap/bpf.h). An opcode is class | size | mode
  * for loads, class | op | source for ALU and jumps.
@@ -45,19 +47,19 @@ public final class Bpf {
     public static boolean isConditionalJump(int code) { return cls(code) == JMP && op(code) != JA; }
 
     /** Every opcode the Linux kernel accepts in a classic socket filter (bpf_check_classic). */
+    public static final List<Integer> KNOWN_OPCODES = List.of(
+            ALU | ADD | K, ALU | ADD | X, ALU | SUB | K, ALU | SUB | X, ALU | MUL | K, ALU | MUL | X,
+            ALU | DIV | K, ALU | DIV | X, ALU | MOD | K, ALU | MOD | X, ALU | AND | K, ALU | AND | X,
+            ALU | OR | K, ALU | OR | X, ALU | XOR | K, ALU | XOR | X, ALU | LSH | K, ALU | LSH | X,
+            ALU | RSH | K, ALU | RSH | X, ALU | NEG,
+            LD | W | ABS, LD | H | ABS, LD | B | ABS, LD | W | LEN, LD | W | IND, LD | H | IND, LD | B | IND,
+            LD | IMM, LD | MEM, LDX | W | LEN, LDX | B | MSH, LDX | IMM, LDX | MEM,
+            ST, STX, MISC | TAX, MISC | TXA, RET | K, RET | RET_A,
+            JMP | JA, JMP | JEQ | K, JMP | JEQ | X, JMP | JGE | K, JMP | JGE | X,
+            JMP | JGT | K, JMP | JGT | X, JMP | JSET | K, JMP | JSET | X);
+
     public static boolean isKnownOpcode(int code) {
-        return switch (code) {
-            case ALU | ADD | K, ALU | ADD | X, ALU | SUB | K, ALU | SUB | X, ALU | MUL | K, ALU | MUL | X,
-                 ALU | DIV | K, ALU | DIV | X, ALU | MOD | K, ALU | MOD | X, ALU | AND | K, ALU | AND | X,
-                 ALU | OR | K, ALU | OR | X, ALU | XOR | K, ALU | XOR | X, ALU | LSH | K, ALU | LSH | X,
-                 ALU | RSH | K, ALU | RSH | X, ALU | NEG,
-                 LD | W | ABS, LD | H | ABS, LD | B | ABS, LD | W | LEN, LD | W | IND, LD | H | IND, LD | B | IND,
-                 LD | IMM, LD | MEM, LDX | W | LEN, LDX | B | MSH, LDX | IMM, LDX | MEM,
-                 ST, STX, MISC | TAX, MISC | TXA, RET | K, RET | RET_A,
-                 JMP | JA, JMP | JEQ | K, JMP | JEQ | X, JMP | JGE | K, JMP | JGE | X,
-                 JMP | JGT | K, JMP | JGT | X, JMP | JSET | K, JMP | JSET | X -> true;
-            default -> false;
-        };
+        return KNOWN_OPCODES.contains(code);
     }
 
     /** Instructions that read packet bytes at k (plus X for IND). */

@@ -17,16 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class BpfInterpreterProperties {
 
-    private static final int[] OPCODES = {
-            ALU | ADD | K, ALU | ADD | X, ALU | SUB | K, ALU | SUB | X, ALU | MUL | K, ALU | MUL | X,
-            ALU | DIV | K, ALU | DIV | X, ALU | MOD | K, ALU | MOD | X, ALU | AND | K, ALU | AND | X,
-            ALU | OR | K, ALU | OR | X, ALU | XOR | K, ALU | XOR | X, ALU | LSH | K, ALU | LSH | X,
-            ALU | RSH | K, ALU | RSH | X, ALU | NEG,
-            LD | W | ABS, LD | H | ABS, LD | B | ABS, LD | W | LEN, LD | W | IND, LD | H | IND, LD | B | IND,
-            LD | IMM, LD | MEM, LDX | W | LEN, LDX | B | MSH, LDX | IMM, LDX | MEM,
-            ST, STX, MISC | TAX, MISC | TXA, RET | K, RET | RET_A,
-            JMP | JA, JMP | JEQ | K, JMP | JEQ | X, JMP | JGE | K, JMP | JGE | X,
-            JMP | JGT | K, JMP | JGT | X, JMP | JSET | K, JMP | JSET | X};
+    private static final int[] OPCODES = KNOWN_OPCODES.stream().mapToInt(Integer::intValue).toArray();
 
     record Insn(int code, int jt, int jf, int k) {}
 
