@@ -16,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,15 +48,9 @@ class LiveDecapsulationTest {
     static void buildTestBedAndTraffic() throws Exception {
         assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
         EncapsulatedTraffic.generate(work);
-        byte[] captureMac = HexFormat.ofDelimiter(":").parseHex(VethPair.CAPTURE_MAC);
         frames = new ArrayList<>();
         int plain = 0;
-        for (PcapFiles.Record record : PcapFiles.read(work.resolve("outer.pcap")).records()) {
-            byte[] frame = record.data().clone();
-            if (frame.length > TestFrames.MAX_LENGTH) {
-                continue; // larger than the veth's MTU
-            }
-            System.arraycopy(captureMac, 0, frame, 0, 6); // addressed to the capture end of our veth
+        for (byte[] frame : EncapsulatedTraffic.framesForVeth(work.resolve("outer.pcap"))) {
             frames.add(frame);
             if (frames.size() % 3 == 0 && plain < MAX_PLAIN_FRAMES) {
                 frames.add(TestFrames.frame(plain++, 100 + plain % 400, 9)); // not encapsulated

@@ -1,7 +1,11 @@
 package gulp.testing;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -25,5 +29,22 @@ public final class EncapsulatedTraffic {
         String log = generator.stdout() + generator.stderr();
         assumeTrue(generator.status() == 0 || !log.contains("No module named 'scapy'"), "python3-scapy not installed");
         assertEquals(0, generator.status(), log);
+    }
+
+    /**
+     * The frames of a generated capture as they can be sent across a {@link VethPair}: addressed to
+     * its capture end, and none longer than the veth's MTU allows.
+     */
+    public static List<byte[]> framesForVeth(Path capture) throws IOException {
+        byte[] captureMac = HexFormat.ofDelimiter(":").parseHex(VethPair.CAPTURE_MAC);
+        List<byte[]> frames = new ArrayList<>();
+        for (PcapFiles.Record record : PcapFiles.read(capture).records()) {
+            byte[] frame = record.data().clone();
+            if (frame.length <= TestFrames.MAX_LENGTH) {
+                System.arraycopy(captureMac, 0, frame, 0, 6);
+                frames.add(frame);
+            }
+        }
+        return frames;
     }
 }
