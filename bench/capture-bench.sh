@@ -127,23 +127,5 @@ rps 0
 
 echo
 echo "Medians (min-max) over the repeats:"
-python3 - "$ROWS" <<'PY'
-import sys, statistics, collections
-rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
-cells = collections.OrderedDict()
-for r in rows:
-    cells.setdefault((r[1], r[2], r[3]), []).append(r)
-def agg(vals, fmt):
-    v = [float(x) for x in vals if x not in ("-", "")]
-    if not v:
-        return "-"
-    return f"{fmt(statistics.median(v))} ({fmt(min(v))}-{fmt(max(v))})"
-k = lambda x: f"{x / 1000:.0f}k"
-p = lambda x: f"{x:.2f}"
-i = lambda x: f"{x:.0f}"
-print("| tool | mode | size | n | sent pps | loss % | CPU s per M pkts | peak RSS MiB | ready s |")
-print("|---|---|---|---|---|---|---|---|---|")
-for (tool, mode, size), rs in sorted(cells.items(), key=lambda c: (c[0][1], int(c[0][2]), c[0][0])):
-    col = lambda n: [r[n] for r in rs]
-    print(f"| {tool} | {mode} | {size} | {len(rs)} | {agg(col(4), k)} | {agg(col(7), p)} | {agg(col(8), p)} | {agg(col(9), i)} | {agg(col(10), p)} |")
-PY
+python3 "$here/bench/lib/medians.py" "$ROWS" "tool,mode,size" \
+  "sent pps:4:k,loss %:7:2,CPU s per M pkts:8:2,peak RSS MiB:9:0,ready s:10:2"

@@ -85,20 +85,6 @@ rps 0
 
 echo
 echo "Medians (min-max) over the repeats:"
-python3 - "$ROWS" <<'PY'
-import sys, statistics, collections
-rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
-cells = collections.OrderedDict()
-for r in rows:
-    cells.setdefault((r[1], r[2], r[3]), []).append(r)
-def agg(vals, fmt):
-    v = [float(x) for x in vals]
-    return f"{fmt(statistics.median(v))} ({fmt(min(v))}-{fmt(max(v))})"
-names = {"d": "gulp -d", "dfilter": "gulp -d -f 'udp port 53'", "gre": "gulp -f 'proto gre'"}
-print("| run | mode | outer size | n | sent pps | captured / expected % | gulp CPU µs per offered pkt | CPU 1 busy µs per offered pkt |")
-print("|---|---|---|---|---|---|---|---|")
-for (c, m, s), rs in sorted(cells.items(), key=lambda x: (x[0][1], int(x[0][2]))):
-    col = lambda n: [r[n] for r in rs]
-    print(f"| {names.get(c, c)} | {m} | {s} | {len(rs)} | {agg(col(4), lambda x: f'{x/1000:.0f}k')} | {agg(col(8), lambda x: f'{x:.2f}')} "
-          f"| {agg(col(9), lambda x: f'{x:.3f}')} | {agg(col(10), lambda x: f'{x:.3f}')} |")
-PY
+python3 "$here/bench/lib/medians.py" "$ROWS" "run,mode,outer size" \
+  "sent pps:4:k,captured / expected %:8:2,gulp CPU µs per offered pkt:9:3,CPU 1 busy µs per offered pkt:10:3" \
+  "d=gulp -d;dfilter=gulp -d -f 'udp port 53';gre=gulp -f 'proto gre'"
