@@ -37,8 +37,6 @@ SIZES="${SIZES:-64 300 1500}"
 DECAP_SIZES="${DECAP_SIZES:-300 1500}"
 DECAP_READS="${DECAP_READS:-4}"
 BLOCK_SIZES="${BLOCK_SIZES:-65536 262144 1048576 4194304 16777216}"
-GATE_PCT="${GATE_PCT:-20}"
-GATE_WAIT="${GATE_WAIT:-15}"
 
 source "$here/bin/lib/find-java.sh"
 export JAVA_HOME="$JAVA_HOME_25"
@@ -78,23 +76,7 @@ records_in() { # path -> number of records (every record of a generated file has
   echo $(( ($(stat -c %s "$1") - 24) / (16 + frame) ))
 }
 
-cpu_busy_pct() { # share of all CPUs busy over 1 s, from /proc/stat
-  local a b
-  a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
-  local idle=$(( (b[4] + b[5]) - (a[4] + a[5]) )) total=0 i
-  for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
-  echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
-}
-
-quiet_gate() { # waits for a quiet machine; prints the last background CPU %
-  local start=$SECONDS busy
-  while :; do
-    busy="$(cpu_busy_pct)"
-    if [ "$busy" -lt "$GATE_PCT" ] || [ $(( SECONDS - start )) -ge "$GATE_WAIT" ]; then
-      echo "$busy"; return
-    fi
-  done
-}
+source "$here/bench/lib/quiet-gate.sh"
 
 # trial SCENARIO CELL TOOL REPEAT INPUT RECORDS COMMAND [TIMES]: runs COMMAND (a bash command line) once,
 # after the quiet gate (COMMAND reads INPUT TIMES times, default 1), and appends: scenario cell tool repeat seconds MB/s records/s peakRSS_KiB bg%.
