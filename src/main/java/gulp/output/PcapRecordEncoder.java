@@ -32,14 +32,6 @@ public final class PcapRecordEncoder {
         this.scratch = Arena.ofAuto().allocate(VLAN_TAG_LENGTH, 8); // the VLAN tag to insert
     }
 
-    public int snaplen() {
-        return snaplen;
-    }
-
-    public boolean nanosecond() {
-        return nanosecond;
-    }
-
     /** The 24-byte file header every output file starts with. */
     public byte[] fileHeader(int linkType) {
         return fileHeader(nanosecond, snaplen, linkType);
@@ -55,11 +47,6 @@ public final class PcapRecordEncoder {
         return header.toArray(ValueLayout.JAVA_BYTE);
     }
 
-    /** Bytes a packet of {@code caplen} captured bytes will occupy in the ring. */
-    public long recordLength(int caplen) {
-        return PcapRecordHeader.LENGTH + Math.min(caplen, snaplen);
-    }
-
     /**
      * Claims room and writes one record; returns the record's length, or 0 if the ring is full
      * (nothing written). The caller publishes.
@@ -72,25 +59,6 @@ public final class PcapRecordEncoder {
         }
         putHeader(ring, timestampNanos, stored, wirelen);
         ring.put(data, offset, stored);
-        ring.commit();
-        return length;
-    }
-
-    /**
-     * Writes a record whose frame is {@code prefix} followed by the packet bytes: used for a
-     * synthetic Ethernet header in front of a decapsulated IP packet. Lengths include the prefix.
-     */
-    public long appendWithPrefix(ByteRing.Producer ring, long timestampNanos, MemorySegment prefix, int prefixLength,
-                                 MemorySegment data, long offset, int caplen, int wirelen) {
-        int stored = Math.min(caplen + prefixLength, snaplen);
-        long length = PcapRecordHeader.LENGTH + stored;
-        if (!ring.tryClaim(length)) {
-            return 0;
-        }
-        putHeader(ring, timestampNanos, stored, wirelen + prefixLength);
-        int fromPrefix = Math.min(prefixLength, stored);
-        ring.put(prefix, 0, fromPrefix);
-        ring.put(data, offset, stored - fromPrefix);
         ring.commit();
         return length;
     }

@@ -9,7 +9,6 @@ public final class RunControl {
     private volatile String stopReason;
     private volatile String readerError;
     private volatile String writerError;
-    private volatile boolean interruptedBySignal;
 
     /** Ask the reader to stop; the writer still drains everything already in the ring. */
     public void requestStop(String reason) {
@@ -19,7 +18,6 @@ public final class RunControl {
     }
 
     public void requestStopBySignal(String signalName) {
-        interruptedBySignal = true;
         requestStop("signal " + signalName);
     }
 
@@ -29,10 +27,6 @@ public final class RunControl {
 
     public String stopReason() {
         return stopReason;
-    }
-
-    public boolean interruptedBySignal() {
-        return interruptedBySignal;
     }
 
     public void readerFailed(String message) {
