@@ -35,7 +35,7 @@ final class Usage {
             Ring and writer
               -r MIB              ring buffer size in MiB (default 100)
               -z BYTES            write block size, a power of two up to 64 MiB (default 1 MiB)
-              -p MICROS           longest sleep of an idle thread in microseconds (default 1000)
+              -p MICROS           longest sleep of a reader waiting for ring space, in µs (default 1000)
               --nano              write nanosecond pcap (default: microseconds)
 
             Output files
