@@ -5,7 +5,6 @@ import gulp.capture.InputException;
 import gulp.capture.Source;
 import gulp.linux.Terminal;
 import gulp.output.PcapRecordEncoder;
-import gulp.output.RotatingFileSink;
 import gulp.output.RecordFraming;
 import gulp.pipeline.OpaqueCopier;
 import gulp.pipeline.PacketPath;
@@ -202,7 +201,7 @@ public final class Main {
 
     /** A full disk that came back still fails the run if the ring overflowed meanwhile. */
     private static boolean lostWhileOutputStalled(Writer writer, CaptureCounters counters) {
-        return writer.sink() instanceof RotatingFileSink files && files.noSpaceEpisodes() > 0
+        return writer.sink().noSpaceEpisodes() > 0
                 && counters.droppedRingFull.get() > 0;
     }
 

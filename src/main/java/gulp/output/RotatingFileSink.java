@@ -217,7 +217,7 @@ public final class RotatingFileSink implements Sink {
         return "files " + directory.resolve(settings.namer().format(0, 0).replaceAll("\\d", "N"));
     }
 
-    /** How many times the disk was full during the run (a live capture may have dropped packets then). */
+    @Override
     public int noSpaceEpisodes() {
         return noSpaceEpisodes;
     }

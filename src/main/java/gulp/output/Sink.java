@@ -20,6 +20,15 @@ public interface Sink extends AutoCloseable {
     default void flush() throws IOException {
     }
 
+    /**
+     * How many times writing stalled because the output had no space (the writer then waited and
+     * the ring filled: a live capture may have dropped packets meanwhile). 0 for sinks that fail
+     * at once instead.
+     */
+    default int noSpaceEpisodes() {
+        return 0;
+    }
+
     /** Finishes the last file. */
     @Override
     void close() throws IOException;
