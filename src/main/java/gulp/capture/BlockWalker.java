@@ -33,6 +33,17 @@ public final class BlockWalker {
         INT_HANDLE.setRelease(ring, block + TpacketBlockDesc.BLOCK_STATUS_OFFSET, TpacketBlockDesc.TP_STATUS_KERNEL);
     }
 
+    /**
+     * Hands over the packets of the block the kernel is still filling, once nothing can write into
+     * it any more (after {@link gulp.linux.PacketSocket#stopDelivery}). It stays the kernel's: it is not released, and the kernel may
+     * still retire it, which changes only its header. Returns the count.
+     */
+    public static int walkUnretired(MemorySegment ring, long block, PacketHandler handler) {
+        VarHandle.acquireFence();
+        int count = ring.get(JAVA_INT, block + TpacketBlockDesc.NUM_PKTS_OFFSET);
+        return count == 0 ? 0 : walk(ring, block, handler);
+    }
+
     /** Hands every packet of a ready block to {@code handler}, then ends the batch; returns the count. */
     public static int walk(MemorySegment ring, long block, PacketHandler handler) {
         int count = ring.get(JAVA_INT, block + TpacketBlockDesc.NUM_PKTS_OFFSET);

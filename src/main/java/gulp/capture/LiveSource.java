@@ -29,8 +29,6 @@ public final class LiveSource implements Source {
     private static final long STATISTICS_INTERVAL_NANOS = 1_000_000_000L;
     /** After a stop, wait this long at most for the kernel to retire the last, partly filled block. */
     private static final long STOP_DRAIN_NANOS = (4L * RETIRE_MILLIS + 400) * 1_000_000L;
-    /** A safety net only: after the unbind the kernel delivers nothing new, so draining ends. */
-    private static final long MAX_DRAIN_NANOS = 10_000_000_000L;
     private static final int ARPHRD_ETHER = 1;
     private static final int ARPHRD_LOOPBACK = 772;
     private static final int ARPHRD_NONE = 65534;
@@ -227,8 +225,9 @@ public final class LiveSource implements Source {
         int index = 0;
         long nextStatistics = System.nanoTime() + STATISTICS_INTERVAL_NANOS;
         long stopDeadline = 0;
-        long drainLimit = 0;
         boolean stopping = false;
+        boolean deliveryStopped = false;
+        long delivered = 0;
         try {
             while (true) {
                 long block = (long) index * blockSize;
@@ -238,15 +237,21 @@ public final class LiveSource implements Source {
                     BlockWalker.release(ring, block);
                     index = index + 1 == blockCount ? 0 : index + 1;
                     if (stopping) {
-                        // Still draining what was delivered before the unbind: however slowly
-                        // this thread runs, it waits only while no block is ready.
+                        // Still draining: however slowly this thread runs, it waits only while no
+                        // block is ready.
                         stopDeadline = System.nanoTime() + STOP_DRAIN_NANOS;
                     }
                 } else if (stopping) {
-                    // Unbound: nothing new arrives. Done once every packet the kernel counted as
-                    // delivered has been walked, or when the last block never shows up.
-                    updateStatistics();
-                    if (packetsWalked >= socket.packetsTotal() - socket.dropsTotal() || System.nanoTime() > stopDeadline) {
+                    if (packetsWalked >= delivered) {
+                        return;
+                    }
+                    if (System.nanoTime() > stopDeadline) {
+                        // The kernel did not retire the last, partly filled block in time. Once
+                        // delivery has stopped nothing writes into it any more: take its packets
+                        // where they are.
+                        if (deliveryStopped) {
+                            packetsWalked += BlockWalker.walkUnretired(ring, block, handler);
+                        }
                         return;
                     }
                     libc.poll(socket.fd(), (short) (Libc.POLLIN | Libc.POLLERR), 5);
@@ -256,16 +261,15 @@ public final class LiveSource implements Source {
                 if (!stopping && handler.stopRequested()) {
                     stopping = true;
                     stopDeadline = System.nanoTime() + STOP_DRAIN_NANOS;
-                    drainLimit = System.nanoTime() + MAX_DRAIN_NANOS;
-                    unbind();
+                    deliveryStopped = stopDelivery();
+                    // Nothing is counted after this: the statistics now say what the kernel delivered.
+                    updateStatistics();
+                    delivered = socket.packetsTotal() - socket.dropsTotal();
                 }
                 long now = System.nanoTime();
                 if (now >= nextStatistics) {
                     nextStatistics = now + STATISTICS_INTERVAL_NANOS;
                     updateStatistics();
-                }
-                if (stopping && now > drainLimit) {
-                    return; // blocks that keep coming even after the unbind: give up waiting
                 }
             }
         } catch (NativeException e) {
@@ -275,10 +279,13 @@ public final class LiveSource implements Source {
         }
     }
 
-    /** Stops the kernel from delivering more packets to this socket (bind to protocol 0). */
-    private void unbind() throws NativeException {
-        try (Arena arena = Arena.ofConfined()) {
-            Libc.current().bind(socket.fd(), gulp.linux.SockaddrLl.allocate(arena, ifindex, 0));
+    /** Stops the kernel's delivery to this socket; false if that failed (the interface may be gone). */
+    private boolean stopDelivery() {
+        try {
+            socket.stopDelivery(ifindex);
+            return true;
+        } catch (NativeException e) {
+            return false; // drain what the kernel retires; the block it is filling may stay behind
         }
     }
 

@@ -13,6 +13,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 public final class PacketSocket implements AutoCloseable {
     /** Every frame is at least this far into a block; 16-aligned as the kernel wants. */
     public static final int FRAME_SIZE = 2048;
+    /** IEEE 802 "local experimental" EtherType 1: bound to only so that the kernel unhooks ETH_P_ALL. */
+    private static final int UNUSED_PROTOCOL = 0x88B5;
 
     static {
         TpacketBlockDesc.verify();
@@ -82,6 +84,20 @@ public final class PacketSocket implements AutoCloseable {
     /** Starts receiving every protocol on {@code ifindex}. */
     public void bind(int ifindex) throws NativeException {
         Libc.current().bind(fd, SockaddrLl.allocate(arena, ifindex, Libc.ETH_P_ALL));
+    }
+
+    /**
+     * Makes the kernel deliver nothing more, and returns only once every packet it was delivering
+     * is in the ring and counted. A bind with protocol 0 does not do this (the kernel reads 0 as
+     * "keep the current protocol"), so: attach a filter that rejects everything, then bind to a
+     * protocol no traffic uses. That bind unhooks ETH_P_ALL with synchronize_net(), which waits for
+     * every receiver that might still have seen the old filter.
+     */
+    public void stopDelivery(int ifindex) throws NativeException {
+        try (Arena scratch = Arena.ofConfined()) {
+            attachFilter(SockFprog.build(scratch, new int[][] {{0x06, 0, 0, 0}})); // BPF_RET|BPF_K 0: reject
+            Libc.current().bind(fd, SockaddrLl.allocate(scratch, ifindex, UNUSED_PROTOCOL));
+        }
     }
 
     /** Promiscuous mode for the lifetime of this socket. */
