@@ -38,6 +38,18 @@ public final class PostRotateCommand {
         startWaiting();
     }
 
+    /**
+     * Takes {@code file} off the queue if its command has not started (retention deleted the file);
+     * true if it was waiting. A command already running keeps whatever it has opened.
+     */
+    public synchronized boolean withdraw(Path file) {
+        if (!waiting.remove(file)) {
+            return false;
+        }
+        notifyAll();
+        return true;
+    }
+
     /** Waits until every queued command has run (called at the end of the run); says so if it takes long. */
     public synchronized void awaitAll() throws InterruptedException {
         long start = System.nanoTime();

@@ -635,6 +635,10 @@ public final class RotatingFileSink implements Sink {
             Files.deleteIfExists(oldest.path());
         } catch (IOException e) {
             settings.report().accept("warning: cannot delete " + oldest.path() + " for retention: " + e.getMessage());
+            return true;
+        }
+        if (settings.postRotate() != null && settings.postRotate().withdraw(oldest.path())) {
+            settings.report().accept("warning: retention deleted " + oldest.path() + " before -Z ran on it");
         }
         return true;
     }

@@ -180,6 +180,25 @@ class RotatingOutputCommandLineTest {
     }
 
     @Test
+    void retentionWithdrawsAQueuedPostRotateCommandInsteadOfRunningItOnADeletedFile() throws Exception {
+        Path log = shared.resolve("z-" + System.nanoTime() + ".log");
+        Path script = Files.writeString(shared.resolve("z-" + System.nanoTime() + ".sh"),
+                "#!/bin/sh\necho \"$1\" >> " + log + "\nsleep 1\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        var r = run("--read", input.toString(), "-o", out.toString(), "--rotate-packets", "3000", "-W", "2",
+                "-Z", script.toString());
+        assertEquals(0, r.status(), r.stderr());
+        assertEquals(2, outputFiles(out).size());
+        long withdrawn = r.stderr().lines().filter(l -> l.contains("before -Z ran on it")).count();
+        List<String> ran = Files.readAllLines(log);
+        assertTrue(withdrawn > 0, r.stderr());
+        assertEquals(14, ran.size() + withdrawn, "every file either ran -Z or was reported: " + r.stderr());
+        for (Path kept : outputFiles(out)) {
+            assertTrue(ran.contains(kept.toString()), "the files kept had -Z run on them: " + ran);
+        }
+    }
+
+    @Test
     void aFailingPostRotateCommandIsReportedAndCaptureGoesOn() throws Exception {
         var r = run("--read", input.toString(), "-o", out.toString(), "--rotate-packets", "10000", "-Z", "false");
         assertEquals(0, r.status(), r.stderr());
