@@ -62,6 +62,14 @@ class LongRunningCaptureTest {
             return Files.readString(stderr);
         }
 
+        String errorsOrReason() {
+            try {
+                return "alive " + process.isAlive() + ", stderr: " + Files.readString(stderr);
+            } catch (java.io.IOException e) {
+                return e.toString();
+            }
+        }
+
         @Override
         public void close() throws Exception {
             process.destroyForcibly().waitFor();
@@ -132,7 +140,7 @@ class LongRunningCaptureTest {
             feed.send(300);
             assertTrue(waitFor(() -> partSize() > 1000, 3000));
             Tools.signal(feed.process, "HUP");
-            assertTrue(waitFor(() -> finishedFiles() == 1, 3000), "SIGHUP finished the first file");
+            assertTrue(waitFor(() -> finishedFiles() == 1, 3000), () -> "SIGHUP finished the first file: " + finishedFiles() + " finished, parts " + parts() + ", " + feed.errorsOrReason());
             feed.send(200);
             assertTrue(waitFor(() -> partSize() > 1000, 3000));
             Tools.signal(feed.process, "TERM");
