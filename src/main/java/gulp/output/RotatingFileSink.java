@@ -412,6 +412,10 @@ public final class RotatingFileSink implements Sink {
             if (settings.fsync() != FsyncPolicy.NEVER) {
                 forceDirectory();
             }
+            if (settings.postRotate() != null) {
+                // Queued before retention can see the file, so that deleting it also withdraws it.
+                settings.postRotate().submit(job.target());
+            }
             synchronized (finished) {
                 inFlightBytes -= job.length();
                 finished.add(new FinishedFile(job.target(), job.length()));
@@ -419,9 +423,6 @@ public final class RotatingFileSink implements Sink {
             }
             enforceTotalBudget(0);
             enforceFileCount(-1); // This job is both finished and still counted in flight.
-            if (settings.postRotate() != null) {
-                settings.postRotate().submit(job.target());
-            }
         }
     }
 

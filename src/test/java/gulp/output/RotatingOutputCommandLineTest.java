@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static gulp.testing.PcapFiles.assertTcpdumpReads;
 import static gulp.testing.PcapFiles.body;
@@ -181,18 +182,35 @@ class RotatingOutputCommandLineTest {
 
     @Test
     void retentionWithdrawsAQueuedPostRotateCommandInsteadOfRunningItOnADeletedFile() throws Exception {
+        // The commands block until the gate opens (10 s at most), so later files wait in the queue
+        // and -W 2 deletes some of them before their turn: no timing involved.
         Path log = shared.resolve("z-" + System.nanoTime() + ".log");
+        Path gate = shared.resolve("gate-" + System.nanoTime());
         Path script = Files.writeString(shared.resolve("z-" + System.nanoTime() + ".sh"),
-                "#!/bin/sh\necho \"$1\" >> " + log + "\nsleep 1\n");
+                "#!/bin/sh\necho \"$1\" >> " + log + "\ni=0\nwhile [ ! -e " + gate + " ] && [ $i -lt 200 ]; do"
+                        + " sleep 0.05; i=$((i+1)); done\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-        var r = run("--read", input.toString(), "-o", out.toString(), "--rotate-packets", "3000", "-W", "2",
-                "-Z", script.toString());
-        assertEquals(0, r.status(), r.stderr());
+        Path stderr = shared.resolve("z-" + System.nanoTime() + ".err");
+        Process gulp = GulpProcess.builder("--read", input.toString(), "-o", out.toString(), "--rotate-packets", "3000",
+                        "-W", "2", "-Z", script.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(stderr.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (!Files.readString(stderr).contains("before -Z ran on it") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Files.createFile(gate);
+            assertTrue(gulp.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            gulp.destroyForcibly();
+        }
+        String errors = Files.readString(stderr);
+        assertEquals(0, gulp.exitValue(), errors);
         assertEquals(2, outputFiles(out).size());
-        long withdrawn = r.stderr().lines().filter(l -> l.contains("before -Z ran on it")).count();
+        long withdrawn = errors.lines().filter(l -> l.contains("before -Z ran on it")).count();
         List<String> ran = Files.readAllLines(log);
-        assertTrue(withdrawn > 0, r.stderr());
-        assertEquals(14, ran.size() + withdrawn, "every file either ran -Z or was reported: " + r.stderr());
+        assertTrue(withdrawn > 0, errors);
+        assertEquals(14, ran.size() + withdrawn, "every file either ran -Z or was reported: " + errors);
         for (Path kept : outputFiles(out)) {
             assertTrue(ran.contains(kept.toString()), "the files kept had -Z run on them: " + ran);
         }

@@ -19,7 +19,9 @@ public final class GulpProcess {
     /** The command line: the current JVM, the launcher's flags, the main class and {@code args}. */
     public static List<String> command(String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+        // SIGHUP at its default, whatever the test runner inherited: under nohup it would be
+        // ignored, and gulp rightly keeps an ignored SIGHUP ignored.
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=HUP", java, "--enable-native-access=ALL-UNNAMED",
                 "-Xms64m", "-Xmx512m", "-XX:MaxDirectMemorySize=1t", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss1m",
                 "-cp", classesDirectory().toString(), "gulp.cli.Main"));
         command.addAll(List.of(args));
