@@ -1,6 +1,14 @@
 # Sourced by bin/gulp and bin/test: sets JAVA to a Java 25+ binary, or fails with one line.
 java_version() {
-  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p' | head -1
+  # The JDK's release file says it without starting a JVM (that costs ~70 ms per candidate, and
+  # every launch pays it); ask the JVM only when there is no release file.
+  local release
+  release="$(dirname "$(dirname "$(readlink -f "$1")")")/release"
+  if [ -f "$release" ]; then
+    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" | head -1
+  else
+    "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p' | head -1
+  fi
 }
 find_java() {
   local candidates=() j v d

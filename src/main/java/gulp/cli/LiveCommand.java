@@ -4,6 +4,7 @@ import gulp.capture.InputException;
 import gulp.capture.LiveSource;
 import gulp.linux.Libc;
 import gulp.linux.NativeException;
+import gulp.linux.ProcessAge;
 import gulp.output.PcapRecordEncoder;
 import gulp.pipeline.PacketPath;
 import gulp.pipeline.Pipeline;
@@ -17,9 +18,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Locale;
+import java.util.OptionalDouble;
 
 /** {@code gulp -i IFACE}: live capture from an interface. */
 final class LiveCommand {
@@ -218,8 +218,7 @@ final class LiveCommand {
     }
 
     private static String secondsSinceLaunch() {
-        return ProcessHandle.current().info().startInstant()
-                .map(start -> String.format(Locale.ROOT, "%.2f s", Duration.between(start, Instant.now()).toNanos() / 1e9))
-                .orElse("?");
+        OptionalDouble age = ProcessAge.seconds();
+        return age.isPresent() ? String.format(Locale.ROOT, "%.2f s", age.getAsDouble()) : "?";
     }
 }
