@@ -10,6 +10,9 @@ import gulp.stats.Counter;
  * counts as missing once it falls out of that window without having arrived (or at the end of the
  * run, see {@link #missing(int)}). A gap is a run of consecutive missing numbers. A jump of more than
  * {@value #RESTART_DISTANCE} either way is taken as the mirror session restarting (counted, not loss).
+ * So is a jump back beyond the window once the next packet follows on from it, as RTP receivers
+ * decide (RFC 3550, A.1): a switch that reloads starts again from a low number, and counting all its
+ * packets as "late" until they pass the old highest would hide its losses.
  * <p>
  * One per reader thread; no allocation after construction.
  */
@@ -31,6 +34,9 @@ public final class SequenceGapTracker {
     private final long[] duplicates = new long[SESSIONS];
     private final long[] reordered = new long[SESSIONS];
     private final long[] restarts = new long[SESSIONS];
+    /** After a jump back beyond the window: the number that confirms a restart if it comes next. */
+    private final int[] restartIfNext = new int[SESSIONS];
+    private final boolean[] restartPending = new boolean[SESSIONS];
     /** All sessions' settled missing numbers, readable from the status thread. */
     private final Counter missingAllSessions = new Counter();
 
@@ -42,17 +48,32 @@ public final class SequenceGapTracker {
             return;
         }
         int distance = sequence - highest[session]; // signed 32-bit difference handles the wrap
+        boolean confirmsRestart = restartPending[session] && sequence == restartIfNext[session];
+        restartPending[session] = false;
         if (distance > 0 && distance <= RESTART_DISTANCE) {
             advance(session, sequence, distance);
         } else if (distance == 0) {
             duplicates[session]++;
-        } else if (distance < 0 && distance >= -RESTART_DISTANCE) {
+        } else if (distance < 0 && -distance < WINDOW) {
             late(session, -distance);
+        } else if (confirmsRestart) {
+            // This packet and the one before it were counted late; they are the new run's first two.
+            reordered[session]--;
+            restart(session, sequence - 1);
+            advance(session, sequence, 1);
+        } else if (distance < 0 && distance >= -RESTART_DISTANCE) {
+            reordered[session]++; // very late (already counted missing), or a restart: the next packet tells
+            restartPending[session] = true;
+            restartIfNext[session] = sequence + 1;
         } else {
-            restarts[session]++;
-            flushWindow(session);
-            start(session, sequence);
+            restart(session, sequence);
         }
+    }
+
+    private void restart(int session, int sequence) {
+        restarts[session]++;
+        flushWindow(session);
+        start(session, sequence);
     }
 
     private void start(int session, int sequence) {

@@ -57,6 +57,25 @@ class SequenceGapTrackerTest {
     }
 
     @Test
+    void aSessionThatStartsAgainFromALowNumberIsARestartAndItsLaterLossIsCounted() {
+        for (int s = 1000; s < 300_000; s++) feed(6, s);
+        feed(6, 0, 1, 2, 3, 10, 11); // the switch reloaded; then 4..9 lost
+        assertEquals(1, t.restarts(6));
+        assertEquals(0, t.reordered(6));
+        assertEquals(1, t.gaps(6));
+        assertEquals(6, t.missing(6));
+    }
+
+    @Test
+    void oneVeryLatePacketIsNotARestart() {
+        for (int s = 1; s < 200; s++) if (s != 50) feed(8, s);
+        feed(8, 50, 200, 201);
+        assertEquals(0, t.restarts(8));
+        assertEquals(1, t.reordered(8));
+        assertEquals(1, t.missing(8)); // counted when it left the window
+    }
+
+    @Test
     void summaryHasOneLinePerSession() {
         feed(7, 1, 2, 1207);
         feed(9, 1, 2);
