@@ -2,8 +2,10 @@
 java_version() {
   # The JDK's release file says it without starting a JVM (that costs ~70 ms per candidate, and
   # every launch pays it); ask the JVM only when there is no release file.
-  local release
-  release="$(dirname "$(dirname "$(readlink -f "$1")")")/release"
+  local real release
+  [ -x "$1" ] || return 0
+  real="$(readlink -f "$1")" || return 0
+  release="$(dirname "$(dirname "$real")")/release"
   if [ -f "$release" ]; then
     sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" | head -1
   else

@@ -35,8 +35,9 @@ public final class BlockWalker {
 
     /**
      * Hands over the packets of the block the kernel is still filling, once nothing can write into
-     * it any more (after {@link gulp.linux.PacketSocket#stopDelivery}). It stays the kernel's: it is not released, and the kernel may
-     * still retire it, which changes only its header. Returns the count.
+     * it any more (after {@link gulp.linux.PacketSocket#stopDelivery}). It stays the kernel's: it is
+     * not released. The kernel may still retire it, which changes its header and the last packet's
+     * next offset, neither of which the walk needs. Returns the count.
      */
     public static int walkUnretired(MemorySegment ring, long block, PacketHandler handler) {
         VarHandle.acquireFence();

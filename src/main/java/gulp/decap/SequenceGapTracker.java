@@ -10,9 +10,9 @@ import gulp.stats.Counter;
  * counts as missing once it falls out of that window without having arrived (or at the end of the
  * run, see {@link #missing(int)}). A gap is a run of consecutive missing numbers. A jump of more than
  * {@value #RESTART_DISTANCE} either way is taken as the mirror session restarting (counted, not loss).
- * So is a jump back beyond the window once the next packet follows on from it, as RTP receivers
- * decide (RFC 3550, A.1): a switch that reloads starts again from a low number, and counting all its
- * packets as "late" until they pass the old highest would hide its losses.
+ * So is a jump back of more than {@value #MISORDER_LIMIT} once the next packet follows on from it, as
+ * RTP receivers decide (RFC 3550, A.1): a switch that reloads starts again from a low number, and
+ * counting all its packets as "late" until they pass the old highest would hide its losses.
  * <p>
  * One per reader thread; no allocation after construction.
  */
@@ -20,6 +20,11 @@ public final class SequenceGapTracker {
     public static final int SESSIONS = DecapConfig.MAX_ERSPAN_SESSION + 1;
     public static final int WINDOW = 64;
     public static final int RESTART_DISTANCE = 1 << 20;
+    /**
+     * A packet at most this far behind is taken as late, never as a restart: a delayed burst of
+     * consecutive packets must not look like one (RTP receivers use 100, RFC 3550 A.1).
+     */
+    public static final int MISORDER_LIMIT = 4096;
 
     private final boolean[] started = new boolean[SESSIONS];
     private final int[] highest = new int[SESSIONS];
@@ -54,15 +59,17 @@ public final class SequenceGapTracker {
             advance(session, sequence, distance);
         } else if (distance == 0) {
             duplicates[session]++;
-        } else if (distance < 0 && -distance < WINDOW) {
+        } else if (distance < 0 && distance > -WINDOW) {
             late(session, -distance);
         } else if (confirmsRestart) {
             // This packet and the one before it were counted late; they are the new run's first two.
             reordered[session]--;
             restart(session, sequence - 1);
             advance(session, sequence, 1);
+        } else if (distance < 0 && distance >= -MISORDER_LIMIT) {
+            reordered[session]++; // very late: already counted missing when it left the window
         } else if (distance < 0 && distance >= -RESTART_DISTANCE) {
-            reordered[session]++; // very late (already counted missing), or a restart: the next packet tells
+            reordered[session]++; // far too late to be reordering, or a restart: the next packet tells
             restartPending[session] = true;
             restartIfNext[session] = sequence + 1;
         } else {

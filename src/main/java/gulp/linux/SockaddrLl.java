@@ -46,7 +46,7 @@ public final class SockaddrLl {
     private SockaddrLl() {
     }
 
-    /** An address that selects {@code ifindex} and EtherType {@code protocol} (0 = receive nothing). */
+    /** An address that selects {@code ifindex} and EtherType {@code protocol} (in bind, 0 keeps the socket's current one). */
     public static MemorySegment allocate(Arena arena, int ifindex, int protocol) {
         MemorySegment address = arena.allocate(SIZE, 4);
         address.set(JAVA_SHORT, FAMILY_OFFSET, (short) Libc.AF_PACKET);

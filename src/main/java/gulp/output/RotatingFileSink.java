@@ -632,13 +632,18 @@ public final class RotatingFileSink implements Sink {
             }
             finishedBytes -= oldest.bytes();
         }
+        // Withdrawn first: a command that ends meanwhile must not start the next one on a deleted file.
+        boolean withdrawn = settings.postRotate() != null && settings.postRotate().withdraw(oldest.path());
         try {
             Files.deleteIfExists(oldest.path());
         } catch (IOException e) {
             settings.report().accept("warning: cannot delete " + oldest.path() + " for retention: " + e.getMessage());
+            if (withdrawn) {
+                settings.postRotate().submit(oldest.path()); // still there: its command runs after all
+            }
             return true;
         }
-        if (settings.postRotate() != null && settings.postRotate().withdraw(oldest.path())) {
+        if (withdrawn) {
             settings.report().accept("warning: retention deleted " + oldest.path() + " before -Z ran on it");
         }
         return true;

@@ -67,6 +67,23 @@ class SequenceGapTrackerTest {
     }
 
     @Test
+    void aDelayedBurstOfConsecutivePacketsIsLateNotARestart() {
+        for (int s = 1; s < 200; s++) if (s != 50 && s != 51) feed(10, s);
+        feed(10, 50, 51);
+        for (int s = 200; s < 400; s++) feed(10, s);
+        assertEquals(0, t.restarts(10));
+        assertEquals(2, t.reordered(10));
+        assertEquals(2, t.missing(10)); // counted when they left the window
+    }
+
+    @Test
+    void aJumpOfHalfTheSequenceSpaceIsARestartNotADuplicate() {
+        feed(11, 10, 10 + Integer.MIN_VALUE);
+        assertEquals(1, t.restarts(11));
+        assertEquals(0, t.duplicates(11));
+    }
+
+    @Test
     void oneVeryLatePacketIsNotARestart() {
         for (int s = 1; s < 200; s++) if (s != 50) feed(8, s);
         feed(8, 50, 200, 201);

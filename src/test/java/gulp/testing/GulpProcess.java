@@ -13,15 +13,22 @@ import java.util.Map;
  * flags of the launcher, so tests exercise exactly what users run (signals, exit status, stdout).
  */
 public final class GulpProcess {
+    /**
+     * SIGHUP at its default, whatever the test runner inherited: under nohup it would be ignored,
+     * and gulp rightly keeps an ignored SIGHUP ignored. Needs GNU env 8.31 or later; without it
+     * gulp inherits the runner's SIGHUP.
+     */
+    private static final List<String> DEFAULT_SIGHUP =
+            Tools.run("env", "--default-signal=HUP", "true").status() == 0 ? List.of("env", "--default-signal=HUP") : List.of();
+
     private GulpProcess() {
     }
 
     /** The command line: the current JVM, the launcher's flags, the main class and {@code args}. */
     public static List<String> command(String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        // SIGHUP at its default, whatever the test runner inherited: under nohup it would be
-        // ignored, and gulp rightly keeps an ignored SIGHUP ignored.
-        List<String> command = new ArrayList<>(List.of("env", "--default-signal=HUP", java, "--enable-native-access=ALL-UNNAMED",
+        List<String> command = new ArrayList<>(DEFAULT_SIGHUP);
+        command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "-Xms64m", "-Xmx512m", "-XX:MaxDirectMemorySize=1t", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss1m",
                 "-cp", classesDirectory().toString(), "gulp.cli.Main"));
         command.addAll(List.of(args));
