@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Live capture benchmark: gulp vs tcpdump -w vs netsniff-ng on a private veth test bed.
+# Live capture benchmark: gulp vs tcpdump -w (256 MiB and default buffer) vs dumpcap -w vs
+# netsniff-ng on a private veth test bed.
 #
 #   bench/capture-bench.sh [COUNT] [REPEATS] [SIZES] [TOOLS] [MODES] [PPS]
-#   defaults: 1000000 3 "64 300 1500" "none gulp tcpdump netsniff" "A B" 0 (0 = as fast as possible)
+#   defaults: 1000000 3 "64 300 1500" "none gulp tcpdump tcpdump-def dumpcap netsniff" "A B" 0
+#   (PPS 0 = as fast as possible; tcpdump-def is tcpdump with its default 2 MiB buffer)
 #   GULP_OPTS adds options to gulp's command line (e.g. GULP_OPTS="-r 4096" for the burst test).
 #   RESULTS=FILE keeps the raw rows (tab-separated) there as well.
 #
@@ -12,7 +14,8 @@
 # namespace; every capturer runs under taskset -c 1, so each tool gets exactly CPU 1 (gulp's
 # reader and writer are both pinned there with --reader-cpu 1 --writer-cpu 1; tcpdump and
 # netsniff-ng are single-threaded on it). Mode A: receive softirq on the sender's CPU (no RPS);
-# mode B: RPS moves it to CPU 1, the capture CPU. Every tool gets a 256 MiB kernel buffer.
+# mode B: RPS moves it to CPU 1, the capture CPU. Every tool gets a 256 MiB kernel buffer, except
+# tcpdump-def (tcpdump's default). dumpcap writes classic pcap (-P).
 #
 # Per run: loss = delta rx_packets of the capture veth - records in the file (capinfos);
 # CPU = utime+stime of the capturer process (/proc/PID/stat) from just before the generator
@@ -21,14 +24,14 @@
 # (at most 3 s) for the rest of the machine to use < 20 % CPU before each run and logs it.
 # At the end: median (min-max) per tool, mode and size. The classes are copied first, so a
 # rebuild during the run does not change what is measured.
-# Needs root, Java 25, tcpdump, netsniff-ng, capinfos, python3.
+# Needs root, Java 25, tcpdump, dumpcap, netsniff-ng, capinfos, python3.
 set -euo pipefail
 set -m   # background jobs in their own process groups, with SIGINT not ignored
 here="$(cd "$(dirname "$0")/.." && pwd)"
 COUNT=${1:-1000000}
 REPEATS=${2:-3}
 SIZES=${3:-"64 300 1500"}
-TOOLS=${4:-"none gulp tcpdump netsniff"}
+TOOLS=${4:-"none gulp tcpdump tcpdump-def dumpcap netsniff"}
 MODES=${5:-"A B"}
 PPS=${6:-0}
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
@@ -52,6 +55,8 @@ start_tool() {
             -XX:MaxDirectMemorySize=1t -XX:+UseSerialGC -XX:-UsePerfData -cp "$OUT/classes" gulp.cli.Main \
             -i $CIF -B 256 --reader-cpu 1 --writer-cpu 1 ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     tcpdump) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -B 262144 -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
+    tcpdump-def) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
+    dumpcap) ip netns exec $CAP taskset -c 1 dumpcap -i $CIF -B 256 -P -w $OUT/cap.pcap 2> "$log" & ready="Capturing on" ;;
     netsniff) ip netns exec $CAP taskset -c 1 netsniff-ng --in $CIF --out $OUT/cap.pcap -s -S 256MiB -T 0xa1b2c3d4 -b 1 \
             > "$log" 2>&1 & ready="Running" ;;
   esac
@@ -75,7 +80,7 @@ stop_tool() {
 }
 
 [ -s "$ROWS" ] || printf "rep\ttool\tmode\tsize\tsent_pps\tdelivered\tcaptured\tloss_pct\tcpu_s_per_mpkt\trss_mib\tready_s\tbg_pct\tdrops\n" > "$ROWS"
-printf "%-3s %-9s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s\n" rep tool mode size sent_pps delivered captured loss% cpu_s/Mp rss_MiB ready bg% tool_drops
+printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s\n" rep tool mode size sent_pps delivered captured loss% cpu_s/Mp rss_MiB ready bg% tool_drops
 for r in $(seq 1 "$REPEATS"); do
 for mode in $MODES; do
   if [ "$mode" = B ]; then rps 2; else rps 0; fi
@@ -99,11 +104,12 @@ for mode in $MODES; do
         case $tool in
           gulp) drops=$(awk '/dropped by the kernel/ {k=$1} /ring full/ {f=$1} END {print k "k+" f "r"}' $OUT/tool.log)
                 ready=$(grep -o 'ready [0-9.]* s' $OUT/tool.log | awk '{print $2}') ;;
-          tcpdump) drops=$(awk '/dropped by kernel/ {print $1}' $OUT/tool.log) ;;
+          tcpdump|tcpdump-def) drops=$(awk '/dropped by kernel/ {print $1}' $OUT/tool.log) ;;
+          dumpcap) drops=$(grep -Eo 'received/dropped on interface [^:]*: [0-9]+/[0-9]+' $OUT/tool.log | sed 's|.*/||') ;;
           netsniff) drops=$(grep -Eo '[0-9]+ +packets (dropped|failed)' $OUT/tool.log | head -1 | awk '{print $1}') ;;
         esac
       fi
-      printf "%-3s %-9s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}"
+      printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}"
       printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" >> "$ROWS"
       rm -f $OUT/cap.pcap
     done
