@@ -4,7 +4,8 @@
 #
 #   bench/capture-bench.sh [COUNT] [REPEATS] [SIZES] [TOOLS] [MODES] [PPS]
 #   defaults: 1000000 3 "64 300 1500" "none gulp tcpdump tcpdump-def dumpcap netsniff" "A B" 0
-#   (PPS 0 = as fast as possible; tcpdump-def is tcpdump with its default 2 MiB buffer)
+#   (PPS 0 = as fast as possible; tcpdump-def is tcpdump with its default 2 MiB buffer;
+#   gulp-hold, not in the default list, is gulp --hold-kernel-blocks)
 #   GULP_OPTS adds options to gulp's command line (e.g. GULP_OPTS="-r 4096" for the burst test).
 #   RESULTS=FILE keeps the raw rows (tab-separated) there as well.
 #
@@ -51,9 +52,10 @@ start_tool() {
   local tool=$1 log=$OUT/tool.log
   : > "$log"
   case $tool in
-    gulp) ip netns exec $CAP taskset -c 1 "$JAVA" --enable-native-access=ALL-UNNAMED -Xms64m -Xmx512m \
+    gulp|gulp-hold) ip netns exec $CAP taskset -c 1 "$JAVA" --enable-native-access=ALL-UNNAMED -Xms64m -Xmx512m \
             -XX:MaxDirectMemorySize=1t -XX:+UseSerialGC -XX:-UsePerfData -cp "$OUT/classes" gulp.cli.Main \
-            -i $CIF -B 256 --reader-cpu 1 --writer-cpu 1 ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
+            -i $CIF -B 256 --reader-cpu 1 --writer-cpu 1 $([ $tool = gulp-hold ] && echo --hold-kernel-blocks) \
+            ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     tcpdump) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -B 262144 -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     tcpdump-def) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     dumpcap) ip netns exec $CAP taskset -c 1 dumpcap -i $CIF -B 256 -P -w $OUT/cap.pcap 2> "$log" & ready="Capturing on" ;;
@@ -102,7 +104,7 @@ for mode in $MODES; do
         loss=$(awk -v d=$delivered -v c=$captured 'BEGIN { x = (d > 0) ? 100 * (d - c) / d : 0; printf "%.2f", x }')
         cpu=$(awk -v t=$((ticks_end - ticks_start)) -v hz=$HZ -v d=$delivered 'BEGIN { printf "%.2f", (d > 0) ? t / hz / (d / 1e6) : 0 }')
         case $tool in
-          gulp) drops=$(awk '/dropped by the kernel/ {k=$1} /ring full/ {f=$1} END {print k "k+" f "r"}' $OUT/tool.log)
+          gulp|gulp-hold) drops=$(awk '/dropped by the kernel/ {k=$1} /ring full/ {f=$1} END {print k "k+" f "r"}' $OUT/tool.log)
                 ready=$(grep -o 'ready [0-9.]* s' $OUT/tool.log | awk '{print $2}') ;;
           tcpdump|tcpdump-def) drops=$(awk '/dropped by kernel/ {print $1}' $OUT/tool.log) ;;
           dumpcap) drops=$(grep -Eo 'received/dropped on interface [^:]*: [0-9]+/[0-9]+' $OUT/tool.log | sed 's|.*/||') ;;

@@ -18,6 +18,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 public final class BlockWalker {
     private static final VarHandle INT_HANDLE = JAVA_INT.varHandle();
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final long MAX_DATAGRAM = 65_536 + 64;
 
     private BlockWalker() {
     }
@@ -26,6 +27,17 @@ public final class BlockWalker {
     public static boolean isReady(MemorySegment ring, long block) {
         int status = (int) INT_HANDLE.getAcquire(ring, block + TpacketBlockDesc.BLOCK_STATUS_OFFSET);
         return (status & TpacketBlockDesc.TP_STATUS_USER) != 0; // other bits (BLK_TMO, LOSING) vary
+    }
+
+    /**
+     * An upper bound of the ring bytes the block's records take: each packet's slot in the block
+     * (its kernel header is larger than a pcap record header) plus a re-inserted VLAN tag, plus
+     * room for one reassembled datagram, which may carry fragments of earlier blocks.
+     */
+    public static long recordBytesAtMost(MemorySegment ring, long block) {
+        long used = Integer.toUnsignedLong(ring.get(JAVA_INT, block + TpacketBlockDesc.BLK_LEN_OFFSET));
+        long packets = Integer.toUnsignedLong(ring.get(JAVA_INT, block + TpacketBlockDesc.NUM_PKTS_OFFSET));
+        return used + 4 * packets + MAX_DATAGRAM;
     }
 
     /** Gives the block back to the kernel (release: our reads happen before it reuses the memory). */

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -26,6 +27,8 @@ public final class LiveSource implements Source {
     /** Blocks are closed by the kernel after this long, so slow traffic reaches the file quickly. */
     public static final int RETIRE_MILLIS = 32;
     private static final int IDLE_POLL_MILLIS = 100;
+    /** While holding a block for want of room: the writer frees a write block every few hundred µs. */
+    private static final long HOLD_PARK_NANOS = 200_000L;
     private static final long STATISTICS_INTERVAL_NANOS = 1_000_000_000L;
     /** After a stop, wait this long at most for the kernel to retire the last, partly filled block. */
     private static final long STOP_DRAIN_NANOS = (4L * RETIRE_MILLIS + 400) * 1_000_000L;
@@ -231,7 +234,16 @@ public final class LiveSource implements Source {
         try {
             while (true) {
                 long block = (long) index * blockSize;
-                if (BlockWalker.isReady(ring, block)) {
+                boolean ready = BlockWalker.isReady(ring, block);
+                if (ready && !handler.mayTake(BlockWalker.recordBytesAtMost(ring, block))) {
+                    // --hold-kernel-blocks: the block waits in the kernel ring until the writer
+                    // makes room; meanwhile the kernel's ring buffers, and drops only when it is full.
+                    Thread.interrupted(); // the pipeline's stop interrupt must not turn this wait into a spin
+                    LockSupport.parkNanos(HOLD_PARK_NANOS);
+                    if (stopping) {
+                        stopDeadline = System.nanoTime() + STOP_DRAIN_NANOS; // draining, at the writer's pace
+                    }
+                } else if (ready) {
                     packetsWalked += BlockWalker.walk(ring, block, handler);
                     blocksWalked++;
                     BlockWalker.release(ring, block);

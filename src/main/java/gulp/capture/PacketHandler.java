@@ -22,4 +22,14 @@ public interface PacketHandler {
 
     /** Sources check this between batches; true once the run must end. */
     boolean stopRequested();
+
+    /**
+     * Whether a batch whose records take at most {@code bytes} may be handed over now. A live
+     * source asks before each kernel block: false means "leave the block in the kernel ring for
+     * now" ({@code --hold-kernel-blocks}); by default it is always true and what does not fit is
+     * dropped and counted.
+     */
+    default boolean mayTake(long bytes) {
+        return true;
+    }
 }

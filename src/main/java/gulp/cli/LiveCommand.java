@@ -79,6 +79,7 @@ final class LiveCommand {
             Report report = run.report();
             Writer writer = run.writer();
             writer.setThreadStartHook(() -> pinCurrentThread("writer", cpus.writer()));
+            path.setHoldWhenFull(options.holdKernelBlocks);
             String filterPlace = "";
             PacketProcessing.KernelInnerFilter inner = processing.kernelInnerFilter();
             if (processing.filterProgram() != null && processing.decapsulator() == null) {
@@ -107,7 +108,8 @@ final class LiveCommand {
             warmUp.join();
             source.start();
             String processed = processing.describe();
-            main.startupLine(options, "listening on " + source.describe() + ", " + cpus.describe() + ", ready "
+            main.startupLine(options, "listening on " + source.describe() + ", " + cpus.describe()
+                            + (options.holdKernelBlocks ? ", kernel blocks held while the ring is full" : "") + ", ready "
                             + secondsSinceLaunch() + " after launch" + (processed.isEmpty() ? "" : "; " + processed + filterPlace),
                     main.outputDescription(options, run.output(), run.outputLinkType()), ring);
             Pipeline.ReaderBody readAll = Main.readAll(source, path);

@@ -31,6 +31,7 @@ public final class Options {
     public int readerCpu = -1;                // --reader-cpu
     public int writerCpu = -1;                // --writer-cpu
     public boolean realtimeReader;            // --fifo
+    public boolean holdKernelBlocks;          // --hold-kernel-blocks
 
     // Decapsulation.
     public boolean decapsulate;               // -d
@@ -116,6 +117,7 @@ public final class Options {
         cl.option('\0', "reader-cpu", v -> o.readerCpu = (int) number("--reader-cpu", v, 0, 65535));
         cl.option('\0', "writer-cpu", v -> o.writerCpu = (int) number("--writer-cpu", v, 0, 65535));
         cl.flag('\0', "fifo", () -> o.realtimeReader = true);
+        cl.flag('\0', "hold-kernel-blocks", () -> o.holdKernelBlocks = true);
 
         cl.flag('d', "decapsulate", () -> o.decapsulate = true);
         cl.option('\0', "decap", v -> { o.decapsulate = true; o.decapKinds = v; });

@@ -21,6 +21,8 @@ final class Usage {
               --reader-cpu N      pin the reader thread to CPU N
               --writer-cpu N      pin the writer thread to CPU N
               --fifo              run the reader with SCHED_FIFO
+              --hold-kernel-blocks  when the ring is full, leave packets in the kernel ring
+                                  (it buffers too) instead of dropping them
 
             Remote capture
               -d                  decapsulate ERSPAN I/II/III, GRE, VXLAN and Geneve

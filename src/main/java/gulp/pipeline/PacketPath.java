@@ -37,6 +37,7 @@ public final class PacketPath implements PacketHandler {
     private MemorySegment assembly;
     private long recordsStored;
     private boolean closed;
+    private boolean holdWhenFull;
 
     /**
      * @param countLimit stop after this many records (0 = no limit)
@@ -50,6 +51,20 @@ public final class PacketPath implements PacketHandler {
         this.control = control;
         this.idle = new IdleStrategy(maxParkNanos);
         this.countLimit = countLimit;
+    }
+
+    /**
+     * {@code --hold-kernel-blocks}: a live source leaves a kernel block where it is while this ring
+     * lacks room for it, so the kernel's ring buffers too, instead of the block's packets being
+     * dropped here. Ignored once the writer has failed (nothing would make room).
+     */
+    public void setHoldWhenFull(boolean hold) {
+        this.holdWhenFull = hold;
+    }
+
+    @Override
+    public boolean mayTake(long bytes) {
+        return !holdWhenFull || control.writerError() != null || ring.hasRoom(bytes);
     }
 
     /** The filter sees the frame that will be written: with {@code -d}, the inner frame. */

@@ -143,6 +143,18 @@ public final class ByteRing {
             return true;
         }
 
+        /**
+         * True if {@code length} bytes (at most the capacity: an empty ring always has room) could be
+         * claimed now; refreshes the consumer's position if needed.
+         */
+        public boolean hasRoom(long length) {
+            long end = tail + Math.min(length, capacity);
+            if (end - cachedHead > capacity) {
+                cachedHead = (long) LONG.getAcquire(positions, HEAD_OFFSET);
+            }
+            return end - cachedHead <= capacity;
+        }
+
         /** Copies bytes of {@code src} into the claimed record, splitting at the buffer end. */
         public void put(MemorySegment src, long srcOffset, long length) {
             assert cursor + length <= claimedEnd : "write past claim";

@@ -243,6 +243,37 @@ class LiveCaptureTest {
     }
 
     @Test
+    void withHoldKernelBlocksAStalledWriterLeavesPacketsInTheKernelRingInsteadOfDroppingThem() throws Exception {
+        Path err = temp.resolve("stderr.txt");
+        try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, null, err,
+                "-i", bed.captureInterface, "-r", "1", "-z", "65536", "-B", "16", "--hold-kernel-blocks")) {
+            assertTrue(gulp.awaitListening(20_000), gulp::stderrOrReason);
+            AtomicLong sent = new AtomicLong();
+            // About 32 MB while nobody reads the stdout pipe: more than the 1 MiB ring and the
+            // 16 MiB kernel ring together.
+            NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 40_000,
+                    i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9), 0, sent).get(60, TimeUnit.SECONDS);
+            Thread.sleep(300);
+            gulp.signal("INT");
+            InputStream stdout = gulp.stdout();
+            Path out = temp.resolve("held.pcap");
+            Files.copy(stdout, out);
+            assertEquals(0, gulp.waitFor(30), gulp::stderrOrReason);
+            Map<String, Long> counters = gulp.counters();
+            long received = counters.get("packets received by the kernel");
+            long kernelDropped = counters.get("packets dropped by the kernel");
+            long[] sequences = sequencesIn(out, true);
+            assertEquals(0, counters.get("records dropped (ring full)"), gulp.stderrOrReason());
+            assertTrue(kernelDropped > 0, gulp.stderrOrReason());
+            assertEquals(received - kernelDropped, sequences.length, gulp.stderrOrReason());
+            assertTrue(sequences.length > 16_000, "the kernel ring buffered as well: " + gulp.stderrOrReason());
+            for (int i = 1; i < sequences.length; i++) {
+                assertTrue(sequences[i] > sequences[i - 1], "order at " + i);
+            }
+        }
+    }
+
+    @Test
     void aMissingInterfaceIsOneLineNamingTheOnesThatExist() throws Exception {
         Path err = temp.resolve("stderr.txt");
         try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, temp.resolve("x.pcap"), err, "-i", "nosuch0")) {
