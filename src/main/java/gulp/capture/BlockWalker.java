@@ -18,7 +18,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 public final class BlockWalker {
     private static final VarHandle INT_HANDLE = JAVA_INT.varHandle();
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
-    private static final long MAX_DATAGRAM = 65_536 + 64;
 
     private BlockWalker() {
     }
@@ -30,14 +29,15 @@ public final class BlockWalker {
     }
 
     /**
-     * An upper bound of the ring bytes the block's records take: each packet's slot in the block
-     * (its kernel header is larger than a pcap record header) plus a re-inserted VLAN tag, plus
-     * room for one reassembled datagram, which may carry fragments of earlier blocks.
+     * An upper bound of the ring bytes the block's own packets make as records: each packet's slot
+     * in the block (its kernel header is larger than a pcap record header) plus a re-inserted VLAN
+     * tag. Datagrams reassembled from fragments of earlier blocks come on top (the packet path
+     * knows those).
      */
     public static long recordBytesAtMost(MemorySegment ring, long block) {
         long used = Integer.toUnsignedLong(ring.get(JAVA_INT, block + TpacketBlockDesc.BLK_LEN_OFFSET));
         long packets = Integer.toUnsignedLong(ring.get(JAVA_INT, block + TpacketBlockDesc.NUM_PKTS_OFFSET));
-        return used + 4 * packets + MAX_DATAGRAM;
+        return used + 4 * packets;
     }
 
     /** Gives the block back to the kernel (release: our reads happen before it reuses the memory). */

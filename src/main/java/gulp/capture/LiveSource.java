@@ -17,8 +17,9 @@ import java.util.stream.Stream;
 
 /**
  * Live capture from one interface: an AF_PACKET TPACKET_V3 ring, drained block by block on the
- * reader thread. Never waits for room in gulp's ring: when it is full the packet path drops and
- * counts, and the kernel block goes back at once.
+ * reader thread. By default it never waits for room in gulp's ring: when it is full the packet path
+ * drops and counts, and the kernel block goes back at once. With {@code --hold-kernel-blocks} it
+ * leaves a block in the kernel ring until the packet path may take it.
  */
 public final class LiveSource implements Source {
     public static final int DEFAULT_BLOCK_SIZE = 256 << 10;

@@ -82,6 +82,12 @@ public final class Decapsulator {
     /** End of the run: incomplete outer datagrams are counted as given up. */
     public void finish() { reassembler.giveUpAll(); }
 
+    /**
+     * At most the bytes that fragments held from earlier packets can add to the output when their
+     * datagrams complete (payload plus a record and an Ethernet header each); 0 without fragments.
+     */
+    public long heldOutputBytes() { return reassembler.heldBytes() + 64L * reassembler.inFlight(); }
+
     /** Counters, then one line per ERSPAN session with sequence numbers. */
     public void appendSummary(StringBuilder out) {
         counters.appendSummary(out);

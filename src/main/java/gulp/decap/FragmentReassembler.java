@@ -72,6 +72,16 @@ final class FragmentReassembler {
 
     int inFlight() { return inFlight; }
 
+    /** Payload bytes held for incomplete datagrams: what they may add to a later batch's output. */
+    long heldBytes() {
+        if (inFlight == 0) return 0;
+        long held = 0;
+        for (int slot = 0; slot < SLOTS; slot++) {
+            if (inUse[slot]) held += receivedBytes[slot];
+        }
+        return held;
+    }
+
     /**
      * Adds one fragment. {@code protocol} is the IPv4 protocol or the IPv6 fragment header's next
      * header (taken from the first fragment); {@code keyProtocol} is the part of it that identifies the

@@ -64,7 +64,10 @@ public final class PacketPath implements PacketHandler {
 
     @Override
     public boolean mayTake(long bytes) {
-        return !holdWhenFull || control.writerError() != null || ring.hasRoom(bytes);
+        if (!holdWhenFull || control.writerError() != null || (countLimit > 0 && recordsStored >= countLimit)) {
+            return true; // nothing to hold for: no writer to make room, or nothing more will be stored
+        }
+        return ring.hasRoom(decapsulator == null ? bytes : bytes + decapsulator.heldOutputBytes());
     }
 
     /** The filter sees the frame that will be written: with {@code -d}, the inner frame. */

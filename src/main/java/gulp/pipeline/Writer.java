@@ -88,6 +88,9 @@ public final class Writer implements Runnable {
             } catch (IOException | RuntimeException ignored) {
                 // The first error is the one worth reporting.
             }
+        } catch (Error e) {
+            control.writerFailed(describe(e)); // the reader must not wait for room that never comes
+            throw e;
         }
     }
 
@@ -207,7 +210,7 @@ public final class Writer implements Runnable {
         counters.recordsWritten.add(records);
     }
 
-    private static String describe(Exception e) {
+    private static String describe(Throwable e) {
         String message = e.getMessage();
         if (message == null || message.isBlank()) {
             message = e.getClass().getSimpleName();

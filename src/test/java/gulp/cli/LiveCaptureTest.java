@@ -266,7 +266,9 @@ class LiveCaptureTest {
             assertEquals(0, counters.get("records dropped (ring full)"), gulp.stderrOrReason());
             assertTrue(kernelDropped > 0, gulp.stderrOrReason());
             assertEquals(received - kernelDropped, sequences.length, gulp.stderrOrReason());
-            assertTrue(sequences.length > 16_000, "the kernel ring buffered as well: " + gulp.stderrOrReason());
+            // gulp's 1 MiB ring alone holds about 1,300 of these frames; the kernel ring many more
+            // (fewer when a loaded machine retires its blocks half full).
+            assertTrue(sequences.length > 5_000, "the kernel ring buffered as well: " + gulp.stderrOrReason());
             for (int i = 1; i < sequences.length; i++) {
                 assertTrue(sequences[i] > sequences[i - 1], "order at " + i);
             }
