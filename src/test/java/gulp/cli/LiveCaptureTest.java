@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -215,22 +216,31 @@ class LiveCaptureTest {
         }
     }
 
+    /**
+     * Sends {@code count} frames while nobody reads gulp's stdout (its writer is stuck on the pipe),
+     * then SIGINT; reads the output only then, into {@code name}. Returns the file.
+     */
+    private Path sendToAStalledWriterThenStop(GulpInNamespace gulp, int count, IntFunction<byte[]> frames, String name)
+            throws Exception {
+        assertTrue(gulp.awaitListening(20_000), gulp::stderrOrReason);
+        NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, count, frames, 0, new AtomicLong())
+                .get(60, TimeUnit.SECONDS);
+        Thread.sleep(300);
+        gulp.signal("INT");
+        InputStream stdout = gulp.stdout();
+        Path out = temp.resolve(name);
+        Files.copy(stdout, out);
+        assertEquals(0, gulp.waitFor(30), gulp::stderrOrReason);
+        return out;
+    }
+
     @Test
     void aStalledWriterMakesRingFullDropsThatAddUp() throws Exception {
         Path err = temp.resolve("stderr.txt");
         try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, null, err,
                 "-i", bed.captureInterface, "-r", "1", "-z", "65536")) {
-            assertTrue(gulp.awaitListening(20_000), gulp::stderrOrReason);
-            AtomicLong sent = new AtomicLong();
             // 20 MB into a 1 MiB ring while nobody reads the stdout pipe.
-            NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 20_000,
-                    i -> TestFrames.frame(i, 1000, 9), 0, sent).get(60, TimeUnit.SECONDS);
-            Thread.sleep(300);
-            gulp.signal("INT");
-            InputStream stdout = gulp.stdout();
-            Path out = temp.resolve("full.pcap");
-            Files.copy(stdout, out);
-            assertEquals(0, gulp.waitFor(30), gulp::stderrOrReason);
+            Path out = sendToAStalledWriterThenStop(gulp, 20_000, i -> TestFrames.frame(i, 1000, 9), "full.pcap");
             Map<String, Long> counters = gulp.counters();
             long ringFull = counters.get("records dropped (ring full)");
             long delivered = counters.get("packets received by the kernel") - counters.get("packets dropped by the kernel");
@@ -247,18 +257,10 @@ class LiveCaptureTest {
         Path err = temp.resolve("stderr.txt");
         try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, null, err,
                 "-i", bed.captureInterface, "-r", "1", "-z", "65536", "-B", "16", "--hold-kernel-blocks")) {
-            assertTrue(gulp.awaitListening(20_000), gulp::stderrOrReason);
-            AtomicLong sent = new AtomicLong();
             // About 32 MB while nobody reads the stdout pipe: more than the 1 MiB ring and the
             // 16 MiB kernel ring together.
-            NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 40_000,
-                    i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9), 0, sent).get(60, TimeUnit.SECONDS);
-            Thread.sleep(300);
-            gulp.signal("INT");
-            InputStream stdout = gulp.stdout();
-            Path out = temp.resolve("held.pcap");
-            Files.copy(stdout, out);
-            assertEquals(0, gulp.waitFor(30), gulp::stderrOrReason);
+            Path out = sendToAStalledWriterThenStop(gulp, 40_000, i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9),
+                    "held.pcap");
             Map<String, Long> counters = gulp.counters();
             long received = counters.get("packets received by the kernel");
             long kernelDropped = counters.get("packets dropped by the kernel");
