@@ -130,16 +130,12 @@ public final class ByteRing {
          * without waiting, if the ring has no room even after re-reading the consumer's head.
          */
         public boolean tryClaim(long length) {
-            long end = tail + length;
-            if (end - cachedHead > capacity) {
-                cachedHead = (long) LONG.getAcquire(positions, HEAD_OFFSET);
-                if (end - cachedHead > capacity) {
-                    return false;
-                }
+            if (!roomFor(length)) {
+                return false;
             }
             cursor = tail;
             cursorIndex = tailIndex;
-            claimedEnd = end;
+            claimedEnd = tail + length;
             return true;
         }
 
@@ -148,7 +144,12 @@ public final class ByteRing {
          * claimed now; refreshes the consumer's position if needed.
          */
         public boolean hasRoom(long length) {
-            long end = tail + Math.min(length, capacity);
+            return roomFor(Math.min(length, capacity));
+        }
+
+        /** Room for {@code length} bytes after the tail; the consumer's position is re-read only when needed. */
+        private boolean roomFor(long length) {
+            long end = tail + length;
             if (end - cachedHead > capacity) {
                 cachedHead = (long) LONG.getAcquire(positions, HEAD_OFFSET);
             }
