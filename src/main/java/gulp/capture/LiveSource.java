@@ -54,7 +54,6 @@ public final class LiveSource implements Source {
     private final long interfaceDropsAtStart;
     private boolean bound;
     private long packetsWalked;
-    private long blocksWalked;
 
     private LiveSource(Settings settings, int ifindex, int linkType, String linkName, PacketSocket socket,
                        CaptureCounters counters) {
@@ -212,11 +211,6 @@ public final class LiveSource implements Source {
         return false;
     }
 
-    /** Packets handed to the handler so far (reader thread). */
-    public long packetsWalked() {
-        return packetsWalked;
-    }
-
     @Override
     public void run(PacketHandler handler) throws InputException {
         if (!bound) {
@@ -246,7 +240,6 @@ public final class LiveSource implements Source {
                     }
                 } else if (ready) {
                     packetsWalked += BlockWalker.walk(ring, block, handler);
-                    blocksWalked++;
                     BlockWalker.release(ring, block);
                     index = index + 1 == blockCount ? 0 : index + 1;
                     if (stopping) {
