@@ -134,11 +134,8 @@ for version, style, tagging in combos:
 
 # Outer fragmentation: a large mirrored frame, IPv4 fragments (also out of order) and IPv6 fragments.
 big = Ether(src="00:11:22:33:44:99", dst="66:77:88:99:aa:99") / IP(src="10.7.7.7", dst="10.8.8.8") / UDP(sport=9, dport=9) / Raw(bytes(range(256)) * 12)
-for order in ("in", "reversed"):
-    datagram = IP(src="192.0.2.1", dst="192.0.2.2", id=4242 if order == "in" else 4243) / GRE(seqnum_present=1, sequence_number=next_sequence(), proto=0x88BE) / ERSPAN_II(ver=1, session_id=33) / big
-    pieces = fragment(datagram, fragsize=1000)
-    if order == "reversed":
-        pieces = list(reversed(pieces))
+def emit_fragments(pieces, label):
+    """Every piece but the last is held by the reassembler; the last one releases the big frame."""
     for n, piece in enumerate(pieces):
         clock[0] += 0.0001
         p = Ether(src=SWITCH_MAC, dst=COLLECTOR_MAC) / piece
@@ -148,19 +145,15 @@ for order in ("in", "reversed"):
             manifest.append("held")
         else:
             inner.append(bytes(big))
-            manifest.append("inner ERSPAN 33")
+            manifest.append(label)
+
+
+for order in ("in", "reversed"):
+    datagram = IP(src="192.0.2.1", dst="192.0.2.2", id=4242 if order == "in" else 4243) / GRE(seqnum_present=1, sequence_number=next_sequence(), proto=0x88BE) / ERSPAN_II(ver=1, session_id=33) / big
+    pieces = fragment(datagram, fragsize=1000)
+    emit_fragments(list(reversed(pieces)) if order == "reversed" else pieces, "inner ERSPAN 33")
 vx = IPv6(src="2001:db8:f::1", dst="2001:db8:f::2") / IPv6ExtHdrFragment(id=777) / UDP(sport=3, dport=4789) / VXLAN(vni=4096) / big
-pieces = fragment6(vx, 1280)
-for n, piece in enumerate(pieces):
-    clock[0] += 0.0001
-    p = Ether(src=SWITCH_MAC, dst=COLLECTOR_MAC) / piece
-    p.time = clock[0]
-    outer.append(p)
-    if n < len(pieces) - 1:
-        manifest.append("held")
-    else:
-        inner.append(bytes(big))
-        manifest.append("inner VXLAN 4096")
+emit_fragments(fragment6(vx, 1280), "inner VXLAN 4096")
 
 wrpcap(f"{out}/outer.pcap", outer)
 inner_records = []
