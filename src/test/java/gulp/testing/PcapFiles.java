@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * file that may still be growing).
  */
 public final class PcapFiles {
-    public static final Path ZEEK = Path.of("..", "shared", "testdata", "zeek");
+    public static final Path ZEEK = Path.of("src", "test", "resources", "captures", "zeek");
     public static final int HEADER_LENGTH = 24;
     public static final int RECORD_HEADER_LENGTH = 16;
     public static final int LINKTYPE_ETHERNET = 1;
