@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -54,15 +53,10 @@ public final class RotatingFileSink implements Sink {
         }
     }
 
-    private record FinishedFile(Path path, long bytes) {
-    }
-
     private final Settings settings;
     private final Path directory;
     private final Set<PosixFilePermission> permissions;
-    private final ArrayDeque<FinishedFile> finished = new ArrayDeque<>(); // guarded by itself
-    private long finishedBytes;                                           // guarded by finished
-    private long inFlightBytes;  // handed to the finisher, not yet in finished; guarded by finished
+    private final RunFiles runFiles;
     private final Finisher finisher = new Finisher();
     private int filesStarted;
 
@@ -91,6 +85,7 @@ public final class RotatingFileSink implements Sink {
         this.directory = settings.directory();
         this.permissions = permissionsOf(settings.fileMode());
         this.alignment = alignment;
+        this.runFiles = new RunFiles(settings.postRotate(), settings.report());
         byte[] header = settings.fileHeader();
         this.nanosecondRecords = header.length >= PcapFileHeader.LENGTH
                 && ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(PcapFileHeader.MAGIC_OFFSET)
@@ -311,9 +306,7 @@ public final class RotatingFileSink implements Sink {
             }
             return;
         }
-        synchronized (finished) {
-            inFlightBytes += length;
-        }
+        runFiles.handedOver(length);
         finisher.finish(new Job(finishing, partPath, finalPath, length));
     }
 
@@ -329,7 +322,6 @@ public final class RotatingFileSink implements Sink {
         private final java.util.concurrent.BlockingQueue<Job> queue = new java.util.concurrent.LinkedBlockingQueue<>();
         private final Thread thread;
         private volatile OutputException error;
-        private int inFlight; // guarded by this
 
         Finisher() {
             thread = Thread.ofPlatform().daemon().name("gulp-finisher").unstarted(this::run);
@@ -340,12 +332,7 @@ public final class RotatingFileSink implements Sink {
             if (!thread.isAlive() && thread.getState() == Thread.State.NEW) {
                 thread.start();
             }
-            inFlight++;
             queue.add(job);
-        }
-
-        synchronized int inFlight() {
-            return inFlight;
         }
 
         void rethrow() throws OutputException {
@@ -355,18 +342,8 @@ public final class RotatingFileSink implements Sink {
         }
 
         /** Waits until every handed file is finished; rethrows the first error. */
-        synchronized void awaitAll() throws OutputException {
-            boolean interrupted = false;
-            while (inFlight > 0) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        void awaitAll() throws OutputException {
+            runFiles.awaitNoneInFlight();
             rethrow();
         }
 
@@ -385,10 +362,7 @@ public final class RotatingFileSink implements Sink {
                         error = e;
                     }
                     settings.report().accept(e.getMessage());
-                }
-                synchronized (this) {
-                    inFlight--;
-                    notifyAll();
+                    runFiles.abandoned(job.length());
                 }
             }
         }
@@ -416,13 +390,9 @@ public final class RotatingFileSink implements Sink {
                 // Queued before retention can see the file, so that deleting it also withdraws it.
                 settings.postRotate().submit(job.target());
             }
-            synchronized (finished) {
-                inFlightBytes -= job.length();
-                finished.add(new FinishedFile(job.target(), job.length()));
-                finishedBytes += job.length();
-            }
+            runFiles.finished(job.target(), job.length());
             enforceTotalBudget(0);
-            enforceFileCount(-1); // This job is both finished and still counted in flight.
+            enforceFileCount(0);
         }
     }
 
@@ -550,11 +520,11 @@ public final class RotatingFileSink implements Sink {
         if (noSpaceSince < 0) {
             noSpaceSince = System.nanoTime();
             noSpaceEpisodes++;
-            settings.report().accept(cause.getMessage() + " writing " + file + (settings.retention() && finishedCount() > 0
+            settings.report().accept(cause.getMessage() + " writing " + file + (settings.retention() && runFiles.finishedCount() > 0
                     ? "; deleting this run's oldest files to make room"
                     : "; retrying every second, the ring buffer holds what arrives meanwhile"));
         }
-        if (settings.retention() && deleteOldest()) {
+        if (settings.retention() && runFiles.deleteOldest()) {
             return;
         }
         if (settings.giveUp().getAsBoolean()) {
@@ -576,21 +546,17 @@ public final class RotatingFileSink implements Sink {
 
     // ---- retention: only this run's finished files are ever deleted ----
 
-    /** Keeps finished + in-flight + {@code adjustment} files within {@code -W}. */
-    private void enforceFileCount(int adjustment) {
+    /** Keeps this run's files, with {@code extra} more, within {@code -W}. */
+    private void enforceFileCount(int extra) {
         if (settings.maxFiles() > 0) {
-            while (finishedCount() + finisher.inFlight() + adjustment > settings.maxFiles() && deleteOldest()) {
-                // Deleted one.
-            }
+            runFiles.keepCountWithin(settings.maxFiles(), extra);
         }
     }
 
     /** Called by the writer with the current file's length, by the finisher with 0. */
     private void enforceTotalBudget(long currentFileBytes) {
         if (settings.maxTotalBytes() > 0) {
-            while (finishedBytes() + currentFileBytes > settings.maxTotalBytes() && deleteOldest()) {
-                // Deleted one.
-            }
+            runFiles.keepBytesWithin(settings.maxTotalBytes(), currentFileBytes);
         }
     }
 
@@ -601,52 +567,12 @@ public final class RotatingFileSink implements Sink {
         try {
             var store = Files.getFileStore(directory);
             long wanted = Math.max(settings.minFreeBytes(), (long) (settings.minFreeFraction() * store.getTotalSpace()));
-            while (store.getUsableSpace() < wanted && deleteOldest()) {
+            while (store.getUsableSpace() < wanted && runFiles.deleteOldest()) {
                 // Deleted one.
             }
         } catch (IOException e) {
             // The next write reports a real problem with the directory.
         }
-    }
-
-    private int finishedCount() {
-        synchronized (finished) {
-            return finished.size();
-        }
-    }
-
-    /** Bytes of this run's files other than the current one. */
-    private long finishedBytes() {
-        synchronized (finished) {
-            return finishedBytes + inFlightBytes;
-        }
-    }
-
-    /** Deletes this run's oldest finished file; false if there is none. */
-    private boolean deleteOldest() {
-        FinishedFile oldest;
-        synchronized (finished) {
-            oldest = finished.poll();
-            if (oldest == null) {
-                return false;
-            }
-            finishedBytes -= oldest.bytes();
-        }
-        // Withdrawn first: a command that ends meanwhile must not start the next one on a deleted file.
-        boolean withdrawn = settings.postRotate() != null && settings.postRotate().withdraw(oldest.path());
-        try {
-            Files.deleteIfExists(oldest.path());
-        } catch (IOException e) {
-            settings.report().accept("warning: cannot delete " + oldest.path() + " for retention: " + e.getMessage());
-            if (withdrawn) {
-                settings.postRotate().submit(oldest.path()); // still there: its command runs after all
-            }
-            return true;
-        }
-        if (withdrawn) {
-            settings.report().accept("warning: retention deleted " + oldest.path() + " before -Z ran on it");
-        }
-        return true;
     }
 
     private static Set<PosixFilePermission> permissionsOf(int mode) {
