@@ -52,6 +52,7 @@ final class LiveCommand {
             return main.fail(Main.EXIT_INPUT, "no interface given and none is up besides loopback; name one with -i IFACE"
                     + " (interfaces: " + String.join(", ", LiveSource.interfaceNames()) + ")");
         }
+        options.interfaceName = name; // the interface chosen: the output lock (-x) is named after it
         // The JIT warm-up runs beside the kernel ring set-up (the kernel zeroes the ring meanwhile).
         Thread warmUp = Thread.ofPlatform().name("gulp-warm-up").daemon().start(() -> warmUp(options));
         CaptureCounters counters = new CaptureCounters();

@@ -44,6 +44,18 @@ final class Outputs {
         return files(options, fileHeader, control, System.err);
     }
 
+    /**
+     * What the output lock is named after: the interface captured (for the default interface,
+     * {@code LiveCommand} has put the one it chose into the options), "stdin", or "read" for files.
+     */
+    static String lockSource(Options options) {
+        return switch (options.mode()) {
+            case OPAQUE_COPY -> "stdin";
+            case CAPTURE_FILES -> options.readFiles.isEmpty() ? "stdin" : "read";
+            case LIVE -> java.util.Objects.requireNonNull(options.interfaceName, "the interface of a live capture");
+        };
+    }
+
     static Output files(Options options, byte[] fileHeader, RunControl control, PrintStream err)
             throws IOException, SetupException {
         Consumer<String> report = line -> err.println("gulp: " + line);
@@ -57,12 +69,11 @@ final class Outputs {
         }
         OutputLock lock = null;
         if (java.nio.file.Files.isDirectory(directory)) {
-            String source = options.interfaceName == null ? "read" : "-".equals(options.interfaceName) ? "stdin" : options.interfaceName;
-            lock = OutputLock.acquire(directory, source, options.exclusiveLock, options.ignoreLock, report);
+            lock = OutputLock.acquire(directory, lockSource(options), options.exclusiveLock, options.ignoreLock, report);
         }
         try {
             PostRotateCommand postRotate = options.postRotateCommand == null ? null
-                    : new PostRotateCommand(options.postRotateCommand, report);
+                    : new PostRotateCommand(options.postRotateCommand, directory, report);
             var settings = new RotatingFileSink.Settings(directory, namer, fileHeader, options.fileMode, options.fsync,
                     options.directIo, options.maxFiles, options.maxTotalBytes, options.minFreeBytes, options.minFreeFraction,
                     postRotate, control::stopRequested, report, FileRotationPolicy::systemWallClockNanos,

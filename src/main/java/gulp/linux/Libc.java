@@ -31,6 +31,11 @@ public final class Libc {
     public static final int ENOBUFS = 105;
     public static final int ENETDOWN = 100;
     public static final int ENXIO = 6;
+    public static final int ENOENT = 2;
+    public static final int EEXIST = 17;
+    public static final int ENOTDIR = 20;
+    public static final int EROFS = 30;
+    public static final int ELOOP = 40;
 
     public static final int AF_PACKET = 17;
     public static final int SOCK_RAW = 3;
@@ -54,6 +59,15 @@ public final class Libc {
     public static final short POLLERR = 0x8;
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
+    public static final int O_RDWR = 02;
+    public static final int O_CREAT = 0100;
+    public static final int O_EXCL = 0200;
+    public static final int O_NOCTTY = 0400;
+    public static final int O_NONBLOCK = 04000;
+    public static final int O_DIRECTORY = 0200000;
+    public static final int O_NOFOLLOW = 0400000;
+    public static final int AT_FDCWD = -100;
+    public static final int AT_EMPTY_PATH = 0x1000;
     public static final int CLONE_NEWNET = 0x40000000;
     public static final int PRIO_PROCESS = 0;
     public static final int SCHED_FIFO = 1;
@@ -95,10 +109,21 @@ public final class Libc {
     }
 
     private static final class Testing {
-        static final MethodHandle OPEN = errnoCall("open", JAVA_INT, ADDRESS, JAVA_INT);
         static final MethodHandle SETNS = errnoCall("setns", JAVA_INT, JAVA_INT, JAVA_INT);
         static final MethodHandle SEND = errnoCall("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
         static final MethodHandle SENDMMSG = errnoCall("sendmmsg", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    }
+
+    private static final class FileCalls {
+        // open(2) is variadic: the mode is the first variadic argument (an int after promotion).
+        static final MethodHandle OPEN = LINKER.downcallHandle(LOOKUP.find("open").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+        static final MethodHandle STATX = errnoCall("statx", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
+        static final MethodHandle FCHMOD = errnoCall("fchmod", JAVA_INT, JAVA_INT, JAVA_INT);
+        static final MethodHandle GETEUID = LINKER.downcallHandle(LOOKUP.find("geteuid").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT));
+        static final MethodHandle GETEGID = LINKER.downcallHandle(LOOKUP.find("getegid").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT));
     }
 
     private static final class Messages {
@@ -271,9 +296,17 @@ public final class Libc {
     }
 
     public int open(String path, int flags) throws NativeException {
+        return open(path, flags, 0);
+    }
+
+    /**
+     * open(2) with {@code flags} and, for {@code O_CREAT}, {@code mode} (the umask applies, as
+     * always: {@link #fchmod} afterwards gives the exact mode).
+     */
+    public int open(String path, int flags, int mode) throws NativeException {
         int fd;
         try (Arena arena = Arena.ofConfined()) {
-            fd = (int) Testing.OPEN.invokeExact(callState, arena.allocateFrom(path), flags);
+            fd = (int) FileCalls.OPEN.invokeExact(callState, arena.allocateFrom(path), flags, mode);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -281,6 +314,62 @@ public final class Libc {
             throw failure("open " + path);
         }
         return fd;
+    }
+
+    /** fstat(2) of an open descriptor (through statx, whose layout is the same on every architecture). */
+    public Statx.FileStatus fstat(int fd) throws NativeException {
+        return statx(fd, "", AT_EMPTY_PATH, "fstat");
+    }
+
+    /** stat(2) of a path, following symbolic links. */
+    public Statx.FileStatus stat(String path) throws NativeException {
+        return statx(AT_FDCWD, path, 0, "stat " + path);
+    }
+
+    private Statx.FileStatus statx(int dirFd, String path, int flags, String what) throws NativeException {
+        int rc;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(Statx.LAYOUT);
+            rc = (int) FileCalls.STATX.invokeExact(callState, dirFd, arena.allocateFrom(path), flags,
+                    Statx.BASIC_STATS, buffer);
+            if (rc == 0) {
+                return Statx.read(buffer);
+            }
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        throw failure(what);
+    }
+
+    /** fchmod(2): sets the permission bits of an open file (never by path, which may have changed). */
+    public void fchmod(int fd, int mode) throws NativeException {
+        int rc;
+        try {
+            rc = (int) FileCalls.FCHMOD.invokeExact(callState, fd, mode);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (rc != 0) {
+            throw failure("fchmod");
+        }
+    }
+
+    /** The effective user id of the process (the owner of the files it creates). */
+    public static int geteuid() {
+        try {
+            return (int) FileCalls.GETEUID.invokeExact();
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    /** The effective group id of the process (the group of the files it creates). */
+    public static int getegid() {
+        try {
+            return (int) FileCalls.GETEGID.invokeExact();
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
     }
 
     /** The interface index, or 0 if there is no such interface. */

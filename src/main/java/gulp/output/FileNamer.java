@@ -3,6 +3,7 @@ package gulp.output;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,6 +28,8 @@ public final class FileNamer {
     public static final String PART_PREFIX = ".";
     public static final String PART_SUFFIX = ".part";
     private static final int MIN_SEQUENCE_DIGITS = 6;
+    /** The highest sequence number gulp uses: a file a millisecond for 30,000 years. */
+    public static final long MAX_SEQUENCE = 999_999_999_999_999L;
 
     private final String template;
     private final String prefix;
@@ -68,19 +71,39 @@ public final class FileNamer {
         return namer;
     }
 
-    /** Continue numbering after the highest sequence number of existing names made by this namer. */
-    public void continueAfter(Iterable<String> existingNames) {
+    /**
+     * Continue numbering after the highest sequence number of existing names made by this namer.
+     * Numbers above {@link #MAX_SEQUENCE} are ignored, with one line to {@code report}: no run gets
+     * there, and a planted {@code pcap9223372036854775806.pcap} must not make later numbers overflow.
+     */
+    public void continueAfter(Iterable<String> existingNames, Consumer<String> report) {
         Pattern pattern = sequencePattern();
+        int ignored = 0;
+        String example = null;
         for (String name : existingNames) {
             Matcher m = pattern.matcher(name);
-            if (m.matches()) {
-                try {
-                    nextSequence = Math.max(nextSequence, Long.parseLong(m.group(1)) + 1);
-                } catch (NumberFormatException ignored) {
-                    // Too many digits to be ours.
-                }
+            if (!m.matches()) {
+                continue;
+            }
+            String digits = m.group(1);
+            long sequence = digits.length() <= 18 ? Long.parseLong(digits) : Long.MAX_VALUE;
+            if (sequence > MAX_SEQUENCE) {
+                ignored++;
+                example = example == null ? name : example;
+            } else {
+                nextSequence = Math.max(nextSequence, sequence + 1);
             }
         }
+        if (ignored > 0) {
+            report.accept("warning: ignoring " + (ignored == 1 ? example : ignored + " files such as " + example)
+                    + " for the numbering: sequence numbers above " + MAX_SEQUENCE + " are not gulp's");
+        }
+    }
+
+    /** True if {@code name} is a name this namer makes (the final name, not the {@code .part} one). */
+    public boolean makes(String name) {
+        Matcher m = sequencePattern().matcher(name);
+        return m.matches() && m.group(1).length() <= 18 && Long.parseLong(m.group(1)) <= MAX_SEQUENCE;
     }
 
     /** The next file name (the sequence number advances). */

@@ -5,7 +5,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.function.Consumer;
 
 /**
@@ -14,15 +13,21 @@ import java.util.function.Consumer;
  * exclusively, so an {@code -x} run and any other run on the same source and directory exclude
  * each other (the original locked its own executable instead, whatever it captured). {@code -X}
  * runs without the lock. Released by the kernel when the process ends, however it ends.
+ *
+ * <p>The lock file is private (mode 0600: nobody else can open it, so nobody else can hold a lock
+ * on it and block {@code -x}), created without following a planted symbolic link, and an existing
+ * one is used only if it is a regular file of gulp's user (see {@link SafeFiles}); otherwise the
+ * run stops with the reason, unless {@code -X}.
  */
 public final class OutputLock implements AutoCloseable {
+    private static final int PRIVATE_MODE = 0600;
     private final FileChannel channel;
 
     private OutputLock(FileChannel channel) {
         this.channel = channel;
     }
 
-    /** The lock file's name for a source ({@code -i} interface, or "read" for files). */
+    /** The lock file's name for a source (the interface captured, "stdin", or "read" for files). */
     public static String lockFileName(String source) {
         return ".gulp-" + source.replaceAll("[^A-Za-z0-9._-]", "_") + ".lock";
     }
@@ -36,13 +41,12 @@ public final class OutputLock implements AutoCloseable {
         Path file = directory.resolve(lockFileName(source));
         FileChannel channel;
         try {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            channel = SafeFiles.openOrCreate(file, PRIVATE_MODE, report);
         } catch (IOException e) {
             if (ignore) {
                 return new OutputLock(null);
             }
-            throw new OutputException("cannot open the lock file " + file + ": " + e.getMessage()
+            throw new OutputException("cannot open the lock file " + file + ": " + SafeFiles.reason(e)
                     + " (-X runs without it)");
         }
         try {

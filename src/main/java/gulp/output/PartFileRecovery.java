@@ -22,24 +22,42 @@ import java.util.stream.Stream;
  * last complete record and renamed to {@code NAME} (never replacing an existing file). A file that
  * another running gulp is writing is locked and left alone. One shorter than a pcap file header is
  * removed; one that is not pcap (an opaque {@code -c} copy) is renamed unchanged.
+ *
+ * <p>Only what gulp itself would have written is touched: names this run's naming scheme makes,
+ * regular files owned by gulp's user with one link, opened without following symbolic links and
+ * checked on the descriptor (see {@link SafeFiles}); anything else is left alone, with one line
+ * when it has a gulp name. Start-up spends at most {@link #TIME_BUDGET_NANOS} reading leftovers:
+ * a file not checked by then stays a {@code .part} file, with one line.
  */
 public final class PartFileRecovery {
     /** Larger than any record gulp writes: a longer caplen means garbage. */
     private static final long MAX_PLAUSIBLE_CAPLEN = 1L << 26;
+    /** How long start-up may spend reading leftover files, all together. */
+    static final long TIME_BUDGET_NANOS = 10_000_000_000L;
+    /** {@link #completeLength(FileChannel, long)}: the time ran out before the end was found. */
+    static final long OUT_OF_TIME = -2;
 
     private PartFileRecovery() {
     }
 
-    /** Recovers every leftover temporary file in {@code directory}; reports one line per file. */
-    public static List<Path> recoverAll(Path directory, Consumer<String> report) throws IOException {
+    /** Recovers every leftover temporary file of {@code namer} in {@code directory}; one line per file. */
+    public static List<Path> recoverAll(Path directory, FileNamer namer, Consumer<String> report) throws IOException {
+        return recoverAll(directory, namer, report, TIME_BUDGET_NANOS);
+    }
+
+    static List<Path> recoverAll(Path directory, FileNamer namer, Consumer<String> report, long budgetNanos)
+            throws IOException {
         List<Path> parts = new ArrayList<>();
         try (Stream<Path> files = Files.list(directory)) {
-            files.filter(p -> FileNamer.finalNameOfPart(p.getFileName().toString()) != null)
-                    .filter(Files::isRegularFile).sorted().forEach(parts::add);
+            files.filter(p -> {
+                String finalName = FileNamer.finalNameOfPart(p.getFileName().toString());
+                return finalName != null && namer.makes(finalName);
+            }).sorted().forEach(parts::add);
         }
+        long deadline = System.nanoTime() + budgetNanos;
         List<Path> recovered = new ArrayList<>();
         for (Path part : parts) {
-            Path result = recover(part, report);
+            Path result = recover(part, report, deadline);
             if (result != null) {
                 recovered.add(result);
             }
@@ -48,15 +66,29 @@ public final class PartFileRecovery {
     }
 
     /** Recovers one temporary file; returns the final path, or null if it was left alone or removed. */
-    static Path recover(Path part, Consumer<String> report) throws IOException {
+    static Path recover(Path part, Consumer<String> report, long deadline) throws IOException {
         String finalName = FileNamer.finalNameOfPart(part.getFileName().toString());
-        try (FileChannel channel = FileChannel.open(part, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        FileChannel opened;
+        try {
+            opened = SafeFiles.openOurs(part, -1);
+        } catch (SafeFiles.NotOursException e) {
+            report.accept("warning: not recovering " + part + ": " + e.getReason());
+            return null;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null; // Gone meanwhile (finished by the run that wrote it).
+        }
+        try (FileChannel channel = opened) {
             FileLock lock = channel.tryLock();
             if (lock == null) {
                 return null; // A running gulp is writing it.
             }
             long size = channel.size();
-            long complete = completeLength(channel);
+            long complete = completeLength(channel, deadline);
+            if (complete == OUT_OF_TIME) {
+                report.accept("warning: left " + part + " (" + size + " bytes) as it is: start-up reads leftover files for at most "
+                        + TIME_BUDGET_NANOS / 1_000_000_000L + " s; it stays a .part file");
+                return null;
+            }
             if (complete < 0 && size < PcapFileHeader.LENGTH) {
                 report.accept("removed " + part + " left by an earlier run: " + size + " bytes, not even a file header");
                 lock.release();
@@ -90,7 +122,7 @@ public final class PartFileRecovery {
         Path candidate = wanted;
         String name = wanted.getFileName().toString();
         String base = name.endsWith(FileNamer.EXTENSION) ? name.substring(0, name.length() - FileNamer.EXTENSION.length()) : name;
-        for (int n = 1; Files.exists(candidate); n++) {
+        for (int n = 1; Files.exists(candidate, java.nio.file.LinkOption.NOFOLLOW_LINKS); n++) {
             candidate = wanted.resolveSibling(base + ".recovered-" + n + FileNamer.EXTENSION);
         }
         return candidate;
@@ -101,6 +133,11 @@ public final class PartFileRecovery {
      * when the file header is missing or not pcap.
      */
     static long completeLength(FileChannel channel) throws IOException {
+        return completeLength(channel, Long.MAX_VALUE);
+    }
+
+    /** As {@link #completeLength(FileChannel)}, or {@link #OUT_OF_TIME} once {@code System.nanoTime()} passes {@code deadline}. */
+    static long completeLength(FileChannel channel, long deadline) throws IOException {
         long size = channel.size();
         if (size < PcapFileHeader.LENGTH) {
             return -1;
@@ -129,6 +166,9 @@ public final class PartFileRecovery {
                 return position;
             }
             if (position + PcapRecordHeader.LENGTH > chunkStart + chunk.limit()) {
+                if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
+                    return OUT_OF_TIME;
+                }
                 chunk.clear();
                 chunkStart = position;
                 while (chunk.hasRemaining() && channel.read(chunk, chunkStart + chunk.position()) > 0) {

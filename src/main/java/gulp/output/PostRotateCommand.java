@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -14,20 +16,33 @@ import java.util.function.Consumer;
  * most {@link #MAX_RUNNING} at once (later files wait in order). A command that cannot start or
  * exits non-zero is reported in one line and never stops the capture. {@link #submit} never blocks
  * the writer thread.
+ *
+ * <p>A command runs in the output directory, gets the file's absolute path, stdin from
+ * {@code /dev/null}, and a clean environment: only {@link #KEPT_ENVIRONMENT} and the {@code LC_*}
+ * variables of gulp's environment are passed on ({@code PATH} is {@link #DEFAULT_PATH} when gulp has
+ * none), so nothing a caller of a root gulp set (LD_PRELOAD, JAVA_TOOL_OPTIONS, ...) reaches it.
  */
 public final class PostRotateCommand {
     public static final int MAX_RUNNING = 3;
     private static final String NICE = "/usr/bin/nice";
+    /** The variables a command inherits from gulp's environment, besides {@code LC_*}. */
+    public static final List<String> KEPT_ENVIRONMENT = List.of("PATH", "HOME", "LANG", "TZ");
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private final String command;
+    private final File workingDirectory;
+    private final Map<String, String> environment;
     private final Consumer<String> report;
     private final boolean useNice;
     private final ArrayDeque<Path> waiting = new ArrayDeque<>();
     private final List<Process> running = new ArrayList<>();
     private int finished;
 
-    public PostRotateCommand(String command, Consumer<String> report) {
+    /** @param workingDirectory where the commands run (the output directory) */
+    public PostRotateCommand(String command, Path workingDirectory, Consumer<String> report) {
         this.command = command;
+        this.workingDirectory = workingDirectory.toAbsolutePath().toFile();
+        this.environment = cleanEnvironment(System.getenv());
         this.report = report;
         this.useNice = Files.isExecutable(Path.of(NICE));
     }
@@ -77,9 +92,12 @@ public final class PostRotateCommand {
                 argv.addAll(List.of(NICE, "-n", "19"));
             }
             argv.add(command);
-            argv.add(file.toString());
+            argv.add(file.toAbsolutePath().toString());
             try {
-                Process process = new ProcessBuilder(argv)
+                ProcessBuilder builder = new ProcessBuilder(argv).directory(workingDirectory);
+                builder.environment().clear();
+                builder.environment().putAll(environment);
+                Process process = builder
                         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                         .redirectOutput(ProcessBuilder.Redirect.INHERIT)
                         .redirectError(ProcessBuilder.Redirect.INHERIT)
@@ -92,6 +110,18 @@ public final class PostRotateCommand {
                 notifyAll();
             }
         }
+    }
+
+    /** The part of {@code inherited} a command gets. */
+    static Map<String, String> cleanEnvironment(Map<String, String> inherited) {
+        Map<String, String> clean = new TreeMap<>();
+        inherited.forEach((name, value) -> {
+            if (KEPT_ENVIRONMENT.contains(name) || name.startsWith("LC_")) {
+                clean.put(name, value);
+            }
+        });
+        clean.putIfAbsent("PATH", DEFAULT_PATH);
+        return clean;
     }
 
     private synchronized void ended(Process process, Path file) {

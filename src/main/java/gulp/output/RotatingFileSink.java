@@ -11,15 +11,11 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -55,7 +51,6 @@ public final class RotatingFileSink implements Sink {
 
     private final Settings settings;
     private final Path directory;
-    private final Set<PosixFilePermission> permissions;
     private final RunFiles runFiles;
     private final Finisher finisher = new Finisher();
     private int filesStarted;
@@ -83,7 +78,6 @@ public final class RotatingFileSink implements Sink {
     private RotatingFileSink(Settings settings, int alignment) {
         this.settings = settings;
         this.directory = settings.directory();
-        this.permissions = permissionsOf(settings.fileMode());
         this.alignment = alignment;
         this.runFiles = new RunFiles(settings.postRotate(), settings.report());
         byte[] header = settings.fileHeader();
@@ -108,9 +102,10 @@ public final class RotatingFileSink implements Sink {
         if (!Files.isWritable(dir)) {
             throw new OutputException("cannot create files in the output directory " + dir + ": permission denied");
         }
+        SafeFiles.warnIfOthersCanWrite(dir, settings.report());
         int alignment = 4096;
         try {
-            PartFileRecovery.recoverAll(dir, settings.report());
+            PartFileRecovery.recoverAll(dir, settings.namer(), settings.report());
             if (settings.directIo()) {
                 alignment = (int) Math.max(4096, Files.getFileStore(dir).getBlockSize());
             }
@@ -118,7 +113,7 @@ public final class RotatingFileSink implements Sink {
             try (Stream<Path> files = Files.list(dir)) {
                 files.forEach(p -> names.add(p.getFileName().toString()));
             }
-            settings.namer().continueAfter(names);
+            settings.namer().continueAfter(names, settings.report());
         } catch (IOException e) {
             throw new OutputException("cannot use the output directory " + dir + ": " + e.getMessage(), e);
         }
@@ -245,13 +240,12 @@ public final class RotatingFileSink implements Sink {
                 continue; // Never replace a file: take the next sequence number.
             }
             try {
-                List<OpenOption> options = new ArrayList<>(List.of(StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE, StandardOpenOption.READ));
-                if (staging != null) {
-                    options.add(com.sun.nio.file.ExtendedOpenOption.DIRECT);
-                }
-                channel = FileChannel.open(part, options.toArray(OpenOption[]::new));
-            } catch (FileAlreadyExistsException e) {
+                // O_CREAT|O_EXCL|O_NOFOLLOW, private until fchmod gives it --file-mode: nobody else
+                // can open it meanwhile, and a planted symbolic link is never followed.
+                channel = staging != null
+                        ? SafeFiles.createNew(part, settings.fileMode(), settings.report(), com.sun.nio.file.ExtendedOpenOption.DIRECT)
+                        : SafeFiles.createNew(part, settings.fileMode(), settings.report());
+            } catch (FileAlreadyExistsException | SafeFiles.NotOursException e) {
                 continue;
             } catch (NoSuchFileException e) {
                 throw new OutputException("cannot create " + part + ": the output directory " + directory
@@ -273,12 +267,6 @@ public final class RotatingFileSink implements Sink {
             break;
         }
         channel.tryLock(); // Tells a later start's recovery that this file is being written.
-        try {
-            Files.setPosixFilePermissions(partPath, permissions);
-        } catch (IOException | UnsupportedOperationException e) {
-            settings.report().accept("warning: cannot set mode " + Integer.toOctalString(settings.fileMode())
-                    + " on " + partPath + ": " + e.getMessage());
-        }
         length = 0;
         stagingFileOffset = 0;
         if (staging != null) {
@@ -402,7 +390,8 @@ public final class RotatingFileSink implements Sink {
      */
     private boolean cutBackToLastRecord() throws IOException {
         // A separate channel: reads through an O_DIRECT one would need aligned buffers.
-        try (FileChannel plain = FileChannel.open(partPath, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel plain = FileChannel.open(partPath, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             if (plain.size() > lengthAtCallStart) {
                 plain.truncate(lengthAtCallStart); // Only what the writer counted: the failed write was not.
             }
@@ -573,20 +562,5 @@ public final class RotatingFileSink implements Sink {
         } catch (IOException e) {
             // The next write reports a real problem with the directory.
         }
-    }
-
-    private static Set<PosixFilePermission> permissionsOf(int mode) {
-        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] bits = {
-            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
-        };
-        for (int i = 0; i < bits.length; i++) {
-            if ((mode & (1 << i)) != 0) {
-                set.add(bits[i]);
-            }
-        }
-        return set;
     }
 }

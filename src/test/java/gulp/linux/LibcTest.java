@@ -1,6 +1,7 @@
 package gulp.linux;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,5 +48,37 @@ class LibcTest {
     void anUnknownInterfaceHasIndexZero() {
         assertEquals(0, Libc.current().ifNameToIndex("gt-no-such-if"));
         assertTrue(Libc.current().ifNameToIndex("lo") > 0);
+    }
+
+    @Test
+    void openCreatesExclusivelyWithoutFollowingLinksAndFstatAndFchmodActOnTheDescriptor(@TempDir Path dir) throws Exception {
+        Libc libc = Libc.current();
+        String file = dir.resolve("f").toString();
+        int flags = Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC;
+        int fd = libc.open(file, flags, 0600);
+        try {
+            libc.fchmod(fd, 0640);
+            Statx.FileStatus status = libc.fstat(fd);
+            assertTrue(status.isRegularFile());
+            assertEquals(0100640, status.mode());
+            assertEquals(Libc.geteuid(), status.uid());
+            assertEquals(Libc.getegid(), status.gid());
+            assertEquals(1, status.links());
+            assertEquals(0, status.size());
+            assertEquals(Files.getAttribute(dir.resolve("f"), "unix:ino"), status.inode());
+        } finally {
+            libc.close(fd);
+        }
+        assertEquals(Libc.EEXIST, assertThrows(NativeException.class, () -> libc.open(file, flags, 0600)).errno());
+        Path link = Files.createSymbolicLink(dir.resolve("link"), dir.resolve("f"));
+        assertEquals(Libc.ELOOP, assertThrows(NativeException.class,
+                () -> libc.open(link.toString(), Libc.O_RDWR | Libc.O_NOFOLLOW, 0)).errno());
+        Files.createSymbolicLink(dir.resolve("dangling2"), dir.resolve("nowhere"));
+        assertEquals(Libc.EEXIST, assertThrows(NativeException.class,
+                () -> libc.open(dir.resolve("dangling2").toString(), flags, 0600)).errno(), "a dangling link is not followed");
+        assertFalse(Files.exists(dir.resolve("nowhere")));
+        Statx.FileStatus directory = libc.stat(dir.toString());
+        assertTrue(directory.isDirectory());
+        assertEquals(Files.getAttribute(dir, "unix:mode"), directory.mode());
     }
 }

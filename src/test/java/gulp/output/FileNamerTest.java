@@ -7,6 +7,8 @@ import java.util.HashSet;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -16,9 +18,26 @@ class FileNamerTest {
     @Test
     void plainNamesAreZeroPaddedAndContinueAfterExistingOnes() throws Exception {
         FileNamer namer = FileNamer.of("pcap", false, null, 0);
-        namer.continueAfter(List.of("pcap000000.pcap", "pcap000041.pcap", "other000099.pcap", ".pcap000077.pcap.part"));
+        namer.continueAfter(List.of("pcap000000.pcap", "pcap000041.pcap", "other000099.pcap", ".pcap000077.pcap.part"), line -> { });
         assertEquals("pcap000042.pcap", namer.next(T));
         assertEquals("pcap000043.pcap", namer.next(T));
+    }
+
+    @Test
+    void aPlantedHugeSequenceNumberIsIgnoredInsteadOfOverflowingLaterNames() throws Exception {
+        FileNamer namer = FileNamer.of("pcap", false, null, 0);
+        List<String> report = new ArrayList<>();
+        namer.continueAfter(List.of("pcap000005.pcap", "pcap9223372036854775806.pcap", "pcap99999999999999999999999.pcap"),
+                report::add);
+        assertEquals("pcap000006.pcap", namer.next(T));
+        assertEquals(1, report.size(), report.toString());
+        assertTrue(report.get(0).contains("pcap9223372036854775806.pcap") && report.get(0).contains("2 files"), report.get(0));
+        FileNamer atTheLimit = FileNamer.of("pcap", false, null, 0);
+        atTheLimit.continueAfter(List.of("pcap" + (FileNamer.MAX_SEQUENCE - 1) + ".pcap"), line -> { });
+        assertEquals("pcap" + FileNamer.MAX_SEQUENCE + ".pcap", atTheLimit.next(T));
+        assertTrue(namer.makes("pcap000042.pcap"));
+        assertFalse(namer.makes("pcap9223372036854775806.pcap"));
+        assertFalse(namer.makes("other000042.pcap"));
     }
 
     @Test
@@ -46,7 +65,7 @@ class FileNamerTest {
         assertEquals("edge-20251126-063512-000000.pcap", namer.next(T));
         FileNamer noSeq = FileNamer.of("edge", false, "cap-%Y-%j", 0);
         assertEquals("cap-2025-330_000000.pcap", noSeq.next(T));
-        noSeq.continueAfter(List.of("cap-2025-329_000007.pcap"));
+        noSeq.continueAfter(List.of("cap-2025-329_000007.pcap"), line -> { });
         assertEquals("cap-2025-330_000008.pcap", noSeq.next(T));
     }
 

@@ -35,13 +35,17 @@ class PartFileRecoveryTest {
         return Files.write(dir.resolve(FileNamer.partName(name)), out.toByteArray());
     }
 
+    private List<Path> recoverAll(java.util.function.Consumer<String> report) throws Exception {
+        return PartFileRecovery.recoverAll(dir, FileNamer.of("pcap", false, null, 0), report);
+    }
+
     @Test
     void aPartFileIsCutBackToItsLastCompleteRecordAndRenamed() throws Exception {
         byte[] whole = records(50);
         byte[] next = PcapFiles.syntheticRecord(50, 900, 1_700_000_001_000_000L);
         part("pcap000007.pcap", PcapFiles.syntheticHeader(), whole, java.util.Arrays.copyOf(next, 300));
         List<String> report = new ArrayList<>();
-        List<Path> recovered = PartFileRecovery.recoverAll(dir, report::add);
+        List<Path> recovered = recoverAll(report::add);
         Path expected = dir.resolve("pcap000007.pcap");
         assertEquals(List.of(expected), recovered);
         assertArrayEquals(whole, PcapFiles.body(expected));
@@ -53,16 +57,16 @@ class PartFileRecoveryTest {
     @Test
     void zerosLeftByAPowerLossAreNotRecords() throws Exception {
         byte[] whole = records(10);
-        part("a000000.pcap", PcapFiles.syntheticHeader(), whole, new byte[4096]);
-        PartFileRecovery.recoverAll(dir, line -> { });
-        assertArrayEquals(whole, PcapFiles.body(dir.resolve("a000000.pcap")));
+        part("pcap000000.pcap", PcapFiles.syntheticHeader(), whole, new byte[4096]);
+        recoverAll(line -> { });
+        assertArrayEquals(whole, PcapFiles.body(dir.resolve("pcap000000.pcap")));
     }
 
     @Test
     void recoveryNeverReplacesAFinishedFile() throws Exception {
         Files.write(dir.resolve("pcap000001.pcap"), PcapFiles.syntheticHeader());
         part("pcap000001.pcap", PcapFiles.syntheticHeader(), records(3));
-        PartFileRecovery.recoverAll(dir, line -> { });
+        recoverAll(line -> { });
         assertEquals(24, Files.size(dir.resolve("pcap000001.pcap")));
         assertArrayEquals(records(3), PcapFiles.body(dir.resolve("pcap000001.recovered-1.pcap")));
     }
@@ -71,7 +75,7 @@ class PartFileRecoveryTest {
     void aPartFileThatIsNotPcapIsKeptUnchanged() throws Exception {
         byte[] opaque = "bytes of a -c copy, not pcap at all".getBytes();
         part("pcap000003.pcap", opaque);
-        PartFileRecovery.recoverAll(dir, line -> { });
+        recoverAll(line -> { });
         assertArrayEquals(opaque, Files.readAllBytes(dir.resolve("pcap000003.pcap")));
     }
 
@@ -79,9 +83,31 @@ class PartFileRecoveryTest {
     void aPartFileShorterThanAPcapHeaderIsRemoved() throws Exception {
         Path p = part("pcap000002.pcap", new byte[10]);
         List<String> report = new ArrayList<>();
-        PartFileRecovery.recoverAll(dir, report::add);
+        recoverAll(report::add);
         assertFalse(Files.exists(p));
         assertFalse(Files.exists(dir.resolve("pcap000002.pcap")));
         assertEquals(1, report.size());
+    }
+
+    @Test
+    void onlyPartFilesNamedByThisRunsNamingSchemeAreTouched() throws Exception {
+        Path download = part("video.mp4", new byte[100]);        // another tool's partial download
+        Path otherPrefix = part("cap000001.pcap", PcapFiles.syntheticHeader(), records(2));
+        Path planted = part("pcap9223372036854775806.pcap", PcapFiles.syntheticHeader(), records(2));
+        List<String> report = new ArrayList<>();
+        assertEquals(List.of(), recoverAll(report::add));
+        assertTrue(Files.exists(download) && Files.exists(otherPrefix) && Files.exists(planted));
+        assertEquals(List.of(), report);
+    }
+
+    @Test
+    void recoveryIsBoundedInTimeAndLeavesWhatItCouldNotCheckAsItIs() throws Exception {
+        byte[] content = Files.readAllBytes(part("pcap000004.pcap", PcapFiles.syntheticHeader(), records(20), new byte[7]));
+        List<String> report = new ArrayList<>();
+        List<Path> recovered = PartFileRecovery.recoverAll(dir, FileNamer.of("pcap", false, null, 0), report::add, 0);
+        assertEquals(List.of(), recovered);
+        assertArrayEquals(content, Files.readAllBytes(dir.resolve(FileNamer.partName("pcap000004.pcap"))));
+        assertEquals(1, report.size(), report.toString());
+        assertTrue(report.get(0).contains("at most 10 s"), report.get(0));
     }
 }
