@@ -186,4 +186,46 @@ class SharedOutputDirectoryTest {
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("PATH=")), lines.toString());
         assertFalse(lines.stream().anyMatch(l -> l.contains("GULP_TEST_SECRET") || l.startsWith("JAVA_HOME=")), lines.toString());
     }
+
+    /**
+     * Another user who can list DIR tries to open each {@code .part} file the moment it appears
+     * (the names are predictable): a file created with the default mode and only then given
+     * {@code --file-mode} would be open to them in between, and they could keep reading it.
+     */
+    @Test
+    void aPartFileIsNeverOpenToOtherUsersNotEvenTheMomentItIsCreated() throws Exception {
+        int files = 300;
+        Path many = PcapFiles.writeSynthetic(base.resolve("many.pcap"), files, 1000, 1_700_000_000L);
+        Files.setPosixFilePermissions(many, PosixFilePermissions.fromString("rw-r--r--"));
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs /usr/bin/python3");
+        Path racer = Files.writeString(base.resolve("racer.py"), """
+                import os, sys, time
+                d, n = sys.argv[1], int(sys.argv[2])
+                opened, deadline = 0, time.time() + 60
+                for seq in range(n):
+                    part, final = "%s/.pcap%06d.pcap.part" % (d, seq), "%s/pcap%06d.pcap" % (d, seq)
+                    while time.time() < deadline:
+                        try:
+                            os.open(part, os.O_RDONLY)  # kept open, as an attacker would
+                            opened += 1
+                            break
+                        except PermissionError:
+                            break
+                        except FileNotFoundError:
+                            if os.path.exists(final):
+                                break
+                print(opened)
+                """);
+        List<String> argv = new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY,
+                "--clear-groups", "--inh-caps=-all", "/usr/bin/python3", racer.toString(), dir.toString(), Integer.toString(files)));
+        Process attacker = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        Thread.sleep(200);
+        var r = GulpProcess.run(null, null, "--read", many.toString(), "-o", dir.toString(), "--rotate-packets", "1",
+                "--file-mode", "0600", "--fsync", "never", "-q");
+        assertEquals(0, r.status(), r.stderr());
+        String opened = new String(attacker.getInputStream().readAllBytes()).trim();
+        assertEquals(0, attacker.waitFor());
+        assertEquals(files, outputFiles(dir).size());
+        assertEquals("0", opened, "part files another user opened");
+    }
 }
