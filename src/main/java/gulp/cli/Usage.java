@@ -48,6 +48,7 @@ final class Usage {
               -G SECS             new file every SECS seconds, on clock boundaries
               -W N                keep at most N files
               -Z CMD              run CMD FILE after each file is finished
+                                  (in DIR, environment: PATH HOME LANG TZ LC_*)
               -x / -X             exclusive instance / ignore the instance lock
                                   (per source and output directory: DIR/.gulp-SOURCE.lock)
               --rotate-size SIZE  new file before it would exceed SIZE (e.g. 500M, 2G)
