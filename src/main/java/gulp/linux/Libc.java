@@ -33,8 +33,6 @@ public final class Libc {
     public static final int ENXIO = 6;
     public static final int ENOENT = 2;
     public static final int EEXIST = 17;
-    public static final int ENOTDIR = 20;
-    public static final int EROFS = 30;
     public static final int ELOOP = 40;
 
     public static final int AF_PACKET = 17;
@@ -64,7 +62,6 @@ public final class Libc {
     public static final int O_EXCL = 0200;
     public static final int O_NOCTTY = 0400;
     public static final int O_NONBLOCK = 04000;
-    public static final int O_DIRECTORY = 0200000;
     public static final int O_NOFOLLOW = 0400000;
     public static final int AT_FDCWD = -100;
     public static final int AT_EMPTY_PATH = 0x1000;
