@@ -294,7 +294,6 @@ public final class RotatingFileSink implements Sink {
             }
             return;
         }
-        runFiles.handedOver(length);
         finisher.finish(new Job(finishing, partPath, finalPath, length));
     }
 
@@ -320,6 +319,7 @@ public final class RotatingFileSink implements Sink {
             if (!thread.isAlive() && thread.getState() == Thread.State.NEW) {
                 thread.start();
             }
+            runFiles.handedOver(job.length()); // counted before the finisher can take it
             queue.add(job);
         }
 
