@@ -30,7 +30,9 @@ import java.util.function.Consumer;
  *     on that descriptor before anything touches it: a regular file, owned by gulp's user, with one
  *     link;</li>
  * <li>the {@link FileChannel} gulp then uses is opened through {@code /proc/self/fd/N}, so it is the
- *     very file created or checked, whatever the name points to meanwhile.</li>
+ *     very file created or checked, whatever the name points to meanwhile. The first descriptor
+ *     is closed before a method returns: closing any descriptor of a file drops the process's
+ *     POSIX record locks on it, so callers lock the returned channel, never earlier.</li>
  * </ul>
  */
 final class SafeFiles {
@@ -59,18 +61,16 @@ final class SafeFiles {
         try {
             FileChannel channel;
             try {
-                channel = reopen(fd, extra);
+                channel = reopen(fd, file, extra);
             } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(file); // ours, just created (or, if swapped meanwhile, a planted name)
                 throw e;
             }
-            if (mode != 0600) {
-                try {
-                    libc.fchmod(fd, mode);
-                } catch (NativeException e) {
-                    report.accept("warning: cannot set mode " + Integer.toOctalString(mode) + " on " + file + ": "
-                            + Libc.strerror(e.errno()));
-                }
+            try {
+                libc.fchmod(fd, mode); // exactly, whatever the umask took away
+            } catch (NativeException e) {
+                report.accept("warning: cannot set mode " + Integer.toOctalString(mode) + " on " + file + ": "
+                        + Libc.strerror(e.errno()));
             }
             return channel;
         } finally {
@@ -106,7 +106,7 @@ final class SafeFiles {
                             + ": " + Libc.strerror(e.errno()));
                 }
             }
-            return reopen(fd);
+            return reopen(fd, file);
         } finally {
             closeQuietly(libc, fd);
         }
@@ -190,11 +190,21 @@ final class SafeFiles {
         }
     }
 
-    /** A channel on the file open as {@code fd} (the same file, whatever its name points to now). */
-    private static FileChannel reopen(int fd, OpenOption... extra) throws IOException {
+    /**
+     * A channel on the file open as {@code fd} (the same file, whatever its name points to now);
+     * errors name {@code file}, not the descriptor.
+     */
+    private static FileChannel reopen(int fd, Path file, OpenOption... extra) throws IOException {
         List<OpenOption> options = new ArrayList<>(List.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
         options.addAll(List.of(extra));
-        return FileChannel.open(Path.of("/proc/self/fd/" + fd), options.toArray(OpenOption[]::new));
+        Path self = Path.of("/proc/self/fd/" + fd);
+        try {
+            return FileChannel.open(self, options.toArray(OpenOption[]::new));
+        } catch (NoSuchFileException e) {
+            throw new FileSystemException(file.toString(), null, "cannot reopen it through " + self + " (is /proc mounted?)");
+        } catch (FileSystemException e) {
+            throw new FileSystemException(file.toString(), null, e.getReason() != null ? e.getReason() : e.getMessage());
+        }
     }
 
     private static void closeQuietly(Libc libc, int fd) {
