@@ -164,6 +164,18 @@ class SharedOutputDirectoryTest {
         assertEquals(4, r.status(), r.stderr());
         assertTrue(r.stderr().contains("gulp: cannot open the lock file " + closed.resolve(".gulp-read.lock")
                 + ": Permission denied (-X runs without it)"), r.stderr());
+
+        Path readOnly = Files.createDirectory(base.resolve("read-only"));
+        Tools.Output mount = Tools.run("mount", "-t", "tmpfs", "-o", "ro,size=1m", "gulp-test-ro", readOnly.toString());
+        Assumptions.assumeTrue(mount.status() == 0, "cannot mount a tmpfs: " + mount.stderr());
+        try {
+            var ro = GulpProcess.run(null, null, "--read", input.toString(), "-o", readOnly.toString());
+            assertEquals(4, ro.status(), ro.stderr());
+            assertTrue(ro.stderr().contains("gulp: cannot open the lock file " + readOnly.resolve(".gulp-read.lock")
+                    + ": Read-only file system (-X runs without it)"), ro.stderr());
+        } finally {
+            Tools.run("umount", "-l", readOnly.toString());
+        }
     }
 
     @Test
