@@ -59,11 +59,6 @@ public final class Libc {
     public static final int SCHED_FIFO = 1;
     public static final long SYS_GETTID = 186;
     public static final int MSG_DONTWAIT = 0x40;
-    // File status flags (fcntl F_GETFL / F_SETFL), for writing stdout with O_DIRECT.
-    public static final int F_GETFL = 3;
-    public static final int F_SETFL = 4;
-    public static final int O_APPEND = 02000;
-    public static final int O_DIRECT = 040000;
 
     /** cpu_set_t: a bit mask of 1024 CPUs, CPU n at bit n % 64 of the n / 64-th 64-bit word. */
     public static final int CPU_SET_BYTES = 128;
@@ -97,14 +92,6 @@ public final class Libc {
         static final MethodHandle SYSCALL1 = errnoCall("syscall", JAVA_LONG, JAVA_LONG);
         static final MethodHandle MLOCK = errnoCall("mlock", JAVA_INT, ADDRESS, JAVA_LONG);
         static final MethodHandle SCHED_SETSCHEDULER = errnoCall("sched_setscheduler", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-    }
-
-    private static final class FileControl {
-        // int fcntl(int fd, int cmd, ...): variadic from the third argument on.
-        static final MethodHandle FCNTL = LINKER.downcallHandle(
-                LOOKUP.find("fcntl").orElseThrow(() -> new UnsatisfiedLinkError("libc has no fcntl")),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-                CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
     }
 
     private static final class Testing {
@@ -440,31 +427,5 @@ public final class Libc {
             throw unexpected(e);
         }
         return rc < 0 ? -errno() : rc;
-    }
-
-    /** fcntl(fd, F_GETFL): the file status flags of an open descriptor. */
-    public int fileStatusFlags(int fd) throws NativeException {
-        return fcntl(fd, F_GETFL, 0, "fcntl F_GETFL");
-    }
-
-    /**
-     * fcntl(fd, F_SETFL, flags): Linux changes O_APPEND, O_DIRECT, O_NONBLOCK (and a few more)
-     * this way; a file system that cannot do O_DIRECT answers EINVAL.
-     */
-    public void setFileStatusFlags(int fd, int flags) throws NativeException {
-        fcntl(fd, F_SETFL, flags, "fcntl F_SETFL");
-    }
-
-    private int fcntl(int fd, int command, int argument, String what) throws NativeException {
-        int rc;
-        try {
-            rc = (int) FileControl.FCNTL.invokeExact(callState, fd, command, argument);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
-        if (rc < 0) {
-            throw failure(what);
-        }
-        return rc;
     }
 }

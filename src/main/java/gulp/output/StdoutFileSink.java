@@ -1,8 +1,5 @@
 package gulp.output;
 
-import gulp.linux.Libc;
-import gulp.linux.NativeException;
-
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -10,31 +7,33 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.function.Consumer;
 
 /**
  * stdout when the shell sent it to a regular file ({@code gulp ... > file}, {@code >> file}):
- * written with O_DIRECT, switched on for descriptor 1 with {@code fcntl(F_SETFL)}, unless
- * {@code --buffered-io} asks otherwise, the file system refuses it (EINVAL) or the descriptor
- * stands at an offset that is not a multiple of the block size (an unaligned {@code >>}); each
- * of those is said in one line and the file is written buffered.
+ * written with O_DIRECT unless {@code --buffered-io} asks otherwise, the file system refuses it
+ * (EINVAL) or the capture starts at an offset that is not a multiple of the block size (an
+ * unaligned {@code >>}); each of those is said in one line and the file is written buffered.
  *
- * <p>The bytes go at explicit offsets from where the descriptor stood (the end of the file for
- * {@code >>}: O_APPEND is switched off while gulp writes, since it would send the rewrite of
- * O_DIRECT's padded last block to the end). At close the file has exactly the bytes written, the
- * descriptor gets its flags back and its offset moves to the end, so a command after gulp in the
- * same redirection appends after the capture. A write that fails part-way (disk full,
- * {@code ulimit -f}) leaves the file ending on the last complete record.
+ * <p>For O_DIRECT the file is opened again through {@code /proc/self/fd/1}: gulp gets its own
+ * open file description, so the shell's descriptor keeps its flags (an {@code fcntl(F_SETFL,
+ * O_DIRECT)} on descriptor 1 would change them for every later command of the same
+ * redirection, and stay changed if gulp were killed). The bytes go at explicit offsets from where
+ * descriptor 1 stood (the end of the file for {@code >>}); at close the file has exactly the
+ * bytes written and descriptor 1's offset moves to their end, so a command after gulp in the same
+ * redirection writes after the capture. A write that fails part-way (disk full, {@code ulimit
+ * -f}) leaves the file ending on the last complete record.
  *
  * <p>Writer thread only (and the main thread before the run).
  */
 public final class StdoutFileSink implements Sink {
-    private static final int STDOUT = 1;
     private static final Path STDOUT_PATH = Path.of("/proc/self/fd/1");
+    private static final int O_APPEND = 02000; // in /proc/self/fdinfo/1's "flags:" (octal)
 
-    private final FileChannel channel;
+    private final FileChannel stdout;  // descriptor 1
+    private final FileChannel channel; // what is written: descriptor 1, or the O_DIRECT reopening
     private final FileAppender appender;
-    private final int originalFlags;
     private final String how;
     private final ByteBuffer header;
     private boolean headerPending;
@@ -43,12 +42,11 @@ public final class StdoutFileSink implements Sink {
     private boolean failedInData;
     private boolean failed;
 
-    private StdoutFileSink(FileChannel channel, FileAppender appender, long start, int originalFlags, String how,
-                           byte[] fileHeader) {
+    private StdoutFileSink(FileChannel stdout, FileChannel channel, FileAppender appender, long start, byte[] fileHeader) {
+        this.stdout = stdout;
         this.channel = channel;
         this.appender = appender;
-        this.originalFlags = originalFlags;
-        this.how = how;
+        this.how = appender.direct() ? "O_DIRECT" : "buffered";
         this.header = ByteBuffer.wrap(fileHeader);
         this.headerPending = fileHeader.length > 0;
         appender.start(channel, start);
@@ -64,37 +62,41 @@ public final class StdoutFileSink implements Sink {
      * @param report   where the one-line notice of a fallback to buffered writes goes
      */
     public static StdoutFileSink open(byte[] fileHeader, boolean directIo, Consumer<String> report) throws IOException {
-        FileChannel channel = new FileOutputStream(FileDescriptor.out).getChannel();
-        Libc libc = Libc.current();
+        FileChannel stdout = new FileOutputStream(FileDescriptor.out).getChannel();
+        boolean append = appending();
+        long start = append ? stdout.size() : stdout.position();
+        int alignment = alignment();
+        FileChannel channel = stdout;
+        if (directIo && start % alignment != 0) {
+            report.accept("stdout is " + (append ? "appended to" : "written") + " at offset " + start
+                    + ", not a multiple of " + alignment + ": writing it buffered, without O_DIRECT");
+        } else if (directIo) {
+            try {
+                channel = FileChannel.open(STDOUT_PATH, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+            } catch (IOException e) {
+                report.accept(String.valueOf(e.getMessage()).contains("Invalid argument")
+                        ? "the file system of stdout (" + fileSystemType() + ") does not support O_DIRECT: writing it buffered"
+                        : "cannot open stdout's file again for O_DIRECT (" + e.getMessage() + "): writing it buffered");
+            }
+        }
+        FileAppender appender = new FileAppender(channel != stdout, alignment, e -> {
+            throw e;
+        });
+        return new StdoutFileSink(stdout, channel, appender, start, fileHeader);
+    }
+
+    /** Whether descriptor 1 was opened with O_APPEND ({@code >>}): then writes start at the end. */
+    private static boolean appending() {
         try {
-            int flags = libc.fileStatusFlags(STDOUT);
-            boolean append = (flags & Libc.O_APPEND) != 0;
-            long start = append ? channel.size() : channel.position();
-            int alignment = alignment();
-            int positional = flags & ~Libc.O_APPEND & ~Libc.O_DIRECT;
-            boolean direct = false;
-            if (directIo && start % alignment != 0) {
-                report.accept("stdout is " + (append ? "appended to" : "written") + " at offset " + start
-                        + ", not a multiple of " + alignment + ": writing it buffered, without O_DIRECT");
-            } else if (directIo) {
-                try {
-                    libc.setFileStatusFlags(STDOUT, positional | Libc.O_DIRECT);
-                    direct = true;
-                } catch (NativeException e) {
-                    report.accept("the file system of stdout (" + fileSystemType() + ") does not support O_DIRECT ("
-                            + e.getMessage() + "): writing it buffered");
+            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/1"))) {
+                if (line.startsWith("flags:")) {
+                    return (Integer.parseInt(line.substring("flags:".length()).trim(), 8) & O_APPEND) != 0;
                 }
             }
-            if (!direct) {
-                libc.setFileStatusFlags(STDOUT, positional);
-            }
-            FileAppender appender = new FileAppender(direct, alignment, e -> {
-                throw e;
-            });
-            return new StdoutFileSink(channel, appender, start, flags, direct ? "O_DIRECT" : "buffered", fileHeader);
-        } catch (NativeException e) {
-            throw new OutputException("cannot set up stdout: " + e.getMessage());
+        } catch (IOException | NumberFormatException e) {
+            // Without /proc the descriptor's own offset is used.
         }
+        return false;
     }
 
     private static int alignment() {
@@ -169,13 +171,12 @@ public final class StdoutFileSink implements Sink {
                 appender.trimPadding();
             }
         } finally {
-            try {
-                Libc.current().setFileStatusFlags(STDOUT, originalFlags);
-                channel.position(appender.length());
-            } catch (NativeException | IOException ignored) {
-                // The capture is complete; only a later command in the same redirection would notice.
+            try (stdout) {
+                if (channel != stdout) {
+                    channel.close();
+                }
+                stdout.position(appender.length()); // A later command of the same redirection writes after the capture.
             }
-            channel.close();
         }
     }
 

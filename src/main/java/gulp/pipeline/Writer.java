@@ -117,6 +117,12 @@ public final class Writer implements Runnable {
                 writeSome(Math.min(pending, blockSize));
                 lastWrite = now;
                 unflushed = true;
+                if (pending < blockSize) {
+                    // A partial write: little is coming, so the output gets its real length now
+                    // (O_DIRECT pads its last block) rather than at the next idle flush.
+                    sink.flush();
+                    unflushed = false;
+                }
                 idle.reset();
                 continue;
             }
