@@ -93,7 +93,7 @@ writer_part() {
         dd-direct) out=$(timed dd if=/dev/zero of="$DISK/dd" bs=1M count=$blocks oflag=direct conv=fdatasync status=none) ;;
         dd-buffered) out=$(timed dd if=/dev/zero of="$DISK/dd" bs=1M count=$blocks conv=fdatasync status=none) ;;
         gulp-read) mkdir "$DISK/o"
-                   out=$(timed "$GULP" -q --read "$BIG" -o "$DISK/o")
+                   out=$(timed "$GULP" -q --read "$BIG" -o "$DISK/o" 2>> "$OUT/writer.log")
                    note="files=$(ls "$DISK/o" | grep -c '\.pcap$')" ;;
       esac
       set -- $out
@@ -142,6 +142,8 @@ live_part() {
     if [ "$mode" = B ]; then rps 2; else rps 0; fi
     for pps in $PPS_LIST; do
       for tool in $TOOLS; do
+        case $tool in gulp-*) ;; *) command -v ${tool/netsniff/netsniff-ng} > /dev/null || {
+          row $r $tool $mode $pps - - - - - - - - "not installed"; continue; } ;; esac
         rm -rf "${DISK:?}"/*; sync
         local bg; bg=$(quiet_gate)
         start_tool $tool

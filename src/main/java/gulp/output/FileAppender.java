@@ -1,6 +1,7 @@
 package gulp.output;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
@@ -9,9 +10,12 @@ import java.nio.channels.FileChannel;
  * bytes appended at increasing file offsets, buffered or with O_DIRECT.
  *
  * <p>O_DIRECT wants the memory address, the file offset and the length of every write aligned.
- * The ring's bytes land at file offsets shifted by the file header, so they are copied once into
- * an aligned staging buffer that always starts at an aligned file offset (a memory copy, far
- * cheaper than the page cache's copy and writeback). Every append writes everything staged: whole
+ * When the bytes' address and their file offset share their alignment (the ring is placed so,
+ * shifted by the file header's length: a stdout file, the first {@code -o} file), whole blocks go
+ * to the disk straight from the ring; only the partial block before and after them is copied.
+ * Otherwise (later {@code -o} files start at any ring position) the bytes are copied into an
+ * aligned staging buffer that always starts at an aligned file offset (a memory copy, still far
+ * cheaper than the page cache's copy and writeback). Every append writes everything: whole
  * blocks, and the partial last block padded with zeros, so every byte the writer counts is in the
  * file when {@link #append} returns. {@link #trimPadding} gives the file its real length (the
  * writer idles, the file is finished); the next append rewrites that last block.
@@ -87,6 +91,10 @@ final class FileAppender {
             length = end;
             return;
         }
+        if (bytes.isDirect() && bytes.remaining() >= 2 * alignment
+                && Math.floorMod(MemorySegment.ofBuffer(bytes).address() - length, alignment) == 0) {
+            writeWholeBlocksInPlace(bytes);
+        }
         while (bytes.hasRemaining()) {
             int n = Math.min(bytes.remaining(), staging.remaining());
             staging.put(staging.position(), bytes, bytes.position(), n);
@@ -113,6 +121,28 @@ final class FileAppender {
                 stagingFileOffset += whole;
             }
         }
+    }
+
+    /**
+     * The bytes share the file offsets' alignment: completes the staged partial block from them,
+     * then writes their whole blocks from where they are. Leaves less than a block for staging.
+     */
+    private void writeWholeBlocksInPlace(ByteBuffer bytes) throws IOException {
+        int used = staging.position(); // less than a block: the tail of the last append
+        if (used > 0) {
+            int n = alignment - used;
+            staging.put(used, bytes, bytes.position(), n);
+            bytes.position(bytes.position() + n);
+            length += n;
+            writeFullyAt(staging.duplicate().position(0).limit(alignment), stagingFileOffset, stagingFileOffset + alignment);
+            stagingFileOffset += alignment;
+            staging.clear();
+        }
+        int whole = bytes.remaining() / alignment * alignment;
+        writeFullyAt(bytes.slice(bytes.position(), whole), length, length + whole);
+        bytes.position(bytes.position() + whole);
+        length += whole;
+        stagingFileOffset += whole;
     }
 
     /** Cuts off the zero padding of O_DIRECT's last block: the file gets its real length. */
