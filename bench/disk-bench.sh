@@ -14,7 +14,9 @@
 #     is fsynced before its rename), against `dd oflag=direct` and buffered `dd conv=fdatasync`
 #     writing as many bytes in 1 MiB blocks on the same file system, in the same run, repeats as
 #     the outer loop; the page cache is written back (`sync`) before each run. Rate = bytes / wall
-#     time; gulp's share of dd direct is printed with the medians.
+#     time; gulp's share of dd direct is printed with the medians. gulp's time includes its JVM
+#     start (about 0.3-0.5 s on a quiet machine), as a user sees it: against a 2 GB/s disk use a
+#     WRITER_MB of 16384 or more so that start-up is a small share.
 # (b) live: COUNT frames of 1500 B on the veth test bed (bench/lib/testbed.sh; sender pinned to
 #     CPU 0) at each rate of PPS_LIST, in mode A (receive softirq on the sender's CPU) and mode B
 #     (RPS moves it to CPU 1). gulp-o is `bin/gulp -i IF -o DIR`, gulp-stdout `bin/gulp -i IF >
