@@ -90,7 +90,8 @@ class DirectIoTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "--rotate-size 1M", "--rotate-packets 1500", "-C 1 -r 1", "-z 4096 --rotate-size 100k"})
+    @ValueSource(strings = {"", "--rotate-size 1M", "--rotate-packets 1500", "-C 1 -r 1", "-z 4096 --rotate-size 100k",
+        "-G 2 --rotate-by-packet-time"})
     void oDirectAndBufferedFilesAreByteIdenticalAtEveryKindOfRotation(String rotation) throws Exception {
         List<String> extra = rotation.isEmpty() ? List.of() : List.of(rotation.split(" "));
         Path direct = directory("direct");
