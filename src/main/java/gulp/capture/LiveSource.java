@@ -17,9 +17,10 @@ import java.util.stream.Stream;
 
 /**
  * Live capture from one interface: an AF_PACKET TPACKET_V3 ring, drained block by block on the
- * reader thread. By default it never waits for room in gulp's ring: when it is full the packet path
- * drops and counts, and the kernel block goes back at once. With {@code --hold-kernel-blocks} it
- * leaves a block in the kernel ring until the packet path may take it.
+ * reader thread. By default it leaves a block in the kernel ring until the packet path may take it
+ * (gulp's ring has room), so the kernel ring buffers a stall too. With
+ * {@code --no-hold-kernel-blocks} it never waits for room in gulp's ring: when it is full the
+ * packet path drops and counts, and the kernel block goes back at once.
  */
 public final class LiveSource implements Source {
     public static final int DEFAULT_BLOCK_SIZE = 256 << 10;
@@ -231,7 +232,7 @@ public final class LiveSource implements Source {
                 long block = (long) index * blockSize;
                 boolean ready = BlockWalker.isReady(ring, block);
                 if (ready && !handler.mayTake(BlockWalker.recordBytesAtMost(ring, block))) {
-                    // --hold-kernel-blocks: the block waits in the kernel ring until the writer
+                    // Held (the default): the block waits in the kernel ring until the writer
                     // makes room; meanwhile the kernel's ring buffers, and drops only when it is full.
                     Thread.interrupted(); // the pipeline's stop interrupt must not turn this wait into a spin
                     LockSupport.parkNanos(HOLD_PARK_NANOS);

@@ -26,8 +26,8 @@ public interface PacketHandler {
     /**
      * Whether a batch whose records take at most {@code bytes} may be handed over now. A live
      * source asks before each kernel block: false means "leave the block in the kernel ring for
-     * now" ({@code --hold-kernel-blocks}); by default it is always true and what does not fit is
-     * dropped and counted.
+     * now" (the default for live capture); with {@code --no-hold-kernel-blocks} it is always true
+     * and what does not fit is dropped and counted.
      */
     default boolean mayTake(long bytes) {
         return true;

@@ -110,7 +110,7 @@ final class LiveCommand {
             source.start();
             String processed = processing.describe();
             main.startupLine(options, "listening on " + source.describe() + ", " + cpus.describe()
-                            + (options.holdKernelBlocks ? ", kernel blocks held while the ring is full" : "") + ", ready "
+                            + ", " + stallBudget(options, kernelBuffer, ring.capacity()) + ", ready "
                             + secondsSinceLaunch() + " after launch" + (processed.isEmpty() ? "" : "; " + processed + filterPlace),
                     main.outputDescription(options, run.output(), run.outputLinkType()), ring);
             Pipeline.ReaderBody readAll = Main.readAll(source, path);
@@ -125,6 +125,18 @@ final class LiveCommand {
         } catch (IOException e) {
             return main.fail(Main.EXIT_OUTPUT, e.getMessage());
         }
+    }
+
+    /**
+     * The memory that absorbs a stall of the output: with kernel blocks held (the default) the
+     * kernel ring fills behind gulp's full ring, so both; without, only gulp's ring.
+     */
+    static String stallBudget(Options options, long kernelBuffer, long ringBytes) {
+        if (!options.holdKernelBlocks) {
+            return "an output stall is absorbed by the " + (ringBytes >> 20) + " MiB ring only (--no-hold-kernel-blocks)";
+        }
+        return "an output stall is absorbed by " + ((kernelBuffer + ringBytes) >> 20) + " MiB (kernel ring "
+                + (kernelBuffer >> 20) + " + ring " + (ringBytes >> 20) + ")";
     }
 
     /** 256 MiB, or an eighth of the available memory when that is less (at least 16 MiB). */

@@ -214,7 +214,8 @@ public final class Main {
             return null;
         }
         try {
-            return ByteRing.allocate(bytes, arena);
+            // Ring bytes follow a file header: shifted by its length, they keep O_DIRECT's alignment.
+            return ByteRing.allocate(bytes, arena, options.opaqueCopy ? 0 : gulp.format.PcapFileHeader.LENGTH);
         } catch (OutOfMemoryError | IllegalArgumentException | IllegalStateException e) {
             message("cannot allocate a ring of " + options.ringMiB + " MiB: " + e.getMessage());
             return null;

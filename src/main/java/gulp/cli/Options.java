@@ -31,7 +31,7 @@ public final class Options {
     public int readerCpu = -1;                // --reader-cpu
     public int writerCpu = -1;                // --writer-cpu
     public boolean realtimeReader;            // --fifo
-    public boolean holdKernelBlocks;          // --hold-kernel-blocks
+    public boolean holdKernelBlocks = true;   // --no-hold-kernel-blocks (--hold-kernel-blocks: the default)
 
     // Decapsulation.
     public boolean decapsulate;               // -d
@@ -67,7 +67,7 @@ public final class Options {
     public String nameTemplate;               // --name-template
     public boolean rotateByPacketTime;        // --rotate-by-packet-time
     public int fileMode = 0640;               // --file-mode
-    public boolean directIo;                  // --direct-io
+    public boolean directIo = true;           // --buffered-io (--direct-io: the default)
     public FsyncPolicy fsync = FsyncPolicy.FILE; // --fsync
 
     // Run control and reporting.
@@ -118,6 +118,7 @@ public final class Options {
         cl.option('\0', "writer-cpu", v -> o.writerCpu = (int) number("--writer-cpu", v, 0, 65535));
         cl.flag('\0', "fifo", () -> o.realtimeReader = true);
         cl.flag('\0', "hold-kernel-blocks", () -> o.holdKernelBlocks = true);
+        cl.flag('\0', "no-hold-kernel-blocks", () -> o.holdKernelBlocks = false);
 
         cl.flag('d', "decapsulate", () -> o.decapsulate = true);
         cl.option('\0', "decap", v -> { o.decapsulate = true; o.decapKinds = v; });
@@ -167,6 +168,7 @@ public final class Options {
             }
         });
         cl.flag('\0', "direct-io", () -> o.directIo = true);
+        cl.flag('\0', "buffered-io", () -> o.directIo = false);
         cl.option('\0', "fsync", v -> {
             try {
                 o.fsync = FsyncPolicy.parse(v);

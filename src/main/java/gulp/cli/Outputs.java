@@ -8,6 +8,7 @@ import gulp.output.PostRotateCommand;
 import gulp.output.RotatingFileSink;
 import gulp.output.RotationPolicy;
 import gulp.output.Sink;
+import gulp.output.StdoutFileSink;
 import gulp.output.StreamSink;
 import gulp.pipeline.RunControl;
 
@@ -38,6 +39,10 @@ final class Outputs {
     static Output create(Options options, byte[] fileHeader, RunControl control) throws IOException, SetupException {
         if (options.outputDirectory == null) {
             Signals.onHangup(null); // SIGHUP ends a run on stdout
+            if (StdoutFileSink.stdoutIsRegularFile()) { // gulp ... > file: O_DIRECT as with -o
+                Consumer<String> report = line -> System.err.println("gulp: " + line);
+                return new Output(StdoutFileSink.open(fileHeader, options.directIo, report), RotationPolicy.NEVER);
+            }
             StreamSink stdout = new StreamSink(new FileOutputStream(FileDescriptor.out).getChannel(), "stdout", fileHeader);
             return new Output(stdout, RotationPolicy.NEVER);
         }

@@ -21,8 +21,9 @@ final class Usage {
               --reader-cpu N      pin the reader thread to CPU N
               --writer-cpu N      pin the writer thread to CPU N
               --fifo              run the reader with SCHED_FIFO
-              --hold-kernel-blocks  when the ring is full, leave packets in the kernel ring
-                                  (it buffers too) instead of dropping them
+              --no-hold-kernel-blocks  when the ring is full, drop packets instead of leaving
+                                  them in the kernel ring (by default it buffers too:
+                                  -B plus -r absorb an output stall; --hold-kernel-blocks)
 
             Remote capture
               -d                  decapsulate ERSPAN I/II/III, GRE, VXLAN and Geneve
@@ -62,7 +63,8 @@ final class Usage {
                                   %{name}; e.g. '%Y%m%d-%H%M%S-%{seq}'
               --file-mode MODE    permissions of output files (default 0640)
               --fsync WHEN        never | file (default: each finished file) | always
-              --direct-io         write output files with O_DIRECT
+              --buffered-io       write through the page cache; by default -o files and a
+                                  stdout that is a regular file use O_DIRECT (--direct-io)
               SIGHUP with -o starts a new file; SIGINT/SIGTERM finish the current one.
 
             Run control

@@ -27,17 +27,20 @@ import java.util.stream.Stream;
  * {@code -Z} and count for retention. The next file is opened at its first write, so idle time
  * leaves no empty files (a run that captures nothing still leaves one file with the header).
  *
- * <p>Disk full (ENOSPC, EDQUOT): the file is cut back to where the failed write began, the oldest
+ * <p>Files are written with O_DIRECT unless {@code --buffered-io} asks otherwise or the file
+ * system refuses it (said in one line at start); see {@link FileAppender}.
+ *
+ * <p>Disk full (ENOSPC, EDQUOT): what the failed write got onto the disk stays, the oldest
  * finished file of this run is deleted if a retention option is set, otherwise the write is
  * retried every second while the ring holds what arrives; when the run is asked to stop while
- * the disk is still full, the write fails and the file is cut back to its last complete record.
+ * the disk is still full, the write fails and the file keeps every complete record that reached
+ * it (the writer tells {@link #cutBackAfterFailure} where the last one ends).
  *
  * <p>Writer thread only.
  */
 public final class RotatingFileSink implements Sink {
     private static final long SPACE_RETRY_MILLIS = 1000;
     private static final long FREE_SPACE_CHECK_BYTES = 16L << 20;
-    private static final int STAGING_BYTES = 4 << 20;
 
     /** Everything a sink needs; {@code null}/0 means the feature is off. */
     public record Settings(Path directory, FileNamer namer, byte[] fileHeader, int fileMode, FsyncPolicy fsync,
@@ -58,35 +61,30 @@ public final class RotatingFileSink implements Sink {
     private FileChannel channel;   // null between files
     private Path partPath;
     private Path finalPath;
-    private long length;            // bytes of the current file written (all on disk: direct I/O writes its staging too)
+    private final FileAppender appender; // the current file's write path (O_DIRECT or buffered)
     private long lengthAtCallStart; // length when the current write() began: what the writer already counted
+    private long failedCallProgress; // bytes of the failed write() call that reached the file
+    private boolean failedInData;    // the failure was in a write() of the writer's bytes (not a header)
     private long bytesSinceSpaceCheck;
     private boolean failed;        // a write failed for good: the file's end is not trusted
     private boolean closed;
 
-    // --direct-io: whole aligned blocks from this buffer; it always starts at an aligned file offset.
     private final boolean nanosecondRecords;
-    private final int alignment;
-    private final ByteBuffer staging;
-    private long stagingFileOffset;
 
     private AutoCloseable heldLock;
 
     private long noSpaceSince = -1;
     private int noSpaceEpisodes;
 
-    private RotatingFileSink(Settings settings, int alignment) {
+    private RotatingFileSink(Settings settings, boolean directIo, int alignment) {
         this.settings = settings;
         this.directory = settings.directory();
-        this.alignment = alignment;
         this.runFiles = new RunFiles(settings.postRotate(), settings.report());
         byte[] header = settings.fileHeader();
         this.nanosecondRecords = header.length >= PcapFileHeader.LENGTH
                 && ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(PcapFileHeader.MAGIC_OFFSET)
                         == PcapFileHeader.MAGIC_NANOS;
-        this.staging = settings.directIo()
-                ? ByteBuffer.allocateDirect(STAGING_BYTES + alignment).alignedSlice(alignment).slice(0, STAGING_BYTES)
-                : null;
+        this.appender = new FileAppender(directIo, alignment, this::onWriteError);
     }
 
     /**
@@ -104,10 +102,12 @@ public final class RotatingFileSink implements Sink {
         }
         SafeFiles.warnIfOthersCanWrite(dir, settings.report());
         int alignment = 4096;
+        boolean directIo = settings.directIo();
         try {
             PartFileRecovery.recoverAll(dir, settings.namer(), settings.report());
-            if (settings.directIo()) {
+            if (directIo) {
                 alignment = (int) Math.max(4096, Files.getFileStore(dir).getBlockSize());
+                directIo = directIoWorks(dir, settings.report());
             }
             List<String> names = new ArrayList<>();
             try (Stream<Path> files = Files.list(dir)) {
@@ -117,7 +117,28 @@ public final class RotatingFileSink implements Sink {
         } catch (IOException e) {
             throw new OutputException("cannot use the output directory " + dir + ": " + e.getMessage(), e);
         }
-        return new RotatingFileSink(settings, alignment);
+        return new RotatingFileSink(settings, directIo, alignment);
+    }
+
+    /**
+     * Whether files in {@code dir} can be opened with O_DIRECT (tmpfs before Linux 6.6, ramfs, many
+     * FUSE and network file systems answer EINVAL); if not, says so in one line.
+     */
+    private static boolean directIoWorks(Path dir, Consumer<String> report) throws IOException {
+        Path probe = dir.resolve(".gulp-direct-io-probe." + ProcessHandle.current().pid());
+        try (FileChannel ignored = FileChannel.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.DELETE_ON_CLOSE, com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+            return true;
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("Invalid argument")) {
+                return true; // Not about O_DIRECT: creating the first file reports it properly.
+            }
+            report.accept("the file system of " + dir + " (" + Files.getFileStore(dir).type()
+                    + ") does not support O_DIRECT: writing buffered through the page cache");
+            return false;
+        } finally {
+            Files.deleteIfExists(probe); // An O_CREAT that O_DIRECT then refused leaves the file.
+        }
     }
 
     @Override
@@ -125,24 +146,26 @@ public final class RotatingFileSink implements Sink {
         if (channel == null) {
             openNextFile(nameTime(bytes));
         }
-        lengthAtCallStart = length;
+        lengthAtCallStart = appender.length();
         int count = bytes.remaining();
         try {
-            if (staging != null) {
-                writeDirect(bytes);
-            } else {
-                writeFullyAt(bytes, length);
-                length += count;
-            }
+            appender.append(bytes);
             if (settings.fsync() == FsyncPolicy.ALWAYS) {
                 channel.force(false);
             }
         } catch (IOException | RuntimeException e) {
             failed = true;
+            failedInData = true;
+            failedCallProgress = Math.max(0, appender.written() - lengthAtCallStart);
             throw e;
         }
+        if (noSpaceSince >= 0) {
+            settings.report().accept("writing " + directory + " again after "
+                    + (System.nanoTime() - noSpaceSince) / 1_000_000_000L + " s without space");
+            noSpaceSince = -1;
+        }
         bytesSinceSpaceCheck += count;
-        enforceTotalBudget(channel == null ? 0 : length);
+        enforceTotalBudget(channel == null ? 0 : appender.length());
         if (bytesSinceSpaceCheck >= FREE_SPACE_CHECK_BYTES) {
             bytesSinceSpaceCheck = 0;
             enforceFreeSpace();
@@ -157,12 +180,27 @@ public final class RotatingFileSink implements Sink {
         }
     }
 
-    /** Gives a {@code --direct-io} file its real length (called when the writer idles). */
+    /** Gives an O_DIRECT file its real length (called when the writer idles). */
     @Override
     public void flush() throws IOException {
-        if (channel != null && staging != null) {
+        if (channel != null && !failed) {
             trimPadding();
         }
+    }
+
+    @Override
+    public long failedWriteProgress() {
+        return failedInData ? failedCallProgress : 0;
+    }
+
+    /** Remembers where the failed file must end; {@link #cutBackToLastRecord} cuts it there when it is finished. */
+    @Override
+    public boolean cutBackAfterFailure(long bytes) {
+        if (channel == null || !failedInData) {
+            return false; // The failure was in creating a file: nothing of the writer's bytes is in it.
+        }
+        lengthAtCallStart = Math.max(0, lengthAtCallStart + bytes);
+        return true;
     }
 
     @Override
@@ -204,7 +242,8 @@ public final class RotatingFileSink implements Sink {
 
     @Override
     public String describe() {
-        return "files " + directory.resolve(settings.namer().format(0, 0).replaceAll("\\d", "N"));
+        return "files " + directory.resolve(settings.namer().format(0, 0).replaceAll("\\d", "N"))
+                + (appender.direct() ? " (O_DIRECT)" : " (buffered)");
     }
 
     @Override
@@ -242,7 +281,7 @@ public final class RotatingFileSink implements Sink {
             try {
                 // O_CREAT|O_EXCL|O_NOFOLLOW, private until fchmod gives it --file-mode: nobody else
                 // can open it meanwhile, and a planted symbolic link is never followed.
-                channel = staging != null
+                channel = appender.direct()
                         ? SafeFiles.createNew(part, settings.fileMode(), settings.report(), com.sun.nio.file.ExtendedOpenOption.DIRECT)
                         : SafeFiles.createNew(part, settings.fileMode(), settings.report());
             } catch (FileAlreadyExistsException | SafeFiles.NotOursException e) {
@@ -267,14 +306,17 @@ public final class RotatingFileSink implements Sink {
             break;
         }
         channel.tryLock(); // Tells a later start's recovery that this file is being written.
-        length = 0;
-        stagingFileOffset = 0;
-        if (staging != null) {
-            staging.clear();
-        }
+        appender.start(channel, 0);
+        lengthAtCallStart = 0;
+        failedInData = false;
         ByteBuffer header = ByteBuffer.wrap(settings.fileHeader());
         if (header.hasRemaining()) {
-            write(header);
+            try {
+                appender.append(header);
+            } catch (IOException | RuntimeException e) {
+                failed = true;
+                throw e;
+            }
         }
     }
 
@@ -283,12 +325,13 @@ public final class RotatingFileSink implements Sink {
      * seconds, during which the writer must keep emptying the ring into the next file.
      */
     private void finishCurrentFile() throws IOException {
-        if (staging != null && !failed) {
+        if (!failed) {
             trimPadding();
         }
         FileChannel finishing = channel;
         channel = null;
-        if (failed && !cutBackToLastRecord()) {
+        long length = failed ? cutBackToLastRecord() : appender.length();
+        if (length < 0) {
             try (finishing) {
                 Files.deleteIfExists(partPath); // Not even the file header could be written.
             }
@@ -385,22 +428,25 @@ public final class RotatingFileSink implements Sink {
     }
 
     /**
-     * After a write failed for good, the file's end is unknown: keep only whole records.
-     * Returns false when the file does not even hold a whole file header.
+     * After a write failed for good, the file's end is unknown: keep only whole records, at most
+     * what the writer counted (it moved that to the last record boundary the failed write reached).
+     * Returns the file's length, or -1 when it does not even hold a whole file header.
      */
-    private boolean cutBackToLastRecord() throws IOException {
+    private long cutBackToLastRecord() throws IOException {
         // A separate channel: reads through an O_DIRECT one would need aligned buffers.
         try (FileChannel plain = FileChannel.open(partPath, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             if (plain.size() > lengthAtCallStart) {
-                plain.truncate(lengthAtCallStart); // Only what the writer counted: the failed write was not.
+                plain.truncate(lengthAtCallStart);
+            }
+            if (settings.fileHeader().length == 0) {
+                return plain.size(); // A -c copy has no records: the writer's count is the end.
             }
             long complete = PartFileRecovery.completeLength(plain);
             if (complete >= 0 && complete < plain.size()) {
                 plain.truncate(complete);
             }
-            length = Math.max(0, complete);
-            return complete >= 0;
+            return complete;
         }
     }
 
@@ -414,94 +460,25 @@ public final class RotatingFileSink implements Sink {
 
     // ---- writing ----
 
-    /**
-     * Copies into the aligned staging buffer and writes everything staged: whole blocks, and the
-     * partial last block padded with zeros (which recovery after a crash recognises as no record).
-     * So every byte the writer counts is on disk when this returns; the padding is cut off when
-     * the writer idles and when the file is finished, and the next write rewrites that block.
-     */
-    private void writeDirect(ByteBuffer bytes) throws IOException {
-        while (bytes.hasRemaining()) {
-            int n = Math.min(bytes.remaining(), staging.remaining());
-            staging.put(staging.position(), bytes, bytes.position(), n);
-            staging.position(staging.position() + n);
-            bytes.position(bytes.position() + n);
-            length += n;
-            if (!staging.hasRemaining()) {
-                writeFullyAt(staging.duplicate().flip(), stagingFileOffset);
-                stagingFileOffset += staging.capacity();
-                staging.clear();
-            }
-        }
-        int used = staging.position();
-        if (used > 0) {
-            int padded = (int) alignUp(used);
-            for (int i = used; i < padded; i++) {
-                staging.put(i, (byte) 0);
-            }
-            writeFullyAt(staging.duplicate().position(0).limit(padded), stagingFileOffset);
-            keepTail(used - used % alignment, used);
-        }
-    }
-
-    /** Cuts off the zero padding of {@code --direct-io}'s last block: the file gets its real length. */
+    /** Cuts off O_DIRECT's zero padding: the file gets its real length. */
     private void trimPadding() throws IOException {
-        long real = stagingFileOffset + staging.position();
-        if (real % alignment != 0) {
-            truncate(real);
+        try {
+            appender.trimPadding();
+        } catch (IOException e) {
+            throw new OutputException("cannot cut " + partPath + " back to " + appender.length() + " bytes: "
+                    + e.getMessage(), e);
         }
-    }
-
-    /** Moves the staged bytes after {@code whole} (written) to the start of the staging buffer. */
-    private void keepTail(int whole, int used) {
-        if (whole > 0) {
-            staging.put(0, staging, whole, used - whole);
-            staging.position(used - whole);
-            stagingFileOffset += whole;
-        }
-    }
-
-    private long alignUp(long n) {
-        return (n + alignment - 1) / alignment * alignment;
     }
 
     /**
-     * Writes all of {@code bytes} at {@code position}. When the disk is full: cut the file back to
-     * {@code position} (nothing written before is touched), free space or wait, and write again.
+     * A write failed: on a full disk make room (or wait) and let the appender write again from what
+     * reached the disk; anything else fails the file.
      */
-    private void writeFullyAt(ByteBuffer bytes, long position) throws IOException {
-        int start = bytes.position();
-        while (true) {
-            try {
-                long at = position;
-                while (bytes.hasRemaining()) {
-                    at += channel.write(bytes, at);
-                }
-                if (noSpaceSince >= 0) {
-                    settings.report().accept("writing " + directory + " again after "
-                            + (System.nanoTime() - noSpaceSince) / 1_000_000_000L + " s without space");
-                    noSpaceSince = -1;
-                }
-                return;
-            } catch (IOException e) {
-                if (!isOutOfSpace(e)) {
-                    throw new OutputException("cannot write " + partPath + ": " + e.getMessage(), e);
-                }
-                // Keep what was written before (at most a rewritten direct-I/O block lies beyond
-                // position, holding the same bytes); drop the part of this write that made it.
-                truncate(Math.max(position, lengthAtCallStart));
-                bytes.position(start);
-                makeRoom(e, partPath);
-            }
+    private void onWriteError(IOException e) throws IOException {
+        if (!isOutOfSpace(e)) {
+            throw e instanceof OutputException ? e : new OutputException("cannot write " + partPath + ": " + e.getMessage(), e);
         }
-    }
-
-    private void truncate(long size) throws IOException {
-        try {
-            channel.truncate(size);
-        } catch (IOException e) {
-            throw new OutputException("cannot cut " + partPath + " back to " + size + " bytes: " + e.getMessage(), e);
-        }
+        makeRoom(e, partPath);
     }
 
     /** Deletes this run's oldest file if retention allows, else waits a second; fails when told to stop. */

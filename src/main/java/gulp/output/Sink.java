@@ -29,6 +29,25 @@ public interface Sink extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * After {@link #write} threw: how many of that call's bytes reached the output (a prefix; 0
+     * when unknown).
+     */
+    default long failedWriteProgress() {
+        return 0;
+    }
+
+    /**
+     * After {@link #write} threw: makes the output end {@code bytes} after where the failed call
+     * began ({@code bytes} may be negative, back into the file's earlier writes, but never before
+     * the file's first record), so that it ends on the last complete record. Returns false when
+     * the output cannot be cut back (a pipe, a terminal); it then ends where the failed write
+     * stopped.
+     */
+    default boolean cutBackAfterFailure(long bytes) throws IOException {
+        return false;
+    }
+
     /** Finishes the last file. */
     @Override
     void close() throws IOException;

@@ -4,12 +4,16 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 
-/** One output stream (stdout, or one file): the header once, then everything the writer drains. */
+/**
+ * One output stream (stdout to a pipe, terminal or socket): the header once, then everything the
+ * writer drains. A stream cannot be cut back: after a failed write it ends where the write stopped.
+ */
 public final class StreamSink implements Sink {
     private final WritableByteChannel channel;
     private final String name;
     private boolean headerPending;
     private final ByteBuffer header;
+    private long failedCallProgress;
 
     /** {@code fileHeader} may be empty (opaque {@code -c} copies have none). */
     public StreamSink(WritableByteChannel channel, String name, byte[] fileHeader) {
@@ -30,7 +34,18 @@ public final class StreamSink implements Sink {
     @Override
     public void write(ByteBuffer bytes) throws IOException {
         writeHeader();
-        writeFully(bytes);
+        int start = bytes.position();
+        try {
+            writeFully(bytes);
+        } catch (IOException | RuntimeException e) {
+            failedCallProgress = bytes.position() - start;
+            throw e;
+        }
+    }
+
+    @Override
+    public long failedWriteProgress() {
+        return failedCallProgress;
     }
 
     private void writeFully(ByteBuffer bytes) throws IOException {

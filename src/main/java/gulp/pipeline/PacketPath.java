@@ -54,7 +54,7 @@ public final class PacketPath implements PacketHandler {
     }
 
     /**
-     * {@code --hold-kernel-blocks}: a live source leaves a kernel block where it is while this ring
+     * Held kernel blocks (the default; off with {@code --no-hold-kernel-blocks}): a live source leaves a kernel block where it is while this ring
      * lacks room for it, so the kernel's ring buffers too, instead of the block's packets being
      * dropped here. Ignored once the writer has failed (nothing would make room).
      */

@@ -117,6 +117,12 @@ public final class Writer implements Runnable {
                 writeSome(Math.min(pending, blockSize));
                 lastWrite = now;
                 unflushed = true;
+                if (pending < blockSize) {
+                    // A partial write: little is coming, so the output gets its real length now
+                    // (O_DIRECT pads its last block) rather than at the next idle flush.
+                    sink.flush();
+                    unflushed = false;
+                }
                 idle.reset();
                 continue;
             }
@@ -178,12 +184,34 @@ public final class Writer implements Runnable {
         while (remaining > 0) {
             var slice = consumer.byteBuffer(remaining); // stops at the physical end of the ring
             int length = slice.remaining();
-            sink.write(slice);
+            try {
+                sink.write(slice);
+            } catch (IOException | RuntimeException e) {
+                try {
+                    keepWholeRecordsOfFailedWrite();
+                } catch (IOException | RuntimeException second) {
+                    e.addSuppressed(second); // the first error is the one reported
+                }
+                throw e;
+            }
             countRecordsUpTo(consumer.head() + length); // before release: the headers are still ours
             consumer.release(length);
             counters.bytesWritten.add(length);
             remaining -= length;
         }
+    }
+
+    /**
+     * A write failed part-way: count what reached the output, and have the output end on the last
+     * complete record within it where the medium allows (a file is cut back; a pipe cannot be).
+     */
+    private void keepWholeRecordsOfFailedWrite() throws IOException {
+        long head = consumer.head();
+        long reached = head + Math.max(0, sink.failedWriteProgress());
+        countRecordsUpTo(reached); // moves countedUpTo to the last record boundary at or before it
+        long boundary = framing == null ? reached : countedUpTo;
+        boolean cut = sink.cutBackAfterFailure(boundary - head);
+        counters.bytesWritten.add((cut ? boundary : reached) - head);
     }
 
     private void countRecordsUpTo(long head) {

@@ -36,7 +36,7 @@ public final class ByteRing {
     /** The tail position the parked consumer waits for (0 = not waiting); see awaitTail. */
     private static final long WANTED_TAIL_OFFSET = PEAK_OFFSET + 16;
     private static final long POSITIONS_SIZE = 4 * CACHE_LINE_PAIR;
-    /** Page alignment lets the writer hand aligned slices to O_DIRECT files. */
+    /** The block size the ring is placed against (see {@link #allocate(long, Arena, int)}). */
     public static final long ALIGNMENT = 4096;
 
     private final MemorySegment buffer;
@@ -60,10 +60,22 @@ public final class ByteRing {
      * pre-faults it, so the first burst does not pay for page faults.
      */
     public static ByteRing allocate(long capacity, Arena arena) {
+        return allocate(capacity, arena, 0);
+    }
+
+    /**
+     * Like {@link #allocate(long, Arena)}, with the ring's first byte {@code addressOffset} bytes
+     * past a page boundary. Gulp passes the length of the file header it writes before the ring's
+     * bytes: a ring byte and the file offset it is written to then share their alignment, so
+     * O_DIRECT writes whole blocks straight from the ring (output.FileAppender).
+     */
+    public static ByteRing allocate(long capacity, Arena arena, int addressOffset) {
         if (capacity < 4096) {
             throw new IllegalArgumentException("ring capacity must be at least 4096 bytes, not " + capacity);
         }
-        MemorySegment buffer = arena.allocate(capacity, ALIGNMENT);
+        long offset = Math.floorMod(addressOffset, ALIGNMENT);
+        MemorySegment buffer = offset == 0 ? arena.allocate(capacity, ALIGNMENT)
+                : arena.allocate(capacity + ALIGNMENT, ALIGNMENT).asSlice(offset, capacity);
         MemorySegment positions = arena.allocate(POSITIONS_SIZE, CACHE_LINE_PAIR);
         return new ByteRing(buffer, positions);
     }

@@ -235,10 +235,10 @@ class LiveCaptureTest {
     }
 
     @Test
-    void aStalledWriterMakesRingFullDropsThatAddUp() throws Exception {
+    void withoutHeldKernelBlocksAStalledWriterMakesRingFullDropsThatAddUp() throws Exception {
         Path err = temp.resolve("stderr.txt");
         try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, null, err,
-                "-i", bed.captureInterface, "-r", "1", "-z", "65536")) {
+                "-i", bed.captureInterface, "-r", "1", "-z", "65536", "--no-hold-kernel-blocks")) {
             // 20 MB into a 1 MiB ring while nobody reads the stdout pipe.
             Path out = sendToAStalledWriterThenStop(gulp, 20_000, i -> TestFrames.frame(i, 1000, 9), "full.pcap");
             Map<String, Long> counters = gulp.counters();
@@ -253,10 +253,10 @@ class LiveCaptureTest {
     }
 
     @Test
-    void withHoldKernelBlocksAStalledWriterLeavesPacketsInTheKernelRingInsteadOfDroppingThem() throws Exception {
+    void byDefaultAStalledWriterLeavesPacketsInTheKernelRingInsteadOfDroppingThem() throws Exception {
         Path err = temp.resolve("stderr.txt");
         try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, null, err,
-                "-i", bed.captureInterface, "-r", "1", "-z", "65536", "-B", "16", "--hold-kernel-blocks")) {
+                "-i", bed.captureInterface, "-r", "1", "-z", "65536", "-B", "16")) {
             // About 32 MB while nobody reads the stdout pipe: more than the 1 MiB ring and the
             // 16 MiB kernel ring together.
             Path out = sendToAStalledWriterThenStop(gulp, 40_000, i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9),
@@ -265,6 +265,8 @@ class LiveCaptureTest {
             long received = counters.get("packets received by the kernel");
             long kernelDropped = counters.get("packets dropped by the kernel");
             long[] sequences = sequencesIn(out, true);
+            assertTrue(gulp.stderrText().contains("an output stall is absorbed by 17 MiB (kernel ring 16 + ring 1)"),
+                    gulp.stderrOrReason());
             assertEquals(0, counters.get("records dropped (ring full)"), gulp.stderrOrReason());
             assertTrue(kernelDropped > 0, gulp.stderrOrReason());
             assertEquals(received - kernelDropped, sequences.length, gulp.stderrOrReason());

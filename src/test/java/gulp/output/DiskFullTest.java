@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,5 +115,46 @@ class DiskFullTest {
         assertTrue(written.length > 4 << 20, "the disk was filled: " + written.length);
         assertArrayEquals(java.util.Arrays.copyOf(inputBody, written.length), written);
         assertEquals(recordsWritten(stderr), timestampsMicros(written).size(), "the counters match the files");
+    }
+
+    /** Less than one record (at most 1475 bytes here) and the page it starts in, plus a page of slack. */
+    private static final long LESS_THAN_A_RECORD_MORE = 1475 + 2 * 4096;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--direct-io", "--buffered-io"})
+    void aFullDiskKeepsEveryCompleteRecordThatFitted(String io) throws Exception {
+        // One file: the write that meets the full disk is a whole 1 MiB of the ring.
+        Process p = GulpProcess.builder(List.of("--read", input.toString(), "-o", disk.toString(), "-r", "4", io))
+                .redirectErrorStream(true).start();
+        Thread.sleep(3000);
+        Tools.signal(p, "INT");
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        String stderr = new String(p.getInputStream().readAllBytes());
+        assertEquals(4, p.exitValue(), stderr);
+        List<Path> files = outputFiles(disk);
+        assertEquals(1, files.size(), stderr);
+        byte[] written = concatenatedBodies(files);
+        assertArrayEquals(java.util.Arrays.copyOf(inputBody, written.length), written, "a prefix of the input, in whole records");
+        assertEquals(recordsWritten(stderr), timestampsMicros(written).size(), "the counters match the file");
+        assertEquals(written.length, GulpProcess.counters(stderr).get("bytes written"), stderr);
+        long free = Files.getFileStore(disk).getUnallocatedSpace();
+        assertTrue(free < LESS_THAN_A_RECORD_MORE, "only the record that did not fit is missing: " + free + " bytes free");
+        PcapFiles.assertTcpdumpReads(files.get(0), timestampsMicros(written).size());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--direct-io", "--buffered-io"})
+    void stdoutOnAFullDiskFailsInOneLineAndEndsOnTheLastCompleteRecordThatFitted(String io) throws Exception {
+        Path out = disk.resolve("out.pcap");
+        var r = GulpProcess.run(null, out, "--read", input.toString(), io);
+        assertEquals(4, r.status(), r.stderr());
+        assertEquals("gulp: writing the output failed: No space left on device", r.errorLine(), r.stderr());
+        assertEquals(1, r.stderr().lines().filter(l -> l.contains("No space left")).count(), r.stderr());
+        byte[] written = body(out);
+        assertArrayEquals(java.util.Arrays.copyOf(inputBody, written.length), written, "a prefix of the input, in whole records");
+        assertEquals(recordsWritten(r.stderr()), timestampsMicros(written).size(), "the counters match the file");
+        assertEquals(written.length, r.counter("bytes written"), r.stderr());
+        long free = Files.getFileStore(disk).getUnallocatedSpace();
+        assertTrue(free < LESS_THAN_A_RECORD_MORE, "only the record that did not fit is missing: " + free + " bytes free");
     }
 }

@@ -1,0 +1,193 @@
+package gulp.output;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+/**
+ * The write path of one output file (an {@code -o} file, or stdout when it is a regular file):
+ * bytes appended at increasing file offsets, buffered or with O_DIRECT.
+ *
+ * <p>O_DIRECT wants the memory address, the file offset and the length of every write aligned.
+ * When the bytes' address and their file offset share their alignment (the ring is placed so,
+ * shifted by the file header's length: a stdout file, the first {@code -o} file), whole blocks go
+ * to the disk straight from the ring; only the partial block before and after them is copied.
+ * Otherwise (later {@code -o} files start at any ring position) the bytes are copied into an
+ * aligned staging buffer that always starts at an aligned file offset (a memory copy, still far
+ * cheaper than the page cache's copy and writeback). Every append writes everything: whole
+ * blocks, and the partial last block padded with zeros, so every byte the writer counts is in the
+ * file when {@link #append} returns. {@link #trimPadding} gives the file its real length (the
+ * writer idles, the file is finished); the next append rewrites that last block.
+ *
+ * <p>A failed write goes to the {@link ErrorHandler}: it returns to have the write retried (it
+ * made room on a full disk), or throws. Either way {@link #written()} says how far the file holds
+ * the right bytes, so a failed output can keep every complete record that reached it.
+ *
+ * <p>Writer thread only.
+ */
+final class FileAppender {
+    /** What to do about a failed write: return to retry it, or throw to give up. */
+    interface ErrorHandler {
+        void handle(IOException e) throws IOException;
+    }
+
+    static final int STAGING_BYTES = 4 << 20;
+
+    private final int alignment;
+    private final ByteBuffer staging; // null: buffered writes
+    private final ErrorHandler onError;
+
+    private FileChannel channel;
+    private long length;            // file offset where the data ends (the padding not counted)
+    private long written;           // the file holds the right bytes up to here
+    private long stagingFileOffset; // file offset of staging[0], always aligned
+
+    /** @param direct O_DIRECT: the channel must be opened (or switched) to O_DIRECT by the caller */
+    FileAppender(boolean direct, int alignment, ErrorHandler onError) {
+        this.alignment = alignment;
+        this.onError = onError;
+        this.staging = direct
+                ? ByteBuffer.allocateDirect(STAGING_BYTES + alignment).alignedSlice(alignment).slice(0, STAGING_BYTES)
+                : null;
+    }
+
+    boolean direct() {
+        return staging != null;
+    }
+
+    int alignment() {
+        return alignment;
+    }
+
+    /** Starts appending to {@code channel} at {@code offset} (aligned when direct). */
+    void start(FileChannel channel, long offset) {
+        if (staging != null && offset % alignment != 0) {
+            throw new IllegalArgumentException("O_DIRECT output must start at an aligned offset, not " + offset);
+        }
+        this.channel = channel;
+        this.length = offset;
+        this.written = offset;
+        this.stagingFileOffset = offset;
+        if (staging != null) {
+            staging.clear();
+        }
+    }
+
+    /** The file offset where the data ends. */
+    long length() {
+        return length;
+    }
+
+    /** The file holds the appended bytes up to this offset (after a failure: how far they got). */
+    long written() {
+        return written;
+    }
+
+    void append(ByteBuffer bytes) throws IOException {
+        if (staging == null) {
+            long end = length + bytes.remaining();
+            writeFullyAt(bytes, length, end);
+            length = end;
+            return;
+        }
+        if (bytes.isDirect() && bytes.remaining() >= 2 * alignment
+                && Math.floorMod(MemorySegment.ofBuffer(bytes).address() - length, alignment) == 0) {
+            writeWholeBlocksInPlace(bytes);
+        }
+        while (bytes.hasRemaining()) {
+            int n = Math.min(bytes.remaining(), staging.remaining());
+            staging.put(staging.position(), bytes, bytes.position(), n);
+            staging.position(staging.position() + n);
+            bytes.position(bytes.position() + n);
+            length += n;
+            if (!staging.hasRemaining()) {
+                writeFullyAt(staging.duplicate().flip(), stagingFileOffset, stagingFileOffset + staging.capacity());
+                stagingFileOffset += staging.capacity();
+                staging.clear();
+            }
+        }
+        int used = staging.position();
+        if (used > 0) {
+            int padded = (int) alignUp(used);
+            for (int i = used; i < padded; i++) {
+                staging.put(i, (byte) 0);
+            }
+            writeFullyAt(staging.duplicate().position(0).limit(padded), stagingFileOffset, stagingFileOffset + used);
+            int whole = used - used % alignment; // written for good: the partial block stays staged
+            if (whole > 0) {
+                staging.put(0, staging, whole, used - whole);
+                staging.position(used - whole);
+                stagingFileOffset += whole;
+            }
+        }
+    }
+
+    /**
+     * The bytes share the file offsets' alignment: completes the staged partial block from them,
+     * then writes their whole blocks from where they are. Leaves less than a block for staging.
+     */
+    private void writeWholeBlocksInPlace(ByteBuffer bytes) throws IOException {
+        int used = staging.position(); // less than a block: the tail of the last append
+        if (used > 0) {
+            int n = alignment - used;
+            staging.put(used, bytes, bytes.position(), n);
+            bytes.position(bytes.position() + n);
+            length += n;
+            writeFullyAt(staging.duplicate().position(0).limit(alignment), stagingFileOffset, stagingFileOffset + alignment);
+            stagingFileOffset += alignment;
+            staging.clear();
+        }
+        int whole = bytes.remaining() / alignment * alignment;
+        writeFullyAt(bytes.slice(bytes.position(), whole), length, length + whole);
+        bytes.position(bytes.position() + whole);
+        length += whole;
+        stagingFileOffset += whole;
+    }
+
+    /** Cuts off the zero padding of O_DIRECT's last block: the file gets its real length. */
+    void trimPadding() throws IOException {
+        if (staging != null && length % alignment != 0) {
+            channel.truncate(length);
+        }
+    }
+
+    /**
+     * Cuts the file back to {@code size} (after a failure, to a record boundary): it then ends
+     * there, and appending is over until the next {@link #start}.
+     */
+    void cutTo(long size) throws IOException {
+        channel.truncate(size);
+        length = Math.min(length, size);
+        written = Math.min(written, size);
+    }
+
+    /**
+     * Writes all of {@code block} at {@code position}; its data ends at {@code dataEnd} (the rest is
+     * padding). On an error the handler makes room and the write goes on from what reached the
+     * file (whole blocks with O_DIRECT), or the handler throws.
+     */
+    private void writeFullyAt(ByteBuffer block, long position, long dataEnd) throws IOException {
+        int start = block.position();
+        long from = position;
+        while (true) {
+            long at = from;
+            try {
+                while (block.hasRemaining()) {
+                    at += channel.write(block, at);
+                }
+                written = Math.max(written, dataEnd);
+                return;
+            } catch (IOException e) {
+                written = Math.max(written, Math.min(at, dataEnd));
+                onError.handle(e);
+                from = staging == null ? at : position + (at - position) / alignment * alignment;
+                block.position(start + (int) (from - position));
+            }
+        }
+    }
+
+    private long alignUp(long n) {
+        return (n + alignment - 1) / alignment * alignment;
+    }
+}

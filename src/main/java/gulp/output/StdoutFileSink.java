@@ -1,0 +1,187 @@
+package gulp.output;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.function.Consumer;
+
+/**
+ * stdout when the shell sent it to a regular file ({@code gulp ... > file}, {@code >> file}):
+ * written with O_DIRECT unless {@code --buffered-io} asks otherwise, the file system refuses it
+ * (EINVAL) or the capture starts at an offset that is not a multiple of the block size (an
+ * unaligned {@code >>}); each of those is said in one line and the file is written buffered.
+ *
+ * <p>For O_DIRECT the file is opened again through {@code /proc/self/fd/1}: gulp gets its own
+ * open file description, so the shell's descriptor keeps its flags (an {@code fcntl(F_SETFL,
+ * O_DIRECT)} on descriptor 1 would change them for every later command of the same
+ * redirection, and stay changed if gulp were killed). The bytes go at explicit offsets from where
+ * descriptor 1 stood (the end of the file for {@code >>}); at close the file has exactly the
+ * bytes written and descriptor 1's offset moves to their end, so a command after gulp in the same
+ * redirection writes after the capture. A write that fails part-way (disk full, {@code ulimit
+ * -f}) leaves the file ending on the last complete record.
+ *
+ * <p>Writer thread only (and the main thread before the run).
+ */
+public final class StdoutFileSink implements Sink {
+    private static final Path STDOUT_PATH = Path.of("/proc/self/fd/1");
+    private static final int O_APPEND = 02000; // in /proc/self/fdinfo/1's "flags:" (octal)
+
+    private final FileChannel stdout;  // descriptor 1
+    private final FileChannel channel; // what is written: descriptor 1, or the O_DIRECT reopening
+    private final FileAppender appender;
+    private final String how;
+    private final ByteBuffer header;
+    private boolean headerPending;
+    private long lengthAtCallStart;
+    private long failedCallProgress;
+    private boolean failedInData;
+    private boolean failed;
+
+    private StdoutFileSink(FileChannel stdout, FileChannel channel, FileAppender appender, long start, byte[] fileHeader) {
+        this.stdout = stdout;
+        this.channel = channel;
+        this.appender = appender;
+        this.how = appender.direct() ? "O_DIRECT" : "buffered";
+        this.header = ByteBuffer.wrap(fileHeader);
+        this.headerPending = fileHeader.length > 0;
+        appender.start(channel, start);
+    }
+
+    /** Whether descriptor 1 is a regular file (not a pipe, terminal, socket or device). */
+    public static boolean stdoutIsRegularFile() {
+        return Files.isRegularFile(STDOUT_PATH);
+    }
+
+    /**
+     * @param directIo O_DIRECT wanted (the default); false for {@code --buffered-io}
+     * @param report   where the one-line notice of a fallback to buffered writes goes
+     */
+    public static StdoutFileSink open(byte[] fileHeader, boolean directIo, Consumer<String> report) throws IOException {
+        FileChannel stdout = new FileOutputStream(FileDescriptor.out).getChannel();
+        boolean append = appending();
+        long start = append ? stdout.size() : stdout.position();
+        int alignment = alignment();
+        FileChannel channel = stdout;
+        if (directIo && start % alignment != 0) {
+            report.accept("stdout is " + (append ? "appended to" : "written") + " at offset " + start
+                    + ", not a multiple of " + alignment + ": writing it buffered, without O_DIRECT");
+        } else if (directIo) {
+            try {
+                channel = FileChannel.open(STDOUT_PATH, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+            } catch (IOException e) {
+                report.accept(String.valueOf(e.getMessage()).contains("Invalid argument")
+                        ? "the file system of stdout (" + fileSystemType() + ") does not support O_DIRECT: writing it buffered"
+                        : "cannot open stdout's file again for O_DIRECT (" + e.getMessage() + "): writing it buffered");
+            }
+        }
+        FileAppender appender = new FileAppender(channel != stdout, alignment, e -> {
+            throw e;
+        });
+        return new StdoutFileSink(stdout, channel, appender, start, fileHeader);
+    }
+
+    /** Whether descriptor 1 was opened with O_APPEND ({@code >>}): then writes start at the end. */
+    private static boolean appending() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/1"))) {
+                if (line.startsWith("flags:")) {
+                    return (Integer.parseInt(line.substring("flags:".length()).trim(), 8) & O_APPEND) != 0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // Without /proc the descriptor's own offset is used.
+        }
+        return false;
+    }
+
+    private static int alignment() {
+        try {
+            return (int) Math.max(4096, Files.getFileStore(STDOUT_PATH).getBlockSize());
+        } catch (IOException | UnsupportedOperationException e) {
+            return 4096;
+        }
+    }
+
+    private static String fileSystemType() {
+        try {
+            return Files.getFileStore(STDOUT_PATH).type();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    @Override
+    public void write(ByteBuffer bytes) throws IOException {
+        writeHeader();
+        lengthAtCallStart = appender.length();
+        try {
+            appender.append(bytes);
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            failedInData = true;
+            failedCallProgress = Math.max(0, appender.written() - lengthAtCallStart);
+            throw e;
+        }
+    }
+
+    private void writeHeader() throws IOException {
+        if (headerPending) {
+            headerPending = false;
+            try {
+                appender.append(header);
+            } catch (IOException | RuntimeException e) {
+                failed = true;
+                throw e;
+            }
+        }
+    }
+
+    /** Gives the file its real length while the writer idles (O_DIRECT pads the last block). */
+    @Override
+    public void flush() throws IOException {
+        if (!failed) {
+            appender.trimPadding();
+        }
+    }
+
+    @Override
+    public long failedWriteProgress() {
+        return failedInData ? failedCallProgress : 0;
+    }
+
+    @Override
+    public boolean cutBackAfterFailure(long bytes) throws IOException {
+        if (!failedInData) {
+            return false;
+        }
+        appender.cutTo(Math.max(0, lengthAtCallStart + bytes));
+        return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (!failed) {
+                writeHeader(); // Even a run that captured nothing leaves a valid file.
+                appender.trimPadding();
+            }
+        } finally {
+            try (stdout) {
+                if (channel != stdout) {
+                    channel.close();
+                }
+                stdout.position(appender.length()); // A later command of the same redirection writes after the capture.
+            }
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "stdout (a file, " + how + ")";
+    }
+}
