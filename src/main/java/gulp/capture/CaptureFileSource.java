@@ -3,6 +3,7 @@ package gulp.capture;
 import gulp.format.PcapFileHeader;
 import gulp.format.PcapRecordHeader;
 import gulp.format.PcapngBlock;
+import gulp.stats.Counter;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -16,7 +17,6 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static gulp.format.Endian.INT_BE;
@@ -27,19 +27,23 @@ import static gulp.format.Endian.SHORT_LE;
 /**
  * Reads capture files (classic pcap in either byte order, micro- or nanosecond, and pcapng with
  * several sections and interfaces) from stdin or named files, one after another, and hands every
- * packet to the handler. It waits for room in the ring, so nothing is lost.
+ * packet to the handler. It waits for room in the ring, so nothing is lost. It reads what libpcap
+ * reads, the way libpcap reads it: the link type is the field's low 26 bits and the upper bits are
+ * kept for the output; records whose captured length exceeds the original length, or the file's
+ * snap length, are kept (and the first kind counted); old versions' swapped record lengths and
+ * Kuznetzov's record headers are understood; pcapng blocks up to 16 MiB are read.
  */
 public final class CaptureFileSource implements Source {
     /** No real packet is larger; a bigger length means a corrupt file. */
     public static final int MAX_CAPLEN = 1 << 20;
-    private static final int MAX_BLOCK = MAX_CAPLEN + 4096;
-    private static final int BUFFER_SIZE = 4 * MAX_BLOCK;
+    private static final int INITIAL_BUFFER_SIZE = 4 * (MAX_CAPLEN + 4096);
+    /** The buffer grows for a large pcapng block, up to this. */
+    private static final int MAX_BUFFER_SIZE = PcapngBlock.MAX_BLOCK_LENGTH + (1 << 20);
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
-
     private final List<String> names;
-    private final MemorySegment buffer;
-    private final ByteBuffer bufferView;
+    private MemorySegment buffer;
+    private ByteBuffer bufferView;
     private int position;
     private int limit;
     private boolean endOfInput;
@@ -56,17 +60,29 @@ public final class CaptureFileSource implements Source {
     private boolean pcapng;
     private boolean bigEndian;
     private boolean nanosecondFile;
-    // pcapng state: per interface of the current section.
-    private final List<Integer> interfaceLinkTypes = new ArrayList<>();
-    private final List<Integer> interfaceSnaplens = new ArrayList<>();
-    private final List<long[]> interfaceTimeScales = new ArrayList<>(); // {tsresol code, offset seconds}
-    private int linkType = -1;
+    private int recordHeaderLength = PcapRecordHeader.LENGTH;
+    private boolean lengthsSwapped;
+    private boolean lengthsMaybeSwapped;
+    private int headerSnaplen;
+    // pcapng state: the interfaces of the current section, and an IDB's time options as parsed.
+    private final PcapngInterfaces interfaces = new PcapngInterfaces();
+    private int optionTsresol;
+    private long optionTsoffset;
+    /** The first input's link-type field (upper bits included); -1 before it is read. */
+    private int linkTypeField = -1;
+    private byte[] savefileHeader;
     private String format;
+    /** Records whose captured length exceeds their original length (libpcap reads them too). */
+    private final Counter capturedOverOriginal = new Counter();
 
     private CaptureFileSource(List<String> names) {
         this.names = names;
-        this.buffer = Arena.ofAuto().allocate(BUFFER_SIZE, 4096);
-        this.bufferView = buffer.asByteBuffer();
+        allocateBuffer(INITIAL_BUFFER_SIZE);
+    }
+
+    private void allocateBuffer(int size) {
+        buffer = Arena.ofAuto().allocate(size, 4096);
+        bufferView = buffer.asByteBuffer();
     }
 
     /**
@@ -87,7 +103,31 @@ public final class CaptureFileSource implements Source {
 
     @Override
     public int linkType() {
-        return linkType;
+        return PcapFileHeader.linkType(linkTypeField);
+    }
+
+    @Override
+    public int linkTypeField() {
+        return linkTypeField;
+    }
+
+    /**
+     * A classic pcap file header as the first input would give libpcap (its byte order, link-type
+     * field and snap length), so {@code -f} is compiled as {@code tcpdump -r FILE EXPR} compiles it.
+     */
+    @Override
+    public byte[] savefileHeader() {
+        return savefileHeader.clone();
+    }
+
+    /** The end-of-run lines about the input: records read although damaged, as libpcap reads them. */
+    @Override
+    public void appendSummary(StringBuilder report) {
+        long over = capturedOverOriginal.get();
+        if (over > 0) {
+            report.append(over).append(" records with a captured length above the original length"
+                    + " (kept; the original length is written as the captured length)\n");
+        }
     }
 
     @Override
@@ -143,19 +183,41 @@ public final class CaptureFileSource implements Source {
         }
         int magicLe = buffer.get(INT_LE, position);
         int fileLinkType;
+        int fileSnaplen;
         if (magicLe == PcapngBlock.TYPE_SECTION_HEADER) {
             pcapng = true;
             fileLinkType = readPcapngPreamble();
+            fileSnaplen = interfaces.firstSnaplen();
         } else {
             pcapng = false;
             fileLinkType = readPcapHeader(magicLe);
+            fileSnaplen = headerSnaplen;
         }
-        if (linkType == -1) {
-            linkType = fileLinkType;
-        } else if (fileLinkType != linkType) {
-            throw new InputException(label() + "link type " + fileLinkType + " differs from the first input's " + linkType
-                    + "; one pcap output holds one link type");
+        if (linkTypeField == -1) {
+            linkTypeField = fileLinkType;
+            savefileHeader = classicHeader(bigEndian, fileSnaplen, fileLinkType);
+        } else if (fileLinkType != linkTypeField) {
+            throw new InputException(label() + "link type " + describeLinkType(fileLinkType) + " differs from the first input's "
+                    + describeLinkType(linkTypeField) + "; one pcap output holds one link type");
         }
+    }
+
+    /** The link-type field as a number, with the field in hex when its upper bits are set. */
+    static String describeLinkType(int field) {
+        int value = PcapFileHeader.linkType(field);
+        return value == field ? Integer.toString(value) : String.format("%d (field 0x%08x)", value, field);
+    }
+
+    private static byte[] classicHeader(boolean bigEndian, int snaplen, int linkTypeField) {
+        MemorySegment header = MemorySegment.ofArray(new byte[PcapFileHeader.LENGTH]);
+        var intLayout = bigEndian ? INT_BE : INT_LE;
+        var shortLayout = bigEndian ? SHORT_BE : SHORT_LE;
+        header.set(intLayout, PcapFileHeader.MAGIC_OFFSET, PcapFileHeader.MAGIC_MICROS);
+        header.set(shortLayout, PcapFileHeader.VERSION_MAJOR_OFFSET, PcapFileHeader.VERSION_MAJOR);
+        header.set(shortLayout, PcapFileHeader.VERSION_MINOR_OFFSET, PcapFileHeader.VERSION_MINOR);
+        header.set(intLayout, PcapFileHeader.SNAPLEN_OFFSET, snaplen);
+        header.set(intLayout, PcapFileHeader.LINKTYPE_OFFSET, linkTypeField);
+        return header.toArray(ValueLayout.JAVA_BYTE);
     }
 
     private static ReadableByteChannel openChannel(String name) throws InputException, IOException {
@@ -179,12 +241,16 @@ public final class CaptureFileSource implements Source {
 
     // ---------------------------------------------------------------- classic pcap
 
+    /** Reads the 24-byte header; returns the link-type field as it is (upper bits included). */
     private int readPcapHeader(int magicLe) throws InputException, IOException {
+        boolean kuznetzov = false;
         switch (magicLe) {
             case PcapFileHeader.MAGIC_MICROS -> { bigEndian = false; nanosecondFile = false; }
             case PcapFileHeader.MAGIC_NANOS -> { bigEndian = false; nanosecondFile = true; }
             case PcapFileHeader.MAGIC_MICROS_SWAPPED -> { bigEndian = true; nanosecondFile = false; }
             case PcapFileHeader.MAGIC_NANOS_SWAPPED -> { bigEndian = true; nanosecondFile = true; }
+            case PcapFileHeader.MAGIC_KUZNETZOV -> { bigEndian = false; nanosecondFile = false; kuznetzov = true; }
+            case PcapFileHeader.MAGIC_KUZNETZOV_SWAPPED -> { bigEndian = true; nanosecondFile = false; kuznetzov = true; }
             default -> throw new InputException(label() + String.format(
                     "unknown file format (magic 0x%08x): not pcap or pcapng", Integer.reverseBytes(magicLe)));
         }
@@ -192,9 +258,16 @@ public final class CaptureFileSource implements Source {
             throw new InputException(label() + "input truncated in the file header (" + (limit - position) + " of "
                     + PcapFileHeader.LENGTH + " bytes)");
         }
-        int fileLinkType = intAt(position + PcapFileHeader.LINKTYPE_OFFSET) & 0x0FFFFFFF; // upper bits: FCS info
+        int major = shortAt(position + PcapFileHeader.VERSION_MAJOR_OFFSET);
+        int minor = shortAt(position + PcapFileHeader.VERSION_MINOR_OFFSET);
+        lengthsSwapped = PcapFileHeader.lengthsSwapped(major, minor);
+        lengthsMaybeSwapped = PcapFileHeader.lengthsMaybeSwapped(major, minor);
+        recordHeaderLength = kuznetzov ? PcapRecordHeader.KUZNETZOV_LENGTH : PcapRecordHeader.LENGTH;
+        int fileLinkType = intAt(position + PcapFileHeader.LINKTYPE_OFFSET);
+        headerSnaplen = intAt(position + PcapFileHeader.SNAPLEN_OFFSET);
         position += PcapFileHeader.LENGTH;
-        format = "pcap, " + (nanosecondFile ? "nanoseconds" : "microseconds") + (bigEndian ? ", big-endian" : "");
+        format = "pcap, " + (nanosecondFile ? "nanoseconds" : "microseconds") + (bigEndian ? ", big-endian" : "")
+                + (kuznetzov ? ", Kuznetzov records" : "") + (major != 2 || minor != 4 ? ", version " + major + "." + minor : "");
         return fileLinkType;
     }
 
@@ -202,34 +275,43 @@ public final class CaptureFileSource implements Source {
     private boolean readPcapRecords(PacketHandler handler) throws InputException, IOException {
         int batch = 0;
         while (batch < 4096) {
-            if (!fill(PcapRecordHeader.LENGTH)) {
+            if (!fill(recordHeaderLength)) {
                 return atCleanEnd("in a record header");
             }
             int caplen = intAt(position + PcapRecordHeader.CAPLEN_OFFSET);
             int wirelen = intAt(position + PcapRecordHeader.WIRELEN_OFFSET);
+            if (lengthsSwapped || (lengthsMaybeSwapped && Integer.compareUnsigned(caplen, wirelen) > 0)) {
+                int swap = caplen;
+                caplen = wirelen;
+                wirelen = swap;
+            }
             checkLengths(caplen, wirelen);
-            if (!fill(PcapRecordHeader.LENGTH + caplen)) {
+            if (!fill(recordHeaderLength + caplen)) {
                 return atCleanEnd("in a record");
             }
             long seconds = intAt(position + PcapRecordHeader.TS_SECONDS_OFFSET) & 0xFFFFFFFFL;
             long fraction = intAt(position + PcapRecordHeader.TS_FRACTION_OFFSET) & 0xFFFFFFFFL;
             long nanos = seconds * NANOS_PER_SECOND + (nanosecondFile ? fraction : fraction * 1000);
-            handler.onPacket(buffer, position + PcapRecordHeader.LENGTH, caplen, wirelen, nanos, PacketHandler.NO_VLAN_TAG);
-            position += PcapRecordHeader.LENGTH + caplen;
+            handler.onPacket(buffer, position + recordHeaderLength, caplen, wirelen, nanos, PacketHandler.NO_VLAN_TAG);
+            position += recordHeaderLength + caplen;
             packetsInFile++;
             batch++;
         }
         return !handler.stopRequested();
     }
 
+    /**
+     * A captured length beyond {@link #MAX_CAPLEN} ends the input (libpcap stops at 262144 for most
+     * link types); one beyond the original length is read, as libpcap and Wireshark read it, and
+     * counted.
+     */
     private void checkLengths(int caplen, int wirelen) throws InputException {
         if (caplen < 0 || caplen > MAX_CAPLEN) {
             throw new InputException(label() + "record " + (packetsInFile + 1) + ": captured length "
                     + Integer.toUnsignedString(caplen) + " exceeds the limit of " + MAX_CAPLEN + " bytes (corrupt input?)");
         }
         if (Integer.compareUnsigned(caplen, wirelen) > 0) {
-            throw new InputException(label() + "record " + (packetsInFile + 1) + ": captured length " + caplen
-                    + " exceeds its original length " + Integer.toUnsignedString(wirelen) + " (corrupt input?)");
+            capturedOverOriginal.increment();
         }
     }
 
@@ -263,10 +345,9 @@ public final class CaptureFileSource implements Source {
     /** Reads blocks up to the first interface description, which gives the link type. */
     private int readPcapngPreamble() throws InputException, IOException {
         format = "pcapng";
-        interfaceLinkTypes.clear();
-        interfaceSnaplens.clear();
-        interfaceTimeScales.clear();
-        while (interfaceLinkTypes.isEmpty()) {
+        interfaces.clear();
+        int fileLinkType = -1;
+        while (interfaces.count() == 0) {
             int type = nextPcapngBlock();
             if (type == -1) {
                 throw new InputException(label() + "pcapng input has no interface description block");
@@ -275,9 +356,12 @@ public final class CaptureFileSource implements Source {
             if (isPacketBlock(type)) {
                 throw new InputException(label() + "pcapng packet block before any interface description");
             }
-            consumeMetadataBlock(type, length);
+            if (type == PcapngBlock.TYPE_INTERFACE_DESCRIPTION && length >= PcapngBlock.IDB_OPTIONS_OFFSET + 4) {
+                fileLinkType = shortAt(position + PcapngBlock.IDB_LINKTYPE_OFFSET);
+            }
+            consumeMetadataBlock(type, length, linkTypeField == -1 ? fileLinkType : linkTypeField);
         }
-        return interfaceLinkTypes.get(0);
+        return fileLinkType;
     }
 
     private static boolean isPacketBlock(int type) {
@@ -313,7 +397,7 @@ public final class CaptureFileSource implements Source {
             type = intAt(position);
         }
         int length = intAt(position + PcapngBlock.TOTAL_LENGTH_OFFSET);
-        if (length < PcapngBlock.FRAME_OVERHEAD || (length & 3) != 0 || length > MAX_BLOCK) {
+        if (length < PcapngBlock.FRAME_OVERHEAD || (length & 3) != 0 || length > PcapngBlock.MAX_BLOCK_LENGTH) {
             throw new InputException(label() + "pcapng block at byte " + (consumedBeforeBuffer + position)
                     + " has a bad length (" + Integer.toUnsignedString(length) + ")");
         }
@@ -327,30 +411,34 @@ public final class CaptureFileSource implements Source {
         return type;
     }
 
-    private void consumeMetadataBlock(int type, int length) throws InputException {
+    /** Consumes a block that is not a packet; {@code expectedLinkType} is every interface's (-1: the first one's). */
+    private void consumeMetadataBlock(int type, int length, int expectedLinkType) throws InputException {
         if (type == PcapngBlock.TYPE_SECTION_HEADER) {
-            interfaceLinkTypes.clear();
-            interfaceSnaplens.clear();
-            interfaceTimeScales.clear();
+            interfaces.clear();
         } else if (type == PcapngBlock.TYPE_INTERFACE_DESCRIPTION) {
             if (length < PcapngBlock.IDB_OPTIONS_OFFSET + 4) {
                 throw new InputException(label() + "pcapng interface description block too short (" + length + " bytes)");
             }
             int blockLinkType = shortAt(position + PcapngBlock.IDB_LINKTYPE_OFFSET);
-            if (linkType != -1 && blockLinkType != linkType) {
+            if (expectedLinkType != -1 && blockLinkType != expectedLinkType) {
                 throw new InputException(label() + "pcapng interface with link type " + blockLinkType
-                        + " differs from the first interface's " + linkType + "; one pcap output holds one link type");
+                        + " differs from the first interface's " + describeLinkType(expectedLinkType)
+                        + "; one pcap output holds one link type");
             }
-            interfaceLinkTypes.add(blockLinkType);
-            interfaceSnaplens.add(intAt(position + PcapngBlock.IDB_SNAPLEN_OFFSET));
-            interfaceTimeScales.add(readTimeOptions(position + PcapngBlock.IDB_OPTIONS_OFFSET, position + length - 4));
+            if (interfaces.isFull()) {
+                throw new InputException(label() + "pcapng section describes more than " + PcapngInterfaces.MAX_INTERFACES
+                        + " interfaces (the most gulp keeps)");
+            }
+            readTimeOptions(position + PcapngBlock.IDB_OPTIONS_OFFSET, position + length - 4);
+            interfaces.add(optionTsresol, optionTsoffset, intAt(position + PcapngBlock.IDB_SNAPLEN_OFFSET));
         }
         position += length;
     }
 
-    /** Returns {if_tsresol, if_tsoffset} from an IDB's options (defaults: 6 = microseconds, 0). */
-    private long[] readTimeOptions(long at, long end) {
-        long[] scale = {6, 0};
+    /** Sets {@link #optionTsresol} and {@link #optionTsoffset} from an IDB's options (defaults: microseconds, 0). */
+    private void readTimeOptions(long at, long end) {
+        optionTsresol = PcapngInterfaces.DEFAULT_TSRESOL;
+        optionTsoffset = 0;
         while (at + 4 <= end) {
             int code = shortAt(at);
             int length = shortAt(at + 2);
@@ -358,15 +446,14 @@ public final class CaptureFileSource implements Source {
                 break;
             }
             if (code == PcapngBlock.IDB_OPTION_TSRESOL && length >= 1) {
-                scale[0] = buffer.get(ValueLayout.JAVA_BYTE, at + 4) & 0xFF;
-            } else if (code == 14 && length >= 8) { // if_tsoffset: seconds added to every timestamp
+                optionTsresol = buffer.get(ValueLayout.JAVA_BYTE, at + 4) & 0xFF;
+            } else if (code == PcapngBlock.IDB_OPTION_TSOFFSET && length >= 8) {
                 long high = intAt(at + 4) & 0xFFFFFFFFL;
                 long low = intAt(at + 8) & 0xFFFFFFFFL;
-                scale[1] = bigEndian ? (high << 32 | low) : (low << 32 | high);
+                optionTsoffset = bigEndian ? (high << 32 | low) : (low << 32 | high);
             }
             at += 4 + ((length + 3) & ~3);
         }
-        return scale;
     }
 
     private boolean readPcapngBlocks(PacketHandler handler) throws InputException, IOException {
@@ -382,7 +469,7 @@ public final class CaptureFileSource implements Source {
                 case PcapngBlock.TYPE_SIMPLE_PACKET -> simplePacket(handler, length);
                 case PcapngBlock.TYPE_OBSOLETE_PACKET -> obsoletePacket(handler, length);
                 default -> {
-                    consumeMetadataBlock(type, length);
+                    consumeMetadataBlock(type, length, linkTypeField);
                     continue;
                 }
             }
@@ -416,7 +503,7 @@ public final class CaptureFileSource implements Source {
         int wirelen = intAt(position + PcapngBlock.SPB_WIRELEN_OFFSET);
         int room = length - PcapngBlock.SPB_DATA_OFFSET - 4;
         // The data is the packet cut to the interface's snaplen, then padded to 32 bits.
-        long snaplen = interfaceSnaplens.isEmpty() ? 0 : Integer.toUnsignedLong(interfaceSnaplens.get(0));
+        long snaplen = Integer.toUnsignedLong(interfaces.firstSnaplen());
         long captured = snaplen == 0 ? Integer.toUnsignedLong(wirelen) : Math.min(Integer.toUnsignedLong(wirelen), snaplen);
         int caplen = (int) Math.min(captured, room);
         packetData(handler, length, 0, 0, caplen, wirelen, PcapngBlock.SPB_DATA_OFFSET);
@@ -430,7 +517,7 @@ public final class CaptureFileSource implements Source {
 
     private void packetData(PacketHandler handler, int length, int interfaceId, long timestamp, int caplen, int wirelen,
                             int dataOffset) throws InputException {
-        if (interfaceId < 0 || interfaceId >= interfaceLinkTypes.size()) {
+        if (!interfaces.isDescribed(interfaceId)) {
             throw new InputException(label() + "pcapng packet " + (packetsInFile + 1) + " names interface " + interfaceId
                     + ", which was not described");
         }
@@ -439,37 +526,8 @@ public final class CaptureFileSource implements Source {
             throw new InputException(label() + "pcapng packet " + (packetsInFile + 1) + ": captured length " + caplen
                     + " does not fit its block of " + length + " bytes");
         }
-        long[] scale = interfaceTimeScales.get(interfaceId);
-        long nanos = toNanos(timestamp, (int) scale[0]) + scale[1] * NANOS_PER_SECOND;
+        long nanos = interfaces.toNanos(interfaceId, timestamp);
         handler.onPacket(buffer, position + dataOffset, caplen, wirelen, nanos, PacketHandler.NO_VLAN_TAG);
-    }
-
-    /** Converts a count of if_tsresol units to nanoseconds. */
-    static long toNanos(long units, int tsresol) {
-        int exponent = tsresol & 0x7F;
-        if ((tsresol & 0x80) == 0) {
-            if (exponent <= 9) {
-                return units * POWERS_OF_TEN[9 - exponent];
-            }
-            return units / POWERS_OF_TEN[Math.min(exponent - 9, 18)];
-        }
-        if (exponent >= 63) {
-            return 0;
-        }
-        long whole = units >>> exponent;
-        long part = units & ((1L << exponent) - 1);
-        long partNanos = exponent <= 32 ? (part * NANOS_PER_SECOND) >>> exponent
-                : (long) ((double) part / (double) (1L << exponent) * NANOS_PER_SECOND);
-        return whole * NANOS_PER_SECOND + partNanos;
-    }
-
-    private static final long[] POWERS_OF_TEN = new long[19];
-
-    static {
-        POWERS_OF_TEN[0] = 1;
-        for (int i = 1; i < POWERS_OF_TEN.length; i++) {
-            POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
-        }
     }
 
     // ---------------------------------------------------------------- buffering
@@ -482,14 +540,18 @@ public final class CaptureFileSource implements Source {
         if (limit - position >= needed) {
             return true;
         }
-        if (position > 0 && position + needed > BUFFER_SIZE) {
+        if (needed > buffer.byteSize()) {
+            grow(needed);
+        }
+        int size = (int) buffer.byteSize();
+        if (position > 0 && position + needed > size) {
             compact();
         }
         while (limit - position < needed && !endOfInput) {
-            if (limit == BUFFER_SIZE) {
+            if (limit == size) {
                 compact();
             }
-            bufferView.limit(BUFFER_SIZE).position(limit);
+            bufferView.limit(size).position(limit);
             if (publisher != null) {
                 publisher.onBatchEnd();
             }
@@ -501,6 +563,17 @@ public final class CaptureFileSource implements Source {
             }
         }
         return limit - position >= needed;
+    }
+
+    /** A larger buffer for a large block (at most {@link #MAX_BUFFER_SIZE}), holding what is buffered. */
+    private void grow(int needed) {
+        MemorySegment old = buffer;
+        int remaining = limit - position;
+        allocateBuffer((int) Math.min(MAX_BUFFER_SIZE, Math.max(needed, 2 * old.byteSize())));
+        MemorySegment.copy(old, position, buffer, 0, remaining);
+        consumedBeforeBuffer += position;
+        position = 0;
+        limit = remaining;
     }
 
     private void compact() {
