@@ -283,18 +283,18 @@ public final class OddCaptures {
         return text;
     }
 
-    static byte[] shb(ByteOrder order) {
+    public static byte[] shb(ByteOrder order) {
         return block(order, 0x0A0D0D0A, ByteBuffer.allocate(16).order(order)
                 .putInt(0x1A2B3C4D).putShort((short) 1).putShort((short) 0).putLong(-1).array());
     }
 
-    static byte[] idb(ByteOrder order, int linkType, int snaplen, byte[] options) {
+    public static byte[] idb(ByteOrder order, int linkType, int snaplen, byte[] options) {
         ByteBuffer body = ByteBuffer.allocate(8 + options.length + (options.length > 0 ? 4 : 0)).order(order)
                 .putShort((short) linkType).putShort((short) 0).putInt(snaplen).put(options);
         return block(order, 1, body.array()); // options end with opt_endofopt (zeros)
     }
 
-    static byte[] epb(ByteOrder order, int interfaceId, long units, int caplen, int wirelen, byte[] data, byte[] options) {
+    public static byte[] epb(ByteOrder order, int interfaceId, long units, int caplen, int wirelen, byte[] data, byte[] options) {
         ByteBuffer body = ByteBuffer.allocate(20 + pad(data.length) + options.length + (options.length > 0 ? 4 : 0)).order(order)
                 .putInt(interfaceId).putInt((int) (units >>> 32)).putInt((int) units).putInt(caplen).putInt(wirelen).put(data);
         body.position(20 + pad(data.length));
@@ -302,12 +302,12 @@ public final class OddCaptures {
         return block(order, 6, body.array());
     }
 
-    static byte[] option(ByteOrder order, int code, byte[] value) {
+    public static byte[] option(ByteOrder order, int code, byte[] value) {
         return ByteBuffer.allocate(4 + pad(value.length)).order(order).putShort((short) code).putShort((short) value.length)
                 .put(value).array();
     }
 
-    static byte[] block(ByteOrder order, int type, byte[] body) {
+    public static byte[] block(ByteOrder order, int type, byte[] body) {
         int length = 12 + pad(body.length);
         return ByteBuffer.allocate(length).order(order).putInt(type).putInt(length).put(body)
                 .putInt(length - 4, length).array();
