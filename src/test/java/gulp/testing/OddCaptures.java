@@ -25,6 +25,7 @@ public final class OddCaptures {
     public static final int LINKTYPE_NULL = 0;
     public static final int LINKTYPE_ETHERNET = 1;
     public static final int LINKTYPE_RAW = 101;
+    public static final int LINKTYPE_NFLOG = 239;
 
     private OddCaptures() {
     }
@@ -72,6 +73,9 @@ public final class OddCaptures {
         files.add(new Named("kuznetzov.pcap", pcap(LE, MAGIC_KUZNETZOV, 2, 4, 262144, LINKTYPE_ETHERNET, mixed)));
         files.add(new Named("bsd-loopback.pcap", pcap(LE, MAGIC_MICROS, 2, 4, 262144, LINKTYPE_NULL, loopback(LE))));
         files.add(new Named("bsd-loopback-big-endian.pcap", pcap(BE, MAGIC_MICROS, 2, 4, 262144, LINKTYPE_NULL, loopback(BE))));
+        files.add(new Named("nflog.pcap", pcap(LE, MAGIC_MICROS, 2, 4, 262144, LINKTYPE_NFLOG, nflog(LE))));
+        files.add(new Named("nflog-big-endian.pcap", pcap(BE, MAGIC_MICROS, 2, 4, 262144, LINKTYPE_NFLOG, nflog(BE))));
+        files.add(new Named("pcapng-nflog-big-endian.pcapng", pcapng(BE, LINKTYPE_NFLOG, nflog(BE))));
         files.add(new Named("raw-ip.pcap", pcap(LE, MAGIC_MICROS, 2, 4, 262144, LINKTYPE_RAW, rawIp())));
         files.add(new Named("pcapng-many-interfaces.pcapng", pcapngManyInterfaces(LE, 1000)));
         files.add(new Named("pcapng-big-endian.pcapng", pcapngManyInterfaces(BE, 3)));
@@ -167,6 +171,27 @@ public final class OddCaptures {
         return records;
     }
 
+    /**
+     * NFLOG frames: the 4-byte header, a prefix TLV (type 10), a payload TLV (type 9, an IPv4
+     * packet) and, in the last frame, a TLV cut by the captured length; TLV lengths and types in
+     * the writer's byte order.
+     */
+    private static List<Rec> nflog(ByteOrder order) {
+        List<Rec> records = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            byte[] ip = ipv4(i, 60 + 17 * i, i % 2 == 0 ? 53 : 6000);
+            byte[] prefix = "gulp".getBytes(StandardCharsets.US_ASCII);
+            ByteBuffer b = ByteBuffer.allocate(4 + 4 + pad(prefix.length) + 4 + pad(ip.length)).order(order);
+            b.put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 7);
+            b.putShort((short) (4 + prefix.length)).putShort((short) 10).put(prefix);
+            b.position(8 + pad(prefix.length));
+            b.putShort((short) (4 + ip.length)).putShort((short) 9).put(ip);
+            byte[] frame = b.array();
+            records.add(i < 4 ? Rec.of(i, frame) : new Rec(1_700_000_000L + i, 7, 30, frame.length, Arrays.copyOf(frame, 30)));
+        }
+        return records;
+    }
+
     private static List<Rec> rawIp() {
         List<Rec> records = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -216,9 +241,14 @@ public final class OddCaptures {
 
     /** One section, one Ethernet interface (microseconds), the records as enhanced packet blocks. */
     public static byte[] pcapng(ByteOrder order, List<Rec> records) {
+        return pcapng(order, LINKTYPE_ETHERNET, records);
+    }
+
+    /** One section, one interface of {@code linkType} (microseconds), the records as enhanced packet blocks. */
+    public static byte[] pcapng(ByteOrder order, int linkType, List<Rec> records) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(shb(order));
-        out.writeBytes(idb(order, LINKTYPE_ETHERNET, 262144, new byte[0]));
+        out.writeBytes(idb(order, linkType, 262144, new byte[0]));
         for (Rec r : records) {
             out.writeBytes(epb(order, 0, (r.seconds() * 1_000_000 + r.fraction()), r.caplenField(), r.wirelenField(), r.data(), new byte[0]));
         }
