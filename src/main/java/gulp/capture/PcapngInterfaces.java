@@ -85,13 +85,13 @@ final class PcapngInterfaces {
     }
 
     /** A packet timestamp of interface {@code interfaceId} (described) in nanoseconds since the epoch. */
-    long toNanos(int interfaceId, long units) {
+    long timestampNanos(int interfaceId, long units) {
         long offset = offsets == null ? 0 : offsets[interfaceId];
-        return toNanos(units, resolutions[interfaceId] & 0xFF) + offset * NANOS_PER_SECOND;
+        return unitsToNanos(units, resolutions[interfaceId] & 0xFF) + offset * NANOS_PER_SECOND;
     }
 
     /** Converts a count of if_tsresol units to nanoseconds. */
-    static long toNanos(long units, int tsresol) {
+    static long unitsToNanos(long units, int tsresol) {
         int exponent = tsresol & 0x7F;
         if ((tsresol & 0x80) == 0) {
             if (exponent <= 9) {

@@ -220,7 +220,7 @@ final class PcapngReader {
             throw new InputException(source.label() + "pcapng packet " + (source.packetsInFile + 1) + ": captured length " + caplen
                     + " does not fit its block of " + length + " bytes");
         }
-        long nanos = interfaces.toNanos(interfaceId, timestamp);
+        long nanos = interfaces.timestampNanos(interfaceId, timestamp);
         source.toHostOrder(in.position + dataOffset, caplen, wirelen);
         handler.onPacket(in.segment, in.position + dataOffset, caplen, wirelen, nanos, PacketHandler.NO_VLAN_TAG);
     }
