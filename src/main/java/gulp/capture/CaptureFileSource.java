@@ -46,14 +46,14 @@ public final class CaptureFileSource implements Source {
     /** Records of the current input handed over so far (for messages). */
     long packetsInFile;
 
-    // Classic pcap state.
     private boolean pcapng;
+    private final PcapngReader pcapngReader = new PcapngReader(in, this);
+    // Classic pcap state.
     private boolean nanosecondFile;
     private int recordHeaderLength = PcapRecordHeader.LENGTH;
     private boolean lengthsSwapped;
     private boolean lengthsMaybeSwapped;
     private int headerSnaplen;
-    private final PcapngReader pcapngReader = new PcapngReader(in, this);
     /** The first input's link-type field (upper bits included); -1 before it is read. */
     int linkTypeField = -1;
     private byte[] savefileHeader;
