@@ -1,22 +1,21 @@
 package gulp.capture;
 
+import gulp.format.NflogHeader;
 import gulp.format.PcapFileHeader;
 import gulp.format.PcapRecordHeader;
 import gulp.format.PcapngBlock;
+import gulp.stats.Counter;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static gulp.format.Endian.INT_BE;
@@ -27,46 +26,43 @@ import static gulp.format.Endian.SHORT_LE;
 /**
  * Reads capture files (classic pcap in either byte order, micro- or nanosecond, and pcapng with
  * several sections and interfaces) from stdin or named files, one after another, and hands every
- * packet to the handler. It waits for room in the ring, so nothing is lost.
+ * packet to the handler. It waits for room in the ring, so nothing is lost. It reads what libpcap
+ * reads, the way libpcap reads it: the link type is the field's low 26 bits and the upper bits are
+ * kept for the output; records whose captured length exceeds the original length, or the file's
+ * snap length, are kept (and the first kind counted); old versions' swapped record lengths and
+ * Kuznetzov's record headers are understood; pcapng blocks up to 16 MiB are read.
  */
 public final class CaptureFileSource implements Source {
     /** No real packet is larger; a bigger length means a corrupt file. */
     public static final int MAX_CAPLEN = 1 << 20;
-    private static final int MAX_BLOCK = MAX_CAPLEN + 4096;
-    private static final int BUFFER_SIZE = 4 * MAX_BLOCK;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
-
     private final List<String> names;
-    private final MemorySegment buffer;
-    private final ByteBuffer bufferView;
-    private int position;
-    private int limit;
-    private boolean endOfInput;
-    private long consumedBeforeBuffer;
-    /** Told before every read that may block, so what was read so far reaches the output. */
-    private PacketHandler publisher;
+    private final InputBuffer in = new InputBuffer();
 
     private ReadableByteChannel channel;
     private String currentName;
     private int fileIndex;
-    private long packetsInFile;
+    /** Records of the current input handed over so far (for messages). */
+    long packetsInFile;
 
-    // Classic pcap state.
     private boolean pcapng;
-    private boolean bigEndian;
+    private final PcapngReader pcapngReader = new PcapngReader(in, this);
+    // Classic pcap state.
     private boolean nanosecondFile;
-    // pcapng state: per interface of the current section.
-    private final List<Integer> interfaceLinkTypes = new ArrayList<>();
-    private final List<Integer> interfaceSnaplens = new ArrayList<>();
-    private final List<long[]> interfaceTimeScales = new ArrayList<>(); // {tsresol code, offset seconds}
-    private int linkType = -1;
+    private int recordHeaderLength = PcapRecordHeader.LENGTH;
+    private boolean lengthsSwapped;
+    private boolean lengthsMaybeSwapped;
+    private int headerSnaplen;
+    /** The first input's link-type field (upper bits included); -1 before it is read. */
+    int linkTypeField = -1;
+    private byte[] savefileHeader;
     private String format;
+    /** Records whose captured length exceeds their original length (libpcap reads them too). */
+    private final Counter capturedOverOriginal = new Counter();
 
     private CaptureFileSource(List<String> names) {
         this.names = names;
-        this.buffer = Arena.ofAuto().allocate(BUFFER_SIZE, 4096);
-        this.bufferView = buffer.asByteBuffer();
     }
 
     /**
@@ -87,7 +83,31 @@ public final class CaptureFileSource implements Source {
 
     @Override
     public int linkType() {
-        return linkType;
+        return PcapFileHeader.linkType(linkTypeField);
+    }
+
+    @Override
+    public int linkTypeField() {
+        return linkTypeField;
+    }
+
+    /**
+     * A classic pcap file header as the first input would give libpcap (its byte order, link-type
+     * field and snap length), so {@code -f} is compiled as {@code tcpdump -r FILE EXPR} compiles it.
+     */
+    @Override
+    public byte[] savefileHeader() {
+        return savefileHeader.clone();
+    }
+
+    /** The end-of-run lines about the input: records read although damaged, as libpcap reads them. */
+    @Override
+    public void appendSummary(StringBuilder report) {
+        long over = capturedOverOriginal.get();
+        if (over > 0) {
+            report.append(over).append(" records with a captured length above the original length"
+                    + " (kept; the original length is written as the captured length)\n");
+        }
     }
 
     @Override
@@ -97,14 +117,14 @@ public final class CaptureFileSource implements Source {
 
     @Override
     public void run(PacketHandler handler) throws InputException, IOException {
-        publisher = handler;
+        in.publishTo(handler);
         while (true) {
-            boolean more = pcapng ? readPcapngBlocks(handler) : readPcapRecords(handler);
+            boolean more = pcapng ? pcapngReader.readBlocks(handler) : readPcapRecords(handler);
             handler.onBatchEnd();
             if (!more) {
                 return;
             }
-            if (position == limit && endOfInput) {
+            if (in.position == in.limit && in.endOfInput) {
                 if (fileIndex >= names.size()) {
                     return;
                 }
@@ -129,33 +149,53 @@ public final class CaptureFileSource implements Source {
     private void openNext() throws InputException, IOException {
         currentName = names.get(fileIndex++);
         channel = openChannel(currentName);
-        position = 0;
-        limit = 0;
-        endOfInput = false;
-        consumedBeforeBuffer = 0;
+        in.reset(channel);
         packetsInFile = 0;
-        fill(4);
-        if (limit == 0) {
+        in.fill(4);
+        if (in.limit == 0) {
             throw new InputException(label() + "empty input: no capture file header");
         }
-        if (limit < 4) {
-            throw new InputException(label() + "input truncated in the file header (" + limit + " bytes)");
+        if (in.limit < 4) {
+            throw new InputException(label() + "input truncated in the file header (" + in.limit + " bytes)");
         }
-        int magicLe = buffer.get(INT_LE, position);
+        int magicLe = in.segment.get(INT_LE, in.position);
         int fileLinkType;
+        int fileSnaplen;
         if (magicLe == PcapngBlock.TYPE_SECTION_HEADER) {
             pcapng = true;
-            fileLinkType = readPcapngPreamble();
+            format = "pcapng";
+            fileLinkType = pcapngReader.readPreamble();
+            fileSnaplen = pcapngReader.firstSnaplen();
         } else {
             pcapng = false;
             fileLinkType = readPcapHeader(magicLe);
+            fileSnaplen = headerSnaplen;
         }
-        if (linkType == -1) {
-            linkType = fileLinkType;
-        } else if (fileLinkType != linkType) {
-            throw new InputException(label() + "link type " + fileLinkType + " differs from the first input's " + linkType
-                    + "; one pcap output holds one link type");
+        if (linkTypeField == -1) {
+            linkTypeField = fileLinkType;
+            savefileHeader = classicHeader(in.bigEndian, fileSnaplen, fileLinkType);
+        } else if (fileLinkType != linkTypeField) {
+            throw new InputException(label() + "link type " + describeLinkType(fileLinkType) + " differs from the first input's "
+                    + describeLinkType(linkTypeField) + "; one pcap output holds one link type");
         }
+    }
+
+    /** The link-type field as a number, with the field in hex when its upper bits are set. */
+    static String describeLinkType(int field) {
+        int value = PcapFileHeader.linkType(field);
+        return value == field ? Integer.toString(value) : String.format("%d (field 0x%08x)", value, field);
+    }
+
+    private static byte[] classicHeader(boolean bigEndian, int snaplen, int linkTypeField) {
+        MemorySegment header = MemorySegment.ofArray(new byte[PcapFileHeader.LENGTH]);
+        var intLayout = bigEndian ? INT_BE : INT_LE;
+        var shortLayout = bigEndian ? SHORT_BE : SHORT_LE;
+        header.set(intLayout, PcapFileHeader.MAGIC_OFFSET, PcapFileHeader.MAGIC_MICROS);
+        header.set(shortLayout, PcapFileHeader.VERSION_MAJOR_OFFSET, PcapFileHeader.VERSION_MAJOR);
+        header.set(shortLayout, PcapFileHeader.VERSION_MINOR_OFFSET, PcapFileHeader.VERSION_MINOR);
+        header.set(intLayout, PcapFileHeader.SNAPLEN_OFFSET, snaplen);
+        header.set(intLayout, PcapFileHeader.LINKTYPE_OFFSET, linkTypeField);
+        return header.toArray(ValueLayout.JAVA_BYTE);
     }
 
     private static ReadableByteChannel openChannel(String name) throws InputException, IOException {
@@ -173,28 +213,39 @@ public final class CaptureFileSource implements Source {
         }
     }
 
-    private String label() {
+    String label() {
         return currentName.equals("-") ? "stdin: " : currentName + ": ";
     }
 
     // ---------------------------------------------------------------- classic pcap
 
+    /** Reads the 24-byte header; returns the link-type field as it is (upper bits included). */
     private int readPcapHeader(int magicLe) throws InputException, IOException {
+        boolean kuznetzov = false;
         switch (magicLe) {
-            case PcapFileHeader.MAGIC_MICROS -> { bigEndian = false; nanosecondFile = false; }
-            case PcapFileHeader.MAGIC_NANOS -> { bigEndian = false; nanosecondFile = true; }
-            case PcapFileHeader.MAGIC_MICROS_SWAPPED -> { bigEndian = true; nanosecondFile = false; }
-            case PcapFileHeader.MAGIC_NANOS_SWAPPED -> { bigEndian = true; nanosecondFile = true; }
+            case PcapFileHeader.MAGIC_MICROS -> { in.bigEndian = false; nanosecondFile = false; }
+            case PcapFileHeader.MAGIC_NANOS -> { in.bigEndian = false; nanosecondFile = true; }
+            case PcapFileHeader.MAGIC_MICROS_SWAPPED -> { in.bigEndian = true; nanosecondFile = false; }
+            case PcapFileHeader.MAGIC_NANOS_SWAPPED -> { in.bigEndian = true; nanosecondFile = true; }
+            case PcapFileHeader.MAGIC_KUZNETZOV -> { in.bigEndian = false; nanosecondFile = false; kuznetzov = true; }
+            case PcapFileHeader.MAGIC_KUZNETZOV_SWAPPED -> { in.bigEndian = true; nanosecondFile = false; kuznetzov = true; }
             default -> throw new InputException(label() + String.format(
                     "unknown file format (magic 0x%08x): not pcap or pcapng", Integer.reverseBytes(magicLe)));
         }
-        if (!fill(PcapFileHeader.LENGTH)) {
-            throw new InputException(label() + "input truncated in the file header (" + (limit - position) + " of "
+        if (!in.fill(PcapFileHeader.LENGTH)) {
+            throw new InputException(label() + "input truncated in the file header (" + (in.limit - in.position) + " of "
                     + PcapFileHeader.LENGTH + " bytes)");
         }
-        int fileLinkType = intAt(position + PcapFileHeader.LINKTYPE_OFFSET) & 0x0FFFFFFF; // upper bits: FCS info
-        position += PcapFileHeader.LENGTH;
-        format = "pcap, " + (nanosecondFile ? "nanoseconds" : "microseconds") + (bigEndian ? ", big-endian" : "");
+        int major = in.shortAt(in.position + PcapFileHeader.VERSION_MAJOR_OFFSET);
+        int minor = in.shortAt(in.position + PcapFileHeader.VERSION_MINOR_OFFSET);
+        lengthsSwapped = PcapFileHeader.lengthsSwapped(major, minor);
+        lengthsMaybeSwapped = PcapFileHeader.lengthsMaybeSwapped(major, minor);
+        recordHeaderLength = kuznetzov ? PcapRecordHeader.KUZNETZOV_LENGTH : PcapRecordHeader.LENGTH;
+        int fileLinkType = in.intAt(in.position + PcapFileHeader.LINKTYPE_OFFSET);
+        headerSnaplen = in.intAt(in.position + PcapFileHeader.SNAPLEN_OFFSET);
+        in.position += PcapFileHeader.LENGTH;
+        format = "pcap, " + (nanosecondFile ? "nanoseconds" : "microseconds") + (in.bigEndian ? ", big-endian" : "")
+                + (kuznetzov ? ", Kuznetzov records" : "") + (major != 2 || minor != 4 ? ", version " + major + "." + minor : "");
         return fileLinkType;
     }
 
@@ -202,35 +253,60 @@ public final class CaptureFileSource implements Source {
     private boolean readPcapRecords(PacketHandler handler) throws InputException, IOException {
         int batch = 0;
         while (batch < 4096) {
-            if (!fill(PcapRecordHeader.LENGTH)) {
+            if (!in.fill(recordHeaderLength)) {
                 return atCleanEnd("in a record header");
             }
-            int caplen = intAt(position + PcapRecordHeader.CAPLEN_OFFSET);
-            int wirelen = intAt(position + PcapRecordHeader.WIRELEN_OFFSET);
+            int caplen = in.intAt(in.position + PcapRecordHeader.CAPLEN_OFFSET);
+            int wirelen = in.intAt(in.position + PcapRecordHeader.WIRELEN_OFFSET);
+            if (lengthsSwapped || (lengthsMaybeSwapped && Integer.compareUnsigned(caplen, wirelen) > 0)) {
+                int swap = caplen;
+                caplen = wirelen;
+                wirelen = swap;
+            }
             checkLengths(caplen, wirelen);
-            if (!fill(PcapRecordHeader.LENGTH + caplen)) {
+            if (!in.fill(recordHeaderLength + caplen)) {
                 return atCleanEnd("in a record");
             }
-            long seconds = intAt(position + PcapRecordHeader.TS_SECONDS_OFFSET) & 0xFFFFFFFFL;
-            long fraction = intAt(position + PcapRecordHeader.TS_FRACTION_OFFSET) & 0xFFFFFFFFL;
+            long seconds = in.intAt(in.position + PcapRecordHeader.TS_SECONDS_OFFSET) & 0xFFFFFFFFL;
+            long fraction = in.intAt(in.position + PcapRecordHeader.TS_FRACTION_OFFSET) & 0xFFFFFFFFL;
             long nanos = seconds * NANOS_PER_SECOND + (nanosecondFile ? fraction : fraction * 1000);
-            handler.onPacket(buffer, position + PcapRecordHeader.LENGTH, caplen, wirelen, nanos, PacketHandler.NO_VLAN_TAG);
-            position += PcapRecordHeader.LENGTH + caplen;
+            toHostOrder(in.position + recordHeaderLength, caplen, wirelen);
+            handler.onPacket(in.segment, in.position + recordHeaderLength, caplen, wirelen, nanos, PacketHandler.NO_VLAN_TAG);
+            in.position += recordHeaderLength + caplen;
             packetsInFile++;
             batch++;
         }
         return !handler.stopRequested();
     }
 
-    private void checkLengths(int caplen, int wirelen) throws InputException {
+    /**
+     * A captured length beyond {@link #MAX_CAPLEN} ends the input (libpcap stops at 262144 for most
+     * link types); one beyond the original length is read, as libpcap and Wireshark read it, and
+     * counted.
+     */
+    void checkLengths(int caplen, int wirelen) throws InputException {
         if (caplen < 0 || caplen > MAX_CAPLEN) {
             throw new InputException(label() + "record " + (packetsInFile + 1) + ": captured length "
                     + Integer.toUnsignedString(caplen) + " exceeds the limit of " + MAX_CAPLEN + " bytes (corrupt input?)");
         }
         if (Integer.compareUnsigned(caplen, wirelen) > 0) {
-            throw new InputException(label() + "record " + (packetsInFile + 1) + ": captured length " + caplen
-                    + " exceeds its original length " + Integer.toUnsignedString(wirelen) + " (corrupt input?)");
+            capturedOverOriginal.increment();
         }
+    }
+
+    /**
+     * Pseudo-header fields in the writer's byte order, swapped in place for big-endian input (the
+     * output is little-endian), as libpcap swaps them when it reads a file: NFLOG's TLV headers.
+     */
+    void toHostOrder(long offset, int caplen, int wirelen) {
+        if (in.bigEndian && linkTypeField == NflogHeader.LINKTYPE_NFLOG) {
+            NflogHeader.swapTlvs(in.segment, offset, caplen, wirelen);
+        }
+    }
+
+    /** Whether more inputs follow the current one. */
+    boolean moreFiles() {
+        return fileIndex < names.size();
     }
 
     /**
@@ -238,276 +314,10 @@ public final class CaptureFileSource implements Source {
      * stopped inside a record. Returns false (no more) or throws.
      */
     private boolean atCleanEnd(String where) throws InputException {
-        if (position == limit) {
-            return fileIndex < names.size();
+        if (in.position == in.limit) {
+            return moreFiles();
         }
         throw new InputException(label() + "input truncated after " + packetsInFile + " records ("
-                + (limit - position) + " bytes left " + where + ")");
-    }
-
-    private int intAt(long at) {
-        return buffer.get(bigEndian ? INT_BE : INT_LE, at);
-    }
-
-    private int shortAt(long at) {
-        return buffer.get(bigEndian ? SHORT_BE : SHORT_LE, at) & 0xFFFF;
-    }
-
-    /** A pcapng packet timestamp: two 32-bit halves, high first, in the section's byte order. */
-    private long timestampAt(int highOffset, int lowOffset) {
-        return (intAt(position + highOffset) & 0xFFFFFFFFL) << 32 | (intAt(position + lowOffset) & 0xFFFFFFFFL);
-    }
-
-    // ---------------------------------------------------------------- pcapng
-
-    /** Reads blocks up to the first interface description, which gives the link type. */
-    private int readPcapngPreamble() throws InputException, IOException {
-        format = "pcapng";
-        interfaceLinkTypes.clear();
-        interfaceSnaplens.clear();
-        interfaceTimeScales.clear();
-        while (interfaceLinkTypes.isEmpty()) {
-            int type = nextPcapngBlock();
-            if (type == -1) {
-                throw new InputException(label() + "pcapng input has no interface description block");
-            }
-            int length = intAt(position + PcapngBlock.TOTAL_LENGTH_OFFSET);
-            if (isPacketBlock(type)) {
-                throw new InputException(label() + "pcapng packet block before any interface description");
-            }
-            consumeMetadataBlock(type, length);
-        }
-        return interfaceLinkTypes.get(0);
-    }
-
-    private static boolean isPacketBlock(int type) {
-        return type == PcapngBlock.TYPE_ENHANCED_PACKET || type == PcapngBlock.TYPE_SIMPLE_PACKET
-                || type == PcapngBlock.TYPE_OBSOLETE_PACKET;
-    }
-
-    /**
-     * Makes the next whole block available at {@code position} and returns its type, or -1 at a
-     * clean end of input. A section header switches the byte order.
-     */
-    private int nextPcapngBlock() throws InputException, IOException {
-        if (!fill(PcapngBlock.BODY_OFFSET)) {
-            if (position == limit) {
-                return -1;
-            }
-            throw new InputException(label() + "input truncated after " + packetsInFile + " records (in a pcapng block header)");
-        }
-        int type = buffer.get(INT_LE, position);
-        if (type == PcapngBlock.TYPE_SECTION_HEADER) {
-            if (!fill(PcapngBlock.SHB_BYTE_ORDER_MAGIC_OFFSET + 4)) {
-                throw new InputException(label() + "input truncated in a pcapng section header");
-            }
-            int magic = buffer.get(INT_LE, position + PcapngBlock.SHB_BYTE_ORDER_MAGIC_OFFSET);
-            if (magic == PcapngBlock.SHB_BYTE_ORDER_MAGIC) {
-                bigEndian = false;
-            } else if (magic == Integer.reverseBytes(PcapngBlock.SHB_BYTE_ORDER_MAGIC)) {
-                bigEndian = true;
-            } else {
-                throw new InputException(label() + String.format("pcapng section header with bad byte-order magic 0x%08x", magic));
-            }
-        } else {
-            type = intAt(position);
-        }
-        int length = intAt(position + PcapngBlock.TOTAL_LENGTH_OFFSET);
-        if (length < PcapngBlock.FRAME_OVERHEAD || (length & 3) != 0 || length > MAX_BLOCK) {
-            throw new InputException(label() + "pcapng block at byte " + (consumedBeforeBuffer + position)
-                    + " has a bad length (" + Integer.toUnsignedString(length) + ")");
-        }
-        if (!fill(length)) {
-            throw new InputException(label() + "input truncated after " + packetsInFile + " records (in a pcapng block)");
-        }
-        if (intAt(position + length - 4) != length) {
-            throw new InputException(label() + "pcapng block at byte " + (consumedBeforeBuffer + position)
-                    + " has mismatched lengths (" + length + " and " + Integer.toUnsignedString(intAt(position + length - 4)) + ")");
-        }
-        return type;
-    }
-
-    private void consumeMetadataBlock(int type, int length) throws InputException {
-        if (type == PcapngBlock.TYPE_SECTION_HEADER) {
-            interfaceLinkTypes.clear();
-            interfaceSnaplens.clear();
-            interfaceTimeScales.clear();
-        } else if (type == PcapngBlock.TYPE_INTERFACE_DESCRIPTION) {
-            if (length < PcapngBlock.IDB_OPTIONS_OFFSET + 4) {
-                throw new InputException(label() + "pcapng interface description block too short (" + length + " bytes)");
-            }
-            int blockLinkType = shortAt(position + PcapngBlock.IDB_LINKTYPE_OFFSET);
-            if (linkType != -1 && blockLinkType != linkType) {
-                throw new InputException(label() + "pcapng interface with link type " + blockLinkType
-                        + " differs from the first interface's " + linkType + "; one pcap output holds one link type");
-            }
-            interfaceLinkTypes.add(blockLinkType);
-            interfaceSnaplens.add(intAt(position + PcapngBlock.IDB_SNAPLEN_OFFSET));
-            interfaceTimeScales.add(readTimeOptions(position + PcapngBlock.IDB_OPTIONS_OFFSET, position + length - 4));
-        }
-        position += length;
-    }
-
-    /** Returns {if_tsresol, if_tsoffset} from an IDB's options (defaults: 6 = microseconds, 0). */
-    private long[] readTimeOptions(long at, long end) {
-        long[] scale = {6, 0};
-        while (at + 4 <= end) {
-            int code = shortAt(at);
-            int length = shortAt(at + 2);
-            if (code == PcapngBlock.OPTION_END || at + 4 + length > end) {
-                break;
-            }
-            if (code == PcapngBlock.IDB_OPTION_TSRESOL && length >= 1) {
-                scale[0] = buffer.get(ValueLayout.JAVA_BYTE, at + 4) & 0xFF;
-            } else if (code == 14 && length >= 8) { // if_tsoffset: seconds added to every timestamp
-                long high = intAt(at + 4) & 0xFFFFFFFFL;
-                long low = intAt(at + 8) & 0xFFFFFFFFL;
-                scale[1] = bigEndian ? (high << 32 | low) : (low << 32 | high);
-            }
-            at += 4 + ((length + 3) & ~3);
-        }
-        return scale;
-    }
-
-    private boolean readPcapngBlocks(PacketHandler handler) throws InputException, IOException {
-        int batch = 0;
-        while (batch < 4096) {
-            int type = nextPcapngBlock();
-            if (type == -1) {
-                return fileIndex < names.size();
-            }
-            int length = intAt(position + PcapngBlock.TOTAL_LENGTH_OFFSET);
-            switch (type) {
-                case PcapngBlock.TYPE_ENHANCED_PACKET -> enhancedPacket(handler, length);
-                case PcapngBlock.TYPE_SIMPLE_PACKET -> simplePacket(handler, length);
-                case PcapngBlock.TYPE_OBSOLETE_PACKET -> obsoletePacket(handler, length);
-                default -> {
-                    consumeMetadataBlock(type, length);
-                    continue;
-                }
-            }
-            position += length;
-            packetsInFile++;
-            batch++;
-        }
-        return !handler.stopRequested();
-    }
-
-    private void enhancedPacket(PacketHandler handler, int length) throws InputException {
-        requireBody(length, PcapngBlock.EPB_DATA_OFFSET + 4, "enhanced packet");
-        int interfaceId = intAt(position + PcapngBlock.EPB_INTERFACE_OFFSET);
-        long timestamp = timestampAt(PcapngBlock.EPB_TS_HIGH_OFFSET, PcapngBlock.EPB_TS_LOW_OFFSET);
-        int caplen = intAt(position + PcapngBlock.EPB_CAPLEN_OFFSET);
-        int wirelen = intAt(position + PcapngBlock.EPB_WIRELEN_OFFSET);
-        packetData(handler, length, interfaceId, timestamp, caplen, wirelen, PcapngBlock.EPB_DATA_OFFSET);
-    }
-
-    private void obsoletePacket(PacketHandler handler, int length) throws InputException {
-        requireBody(length, PcapngBlock.OPB_DATA_OFFSET + 4, "packet");
-        int interfaceId = shortAt(position + PcapngBlock.OPB_INTERFACE_OFFSET);
-        long timestamp = timestampAt(PcapngBlock.OPB_TS_HIGH_OFFSET, PcapngBlock.OPB_TS_LOW_OFFSET);
-        int caplen = intAt(position + PcapngBlock.OPB_CAPLEN_OFFSET);
-        int wirelen = intAt(position + PcapngBlock.OPB_WIRELEN_OFFSET);
-        packetData(handler, length, interfaceId, timestamp, caplen, wirelen, PcapngBlock.OPB_DATA_OFFSET);
-    }
-
-    private void simplePacket(PacketHandler handler, int length) throws InputException {
-        requireBody(length, PcapngBlock.SPB_DATA_OFFSET + 4, "simple packet");
-        int wirelen = intAt(position + PcapngBlock.SPB_WIRELEN_OFFSET);
-        int room = length - PcapngBlock.SPB_DATA_OFFSET - 4;
-        // The data is the packet cut to the interface's snaplen, then padded to 32 bits.
-        long snaplen = interfaceSnaplens.isEmpty() ? 0 : Integer.toUnsignedLong(interfaceSnaplens.get(0));
-        long captured = snaplen == 0 ? Integer.toUnsignedLong(wirelen) : Math.min(Integer.toUnsignedLong(wirelen), snaplen);
-        int caplen = (int) Math.min(captured, room);
-        packetData(handler, length, 0, 0, caplen, wirelen, PcapngBlock.SPB_DATA_OFFSET);
-    }
-
-    private void requireBody(int length, int minimum, String what) throws InputException {
-        if (length < minimum) {
-            throw new InputException(label() + "pcapng " + what + " block too short (" + length + " bytes)");
-        }
-    }
-
-    private void packetData(PacketHandler handler, int length, int interfaceId, long timestamp, int caplen, int wirelen,
-                            int dataOffset) throws InputException {
-        if (interfaceId < 0 || interfaceId >= interfaceLinkTypes.size()) {
-            throw new InputException(label() + "pcapng packet " + (packetsInFile + 1) + " names interface " + interfaceId
-                    + ", which was not described");
-        }
-        checkLengths(caplen, wirelen);
-        if (dataOffset + caplen > length - 4) {
-            throw new InputException(label() + "pcapng packet " + (packetsInFile + 1) + ": captured length " + caplen
-                    + " does not fit its block of " + length + " bytes");
-        }
-        long[] scale = interfaceTimeScales.get(interfaceId);
-        long nanos = toNanos(timestamp, (int) scale[0]) + scale[1] * NANOS_PER_SECOND;
-        handler.onPacket(buffer, position + dataOffset, caplen, wirelen, nanos, PacketHandler.NO_VLAN_TAG);
-    }
-
-    /** Converts a count of if_tsresol units to nanoseconds. */
-    static long toNanos(long units, int tsresol) {
-        int exponent = tsresol & 0x7F;
-        if ((tsresol & 0x80) == 0) {
-            if (exponent <= 9) {
-                return units * POWERS_OF_TEN[9 - exponent];
-            }
-            return units / POWERS_OF_TEN[Math.min(exponent - 9, 18)];
-        }
-        if (exponent >= 63) {
-            return 0;
-        }
-        long whole = units >>> exponent;
-        long part = units & ((1L << exponent) - 1);
-        long partNanos = exponent <= 32 ? (part * NANOS_PER_SECOND) >>> exponent
-                : (long) ((double) part / (double) (1L << exponent) * NANOS_PER_SECOND);
-        return whole * NANOS_PER_SECOND + partNanos;
-    }
-
-    private static final long[] POWERS_OF_TEN = new long[19];
-
-    static {
-        POWERS_OF_TEN[0] = 1;
-        for (int i = 1; i < POWERS_OF_TEN.length; i++) {
-            POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
-        }
-    }
-
-    // ---------------------------------------------------------------- buffering
-
-    /**
-     * Makes at least {@code needed} bytes available from {@code position}, reading more input as
-     * needed. Returns false if the input ends first (whatever there is stays buffered).
-     */
-    private boolean fill(int needed) throws IOException {
-        if (limit - position >= needed) {
-            return true;
-        }
-        if (position > 0 && position + needed > BUFFER_SIZE) {
-            compact();
-        }
-        while (limit - position < needed && !endOfInput) {
-            if (limit == BUFFER_SIZE) {
-                compact();
-            }
-            bufferView.limit(BUFFER_SIZE).position(limit);
-            if (publisher != null) {
-                publisher.onBatchEnd();
-            }
-            int n = channel.read(bufferView);
-            if (n < 0) {
-                endOfInput = true;
-            } else {
-                limit += n;
-            }
-        }
-        return limit - position >= needed;
-    }
-
-    private void compact() {
-        int remaining = limit - position;
-        MemorySegment.copy(buffer, position, buffer, 0, remaining);
-        consumedBeforeBuffer += position;
-        position = 0;
-        limit = remaining;
+                + (in.limit - in.position) + " bytes left " + where + ")");
     }
 }

@@ -11,6 +11,27 @@ public interface Source extends AutoCloseable {
     int linkType();
 
     /**
+     * The link-type field for the output's header: {@link #linkType()} plus, for a capture file,
+     * the upper bits of its field (the FCS length), which libpcap copies unchanged too.
+     */
+    default int linkTypeField() {
+        return linkType();
+    }
+
+    /**
+     * For capture files, the classic pcap file header libpcap would see for this input (byte order,
+     * link-type field, snap length), so that a filter is compiled as {@code tcpdump -r FILE EXPR}
+     * compiles it; null for a live interface.
+     */
+    default byte[] savefileHeader() {
+        return null;
+    }
+
+    /** Lines about the input for the end-of-run report (none by default). */
+    default void appendSummary(StringBuilder report) {
+    }
+
+    /**
      * True for input that can wait (files, pipes): the reader waits for room in the ring and
      * nothing is lost. False for live interfaces: when the ring is full the packet is dropped and
      * counted, and the reader goes on returning kernel blocks.

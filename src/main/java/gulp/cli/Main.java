@@ -130,8 +130,8 @@ public final class Main {
     /** Builds the reader's path, the output and the writer for packets from {@code source}. */
     PacketRun assemble(Options options, Source source, ByteRing ring, CaptureCounters counters, boolean live)
             throws SetupException, IOException {
-        PacketProcessing processing = PacketProcessing.create(options, source.linkType());
-        int outputLinkType = options.decapsulate ? 1 : source.linkType();
+        PacketProcessing processing = PacketProcessing.create(options, source.linkType(), source.savefileHeader());
+        int outputLinkType = options.decapsulate ? 1 : source.linkTypeField();
         RunControl control = new RunControl();
         PcapRecordEncoder encoder = new PcapRecordEncoder(options.nanosecond, options.snaplen);
         Outputs.Output output = Outputs.create(options, encoder.fileHeader(outputLinkType), control);
@@ -140,6 +140,7 @@ public final class Main {
         Writer writer = new Writer(ring, output.sink(), RecordFraming.pcap(options.nanosecond), output.policy(),
                 options.blockSize, options.parkMicros * 1000, counters, control);
         Report report = new Report(counters, ring.capacity(), live, false);
+        report.addSection(source::appendSummary);
         return new PacketRun(processing, outputLinkType, control, output, path, writer, report);
     }
 

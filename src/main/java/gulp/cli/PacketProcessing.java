@@ -31,11 +31,18 @@ final class PacketProcessing {
         this.filterExpression = filterExpression;
     }
 
+    /** {@code create(options, linkType, null)}: for live input. */
+    static PacketProcessing create(Options options, int linkType) throws SetupException {
+        return create(options, linkType, null);
+    }
+
     /**
      * @param linkType of the input (decapsulation needs Ethernet)
+     * @param savefileHeader for capture files, the header libpcap compiles the filter against (as
+     *                       for {@code tcpdump -r}); null for live input
      * @throws SetupException with the one line to show
      */
-    static PacketProcessing create(Options options, int linkType) throws SetupException {
+    static PacketProcessing create(Options options, int linkType, byte[] savefileHeader) throws SetupException {
         Decapsulator decapsulator = null;
         if (options.decapsulate) {
             if (linkType != LINKTYPE_ETHERNET) {
@@ -46,7 +53,9 @@ final class PacketProcessing {
         BpfProgram program = null;
         if (options.filter != null) {
             // With -d the filter applies to the decapsulated frame, which is Ethernet.
-            program = compile(options.filter, options.decapsulate ? LINKTYPE_ETHERNET : linkType, options.snaplen);
+            program = options.decapsulate || savefileHeader == null
+                    ? compile(options.filter, options.decapsulate ? LINKTYPE_ETHERNET : linkType, options.snaplen)
+                    : compileForSavefile(options.filter, savefileHeader, options.snaplen);
         }
         return new PacketProcessing(decapsulator, program, options.filter);
     }
@@ -77,9 +86,21 @@ final class PacketProcessing {
         try {
             return FilterCompiler.compile(expression, linkType, snaplen);
         } catch (FilterException e) {
-            boolean missingLibrary = e.getMessage().startsWith("libpcap is not installed");
-            throw new SetupException(missingLibrary ? Main.EXIT_FAILURE : Main.EXIT_USAGE, e.getMessage());
+            throw setupFailure(e);
         }
+    }
+
+    static BpfProgram compileForSavefile(String expression, byte[] savefileHeader, int snaplen) throws SetupException {
+        try {
+            return FilterCompiler.compileForSavefile(expression, savefileHeader, snaplen);
+        } catch (FilterException e) {
+            throw setupFailure(e);
+        }
+    }
+
+    private static SetupException setupFailure(FilterException e) {
+        boolean missingLibrary = e.getMessage().startsWith("libpcap is not installed");
+        return new SetupException(missingLibrary ? Main.EXIT_FAILURE : Main.EXIT_USAGE, e.getMessage());
     }
 
     BpfProgram filterProgram() {

@@ -2,6 +2,8 @@ package gulp.filter;
 
 import gulp.linux.LibPcap;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Optional;
 
@@ -32,6 +34,29 @@ public final class FilterCompiler {
         return compileWith(libpcap, expression, linkType, snaplen);
     }
 
+    /**
+     * The program {@code tcpdump -r FILE EXPR} uses for a capture file whose classic pcap header
+     * (or, for pcapng, the equivalent: byte order, link type, snap length) is {@code fileHeader}:
+     * libpcap maps the file's LINKTYPE_ value to its DLT_ and generates savefile code (BSD
+     * loopback, byte order), which a live compile for the same number would not. The program
+     * returns {@code snaplen} for a match, as {@link #compile} does.
+     */
+    public static synchronized BpfProgram compileForSavefile(String expression, byte[] fileHeader, int snaplen)
+            throws FilterException {
+        if (libpcap == null) libpcap = load(LibPcap.DEFAULT_LIBRARY_NAMES);
+        byte[] header = fileHeader.clone();
+        ByteBuffer b = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
+        if (b.getInt(0) != PCAP_MAGIC_MICROS && b.getInt(0) != PCAP_MAGIC_NANOS) {
+            b.order(ByteOrder.BIG_ENDIAN);
+        }
+        b.putInt(PCAP_SNAPLEN_OFFSET, snaplen);
+        return checked(expression, libpcap.compileForSavefile(expression, header));
+    }
+
+    private static final int PCAP_MAGIC_MICROS = 0xa1b2c3d4;
+    private static final int PCAP_MAGIC_NANOS = 0xa1b23c4d;
+    private static final int PCAP_SNAPLEN_OFFSET = 16;
+
     /** The version string of the libpcap that compiles filters (loads it). */
     public static synchronized String libpcapVersion() throws FilterException {
         if (libpcap == null) libpcap = load(LibPcap.DEFAULT_LIBRARY_NAMES);
@@ -45,7 +70,10 @@ public final class FilterCompiler {
     }
 
     static BpfProgram compileWith(LibPcap pcap, String expression, int linkType, int snaplen) throws FilterException {
-        LibPcap.Compiled compiled = pcap.compile(expression, linkType, snaplen);
+        return checked(expression, pcap.compile(expression, linkType, snaplen));
+    }
+
+    private static BpfProgram checked(String expression, LibPcap.Compiled compiled) throws FilterException {
         if (!compiled.ok()) throw new FilterException("bad filter '" + expression + "': " + compiled.error());
         BpfProgram program = BpfProgram.of(compiled.code(), compiled.jt(), compiled.jf(), compiled.k());
         program.validate();

@@ -16,6 +16,12 @@ package gulp.format;
  * |                    snaplen                                    | 16
  * |                    link type                                  | 20
  * +---------------------------------------------------------------+
+ *
+ * The link-type field (libpcap's LT_LINKTYPE / LT_LINKTYPE_EXT, pcap-savefile(5)):
+ *   bits 31-28  FCS length in 16-bit words     bit 26  FCS length present
+ *   bit  27     reserved                        bits 25-0  the LINKTYPE_ value
+ * libpcap takes the LINKTYPE_ value as field & 0x03FFFFFF and copies the upper six bits
+ * unchanged to a file it writes from this one.
  * </pre>
  */
 public final class PcapFileHeader {
@@ -34,11 +40,39 @@ public final class PcapFileHeader {
     public static final int MAGIC_NANOS = 0xa1b23c4d;
     public static final int MAGIC_MICROS_SWAPPED = 0xd4c3b2a1;
     public static final int MAGIC_NANOS_SWAPPED = 0x4d3cb2a1;
+    /**
+     * Alexey Kuznetzov's patched libpcap (microseconds; 24-byte record headers, see
+     * {@link PcapRecordHeader#KUZNETZOV_LENGTH}); libpcap reads it.
+     */
+    public static final int MAGIC_KUZNETZOV = 0xa1b2cd34;
+    public static final int MAGIC_KUZNETZOV_SWAPPED = 0x34cdb2a1;
 
     public static final short VERSION_MAJOR = 2;
     public static final short VERSION_MINOR = 4;
 
     public static final int LINKTYPE_ETHERNET = 1;
+    /** LT_LINKTYPE: the bits of the field that hold the LINKTYPE_ value. */
+    public static final int LINKTYPE_MASK = 0x03FFFFFF;
+    /** LT_LINKTYPE_EXT: the upper bits (FCS length), kept as they are. */
+    public static final int LINKTYPE_EXT_MASK = 0xFC000000;
+
+    /** The LINKTYPE_ value of a link-type field, as libpcap reads it. */
+    public static int linkType(int field) {
+        return field & LINKTYPE_MASK;
+    }
+
+    /**
+     * The record lengths of a file of this version are stored (captured, original) swapped: before
+     * version 2.3 and in DG/UX's 543.0 (libpcap swaps them back).
+     */
+    public static boolean lengthsSwapped(int major, int minor) {
+        return (major == 2 && minor < 3) || (major == 543 && minor == 0);
+    }
+
+    /** Version 2.3 files were written both ways; libpcap swaps the lengths when captured > original. */
+    public static boolean lengthsMaybeSwapped(int major, int minor) {
+        return major == 2 && minor == 3;
+    }
 
     private PcapFileHeader() {
     }

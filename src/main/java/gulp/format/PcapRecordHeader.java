@@ -11,10 +11,15 @@ package gulp.format;
  * |            original length on the wire                        | 12
  * +---------------------------------------------------------------+
  * |            caplen bytes of packet data ...                    | 16
+ *
+ * Kuznetzov's patched format (magic a1b2cd34) has 8 more bytes before the data:
+ * |            interface index                                    | 16
+ * |     protocol (16)             | packet type (8) |  pad (8)    | 20
  * </pre>
  */
 public final class PcapRecordHeader {
     public static final int LENGTH = 16;
+    public static final int KUZNETZOV_LENGTH = 24;
     public static final int TS_SECONDS_OFFSET = 0;
     public static final int TS_FRACTION_OFFSET = 4;
     public static final int CAPLEN_OFFSET = 8;

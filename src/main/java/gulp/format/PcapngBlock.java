@@ -48,6 +48,10 @@ public final class PcapngBlock {
     public static final int IDB_SNAPLEN_OFFSET = 12;
     public static final int IDB_OPTIONS_OFFSET = 16;
     public static final int IDB_OPTION_TSRESOL = 9;
+    /** if_tsoffset: 64-bit seconds added to every timestamp of the interface. */
+    public static final int IDB_OPTION_TSOFFSET = 14;
+    /** The largest block libpcap reads (its initial maximum block size): 16 MiB. */
+    public static final int MAX_BLOCK_LENGTH = 16 * 1024 * 1024;
 
     public static final int EPB_INTERFACE_OFFSET = 8;
     public static final int EPB_TS_HIGH_OFFSET = 12;

@@ -12,13 +12,15 @@ import java.util.Optional;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The few libpcap functions Gulp needs to compile filter expressions (pcap_open_dead,
- * pcap_compile, pcap_geterr, pcap_freecode, pcap_close). Loaded only when asked for, so Gulp
- * runs without libpcap when no filter is used. Not thread safe: old libpcaps share parser
- * state across handles, so callers serialise {@link #compile} calls.
+ * pcap_fopen_offline, pcap_compile, pcap_geterr, pcap_freecode, pcap_close; libc's fmemopen and
+ * fclose). Loaded only when asked for, so Gulp runs without libpcap when no filter is used. Not
+ * thread safe: old libpcaps share parser state across handles, so callers serialise the compile
+ * calls.
  */
 public final class LibPcap {
     /** Sonames tried in order: Debian/Ubuntu, Fedora/RHEL, then the development symlink. */
@@ -33,6 +35,9 @@ public final class LibPcap {
     private final MethodHandle freecode;
     private final MethodHandle close;
     private final MethodHandle libVersion;
+    private final MethodHandle fopenOffline;
+    private final MethodHandle fmemopen;
+    private final MethodHandle fclose;
 
     private LibPcap(String libraryName, SymbolLookup lookup) {
         Linker linker = Linker.nativeLinker();
@@ -49,6 +54,13 @@ public final class LibPcap {
                 FunctionDescriptor.ofVoid(ADDRESS));
         this.libVersion = linker.downcallHandle(find(lookup, "pcap_lib_version"),
                 FunctionDescriptor.of(ADDRESS));
+        this.fopenOffline = linker.downcallHandle(find(lookup, "pcap_fopen_offline"),
+                FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+        SymbolLookup libc = linker.defaultLookup();
+        this.fmemopen = linker.downcallHandle(find(libc, "fmemopen"),
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+        this.fclose = linker.downcallHandle(find(libc, "fclose"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
     }
 
     private static MemorySegment find(SymbolLookup lookup, String name) {
@@ -85,34 +97,74 @@ public final class LibPcap {
 
     /**
      * pcap_open_dead(linkType, snaplen) + pcap_compile(optimize=1, PCAP_NETMASK_UNKNOWN), copies
-     * bf_insns out, then pcap_freecode and pcap_close. Serialise calls (see class comment).
+     * bf_insns out, then pcap_freecode and pcap_close: the program for a live capture on this
+     * system, as {@code tcpdump -dd} prints it. {@code linkType} is a DLT_ value. Serialise calls
+     * (see class comment).
      */
     public Compiled compile(String expression, int linkType, int snaplen) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment pcap = (MemorySegment) openDead.invokeExact(linkType, snaplen);
             if (pcap.address() == 0) {
-                return new Compiled(null, null, null, null, "pcap_open_dead(" + linkType + ", " + snaplen + ") failed");
+                return failed("pcap_open_dead(" + linkType + ", " + snaplen + ") failed");
             }
-            try {
-                MemorySegment program = arena.allocate(BpfLayouts.BPF_PROGRAM);
-                MemorySegment text = arena.allocateFrom(expression);
-                int rc = (int) compile.invokeExact(pcap, program, text, 1, PCAP_NETMASK_UNKNOWN);
-                if (rc != 0) {
-                    MemorySegment err = (MemorySegment) geterr.invokeExact(pcap);
-                    return new Compiled(null, null, null, null, err.reinterpret(PCAP_ERRBUF_SIZE).getString(0));
-                }
-                try {
-                    return copyOut(program);
-                } finally {
-                    freecode.invokeExact(program);
-                }
-            } finally {
-                close.invokeExact(pcap);
-            }
+            return compileAndClose(pcap, expression, arena);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("libpcap call failed", t);
+        }
+    }
+
+    /**
+     * The program {@code tcpdump -r FILE EXPR} runs on a capture file that starts with
+     * {@code fileHeader} (a classic pcap file header, 24 bytes): libpcap reads the header from
+     * memory (fmemopen + pcap_fopen_offline), so it maps the LINKTYPE_ value to its DLT_, keeps the
+     * file's byte order and knows it compiles for a savefile (for BSD loopback it then checks every
+     * BSD AF_INET6 value, and swaps the address family of a file from the other byte order), then
+     * pcap_compile as in {@link #compile}. Serialise calls (see class comment).
+     */
+    public Compiled compileForSavefile(String expression, byte[] fileHeader) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bytes = arena.allocate(fileHeader.length);
+            MemorySegment.copy(fileHeader, 0, bytes, JAVA_BYTE, 0, fileHeader.length);
+            MemorySegment file = (MemorySegment) fmemopen.invokeExact(bytes, (long) fileHeader.length, arena.allocateFrom("r"));
+            if (file.address() == 0) {
+                return failed("fmemopen failed");
+            }
+            MemorySegment errbuf = arena.allocate(PCAP_ERRBUF_SIZE);
+            MemorySegment pcap = (MemorySegment) fopenOffline.invokeExact(file, errbuf);
+            if (pcap.address() == 0) {
+                int ignored = (int) fclose.invokeExact(file);
+                return failed("libpcap cannot read the capture file header: " + errbuf.getString(0));
+            }
+            return compileAndClose(pcap, expression, arena); // pcap_close closes the FILE
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("libpcap call failed", t);
+        }
+    }
+
+    private static Compiled failed(String error) {
+        return new Compiled(null, null, null, null, error);
+    }
+
+    private Compiled compileAndClose(MemorySegment pcap, String expression, Arena arena) throws Throwable {
+        try {
+            MemorySegment program = arena.allocate(BpfLayouts.BPF_PROGRAM);
+            MemorySegment text = arena.allocateFrom(expression);
+            int rc = (int) compile.invokeExact(pcap, program, text, 1, PCAP_NETMASK_UNKNOWN);
+            if (rc != 0) {
+                MemorySegment err = (MemorySegment) geterr.invokeExact(pcap);
+                return failed(err.reinterpret(PCAP_ERRBUF_SIZE).getString(0));
+            }
+            try {
+                return copyOut(program);
+            } finally {
+                freecode.invokeExact(program);
+            }
+        } finally {
+            close.invokeExact(pcap);
         }
     }
 

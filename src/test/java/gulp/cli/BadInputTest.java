@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -79,17 +80,32 @@ class BadInputTest {
     }
 
     @Test
-    void capturedLengthAboveOriginalLengthIsRefusedAfterTheGoodRecords() throws Exception {
+    void capturedLengthAboveOriginalLengthIsReadCountedAndReportedOnce() throws Exception {
         byte[] zeek = Files.readAllBytes(PcapFiles.ZEEK.resolve("vxlan.pcap"));
         PcapFiles.Capture capture = PcapFiles.parse(zeek);
-        int firstLength = capture.records().get(0).data().length;
         ByteBuffer b = ByteBuffer.wrap(zeek).order(ByteOrder.LITTLE_ENDIAN);
-        int second = 24 + 16 + firstLength;
-        b.putInt(second + 12, b.getInt(second + 8) - 1); // wire length one less than captured
+        int at = 24;
+        for (int i = 0; i < capture.records().size(); i++) {
+            int caplen = b.getInt(at + 8);
+            if (i == 1 || i == 3) {
+                b.putInt(at + 12, caplen - 2); // original length two less than captured, as libpcap reads it
+            }
+            at += 16 + caplen;
+        }
         Path output = dir.resolve("out.pcap");
         GulpProcess.Result result = runOn(zeek, output);
-        assertOneCleanLine(result, Main.EXIT_INPUT, "record 2: captured length");
-        assertEquals(1, PcapFiles.read(output).records().size());
+        assertEquals(0, result.status(), result.stderr());
+        PcapFiles.Capture out = PcapFiles.read(output);
+        assertEquals(capture.records().size(), out.records().size(), "every record, the damaged ones too");
+        for (int i = 0; i < capture.records().size(); i++) {
+            assertArrayEquals(capture.records().get(i).data(), out.records().get(i).data());
+            assertEquals(capture.records().get(i).wirelen(), out.records().get(i).wirelen(), "original length raised to the captured one");
+        }
+        assertEquals(2, result.counter("records with a captured length above the original length"
+                + " (kept; the original length is written as the captured length)"));
+        assertEquals(1, result.stderr().lines().filter(l -> l.contains("above the original length")).count(), result.stderr());
+        Tools.Output dump = Tools.run("tcpdump", "-r", output.toString());
+        assertEquals(0, dump.status(), dump.stderr());
     }
 
     @Test
