@@ -17,6 +17,10 @@ public interface PacketHandler {
      */
     void onPacket(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag);
 
+    /** A live packet of a direction not captured ({@code -Q}, or loopback's outgoing copy): counted only. */
+    default void onSkippedByDirection() {
+    }
+
     /** The source finished a batch (a kernel block, an input buffer): make it visible to the writer. */
     void onBatchEnd();
 

@@ -2,6 +2,7 @@ package gulp.cli;
 
 import gulp.decap.DecapConfig;
 import gulp.decap.Decapsulator;
+import gulp.decap.OuterLink;
 import gulp.filter.BpfInterpreter;
 import gulp.filter.BpfProgram;
 import gulp.filter.FilterCompiler;
@@ -32,16 +33,21 @@ final class PacketProcessing {
     }
 
     /**
-     * @param linkType of the input (decapsulation needs Ethernet)
+     * @param linkType of the input (decapsulation reads Ethernet, Linux cooked and raw IP)
      * @throws SetupException with the one line to show
      */
     static PacketProcessing create(Options options, int linkType) throws SetupException {
         Decapsulator decapsulator = null;
         if (options.decapsulate) {
-            if (linkType != LINKTYPE_ETHERNET) {
-                throw new SetupException(Main.EXIT_INPUT, "-d needs Ethernet input (link type 1); this input has link type " + linkType);
+            OuterLink link = OuterLink.of(linkType);
+            if (link == null) {
+                throw new SetupException(Main.EXIT_INPUT, "-d reads " + OuterLink.SUPPORTED + "; this input has link type " + linkType);
             }
-            decapsulator = new Decapsulator(decapConfig(options));
+            if (options.keepOther && link != OuterLink.ETHERNET) {
+                throw new SetupException(Main.EXIT_INPUT, "--keep-other needs Ethernet input (the other packets would be written"
+                        + " unchanged into the Ethernet output); this input has link type " + linkType);
+            }
+            decapsulator = new Decapsulator(decapConfig(options), link);
         }
         BpfProgram program = null;
         if (options.filter != null) {
@@ -82,6 +88,20 @@ final class PacketProcessing {
         }
     }
 
+    /**
+     * {@code expression} as tcpdump -i compiles it for the live interface (see
+     * {@link FilterCompiler#compileForInterface}); null, with {@code why[0]} set, when libpcap
+     * cannot open the interface.
+     */
+    static BpfProgram compileForInterface(String expression, String interfaceName, int snaplen, String[] why)
+            throws SetupException {
+        try {
+            return FilterCompiler.compileForInterface(expression, interfaceName, snaplen, why);
+        } catch (FilterException e) {
+            throw new SetupException(Main.EXIT_USAGE, e.getMessage());
+        }
+    }
+
     BpfProgram filterProgram() {
         return filterProgram;
     }
@@ -113,11 +133,12 @@ final class PacketProcessing {
      * a check of each fixed-length encapsulation the decapsulator is asked for, while shapes the
      * kernel cannot check go whole to user space (where the same filter runs on the inner frame).
      * Null when the kernel cannot help: {@code --keep-other} (plain packets must reach user space
-     * too) or a filter too long to repeat per shape.
+     * too), an outer link layer other than Ethernet, or a filter too long to repeat per shape.
      */
     KernelInnerFilter kernelInnerFilter() {
-        if (decapsulator == null || filterProgram == null || decapsulator.config().keepOther()) {
-            return null;
+        if (decapsulator == null || filterProgram == null || decapsulator.config().keepOther()
+                || decapsulator.link() != OuterLink.ETHERNET) {
+            return null; // the shapes check Ethernet outer headers
         }
         List<EncapShape> shapes = kernelShapes(decapsulator.config());
         try {

@@ -32,6 +32,23 @@ public final class FilterCompiler {
         return compileWith(libpcap, expression, linkType, snaplen);
     }
 
+    /**
+     * The program tcpdump -i {@code interfaceName} would attach for {@code expression}: compiled on
+     * a live-activated libpcap handle, so that {@code vlan} tests the tag the kernel removed from
+     * the frame (ancillary loads, run only by the kernel). Null when libpcap cannot activate the
+     * interface; {@code reason[0]} then says why.
+     */
+    public static synchronized BpfProgram compileForInterface(String expression, String interfaceName, int snaplen,
+                                                              String[] reason) throws FilterException {
+        if (libpcap == null) libpcap = load(LibPcap.DEFAULT_LIBRARY_NAMES);
+        LibPcap.Compiled compiled = libpcap.compileLive(expression, interfaceName, snaplen);
+        if (compiled.activationFailed()) {
+            reason[0] = compiled.error();
+            return null;
+        }
+        return toProgram(expression, compiled);
+    }
+
     /** The version string of the libpcap that compiles filters (loads it). */
     public static synchronized String libpcapVersion() throws FilterException {
         if (libpcap == null) libpcap = load(LibPcap.DEFAULT_LIBRARY_NAMES);
@@ -45,7 +62,10 @@ public final class FilterCompiler {
     }
 
     static BpfProgram compileWith(LibPcap pcap, String expression, int linkType, int snaplen) throws FilterException {
-        LibPcap.Compiled compiled = pcap.compile(expression, linkType, snaplen);
+        return toProgram(expression, pcap.compile(expression, linkType, snaplen));
+    }
+
+    private static BpfProgram toProgram(String expression, LibPcap.Compiled compiled) throws FilterException {
         if (!compiled.ok()) throw new FilterException("bad filter '" + expression + "': " + compiled.error());
         BpfProgram program = BpfProgram.of(compiled.code(), compiled.jt(), compiled.jf(), compiled.k());
         program.validate();

@@ -16,7 +16,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The few libpcap functions Gulp needs to compile filter expressions (pcap_open_dead,
- * pcap_compile, pcap_geterr, pcap_freecode, pcap_close). Loaded only when asked for, so Gulp
+ * pcap_create + pcap_set_snaplen + pcap_activate for live interfaces, pcap_compile, pcap_geterr,
+ * pcap_freecode, pcap_close). Loaded only when asked for, so Gulp
  * runs without libpcap when no filter is used. Not thread safe: old libpcaps share parser
  * state across handles, so callers serialise {@link #compile} calls.
  */
@@ -33,6 +34,10 @@ public final class LibPcap {
     private final MethodHandle freecode;
     private final MethodHandle close;
     private final MethodHandle libVersion;
+    private final MethodHandle create;
+    private final MethodHandle setSnaplen;
+    private final MethodHandle activate;
+    private final MethodHandle statusToString;
 
     private LibPcap(String libraryName, SymbolLookup lookup) {
         Linker linker = Linker.nativeLinker();
@@ -49,6 +54,14 @@ public final class LibPcap {
                 FunctionDescriptor.ofVoid(ADDRESS));
         this.libVersion = linker.downcallHandle(find(lookup, "pcap_lib_version"),
                 FunctionDescriptor.of(ADDRESS));
+        this.create = linker.downcallHandle(find(lookup, "pcap_create"),
+                FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+        this.setSnaplen = linker.downcallHandle(find(lookup, "pcap_set_snaplen"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        this.activate = linker.downcallHandle(find(lookup, "pcap_activate"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        this.statusToString = linker.downcallHandle(find(lookup, "pcap_statustostr"),
+                FunctionDescriptor.of(ADDRESS, JAVA_INT));
     }
 
     private static MemorySegment find(SymbolLookup lookup, String name) {
@@ -79,7 +92,15 @@ public final class LibPcap {
     }
 
     /** Result of {@link #compile}: the instructions as raw (code, jt, jf, k) columns, or libpcap's error. */
-    public record Compiled(int[] code, int[] jt, int[] jf, int[] k, String error) {
+    public record Compiled(int[] code, int[] jt, int[] jf, int[] k, String error, boolean activationFailed) {
+        public Compiled(int[] code, int[] jt, int[] jf, int[] k, String error) {
+            this(code, jt, jf, k, error, false);
+        }
+
+        static Compiled notActivated(String error) {
+            return new Compiled(null, null, null, null, error, true);
+        }
+
         public boolean ok() { return error == null; }
     }
 
@@ -88,24 +109,13 @@ public final class LibPcap {
      * bf_insns out, then pcap_freecode and pcap_close. Serialise calls (see class comment).
      */
     public Compiled compile(String expression, int linkType, int snaplen) {
-        try (Arena arena = Arena.ofConfined()) {
+        try {
             MemorySegment pcap = (MemorySegment) openDead.invokeExact(linkType, snaplen);
             if (pcap.address() == 0) {
                 return new Compiled(null, null, null, null, "pcap_open_dead(" + linkType + ", " + snaplen + ") failed");
             }
             try {
-                MemorySegment program = arena.allocate(BpfLayouts.BPF_PROGRAM);
-                MemorySegment text = arena.allocateFrom(expression);
-                int rc = (int) compile.invokeExact(pcap, program, text, 1, PCAP_NETMASK_UNKNOWN);
-                if (rc != 0) {
-                    MemorySegment err = (MemorySegment) geterr.invokeExact(pcap);
-                    return new Compiled(null, null, null, null, err.reinterpret(PCAP_ERRBUF_SIZE).getString(0));
-                }
-                try {
-                    return copyOut(program);
-                } finally {
-                    freecode.invokeExact(program);
-                }
+                return compileOn(pcap, expression);
             } finally {
                 close.invokeExact(pcap);
             }
@@ -113,6 +123,61 @@ public final class LibPcap {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("libpcap call failed", t);
+        }
+    }
+
+    /**
+     * The program for a live capture on {@code interfaceName}, as tcpdump -i compiles it: a handle
+     * made by pcap_create and pcap_activate (which opens a packet socket on the interface for the
+     * moment of compilation), so libpcap generates what it does only for live Linux handles, such
+     * as the kernel's ancillary loads of the VLAN tag that the kernel removed from the frame.
+     * Then pcap_close. {@link Compiled#activationFailed()} when the handle cannot be activated.
+     * Needs the privileges of a capture; serialise calls (see class comment).
+     */
+    public Compiled compileLive(String expression, String interfaceName, int snaplen) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errbuf = arena.allocate(PCAP_ERRBUF_SIZE);
+            MemorySegment pcap = (MemorySegment) create.invokeExact(arena.allocateFrom(interfaceName), errbuf);
+            if (pcap.address() == 0) {
+                return Compiled.notActivated("pcap_create: " + errbuf.getString(0));
+            }
+            try {
+                int rc = (int) setSnaplen.invokeExact(pcap, snaplen);
+                if (rc == 0) {
+                    rc = (int) activate.invokeExact(pcap);
+                }
+                if (rc < 0) {
+                    MemorySegment status = (MemorySegment) statusToString.invokeExact(rc);
+                    MemorySegment err = (MemorySegment) geterr.invokeExact(pcap);
+                    String detail = err.reinterpret(PCAP_ERRBUF_SIZE).getString(0);
+                    return Compiled.notActivated(detail.isEmpty() ? status.reinterpret(PCAP_ERRBUF_SIZE).getString(0) : detail);
+                }
+                return compileOn(pcap, expression);
+            } finally {
+                close.invokeExact(pcap);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("libpcap call failed", t);
+        }
+    }
+
+    /** pcap_compile(optimize=1, PCAP_NETMASK_UNKNOWN) on an open handle, bf_insns copied out, pcap_freecode. */
+    private Compiled compileOn(MemorySegment pcap, String expression) throws Throwable {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment program = arena.allocate(BpfLayouts.BPF_PROGRAM);
+            MemorySegment text = arena.allocateFrom(expression);
+            int rc = (int) compile.invokeExact(pcap, program, text, 1, PCAP_NETMASK_UNKNOWN);
+            if (rc != 0) {
+                MemorySegment err = (MemorySegment) geterr.invokeExact(pcap);
+                return new Compiled(null, null, null, null, err.reinterpret(PCAP_ERRBUF_SIZE).getString(0));
+            }
+            try {
+                return copyOut(program);
+            } finally {
+                freecode.invokeExact(program);
+            }
         }
     }
 

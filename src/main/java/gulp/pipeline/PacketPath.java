@@ -175,6 +175,11 @@ public final class PacketPath implements PacketHandler {
     }
 
     @Override
+    public void onSkippedByDirection() {
+        counters.directionSkipped.increment();
+    }
+
+    @Override
     public void onBatchEnd() {
         ring.publish();
     }

@@ -79,7 +79,7 @@ class BlockWalkerTest {
             BlockWalker.writeSyntheticBlock(memory, 0, new int[] {60, 70, 80}, 0, false);
             BlockWalker.release(memory, 0); // as if the kernel had not retired it yet
             Recorder recorder = new Recorder();
-            assertEquals(3, BlockWalker.walkUnretired(memory, 0, recorder));
+            assertEquals(3, BlockWalker.walkUnretired(memory, 0, recorder, 0));
             assertEquals(List.of(60, 70, 80), recorder.packets.stream().map(Seen::caplen).toList());
             assertFalse(BlockWalker.isReady(memory, 0));
         }
@@ -90,7 +90,7 @@ class BlockWalkerTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment memory = arena.allocate(1 << 16, 4096);
             Recorder recorder = new Recorder();
-            assertEquals(0, BlockWalker.walkUnretired(memory, 0, recorder));
+            assertEquals(0, BlockWalker.walkUnretired(memory, 0, recorder, 0));
             assertEquals(0, recorder.batches);
         }
     }
