@@ -7,6 +7,7 @@ import gulp.testing.Tools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
@@ -68,6 +69,21 @@ class CookedAndRawDecapCommandTest {
         List<String> written = innermostEthernet(out, false);
         assertTrue(inside.size() > 200, inside.size() + " inner frames found by tshark");
         assertEquals(inside, written);
+    }
+
+    /** Real Linux cooked captures (Zeek's test traces) of ICMP, ICMPv6 and ARP: read whole, nothing in them is a tunnel. */
+    @ParameterizedTest
+    @CsvSource({"linux_dlt_sll2.pcap, 6", "linuxsll-arp.pcap, 12"})
+    void realCookedCapturesAreReadAndTheirPlainPacketsCountedAsNotEncapsulation(String file, int packets) throws Exception {
+        Path input = Path.of("src", "test", "resources", "captures", "zeek-traces", file);
+        Path out = dir.resolve(file + ".out");
+        GulpProcess.Result result = GulpProcess.run(null, out, "--read", input.toString(), "-d");
+        assertEquals(0, result.status(), result.stderr());
+        assertEquals(packets, result.counter("packets read"), result.stderr());
+        assertEquals(packets, result.counter("packets skipped by decapsulation"), result.stderr());
+        assertEquals(0, result.counter("records written"), result.stderr());
+        assertTrue(result.stderr().contains("not encapsulation: " + packets + " packets"), result.stderr());
+        PcapFiles.assertTcpdumpReads(out, 0);
     }
 
     /**
