@@ -106,10 +106,16 @@ final class LiveCommand {
                         + "; other encapsulations in user space)";
                 processing.install(path, report);
             } else {
+                BpfProgram live = null;
                 if (processing.filterProgram() != null) {
                     filterPlace = " (in user space)";
+                    if (options.keepOther) {
+                        // Packets kept as they came are filtered as tcpdump -i would (outer VLAN tag
+                        // from the kernel's metadata); decapsulated frames with the file program.
+                        live = PacketProcessing.compileForInterface(options.filter, name, options.snaplen, new String[1]);
+                    }
                 }
-                processing.install(path, report);
+                processing.install(path, report, live);
             }
             warmUp.join();
             source.start();

@@ -112,10 +112,26 @@ final class PacketProcessing {
 
     /** Installs the stages on the reader's path (the interpreter is created for the reader thread). */
     void install(PacketPath path, Report report) {
+        install(path, report, null);
+    }
+
+    /**
+     * As {@link #install(PacketPath, Report)}; {@code liveProgram}, when not null, is the filter as
+     * compiled for the live interface, for the packets written as they came ({@code --keep-other}):
+     * it reads the VLAN tag and packet type the kernel keeps beside the frame, as in the kernel.
+     */
+    void install(PacketPath path, Report report, BpfProgram liveProgram) {
         if (filterProgram != null) {
             try {
                 BpfInterpreter interpreter = new BpfInterpreter(filterProgram);
-                path.setFilter(interpreter::matches);
+                PacketPath.PacketFilter filter = (data, offset, caplen, wirelen, vlanTag, packetType)
+                        -> interpreter.matches(data, offset, caplen, wirelen);
+                PacketPath.PacketFilter other = filter;
+                if (liveProgram != null) {
+                    BpfInterpreter live = BpfInterpreter.forLiveFrames(liveProgram);
+                    other = live::matches;
+                }
+                path.setFilter(filter, other);
             } catch (FilterException e) {
                 throw new IllegalStateException(e.getMessage(), e);
             }

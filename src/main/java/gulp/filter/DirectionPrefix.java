@@ -12,7 +12,7 @@ import static gulp.filter.Bpf.*;
  *   2: ret #0
  *   3: the program, unchanged (its jumps are relative)
  * </pre>
- * Only the kernel runs such a program; gulp's own interpreter refuses ancillary loads.
+ * Only the kernel runs it: user space sees only packets that passed it.
  */
 public final class DirectionPrefix {
     /** SKF_AD_PKTTYPE (linux/filter.h): the skb's pkt_type, the sll_pkttype of the ring. */

@@ -140,9 +140,13 @@ class LiveDirectionAndVlanFilterTest {
     @Test
     void vlanFiltersMatchTheOuterTagAsTcpdumpsDo() throws Exception {
         Path vlan100 = temp.resolve("gulp-vlan100.pcap"), vlanHost = temp.resolve("gulp-vlanhost.pcap");
+        Path keptOther = temp.resolve("gulp-keep-other.pcap");
         Path tcp100 = temp.resolve("tcpdump-vlan100.pcap"), tcpHost = temp.resolve("tcpdump-vlanhost.pcap");
         try (GulpInNamespace byTag = GulpInNamespace.capture(bed, vlan100, temp.resolve("v.err"), "-f", "vlan 100");
              GulpInNamespace byHost = GulpInNamespace.capture(bed, vlanHost, temp.resolve("h.err"), "-f", "vlan and host 10.250.77.3");
+             // Not tunnels: with -d --keep-other the filter runs in user space, on the frame and its metadata.
+             GulpInNamespace other = GulpInNamespace.capture(bed, keptOther, temp.resolve("o.err"), "-d", "--keep-other",
+                     "-f", "vlan 100");
              TcpdumpInNamespace tcpdumpTag = TcpdumpInNamespace.start(bed.captureNamespace, bed.captureInterface, tcp100,
                      temp.resolve("tcpdump-v.err"), "vlan 100");
              TcpdumpInNamespace tcpdumpHost = TcpdumpInNamespace.start(bed.captureNamespace, bed.captureInterface, tcpHost,
@@ -152,12 +156,14 @@ class LiveDirectionAndVlanFilterTest {
                     LiveDirectionAndVlanFilterTest::mixedVlanFrame, 0, new AtomicLong()).get(30, TimeUnit.SECONDS);
             byTag.stopAfterDrain();
             byHost.stopAfterDrain();
+            other.stopAfterDrain();
             tcpdumpTag.stopAfter(PcapFiles.read(vlan100).records().size());
             tcpdumpHost.stopAfter(PcapFiles.read(vlanHost).records().size());
         }
         List<String> tagged = records(vlan100);
         assertEquals(20, tagged.size(), "the VLAN 100 frames");
         assertEquals(records(tcp100), tagged);
+        assertEquals(tagged, records(keptOther), "the user-space interpreter keeps what the kernel keeps");
         List<String> toHost = records(vlanHost);
         assertEquals(10, toHost.size(), "the tagged frames to 10.250.77.3");
         assertEquals(records(tcpHost), toHost);
