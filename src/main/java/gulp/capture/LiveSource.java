@@ -1,7 +1,6 @@
 package gulp.capture;
 
 import gulp.filter.BpfProgram;
-import gulp.filter.DirectionPrefix;
 import gulp.filter.FilterException;
 import gulp.linux.Libc;
 import gulp.linux.NativeException;
@@ -59,18 +58,15 @@ public final class LiveSource implements Source {
     private final PacketSocket socket;
     private final CaptureCounters counters;
     private final long interfaceDropsAtStart;
-    /** Packet types the walker skips ({@link Direction#skippedPacketTypes}): a backstop for the kernel's own. */
-    private final int skippedTypes;
-    /** Where unwanted directions are dropped, for the start-up line ("" when every packet is kept). */
-    private final String directionNote;
+    /** Which directions are dropped, and where; the walker skips {@code direction.skippedTypes}. */
+    private final SocketDirection direction;
     private boolean bound;
     private long packetsWalked;
 
     private LiveSource(Settings settings, int ifindex, int linkType, String linkName, PacketSocket socket,
-                       CaptureCounters counters, int skippedTypes, String directionNote) {
+                       CaptureCounters counters, SocketDirection direction) {
         this.settings = settings;
-        this.skippedTypes = skippedTypes;
-        this.directionNote = directionNote;
+        this.direction = direction;
         this.ifindex = ifindex;
         this.linkType = linkType;
         this.linkName = linkName;
@@ -120,10 +116,9 @@ public final class LiveSource implements Source {
             throw permissionOr(e, "cannot open a packet socket on " + name);
         }
         try {
-            int skippedTypes = settings.direction().skippedPacketTypes(type == ARPHRD_LOOPBACK);
-            String directionNote = directionNote(settings.direction(), type == ARPHRD_LOOPBACK, socket, skippedTypes);
-            if (settings.snaplen() < 65535 || Direction.skipsIncoming(skippedTypes)) {
-                attach(socket, name, skippedTypes, snaplenProgram(settings.snaplen()));
+            SocketDirection direction = SocketDirection.apply(settings.direction(), type == ARPHRD_LOOPBACK, socket);
+            if (settings.snaplen() < 65535 || direction.needsFilter()) {
+                attach(socket, name, direction, snaplenProgram(settings.snaplen()));
             }
             int blockCount = (int) Math.max(2, settings.kernelBufferBytes() / settings.blockSize());
             try {
@@ -132,7 +127,7 @@ public final class LiveSource implements Source {
                 throw new InputException("cannot create a kernel ring of " + blockCount + " x " + (settings.blockSize() >> 10)
                         + " KiB on " + name + ": " + e.getMessage() + "; choose a smaller -B");
             }
-            return new LiveSource(settings, ifindex, linkType, linkName, socket, counters, skippedTypes, directionNote);
+            return new LiveSource(settings, ifindex, linkType, linkName, socket, counters, direction);
         } catch (InputException e) {
             socket.close();
             throw e;
@@ -143,19 +138,17 @@ public final class LiveSource implements Source {
      * Attaches a classic BPF program in the kernel: packets it rejects never reach the ring and are
      * not counted. It replaces the snap length filter, so its accept value should be the snap
      * length (pcap_compile's is). With {@code -Q out} it runs behind the direction check
-     * ({@link DirectionPrefix}). Call before {@link #start()}.
+     * ({@link gulp.filter.DirectionPrefix}). Call before {@link #start()}.
      */
     public void attachFilter(BpfProgram program) throws InputException {
-        attach(socket, settings.interfaceName(), skippedTypes, program);
+        attach(socket, settings.interfaceName(), direction, program);
     }
 
-    private static void attach(PacketSocket socket, String name, int skippedTypes, BpfProgram program) throws InputException {
+    private static void attach(PacketSocket socket, String name, SocketDirection direction, BpfProgram program)
+            throws InputException {
         try (Arena scratch = Arena.ofConfined()) {
-            BpfProgram attached = Direction.skipsIncoming(skippedTypes) ? DirectionPrefix.onlyOutgoing(program) : program;
-            socket.attachFilter(attached.toSockFprog(scratch));
-        } catch (FilterException e) {
-            throw new InputException("cannot attach the filter on " + name + ": " + e.getMessage());
-        } catch (NativeException e) {
+            socket.attachFilter(direction.onSocket(program).toSockFprog(scratch));
+        } catch (FilterException | NativeException e) {
             throw new InputException("cannot attach the filter on " + name + ": " + e.getMessage());
         }
     }
@@ -163,28 +156,6 @@ public final class LiveSource implements Source {
     /** "ret #snaplen": keeps at most {@code snaplen} bytes of every packet. */
     private static BpfProgram snaplenProgram(int snaplen) {
         return BpfProgram.of(new int[] {0x06}, new int[1], new int[1], new int[] {snaplen}); // BPF_RET|BPF_K
-    }
-
-    /**
-     * Drops outgoing packets in the kernel when they are not wanted (PACKET_IGNORE_OUTGOING; on an
-     * older kernel the block walker skips them and counts them); says where, for the start-up line.
-     */
-    private static String directionNote(Direction direction, boolean loopback, PacketSocket socket, int skippedTypes) {
-        String where = "";
-        if (Direction.skipsOutgoing(skippedTypes)) {
-            try {
-                socket.ignoreOutgoing();
-                where = " in the kernel";
-            } catch (NativeException e) {
-                where = " in user space";
-            }
-        } else if (Direction.skipsIncoming(skippedTypes)) {
-            where = " in the kernel";
-        }
-        if (direction == Direction.INOUT) {
-            return loopback ? ", each packet once (outgoing copies dropped" + where + ")" : "";
-        }
-        return ", direction " + direction.name().toLowerCase() + " (other packets dropped" + where + ")";
     }
 
     /** Hardware types whose packets are IP with no link-layer header: tun, ipip, sit, ip6tnl, rawip. */
@@ -249,7 +220,7 @@ public final class LiveSource implements Source {
 
     @Override
     public String describe() {
-        return settings.interfaceName() + " (" + linkName + (settings.promiscuous() ? ", promiscuous" : "") + directionNote
+        return settings.interfaceName() + " (" + linkName + (settings.promiscuous() ? ", promiscuous" : "") + direction.note
                 + ", kernel ring " + socket.blockCount() + " x " + (socket.blockSize() >> 10) + " KiB = "
                 + ((long) socket.blockCount() * socket.blockSize() >> 20) + " MiB, block timeout " + RETIRE_MILLIS + " ms)";
     }
@@ -292,7 +263,7 @@ public final class LiveSource implements Source {
                         stopDeadline = System.nanoTime() + STOP_DRAIN_NANOS; // draining, at the writer's pace
                     }
                 } else if (ready) {
-                    packetsWalked += BlockWalker.walk(ring, block, handler, skippedTypes);
+                    packetsWalked += BlockWalker.walk(ring, block, handler, direction.skippedTypes);
                     BlockWalker.release(ring, block);
                     index = index + 1 == blockCount ? 0 : index + 1;
                     if (stopping) {
@@ -309,7 +280,7 @@ public final class LiveSource implements Source {
                         // delivery has stopped nothing writes into it any more: take its packets
                         // where they are.
                         if (deliveryStopped) {
-                            packetsWalked += BlockWalker.walkUnretired(ring, block, handler, skippedTypes);
+                            packetsWalked += BlockWalker.walkUnretired(ring, block, handler, direction.skippedTypes);
                         }
                         return;
                     }

@@ -16,7 +16,7 @@ final class Usage {
               -f EXPR             tcpdump-language filter (needs libpcap)
               -s N                snap length: keep at most N bytes per packet (default 262144)
               -F                  do not insist on Ethernet input (tun, ipip, ... as raw IP)
-              -Q DIR              direction: in, out or inout (default; loopback: each packet once)
+              -Q, --direction DIR  in, out or inout (default; on loopback each packet once)
               --no-promisc        do not put the interface into promiscuous mode
               -B MIB              kernel ring size in MiB
               --reader-cpu N      pin the reader thread to CPU N
