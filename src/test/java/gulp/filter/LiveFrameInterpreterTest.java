@@ -91,4 +91,31 @@ class LiveFrameInterpreterTest {
                 .insn(RET | RET_A, 0).assemble();
         assertThrows(FilterException.class, () -> BpfInterpreter.forLiveFrames(indirect), "only absolute loads are ancillary");
     }
+
+    /** The live compilation is instruction for instruction what {@code tcpdump -i lo -dd EXPR} prints. */
+    @Test
+    void liveCompilationIsTcpdumpsForTheSameInterface() throws FilterException {
+        assumeTrue(Tools.run("tcpdump", "--version").status() == 0, "needs tcpdump");
+        for (String expression : new String[] {"vlan 100", "vlan and host 10.250.77.3", "vlan 100 and vlan 200",
+                "udp port 53", "outbound", "not inbound and tcp"}) {
+            Tools.Output tcpdump = Tools.run("tcpdump", "-i", "lo", "-dd", expression);
+            assertEquals(0, tcpdump.status(), tcpdump.stderr());
+            assertEquals(BpfProgram.parse(tcpdump.stdout()), live(expression), expression);
+        }
+        assertTrue(live("outbound").toString().contains("ldh      [4294963204]"), "SKF_AD_OFF + SKF_AD_PKTTYPE, as DirectionPrefix");
+    }
+
+    @Test
+    void theDirectionPrefixRunsTheProgramForOutgoingPacketsOnly() throws FilterException {
+        BpfProgram udp9999 = FilterCompiler.compile("udp dst port 9999");
+        BpfInterpreter prefixed = BpfInterpreter.forLiveFrames(DirectionPrefix.onlyOutgoing(udp9999));
+        MemorySegment match = MemorySegment.ofArray(TestFrames.frame(1, 100, 9999));
+        MemorySegment other = MemorySegment.ofArray(TestFrames.frame(2, 100, 8888));
+        for (int type = 0; type < 8; type++) {
+            boolean outgoing = type == DirectionPrefix.PACKET_OUTGOING;
+            assertEquals(outgoing ? 262144 : 0, prefixed.run(match, 0, 100, 100, BpfInterpreter.NO_VLAN_TAG, type), "type " + type);
+            assertEquals(0, prefixed.run(other, 0, 100, 100, BpfInterpreter.NO_VLAN_TAG, type), "type " + type);
+        }
+        assertEquals(udp9999.length() + DirectionPrefix.LENGTH, DirectionPrefix.onlyOutgoing(udp9999).length());
+    }
 }
