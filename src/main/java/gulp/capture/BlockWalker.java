@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
@@ -51,18 +52,33 @@ public final class BlockWalker {
      * not released. The kernel may still retire it, which changes its header and the last packet's
      * next offset, neither of which the walk needs. Returns the count.
      */
-    public static int walkUnretired(MemorySegment ring, long block, PacketHandler handler) {
+    public static int walkUnretired(MemorySegment ring, long block, PacketHandler handler, int skippedTypes) {
         VarHandle.acquireFence();
         int count = ring.get(JAVA_INT, block + TpacketBlockDesc.NUM_PKTS_OFFSET);
-        return count == 0 ? 0 : walk(ring, block, handler);
+        return count == 0 ? 0 : walk(ring, block, handler, skippedTypes);
     }
 
-    /** Hands every packet of a ready block to {@code handler}, then ends the batch; returns the count. */
+    /** {@link #walk(MemorySegment, long, PacketHandler, int)} keeping every direction. */
     public static int walk(MemorySegment ring, long block, PacketHandler handler) {
+        return walk(ring, block, handler, 0);
+    }
+
+    /**
+     * Hands every packet of a ready block to {@code handler}, then ends the batch; returns the count.
+     * A packet whose {@code sll_pkttype} is in {@code skippedTypes} (bit {@code 1 << type}, see
+     * {@link Direction}) goes to {@link PacketHandler#onSkippedByDirection()} instead.
+     */
+    public static int walk(MemorySegment ring, long block, PacketHandler handler, int skippedTypes) {
         int count = ring.get(JAVA_INT, block + TpacketBlockDesc.NUM_PKTS_OFFSET);
         long packet = block + ring.get(JAVA_INT, block + TpacketBlockDesc.OFFSET_TO_FIRST_PKT_OFFSET);
         for (int i = 0; i < count; i++) {
             int next = ring.get(JAVA_INT, packet + Tpacket3Hdr.NEXT_OFFSET_OFFSET);
+            int packetType = Byte.toUnsignedInt(ring.get(JAVA_BYTE, packet + Tpacket3Hdr.PKTTYPE_OFFSET));
+            if ((skippedTypes >>> packetType & 1) != 0) {
+                handler.onSkippedByDirection();
+                packet += next;
+                continue;
+            }
             long seconds = Integer.toUnsignedLong(ring.get(JAVA_INT, packet + Tpacket3Hdr.SEC_OFFSET));
             long nanos = Integer.toUnsignedLong(ring.get(JAVA_INT, packet + Tpacket3Hdr.NSEC_OFFSET));
             int caplen = ring.get(JAVA_INT, packet + Tpacket3Hdr.SNAPLEN_OFFSET);
@@ -77,7 +93,7 @@ public final class BlockWalker {
                         : Tpacket3Hdr.ETH_P_8021Q;
                 vlanTag = tpid << 16 | tci;
             }
-            handler.onPacket(ring, packet + mac, caplen, wirelen, seconds * NANOS_PER_SECOND + nanos, vlanTag);
+            handler.onPacket(ring, packet + mac, caplen, wirelen, seconds * NANOS_PER_SECOND + nanos, vlanTag, packetType);
             packet += next;
         }
         handler.onBatchEnd();
@@ -89,6 +105,12 @@ public final class BlockWalker {
      * {@code block}, laid out as the kernel does (for warm-up and tests). Returns the bytes used.
      */
     public static long writeSyntheticBlock(MemorySegment memory, long block, int[] frameLengths, long firstNanos, boolean tagged) {
+        return writeSyntheticBlock(memory, block, frameLengths, firstNanos, tagged, new int[frameLengths.length]);
+    }
+
+    /** As above, with each packet's {@code sll_pkttype} (its direction) given. */
+    public static long writeSyntheticBlock(MemorySegment memory, long block, int[] frameLengths, long firstNanos, boolean tagged,
+                                           int[] packetTypes) {
         int mac = 82; // what the kernel uses for Ethernet: header (48) + sockaddr_ll room, aligned
         long packet = block + TpacketBlockDesc.SIZE;
         memory.set(JAVA_INT, block + TpacketBlockDesc.VERSION_OFFSET, 2);
@@ -108,6 +130,7 @@ public final class BlockWalker {
             memory.set(JAVA_INT, packet + Tpacket3Hdr.STATUS_OFFSET, tag
                     ? TpacketBlockDesc.TP_STATUS_USER | Tpacket3Hdr.TP_STATUS_VLAN_VALID | Tpacket3Hdr.TP_STATUS_VLAN_TPID_VALID
                     : TpacketBlockDesc.TP_STATUS_USER);
+            memory.set(JAVA_BYTE, packet + Tpacket3Hdr.PKTTYPE_OFFSET, (byte) packetTypes[i]);
             memory.set(JAVA_SHORT, packet + Tpacket3Hdr.MAC_OFFSET, (short) mac);
             memory.set(JAVA_SHORT, packet + Tpacket3Hdr.NET_OFFSET, (short) (mac + 14));
             memory.set(JAVA_INT, packet + Tpacket3Hdr.VLAN_TCI_OFFSET, tag ? 100 : 0);

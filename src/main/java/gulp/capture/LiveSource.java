@@ -1,5 +1,7 @@
 package gulp.capture;
 
+import gulp.filter.BpfProgram;
+import gulp.filter.FilterException;
 import gulp.linux.Libc;
 import gulp.linux.NativeException;
 import gulp.linux.PacketSocket;
@@ -37,13 +39,17 @@ public final class LiveSource implements Source {
     private static final int ARPHRD_ETHER = 1;
     private static final int ARPHRD_LOOPBACK = 772;
     private static final int ARPHRD_NONE = 65534;
+    private static final int ARPHRD_RAWIP = 519;
+    private static final int ARPHRD_TUNNEL = 768;
+    private static final int ARPHRD_TUNNEL6 = 769;
+    private static final int ARPHRD_SIT = 776;
     private static final int LINKTYPE_ETHERNET = 1;
     private static final int LINKTYPE_RAW = 101;
     private static final int IFF_UP = 0x1;
 
     /** What to open: everything the command line decides about the kernel side. */
     public record Settings(String interfaceName, boolean promiscuous, int snaplen, long kernelBufferBytes,
-                           int blockSize, boolean skipEthernetCheck) {
+                           int blockSize, boolean skipEthernetCheck, Direction direction) {
     }
 
     private final Settings settings;
@@ -53,12 +59,15 @@ public final class LiveSource implements Source {
     private final PacketSocket socket;
     private final CaptureCounters counters;
     private final long interfaceDropsAtStart;
+    /** Which directions are dropped, and where; the walker skips {@code direction.skippedTypes}. */
+    private final SocketDirection direction;
     private boolean bound;
     private long packetsWalked;
 
     private LiveSource(Settings settings, int ifindex, int linkType, String linkName, PacketSocket socket,
-                       CaptureCounters counters) {
+                       CaptureCounters counters, SocketDirection direction) {
         this.settings = settings;
+        this.direction = direction;
         this.ifindex = ifindex;
         this.linkType = linkType;
         this.linkName = linkName;
@@ -86,7 +95,7 @@ public final class LiveSource implements Source {
         } else if (!settings.skipEthernetCheck()) {
             throw new InputException(name + " is not an Ethernet interface (hardware type " + type
                     + "); use -F to capture it anyway");
-        } else if (type == ARPHRD_NONE) {
+        } else if (isRawIp(type)) {
             linkType = LINKTYPE_RAW;
             linkName = "raw IP";
         } else {
@@ -108,8 +117,9 @@ public final class LiveSource implements Source {
             throw permissionOr(e, "cannot open a packet socket on " + name);
         }
         try {
-            if (settings.snaplen() < 65535) {
-                socket.limitSnaplen(settings.snaplen());
+            SocketDirection direction = SocketDirection.apply(settings.direction(), type == ARPHRD_LOOPBACK, socket);
+            if (settings.snaplen() < 65535 || direction.needsFilter()) {
+                attach(socket, name, direction, snaplenProgram(settings.snaplen()));
             }
             int blockCount = (int) Math.max(2, settings.kernelBufferBytes() / settings.blockSize());
             try {
@@ -118,27 +128,41 @@ public final class LiveSource implements Source {
                 throw new InputException("cannot create a kernel ring of " + blockCount + " x " + (settings.blockSize() >> 10)
                         + " KiB on " + name + ": " + e.getMessage() + "; choose a smaller -B");
             }
-            return new LiveSource(settings, ifindex, linkType, linkName, socket, counters);
+            return new LiveSource(settings, ifindex, linkType, linkName, socket, counters, direction);
         } catch (InputException e) {
             socket.close();
             throw e;
-        } catch (NativeException e) {
-            socket.close();
-            throw permissionOr(e, "cannot set up capture on " + name);
         }
     }
 
     /**
-     * Attaches a classic BPF program ({@code struct sock_fprog}) in the kernel: packets it rejects
-     * never reach the ring and are not counted. It replaces the snap length filter, so its accept
-     * value should be the snap length (pcap_compile's is). Call before {@link #start()}.
+     * Attaches a classic BPF program in the kernel: packets it rejects never reach the ring and are
+     * not counted. It replaces the snap length filter, so its accept value should be the snap
+     * length (pcap_compile's is). With {@code -Q out} it runs behind the direction check
+     * ({@link gulp.filter.DirectionPrefix}). Call before {@link #start()}.
      */
-    public void attachFilter(MemorySegment sockFprog) throws InputException {
-        try {
-            socket.attachFilter(sockFprog);
-        } catch (NativeException e) {
-            throw new InputException("cannot attach the filter on " + settings.interfaceName() + ": " + e.getMessage());
+    public void attachFilter(BpfProgram program) throws InputException {
+        attach(socket, settings.interfaceName(), direction, program);
+    }
+
+    private static void attach(PacketSocket socket, String name, SocketDirection direction, BpfProgram program)
+            throws InputException {
+        try (Arena scratch = Arena.ofConfined()) {
+            socket.attachFilter(direction.onSocket(program).toSockFprog(scratch));
+        } catch (FilterException | NativeException e) {
+            throw new InputException("cannot attach the filter on " + name + ": " + e.getMessage());
         }
+    }
+
+    /** "ret #snaplen": keeps at most {@code snaplen} bytes of every packet. */
+    private static BpfProgram snaplenProgram(int snaplen) {
+        return BpfProgram.of(new int[] {0x06}, new int[1], new int[1], new int[] {snaplen}); // BPF_RET|BPF_K
+    }
+
+    /** Hardware types whose packets are IP with no link-layer header: tun, ipip, sit, ip6tnl, rawip. */
+    private static boolean isRawIp(int type) {
+        return type == ARPHRD_NONE || type == ARPHRD_TUNNEL || type == ARPHRD_TUNNEL6 || type == ARPHRD_SIT
+                || type == ARPHRD_RAWIP;
     }
 
     /** Binds to the interface (packets start arriving in the ring) and enables promiscuous mode. */
@@ -197,7 +221,7 @@ public final class LiveSource implements Source {
 
     @Override
     public String describe() {
-        return settings.interfaceName() + " (" + linkName + (settings.promiscuous() ? ", promiscuous" : "")
+        return settings.interfaceName() + " (" + linkName + (settings.promiscuous() ? ", promiscuous" : "") + direction.note
                 + ", kernel ring " + socket.blockCount() + " x " + (socket.blockSize() >> 10) + " KiB = "
                 + ((long) socket.blockCount() * socket.blockSize() >> 20) + " MiB, block timeout " + RETIRE_MILLIS + " ms)";
     }
@@ -240,7 +264,7 @@ public final class LiveSource implements Source {
                         stopDeadline = System.nanoTime() + STOP_DRAIN_NANOS; // draining, at the writer's pace
                     }
                 } else if (ready) {
-                    packetsWalked += BlockWalker.walk(ring, block, handler);
+                    packetsWalked += BlockWalker.walk(ring, block, handler, direction.skippedTypes);
                     BlockWalker.release(ring, block);
                     index = index + 1 == blockCount ? 0 : index + 1;
                     if (stopping) {
@@ -257,7 +281,7 @@ public final class LiveSource implements Source {
                         // delivery has stopped nothing writes into it any more: take its packets
                         // where they are.
                         if (deliveryStopped) {
-                            packetsWalked += BlockWalker.walkUnretired(ring, block, handler);
+                            packetsWalked += BlockWalker.walkUnretired(ring, block, handler, direction.skippedTypes);
                         }
                         return;
                     }

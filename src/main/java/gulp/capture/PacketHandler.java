@@ -17,6 +17,19 @@ public interface PacketHandler {
      */
     void onPacket(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag);
 
+    /**
+     * A live packet, with its {@code packetType} (sll_pkttype: host, broadcast, multicast, other
+     * host) as well, for filters that ask for it. By default the type is ignored.
+     */
+    default void onPacket(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag,
+                          int packetType) {
+        onPacket(data, offset, caplen, wirelen, timestampNanos, vlanTag);
+    }
+
+    /** A live packet of a direction not captured ({@code -Q}, or loopback's outgoing copy): counted only. */
+    default void onSkippedByDirection() {
+    }
+
     /** The source finished a batch (a kernel block, an input buffer): make it visible to the writer. */
     void onBatchEnd();
 

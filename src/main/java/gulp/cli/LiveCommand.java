@@ -2,6 +2,7 @@ package gulp.cli;
 
 import gulp.capture.InputException;
 import gulp.capture.LiveSource;
+import gulp.filter.BpfProgram;
 import gulp.linux.Libc;
 import gulp.linux.NativeException;
 import gulp.linux.ProcessAge;
@@ -60,7 +61,7 @@ final class LiveCommand {
         // With -d, -s applies to the inner frame: the kernel must keep the outer headers too.
         int kernelSnaplen = options.decapsulate ? Options.MAX_SNAPLEN : options.snaplen;
         LiveSource.Settings settings = new LiveSource.Settings(name, options.promiscuous, kernelSnaplen, kernelBuffer,
-                LiveSource.DEFAULT_BLOCK_SIZE, options.skipEthernetCheck);
+                LiveSource.DEFAULT_BLOCK_SIZE, options.skipEthernetCheck, options.direction);
         LiveSource source;
         try {
             source = LiveSource.open(settings, counters);
@@ -84,27 +85,38 @@ final class LiveCommand {
             String filterPlace = "";
             PacketProcessing.KernelInnerFilter inner = processing.kernelInnerFilter();
             if (processing.filterProgram() != null && processing.decapsulator() == null) {
-                // Without -d the filter runs in the kernel: rejected packets are never copied.
-                source.attachFilter(processing.filterProgram().toSockFprog(arena));
-                filterPlace = " (in the kernel)";
-                if (options.filter.matches("(?s).*\\bvlan\\b.*")) {
-                    // libpcap compiles 'vlan' for live handles with kernel-only loads; a program
-                    // compiled offline tests the frame bytes, where the kernel has removed the tag.
-                    main.message("warning: the kernel removes a packet's outer VLAN tag before the filter runs,"
-                            + " so 'vlan' in a live filter only matches a second (inner) tag; filter on the rest instead");
+                // Without -d the filter runs in the kernel: rejected packets are never copied. It is
+                // compiled as tcpdump -i compiles it, on a live libpcap handle: 'vlan' then tests
+                // the outer tag that the kernel removed from the frame (ancillary loads).
+                String[] why = new String[1];
+                BpfProgram program = PacketProcessing.compileForInterface(options.filter, name, options.snaplen, why);
+                if (program == null) {
+                    program = processing.filterProgram();
+                    if (options.filter.matches("(?s).*\\bvlan\\b.*")) {
+                        main.message("warning: libpcap cannot open " + name + " (" + why[0] + "), so the filter is compiled"
+                                + " as for a capture file: 'vlan' cannot match the outer tag, which the kernel removes");
+                    }
                 }
+                source.attachFilter(program);
+                filterPlace = " (in the kernel)";
             } else if (inner != null) {
                 // With -d: fixed-length shapes are filtered in the kernel on their inner frame;
                 // the rest arrive whole and the same filter runs after decapsulation.
-                source.attachFilter(inner.program().toSockFprog(arena));
+                source.attachFilter(inner.program());
                 filterPlace = " (in the kernel for " + String.join(", ", inner.shapeNames())
                         + "; other encapsulations in user space)";
                 processing.install(path, report);
             } else {
+                BpfProgram live = null;
                 if (processing.filterProgram() != null) {
                     filterPlace = " (in user space)";
+                    if (options.keepOther) {
+                        // Packets kept as they came are filtered as tcpdump -i would (outer VLAN tag
+                        // from the kernel's metadata); decapsulated frames with the file program.
+                        live = PacketProcessing.compileForInterface(options.filter, name, options.snaplen, new String[1]);
+                    }
                 }
-                processing.install(path, report);
+                processing.install(path, report, live);
             }
             warmUp.join();
             source.start();

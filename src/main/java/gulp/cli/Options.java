@@ -1,5 +1,6 @@
 package gulp.cli;
 
+import gulp.capture.Direction;
 import gulp.output.FsyncPolicy;
 import gulp.output.OutputException;
 
@@ -32,6 +33,8 @@ public final class Options {
     public int writerCpu = -1;                // --writer-cpu
     public boolean realtimeReader;            // --fifo
     public boolean holdKernelBlocks = true;   // --no-hold-kernel-blocks (--hold-kernel-blocks: the default)
+    public Direction direction = Direction.INOUT; // -Q / --direction
+    private boolean directionGiven;
 
     // Decapsulation.
     public boolean decapsulate;               // -d
@@ -119,6 +122,14 @@ public final class Options {
         cl.flag('\0', "fifo", () -> o.realtimeReader = true);
         cl.flag('\0', "hold-kernel-blocks", () -> o.holdKernelBlocks = true);
         cl.flag('\0', "no-hold-kernel-blocks", () -> o.holdKernelBlocks = false);
+        cl.option('Q', "direction", v -> {
+            try {
+                o.direction = Direction.parse(v);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            o.directionGiven = true;
+        });
 
         cl.flag('d', "decapsulate", () -> o.decapsulate = true);
         cl.option('\0', "decap", v -> { o.decapsulate = true; o.decapKinds = v; });
@@ -215,6 +226,9 @@ public final class Options {
     }
 
     private void checkCombinations() throws UsageException {
+        if (directionGiven && mode() != Mode.LIVE) {
+            throw new UsageException("-Q applies to live capture (-i IFACE) only: a capture file does not say a packet's direction");
+        }
         if (!decapsulate) {
             String lone = erspanSessions != null ? "--erspan-session" : vnis != null ? "--vni"
                     : keepOther ? "--keep-other" : erspanTime ? "--erspan-time" : null;

@@ -2,6 +2,7 @@ package gulp.cli;
 
 import gulp.decap.DecapConfig;
 import gulp.decap.Decapsulator;
+import gulp.decap.OuterLink;
 import gulp.filter.BpfInterpreter;
 import gulp.filter.BpfProgram;
 import gulp.filter.FilterCompiler;
@@ -37,7 +38,7 @@ final class PacketProcessing {
     }
 
     /**
-     * @param linkType of the input (decapsulation needs Ethernet)
+     * @param linkType of the input (decapsulation reads Ethernet, Linux cooked and raw IP)
      * @param savefileHeader for capture files, the header libpcap compiles the filter against (as
      *                       for {@code tcpdump -r}); null for live input
      * @throws SetupException with the one line to show
@@ -45,10 +46,15 @@ final class PacketProcessing {
     static PacketProcessing create(Options options, int linkType, byte[] savefileHeader) throws SetupException {
         Decapsulator decapsulator = null;
         if (options.decapsulate) {
-            if (linkType != LINKTYPE_ETHERNET) {
-                throw new SetupException(Main.EXIT_INPUT, "-d needs Ethernet input (link type 1); this input has link type " + linkType);
+            OuterLink link = OuterLink.of(linkType);
+            if (link == null) {
+                throw new SetupException(Main.EXIT_INPUT, "-d reads " + OuterLink.SUPPORTED + "; this input has link type " + linkType);
             }
-            decapsulator = new Decapsulator(decapConfig(options));
+            if (options.keepOther && link != OuterLink.ETHERNET) {
+                throw new SetupException(Main.EXIT_INPUT, "--keep-other needs Ethernet input (the other packets would be written"
+                        + " unchanged into the Ethernet output); this input has link type " + linkType);
+            }
+            decapsulator = new Decapsulator(decapConfig(options), link);
         }
         BpfProgram program = null;
         if (options.filter != null) {
@@ -103,6 +109,20 @@ final class PacketProcessing {
         return new SetupException(missingLibrary ? Main.EXIT_FAILURE : Main.EXIT_USAGE, e.getMessage());
     }
 
+    /**
+     * {@code expression} as tcpdump -i compiles it for the live interface (see
+     * {@link FilterCompiler#compileForInterface}); null, with {@code why[0]} set, when libpcap
+     * cannot open the interface.
+     */
+    static BpfProgram compileForInterface(String expression, String interfaceName, int snaplen, String[] why)
+            throws SetupException {
+        try {
+            return FilterCompiler.compileForInterface(expression, interfaceName, snaplen, why);
+        } catch (FilterException e) {
+            throw setupFailure(e);
+        }
+    }
+
     BpfProgram filterProgram() {
         return filterProgram;
     }
@@ -113,10 +133,26 @@ final class PacketProcessing {
 
     /** Installs the stages on the reader's path (the interpreter is created for the reader thread). */
     void install(PacketPath path, Report report) {
+        install(path, report, null);
+    }
+
+    /**
+     * As {@link #install(PacketPath, Report)}; {@code liveProgram}, when not null, is the filter as
+     * compiled for the live interface, for the packets written as they came ({@code --keep-other}):
+     * it reads the VLAN tag and packet type the kernel keeps beside the frame, as in the kernel.
+     */
+    void install(PacketPath path, Report report, BpfProgram liveProgram) {
         if (filterProgram != null) {
             try {
                 BpfInterpreter interpreter = new BpfInterpreter(filterProgram);
-                path.setFilter(interpreter::matches);
+                PacketPath.PacketFilter filter = (data, offset, caplen, wirelen, vlanTag, packetType)
+                        -> interpreter.matches(data, offset, caplen, wirelen);
+                PacketPath.PacketFilter other = filter;
+                if (liveProgram != null) {
+                    BpfInterpreter live = BpfInterpreter.forLiveFrames(liveProgram);
+                    other = live::matches;
+                }
+                path.setFilter(filter, other);
             } catch (FilterException e) {
                 throw new IllegalStateException(e.getMessage(), e);
             }
@@ -134,11 +170,12 @@ final class PacketProcessing {
      * a check of each fixed-length encapsulation the decapsulator is asked for, while shapes the
      * kernel cannot check go whole to user space (where the same filter runs on the inner frame).
      * Null when the kernel cannot help: {@code --keep-other} (plain packets must reach user space
-     * too) or a filter too long to repeat per shape.
+     * too), an outer link layer other than Ethernet, or a filter too long to repeat per shape.
      */
     KernelInnerFilter kernelInnerFilter() {
-        if (decapsulator == null || filterProgram == null || decapsulator.config().keepOther()) {
-            return null;
+        if (decapsulator == null || filterProgram == null || decapsulator.config().keepOther()
+                || decapsulator.link() != OuterLink.ETHERNET) {
+            return null; // the shapes check Ethernet outer headers
         }
         List<EncapShape> shapes = kernelShapes(decapsulator.config());
         try {

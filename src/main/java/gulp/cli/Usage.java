@@ -15,7 +15,8 @@ final class Usage {
               -c                  copy arbitrary bytes from stdin to stdout through the ring
               -f EXPR             tcpdump-language filter (needs libpcap)
               -s N                snap length: keep at most N bytes per packet (default 262144)
-              -F                  do not insist on Ethernet input
+              -F                  do not insist on Ethernet input (tun, ipip, ... as raw IP)
+              -Q, --direction DIR  in, out or inout (default; on loopback each packet once)
               --no-promisc        do not put the interface into promiscuous mode
               -B MIB              kernel ring size in MiB
               --reader-cpu N      pin the reader thread to CPU N
@@ -26,7 +27,8 @@ final class Usage {
                                   -B plus -r absorb an output stall; --hold-kernel-blocks)
 
             Remote capture
-              -d                  decapsulate ERSPAN I/II/III, GRE, VXLAN and Geneve
+              -d                  decapsulate ERSPAN I/II/III, GRE, VXLAN and Geneve, carried in
+                                  Ethernet, Linux cooked (SLL, SLL2) or raw IP packets
               --decap=KINDS       only these: erspan,gre,vxlan,geneve
               --vxlan-port N      VXLAN UDP port (default 4789)
               --geneve-port N     Geneve UDP port (default 6081)

@@ -50,14 +50,32 @@ public final class Decapsulator {
     private final int vxlanPort;
     private final int genevePort;
     private final boolean hardwareTime;
+    private final OuterLink link;
+    private final int protocolOffset;
+    private final int networkOffset;
+    private final int rawIpVersion;
 
+    /** For Ethernet input. */
     public Decapsulator(DecapConfig config) {
-        this(config, FragmentReassembler.DEFAULT_TIMEOUT_NANOS);
+        this(config, OuterLink.ETHERNET, FragmentReassembler.DEFAULT_TIMEOUT_NANOS);
+    }
+
+    /** For input of the given outer link layer. */
+    public Decapsulator(DecapConfig config, OuterLink link) {
+        this(config, link, FragmentReassembler.DEFAULT_TIMEOUT_NANOS);
     }
 
     /** {@code fragmentTimeoutNanos}: packet time after which an incomplete outer datagram is given up. */
     public Decapsulator(DecapConfig config, long fragmentTimeoutNanos) {
+        this(config, OuterLink.ETHERNET, fragmentTimeoutNanos);
+    }
+
+    private Decapsulator(DecapConfig config, OuterLink link, long fragmentTimeoutNanos) {
         this.config = config;
+        this.link = link;
+        this.protocolOffset = link.protocolOffset;
+        this.networkOffset = link.headerLength;
+        this.rawIpVersion = link.rawIpVersion;
         this.reassembler = new FragmentReassembler(counters, fragmentTimeoutNanos);
         this.erspan = config.enabled(EncapKind.ERSPAN);
         this.greBridging = config.enabled(EncapKind.GRE);
@@ -71,6 +89,9 @@ public final class Decapsulator {
     }
 
     public DecapConfig config() { return config; }
+
+    /** The outer link layer this decapsulator reads. */
+    public OuterLink link() { return link; }
 
     public DecapCounters counters() { return counters; }
 
@@ -95,8 +116,9 @@ public final class Decapsulator {
     }
 
     /**
-     * Decapsulates the Ethernet frame of {@code caplen} captured bytes (of {@code wirelen} on the
-     * wire) at {@code offset} in {@code pkt}, arrived at {@code tsNanos} (epoch nanoseconds).
+     * Decapsulates the packet of {@code caplen} captured bytes (of {@code wirelen} on the wire) at
+     * {@code offset} in {@code pkt}, laid out as this decapsulator's {@link #link()} (Ethernet,
+     * Linux cooked, raw IP), arrived at {@code tsNanos} (epoch nanoseconds).
      * Returns {@link #INNER}, {@link #OTHER}, {@link #SKIPPED} or {@link #HELD}.
      */
     public int decapsulate(MemorySegment pkt, long offset, int caplen, int wirelen, long tsNanos, DecapResult out) {
@@ -104,17 +126,27 @@ public final class Decapsulator {
         out.reassembled = false;
         out.syntheticPrefix = false;
         int cap = Math.min(caplen, wirelen);
-        if (cap < EthernetHeader.LENGTH || cap < 0) return other(out);
-        int type = u16(pkt, offset + EthernetHeader.ETHERTYPE_OFFSET);
-        int tag = EthernetHeader.ETHERTYPE_OFFSET; // a tag starts where its TPID sits
+        if (rawIpVersion != OuterLink.Constants.NOT_RAW) return rawIp(pkt, offset, cap, wirelen, tsNanos, out);
+        if (cap < networkOffset || cap < 0) return other(out);
+        int type = u16(pkt, offset + protocolOffset);
+        // A tag: its TPID sits where the protocol was; its control field and the next protocol follow.
+        int ip = networkOffset;
         for (int tags = 0; EthernetHeader.isVlanTpid(type); tags++) {
-            if (tags == EthernetHeader.MAX_VLAN_TAGS || tag + EthernetHeader.VLAN_NEXT_TYPE_OFFSET + EthernetHeader.ETHERTYPE_LENGTH > cap) return other(out);
-            type = u16(pkt, offset + tag + EthernetHeader.VLAN_NEXT_TYPE_OFFSET);
-            tag += EthernetHeader.VLAN_TAG_LENGTH;
+            if (tags == EthernetHeader.MAX_VLAN_TAGS || ip + EthernetHeader.VLAN_TAG_LENGTH > cap) return other(out);
+            type = u16(pkt, offset + ip + EthernetHeader.VLAN_NEXT_TYPE_OFFSET - EthernetHeader.ETHERTYPE_LENGTH);
+            ip += EthernetHeader.VLAN_TAG_LENGTH;
         }
-        int ip = tag + EthernetHeader.ETHERTYPE_LENGTH;
         if (type == EthernetHeader.TYPE_IPV4) return ipv4(pkt, offset, ip, cap, wirelen, tsNanos, out);
         if (type == EthernetHeader.TYPE_IPV6) return ipv6(pkt, offset, ip, cap, wirelen, tsNanos, out);
+        return other(out);
+    }
+
+    /** An IP packet with no link-layer header: the version from the link type, or from the packet's first nibble. */
+    private int rawIp(MemorySegment pkt, long offset, int cap, int wirelen, long tsNanos, DecapResult out) {
+        if (cap < 1) return other(out);
+        int version = rawIpVersion == OuterLink.Constants.VERSION_FROM_PACKET ? u8(pkt, offset) >>> 4 : rawIpVersion;
+        if (version == 4) return ipv4(pkt, offset, 0, cap, wirelen, tsNanos, out);
+        if (version == 6) return ipv6(pkt, offset, 0, cap, wirelen, tsNanos, out);
         return other(out);
     }
 

@@ -30,7 +30,7 @@ public final class BpfRelocator {
     static void emitRelocated(BpfAssembler asm, BpfProgram inner, int offset) throws FilterException {
         if (offset < 0) throw new FilterException("relocation offset " + offset + " is negative");
         inner.validate();
-        BpfInterpreter.refuseAncillaryLoads(inner);
+        BpfInterpreter.refuseAncillaryLoads(inner, false);
         int n = inner.length();
         BpfAssembler.Label[] at = new BpfAssembler.Label[n];
         for (int i = 0; i < n; i++) at[i] = asm.newLabel();

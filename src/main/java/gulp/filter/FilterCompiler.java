@@ -50,12 +50,29 @@ public final class FilterCompiler {
             b.order(ByteOrder.BIG_ENDIAN);
         }
         b.putInt(PCAP_SNAPLEN_OFFSET, snaplen);
-        return checked(expression, libpcap.compileForSavefile(expression, header));
+        return toProgram(expression, libpcap.compileForSavefile(expression, header));
     }
 
     private static final int PCAP_MAGIC_MICROS = 0xa1b2c3d4;
     private static final int PCAP_MAGIC_NANOS = 0xa1b23c4d;
     private static final int PCAP_SNAPLEN_OFFSET = 16;
+
+    /**
+     * The program tcpdump -i {@code interfaceName} would attach for {@code expression}: compiled on
+     * a live-activated libpcap handle, so that {@code vlan} tests the tag the kernel removed from
+     * the frame (ancillary loads, run only by the kernel). Null when libpcap cannot activate the
+     * interface; {@code reason[0]} then says why.
+     */
+    public static synchronized BpfProgram compileForInterface(String expression, String interfaceName, int snaplen,
+                                                              String[] reason) throws FilterException {
+        if (libpcap == null) libpcap = load(LibPcap.DEFAULT_LIBRARY_NAMES);
+        LibPcap.Compiled compiled = libpcap.compileLive(expression, interfaceName, snaplen);
+        if (compiled.activationFailed()) {
+            reason[0] = compiled.error();
+            return null;
+        }
+        return toProgram(expression, compiled);
+    }
 
     /** The version string of the libpcap that compiles filters (loads it). */
     public static synchronized String libpcapVersion() throws FilterException {
@@ -70,10 +87,10 @@ public final class FilterCompiler {
     }
 
     static BpfProgram compileWith(LibPcap pcap, String expression, int linkType, int snaplen) throws FilterException {
-        return checked(expression, pcap.compile(expression, linkType, snaplen));
+        return toProgram(expression, pcap.compile(expression, linkType, snaplen));
     }
 
-    private static BpfProgram checked(String expression, LibPcap.Compiled compiled) throws FilterException {
+    private static BpfProgram toProgram(String expression, LibPcap.Compiled compiled) throws FilterException {
         if (!compiled.ok()) throw new FilterException("bad filter '" + expression + "': " + compiled.error());
         BpfProgram program = BpfProgram.of(compiled.code(), compiled.jt(), compiled.jf(), compiled.k());
         program.validate();

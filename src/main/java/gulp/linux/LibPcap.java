@@ -17,7 +17,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The few libpcap functions Gulp needs to compile filter expressions (pcap_open_dead,
- * pcap_fopen_offline, pcap_compile, pcap_geterr, pcap_freecode, pcap_close; libc's fmemopen and
+ * pcap_create + pcap_set_snaplen + pcap_activate for live interfaces, pcap_fopen_offline for
+ * capture files, pcap_compile, pcap_geterr, pcap_freecode, pcap_close; libc's fmemopen and
  * fclose). Loaded only when asked for, so Gulp runs without libpcap when no filter is used. Not
  * thread safe: old libpcaps share parser state across handles, so callers serialise the compile
  * calls.
@@ -38,6 +39,10 @@ public final class LibPcap {
     private final MethodHandle fopenOffline;
     private final MethodHandle fmemopen;
     private final MethodHandle fclose;
+    private final MethodHandle create;
+    private final MethodHandle setSnaplen;
+    private final MethodHandle activate;
+    private final MethodHandle statusToString;
 
     private LibPcap(String libraryName, SymbolLookup lookup) {
         Linker linker = Linker.nativeLinker();
@@ -61,6 +66,14 @@ public final class LibPcap {
                 FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
         this.fclose = linker.downcallHandle(find(libc, "fclose"),
                 FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        this.create = linker.downcallHandle(find(lookup, "pcap_create"),
+                FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+        this.setSnaplen = linker.downcallHandle(find(lookup, "pcap_set_snaplen"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        this.activate = linker.downcallHandle(find(lookup, "pcap_activate"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        this.statusToString = linker.downcallHandle(find(lookup, "pcap_statustostr"),
+                FunctionDescriptor.of(ADDRESS, JAVA_INT));
     }
 
     private static MemorySegment find(SymbolLookup lookup, String name) {
@@ -91,7 +104,15 @@ public final class LibPcap {
     }
 
     /** Result of {@link #compile}: the instructions as raw (code, jt, jf, k) columns, or libpcap's error. */
-    public record Compiled(int[] code, int[] jt, int[] jf, int[] k, String error) {
+    public record Compiled(int[] code, int[] jt, int[] jf, int[] k, String error, boolean activationFailed) {
+        public Compiled(int[] code, int[] jt, int[] jf, int[] k, String error) {
+            this(code, jt, jf, k, error, false);
+        }
+
+        static Compiled notActivated(String error) {
+            return new Compiled(null, null, null, null, error, true);
+        }
+
         public boolean ok() { return error == null; }
     }
 
@@ -102,12 +123,16 @@ public final class LibPcap {
      * (see class comment).
      */
     public Compiled compile(String expression, int linkType, int snaplen) {
-        try (Arena arena = Arena.ofConfined()) {
+        try {
             MemorySegment pcap = (MemorySegment) openDead.invokeExact(linkType, snaplen);
             if (pcap.address() == 0) {
                 return failed("pcap_open_dead(" + linkType + ", " + snaplen + ") failed");
             }
-            return compileAndClose(pcap, expression, arena);
+            try {
+                return compileOn(pcap, expression);
+            } finally {
+                close.invokeExact(pcap);
+            }
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -137,7 +162,48 @@ public final class LibPcap {
                 int ignored = (int) fclose.invokeExact(file);
                 return failed("libpcap cannot read the capture file header: " + errbuf.getString(0));
             }
-            return compileAndClose(pcap, expression, arena); // pcap_close closes the FILE
+            try {
+                return compileOn(pcap, expression);
+            } finally {
+                close.invokeExact(pcap); // also closes the FILE
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("libpcap call failed", t);
+        }
+    }
+
+    /**
+     * The program for a live capture on {@code interfaceName}, as tcpdump -i compiles it: a handle
+     * made by pcap_create and pcap_activate (which opens a packet socket on the interface for the
+     * moment of compilation), so libpcap generates what it does only for live Linux handles, such
+     * as the kernel's ancillary loads of the VLAN tag that the kernel removed from the frame.
+     * Then pcap_close. {@link Compiled#activationFailed()} when the handle cannot be activated.
+     * Needs the privileges of a capture; serialise calls (see class comment).
+     */
+    public Compiled compileLive(String expression, String interfaceName, int snaplen) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errbuf = arena.allocate(PCAP_ERRBUF_SIZE);
+            MemorySegment pcap = (MemorySegment) create.invokeExact(arena.allocateFrom(interfaceName), errbuf);
+            if (pcap.address() == 0) {
+                return Compiled.notActivated("pcap_create: " + errbuf.getString(0));
+            }
+            try {
+                int rc = (int) setSnaplen.invokeExact(pcap, snaplen);
+                if (rc == 0) {
+                    rc = (int) activate.invokeExact(pcap);
+                }
+                if (rc < 0) {
+                    MemorySegment status = (MemorySegment) statusToString.invokeExact(rc);
+                    MemorySegment err = (MemorySegment) geterr.invokeExact(pcap);
+                    String detail = err.reinterpret(PCAP_ERRBUF_SIZE).getString(0);
+                    return Compiled.notActivated(detail.isEmpty() ? status.reinterpret(PCAP_ERRBUF_SIZE).getString(0) : detail);
+                }
+                return compileOn(pcap, expression);
+            } finally {
+                close.invokeExact(pcap);
+            }
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -149,8 +215,9 @@ public final class LibPcap {
         return new Compiled(null, null, null, null, error);
     }
 
-    private Compiled compileAndClose(MemorySegment pcap, String expression, Arena arena) throws Throwable {
-        try {
+    /** pcap_compile(optimize=1, PCAP_NETMASK_UNKNOWN) on an open handle, bf_insns copied out, pcap_freecode. */
+    private Compiled compileOn(MemorySegment pcap, String expression) throws Throwable {
+        try (Arena arena = Arena.ofConfined()) {
             MemorySegment program = arena.allocate(BpfLayouts.BPF_PROGRAM);
             MemorySegment text = arena.allocateFrom(expression);
             int rc = (int) compile.invokeExact(pcap, program, text, 1, PCAP_NETMASK_UNKNOWN);
@@ -163,8 +230,6 @@ public final class LibPcap {
             } finally {
                 freecode.invokeExact(program);
             }
-        } finally {
-            close.invokeExact(pcap);
         }
     }
 

@@ -47,6 +47,8 @@ public final class Libc {
     public static final int PACKET_RX_RING = 5;
     public static final int PACKET_STATISTICS = 6;
     public static final int PACKET_VERSION = 10;
+    /** Linux 4.20+: the socket no longer sees packets this host sends. */
+    public static final int PACKET_IGNORE_OUTGOING = 23;
     public static final int TPACKET_V3 = 2;
     public static final int PACKET_MR_PROMISC = 1;
 

@@ -61,11 +61,12 @@ public final class PacketSocket implements AutoCloseable {
                 "setsockopt SO_ATTACH_FILTER");
     }
 
-    /** Keeps at most {@code snaplen} bytes per packet in the kernel: a one-instruction filter "ret #snaplen". */
-    public void limitSnaplen(int snaplen) throws NativeException {
-        try (Arena scratch = Arena.ofConfined()) {
-            attachFilter(SockFprog.build(scratch, new int[][] {{0x06, 0, 0, snaplen}})); // BPF_RET|BPF_K
-        }
+    /**
+     * PACKET_IGNORE_OUTGOING: the kernel stops handing this socket the packets this host sends
+     * (they are never copied nor counted). Linux 4.20 and later; older kernels fail (ENOPROTOOPT).
+     */
+    public void ignoreOutgoing() throws NativeException {
+        Libc.current().setsockoptInt(fd, Libc.SOL_PACKET, Libc.PACKET_IGNORE_OUTGOING, 1, "setsockopt PACKET_IGNORE_OUTGOING");
     }
 
     /**

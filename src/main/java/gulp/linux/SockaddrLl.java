@@ -11,11 +11,15 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * {@code struct sockaddr_ll} (20 bytes): a link-layer address for bind(2) on AF_PACKET sockets.
+ * {@code struct sockaddr_ll} (20 bytes): a link-layer address for bind(2) on AF_PACKET sockets,
+ * and the per-packet address the kernel writes into a TPACKET_V3 ring right after each
+ * {@code tpacket3_hdr} (at {@link Tpacket3Hdr#SOCKADDR_LL_OFFSET}).
  * <pre>
  *  0           2                    4            8             10            11         12        20
  *  | family    | protocol (BE u16)  | ifindex    | hatype u16  | pkttype u8  | halen u8 | addr[8] |
  * </pre>
+ * {@code sll_pkttype} is the packet's direction and kind (linux/if_packet.h): to this host,
+ * broadcast, multicast, to another host, or sent by this host ({@link #PACKET_OUTGOING}).
  */
 public final class SockaddrLl {
     public static final int FAMILY_OFFSET = 0;
@@ -26,6 +30,13 @@ public final class SockaddrLl {
     public static final int HALEN_OFFSET = 11;
     public static final int ADDR_OFFSET = 12;
     public static final int SIZE = 20;
+
+    /** sll_pkttype values (linux/if_packet.h). */
+    public static final int PACKET_HOST = 0;
+    public static final int PACKET_BROADCAST = 1;
+    public static final int PACKET_MULTICAST = 2;
+    public static final int PACKET_OTHERHOST = 3;
+    public static final int PACKET_OUTGOING = 4;
 
     static final StructLayout LAYOUT = MemoryLayout.structLayout(
             JAVA_SHORT.withName("sll_family"), JAVA_SHORT.withName("sll_protocol"), JAVA_INT.withName("sll_ifindex"),

@@ -18,6 +18,13 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * </pre>
  * The frame starts {@code tp_mac} bytes after this header's start; {@code tp_snaplen} bytes of it
  * are in the ring, {@code tp_len} was its length on the wire. tp_sec/tp_nsec are unsigned.
+ * <p>Right after the header, at TPACKET_ALIGN(sizeof(struct tpacket3_hdr)) = 48, the kernel writes
+ * the packet's {@code struct sockaddr_ll} ({@link SockaddrLl}): interface, hardware type, packet
+ * type (the direction) and source address.
+ * <pre>
+ *  0                 48                              58            59         68     tp_mac
+ *  | tpacket3_hdr    | sockaddr_ll: family .. hatype | sll_pkttype | halen .. | pad  | frame ...
+ * </pre>
  */
 public final class Tpacket3Hdr {
     public static final int NEXT_OFFSET_OFFSET = 0;
@@ -32,6 +39,10 @@ public final class Tpacket3Hdr {
     public static final int VLAN_TCI_OFFSET = 32;
     public static final int VLAN_TPID_OFFSET = 36;
     public static final int SIZE = 48;
+    /** The packet's sockaddr_ll follows the header, 16-byte aligned (TPACKET_ALIGN). */
+    public static final int SOCKADDR_LL_OFFSET = 48;
+    /** sll_pkttype of the packet, from the start of its tpacket3_hdr. */
+    public static final int PKTTYPE_OFFSET = SOCKADDR_LL_OFFSET + SockaddrLl.PKTTYPE_OFFSET;
 
     public static final int TP_STATUS_VLAN_VALID = 0x10;
     public static final int TP_STATUS_VLAN_TPID_VALID = 0x40;
@@ -72,6 +83,9 @@ public final class Tpacket3Hdr {
             throw new IllegalStateException("tpacket3_hdr.hv1 offsets disagree with the constants");
         }
         LayoutCheck.size(LAYOUT, SIZE);
+        if (SOCKADDR_LL_OFFSET != (SIZE + 15 & ~15)) {
+            throw new IllegalStateException("the sockaddr_ll does not follow tpacket3_hdr at TPACKET_ALIGN(48)");
+        }
     }
 
     private Tpacket3Hdr() {

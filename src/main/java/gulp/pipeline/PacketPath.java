@@ -17,11 +17,18 @@ import java.lang.foreign.MemorySegment;
  * Sources that can wait (files, pipes) wait here for room; live sources drop and count instead.
  */
 public final class PacketPath implements PacketHandler {
-    /** Decides per packet whether it is kept (the user-space side of {@code -f}). */
+    /**
+     * Decides per packet whether it is kept (the user-space side of {@code -f}). {@code vlanTag} and
+     * {@code packetType} are a live frame's metadata (the outer tag the kernel removed, or
+     * {@link #NO_VLAN_TAG}; sll_pkttype, or {@link #UNKNOWN_PACKET_TYPE}).
+     */
     @FunctionalInterface
     public interface PacketFilter {
-        boolean accept(MemorySegment data, long offset, int caplen, int wirelen);
+        boolean accept(MemorySegment data, long offset, int caplen, int wirelen, int vlanTag, int packetType);
     }
+
+    /** The packet type of a packet that did not come from a live interface. */
+    public static final int UNKNOWN_PACKET_TYPE = -1;
 
     private final ByteRing.Producer ring;
     private final PcapRecordEncoder encoder;
@@ -31,6 +38,8 @@ public final class PacketPath implements PacketHandler {
     private final IdleStrategy idle;
     private final long countLimit;
     private PacketFilter filter;
+    /** For packets written as they came although decapsulating ({@code --keep-other}). */
+    private PacketFilter otherFilter;
     private Decapsulator decapsulator;
     private final DecapResult decapResult = new DecapResult();
     /** Decapsulated frames behind a synthetic Ethernet header are assembled here (reader thread only). */
@@ -70,9 +79,13 @@ public final class PacketPath implements PacketHandler {
         return ring.hasRoom(decapsulator == null ? bytes : bytes + decapsulator.heldOutputBytes());
     }
 
-    /** The filter sees the frame that will be written: with {@code -d}, the inner frame. */
-    public void setFilter(PacketFilter filter) {
+    /**
+     * The filter sees the frame that will be written: with {@code -d}, the inner frame. Packets
+     * that are not decapsulated but kept ({@code --keep-other}) go through {@code otherFilter}.
+     */
+    public void setFilter(PacketFilter filter, PacketFilter otherFilter) {
         this.filter = filter;
+        this.otherFilter = otherFilter;
     }
 
     public void setDecapsulator(Decapsulator decapsulator) {
@@ -89,6 +102,12 @@ public final class PacketPath implements PacketHandler {
 
     @Override
     public void onPacket(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag) {
+        onPacket(data, offset, caplen, wirelen, timestampNanos, vlanTag, UNKNOWN_PACKET_TYPE);
+    }
+
+    @Override
+    public void onPacket(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag,
+                         int packetType) {
         if (closed) {
             return;
         }
@@ -102,10 +121,11 @@ public final class PacketPath implements PacketHandler {
                     DecapResult inner = decapResult;
                     if (inner.hasSyntheticPrefix()) {
                         int length = inner.copyTo(assembly, 0, (int) assembly.byteSize());
-                        keep(assembly, 0, length, inner.recordWireLength(), inner.timestampNanos(), NO_VLAN_TAG);
+                        keep(assembly, 0, length, inner.recordWireLength(), inner.timestampNanos(), NO_VLAN_TAG,
+                                UNKNOWN_PACKET_TYPE, filter);
                     } else {
                         keep(inner.segment(), inner.offset(), inner.innerCaplen(), inner.innerWireLength(),
-                                inner.timestampNanos(), NO_VLAN_TAG);
+                                inner.timestampNanos(), NO_VLAN_TAG, UNKNOWN_PACKET_TYPE, filter);
                     }
                     return;
                 }
@@ -114,6 +134,8 @@ public final class PacketPath implements PacketHandler {
                         counters.decapSkipped.increment();
                         return;
                     }
+                    keep(data, offset, caplen, wirelen, timestampNanos, vlanTag, packetType, otherFilter);
+                    return;
                 }
                 case Decapsulator.HELD -> {
                     return; // a fragment: its datagram comes out when complete
@@ -124,11 +146,12 @@ public final class PacketPath implements PacketHandler {
                 }
             }
         }
-        keep(data, offset, caplen, wirelen, timestampNanos, vlanTag);
+        keep(data, offset, caplen, wirelen, timestampNanos, vlanTag, packetType, filter);
     }
 
-    private void keep(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag) {
-        if (filter != null && !filter.accept(data, offset, caplen, wirelen)) {
+    private void keep(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag,
+                      int packetType, PacketFilter filter) {
+        if (filter != null && !filter.accept(data, offset, caplen, wirelen, vlanTag, packetType)) {
             counters.filteredOut.increment();
             return;
         }
@@ -172,6 +195,11 @@ public final class PacketPath implements PacketHandler {
             }
         }
         return 0;
+    }
+
+    @Override
+    public void onSkippedByDirection() {
+        counters.directionSkipped.increment();
     }
 
     @Override

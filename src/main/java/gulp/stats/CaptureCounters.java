@@ -16,6 +16,8 @@ public final class CaptureCounters {
     public final Counter droppedRingFull = new Counter();
     /** Packets the user-space filter rejected. */
     public final Counter filteredOut = new Counter();
+    /** Live packets of a direction not captured that still reached user space ({@code -Q}, loopback). */
+    public final Counter directionSkipped = new Counter();
     /** Packets decapsulation skipped (not encapsulation, malformed, or not selected). */
     public final Counter decapSkipped = new Counter();
 

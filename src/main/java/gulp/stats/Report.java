@@ -49,6 +49,9 @@ public final class Report {
             if (counters.decapSkipped.get() > 0) {
                 line(b, counters.decapSkipped.get(), "packets skipped by decapsulation");
             }
+            if (counters.directionSkipped.get() > 0) {
+                line(b, counters.directionSkipped.get(), "packets skipped (other direction)");
+            }
             line(b, counters.recordsWritten.get(), "records written");
             line(b, counters.bytesWritten.get(), "bytes written");
             line(b, counters.droppedRingFull.get(), "records dropped (ring full)");

@@ -3,6 +3,8 @@ package gulp.bench;
 import gulp.decap.DecapConfig;
 import gulp.decap.DecapResult;
 import gulp.decap.Decapsulator;
+import gulp.decap.OuterLink;
+import gulp.decap.Sll2Header;
 import gulp.decap.TestPackets;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -33,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class DecapBenchmark {
-    @Param({"erspan2", "erspan3", "vxlan"})
+    @Param({"erspan2", "erspan3", "vxlan", "erspan2-sll2", "vxlan-raw"})
     public String encapsulation;
 
     private static final int PACKETS = 64;
@@ -51,8 +53,12 @@ public class DecapBenchmark {
             case "erspan2" -> TestPackets.ethernet(0x0800, TestPackets.ipv4(47, TestPackets.erspanII(7, 1, frame), 0));
             case "erspan3" -> TestPackets.ethernet(0x0800, TestPackets.ipv4(47, TestPackets.erspanIII(7, 1, 0, 0, null, frame), 0));
             case "vxlan" -> TestPackets.ethernet(0x0800, TestPackets.ipv4(17, TestPackets.vxlan(100, frame), 0));
+            case "erspan2-sll2" -> sll2(TestPackets.ipv4(47, TestPackets.erspanII(7, 1, frame), 0));
+            case "vxlan-raw" -> TestPackets.ipv4(17, TestPackets.vxlan(100, frame), 0);
             default -> throw new IllegalArgumentException(encapsulation);
         };
+        OuterLink link = encapsulation.endsWith("-sll2") ? OuterLink.LINUX_SLL2
+                : encapsulation.endsWith("-raw") ? OuterLink.RAW_IP : OuterLink.ETHERNET;
         length = packet.length;
         // Several copies, 2 KiB apart, so the loop does not hit one cache line only; sequence numbers advance.
         ring = Arena.ofAuto().allocate(PACKETS * 2048L, 64);
@@ -60,7 +66,17 @@ public class DecapBenchmark {
             offsets[i] = i * 2048L;
             MemorySegment.copy(MemorySegment.ofArray(packet), 0, ring, offsets[i], length);
         }
-        decap = new Decapsulator(DecapConfig.defaults());
+        decap = new Decapsulator(DecapConfig.defaults(), link);
+    }
+
+    /** A Linux cooked v2 header (protocol IPv4, ARPHRD_ETHER, a 6-byte address) in front of an IPv4 packet. */
+    private static byte[] sll2(byte[] ipv4) {
+        byte[] packet = new byte[Sll2Header.LENGTH + ipv4.length];
+        packet[Sll2Header.PROTOCOL_OFFSET] = 0x08;
+        packet[Sll2Header.ARPHRD_TYPE_OFFSET + 1] = 1;
+        packet[Sll2Header.ADDRESS_LENGTH_OFFSET] = 6;
+        System.arraycopy(ipv4, 0, packet, Sll2Header.LENGTH, ipv4.length);
+        return packet;
     }
 
     @Benchmark

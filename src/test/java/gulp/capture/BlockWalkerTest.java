@@ -19,6 +19,12 @@ class BlockWalkerTest {
     private static final class Recorder implements PacketHandler {
         final List<Seen> packets = new ArrayList<>();
         int batches;
+        int skippedByDirection;
+
+        @Override
+        public void onSkippedByDirection() {
+            skippedByDirection++;
+        }
 
         @Override
         public void onPacket(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag) {
@@ -79,7 +85,7 @@ class BlockWalkerTest {
             BlockWalker.writeSyntheticBlock(memory, 0, new int[] {60, 70, 80}, 0, false);
             BlockWalker.release(memory, 0); // as if the kernel had not retired it yet
             Recorder recorder = new Recorder();
-            assertEquals(3, BlockWalker.walkUnretired(memory, 0, recorder));
+            assertEquals(3, BlockWalker.walkUnretired(memory, 0, recorder, 0));
             assertEquals(List.of(60, 70, 80), recorder.packets.stream().map(Seen::caplen).toList());
             assertFalse(BlockWalker.isReady(memory, 0));
         }
@@ -90,8 +96,46 @@ class BlockWalkerTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment memory = arena.allocate(1 << 16, 4096);
             Recorder recorder = new Recorder();
-            assertEquals(0, BlockWalker.walkUnretired(memory, 0, recorder));
+            assertEquals(0, BlockWalker.walkUnretired(memory, 0, recorder, 0));
             assertEquals(0, recorder.batches);
         }
+    }
+
+    /** Packet types as the kernel writes them into each packet's sockaddr_ll (linux/if_packet.h). */
+    private static final int[] TYPES = {0, 4, 1, 4, 2, 3, 4, 0}; // host, outgoing, broadcast, outgoing, multicast, otherhost, outgoing, host
+
+    private static Recorder walkWithDirection(Direction direction, boolean loopback) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(1 << 20, 4096);
+            int[] lengths = {60, 61, 62, 63, 64, 65, 66, 67};
+            BlockWalker.writeSyntheticBlock(memory, 0, lengths, 0, false, TYPES);
+            Recorder recorder = new Recorder();
+            assertEquals(lengths.length, BlockWalker.walk(memory, 0, recorder, direction.skippedPacketTypes(loopback)),
+                    "every packet of the block is walked, kept or skipped");
+            return recorder;
+        }
+    }
+
+    private static List<Integer> keptLengths(Recorder recorder) {
+        return recorder.packets.stream().map(Seen::caplen).toList();
+    }
+
+    @Test
+    void outgoingPacketsAreSkippedAndCountedOnLoopbackAndForDirectionIn() {
+        for (Recorder r : List.of(walkWithDirection(Direction.INOUT, true), walkWithDirection(Direction.IN, false))) {
+            assertEquals(List.of(60, 62, 64, 65, 67), keptLengths(r));
+            assertEquals(3, r.skippedByDirection);
+        }
+    }
+
+    @Test
+    void directionOutKeepsOnlyOutgoingPacketsAndInoutKeepsAll() {
+        Recorder out = walkWithDirection(Direction.OUT, false);
+        assertEquals(List.of(61, 63, 66), keptLengths(out));
+        assertEquals(5, out.skippedByDirection);
+        Recorder all = walkWithDirection(Direction.INOUT, false);
+        assertEquals(8, all.packets.size());
+        assertEquals(0, all.skippedByDirection);
+        assertEquals(0, walkWithDirection(Direction.OUT, true).packets.size(), "tcpdump -Q out -i lo keeps nothing either");
     }
 }

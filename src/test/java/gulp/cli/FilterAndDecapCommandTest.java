@@ -81,13 +81,24 @@ class FilterAndDecapCommandTest {
     }
 
     @Test
-    void decapsulationOfANonEthernetInputIsRefused() throws Exception {
-        PcapFiles.Capture raw = new PcapFiles.Capture(false, false, 65535, 101, java.util.List.of());
-        Path input = dir.resolve("raw.pcap");
-        java.nio.file.Files.write(input, PcapFiles.write(raw));
+    void decapsulationOfALinkTypeWithoutIpIsRefusedNamingTheOnesItReads() throws Exception {
+        PcapFiles.Capture wifi = new PcapFiles.Capture(false, false, 65535, 105, java.util.List.of());
+        Path input = dir.resolve("wifi.pcap");
+        java.nio.file.Files.write(input, PcapFiles.write(wifi));
         GulpProcess.Result result = GulpProcess.run(input, dir.resolve("o"), "-i", "-", "-d");
         assertEquals(Main.EXIT_INPUT, result.status());
-        assertTrue(result.errorLine().contains("-d needs Ethernet input"), result.stderr());
+        assertEquals("gulp: -d reads Ethernet (1), Linux cooked SLL (113) and SLL2 (276), raw IP (101, 228, 229);"
+                + " this input has link type 105", result.errorLine(), result.stderr());
+    }
+
+    @Test
+    void keepOtherOnCookedInputIsRefusedBecauseTheOutputIsEthernet() throws Exception {
+        PcapFiles.Capture cooked = new PcapFiles.Capture(false, false, 65535, 276, java.util.List.of());
+        Path input = dir.resolve("sll2.pcap");
+        java.nio.file.Files.write(input, PcapFiles.write(cooked));
+        GulpProcess.Result result = GulpProcess.run(input, dir.resolve("o"), "-i", "-", "-d", "--keep-other");
+        assertEquals(Main.EXIT_INPUT, result.status());
+        assertTrue(result.errorLine().contains("--keep-other needs Ethernet input"), result.stderr());
     }
 
     @Test

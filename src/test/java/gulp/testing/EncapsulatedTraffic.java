@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 public final class EncapsulatedTraffic {
     private static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     private static final Path SCRIPT = Path.of("src", "test", "resources", "gulp", "decap", "generate_encapsulated.py");
+    private static final Path RELINK = Path.of("src", "test", "resources", "gulp", "decap", "relink.py");
 
     private EncapsulatedTraffic() {
     }
@@ -29,6 +30,15 @@ public final class EncapsulatedTraffic {
         String log = generator.stdout() + generator.stderr();
         assumeTrue(generator.status() == 0 || !log.contains("No module named 'scapy'"), "python3-scapy not installed");
         assertEquals(0, generator.status(), log);
+    }
+
+    /**
+     * Writes {@code directory}/outer.pcap again as Linux cooked v1 and v2, raw IP, IPv4 and IPv6
+     * captures (sll, sll2, raw, ipv4, ipv6 .pcap, each with a .index of its source frames).
+     */
+    public static void relink(Path directory) {
+        Tools.Output relink = Tools.run(PYTHON, RELINK.toString(), directory.resolve("outer.pcap").toString(), directory.toString());
+        assertEquals(0, relink.status(), relink.stdout() + relink.stderr());
     }
 
     /**
