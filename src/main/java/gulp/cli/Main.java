@@ -183,10 +183,13 @@ public final class Main {
 
     int runPipeline(Options options, ByteRing ring, Pipeline.ReaderBody reader, Writer writer,
                             RunControl control, CaptureCounters counters, Report report) throws InterruptedException {
-        Signals.install(control);
+        Signals.install(control, () -> report.printFinal(err, ring.peakUsed()));
         StatusTicker ticker = new StatusTicker(options, ring, counters, report, err);
         new Pipeline(ring, reader, writer, control, options.durationSeconds, ticker::tick).run();
         report.printFinal(err, ring.peakUsed());
+        if (control.internalError() != null) {
+            return fail(EXIT_FAILURE, control.internalError());
+        }
         if (lostWhileOutputStalled(writer, counters)) {
             return fail(EXIT_OUTPUT, counters.droppedRingFull.get() + " packets were lost while the output could not be written");
         }

@@ -6,12 +6,40 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * SIGINT and SIGTERM end the run cleanly: the reader stops, the writer drains the ring, the output
- * is closed on a record boundary and the counters are printed. (The original Gulp died on SIGTERM
- * with a cut record.) SIGHUP does the same when writing to stdout; with {@code -o} it starts a new
- * file instead (as netsniff-ng does), so log-rotation tools can use it.
+ * What each signal does to a run (the README's signal table). Nothing a signal does may reach
+ * stdout, where the capture goes, and no signal may cost the packets already in the ring.
+ * <ul>
+ * <li>SIGINT and SIGTERM end the run cleanly: the reader stops, the writer drains the ring, the
+ * output is closed on a record boundary and the counters are printed. (The original Gulp died on
+ * SIGTERM with a cut record.) SIGHUP does the same when writing to stdout; with {@code -o} it
+ * starts a new file instead (as netsniff-ng does), so log-rotation tools can use it.
+ * <li>SIGUSR1 prints the counters on stderr and the run goes on (tcpdump's habit).
+ * <li>SIGALRM, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSTKFLT and SIGXCPU would kill gulp by
+ * default; gulp has no timers or asynchronous I/O of its own, so whoever sends one wants the
+ * process to end (SIGXCPU: the soft CPU limit, SIGKILL follows at the hard one; SIGPWR: power is
+ * failing): they end the run cleanly, as SIGTERM does.
+ * <li>The real-time signals (SIGRTMIN..SIGRTMAX) have no name in Java, so no Java handler; their
+ * default would kill gulp, so they are ignored (signal(2), SIG_IGN).
+ * <li>SIGQUIT belongs to the JVM, which refuses a handler for it: it prints a thread dump and the
+ * run goes on (jcmd and jstack also use it to attach). The launcher sends that dump, and all other
+ * JVM output, to stderr ({@code -XX:+DisplayVMOutputToStderr}, {@code -Xlog:all=warning:stderr});
+ * {@code -Xrs}, the other way to silence it, would also stop Java from handling INT, TERM and HUP.
+ * <li>SIGUSR2 is HotSpot's thread suspend/resume signal. Java would let a handler replace the
+ * JVM's, which breaks the JVM, so it is left alone: the JVM ignores a stray one with a warning,
+ * on stderr thanks to the launcher. (Moving the JVM's signal elsewhere with
+ * {@code _JAVA_SR_SIGNUM} only moves the problem; tcpdump's use of USR2, flushing the output, is
+ * moot for gulp, which never holds written data back more than 0.2 s.)
+ * <li>SIGPIPE and SIGXFSZ are ignored by the JVM itself: the write fails (EPIPE, EFBIG) and gulp
+ * reports a failed output (status 4). Fault signals (SEGV, BUS, FPE, ILL, TRAP, SYS, ABRT) and
+ * job control (STOP, TSTP, TTIN, TTOU, CONT) keep their usual meaning.
+ * </ul>
+ * A signal other than INT and TERM that gulp inherited as ignored (nohup) stays ignored, and one
+ * that already has a handler (a profiling agent's SIGPROF) keeps it.
  */
 final class Signals {
+    /** Signals that end the run cleanly, besides INT, TERM and HUP. */
+    private static final String[] STOPPING = {"ALRM", "VTALRM", "PROF", "IO", "PWR", "STKFLT", "XCPU"};
+
     private static volatile Runnable hangupAction;
 
     private Signals() {
@@ -22,32 +50,58 @@ final class Signals {
         hangupAction = action;
     }
 
-    static void install(RunControl control) {
-        for (String name : new String[] {"INT", "TERM", "HUP"}) {
-            Signal signal = new Signal(name);
-            if (!handle(signal, control) && !"HUP".equals(name)) {
-                // INT or TERM inherited as ignored (a script's background job): take them anyway,
-                // as tcpdump does. An ignored HUP stays ignored: that is what nohup asked for.
-                SignalDisposition.restoreDefault(signal.getNumber());
-                handle(signal, control);
+    /** Installs the handlers for one run; {@code printCounters} answers SIGUSR1. */
+    static void install(RunControl control, Runnable printCounters) {
+        SignalHandler stop = received -> control.requestStopBySignal(received.getName());
+        SignalHandler hangup = received -> {
+            Runnable action = hangupAction;
+            if (action != null) {
+                action.run();
+            } else {
+                control.requestStopBySignal(received.getName());
             }
+        };
+        for (String name : new String[] {"INT", "TERM"}) {
+            Signal signal = new Signal(name);
+            if (handle(signal, stop) == SignalHandler.SIG_IGN) {
+                // Inherited as ignored (a script's background job): take it anyway, as tcpdump
+                // does. The JVM refuses a handler for an ignored INT or TERM, so reset it first.
+                SignalDisposition.restoreDefault(signal.getNumber());
+                handle(signal, stop);
+            }
+        }
+        handle(new Signal("HUP"), hangup); // an ignored HUP stays ignored: that is what nohup asked for
+        takeIfDefault("USR1", received -> printCounters.run());
+        for (String name : STOPPING) {
+            takeIfDefault(name, stop);
+        }
+        int[] realtime = SignalDisposition.realtimeRange();
+        for (int number = realtime[0]; number <= realtime[1]; number++) {
+            SignalDisposition.ignoreIfDefault(number);
         }
     }
 
-    private static boolean handle(Signal signal, RunControl control) {
+    /** Installs {@code handler} only where the signal's action is the default; puts back anything else. */
+    private static void takeIfDefault(String name, SignalHandler handler) {
+        Signal signal;
         try {
-            SignalHandler previous = Signal.handle(signal, received -> {
-                Runnable hangup = hangupAction;
-                if (hangup != null && "HUP".equals(received.getName())) {
-                    hangup.run();
-                } else {
-                    control.requestStopBySignal(received.getName());
-                }
-            });
-            // For a signal ignored at start the JVM keeps it ignored and says so: SIG_IGN.
-            return previous != SignalHandler.SIG_IGN;
+            signal = new Signal(name);
         } catch (IllegalArgumentException e) {
-            return false;
+            return; // not a signal on this system
+        }
+        SignalHandler previous = handle(signal, handler);
+        if (previous != null && previous != SignalHandler.SIG_DFL) {
+            handle(signal, previous);
+        }
+    }
+
+    /** The handler that was there before, or null if the JVM refused. */
+    private static SignalHandler handle(Signal signal, SignalHandler handler) {
+        try {
+            // For INT, TERM or HUP ignored at start the JVM keeps it ignored and says so: SIG_IGN.
+            return Signal.handle(signal, handler);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 }
