@@ -19,7 +19,8 @@ import sun.misc.SignalHandler;
  * process to end (SIGXCPU: the soft CPU limit, SIGKILL follows at the hard one; SIGPWR: power is
  * failing): they end the run cleanly, as SIGTERM does.
  * <li>The real-time signals (SIGRTMIN..SIGRTMAX) have no name in Java, so no Java handler; their
- * default would kill gulp, so they are ignored (signal(2), SIG_IGN).
+ * default would kill gulp, so they are ignored (sigaction(2), SIG_IGN) once the run starts;
+ * SIGRTMAX-2 has the JDK's own handler, which does nothing but interrupt a blocking read.
  * <li>SIGQUIT belongs to the JVM, which refuses a handler for it: it prints a thread dump and the
  * run goes on (jcmd and jstack also use it to attach). The launcher sends that dump, and all other
  * JVM output, to stderr ({@code -XX:+DisplayVMOutputToStderr}, {@code -Xlog:all=warning:stderr});
@@ -41,24 +42,31 @@ final class Signals {
     private static final String[] STOPPING = {"ALRM", "VTALRM", "PROF", "IO", "PWR", "STKFLT", "XCPU"};
 
     private static volatile Runnable hangupAction;
+    private static volatile RunControl run;
+    private static volatile Runnable counterPrinter;
 
     private Signals() {
     }
 
-    /** Makes SIGHUP run {@code action} instead of stopping the run (set before {@link #install}). */
+    /** Makes SIGHUP run {@code action} instead of stopping the run. */
     static void onHangup(Runnable action) {
         hangupAction = action;
     }
 
-    /** Installs the handlers for one run; {@code printCounters} answers SIGUSR1. */
-    static void install(RunControl control, Runnable printCounters) {
-        SignalHandler stop = received -> control.requestStopBySignal(received.getName());
+    /**
+     * Installs the handlers at start-up, before the run exists, so that no signal meets its
+     * default in the meantime. Until {@link #attach} a stopping signal ends the process as the
+     * JVM's default does (status 128 + the signal's number: nothing was captured yet, and the
+     * start-up may be blocked reading the input's header), and SIGUSR1 has nothing to report.
+     */
+    static void install() {
+        SignalHandler stop = Signals::stop;
         SignalHandler hangup = received -> {
             Runnable action = hangupAction;
             if (action != null) {
                 action.run();
             } else {
-                control.requestStopBySignal(received.getName());
+                stop(received);
             }
         };
         for (String name : new String[] {"INT", "TERM"}) {
@@ -71,14 +79,55 @@ final class Signals {
             }
         }
         handle(new Signal("HUP"), hangup); // an ignored HUP stays ignored: that is what nohup asked for
-        takeIfDefault("USR1", received -> printCounters.run());
+        takeIfDefault("USR1", received -> {
+            Runnable print = counterPrinter;
+            if (print != null) {
+                print.run();
+            }
+        });
         for (String name : STOPPING) {
             takeIfDefault(name, stop);
         }
-        int[] realtime = SignalDisposition.realtimeRange();
-        for (int number = realtime[0]; number <= realtime[1]; number++) {
-            SignalDisposition.ignoreIfDefault(number);
+    }
+
+    /**
+     * From now on stopping signals end {@code control}'s run cleanly (set once the input is open:
+     * the run then starts, sees the stop at once, and ends with its counters).
+     */
+    static RunControl attach(RunControl control) {
+        run = control;
+        return control;
+    }
+
+    /** SIGUSR1 runs {@code printCounters} from now on. */
+    static void onCounterRequest(Runnable printCounters) {
+        counterPrinter = printCounters;
+    }
+
+    private static void stop(Signal received) {
+        RunControl control = run;
+        if (control != null) {
+            control.requestStopBySignal(received.getName());
+        } else {
+            System.exit(128 + received.getNumber());
         }
+    }
+
+    /**
+     * Ignores the real-time signals, on a thread of its own as the run starts: binding the native
+     * call takes milliseconds (more when the JVM is cold), which start-up need not wait for. SIGRTMAX-2 is skipped: the JDK installs
+     * its own handler there (sun.nio.ch.NativeThread, to interrupt blocking reads), perhaps at the
+     * same moment, and must not find it ignored.
+     */
+    static void ignoreRealtimeSignalsSoon() {
+        Thread.ofPlatform().name("gulp-signals").daemon().start(() -> {
+            // glibc refuses the two it keeps for itself (32, 33): they stay as they are.
+            for (int number = SignalDisposition.KERNEL_RTMIN; number <= SignalDisposition.KERNEL_RTMAX; number++) {
+                if (number != SignalDisposition.KERNEL_RTMAX - 2) {
+                    SignalDisposition.ignoreIfDefault(number);
+                }
+            }
+        });
     }
 
     /** Installs {@code handler} only where the signal's action is the default; puts back anything else. */
