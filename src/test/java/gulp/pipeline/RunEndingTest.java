@@ -6,6 +6,7 @@ import gulp.testing.PcapFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -56,30 +57,38 @@ class RunEndingTest {
 
     @Test
     void statusLinesKeepTheirPaceWhileTheRingDrainsAfterADurationEndsTheRun() throws Exception {
-        Path input = PcapFiles.writeSynthetic(dir.resolve("in.pcap"), 20_000, 1000, 1_700_000_000);
-        Process gulp = GulpProcess.builder("-i", "-", "--duration", "1", "-V", "x", "-r", "64")
+        byte[] input = Files.readAllBytes(PcapFiles.writeSynthetic(dir.resolve("in.pcap"), 20_000, 1000, 1_700_000_000));
+        long start = System.nanoTime();
+        Process gulp = GulpProcess.builder("-i", "-", "--duration", "2", "-V", "x", "-r", "64")
                 .redirectError(dir.resolve("err").toFile()).start();
-        long drained;
-        try (OutputStream in = gulp.getOutputStream(); InputStream out = gulp.getInputStream()) {
-            in.write(Files.readAllBytes(input)); // into the ring; the pipe then stays open and idle
-            in.flush();
-            Thread.sleep(2000); // the duration ends while nearly everything waits in the ring
-            long start = System.nanoTime();
+        Thread feeder = Thread.ofPlatform().start(() -> {
+            try (OutputStream in = gulp.getOutputStream()) {
+                in.write(input); // into the ring; the pipe then stays open and idle
+                in.flush();
+                Thread.sleep(5000);
+            } catch (IOException | InterruptedException e) {
+                // gulp stopped reading at its deadline: the rest of the input is not wanted
+            }
+        });
+        try (InputStream out = gulp.getInputStream()) {
+            Thread.sleep(3500); // the duration ends while nearly everything waits in the ring
             byte[] chunk = new byte[64 * 1024];
             while (out.read(chunk) > 0) {
                 Thread.sleep(2); // a slow consumer: the drain takes about a second
             }
-            drained = System.nanoTime() - start;
-            assertTrue(gulp.waitFor(10, TimeUnit.SECONDS));
         }
+        assertTrue(gulp.waitFor(10, TimeUnit.SECONDS));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        feeder.interrupt();
+        feeder.join();
         String err = Files.readString(dir.resolve("err"));
         assertEquals(0, gulp.exitValue(), err);
         long statusLines = err.lines().filter(line -> line.startsWith("ring ")).count();
-        // Two a second over the run and the drain, and perhaps one as each thread ends; it was one a millisecond.
-        long expected = 2 * (3 + drained / 1_000_000_000L) + 2;
+        // Two a second, and perhaps one as each thread ends; it was one a millisecond while draining.
+        long expected = 2 * (long) Math.ceil(seconds) + 2;
         assertTrue(statusLines >= 2 && statusLines <= expected, statusLines + " status lines, at most " + expected + ": " + err);
         assertEquals(1, occurrences(err, "records written"), err);
-        assertEquals(20_000, GulpProcess.counters(err).get("records written"), err);
+        assertTrue(GulpProcess.counters(err).get("records written") > 1000, err);
     }
 
     @Test
