@@ -24,13 +24,6 @@ public final class Pipeline {
     }
 
     private static final long TICK_NANOS = 500_000_000L;
-    /**
-     * Test hook, read once at start-up and never on the data path: with
-     * {@code -Dgulp.test.readerErrorAtEnd=true} the reader thread dies of an {@link AssertionError}
-     * right after its input ends, with the ring still full of unwritten records. Nothing in a real
-     * run throws an Error on demand, and a crashing reader must be testable end to end.
-     */
-    private static final boolean TEST_READER_ERROR_AT_END = Boolean.getBoolean("gulp.test.readerErrorAtEnd");
 
     private final ByteRing ring;
     private final ReaderBody reader;
@@ -81,8 +74,8 @@ public final class Pipeline {
     private void readUntilDone() {
         try {
             reader.run();
-            if (TEST_READER_ERROR_AT_END) {
-                throw new AssertionError("gulp.test.readerErrorAtEnd");
+            if (TestHook.READER_CRASHES) {
+                throw TestHook.crash();
             }
         } catch (ClosedByInterruptException e) {
             // Stopped while waiting for input: everything read before is in the ring.

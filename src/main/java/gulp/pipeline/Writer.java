@@ -79,6 +79,9 @@ public final class Writer implements Runnable {
             threadStartHook.run();
         }
         try {
+            if (TestHook.WRITER_CRASHES) {
+                throw TestHook.crash();
+            }
             drain();
             sink.close();
         } catch (IOException | RuntimeException e) {

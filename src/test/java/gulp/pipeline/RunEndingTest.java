@@ -35,7 +35,7 @@ class RunEndingTest {
     @Test
     void aReaderThatDiesOfAnErrorStillWritesWhatTheRingHoldsPrintsTheCountersAndExitsOne() throws Exception {
         Path input = PcapFiles.writeSynthetic(dir.resolve("in.pcap"), 20_000, 1000, 1_700_000_000);
-        Process gulp = new ProcessBuilder(GulpProcess.commandWithJvmOptions(List.of("-Dgulp.test.readerErrorAtEnd=true"),
+        Process gulp = new ProcessBuilder(GulpProcess.commandWithJvmOptions(List.of("-Dgulp.test.crash=reader"),
                 "--read", input.toString(), "-q", "-r", "64"))
                 .redirectError(dir.resolve("err").toFile()).start();
         // A slow consumer: the reader has read everything (and died) while most of it is still in the ring.
@@ -47,12 +47,27 @@ class RunEndingTest {
         assertTrue(gulp.waitFor(20, TimeUnit.SECONDS));
         String err = Files.readString(dir.resolve("err"));
         assertEquals(Main.EXIT_FAILURE, gulp.exitValue(), err);
-        assertTrue(err.contains("gulp: internal error in the reader: java.lang.AssertionError: gulp.test.readerErrorAtEnd"), err);
+        assertTrue(err.contains("gulp: internal error in the reader: java.lang.AssertionError: gulp.test.crash=reader"), err);
         assertEquals(1, occurrences(err, "records written"), err);
         assertEquals(20_000, GulpProcess.counters(err).get("records written"), err);
         assertFalse(err.contains("\tat "), "one line, no stack trace: " + err);
         assertArrayEquals(PcapFiles.body(input), PcapFiles.body(output));
         PcapFiles.assertTcpdumpReads(output, 20_000);
+    }
+
+    @Test
+    void aWriterThatDiesOfAnErrorStopsTheReaderPrintsTheCountersOnceAndExitsOne() throws Exception {
+        Path input = PcapFiles.writeSynthetic(dir.resolve("in.pcap"), 5_000, 1000, 1_700_000_000);
+        Process gulp = new ProcessBuilder(GulpProcess.commandWithJvmOptions(List.of("-Dgulp.test.crash=writer"),
+                "--read", input.toString(), "-q", "-r", "1"))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(dir.resolve("err").toFile()).start();
+        assertTrue(gulp.waitFor(20, TimeUnit.SECONDS), "a reader waiting for room must not wait for ever");
+        String err = Files.readString(dir.resolve("err"));
+        assertEquals(Main.EXIT_FAILURE, gulp.exitValue(), err);
+        assertTrue(err.contains("gulp: internal error in the writer: java.lang.AssertionError: gulp.test.crash=writer"), err);
+        assertEquals(1, occurrences(err, "records written"), err);
+        assertEquals(0, GulpProcess.counters(err).get("records written"), err);
+        assertFalse(err.contains("\tat "), "one line, no stack trace: " + err);
     }
 
     @Test
