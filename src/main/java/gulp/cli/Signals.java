@@ -115,9 +115,9 @@ final class Signals {
 
     /**
      * Ignores the real-time signals, on a thread of its own as the run starts: binding the native
-     * call takes milliseconds (more when the JVM is cold), which start-up need not wait for. SIGRTMAX-2 is skipped: the JDK installs
-     * its own handler there (sun.nio.ch.NativeThread, to interrupt blocking reads), perhaps at the
-     * same moment, and must not find it ignored.
+     * call takes milliseconds (more when the JVM is cold), which start-up need not wait for.
+     * SIGRTMAX-2 is skipped: the JDK installs its own handler there (sun.nio.ch.NativeThread, to
+     * interrupt blocking reads), perhaps at the same moment, and must not find it ignored.
      */
     static void ignoreRealtimeSignalsSoon() {
         Thread.ofPlatform().name("gulp-signals").daemon().start(() -> {
