@@ -43,6 +43,7 @@ public final class Main {
     public static void main(String[] args) {
         int status;
         try {
+            Signals.install();
             status = new Main(System.err).run(args);
         } catch (Throwable e) {
             System.err.println("gulp: internal error: " + e);
@@ -132,7 +133,7 @@ public final class Main {
             throws SetupException, IOException {
         PacketProcessing processing = PacketProcessing.create(options, source.linkType(), source.savefileHeader());
         int outputLinkType = options.decapsulate ? 1 : source.linkTypeField();
-        RunControl control = new RunControl();
+        RunControl control = Signals.attach(new RunControl());
         PcapRecordEncoder encoder = new PcapRecordEncoder(options.nanosecond, options.snaplen);
         Outputs.Output output = Outputs.create(options, encoder.fileHeader(outputLinkType), control);
         PacketPath path = new PacketPath(ring.producer(), encoder, source.waitsWhenFull(), counters, control,
@@ -167,7 +168,7 @@ public final class Main {
                 return EXIT_FAILURE;
             }
             CaptureCounters counters = new CaptureCounters();
-            RunControl control = new RunControl();
+            RunControl control = Signals.attach(new RunControl());
             var input = new FileInputStream(FileDescriptor.in).getChannel();
             OpaqueCopier copier = new OpaqueCopier(input, ring, counters, control, options.parkMicros * 1000);
             Outputs.Output output = Outputs.create(options, new byte[0], control);
@@ -184,10 +185,14 @@ public final class Main {
 
     int runPipeline(Options options, ByteRing ring, Pipeline.ReaderBody reader, Writer writer,
                             RunControl control, CaptureCounters counters, Report report) throws InterruptedException {
-        Signals.install(control);
+        Signals.onCounterRequest(() -> report.printFinal(err, ring.peakUsed()));
+        Signals.ignoreRealtimeSignalsSoon();
         StatusTicker ticker = new StatusTicker(options, ring, counters, report, err);
         new Pipeline(ring, reader, writer, control, options.durationSeconds, ticker::tick).run();
         report.printFinal(err, ring.peakUsed());
+        if (control.internalError() != null) {
+            return fail(EXIT_FAILURE, control.internalError());
+        }
         if (lostWhileOutputStalled(writer, counters)) {
             return fail(EXIT_OUTPUT, counters.droppedRingFull.get() + " packets were lost while the output could not be written");
         }

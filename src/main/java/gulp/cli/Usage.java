@@ -76,6 +76,8 @@ final class Usage {
               -q                  quiet: no start-up line or ring-full warnings
               -v                  print the version and exit
               --help              print this help and exit
+              SIGINT, SIGTERM, SIGHUP (stdout) stop cleanly; SIGUSR1 prints the counters;
+              SIGQUIT prints a JVM thread dump on stderr; the README lists every signal.
 
             Exit status: 0 success, 1 internal or resource failure, 2 bad usage,
             3 input error, 4 output error.

@@ -59,7 +59,8 @@ public final class Pipeline {
                 readerThread.interrupt();
                 interrupted = true;
             }
-            long wait = Math.min(TICK_NANOS, Math.max(untilDeadline, 1_000_000L));
+            // Until the deadline, wake for it; once it has passed (the run is draining) tick as usual.
+            long wait = untilDeadline > 0 ? Math.min(TICK_NANOS, untilDeadline) : TICK_NANOS;
             readerThread.join(Math.max(1, wait / 1_000_000L));
             if (!readerThread.isAlive()) {
                 writerThread.join(Math.max(1, wait / 1_000_000L));
@@ -73,14 +74,19 @@ public final class Pipeline {
     private void readUntilDone() {
         try {
             reader.run();
+            if (TestHook.READER_CRASHES) {
+                throw TestHook.crash();
+            }
         } catch (ClosedByInterruptException e) {
             // Stopped while waiting for input: everything read before is in the ring.
         } catch (InputException e) {
             control.readerFailed(e.getMessage());
         } catch (IOException e) {
             control.readerFailed("read error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-        } catch (RuntimeException e) {
-            control.readerFailed("internal error in the reader: " + e);
+        } catch (RuntimeException | Error e) {
+            // A bug, or the JVM out of memory or stack: the run fails with status 1, but what the
+            // ring holds is still written (finish below) and the counters are printed.
+            control.threadCrashed("reader", e);
         } finally {
             Thread.interrupted();
             ring.producer().finish();

@@ -79,6 +79,9 @@ public final class Writer implements Runnable {
             threadStartHook.run();
         }
         try {
+            if (TestHook.WRITER_CRASHES) {
+                throw TestHook.crash();
+            }
             drain();
             sink.close();
         } catch (IOException | RuntimeException e) {
@@ -89,8 +92,15 @@ public final class Writer implements Runnable {
                 // The first error is the one worth reporting.
             }
         } catch (Error e) {
-            control.writerFailed(describe(e)); // the reader must not wait for room that never comes
-            throw e;
+            // A bug (or the JVM out of memory): status 1, not an output error. The reader must
+            // not wait for room that never comes, so this is a writer failure too.
+            control.threadCrashed("writer", e);
+            control.writerFailed(describe(e));
+            try {
+                sink.close();
+            } catch (IOException | RuntimeException ignored) {
+                // The crash is the one worth reporting.
+            }
         }
     }
 

@@ -137,7 +137,7 @@ class StreamingCommandTest {
                 // gulp stopped reading: the pipe broke
             }
         });
-        Thread.sleep(1500);
+        awaitSize(output, 1 << 20); // the run is under way (a signal during start-up meets no run yet)
         gulp.toHandle().destroy(); // SIGTERM
         assertTrue(gulp.waitFor(20, TimeUnit.SECONDS));
         producer.join();
@@ -200,12 +200,21 @@ class StreamingCommandTest {
         try (OutputStream in = gulp.getOutputStream()) {
             in.write(zeek);
             in.flush();
-            Thread.sleep(1000);
+            awaitSize(output, zeek.length); // the run is under way, now idle
             Tools.signal(gulp, "INT");
             assertTrue(gulp.waitFor(5, TimeUnit.SECONDS), "gulp must not hang in read(2) after SIGINT");
         }
         assertEquals(0, gulp.exitValue());
         assertArrayEquals(zeek, Files.readAllBytes(output));
+    }
+
+    /** Waits (at most 30 s, for a loaded machine) until {@code file} has at least {@code size} bytes. */
+    private static void awaitSize(Path file, long size) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (Files.size(file) < size) {
+            assertTrue(System.nanoTime() < deadline, "the output never reached " + size + " bytes");
+            Thread.sleep(20);
+        }
     }
 
     @Test

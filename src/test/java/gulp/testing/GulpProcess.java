@@ -21,16 +21,27 @@ public final class GulpProcess {
     private static final List<String> DEFAULT_SIGHUP =
             Tools.run("env", "--default-signal=HUP", "true").status() == 0 ? List.of("env", "--default-signal=HUP") : List.of();
 
+    /** The launcher's flags that keep the JVM's own output (thread dumps, warnings) off stdout. */
+    public static final List<String> STDOUT_CLEAN_FLAGS =
+            List.of("-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr");
+
     private GulpProcess() {
     }
 
     /** The command line: the current JVM, the launcher's flags, the main class and {@code args}. */
     public static List<String> command(String... args) {
+        return commandWithJvmOptions(List.of(), args);
+    }
+
+    /** {@link #command}, with more JVM options after the launcher's (e.g. a test hook's -D). */
+    public static List<String> commandWithJvmOptions(List<String> jvmOptions, String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(DEFAULT_SIGHUP);
         command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-Xms64m", "-Xmx512m", "-XX:MaxDirectMemorySize=1t", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss1m",
-                "-cp", classesDirectory().toString(), "gulp.cli.Main"));
+                "-Xms64m", "-Xmx512m", "-XX:MaxDirectMemorySize=1t", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss1m"));
+        command.addAll(STDOUT_CLEAN_FLAGS);
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classesDirectory().toString(), "gulp.cli.Main"));
         command.addAll(List.of(args));
         return command;
     }
