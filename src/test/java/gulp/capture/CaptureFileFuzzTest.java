@@ -69,7 +69,7 @@ public class CaptureFileFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "15s")
     void captureFileReadsAnyBytesSafely(byte[] data) throws IOException {
         if (data.length > MAX_INPUT) {
             return;
