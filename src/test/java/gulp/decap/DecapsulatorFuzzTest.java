@@ -46,7 +46,7 @@ public class DecapsulatorFuzzTest {
      * exception; an inner frame lies inside its packet (or, when reassembled, inside one
      * reassembly slot); lengths consistent; a skip always has a reason.
      */
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "12s")
     void decapsulatorKeepsInnerFramesInsideTheirPacket(byte[] data) {
         if (data.length == 0) {
             return;

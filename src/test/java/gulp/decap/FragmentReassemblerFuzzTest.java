@@ -23,7 +23,7 @@ class FragmentReassemblerFuzzTest {
      * datagram must be exactly those bytes, of the length its last fragment gave, with the protocol
      * of its first fragment, in one slot.
      */
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "12s")
     void reassemblerCompletesOnlyWhatWasOffered(FuzzedDataProvider data) {
         FragmentReassembler reassembler = REASSEMBLER;
         reassembler.giveUpAll();

@@ -39,7 +39,7 @@ public class BpfFuzzTest {
      * packet; and it equals libpcap's bpf_filter() verdict (programs with shifts by X excepted:
      * for X of 32 or more libpcap gives 0 where the kernel uses X mod 32).
      */
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "12s")
     void validatedProgramsRunInsideThePacketLikeLibpcap(byte[] data) {
         if (data.length < 1 + INSN_BYTES) {
             return;

@@ -18,7 +18,7 @@ public class BpfProgramTextFuzzTest {
      * The {@code tcpdump -dd} text loader: any text is a program or a {@link FilterException},
      * and a program it returns prints back to text that loads as the same program.
      */
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "12s")
     void ddTextLoadsOrIsRefused(byte[] data) {
         String text = new String(data, StandardCharsets.ISO_8859_1);
         BpfProgram program;

@@ -1,5 +1,6 @@
 package gulp.testing;
 
+import gulp.capture.CaptureFileBufferEndFuzzTest;
 import gulp.capture.CaptureFileFuzzTest;
 import gulp.decap.DecapsulatorFuzzTest;
 import gulp.filter.BpfFuzzTest;
@@ -28,7 +29,7 @@ public final class FuzzSeeds {
 
     public static void main(String[] args) throws Exception {
         Path resources = Path.of(args.length > 0 ? args[0] : "src/test/resources");
-        for (Seeds seeds : new Seeds[] {CaptureFileFuzzTest.seeds(), DecapsulatorFuzzTest.seeds(),
+        for (Seeds seeds : new Seeds[] {CaptureFileFuzzTest.seeds(), CaptureFileBufferEndFuzzTest.seeds(), DecapsulatorFuzzTest.seeds(),
                 BpfFuzzTest.seeds(), BpfProgramTextFuzzTest.seeds()}) {
             Path dir = seeds.directory(resources);
             Files.createDirectories(dir);
