@@ -54,9 +54,8 @@ public final class BpfProgram {
             if (!m.lookingAt()) {
                 throw new FilterException("not a tcpdump -dd instruction: '" + trimmed + "'");
             }
-            long c = Long.parseLong(m.group(1), 16), t = Long.parseLong(m.group(2)), f = Long.parseLong(m.group(3)),
-                    kk = Long.parseLong(m.group(4), 16);
-            if (c > 0xffff || t > 0xff || f > 0xff || kk > 0xffffffffL) {
+            long c = field(m.group(1), 16), t = field(m.group(2), 10), f = field(m.group(3), 10), kk = field(m.group(4), 16);
+            if (c < 0 || c > 0xffff || t < 0 || t > 0xff || f < 0 || f > 0xff || kk < 0 || kk > 0xffffffffL) {
                 throw new FilterException("instruction out of range: '" + trimmed + "'");
             }
             insns.add(new int[]{(int) c, (int) t, (int) f, (int) kk});
@@ -71,6 +70,15 @@ public final class BpfProgram {
             k[i] = insn[3];
         }
         return new BpfProgram(code, jt, jf, k);
+    }
+
+    /** A field's digits as a number; -1 (out of range) when they do not even fit a long. */
+    private static long field(String digits, int radix) {
+        try {
+            return Long.parseLong(digits, radix);
+        } catch (NumberFormatException tooLong) {
+            return -1;
+        }
     }
 
     public int length() { return code.length; }
