@@ -123,21 +123,13 @@ public final class LibPcap {
      * (see class comment).
      */
     public Compiled compile(String expression, int linkType, int snaplen) {
-        try {
+        return calling(() -> {
             MemorySegment pcap = (MemorySegment) openDead.invokeExact(linkType, snaplen);
             if (pcap.address() == 0) {
                 return failed("pcap_open_dead(" + linkType + ", " + snaplen + ") failed");
             }
-            try {
-                return compileOn(pcap, expression);
-            } finally {
-                close.invokeExact(pcap);
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("libpcap call failed", t);
-        }
+            return compileAndClose(pcap, expression);
+        });
     }
 
     /**
@@ -149,29 +141,23 @@ public final class LibPcap {
      * pcap_compile as in {@link #compile}. Serialise calls (see class comment).
      */
     public Compiled compileForSavefile(String expression, byte[] fileHeader) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment bytes = arena.allocate(fileHeader.length);
-            MemorySegment.copy(fileHeader, 0, bytes, JAVA_BYTE, 0, fileHeader.length);
-            MemorySegment file = (MemorySegment) fmemopen.invokeExact(bytes, (long) fileHeader.length, arena.allocateFrom("r"));
-            if (file.address() == 0) {
-                return failed("fmemopen failed");
+        return calling(() -> {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment bytes = arena.allocate(fileHeader.length);
+                MemorySegment.copy(fileHeader, 0, bytes, JAVA_BYTE, 0, fileHeader.length);
+                MemorySegment file = (MemorySegment) fmemopen.invokeExact(bytes, (long) fileHeader.length, arena.allocateFrom("r"));
+                if (file.address() == 0) {
+                    return failed("fmemopen failed");
+                }
+                MemorySegment errbuf = arena.allocate(PCAP_ERRBUF_SIZE);
+                MemorySegment pcap = (MemorySegment) fopenOffline.invokeExact(file, errbuf);
+                if (pcap.address() == 0) {
+                    int ignored = (int) fclose.invokeExact(file);
+                    return failed("libpcap cannot read the capture file header: " + errbuf.getString(0));
+                }
+                return compileAndClose(pcap, expression); // pcap_close also closes the FILE
             }
-            MemorySegment errbuf = arena.allocate(PCAP_ERRBUF_SIZE);
-            MemorySegment pcap = (MemorySegment) fopenOffline.invokeExact(file, errbuf);
-            if (pcap.address() == 0) {
-                int ignored = (int) fclose.invokeExact(file);
-                return failed("libpcap cannot read the capture file header: " + errbuf.getString(0));
-            }
-            try {
-                return compileOn(pcap, expression);
-            } finally {
-                close.invokeExact(pcap); // also closes the FILE
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("libpcap call failed", t);
-        }
+        });
     }
 
     /**
@@ -183,31 +169,52 @@ public final class LibPcap {
      * Needs the privileges of a capture; serialise calls (see class comment).
      */
     public Compiled compileLive(String expression, String interfaceName, int snaplen) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errbuf = arena.allocate(PCAP_ERRBUF_SIZE);
-            MemorySegment pcap = (MemorySegment) create.invokeExact(arena.allocateFrom(interfaceName), errbuf);
-            if (pcap.address() == 0) {
-                return Compiled.notActivated("pcap_create: " + errbuf.getString(0));
-            }
-            try {
-                int rc = (int) setSnaplen.invokeExact(pcap, snaplen);
-                if (rc == 0) {
-                    rc = (int) activate.invokeExact(pcap);
+        return calling(() -> {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment errbuf = arena.allocate(PCAP_ERRBUF_SIZE);
+                MemorySegment pcap = (MemorySegment) create.invokeExact(arena.allocateFrom(interfaceName), errbuf);
+                if (pcap.address() == 0) {
+                    return Compiled.notActivated("pcap_create: " + errbuf.getString(0));
                 }
-                if (rc < 0) {
-                    MemorySegment status = (MemorySegment) statusToString.invokeExact(rc);
-                    MemorySegment err = (MemorySegment) geterr.invokeExact(pcap);
-                    String detail = err.reinterpret(PCAP_ERRBUF_SIZE).getString(0);
-                    return Compiled.notActivated(detail.isEmpty() ? status.reinterpret(PCAP_ERRBUF_SIZE).getString(0) : detail);
+                try {
+                    int rc = (int) setSnaplen.invokeExact(pcap, snaplen);
+                    if (rc == 0) {
+                        rc = (int) activate.invokeExact(pcap);
+                    }
+                    if (rc < 0) {
+                        MemorySegment status = (MemorySegment) statusToString.invokeExact(rc);
+                        MemorySegment err = (MemorySegment) geterr.invokeExact(pcap);
+                        String detail = err.reinterpret(PCAP_ERRBUF_SIZE).getString(0);
+                        return Compiled.notActivated(detail.isEmpty() ? status.reinterpret(PCAP_ERRBUF_SIZE).getString(0) : detail);
+                    }
+                    return compileOn(pcap, expression);
+                } finally {
+                    close.invokeExact(pcap);
                 }
-                return compileOn(pcap, expression);
-            } finally {
-                close.invokeExact(pcap);
             }
+        });
+    }
+
+    /** A libpcap call sequence; its checked failures become an IllegalStateException. */
+    private interface NativeCall {
+        Compiled call() throws Throwable;
+    }
+
+    private static Compiled calling(NativeCall call) {
+        try {
+            return call.call();
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("libpcap call failed", t);
+        }
+    }
+
+    private Compiled compileAndClose(MemorySegment pcap, String expression) throws Throwable {
+        try {
+            return compileOn(pcap, expression);
+        } finally {
+            close.invokeExact(pcap);
         }
     }
 
