@@ -1,5 +1,7 @@
 package gulp.capture;
 
+import gulp.format.PcapngBlock;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -21,7 +23,7 @@ import static gulp.format.Endian.SHORT_LE;
 final class InputBuffer {
     static final int INITIAL_SIZE = 4 * ((1 << 20) + 4096);
     /** A 16 MiB pcapng block and what may follow it in one read. */
-    static final int MAX_SIZE = (16 << 20) + (1 << 20);
+    static final int MAX_SIZE = PcapngBlock.MAX_BLOCK_LENGTH + (1 << 20);
 
     MemorySegment segment;
     private ByteBuffer view;

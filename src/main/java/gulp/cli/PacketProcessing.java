@@ -8,6 +8,7 @@ import gulp.filter.FilterCompiler;
 import gulp.filter.EncapShape;
 import gulp.filter.FilterException;
 import gulp.filter.InnerFilterProgram;
+import gulp.format.LinkType;
 import gulp.pipeline.PacketPath;
 import gulp.stats.Report;
 
@@ -19,7 +20,6 @@ import java.util.List;
  * the user-space side of {@code -f} (which, with {@code -d}, filters the inner frame).
  */
 final class PacketProcessing {
-    private static final int LINKTYPE_ETHERNET = 1;
 
     private final Decapsulator decapsulator;
     private final BpfProgram filterProgram;
@@ -45,7 +45,7 @@ final class PacketProcessing {
     static PacketProcessing create(Options options, int linkType, byte[] savefileHeader) throws SetupException {
         Decapsulator decapsulator = null;
         if (options.decapsulate) {
-            if (linkType != LINKTYPE_ETHERNET) {
+            if (linkType != LinkType.ETHERNET) {
                 throw new SetupException(Main.EXIT_INPUT, "-d needs Ethernet input (link type 1); this input has link type " + linkType);
             }
             decapsulator = new Decapsulator(decapConfig(options));
@@ -54,7 +54,7 @@ final class PacketProcessing {
         if (options.filter != null) {
             // With -d the filter applies to the decapsulated frame, which is Ethernet.
             program = options.decapsulate || savefileHeader == null
-                    ? compile(options.filter, options.decapsulate ? LINKTYPE_ETHERNET : linkType, options.snaplen)
+                    ? compile(options.filter, options.decapsulate ? LinkType.ETHERNET : linkType, options.snaplen)
                     : compileForSavefile(options.filter, savefileHeader, options.snaplen);
         }
         return new PacketProcessing(decapsulator, program, options.filter);
