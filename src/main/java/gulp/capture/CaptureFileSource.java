@@ -166,8 +166,7 @@ public final class CaptureFileSource implements Source {
         }
         if (linkTypeField == -1) {
             linkTypeField = fileLinkType;
-            savefileHeader = PcapFileHeader.encode(in.bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN, false,
-                    fileSnaplen, fileLinkType);
+            savefileHeader = PcapFileHeader.encode(in.order(), false, fileSnaplen, fileLinkType);
         } else if (fileLinkType != linkTypeField) {
             throw new InputException(label() + "link type " + LinkType.describe(fileLinkType) + " differs from the first input's "
                     + LinkType.describe(linkTypeField) + "; one pcap output holds one link type");
@@ -202,7 +201,7 @@ public final class CaptureFileSource implements Source {
             throw new InputException(label() + String.format(
                     "unknown file format (magic 0x%08x): not pcap or pcapng", Integer.reverseBytes(magicLe)));
         }
-        in.bigEndian = order == ByteOrder.BIG_ENDIAN;
+        in.order(order);
         nanosecondFile = PcapFileHeader.nanosecond(magicLe);
         recordHeaderLength = PcapFileHeader.recordHeaderLength(magicLe);
         boolean kuznetzov = recordHeaderLength != PcapRecordHeader.LENGTH;
@@ -253,8 +252,8 @@ public final class CaptureFileSource implements Source {
 
     /**
      * A captured length beyond {@link PcapRecordHeader#MAX_CAPLEN} ends the input (libpcap stops at
-     * {@link PcapFileHeader#DEFAULT_SNAPLEN} for most link types); one beyond the original length is read, as libpcap and Wireshark read it, and
-     * counted.
+     * {@link PcapFileHeader#DEFAULT_SNAPLEN} for most link types); one beyond the original length
+     * is read, as libpcap and Wireshark read it, and counted.
      */
     void checkLengths(int caplen, int wirelen) throws InputException {
         if (caplen < 0 || caplen > PcapRecordHeader.MAX_CAPLEN) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.ReadableByteChannel;
 
 import static gulp.format.Endian.INT_BE;
@@ -66,6 +67,15 @@ final class InputBuffer {
 
     int remaining() {
         return limit - position;
+    }
+
+    /** The byte order of the current file or section. */
+    ByteOrder order() {
+        return bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+    }
+
+    void order(ByteOrder order) {
+        bigEndian = order == ByteOrder.BIG_ENDIAN;
     }
 
     int intAt(long at) {

@@ -81,7 +81,7 @@ final class PcapngReader {
             if (order == null) {
                 throw new InputException(source.label() + String.format("pcapng section header with bad byte-order magic 0x%08x", magic));
             }
-            in.bigEndian = order == ByteOrder.BIG_ENDIAN;
+            in.order(order);
         } else {
             type = in.intAt(in.position);
         }
@@ -137,8 +137,7 @@ final class PcapngReader {
             if (code == PcapngBlock.IDB_OPTION_TSRESOL && length >= 1) {
                 optionTsresol = in.segment.get(ValueLayout.JAVA_BYTE, at + 4) & 0xFF;
             } else if (code == PcapngBlock.IDB_OPTION_TSOFFSET && length >= 8) {
-                optionTsoffset = PcapngBlock.optionLong(in.intAt(at + 4), in.intAt(at + 8),
-                        in.bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+                optionTsoffset = PcapngBlock.optionLong(in.intAt(at + 4), in.intAt(at + 8), in.order());
             }
             at += 4 + ((length + 3) & ~3);
         }

@@ -46,7 +46,7 @@ public final class FilterCompiler {
         if (libpcap == null) libpcap = load(LibPcap.DEFAULT_LIBRARY_NAMES);
         byte[] header = fileHeader.clone();
         ByteBuffer b = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
-        if (b.getInt(PcapFileHeader.MAGIC_OFFSET) != PcapFileHeader.MAGIC_MICROS && b.getInt(PcapFileHeader.MAGIC_OFFSET) != PcapFileHeader.MAGIC_NANOS) {
+        if (PcapFileHeader.byteOrder(b.getInt(PcapFileHeader.MAGIC_OFFSET)) == ByteOrder.BIG_ENDIAN) {
             b.order(ByteOrder.BIG_ENDIAN);
         }
         b.putInt(PcapFileHeader.SNAPLEN_OFFSET, snaplen);
