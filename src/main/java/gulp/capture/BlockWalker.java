@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
+import static gulp.format.Timestamps.NANOS_PER_SECOND;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -18,7 +19,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public final class BlockWalker {
     private static final VarHandle INT_HANDLE = JAVA_INT.varHandle();
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private BlockWalker() {
     }

@@ -1,5 +1,6 @@
 package gulp.capture;
 
+import gulp.format.LinkType;
 import gulp.format.NflogHeader;
 import gulp.format.PcapFileHeader;
 import gulp.format.PcapRecordHeader;
@@ -9,8 +10,7 @@ import gulp.stats.Counter;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.AccessDeniedException;
@@ -18,10 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
-import static gulp.format.Endian.INT_BE;
 import static gulp.format.Endian.INT_LE;
-import static gulp.format.Endian.SHORT_BE;
-import static gulp.format.Endian.SHORT_LE;
 
 /**
  * Reads capture files (classic pcap in either byte order, micro- or nanosecond, and pcapng with
@@ -33,10 +30,6 @@ import static gulp.format.Endian.SHORT_LE;
  * Kuznetzov's record headers are understood; pcapng blocks up to 16 MiB are read.
  */
 public final class CaptureFileSource implements Source {
-    /** No real packet is larger; a bigger length means a corrupt file. */
-    public static final int MAX_CAPLEN = 1 << 20;
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
-
     private final List<String> names;
     private final InputBuffer in = new InputBuffer();
 
@@ -83,7 +76,7 @@ public final class CaptureFileSource implements Source {
 
     @Override
     public int linkType() {
-        return PcapFileHeader.linkType(linkTypeField);
+        return LinkType.of(linkTypeField);
     }
 
     @Override
@@ -173,29 +166,11 @@ public final class CaptureFileSource implements Source {
         }
         if (linkTypeField == -1) {
             linkTypeField = fileLinkType;
-            savefileHeader = classicHeader(in.bigEndian, fileSnaplen, fileLinkType);
+            savefileHeader = PcapFileHeader.encode(in.order(), false, fileSnaplen, fileLinkType);
         } else if (fileLinkType != linkTypeField) {
-            throw new InputException(label() + "link type " + describeLinkType(fileLinkType) + " differs from the first input's "
-                    + describeLinkType(linkTypeField) + "; one pcap output holds one link type");
+            throw new InputException(label() + "link type " + LinkType.describe(fileLinkType) + " differs from the first input's "
+                    + LinkType.describe(linkTypeField) + "; one pcap output holds one link type");
         }
-    }
-
-    /** The link-type field as a number, with the field in hex when its upper bits are set. */
-    static String describeLinkType(int field) {
-        int value = PcapFileHeader.linkType(field);
-        return value == field ? Integer.toString(value) : String.format("%d (field 0x%08x)", value, field);
-    }
-
-    private static byte[] classicHeader(boolean bigEndian, int snaplen, int linkTypeField) {
-        MemorySegment header = MemorySegment.ofArray(new byte[PcapFileHeader.LENGTH]);
-        var intLayout = bigEndian ? INT_BE : INT_LE;
-        var shortLayout = bigEndian ? SHORT_BE : SHORT_LE;
-        header.set(intLayout, PcapFileHeader.MAGIC_OFFSET, PcapFileHeader.MAGIC_MICROS);
-        header.set(shortLayout, PcapFileHeader.VERSION_MAJOR_OFFSET, PcapFileHeader.VERSION_MAJOR);
-        header.set(shortLayout, PcapFileHeader.VERSION_MINOR_OFFSET, PcapFileHeader.VERSION_MINOR);
-        header.set(intLayout, PcapFileHeader.SNAPLEN_OFFSET, snaplen);
-        header.set(intLayout, PcapFileHeader.LINKTYPE_OFFSET, linkTypeField);
-        return header.toArray(ValueLayout.JAVA_BYTE);
     }
 
     private static ReadableByteChannel openChannel(String name) throws InputException, IOException {
@@ -221,17 +196,15 @@ public final class CaptureFileSource implements Source {
 
     /** Reads the 24-byte header; returns the link-type field as it is (upper bits included). */
     private int readPcapHeader(int magicLe) throws InputException, IOException {
-        boolean kuznetzov = false;
-        switch (magicLe) {
-            case PcapFileHeader.MAGIC_MICROS -> { in.bigEndian = false; nanosecondFile = false; }
-            case PcapFileHeader.MAGIC_NANOS -> { in.bigEndian = false; nanosecondFile = true; }
-            case PcapFileHeader.MAGIC_MICROS_SWAPPED -> { in.bigEndian = true; nanosecondFile = false; }
-            case PcapFileHeader.MAGIC_NANOS_SWAPPED -> { in.bigEndian = true; nanosecondFile = true; }
-            case PcapFileHeader.MAGIC_KUZNETZOV -> { in.bigEndian = false; nanosecondFile = false; kuznetzov = true; }
-            case PcapFileHeader.MAGIC_KUZNETZOV_SWAPPED -> { in.bigEndian = true; nanosecondFile = false; kuznetzov = true; }
-            default -> throw new InputException(label() + String.format(
+        ByteOrder order = PcapFileHeader.byteOrder(magicLe);
+        if (order == null) {
+            throw new InputException(label() + String.format(
                     "unknown file format (magic 0x%08x): not pcap or pcapng", Integer.reverseBytes(magicLe)));
         }
+        in.order(order);
+        nanosecondFile = PcapFileHeader.nanosecond(magicLe);
+        recordHeaderLength = PcapFileHeader.recordHeaderLength(magicLe);
+        boolean kuznetzov = recordHeaderLength != PcapRecordHeader.LENGTH;
         if (!in.fill(PcapFileHeader.LENGTH)) {
             throw new InputException(label() + "input truncated in the file header (" + (in.limit - in.position) + " of "
                     + PcapFileHeader.LENGTH + " bytes)");
@@ -240,7 +213,6 @@ public final class CaptureFileSource implements Source {
         int minor = in.shortAt(in.position + PcapFileHeader.VERSION_MINOR_OFFSET);
         lengthsSwapped = PcapFileHeader.lengthsSwapped(major, minor);
         lengthsMaybeSwapped = PcapFileHeader.lengthsMaybeSwapped(major, minor);
-        recordHeaderLength = kuznetzov ? PcapRecordHeader.KUZNETZOV_LENGTH : PcapRecordHeader.LENGTH;
         int fileLinkType = in.intAt(in.position + PcapFileHeader.LINKTYPE_OFFSET);
         headerSnaplen = in.intAt(in.position + PcapFileHeader.SNAPLEN_OFFSET);
         in.position += PcapFileHeader.LENGTH;
@@ -267,9 +239,8 @@ public final class CaptureFileSource implements Source {
             if (!in.fill(recordHeaderLength + caplen)) {
                 return atCleanEnd("in a record");
             }
-            long seconds = in.intAt(in.position + PcapRecordHeader.TS_SECONDS_OFFSET) & 0xFFFFFFFFL;
-            long fraction = in.intAt(in.position + PcapRecordHeader.TS_FRACTION_OFFSET) & 0xFFFFFFFFL;
-            long nanos = seconds * NANOS_PER_SECOND + (nanosecondFile ? fraction : fraction * 1000);
+            long nanos = PcapRecordHeader.timestampNanos(in.intAt(in.position + PcapRecordHeader.TS_SECONDS_OFFSET),
+                    in.intAt(in.position + PcapRecordHeader.TS_FRACTION_OFFSET), nanosecondFile);
             toHostOrder(in.position + recordHeaderLength, caplen, wirelen);
             handler.onPacket(in.segment, in.position + recordHeaderLength, caplen, wirelen, nanos, PacketHandler.NO_VLAN_TAG);
             in.position += recordHeaderLength + caplen;
@@ -280,14 +251,14 @@ public final class CaptureFileSource implements Source {
     }
 
     /**
-     * A captured length beyond {@link #MAX_CAPLEN} ends the input (libpcap stops at 262144 for most
-     * link types); one beyond the original length is read, as libpcap and Wireshark read it, and
-     * counted.
+     * A captured length beyond {@link PcapRecordHeader#MAX_CAPLEN} ends the input (libpcap stops at
+     * {@link PcapFileHeader#DEFAULT_SNAPLEN} for most link types); one beyond the original length
+     * is read, as libpcap and Wireshark read it, and counted.
      */
     void checkLengths(int caplen, int wirelen) throws InputException {
-        if (caplen < 0 || caplen > MAX_CAPLEN) {
+        if (caplen < 0 || caplen > PcapRecordHeader.MAX_CAPLEN) {
             throw new InputException(label() + "record " + (packetsInFile + 1) + ": captured length "
-                    + Integer.toUnsignedString(caplen) + " exceeds the limit of " + MAX_CAPLEN + " bytes (corrupt input?)");
+                    + Integer.toUnsignedString(caplen) + " exceeds the limit of " + PcapRecordHeader.MAX_CAPLEN + " bytes (corrupt input?)");
         }
         if (Integer.compareUnsigned(caplen, wirelen) > 0) {
             capturedOverOriginal.increment();
@@ -299,7 +270,7 @@ public final class CaptureFileSource implements Source {
      * output is little-endian), as libpcap swaps them when it reads a file: NFLOG's TLV headers.
      */
     void toHostOrder(long offset, int caplen, int wirelen) {
-        if (in.bigEndian && linkTypeField == NflogHeader.LINKTYPE_NFLOG) {
+        if (in.bigEndian && linkTypeField == LinkType.NFLOG) {
             NflogHeader.swapTlvs(in.segment, offset, caplen, wirelen);
         }
     }

@@ -1,9 +1,12 @@
 package gulp.capture;
 
+import gulp.format.PcapngBlock;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.ReadableByteChannel;
 
 import static gulp.format.Endian.INT_BE;
@@ -21,7 +24,7 @@ import static gulp.format.Endian.SHORT_LE;
 final class InputBuffer {
     static final int INITIAL_SIZE = 4 * ((1 << 20) + 4096);
     /** A 16 MiB pcapng block and what may follow it in one read. */
-    static final int MAX_SIZE = (16 << 20) + (1 << 20);
+    static final int MAX_SIZE = PcapngBlock.MAX_BLOCK_LENGTH + (1 << 20);
 
     MemorySegment segment;
     private ByteBuffer view;
@@ -64,6 +67,15 @@ final class InputBuffer {
 
     int remaining() {
         return limit - position;
+    }
+
+    /** The byte order of the current file or section. */
+    ByteOrder order() {
+        return bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+    }
+
+    void order(ByteOrder order) {
+        bigEndian = order == ByteOrder.BIG_ENDIAN;
     }
 
     int intAt(long at) {

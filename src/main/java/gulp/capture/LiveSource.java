@@ -2,6 +2,7 @@ package gulp.capture;
 
 import gulp.filter.BpfProgram;
 import gulp.filter.FilterException;
+import gulp.format.LinkType;
 import gulp.linux.Libc;
 import gulp.linux.NativeException;
 import gulp.linux.PacketSocket;
@@ -43,8 +44,6 @@ public final class LiveSource implements Source {
     private static final int ARPHRD_TUNNEL = 768;
     private static final int ARPHRD_TUNNEL6 = 769;
     private static final int ARPHRD_SIT = 776;
-    private static final int LINKTYPE_ETHERNET = 1;
-    private static final int LINKTYPE_RAW = 101;
     private static final int IFF_UP = 0x1;
 
     /** What to open: everything the command line decides about the kernel side. */
@@ -90,13 +89,13 @@ public final class LiveSource implements Source {
         int linkType;
         String linkName;
         if (type == ARPHRD_ETHER || type == ARPHRD_LOOPBACK) {
-            linkType = LINKTYPE_ETHERNET;
+            linkType = LinkType.ETHERNET;
             linkName = type == ARPHRD_ETHER ? "Ethernet" : "loopback (Ethernet framing)";
         } else if (!settings.skipEthernetCheck()) {
             throw new InputException(name + " is not an Ethernet interface (hardware type " + type
                     + "); use -F to capture it anyway");
         } else if (isRawIp(type)) {
-            linkType = LINKTYPE_RAW;
+            linkType = LinkType.RAW;
             linkName = "raw IP";
         } else {
             throw new InputException(name + " has hardware type " + type + ", which gulp cannot write as pcap");

@@ -1,5 +1,7 @@
 package gulp.capture;
 
+import gulp.format.PcapngBlock;
+
 import java.util.Arrays;
 
 /**
@@ -14,18 +16,7 @@ import java.util.Arrays;
 final class PcapngInterfaces {
     /** More interfaces in one section are refused (one line, after the packets before them). */
     static final int MAX_INTERFACES = 1 << 24;
-    /** if_tsresol when absent: microseconds. */
-    static final int DEFAULT_TSRESOL = 6;
     private static final int INITIAL = 16;
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
-    private static final long[] POWERS_OF_TEN = new long[19];
-
-    static {
-        POWERS_OF_TEN[0] = 1;
-        for (int i = 1; i < POWERS_OF_TEN.length; i++) {
-            POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
-        }
-    }
 
     private byte[] resolutions = new byte[INITIAL];
     /** if_tsoffset in seconds per interface; null while every interface so far has none. */
@@ -87,25 +78,6 @@ final class PcapngInterfaces {
     /** A packet timestamp of interface {@code interfaceId} (described) in nanoseconds since the epoch. */
     long timestampNanos(int interfaceId, long units) {
         long offset = offsets == null ? 0 : offsets[interfaceId];
-        return unitsToNanos(units, resolutions[interfaceId] & 0xFF) + offset * NANOS_PER_SECOND;
-    }
-
-    /** Converts a count of if_tsresol units to nanoseconds. */
-    static long unitsToNanos(long units, int tsresol) {
-        int exponent = tsresol & 0x7F;
-        if ((tsresol & 0x80) == 0) {
-            if (exponent <= 9) {
-                return units * POWERS_OF_TEN[9 - exponent];
-            }
-            return units / POWERS_OF_TEN[Math.min(exponent - 9, 18)];
-        }
-        if (exponent >= 63) {
-            return 0;
-        }
-        long whole = units >>> exponent;
-        long part = units & ((1L << exponent) - 1);
-        long partNanos = exponent <= 32 ? (part * NANOS_PER_SECOND) >>> exponent
-                : (long) ((double) part / (double) (1L << exponent) * NANOS_PER_SECOND);
-        return whole * NANOS_PER_SECOND + partNanos;
+        return PcapngBlock.timestampNanos(units, resolutions[interfaceId] & 0xFF, offset);
     }
 }

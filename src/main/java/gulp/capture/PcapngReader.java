@@ -1,9 +1,12 @@
 package gulp.capture;
 
+import gulp.format.LinkType;
 import gulp.format.PcapngBlock;
+import gulp.format.Timestamps;
 
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 import static gulp.format.Endian.INT_LE;
 
@@ -31,9 +34,9 @@ final class PcapngReader {
         return interfaces.firstSnaplen();
     }
 
-    /** A pcapng packet timestamp: two 32-bit halves, high first, in the section's byte order. */
+    /** A pcapng packet timestamp in units of its interface: two 32-bit halves, high first, in the section's byte order. */
     private long timestampAt(int highOffset, int lowOffset) {
-        return (in.intAt(in.position + highOffset) & 0xFFFFFFFFL) << 32 | (in.intAt(in.position + lowOffset) & 0xFFFFFFFFL);
+        return PcapngBlock.timestampUnits(in.intAt(in.position + highOffset), in.intAt(in.position + lowOffset));
     }
 
     /** Reads blocks up to the first interface description, which gives the link type. */
@@ -46,7 +49,7 @@ final class PcapngReader {
                 throw new InputException(source.label() + "pcapng input has no interface description block");
             }
             int length = in.intAt(in.position + PcapngBlock.TOTAL_LENGTH_OFFSET);
-            if (isPacketBlock(type)) {
+            if (PcapngBlock.isPacketBlock(type)) {
                 throw new InputException(source.label() + "pcapng packet block before any interface description");
             }
             if (type == PcapngBlock.TYPE_INTERFACE_DESCRIPTION && length >= PcapngBlock.IDB_OPTIONS_OFFSET + 4) {
@@ -55,11 +58,6 @@ final class PcapngReader {
             consumeMetadataBlock(type, length, source.linkTypeField == -1 ? fileLinkType : source.linkTypeField);
         }
         return fileLinkType;
-    }
-
-    private static boolean isPacketBlock(int type) {
-        return type == PcapngBlock.TYPE_ENHANCED_PACKET || type == PcapngBlock.TYPE_SIMPLE_PACKET
-                || type == PcapngBlock.TYPE_OBSOLETE_PACKET;
     }
 
     /**
@@ -79,13 +77,11 @@ final class PcapngReader {
                 throw new InputException(source.label() + "input truncated in a pcapng section header");
             }
             int magic = in.segment.get(INT_LE, in.position + PcapngBlock.SHB_BYTE_ORDER_MAGIC_OFFSET);
-            if (magic == PcapngBlock.SHB_BYTE_ORDER_MAGIC) {
-                in.bigEndian = false;
-            } else if (magic == Integer.reverseBytes(PcapngBlock.SHB_BYTE_ORDER_MAGIC)) {
-                in.bigEndian = true;
-            } else {
+            ByteOrder order = PcapngBlock.byteOrder(magic);
+            if (order == null) {
                 throw new InputException(source.label() + String.format("pcapng section header with bad byte-order magic 0x%08x", magic));
             }
+            in.order(order);
         } else {
             type = in.intAt(in.position);
         }
@@ -115,7 +111,7 @@ final class PcapngReader {
             int blockLinkType = in.shortAt(in.position + PcapngBlock.IDB_LINKTYPE_OFFSET);
             if (expectedLinkType != -1 && blockLinkType != expectedLinkType) {
                 throw new InputException(source.label() + "pcapng interface with link type " + blockLinkType
-                        + " differs from the first interface's " + CaptureFileSource.describeLinkType(expectedLinkType)
+                        + " differs from the first interface's " + LinkType.describe(expectedLinkType)
                         + "; one pcap output holds one link type");
             }
             if (interfaces.isFull()) {
@@ -130,7 +126,7 @@ final class PcapngReader {
 
     /** Sets {@link #optionTsresol} and {@link #optionTsoffset} from an IDB's options (defaults: microseconds, 0). */
     private void readTimeOptions(long at, long end) {
-        optionTsresol = PcapngInterfaces.DEFAULT_TSRESOL;
+        optionTsresol = Timestamps.TSRESOL_MICROSECONDS;
         optionTsoffset = 0;
         while (at + 4 <= end) {
             int code = in.shortAt(at);
@@ -141,9 +137,7 @@ final class PcapngReader {
             if (code == PcapngBlock.IDB_OPTION_TSRESOL && length >= 1) {
                 optionTsresol = in.segment.get(ValueLayout.JAVA_BYTE, at + 4) & 0xFF;
             } else if (code == PcapngBlock.IDB_OPTION_TSOFFSET && length >= 8) {
-                long high = in.intAt(at + 4) & 0xFFFFFFFFL;
-                long low = in.intAt(at + 8) & 0xFFFFFFFFL;
-                optionTsoffset = in.bigEndian ? (high << 32 | low) : (low << 32 | high);
+                optionTsoffset = PcapngBlock.optionLong(in.intAt(at + 4), in.intAt(at + 8), in.order());
             }
             at += 4 + ((length + 3) & ~3);
         }

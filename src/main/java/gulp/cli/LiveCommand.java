@@ -6,7 +6,8 @@ import gulp.filter.BpfProgram;
 import gulp.linux.Libc;
 import gulp.linux.NativeException;
 import gulp.linux.ProcessAge;
-import gulp.output.PcapRecordEncoder;
+import gulp.format.PcapRecordEncoder;
+import gulp.format.PcapRecordHeader;
 import gulp.pipeline.PacketPath;
 import gulp.pipeline.Pipeline;
 import gulp.pipeline.RunControl;
@@ -59,7 +60,7 @@ final class LiveCommand {
         CaptureCounters counters = new CaptureCounters();
         long kernelBuffer = options.kernelBufferMiB > 0 ? options.kernelBufferMiB << 20 : defaultKernelBuffer(options);
         // With -d, -s applies to the inner frame: the kernel must keep the outer headers too.
-        int kernelSnaplen = options.decapsulate ? Options.MAX_SNAPLEN : options.snaplen;
+        int kernelSnaplen = options.decapsulate ? PcapRecordHeader.MAX_CAPLEN : options.snaplen;
         LiveSource.Settings settings = new LiveSource.Settings(name, options.promiscuous, kernelSnaplen, kernelBuffer,
                 LiveSource.DEFAULT_BLOCK_SIZE, options.skipEthernetCheck, options.direction);
         LiveSource source;

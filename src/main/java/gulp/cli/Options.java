@@ -1,6 +1,8 @@
 package gulp.cli;
 
 import gulp.capture.Direction;
+import gulp.format.PcapFileHeader;
+import gulp.format.PcapRecordHeader;
 import gulp.output.FsyncPolicy;
 import gulp.output.OutputException;
 
@@ -12,8 +14,6 @@ import java.util.List;
  * original Gulp (same letters, same meaning); long options cover what is new.
  */
 public final class Options {
-    public static final int DEFAULT_SNAPLEN = 262_144;
-    public static final int MAX_SNAPLEN = 1 << 20;
     public static final long DEFAULT_RING_MIB = 100;
     /** Chosen by measurement (BENCHMARKS.md): larger writes gain nothing, smaller ones cost CPU. */
     public static final int DEFAULT_BLOCK_SIZE = 1 << 20;
@@ -27,7 +27,7 @@ public final class Options {
     public boolean skipEthernetCheck;         // -F
     public String filter;                     // -f
     public boolean promiscuous = true;        // --no-promisc
-    public int snaplen = DEFAULT_SNAPLEN;     // -s
+    public int snaplen = PcapFileHeader.DEFAULT_SNAPLEN;     // -s
     public long kernelBufferMiB;              // -B (0 = default geometry)
     public int readerCpu = -1;                // --reader-cpu
     public int writerCpu = -1;                // --writer-cpu
@@ -113,8 +113,8 @@ public final class Options {
         cl.option('f', "filter", v -> o.filter = v);
         cl.flag('\0', "no-promisc", () -> o.promiscuous = false);
         cl.option('s', "snaplen", v -> {
-            long s = number("-s", v, 0, MAX_SNAPLEN);
-            o.snaplen = s == 0 ? DEFAULT_SNAPLEN : (int) s;
+            long s = number("-s", v, 0, PcapRecordHeader.MAX_CAPLEN);
+            o.snaplen = s == 0 ? PcapFileHeader.DEFAULT_SNAPLEN : (int) s;
         });
         cl.option('B', "kernel-buffer", v -> o.kernelBufferMiB = number("-B", v, 1, 1L << 20));
         cl.option('\0', "reader-cpu", v -> o.readerCpu = (int) number("--reader-cpu", v, 0, 65535));

@@ -1,5 +1,6 @@
 package gulp.cli;
 
+import gulp.format.Timestamps;
 import gulp.output.FileNamer;
 import gulp.output.FileRotationPolicy;
 import gulp.output.OutputException;
@@ -98,7 +99,7 @@ final class Outputs {
                 maxBytes = maxBytes > 0 ? Math.min(maxBytes, ringMultiple) : ringMultiple;
             }
             FileRotationPolicy policy = new FileRotationPolicy(maxBytes, options.rotatePackets,
-                    options.rotateSeconds * 1_000_000_000L, options.rotateByPacketTime, fileHeader.length,
+                    options.rotateSeconds * Timestamps.NANOS_PER_SECOND, options.rotateByPacketTime, fileHeader.length,
                     FileRotationPolicy::systemWallClockNanos);
             Signals.onHangup(policy::requestRotation);
             return new Output(sink, policy);

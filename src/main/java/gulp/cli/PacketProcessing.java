@@ -9,6 +9,7 @@ import gulp.filter.FilterCompiler;
 import gulp.filter.EncapShape;
 import gulp.filter.FilterException;
 import gulp.filter.InnerFilterProgram;
+import gulp.format.LinkType;
 import gulp.pipeline.PacketPath;
 import gulp.stats.Report;
 
@@ -20,7 +21,6 @@ import java.util.List;
  * the user-space side of {@code -f} (which, with {@code -d}, filters the inner frame).
  */
 final class PacketProcessing {
-    private static final int LINKTYPE_ETHERNET = 1;
 
     private final Decapsulator decapsulator;
     private final BpfProgram filterProgram;
@@ -60,7 +60,7 @@ final class PacketProcessing {
         if (options.filter != null) {
             // With -d the filter applies to the decapsulated frame, which is Ethernet.
             program = options.decapsulate || savefileHeader == null
-                    ? compile(options.filter, options.decapsulate ? LINKTYPE_ETHERNET : linkType, options.snaplen)
+                    ? compile(options.filter, options.decapsulate ? LinkType.ETHERNET : linkType, options.snaplen)
                     : compileForSavefile(options.filter, savefileHeader, options.snaplen);
         }
         return new PacketProcessing(decapsulator, program, options.filter);

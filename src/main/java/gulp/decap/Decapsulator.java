@@ -9,6 +9,7 @@ import static gulp.decap.Bytes.u32;
 import static gulp.decap.Bytes.u32Unsigned;
 import static gulp.decap.Bytes.u64;
 import static gulp.decap.Bytes.u8;
+import static gulp.format.Timestamps.NANOS_PER_SECOND;
 
 /**
  * Removes one level of ERSPAN (I, II, III), GRE transparent Ethernet bridging, VXLAN or Geneve
@@ -33,7 +34,6 @@ public final class Decapsulator {
     private static final int PAYLOAD_IPV4 = EthernetHeader.TYPE_IPV4;
     private static final int PAYLOAD_IPV6 = EthernetHeader.TYPE_IPV6;
 
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final long ERSPAN_100_MICROS = 100_000L;
     private static final long ERSPAN_100_NANOS = 100L;
 

@@ -1,5 +1,7 @@
 package gulp.filter;
 
+import gulp.format.LinkType;
+import gulp.format.PcapFileHeader;
 import gulp.linux.LibPcap;
 
 import java.nio.ByteBuffer;
@@ -15,17 +17,15 @@ import java.util.Optional;
 public final class FilterCompiler {
     private FilterCompiler() {}
 
-    public static final int LINKTYPE_ETHERNET = 1;
-    public static final int DEFAULT_SNAPLEN = 262144;
 
     static final String NOT_INSTALLED = "libpcap is not installed; it is needed for -f. Install it: "
             + "apt-get install libpcap0.8 (Debian/Ubuntu) or dnf install libpcap (Fedora/RHEL)";
 
     private static LibPcap libpcap;
 
-    /** {@code compile(expression, LINKTYPE_ETHERNET, DEFAULT_SNAPLEN)}. */
+    /** {@code compile(expression, LinkType.ETHERNET, PcapFileHeader.DEFAULT_SNAPLEN)}. */
     public static BpfProgram compile(String expression) throws FilterException {
-        return compile(expression, LINKTYPE_ETHERNET, DEFAULT_SNAPLEN);
+        return compile(expression, LinkType.ETHERNET, PcapFileHeader.DEFAULT_SNAPLEN);
     }
 
     /** The program libpcap (optimiser on, netmask unknown) produces for {@code expression}, as {@code tcpdump -dd} shows it. */
@@ -46,16 +46,12 @@ public final class FilterCompiler {
         if (libpcap == null) libpcap = load(LibPcap.DEFAULT_LIBRARY_NAMES);
         byte[] header = fileHeader.clone();
         ByteBuffer b = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
-        if (b.getInt(0) != PCAP_MAGIC_MICROS && b.getInt(0) != PCAP_MAGIC_NANOS) {
+        if (PcapFileHeader.byteOrder(b.getInt(PcapFileHeader.MAGIC_OFFSET)) == ByteOrder.BIG_ENDIAN) {
             b.order(ByteOrder.BIG_ENDIAN);
         }
-        b.putInt(PCAP_SNAPLEN_OFFSET, snaplen);
+        b.putInt(PcapFileHeader.SNAPLEN_OFFSET, snaplen);
         return toProgram(expression, libpcap.compileForSavefile(expression, header));
     }
-
-    private static final int PCAP_MAGIC_MICROS = 0xa1b2c3d4;
-    private static final int PCAP_MAGIC_NANOS = 0xa1b23c4d;
-    private static final int PCAP_SNAPLEN_OFFSET = 16;
 
     /**
      * The program tcpdump -i {@code interfaceName} would attach for {@code expression}: compiled on

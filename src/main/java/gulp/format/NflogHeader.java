@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The NFLOG pseudo-header (LINKTYPE_NFLOG 239) that starts every frame of that link type: a
+ * The NFLOG pseudo-header ({@link LinkType#NFLOG}) that starts every frame of that link type: a
  * 4-byte header, then TLVs whose length and type are in the byte order of the host that wrote
  * the file (the values are in network order). libpcap swaps the lengths and types of a file from
  * the other byte order to its own when it reads it ({@code swap_nflog_header}); gulp writes
@@ -21,7 +21,6 @@ import java.lang.foreign.ValueLayout;
  * </pre>
  */
 public final class NflogHeader {
-    public static final int LINKTYPE_NFLOG = 239;
     public static final int LENGTH = 4;
     public static final int VERSION_OFFSET = 1;
     public static final int TLV_HEADER_LENGTH = 4;

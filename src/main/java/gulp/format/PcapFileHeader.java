@@ -1,5 +1,9 @@
 package gulp.format;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /**
  * Classic pcap file header (pcap-savefile(5)), 24 bytes, in the writer's byte order.
  *
@@ -17,11 +21,8 @@ package gulp.format;
  * |                    link type                                  | 20
  * +---------------------------------------------------------------+
  *
- * The link-type field (libpcap's LT_LINKTYPE / LT_LINKTYPE_EXT, pcap-savefile(5)):
- *   bits 31-28  FCS length in 16-bit words     bit 26  FCS length present
- *   bit  27     reserved                        bits 25-0  the LINKTYPE_ value
- * libpcap takes the LINKTYPE_ value as field & 0x03FFFFFF and copies the upper six bits
- * unchanged to a file it writes from this one.
+ * The magic, read little-endian, gives the byte order of every field and record, the timestamp
+ * resolution and the record header length; the link-type field is read as {@link LinkType} says.
  * </pre>
  */
 public final class PcapFileHeader {
@@ -50,15 +51,47 @@ public final class PcapFileHeader {
     public static final short VERSION_MAJOR = 2;
     public static final short VERSION_MINOR = 4;
 
-    public static final int LINKTYPE_ETHERNET = 1;
-    /** LT_LINKTYPE: the bits of the field that hold the LINKTYPE_ value. */
-    public static final int LINKTYPE_MASK = 0x03FFFFFF;
-    /** LT_LINKTYPE_EXT: the upper bits (FCS length), kept as they are. */
-    public static final int LINKTYPE_EXT_MASK = 0xFC000000;
+    /** libpcap's MAXIMUM_SNAPLEN, what tcpdump keeps by default; gulp's default {@code -s}. */
+    public static final int DEFAULT_SNAPLEN = 262_144;
 
-    /** The LINKTYPE_ value of a link-type field, as libpcap reads it. */
-    public static int linkType(int field) {
-        return field & LINKTYPE_MASK;
+    /**
+     * The byte order of a file whose magic, read little-endian, is {@code magic}; null if it is
+     * not a classic pcap magic.
+     */
+    public static ByteOrder byteOrder(int magic) {
+        return switch (magic) {
+            case MAGIC_MICROS, MAGIC_NANOS, MAGIC_KUZNETZOV -> ByteOrder.LITTLE_ENDIAN;
+            case MAGIC_MICROS_SWAPPED, MAGIC_NANOS_SWAPPED, MAGIC_KUZNETZOV_SWAPPED -> ByteOrder.BIG_ENDIAN;
+            default -> null;
+        };
+    }
+
+    /** Whether the records of a file with this magic (read little-endian) have nanosecond timestamps. */
+    public static boolean nanosecond(int magic) {
+        return magic == MAGIC_NANOS || magic == MAGIC_NANOS_SWAPPED;
+    }
+
+    /** The record header length of a file with this magic (read little-endian). */
+    public static int recordHeaderLength(int magic) {
+        return magic == MAGIC_KUZNETZOV || magic == MAGIC_KUZNETZOV_SWAPPED
+                ? PcapRecordHeader.KUZNETZOV_LENGTH : PcapRecordHeader.LENGTH;
+    }
+
+    /**
+     * A version 2.4 file header in {@code order}, micro- or nanosecond, with {@code snaplen} and
+     * the link-type field {@code linkTypeField} (upper bits included).
+     */
+    public static byte[] encode(ByteOrder order, boolean nanosecond, int snaplen, int linkTypeField) {
+        MemorySegment header = MemorySegment.ofArray(new byte[LENGTH]);
+        boolean big = order == ByteOrder.BIG_ENDIAN;
+        ValueLayout.OfInt intLayout = big ? Endian.INT_BE : Endian.INT_LE;
+        ValueLayout.OfShort shortLayout = big ? Endian.SHORT_BE : Endian.SHORT_LE;
+        header.set(intLayout, MAGIC_OFFSET, nanosecond ? MAGIC_NANOS : MAGIC_MICROS);
+        header.set(shortLayout, VERSION_MAJOR_OFFSET, VERSION_MAJOR);
+        header.set(shortLayout, VERSION_MINOR_OFFSET, VERSION_MINOR);
+        header.set(intLayout, SNAPLEN_OFFSET, snaplen);
+        header.set(intLayout, LINKTYPE_OFFSET, linkTypeField);
+        return header.toArray(ValueLayout.JAVA_BYTE);
     }
 
     /**

@@ -1,5 +1,7 @@
 package gulp.format;
 
+import java.nio.ByteOrder;
+
 /**
  * pcapng blocks (draft-ietf-opsawg-pcapng). Every block has the same frame; bodies are padded to
  * 32 bits; the byte order of a section is fixed by its Section Header Block's magic.
@@ -73,5 +75,39 @@ public final class PcapngBlock {
     public static final int OPTION_END = 0;
 
     private PcapngBlock() {
+    }
+
+    /**
+     * The byte order of a section whose Section Header Block holds {@code magic} (read
+     * little-endian) at {@link #SHB_BYTE_ORDER_MAGIC_OFFSET}; null if it is neither.
+     */
+    public static ByteOrder byteOrder(int magic) {
+        if (magic == SHB_BYTE_ORDER_MAGIC) {
+            return ByteOrder.LITTLE_ENDIAN;
+        }
+        return magic == Integer.reverseBytes(SHB_BYTE_ORDER_MAGIC) ? ByteOrder.BIG_ENDIAN : null;
+    }
+
+    /** The blocks that hold a packet (enhanced, simple and obsolete packet blocks). */
+    public static boolean isPacketBlock(int type) {
+        return type == TYPE_ENHANCED_PACKET || type == TYPE_SIMPLE_PACKET || type == TYPE_OBSOLETE_PACKET;
+    }
+
+    /** A packet timestamp in units of its interface's resolution: two 32-bit halves, high first. */
+    public static long timestampUnits(int high, int low) {
+        return Integer.toUnsignedLong(high) << 32 | Integer.toUnsignedLong(low);
+    }
+
+    /**
+     * A 64-bit option value (such as {@code if_tsoffset}) from its two 32-bit words as read in the
+     * section's byte order, first word first.
+     */
+    public static long optionLong(int first, int second, ByteOrder order) {
+        return order == ByteOrder.BIG_ENDIAN ? timestampUnits(first, second) : timestampUnits(second, first);
+    }
+
+    /** A packet timestamp of an interface with {@code if_tsresol} {@code tsresol} and {@code if_tsoffset} {@code offsetSeconds}, in nanoseconds. */
+    public static long timestampNanos(long units, int tsresol, long offsetSeconds) {
+        return Timestamps.ofUnits(units, tsresol) + offsetSeconds * Timestamps.NANOS_PER_SECOND;
     }
 }

@@ -1,5 +1,7 @@
 package gulp.output;
 
+import gulp.format.Timestamps;
+
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -133,8 +135,8 @@ public final class FileNamer {
     }
 
     String format(long sequence, long wallClockNanos) {
-        ZonedDateTime t = Instant.ofEpochSecond(Math.floorDiv(wallClockNanos, 1_000_000_000L),
-                Math.floorMod(wallClockNanos, 1_000_000_000L)).atZone(ZoneOffset.UTC);
+        ZonedDateTime t = Instant.ofEpochSecond(Timestamps.seconds(wallClockNanos),
+                Timestamps.fraction(wallClockNanos, true)).atZone(ZoneOffset.UTC);
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < template.length(); i++) {
             char c = template.charAt(i);

@@ -2,6 +2,7 @@ package gulp.output;
 
 import gulp.format.PcapFileHeader;
 import gulp.format.PcapRecordHeader;
+import gulp.format.Timestamps;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,7 +31,7 @@ import java.util.stream.Stream;
  * a file not checked by then stays a {@code .part} file, with one line.
  */
 public final class PartFileRecovery {
-    /** Larger than any record gulp writes: a longer caplen means garbage. */
+    /** Far above any record gulp writes ({@link PcapRecordHeader#MAX_CAPLEN}; a {@code -c} copy may hold another writer's): a longer caplen means garbage. */
     private static final long MAX_PLAUSIBLE_CAPLEN = 1L << 26;
     /** How long start-up may spend reading leftover files, all together. */
     static final long TIME_BUDGET_NANOS = 10_000_000_000L;
@@ -86,7 +87,7 @@ public final class PartFileRecovery {
             long complete = completeLength(channel, deadline);
             if (complete == OUT_OF_TIME) {
                 report.accept("warning: left " + part + " (" + size + " bytes) as it is: start-up reads leftover files for at most "
-                        + TIME_BUDGET_NANOS / 1_000_000_000L + " s; it stays a .part file");
+                        + TIME_BUDGET_NANOS / Timestamps.NANOS_PER_SECOND + " s; it stays a .part file");
                 return null;
             }
             if (complete < 0 && size < PcapFileHeader.LENGTH) {

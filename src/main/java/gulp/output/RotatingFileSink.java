@@ -2,6 +2,7 @@ package gulp.output;
 
 import gulp.format.PcapFileHeader;
 import gulp.format.PcapRecordHeader;
+import gulp.format.Timestamps;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -161,7 +162,7 @@ public final class RotatingFileSink implements Sink {
         }
         if (noSpaceSince >= 0) {
             settings.report().accept("writing " + directory + " again after "
-                    + (System.nanoTime() - noSpaceSince) / 1_000_000_000L + " s without space");
+                    + (System.nanoTime() - noSpaceSince) / Timestamps.NANOS_PER_SECOND + " s without space");
             noSpaceSince = -1;
         }
         bytesSinceSpaceCheck += count;
@@ -261,9 +262,9 @@ public final class RotatingFileSink implements Sink {
         int at = firstBytes.position();
         if (settings.namesByPacketTime() && firstBytes.remaining() >= PcapRecordHeader.TS_FRACTION_OFFSET + 4) {
             ByteBuffer le = firstBytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-            long seconds = le.getInt(at + PcapRecordHeader.TS_SECONDS_OFFSET) & 0xFFFFFFFFL;
-            long fraction = le.getInt(at + PcapRecordHeader.TS_FRACTION_OFFSET) & 0xFFFFFFFFL;
-            return seconds * 1_000_000_000L + (nanosecondRecords ? fraction : fraction * 1000);
+            int seconds = le.getInt(at + PcapRecordHeader.TS_SECONDS_OFFSET);
+            int fraction = le.getInt(at + PcapRecordHeader.TS_FRACTION_OFFSET);
+            return PcapRecordHeader.timestampNanos(seconds, fraction, nanosecondRecords);
         }
         return settings.wallClockNanos().getAsLong();
     }

@@ -1,10 +1,10 @@
 package gulp.pipeline;
 
-import gulp.capture.CaptureFileSource;
 import gulp.capture.PacketHandler;
 import gulp.decap.DecapResult;
 import gulp.decap.Decapsulator;
-import gulp.output.PcapRecordEncoder;
+import gulp.format.PcapRecordEncoder;
+import gulp.format.PcapRecordHeader;
 import gulp.ring.ByteRing;
 import gulp.ring.IdleStrategy;
 import gulp.stats.CaptureCounters;
@@ -90,7 +90,7 @@ public final class PacketPath implements PacketHandler {
 
     public void setDecapsulator(Decapsulator decapsulator) {
         this.decapsulator = decapsulator;
-        this.assembly = Arena.ofAuto().allocate(CaptureFileSource.MAX_CAPLEN + 64L, 8);
+        this.assembly = Arena.ofAuto().allocate(PcapRecordHeader.MAX_CAPLEN + 64L, 8);
     }
 
     /** End of input: fragments still waiting for their datagram are given up (and counted). */

@@ -1,6 +1,6 @@
 package gulp.pipeline;
 
-import gulp.output.RecordFraming;
+import gulp.format.RecordFraming;
 import gulp.output.RotationPolicy;
 import gulp.output.Sink;
 import gulp.ring.ByteRing;

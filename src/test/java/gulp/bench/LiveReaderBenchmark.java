@@ -1,7 +1,7 @@
 package gulp.bench;
 
 import gulp.capture.BlockWalker;
-import gulp.output.PcapRecordEncoder;
+import gulp.format.PcapRecordEncoder;
 import gulp.pipeline.PacketPath;
 import gulp.pipeline.RunControl;
 import gulp.ring.ByteRing;

@@ -1,7 +1,7 @@
 package gulp.bench;
 
-import gulp.output.PcapRecordEncoder;
-import gulp.output.RecordFraming;
+import gulp.format.PcapRecordEncoder;
+import gulp.format.RecordFraming;
 import gulp.ring.ByteRing;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;

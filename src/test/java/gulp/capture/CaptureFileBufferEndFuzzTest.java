@@ -1,5 +1,6 @@
 package gulp.capture;
 
+import gulp.format.PcapRecordHeader;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import gulp.testing.FuzzSeeds;
 
@@ -20,8 +21,8 @@ import java.util.Map;
  * two bytes of the input choose {@code k} (below 4096). docs/fuzzing.md.
  */
 public class CaptureFileBufferEndFuzzTest {
-    /** CaptureFileSource's read buffer: four of its largest blocks, each MAX_CAPLEN + 4096 bytes. */
-    static final int READ_BUFFER = 4 * (CaptureFileSource.MAX_CAPLEN + 4096);
+    /** The capture reader's read buffer as it starts (InputBuffer). */
+    static final int READ_BUFFER = InputBuffer.INITIAL_SIZE;
     private static final int FILLERS = 5;
     private static final int PCAP_HEADER = 24;
     private static final byte[] FILE = new byte[READ_BUFFER + (1 << 20)];

@@ -4,7 +4,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import gulp.decap.DecapConfig;
 import gulp.decap.Decapsulator;
 import gulp.format.PcapRecordHeader;
-import gulp.output.PcapRecordEncoder;
+import gulp.format.PcapRecordEncoder;
 import gulp.pipeline.PacketPath;
 import gulp.pipeline.RunControl;
 import gulp.ring.ByteRing;
@@ -121,7 +121,7 @@ public class CaptureFileFuzzTest {
         @Override
         public void onPacket(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag) {
             step();
-            assertTrue(caplen >= 0 && caplen <= CaptureFileSource.MAX_CAPLEN, "caplen " + caplen);
+            assertTrue(caplen >= 0 && caplen <= PcapRecordHeader.MAX_CAPLEN, "caplen " + caplen);
             assertTrue(offset >= 0 && offset + caplen <= data.byteSize(), "packet inside the reader's buffer");
             assertEquals(NO_VLAN_TAG, vlanTag);
             // The packet is bytes of the file, later than the previous packet's.

@@ -1,5 +1,6 @@
 package gulp.capture;
 
+import gulp.format.Timestamps;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,10 +50,10 @@ class PcapngInterfacesTest {
 
     @Test
     void resolutionsConvertLikeLibpcap() {
-        assertEquals(1_000L, PcapngInterfaces.unitsToNanos(1, 6));
-        assertEquals(1L, PcapngInterfaces.unitsToNanos(1, 9));
-        assertEquals(0L, PcapngInterfaces.unitsToNanos(999, 12), "picoseconds truncate");
-        assertEquals(1_000_000_000L, PcapngInterfaces.unitsToNanos(1L << 30, 0x80 | 30));
-        assertEquals(0L, PcapngInterfaces.unitsToNanos(12345, 0x80 | 63), "an absurd binary exponent");
+        assertEquals(1_000L, Timestamps.ofUnits(1, 6));
+        assertEquals(1L, Timestamps.ofUnits(1, 9));
+        assertEquals(0L, Timestamps.ofUnits(999, 12), "picoseconds truncate");
+        assertEquals(1_000_000_000L, Timestamps.ofUnits(1L << 30, 0x80 | 30));
+        assertEquals(0L, Timestamps.ofUnits(12345, 0x80 | 63), "an absurd binary exponent");
     }
 }

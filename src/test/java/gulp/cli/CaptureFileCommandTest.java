@@ -1,5 +1,6 @@
 package gulp.cli;
 
+import gulp.format.PcapFileHeader;
 import gulp.testing.GulpProcess;
 import gulp.testing.PcapFiles;
 import gulp.testing.Tools;
@@ -41,7 +42,7 @@ class CaptureFileCommandTest {
         assertArrayEquals(Arrays.copyOfRange(in, 24, in.length), Arrays.copyOfRange(out, 24, out.length),
                 "records byte-identical");
         PcapFiles.Capture capture = PcapFiles.read(output);
-        assertEquals(Options.DEFAULT_SNAPLEN, capture.snaplen());
+        assertEquals(PcapFileHeader.DEFAULT_SNAPLEN, capture.snaplen());
         assertEquals(1, capture.linkType());
         // tcpdump, the independent reader, sees the same packets and no damage.
         Tools.Output inDump = Tools.run("tcpdump", "-nn", "-tt", "-r", input.toString());

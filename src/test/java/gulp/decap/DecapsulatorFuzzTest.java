@@ -1,5 +1,6 @@
 package gulp.decap;
 
+import gulp.format.PcapRecordHeader;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import gulp.capture.CaptureFileSource;
 import gulp.testing.FuzzSeeds;
@@ -37,7 +38,7 @@ public class DecapsulatorFuzzTest {
 
     /** One decapsulator per configuration byte value (each owns 4 MiB of reassembly buffers). */
     private static final Decapsulator[] DECAPSULATORS = new Decapsulator[32];
-    private static final MemorySegment ASSEMBLY = Arena.global().allocate(CaptureFileSource.MAX_CAPLEN + 64L, 8);
+    private static final MemorySegment ASSEMBLY = Arena.global().allocate(PcapRecordHeader.MAX_CAPLEN + 64L, 8);
 
     /**
      * The input: one configuration byte, then packets, each {@code u16 length, s8 wire-length

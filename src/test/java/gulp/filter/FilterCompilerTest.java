@@ -1,5 +1,6 @@
 package gulp.filter;
 
+import gulp.format.LinkType;
 import gulp.linux.LibPcap;
 import gulp.testing.Tools;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class FilterCompilerTest {
         Tools.Output dd = Tools.run("tcpdump", "-y", "EN10MB", "-dd", expression);
         assertEquals(0, dd.status(), dd.stderr());
         BpfProgram expected = BpfProgram.parse(dd.stdout());
-        BpfProgram compiled = FilterCompiler.compile(expression, FilterCompiler.LINKTYPE_ETHERNET, 262144);
+        BpfProgram compiled = FilterCompiler.compile(expression, LinkType.ETHERNET, 262144);
         assertEquals(expected.toDdString(), compiled.toDdString());
         assertEquals(expected, compiled);
     }
@@ -108,7 +109,7 @@ class FilterCompilerTest {
 
     @Test
     void snaplenBecomesTheAcceptVerdict() throws Exception {
-        BpfProgram p = FilterCompiler.compile("ip", FilterCompiler.LINKTYPE_ETHERNET, 1514);
+        BpfProgram p = FilterCompiler.compile("ip", LinkType.ETHERNET, 1514);
         assertTrue(p.toString().contains("ret      #1514"), p.toString());
     }
 
