@@ -65,11 +65,9 @@ public final class Libc {
     public static final int O_NOFOLLOW = 0400000;
     public static final int AT_FDCWD = -100;
     public static final int AT_EMPTY_PATH = 0x1000;
-    public static final int CLONE_NEWNET = 0x40000000;
     public static final int PRIO_PROCESS = 0;
     public static final int SCHED_FIFO = 1;
     public static final long SYS_GETTID = 186;
-    public static final int MSG_DONTWAIT = 0x40;
 
     /** cpu_set_t: a bit mask of 1024 CPUs, CPU n at bit n % 64 of the n / 64-th 64-bit word. */
     public static final int CPU_SET_BYTES = 128;
@@ -82,8 +80,8 @@ public final class Libc {
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
 
-    // Downcall handles are created on first use, one group at a time: each costs start-up time,
-    // and a capture never needs the test-bed calls (setns, send).
+    // Downcall handles are created on first use, one group at a time: each costs start-up time.
+    // The calls only the test bed needs (setns, send, sendmmsg) are in src/test (gulp.linux.TestLibc).
     private static final class Sockets {
         static final MethodHandle SOCKET = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
         static final MethodHandle SETSOCKOPT = errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
@@ -105,12 +103,6 @@ public final class Libc {
         static final MethodHandle SCHED_SETSCHEDULER = errnoCall("sched_setscheduler", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     }
 
-    private static final class Testing {
-        static final MethodHandle SETNS = errnoCall("setns", JAVA_INT, JAVA_INT, JAVA_INT);
-        static final MethodHandle SEND = errnoCall("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-        static final MethodHandle SENDMMSG = errnoCall("sendmmsg", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    }
-
     private static final class FileCalls {
         // open(2) is variadic: the mode is the first variadic argument (an int after promotion).
         static final MethodHandle OPEN = LINKER.downcallHandle(LOOKUP.find("open").orElseThrow(),
@@ -130,8 +122,8 @@ public final class Libc {
 
     private static final ThreadLocal<Libc> PER_THREAD = ThreadLocal.withInitial(Libc::new);
 
-    /** errno of the last call made through this instance. */
-    private final MemorySegment callState = Arena.ofAuto().allocate(CAPTURE_LAYOUT);
+    /** errno of the last call made through this instance (package-private for TestLibc). */
+    final MemorySegment callState = Arena.ofAuto().allocate(CAPTURE_LAYOUT);
     /** Small scratch memory for arguments (ints, pollfd, cpu sets, names): this thread only. */
     private final MemorySegment scratch = Arena.ofAuto().allocate(256, 16);
 
@@ -143,7 +135,7 @@ public final class Libc {
         return PER_THREAD.get();
     }
 
-    private static MethodHandle errnoCall(String name, ValueLayout result, ValueLayout... arguments) {
+    static MethodHandle errnoCall(String name, ValueLayout result, ValueLayout... arguments) {
         MemorySegment symbol = LOOKUP.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
         return LINKER.downcallHandle(symbol, FunctionDescriptor.of(result, arguments), CAPTURE_ERRNO);
     }
@@ -153,7 +145,7 @@ public final class Libc {
         return (int) ERRNO.get(callState, 0L);
     }
 
-    private NativeException failure(String call) {
+    NativeException failure(String call) {
         int errno = errno();
         return new NativeException(call, errno, strerror(errno));
     }
@@ -167,7 +159,7 @@ public final class Libc {
         }
     }
 
-    private static RuntimeException unexpected(Throwable e) {
+    static RuntimeException unexpected(Throwable e) {
         return e instanceof RuntimeException r ? r : new IllegalStateException(e);
     }
 
@@ -473,45 +465,5 @@ public final class Libc {
         if (rc != 0) {
             throw failure("mlock");
         }
-    }
-
-    /** Moves the calling thread into the network namespace named by {@code /var/run/netns/NAME}. */
-    public void enterNetworkNamespace(String name) throws NativeException {
-        int fd = open("/var/run/netns/" + name, O_RDONLY | O_CLOEXEC);
-        try {
-            int rc;
-            try {
-                rc = (int) Testing.SETNS.invokeExact(callState, fd, CLONE_NEWNET);
-            } catch (Throwable e) {
-                throw unexpected(e);
-            }
-            if (rc != 0) {
-                throw failure("setns " + name);
-            }
-        } finally {
-            close(fd);
-        }
-    }
-
-    /** send(2); returns bytes sent or -errno (so callers can retry ENOBUFS without an exception). */
-    public long send(int fd, MemorySegment data, long length, int flags) {
-        long rc;
-        try {
-            rc = (long) Testing.SEND.invokeExact(callState, fd, data, length, flags);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
-        return rc < 0 ? -errno() : rc;
-    }
-
-    /** sendmmsg(2); returns messages sent or -errno. */
-    public int sendmmsg(int fd, MemorySegment messages, int count, int flags) {
-        int rc;
-        try {
-            rc = (int) Testing.SENDMMSG.invokeExact(callState, fd, messages, count, flags);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
-        return rc < 0 ? -errno() : rc;
     }
 }

@@ -57,7 +57,7 @@ class PacketSocketTest {
             AtomicLong sent = new AtomicLong();
             Thread.ofPlatform().name("test-capture").daemon().start(() -> {
                 try {
-                    Libc.current().enterNetworkNamespace(bed.captureNamespace);
+                    TestLibc.enterNetworkNamespace(bed.captureNamespace);
                     try (Arena arena = Arena.ofConfined(); PacketSocket socket = PacketSocket.open()) {
                         socket.attachFilter(SockFprog.build(arena, UDP_DST_9999));
                         socket.createRing(1 << 20, 8, 20);
