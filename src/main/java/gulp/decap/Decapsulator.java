@@ -104,7 +104,7 @@ public final class Decapsulator {
         out.reassembled = false;
         out.syntheticPrefix = false;
         int cap = Math.min(caplen, wirelen);
-        if (cap < EthernetHeader.LENGTH || cap < 0) return other(out);
+        if (cap < EthernetHeader.LENGTH) return other(out);
         int type = u16(pkt, offset + EthernetHeader.ETHERTYPE_OFFSET);
         int tag = EthernetHeader.ETHERTYPE_OFFSET; // a tag starts where its TPID sits
         for (int tags = 0; EthernetHeader.isVlanTpid(type); tags++) {

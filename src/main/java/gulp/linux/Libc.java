@@ -30,7 +30,6 @@ public final class Libc {
     public static final int EINVAL = 22;
     public static final int ENOBUFS = 105;
     public static final int ENETDOWN = 100;
-    public static final int ENXIO = 6;
     public static final int ENOENT = 2;
     public static final int EEXIST = 17;
     public static final int ELOOP = 40;
@@ -41,7 +40,6 @@ public final class Libc {
     public static final int ETH_P_ALL = 0x0003;
     public static final int SOL_SOCKET = 1;
     public static final int SO_ATTACH_FILTER = 26;
-    public static final int SO_RCVBUF = 8;
     public static final int SOL_PACKET = 263;
     public static final int PACKET_ADD_MEMBERSHIP = 1;
     public static final int PACKET_RX_RING = 5;

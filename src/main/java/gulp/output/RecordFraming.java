@@ -14,9 +14,6 @@ public interface RecordFraming {
     /** Timestamp of the record at {@code position}, in nanoseconds since the epoch. */
     long timestampNanos(ByteRing.Consumer ring, long position);
 
-    /** Bytes of the record header, which must be readable before {@link #recordLength} is asked. */
-    int headerLength();
-
     /** Classic pcap records as written by {@link PcapRecordEncoder}. */
     static RecordFraming pcap(boolean nanosecond) {
         return new RecordFraming() {
@@ -31,11 +28,6 @@ public interface RecordFraming {
                 long seconds = ring.intLittleEndianAt(position + PcapRecordHeader.TS_SECONDS_OFFSET) & 0xFFFFFFFFL;
                 long fraction = ring.intLittleEndianAt(position + PcapRecordHeader.TS_FRACTION_OFFSET) & 0xFFFFFFFFL;
                 return seconds * 1_000_000_000L + (nanosecond ? fraction : fraction * 1000);
-            }
-
-            @Override
-            public int headerLength() {
-                return PcapRecordHeader.LENGTH;
             }
         };
     }
