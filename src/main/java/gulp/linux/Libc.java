@@ -1,5 +1,6 @@
 package gulp.linux;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -10,6 +11,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.file.FileSystemException;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -33,6 +35,10 @@ public final class Libc {
     public static final int ENOENT = 2;
     public static final int EEXIST = 17;
     public static final int ELOOP = 40;
+    public static final int ENOSPC = 28;
+    public static final int EDQUOT = 122;
+    /** errno values run from 1 to 133 on Linux (EHWPOISON). */
+    private static final int MAX_ERRNO = 133;
 
     public static final int AF_PACKET = 17;
     public static final int SOCK_RAW = 3;
@@ -155,6 +161,25 @@ public final class Libc {
         } catch (Throwable e) {
             return "errno " + errno;
         }
+    }
+
+    /**
+     * The errno a JDK I/O exception stands for, or 0. The JDK reports a failed system call with the
+     * C library's text for its errno (the reason of a {@link FileSystemException}, else the message),
+     * in the process's locale; this maps that text back through the same C library, so callers test
+     * an errno instead of matching English words.
+     */
+    public static int errnoOf(IOException e) {
+        String text = e instanceof FileSystemException f ? f.getReason() : e.getMessage();
+        if (text == null) {
+            return 0;
+        }
+        for (int errno = 1; errno <= MAX_ERRNO; errno++) {
+            if (text.equals(strerror(errno))) {
+                return errno;
+            }
+        }
+        return 0;
     }
 
     static RuntimeException unexpected(Throwable e) {

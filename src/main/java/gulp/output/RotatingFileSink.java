@@ -2,6 +2,7 @@ package gulp.output;
 
 import gulp.format.PcapFileHeader;
 import gulp.format.PcapRecordHeader;
+import gulp.linux.Libc;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -130,7 +131,7 @@ public final class RotatingFileSink implements Sink {
                 StandardOpenOption.DELETE_ON_CLOSE, com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
             return true;
         } catch (IOException e) {
-            if (!String.valueOf(e.getMessage()).contains("Invalid argument")) {
+            if (Libc.errnoOf(e) != Libc.EINVAL) {
                 return true; // Not about O_DIRECT: creating the first file reports it properly.
             }
             report.accept("the file system of " + dir + " (" + Files.getFileStore(dir).type()
@@ -506,8 +507,7 @@ public final class RotatingFileSink implements Sink {
     }
 
     static boolean isOutOfSpace(IOException e) {
-        String message = String.valueOf(e.getMessage());
-        return message.contains("No space left on device") || message.contains("Disk quota exceeded");
+        return e instanceof OutOfSpaceException;
     }
 
     // ---- retention: only this run's finished files are ever deleted ----
