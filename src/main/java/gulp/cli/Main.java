@@ -69,10 +69,6 @@ public final class Main {
             err.println("gulp " + VERSION + " (Java " + Runtime.version() + ")");
             return EXIT_OK;
         }
-        String unsupported = Unsupported.check(options);
-        if (unsupported != null) {
-            return fail(EXIT_USAGE, unsupported);
-        }
         if (options.outputDirectory == null && Terminal.isTerminal(1) && !options.opaqueCopy) {
             return fail(EXIT_USAGE, "refusing to write binary pcap data to a terminal;"
                     + " redirect it to a file, or pipe it into 'tcpdump -r -'");

@@ -105,8 +105,7 @@ final class PacketProcessing {
     }
 
     private static SetupException setupFailure(FilterException e) {
-        boolean missingLibrary = e.getMessage().startsWith("libpcap is not installed");
-        return new SetupException(missingLibrary ? Main.EXIT_FAILURE : Main.EXIT_USAGE, e.getMessage());
+        return new SetupException(e.isLibpcapMissing() ? Main.EXIT_FAILURE : Main.EXIT_USAGE, e.getMessage());
     }
 
     /**

@@ -127,7 +127,7 @@ public final class Decapsulator {
         out.syntheticPrefix = false;
         int cap = Math.min(caplen, wirelen);
         if (rawIpVersion != OuterLink.Constants.NOT_RAW) return rawIp(pkt, offset, cap, wirelen, tsNanos, out);
-        if (cap < networkOffset || cap < 0) return other(out);
+        if (cap < networkOffset) return other(out);
         int type = u16(pkt, offset + protocolOffset);
         // A tag: its TPID sits where the protocol was; its control field and the next protocol follow.
         int ip = networkOffset;

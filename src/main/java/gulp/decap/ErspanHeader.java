@@ -29,7 +29,6 @@ package gulp.decap;
  * 1 = 100 ns units, 2 = IEEE 1588 (low word nanoseconds, sub-header word seconds), 3 = custom.
  */
 public final class ErspanHeader {
-    public static final int WORD0_OFFSET = 0;
     public static final int VERSION_SHIFT = 28;
     public static final int VERSION_MASK = 0xF;
     public static final int SESSION_MASK = 0x3FF;

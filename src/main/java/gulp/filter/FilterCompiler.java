@@ -78,7 +78,7 @@ public final class FilterCompiler {
 
     static LibPcap load(List<String> libraryNames) throws FilterException {
         Optional<LibPcap> loaded = LibPcap.load(libraryNames);
-        if (loaded.isEmpty()) throw new FilterException(NOT_INSTALLED);
+        if (loaded.isEmpty()) throw FilterException.libpcapMissing(NOT_INSTALLED);
         return loaded.get();
     }
 

@@ -1,5 +1,6 @@
 package gulp.linux;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -10,6 +11,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.file.FileSystemException;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -30,10 +32,13 @@ public final class Libc {
     public static final int EINVAL = 22;
     public static final int ENOBUFS = 105;
     public static final int ENETDOWN = 100;
-    public static final int ENXIO = 6;
     public static final int ENOENT = 2;
     public static final int EEXIST = 17;
     public static final int ELOOP = 40;
+    public static final int ENOSPC = 28;
+    public static final int EDQUOT = 122;
+    /** errno values run from 1 to 133 on Linux (EHWPOISON). */
+    private static final int MAX_ERRNO = 133;
 
     public static final int AF_PACKET = 17;
     public static final int SOCK_RAW = 3;
@@ -41,7 +46,6 @@ public final class Libc {
     public static final int ETH_P_ALL = 0x0003;
     public static final int SOL_SOCKET = 1;
     public static final int SO_ATTACH_FILTER = 26;
-    public static final int SO_RCVBUF = 8;
     public static final int SOL_PACKET = 263;
     public static final int PACKET_ADD_MEMBERSHIP = 1;
     public static final int PACKET_RX_RING = 5;
@@ -67,11 +71,9 @@ public final class Libc {
     public static final int O_NOFOLLOW = 0400000;
     public static final int AT_FDCWD = -100;
     public static final int AT_EMPTY_PATH = 0x1000;
-    public static final int CLONE_NEWNET = 0x40000000;
     public static final int PRIO_PROCESS = 0;
     public static final int SCHED_FIFO = 1;
     public static final long SYS_GETTID = 186;
-    public static final int MSG_DONTWAIT = 0x40;
 
     /** cpu_set_t: a bit mask of 1024 CPUs, CPU n at bit n % 64 of the n / 64-th 64-bit word. */
     public static final int CPU_SET_BYTES = 128;
@@ -84,8 +86,8 @@ public final class Libc {
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
 
-    // Downcall handles are created on first use, one group at a time: each costs start-up time,
-    // and a capture never needs the test-bed calls (setns, send).
+    // Downcall handles are created on first use, one group at a time: each costs start-up time.
+    // The calls only the test bed needs (setns, send, sendmmsg) are in src/test (gulp.linux.TestLibc).
     private static final class Sockets {
         static final MethodHandle SOCKET = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
         static final MethodHandle SETSOCKOPT = errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
@@ -107,12 +109,6 @@ public final class Libc {
         static final MethodHandle SCHED_SETSCHEDULER = errnoCall("sched_setscheduler", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     }
 
-    private static final class Testing {
-        static final MethodHandle SETNS = errnoCall("setns", JAVA_INT, JAVA_INT, JAVA_INT);
-        static final MethodHandle SEND = errnoCall("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-        static final MethodHandle SENDMMSG = errnoCall("sendmmsg", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    }
-
     private static final class FileCalls {
         // open(2) is variadic: the mode is the first variadic argument (an int after promotion).
         static final MethodHandle OPEN = LINKER.downcallHandle(LOOKUP.find("open").orElseThrow(),
@@ -132,8 +128,8 @@ public final class Libc {
 
     private static final ThreadLocal<Libc> PER_THREAD = ThreadLocal.withInitial(Libc::new);
 
-    /** errno of the last call made through this instance. */
-    private final MemorySegment callState = Arena.ofAuto().allocate(CAPTURE_LAYOUT);
+    /** errno of the last call made through this instance (package-private for TestLibc). */
+    final MemorySegment callState = Arena.ofAuto().allocate(CAPTURE_LAYOUT);
     /** Small scratch memory for arguments (ints, pollfd, cpu sets, names): this thread only. */
     private final MemorySegment scratch = Arena.ofAuto().allocate(256, 16);
 
@@ -145,7 +141,7 @@ public final class Libc {
         return PER_THREAD.get();
     }
 
-    private static MethodHandle errnoCall(String name, ValueLayout result, ValueLayout... arguments) {
+    static MethodHandle errnoCall(String name, ValueLayout result, ValueLayout... arguments) {
         MemorySegment symbol = LOOKUP.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
         return LINKER.downcallHandle(symbol, FunctionDescriptor.of(result, arguments), CAPTURE_ERRNO);
     }
@@ -155,7 +151,7 @@ public final class Libc {
         return (int) ERRNO.get(callState, 0L);
     }
 
-    private NativeException failure(String call) {
+    NativeException failure(String call) {
         int errno = errno();
         return new NativeException(call, errno, strerror(errno));
     }
@@ -169,7 +165,26 @@ public final class Libc {
         }
     }
 
-    private static RuntimeException unexpected(Throwable e) {
+    /**
+     * The errno a JDK I/O exception stands for, or 0. The JDK reports a failed system call with the
+     * C library's text for its errno (the reason of a {@link FileSystemException}, else the message),
+     * in the process's locale; this maps that text back through the same C library, so callers test
+     * an errno instead of matching English words.
+     */
+    public static int errnoOf(IOException e) {
+        String text = e instanceof FileSystemException f ? f.getReason() : e.getMessage();
+        if (text == null) {
+            return 0;
+        }
+        for (int errno = 1; errno <= MAX_ERRNO; errno++) {
+            if (text.equals(strerror(errno))) {
+                return errno;
+            }
+        }
+        return 0;
+    }
+
+    static RuntimeException unexpected(Throwable e) {
         return e instanceof RuntimeException r ? r : new IllegalStateException(e);
     }
 
@@ -475,45 +490,5 @@ public final class Libc {
         if (rc != 0) {
             throw failure("mlock");
         }
-    }
-
-    /** Moves the calling thread into the network namespace named by {@code /var/run/netns/NAME}. */
-    public void enterNetworkNamespace(String name) throws NativeException {
-        int fd = open("/var/run/netns/" + name, O_RDONLY | O_CLOEXEC);
-        try {
-            int rc;
-            try {
-                rc = (int) Testing.SETNS.invokeExact(callState, fd, CLONE_NEWNET);
-            } catch (Throwable e) {
-                throw unexpected(e);
-            }
-            if (rc != 0) {
-                throw failure("setns " + name);
-            }
-        } finally {
-            close(fd);
-        }
-    }
-
-    /** send(2); returns bytes sent or -errno (so callers can retry ENOBUFS without an exception). */
-    public long send(int fd, MemorySegment data, long length, int flags) {
-        long rc;
-        try {
-            rc = (long) Testing.SEND.invokeExact(callState, fd, data, length, flags);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
-        return rc < 0 ? -errno() : rc;
-    }
-
-    /** sendmmsg(2); returns messages sent or -errno. */
-    public int sendmmsg(int fd, MemorySegment messages, int count, int flags) {
-        int rc;
-        try {
-            rc = (int) Testing.SENDMMSG.invokeExact(callState, fd, messages, count, flags);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
-        return rc < 0 ? -errno() : rc;
     }
 }

@@ -30,7 +30,6 @@ public final class PacketSocket implements AutoCloseable {
     // PACKET_STATISTICS is clear-on-read: these are the running 64-bit totals.
     private long packetsTotal;
     private long dropsTotal;
-    private long freezesTotal;
     private final MemorySegment statistics = arena.allocate(TpacketStatsV3.SIZE, 4);
 
     private PacketSocket(int fd) {
@@ -125,7 +124,6 @@ public final class PacketSocket implements AutoCloseable {
         Libc.current().getsockopt(fd, Libc.SOL_PACKET, Libc.PACKET_STATISTICS, statistics, "getsockopt PACKET_STATISTICS");
         packetsTotal += Integer.toUnsignedLong(statistics.get(JAVA_INT, TpacketStatsV3.PACKETS_OFFSET));
         dropsTotal += Integer.toUnsignedLong(statistics.get(JAVA_INT, TpacketStatsV3.DROPS_OFFSET));
-        freezesTotal += Integer.toUnsignedLong(statistics.get(JAVA_INT, TpacketStatsV3.FREEZE_Q_CNT_OFFSET));
     }
 
     /** Packets that passed the filter, dropped ones included (tp_packets). */
@@ -136,10 +134,6 @@ public final class PacketSocket implements AutoCloseable {
     /** Packets that passed the filter but found the ring full (tp_drops). */
     public long dropsTotal() {
         return dropsTotal;
-    }
-
-    public long freezesTotal() {
-        return freezesTotal;
     }
 
     /** Unmaps the ring and closes the socket (which also ends promiscuous mode). Idempotent. */

@@ -20,7 +20,8 @@ import java.nio.channels.FileChannel;
  * file when {@link #append} returns. {@link #trimPadding} gives the file its real length (the
  * writer idles, the file is finished); the next append rewrites that last block.
  *
- * <p>A failed write goes to the {@link ErrorHandler}: it returns to have the write retried (it
+ * <p>A failed write goes to the {@link ErrorHandler} (a full disk or quota as an
+ * {@link OutOfSpaceException}): it returns to have the write retried (it
  * made room on a full disk), or throws. Either way {@link #written()} says how far the file holds
  * the right bytes, so a failed output can keep every complete record that reached it.
  *
@@ -180,7 +181,7 @@ final class FileAppender {
                 return;
             } catch (IOException e) {
                 written = Math.max(written, Math.min(at, dataEnd));
-                onError.handle(e);
+                onError.handle(OutOfSpaceException.recognise(e));
                 from = staging == null ? at : position + (at - position) / alignment * alignment;
                 block.position(start + (int) (from - position));
             }

@@ -3,6 +3,7 @@ package gulp.output;
 import gulp.format.PcapFileHeader;
 import gulp.format.PcapRecordHeader;
 import gulp.format.Timestamps;
+import gulp.linux.Libc;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -131,7 +132,7 @@ public final class RotatingFileSink implements Sink {
                 StandardOpenOption.DELETE_ON_CLOSE, com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
             return true;
         } catch (IOException e) {
-            if (!String.valueOf(e.getMessage()).contains("Invalid argument")) {
+            if (Libc.errnoOf(e) != Libc.EINVAL) {
                 return true; // Not about O_DIRECT: creating the first file reports it properly.
             }
             report.accept("the file system of " + dir + " (" + Files.getFileStore(dir).type()
@@ -507,8 +508,7 @@ public final class RotatingFileSink implements Sink {
     }
 
     static boolean isOutOfSpace(IOException e) {
-        String message = String.valueOf(e.getMessage());
-        return message.contains("No space left on device") || message.contains("Disk quota exceeded");
+        return e instanceof OutOfSpaceException;
     }
 
     // ---- retention: only this run's finished files are ever deleted ----

@@ -185,6 +185,7 @@ final class SafeFiles {
                 case Libc.ENOENT -> new NoSuchFileException(name, null, text);
                 case Libc.EACCES, Libc.EPERM -> new AccessDeniedException(name, null, text);
                 case Libc.ELOOP -> new NotOursException(file, "a symbolic link (not followed)");
+                case Libc.ENOSPC, Libc.EDQUOT -> new OutOfSpaceException(name, text);
                 default -> new FileSystemException(name, null, text);
             };
         }

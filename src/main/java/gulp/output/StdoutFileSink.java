@@ -1,5 +1,7 @@
 package gulp.output;
 
+import gulp.linux.Libc;
+
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -74,7 +76,7 @@ public final class StdoutFileSink implements Sink {
             try {
                 channel = FileChannel.open(STDOUT_PATH, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
             } catch (IOException e) {
-                report.accept(String.valueOf(e.getMessage()).contains("Invalid argument")
+                report.accept(Libc.errnoOf(e) == Libc.EINVAL
                         ? "the file system of stdout (" + fileSystemType() + ") does not support O_DIRECT: writing it buffered"
                         : "cannot open stdout's file again for O_DIRECT (" + e.getMessage() + "): writing it buffered");
             }

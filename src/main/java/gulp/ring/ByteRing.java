@@ -8,6 +8,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.locks.LockSupport;
 
+import static gulp.ring.ByteRingDescriptor.CACHE_LINE_PAIR;
+import static gulp.ring.ByteRingDescriptor.DONE_OFFSET;
+import static gulp.ring.ByteRingDescriptor.HEAD_OFFSET;
+import static gulp.ring.ByteRingDescriptor.PEAK_OFFSET;
+import static gulp.ring.ByteRingDescriptor.TAIL_OFFSET;
+import static gulp.ring.ByteRingDescriptor.WANTED_TAIL_OFFSET;
+
 /**
  * A single-producer / single-consumer byte ring in off-heap memory: the buffer between the reader
  * thread (producer) and the writer thread (consumer).
@@ -18,8 +25,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Ordering (as in Agrona's OneToOneRingBuffer): the producer copies bytes, then publishes its
  * tail with a release store; the consumer reads the tail with an acquire load, writes the bytes
- * out, then releases the head. The two positions live on their own cache lines (128 bytes apart,
- * to defeat adjacent-line prefetch) so the threads do not false-share.
+ * out, then releases the head. The positions live in a separate control block laid out by
+ * {@link ByteRingDescriptor}, head and tail on cache lines of their own, so the threads do not
+ * false-share.
  *
  * <p>The producer publishes only at record boundaries, so every tail the consumer sees is a place
  * where an output file may end. That is the hook for rotation: the writer cuts files only at
@@ -28,14 +36,6 @@ import java.util.concurrent.locks.LockSupport;
 public final class ByteRing {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final long CACHE_LINE_PAIR = 128;
-    private static final long HEAD_OFFSET = CACHE_LINE_PAIR;
-    private static final long TAIL_OFFSET = 2 * CACHE_LINE_PAIR;
-    private static final long PEAK_OFFSET = 3 * CACHE_LINE_PAIR;
-    private static final long DONE_OFFSET = PEAK_OFFSET + 8;
-    /** The tail position the parked consumer waits for (0 = not waiting); see awaitTail. */
-    private static final long WANTED_TAIL_OFFSET = PEAK_OFFSET + 16;
-    private static final long POSITIONS_SIZE = 4 * CACHE_LINE_PAIR;
     /** The block size the ring is placed against (see {@link #allocate(long, Arena, int)}). */
     public static final long ALIGNMENT = 4096;
 
@@ -76,7 +76,7 @@ public final class ByteRing {
         long offset = Math.floorMod(addressOffset, ALIGNMENT);
         MemorySegment buffer = offset == 0 ? arena.allocate(capacity, ALIGNMENT)
                 : arena.allocate(capacity + ALIGNMENT, ALIGNMENT).asSlice(offset, capacity);
-        MemorySegment positions = arena.allocate(POSITIONS_SIZE, CACHE_LINE_PAIR);
+        MemorySegment positions = arena.allocate(ByteRingDescriptor.LENGTH, CACHE_LINE_PAIR);
         return new ByteRing(buffer, positions);
     }
 
@@ -96,9 +96,17 @@ public final class ByteRing {
         return consumer;
     }
 
-    /** Bytes published and not yet released, as seen from any thread (for status lines). */
+    /**
+     * Bytes published and not yet released, as seen from any thread (for status lines): between 0
+     * and the capacity. The head is read before the tail: both only grow and the head never passes
+     * the tail, so a tail read later is at least the head read earlier (read the other way round,
+     * the consumer can release past a tail read a moment before, and the use comes out negative).
+     * A tail read later may also be more than a capacity past that head; the use is then capped.
+     */
     public long used() {
-        return (long) LONG.getAcquire(positions, TAIL_OFFSET) - (long) LONG.getAcquire(positions, HEAD_OFFSET);
+        long head = (long) LONG.getAcquire(positions, HEAD_OFFSET);
+        long tail = (long) LONG.getAcquire(positions, TAIL_OFFSET);
+        return Math.min(tail - head, capacity);
     }
 
     /** The highest {@link #used()} the producer observed when publishing. */

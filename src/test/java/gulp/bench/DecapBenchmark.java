@@ -5,7 +5,7 @@ import gulp.decap.DecapResult;
 import gulp.decap.Decapsulator;
 import gulp.decap.OuterLink;
 import gulp.decap.Sll2Header;
-import gulp.decap.TestPackets;
+import gulp.testing.Frames;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -48,13 +48,13 @@ public class DecapBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        byte[] frame = TestPackets.innerFrame(1400 - 54);
+        byte[] frame = Frames.innerFrame(1400 - 54);
         byte[] packet = switch (encapsulation) {
-            case "erspan2" -> TestPackets.ethernet(0x0800, TestPackets.ipv4(47, TestPackets.erspanII(7, 1, frame), 0));
-            case "erspan3" -> TestPackets.ethernet(0x0800, TestPackets.ipv4(47, TestPackets.erspanIII(7, 1, 0, 0, null, frame), 0));
-            case "vxlan" -> TestPackets.ethernet(0x0800, TestPackets.ipv4(17, TestPackets.vxlan(100, frame), 0));
-            case "erspan2-sll2" -> sll2(TestPackets.ipv4(47, TestPackets.erspanII(7, 1, frame), 0));
-            case "vxlan-raw" -> TestPackets.ipv4(17, TestPackets.vxlan(100, frame), 0);
+            case "erspan2" -> Frames.ethernet(0x0800, Frames.ipv4(47, Frames.erspanII(7, 1, frame), 0));
+            case "erspan3" -> Frames.ethernet(0x0800, Frames.ipv4(47, Frames.erspanIII(7, 1, 0, 0, null, frame), 0));
+            case "vxlan" -> Frames.ethernet(0x0800, Frames.ipv4(17, Frames.vxlan(100, frame), 0));
+            case "erspan2-sll2" -> sll2(Frames.ipv4(47, Frames.erspanII(7, 1, frame), 0));
+            case "vxlan-raw" -> Frames.ipv4(17, Frames.vxlan(100, frame), 0);
             default -> throw new IllegalArgumentException(encapsulation);
         };
         OuterLink link = encapsulation.endsWith("-sll2") ? OuterLink.LINUX_SLL2

@@ -1,6 +1,6 @@
 package gulp.bench;
 
-import gulp.decap.TestPackets;
+import gulp.testing.Frames;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -59,7 +59,7 @@ public final class PcapGenerator {
         for (int i = 0; i < frames.length; i++) {
             byte[] data = new byte[payload];
             random.nextBytes(data);
-            frames[i] = TestPackets.ethernet(0x0800, TestPackets.ipv4(17, TestPackets.udp(9, data), 0));
+            frames[i] = Frames.ethernet(0x0800, Frames.ipv4(17, Frames.udp(9, data), 0));
         }
         return frames;
     }
@@ -76,12 +76,12 @@ public final class PcapGenerator {
         }
         for (int i = 0; i < frames.length; i++) {
             frames[i] = switch (i % 3) {
-                case 0 -> TestPackets.ethernet(0x0800, TestPackets.ipv4(47,
-                        TestPackets.erspanII(7, 0, TestPackets.innerFrame(frameBytes - erspan2Overhead - innerHeaders)), 0));
-                case 1 -> TestPackets.ethernet(0x0800, TestPackets.ipv4(47,
-                        TestPackets.erspanIII(8, 0, 0, 0, null, TestPackets.innerFrame(frameBytes - erspan3Overhead - innerHeaders)), 0));
-                default -> TestPackets.ethernet(0x0800, TestPackets.ipv4(17,
-                        TestPackets.vxlan(100, TestPackets.innerFrame(frameBytes - vxlanOverhead - innerHeaders)), 0));
+                case 0 -> Frames.ethernet(0x0800, Frames.ipv4(47,
+                        Frames.erspanII(7, 0, Frames.innerFrame(frameBytes - erspan2Overhead - innerHeaders)), 0));
+                case 1 -> Frames.ethernet(0x0800, Frames.ipv4(47,
+                        Frames.erspanIII(8, 0, 0, 0, null, Frames.innerFrame(frameBytes - erspan3Overhead - innerHeaders)), 0));
+                default -> Frames.ethernet(0x0800, Frames.ipv4(17,
+                        Frames.vxlan(100, Frames.innerFrame(frameBytes - vxlanOverhead - innerHeaders)), 0));
             };
         }
         return frames;

@@ -3,7 +3,7 @@ package gulp.cli;
 import gulp.testing.GulpInNamespace;
 import gulp.testing.NamespaceSender;
 import gulp.testing.PcapFiles;
-import gulp.testing.TestFrames;
+import gulp.testing.Frames;
 import gulp.testing.Tools;
 import gulp.testing.VethPair;
 import org.junit.jupiter.api.AfterAll;
@@ -59,12 +59,12 @@ class LiveCaptureTest {
         long[][] found = {new long[1024]};
         int[] n = {0};
         PcapFiles.Summary summary = PcapFiles.visit(file, (seconds, fraction, caplen, wirelen, data, offset) -> {
-            int sequence = TestFrames.sequenceOf(data, offset, caplen);
+            int sequence = Frames.sequenceOf(data, offset, caplen);
             if (sequence < 0) {
                 return;
             }
             if (checkBytes) {
-                byte[] expected = TestFrames.frame(sequence, TestFrames.mixedLength(sequence), 9);
+                byte[] expected = Frames.numbered(sequence, Frames.mixedLength(sequence), 9);
                 assertEquals(expected.length, caplen, "caplen of frame " + sequence);
                 assertEquals(expected.length, wirelen, "wire length of frame " + sequence);
                 assertArrayEquals(expected, Arrays.copyOfRange(data, offset, offset + caplen), "bytes of frame " + sequence);
@@ -87,7 +87,7 @@ class LiveCaptureTest {
         try (GulpInNamespace gulp = startGulp(out, "--nano")) {
             AtomicLong sent = new AtomicLong();
             long sentCount = NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, count,
-                    i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9), 0, sent).get(90, TimeUnit.SECONDS);
+                    i -> Frames.numbered(i, Frames.mixedLength(i), 9), 0, sent).get(90, TimeUnit.SECONDS);
             assertEquals(count, sentCount);
             gulp.stopAfterDrain();
             long[] sequences = sequencesIn(out, true);
@@ -112,7 +112,7 @@ class LiveCaptureTest {
         try (GulpInNamespace gulp = startGulp(out)) {
             AtomicLong sent = new AtomicLong();
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 50,
-                    i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9), 2_000_000, sent).get(30, TimeUnit.SECONDS);
+                    i -> Frames.numbered(i, Frames.mixedLength(i), 9), 2_000_000, sent).get(30, TimeUnit.SECONDS);
             gulp.stopAfterDrain();
             long[] sequences = sequencesIn(out, true);
             assertEquals(50, sequences.length, gulp.stderrOrReason());
@@ -125,7 +125,7 @@ class LiveCaptureTest {
         try (GulpInNamespace gulp = startGulp(out)) {
             AtomicLong sent = new AtomicLong();
             var sending = NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 150_000,
-                    i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9), 0, sent);
+                    i -> Frames.numbered(i, Frames.mixedLength(i), 9), 0, sent);
             long deadline = System.nanoTime() + 20_000_000_000L;
             while (sent.get() < 20_000 && System.nanoTime() < deadline) {
                 Thread.sleep(5);
@@ -155,14 +155,14 @@ class LiveCaptureTest {
         try (GulpInNamespace gulp = startGulp(out)) {
             AtomicLong sent = new AtomicLong();
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 20,
-                    i -> TestFrames.withVlanTag(TestFrames.frame(i, 200, 9), 100), 0, sent).get(30, TimeUnit.SECONDS);
+                    i -> Frames.withVlanTag(Frames.numbered(i, 200, 9), 100), 0, sent).get(30, TimeUnit.SECONDS);
             gulp.stopAfterDrain();
         }
         int[] tagged = {0};
         PcapFiles.visit(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
             if (caplen == 204 && (data[offset + 12] & 0xff) == 0x81 && data[offset + 13] == 0
                     && (((data[offset + 14] & 0x0f) << 8) | (data[offset + 15] & 0xff)) == 100) {
-                byte[] expected = TestFrames.frame(tagged[0], 200, 9);
+                byte[] expected = Frames.numbered(tagged[0], 200, 9);
                 byte[] untagged = new byte[200];
                 System.arraycopy(data, offset, untagged, 0, 12);
                 System.arraycopy(data, offset + 16, untagged, 12, 188);
@@ -182,12 +182,12 @@ class LiveCaptureTest {
         try (GulpInNamespace gulp = startGulp(out, "-s", "100")) {
             AtomicLong sent = new AtomicLong();
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 10,
-                    i -> TestFrames.frame(i, 500, 9), 0, sent).get(30, TimeUnit.SECONDS);
+                    i -> Frames.numbered(i, 500, 9), 0, sent).get(30, TimeUnit.SECONDS);
             gulp.stopAfterDrain();
         }
         int[] cut = {0};
         PcapFiles.Summary summary = PcapFiles.visit(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
-            if (TestFrames.sequenceOf(data, offset, caplen) >= 0) {
+            if (Frames.sequenceOf(data, offset, caplen) >= 0) {
                 assertEquals(100, caplen);
                 assertEquals(500, wirelen);
                 cut[0]++;
@@ -204,11 +204,11 @@ class LiveCaptureTest {
             assertTrue(gulp.stderrText().contains("(in the kernel)"), gulp.stderrOrReason());
             AtomicLong sent = new AtomicLong();
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 3000,
-                    i -> TestFrames.frame(i, 120, i % 3 == 0 ? 9999 : 8888), 0, sent).get(30, TimeUnit.SECONDS);
+                    i -> Frames.numbered(i, 120, i % 3 == 0 ? 9999 : 8888), 0, sent).get(30, TimeUnit.SECONDS);
             gulp.stopAfterDrain();
             int[] matching = {0};
             PcapFiles.visit(out, (seconds, fraction, caplen, wirelen, data, offset) -> {
-                assertEquals(0, TestFrames.sequenceOf(data, offset, caplen) % 3, "only port 9999 frames");
+                assertEquals(0, Frames.sequenceOf(data, offset, caplen) % 3, "only port 9999 frames");
                 matching[0]++;
             });
             assertEquals(1000, matching[0]);
@@ -240,7 +240,7 @@ class LiveCaptureTest {
         try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, null, err,
                 "-i", bed.captureInterface, "-r", "1", "-z", "65536", "--no-hold-kernel-blocks")) {
             // 20 MB into a 1 MiB ring while nobody reads the stdout pipe.
-            Path out = sendToAStalledWriterThenStop(gulp, 20_000, i -> TestFrames.frame(i, 1000, 9), "full.pcap");
+            Path out = sendToAStalledWriterThenStop(gulp, 20_000, i -> Frames.numbered(i, 1000, 9), "full.pcap");
             Map<String, Long> counters = gulp.counters();
             long ringFull = counters.get("records dropped (ring full)");
             long delivered = counters.get("packets received by the kernel") - counters.get("packets dropped by the kernel");
@@ -259,7 +259,7 @@ class LiveCaptureTest {
                 "-i", bed.captureInterface, "-r", "1", "-z", "65536", "-B", "16")) {
             // About 32 MB while nobody reads the stdout pipe: more than the 1 MiB ring and the
             // 16 MiB kernel ring together.
-            Path out = sendToAStalledWriterThenStop(gulp, 40_000, i -> TestFrames.frame(i, TestFrames.mixedLength(i), 9),
+            Path out = sendToAStalledWriterThenStop(gulp, 40_000, i -> Frames.numbered(i, Frames.mixedLength(i), 9),
                     "held.pcap");
             Map<String, Long> counters = gulp.counters();
             long received = counters.get("packets received by the kernel");

@@ -5,7 +5,7 @@ import gulp.testing.GulpInNamespace;
 import gulp.testing.GulpProcess;
 import gulp.testing.NamespaceSender;
 import gulp.testing.PcapFiles;
-import gulp.testing.TestFrames;
+import gulp.testing.Frames;
 import gulp.testing.Tools;
 import gulp.testing.VethPair;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +53,7 @@ class LiveDecapsulationTest {
         for (byte[] frame : EncapsulatedTraffic.framesForVeth(work.resolve("outer.pcap"))) {
             frames.add(frame);
             if (frames.size() % 3 == 0 && plain < MAX_PLAIN_FRAMES) {
-                frames.add(TestFrames.frame(plain++, 100 + plain % 400, 9)); // not encapsulated
+                frames.add(Frames.numbered(plain++, 100 + plain % 400, 9)); // not encapsulated
             }
         }
         plainFrames = plain;

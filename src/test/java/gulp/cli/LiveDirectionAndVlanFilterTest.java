@@ -4,7 +4,7 @@ import gulp.testing.GulpInNamespace;
 import gulp.testing.NamespaceSender;
 import gulp.testing.PcapFiles;
 import gulp.testing.TcpdumpInNamespace;
-import gulp.testing.TestFrames;
+import gulp.testing.Frames;
 import gulp.testing.Tools;
 import gulp.testing.VethPair;
 import org.junit.jupiter.api.AfterAll;
@@ -60,7 +60,7 @@ class LiveDirectionAndVlanFilterTest {
 
     private static long testFrames(Path file) throws Exception {
         return PcapFiles.read(file).records().stream()
-                .filter(r -> TestFrames.sequenceOf(r.data(), 0, r.data().length) >= 0).count();
+                .filter(r -> Frames.sequenceOf(r.data(), 0, r.data().length) >= 0).count();
     }
 
     @Test
@@ -108,9 +108,9 @@ class LiveDirectionAndVlanFilterTest {
             assertTrue(in.stderrText().contains("direction in"), in::stderrOrReason);
             // 30 frames arrive on the capture end, 20 leave from it.
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 30,
-                    i -> TestFrames.frame(i, 100, 9), 0, new AtomicLong()).get(30, TimeUnit.SECONDS);
+                    i -> Frames.numbered(i, 100, 9), 0, new AtomicLong()).get(30, TimeUnit.SECONDS);
             NamespaceSender.send(bed.captureNamespace, bed.captureInterface, 100, 20,
-                    i -> TestFrames.frame(i, 100, 9), 0, new AtomicLong()).get(30, TimeUnit.SECONDS);
+                    i -> Frames.numbered(i, 100, 9), 0, new AtomicLong()).get(30, TimeUnit.SECONDS);
             in.stopAfterDrain();
             out.stopAfterDrain();
             both.stopAfterDrain();
@@ -126,14 +126,14 @@ class LiveDirectionAndVlanFilterTest {
 
     /** Untagged, VLAN 100, VLAN 200, and VLAN 100 to another host, in turn. */
     private static byte[] mixedVlanFrame(int i) {
-        byte[] frame = TestFrames.frame(i, 120, 9);
+        byte[] frame = Frames.numbered(i, 120, 9);
         if (i % 4 == 3) {
             frame[33] = 3; // destination 10.250.77.3
         }
         return switch (i % 4) {
             case 0 -> frame;
-            case 2 -> TestFrames.withVlanTag(frame, 200);
-            default -> TestFrames.withVlanTag(frame, 100);
+            case 2 -> Frames.withVlanTag(frame, 200);
+            default -> Frames.withVlanTag(frame, 100);
         };
     }
 

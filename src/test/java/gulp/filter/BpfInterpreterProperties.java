@@ -1,5 +1,6 @@
 package gulp.filter;
 
+import gulp.testing.Frames;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;

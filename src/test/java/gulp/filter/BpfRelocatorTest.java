@@ -1,5 +1,6 @@
 package gulp.filter;
 
+import gulp.testing.Frames;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;

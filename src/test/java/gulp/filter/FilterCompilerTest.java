@@ -89,6 +89,7 @@ class FilterCompilerTest {
                     .substring("tcpdump: ".length());
             FilterException e = assertThrows(FilterException.class, () -> FilterCompiler.compile(bad));
             assertEquals("bad filter '" + bad + "': " + tcpdumpMessage, e.getMessage());
+            assertFalse(e.isLibpcapMissing());
         }
     }
 
@@ -98,6 +99,7 @@ class FilterCompilerTest {
                 () -> FilterCompiler.load(List.of("libpcap-does-not-exist.so.9")));
         assertEquals("libpcap is not installed; it is needed for -f. Install it: apt-get install libpcap0.8 "
                 + "(Debian/Ubuntu) or dnf install libpcap (Fedora/RHEL)", e.getMessage());
+        assertTrue(e.isLibpcapMissing());
     }
 
     @Test

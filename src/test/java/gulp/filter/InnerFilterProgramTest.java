@@ -1,5 +1,6 @@
 package gulp.filter;
 
+import gulp.testing.Frames;
 import gulp.testing.PcapFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package gulp.filter;
 
-import gulp.testing.TestFrames;
+import gulp.testing.Frames;
 import gulp.testing.Tools;
 import org.junit.jupiter.api.Test;
 
@@ -41,24 +41,24 @@ class LiveFrameInterpreterTest {
         BpfProgram program = live("vlan 100");
         assertThrows(FilterException.class, () -> new BpfInterpreter(program), "files have no such metadata");
         BpfInterpreter interpreter = BpfInterpreter.forLiveFrames(program);
-        byte[] stripped = TestFrames.frame(1, 100, 9);
+        byte[] stripped = Frames.numbered(1, 100, 9);
         assertTrue(matches(interpreter, stripped, TAG_100));
         assertFalse(matches(interpreter, stripped, TAG_200));
         assertFalse(matches(interpreter, stripped, BpfInterpreter.NO_VLAN_TAG));
         // A tag the kernel left in the frame (a second one, or no offload): libpcap's program reads the bytes.
-        assertTrue(matches(interpreter, TestFrames.withVlanTag(stripped, 100), BpfInterpreter.NO_VLAN_TAG));
-        assertFalse(matches(interpreter, TestFrames.withVlanTag(stripped, 200), BpfInterpreter.NO_VLAN_TAG));
+        assertTrue(matches(interpreter, Frames.withVlanTag(stripped, 100), BpfInterpreter.NO_VLAN_TAG));
+        assertFalse(matches(interpreter, Frames.withVlanTag(stripped, 200), BpfInterpreter.NO_VLAN_TAG));
     }
 
     @Test
     void liveVlanAndHostLooksPastTheRemovedTag() throws FilterException {
         BpfInterpreter interpreter = BpfInterpreter.forLiveFrames(live("vlan and host 10.250.77.3"));
-        byte[] toOtherHost = TestFrames.frame(2, 100, 9);
+        byte[] toOtherHost = Frames.numbered(2, 100, 9);
         toOtherHost[33] = 3;
         assertTrue(matches(interpreter, toOtherHost, TAG_100));
         assertFalse(matches(interpreter, toOtherHost, BpfInterpreter.NO_VLAN_TAG));
-        assertFalse(matches(interpreter, TestFrames.frame(3, 100, 9), TAG_100));
-        assertTrue(matches(interpreter, TestFrames.withVlanTag(toOtherHost, 7), BpfInterpreter.NO_VLAN_TAG));
+        assertFalse(matches(interpreter, Frames.numbered(3, 100, 9), TAG_100));
+        assertTrue(matches(interpreter, Frames.withVlanTag(toOtherHost, 7), BpfInterpreter.NO_VLAN_TAG));
     }
 
     @Test
@@ -109,8 +109,8 @@ class LiveFrameInterpreterTest {
     void theDirectionPrefixRunsTheProgramForOutgoingPacketsOnly() throws FilterException {
         BpfProgram udp9999 = FilterCompiler.compile("udp dst port 9999");
         BpfInterpreter prefixed = BpfInterpreter.forLiveFrames(DirectionPrefix.onlyOutgoing(udp9999));
-        MemorySegment match = MemorySegment.ofArray(TestFrames.frame(1, 100, 9999));
-        MemorySegment other = MemorySegment.ofArray(TestFrames.frame(2, 100, 8888));
+        MemorySegment match = MemorySegment.ofArray(Frames.numbered(1, 100, 9999));
+        MemorySegment other = MemorySegment.ofArray(Frames.numbered(2, 100, 8888));
         for (int type = 0; type < 8; type++) {
             boolean outgoing = type == DirectionPrefix.PACKET_OUTGOING;
             assertEquals(outgoing ? 262144 : 0, prefixed.run(match, 0, 100, 100, BpfInterpreter.NO_VLAN_TAG, type), "type " + type);

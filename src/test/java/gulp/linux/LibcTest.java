@@ -3,8 +3,13 @@ package gulp.linux;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -80,5 +85,19 @@ class LibcTest {
         Statx.FileStatus directory = libc.stat(dir.toString());
         assertTrue(directory.isDirectory());
         assertEquals(Files.getAttribute(dir, "unix:mode"), directory.mode());
+    }
+
+    @Test
+    void errnoOfMapsTheJdksReportOfAFailedCallBackToItsErrno() throws Exception {
+        // /dev/full answers every write with ENOSPC; a directory cannot be opened for writing.
+        try (FileChannel full = FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE)) {
+            IOException e = assertThrows(IOException.class, () -> full.write(ByteBuffer.allocate(10)));
+            assertEquals(Libc.ENOSPC, Libc.errnoOf(e), e.getMessage());
+        }
+        IOException e = assertThrows(FileSystemException.class,
+                () -> FileChannel.open(Path.of("/"), StandardOpenOption.WRITE));
+        assertEquals(21, Libc.errnoOf(e), e.getMessage()); // EISDIR
+        assertEquals(0, Libc.errnoOf(new IOException("no errno in this")));
+        assertEquals(0, Libc.errnoOf(new IOException()));
     }
 }

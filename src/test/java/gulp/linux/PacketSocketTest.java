@@ -1,7 +1,7 @@
 package gulp.linux;
 
 import gulp.testing.NamespaceSender;
-import gulp.testing.TestFrames;
+import gulp.testing.Frames;
 import gulp.testing.Tools;
 import gulp.testing.VethPair;
 import org.junit.jupiter.api.Test;
@@ -57,7 +57,7 @@ class PacketSocketTest {
             AtomicLong sent = new AtomicLong();
             Thread.ofPlatform().name("test-capture").daemon().start(() -> {
                 try {
-                    Libc.current().enterNetworkNamespace(bed.captureNamespace);
+                    TestLibc.enterNetworkNamespace(bed.captureNamespace);
                     try (Arena arena = Arena.ofConfined(); PacketSocket socket = PacketSocket.open()) {
                         socket.attachFilter(SockFprog.build(arena, UDP_DST_9999));
                         socket.createRing(1 << 20, 8, 20);
@@ -73,7 +73,7 @@ class PacketSocketTest {
             ready.get(10, TimeUnit.SECONDS);
             // Interleaved: every third frame goes to port 9999.
             NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, matching + other,
-                    i -> TestFrames.frame(i, 100, i % 3 == 0 ? 9999 : 8888), 0, sent).get(30, TimeUnit.SECONDS);
+                    i -> Frames.numbered(i, 100, i % 3 == 0 ? 9999 : 8888), 0, sent).get(30, TimeUnit.SECONDS);
             long[] seen = result.get(30, TimeUnit.SECONDS); // {frames, wrong port, tp_packets, tp_drops}
             assertEquals(matching, seen[0], "frames in the ring");
             assertEquals(0, seen[1], "frames to other ports in the ring");

@@ -13,6 +13,7 @@ import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A real producer thread and a real consumer thread push gigabytes through a small ring; the
@@ -90,6 +91,59 @@ class ByteRingConcurrencyTest {
             assertNull(failure.get());
             assertEquals(TOTAL, received);
             assertEquals(producedCrc.get(), crc.getValue());
+        }
+    }
+
+    @Test
+    void usedStaysBetweenZeroAndTheCapacityWhileBothSidesRun() throws Exception {
+        // The producer publishes and the consumer releases everything at once, as fast as they
+        // can, so the head often reaches a tail published a moment before; a third thread reads
+        // the use as the status line does. Bounded: 20 million records or 3 seconds.
+        try (Arena arena = Arena.ofShared()) {
+            ByteRing ring = ByteRing.allocate(4096, arena);
+            MemorySegment record = arena.allocate(64);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            Thread producerThread = Thread.ofPlatform().start(() -> {
+                try {
+                    ByteRing.Producer producer = ring.producer();
+                    for (int i = 0; i < 20_000_000 && System.nanoTime() < deadline; i++) {
+                        while (!producer.tryClaim(64)) {
+                            Thread.onSpinWait();
+                        }
+                        producer.put(record, 0, 64);
+                        producer.commit();
+                        producer.publish();
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                } finally {
+                    ring.producer().finish();
+                }
+            });
+            Thread consumerThread = Thread.ofPlatform().start(() -> {
+                ByteRing.Consumer consumer = ring.consumer();
+                while (true) {
+                    boolean done = ring.producerDone();
+                    long readable = consumer.refresh();
+                    if (readable == 0 && done) {
+                        return;
+                    }
+                    consumer.release(readable);
+                }
+            });
+            long lowest = 0;
+            long highest = 0;
+            while (!ring.producerDone()) {
+                long used = ring.used();
+                lowest = Math.min(lowest, used);
+                highest = Math.max(highest, used);
+            }
+            producerThread.join();
+            consumerThread.join();
+            assertNull(failure.get());
+            assertEquals(0, lowest, "lowest use seen");
+            assertTrue(highest <= ring.capacity(), "highest use seen: " + highest);
         }
     }
 }

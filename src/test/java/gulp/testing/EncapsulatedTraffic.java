@@ -50,7 +50,7 @@ public final class EncapsulatedTraffic {
         List<byte[]> frames = new ArrayList<>();
         for (PcapFiles.Record record : PcapFiles.read(capture).records()) {
             byte[] frame = record.data().clone();
-            if (frame.length <= TestFrames.MAX_LENGTH) {
+            if (frame.length <= Frames.MAX_LENGTH) {
                 System.arraycopy(captureMac, 0, frame, 0, 6);
                 frames.add(frame);
             }

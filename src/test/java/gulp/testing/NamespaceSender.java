@@ -1,7 +1,7 @@
 package gulp.testing;
 
-import gulp.linux.Libc;
 import gulp.linux.PacketSender;
+import gulp.linux.TestLibc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -32,7 +32,7 @@ public final class NamespaceSender {
         CompletableFuture<Long> done = new CompletableFuture<>();
         Thread.ofPlatform().name("test-sender").daemon().start(() -> {
             try {
-                Libc.current().enterNetworkNamespace(namespace);
+                TestLibc.enterNetworkNamespace(namespace);
                 long deadline = System.nanoTime() + MAX_SECONDS * 1_000_000_000L;
                 try (Arena arena = Arena.ofConfined(); PacketSender sender = PacketSender.open(interfaceName)) {
                     MemorySegment buffer = arena.allocate(1 << 16, 64);

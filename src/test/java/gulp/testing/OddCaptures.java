@@ -120,14 +120,14 @@ public final class OddCaptures {
     public static List<Rec> mixedEthernet(int count) {
         List<Rec> records = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            byte[] frame = ethernet(i, TestFrames.mixedLength(i * 13 + 5), i % 3 == 0 ? 53 : 9000 + i);
-            records.add(Rec.of(i, i % 4 == 1 ? TestFrames.withVlanTag(frame, 100 + i) : frame));
+            byte[] frame = ethernet(i, Frames.mixedLength(i * 13 + 5), i % 3 == 0 ? 53 : 9000 + i);
+            records.add(Rec.of(i, i % 4 == 1 ? Frames.withVlanTag(frame, 100 + i) : frame));
         }
         return records;
     }
 
     static byte[] ethernet(int sequence, int length, int port) {
-        return TestFrames.frame(sequence, length, port);
+        return Frames.numbered(sequence, length, port);
     }
 
     private static List<Rec> nanos(List<Rec> records) {

@@ -40,7 +40,7 @@ public final class PacketSender implements AutoCloseable {
      */
     public void send(MemorySegment frame, int length, long deadlineNanos) throws NativeException {
         while (true) {
-            long rc = libc.send(fd, frame, length, 0);
+            long rc = TestLibc.send(libc, fd, frame, length, 0);
             if (rc == length) {
                 return;
             }
@@ -63,7 +63,7 @@ public final class PacketSender implements AutoCloseable {
     public void sendBatch(MemorySegment messages, int count, long deadlineNanos) throws NativeException {
         int done = 0;
         while (done < count) {
-            int rc = libc.sendmmsg(fd, messages.asSlice((long) done * MmsgHdr.SIZE), count - done, 0);
+            int rc = TestLibc.sendmmsg(libc, fd, messages.asSlice((long) done * MmsgHdr.SIZE), count - done, 0);
             if (rc > 0) {
                 done += rc;
                 continue;
