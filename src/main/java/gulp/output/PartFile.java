@@ -35,10 +35,7 @@ final class PartFile {
     private Path partPath;
     private Path finalPath;
     private int started;
-    private long lengthAtCallStart; // length when the current write() began: what the writer already counted
-    private long failedCallProgress; // bytes of the failed write() call that reached the file
-    private boolean failedInData;    // the failure was in a write() of the writer's bytes (not a header)
-    private boolean failed;          // a write failed for good: the file's end is not trusted
+    private long keepUpTo; // after a failed write: the file ends here at most (what the writer counted); -1: not told
 
     PartFile(RotatingFileSink.Destination destination, byte[] fileHeader, FsyncPolicy fsync, boolean directIo,
              int alignment, DiskFull diskFull, Consumer<String> report) {
@@ -86,7 +83,7 @@ final class PartFile {
 
     /** Whether a write failed for good (the last file's end is not trusted). */
     boolean failed() {
-        return failed;
+        return appender.failed();
     }
 
     /** The current file's length. */
@@ -134,38 +131,20 @@ final class PartFile {
         }
         channel.tryLock(); // Tells a later start's recovery that this file is being written.
         appender.start(channel, 0);
-        lengthAtCallStart = 0;
-        failedInData = false;
-        ByteBuffer header = ByteBuffer.wrap(fileHeader);
-        if (header.hasRemaining()) {
-            try {
-                appender.append(header);
-            } catch (IOException | RuntimeException e) {
-                failed = true;
-                throw e;
-            }
+        keepUpTo = -1;
+        if (fileHeader.length > 0) {
+            appender.appendHeader(ByteBuffer.wrap(fileHeader));
         }
     }
 
     /** Appends all of {@code bytes} (the writer's records) to the open file. */
     void write(ByteBuffer bytes) throws IOException {
-        lengthAtCallStart = appender.length();
-        try {
-            appender.append(bytes);
-            if (fsyncEachWrite) {
-                channel.force(false);
-            }
-        } catch (IOException | RuntimeException e) {
-            failed = true;
-            failedInData = true;
-            failedCallProgress = Math.max(0, appender.written() - lengthAtCallStart);
-            throw e;
-        }
+        appender.appendData(bytes, fsyncEachWrite);
     }
 
     /** Cuts off O_DIRECT's zero padding: the open file gets its real length (while the writer idles). */
     void trimPadding() throws IOException {
-        if (channel == null || failed) {
+        if (channel == null || appender.failed()) {
             return;
         }
         try {
@@ -178,15 +157,16 @@ final class PartFile {
 
     /** See {@link Sink#failedWriteProgress()}. */
     long failedWriteProgress() {
-        return failedInData ? failedCallProgress : 0;
+        return appender.failedDataProgress();
     }
 
     /** Remembers where the failed file must end; {@link #handOver} cuts it there. See {@link Sink#cutBackAfterFailure}. */
     boolean cutBackAfterFailure(long bytes) {
-        if (channel == null || !failedInData) {
+        long end = channel == null ? -1 : appender.cutBackPoint(bytes);
+        if (end < 0) {
             return false; // The failure was in creating a file: nothing of the writer's bytes is in it.
         }
-        lengthAtCallStart = Math.max(0, lengthAtCallStart + bytes);
+        keepUpTo = end;
         return true;
     }
 
@@ -198,7 +178,7 @@ final class PartFile {
         trimPadding();
         FileChannel finishing = channel;
         channel = null;
-        long length = failed ? cutBackToLastRecord() : appender.length();
+        long length = appender.failed() ? cutBackToLastRecord() : appender.length();
         if (length < 0) {
             try (finishing) {
                 Files.deleteIfExists(partPath);
@@ -217,8 +197,9 @@ final class PartFile {
         // A separate channel: reads through an O_DIRECT one would need aligned buffers.
         try (FileChannel plain = FileChannel.open(partPath, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS)) {
-            if (plain.size() > lengthAtCallStart) {
-                plain.truncate(lengthAtCallStart);
+            long end = keepUpTo >= 0 ? keepUpTo : Math.max(0, appender.cutBackPoint(0)); // not told: where the failed call began
+            if (plain.size() > end) {
+                plain.truncate(end);
             }
             if (fileHeader.length == 0) {
                 return plain.size(); // A -c copy has no records: the writer's count is the end.
