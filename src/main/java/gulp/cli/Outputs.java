@@ -80,10 +80,12 @@ final class Outputs {
         try {
             PostRotateCommand postRotate = options.postRotateCommand == null ? null
                     : new PostRotateCommand(options.postRotateCommand, directory, report);
-            var settings = new RotatingFileSink.Settings(directory, namer, fileHeader, options.fileMode, options.fsync,
-                    options.directIo, options.maxFiles, options.maxTotalBytes, options.minFreeBytes, options.minFreeFraction,
-                    postRotate, control::stopRequested, report, FileRotationPolicy::systemWallClockNanos,
-                    options.rotateByPacketTime);
+            var settings = new RotatingFileSink.Settings(
+                    new RotatingFileSink.Destination(directory, namer, options.fileMode), fileHeader,
+                    new RotatingFileSink.Durability(options.fsync, options.directIo),
+                    new RotatingFileSink.Retention(options.maxFiles, options.maxTotalBytes, options.minFreeBytes,
+                            options.minFreeFraction),
+                    postRotate, control::stopRequested, report);
             RotatingFileSink sink = RotatingFileSink.open(settings);
             sink.holdUntilClosed(lock);
             if (opaque) {

@@ -23,7 +23,9 @@ import java.nio.channels.FileChannel;
  * <p>A failed write goes to the {@link ErrorHandler} (a full disk or quota as an
  * {@link OutOfSpaceException}): it returns to have the write retried (it
  * made room on a full disk), or throws. Either way {@link #written()} says how far the file holds
- * the right bytes, so a failed output can keep every complete record that reached it.
+ * the right bytes, so a failed output can keep every complete record that reached it: after an
+ * {@link #appendData} failed for good, {@link #failedDataProgress} says how much of it reached the
+ * file and {@link #cutBackPoint} where the file must end to hold only what the writer counted.
  *
  * <p>Writer thread only.
  */
@@ -43,6 +45,10 @@ final class FileAppender {
     private long length;            // file offset where the data ends (the padding not counted)
     private long written;           // the file holds the right bytes up to here
     private long stagingFileOffset; // file offset of staging[0], always aligned
+    private long dataCallStart;     // length when the last appendData began
+    private long failedDataProgress; // bytes of the failed appendData that reached the file
+    private boolean failedInData;   // the failure was in appendData (the writer's bytes), not a header
+    private boolean failed;         // an append failed for good: the file's end is not trusted
 
     /** @param direct O_DIRECT: the channel must be opened (or switched) to O_DIRECT by the caller */
     FileAppender(boolean direct, int alignment, ErrorHandler onError) {
@@ -70,6 +76,8 @@ final class FileAppender {
         this.length = offset;
         this.written = offset;
         this.stagingFileOffset = offset;
+        this.dataCallStart = offset;
+        this.failedInData = false;
         if (staging != null) {
             staging.clear();
         }
@@ -85,7 +93,54 @@ final class FileAppender {
         return written;
     }
 
-    void append(ByteBuffer bytes) throws IOException {
+    /** Whether an append failed for good (the file's end is not trusted; sticks for good). */
+    boolean failed() {
+        return failed;
+    }
+
+    /** Appends a file header; a failure marks the file {@link #failed()}. */
+    void appendHeader(ByteBuffer header) throws IOException {
+        try {
+            append(header);
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            throw e;
+        }
+    }
+
+    /**
+     * Appends the writer's bytes, forced to disk afterwards if {@code force}; a failure marks the
+     * file {@link #failed()} and keeps how far the call got.
+     */
+    void appendData(ByteBuffer bytes, boolean force) throws IOException {
+        dataCallStart = length;
+        try {
+            append(bytes);
+            if (force) {
+                channel.force(false);
+            }
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            failedInData = true;
+            failedDataProgress = Math.max(0, written - dataCallStart);
+            throw e;
+        }
+    }
+
+    /** After {@link #appendData} threw: how many of its bytes reached the file (0 after a header failure). */
+    long failedDataProgress() {
+        return failedInData ? failedDataProgress : 0;
+    }
+
+    /**
+     * After {@link #appendData} threw: the offset {@code bytes} after where that call began (see
+     * {@link Sink#cutBackAfterFailure}), or -1 when the failure was not in the writer's bytes.
+     */
+    long cutBackPoint(long bytes) {
+        return failedInData ? Math.max(0, dataCallStart + bytes) : -1;
+    }
+
+    private void append(ByteBuffer bytes) throws IOException {
         if (staging == null) {
             long end = length + bytes.remaining();
             writeFullyAt(bytes, length, end);

@@ -24,7 +24,6 @@ public final class FileRotationPolicy implements RotationPolicy {
     private long fileBytes;
     private long fileRecords;
     private long intervalEnd = Long.MIN_VALUE; // end of the current file's interval (wall or packet time)
-    private boolean nextFileAlreadyCounted;    // cutBefore counted the next file's first record
 
     /**
      * @param maxFileBytes   0 for none
@@ -61,18 +60,15 @@ public final class FileRotationPolicy implements RotationPolicy {
 
     @Override
     public boolean cutBefore(long recordBytes, long timestampNanos) {
-        boolean cut = false;
-        if (fileRecords > 0) {
-            cut = rotationRequested
-                    || (maxFileBytes > 0 && fileBytes + recordBytes > maxFileBytes)
-                    || (maxFileRecords > 0 && fileRecords >= maxFileRecords)
-                    || (intervalNanos > 0 && timeOf(timestampNanos) >= intervalEnd);
-        }
-        if (cut) {
-            rotationRequested = false;
-            startFile(timeOf(timestampNanos));
-            nextFileAlreadyCounted = true;
-        } else if (fileRecords == 0) {
+        return fileRecords > 0 && (rotationRequested
+                || (maxFileBytes > 0 && fileBytes + recordBytes > maxFileBytes)
+                || (maxFileRecords > 0 && fileRecords >= maxFileRecords)
+                || (intervalNanos > 0 && timeOf(timestampNanos) >= intervalEnd));
+    }
+
+    @Override
+    public void addRecord(long recordBytes, long timestampNanos) {
+        if (fileRecords == 0) {
             rotationRequested = false; // A SIGHUP while the file was empty had nothing to finish.
             if (intervalNanos > 0) {
                 // The file's interval is the one its first record falls in (the file may have been
@@ -82,7 +78,6 @@ public final class FileRotationPolicy implements RotationPolicy {
         }
         fileBytes += recordBytes;
         fileRecords++;
-        return cut;
     }
 
     @Override
@@ -95,13 +90,15 @@ public final class FileRotationPolicy implements RotationPolicy {
     }
 
     @Override
-    public void onNewFile(long wallClockNanos, long firstRecordTimestampNanos) {
-        if (nextFileAlreadyCounted) {
-            nextFileAlreadyCounted = false;
-            return;
-        }
+    public void onNewFile(long wallClockNanos) {
         rotationRequested = false;
         startFile(wallClockNanos);
+    }
+
+    /** With {@code --rotate-by-packet-time} a file is named after its first record's timestamp. */
+    @Override
+    public long nameTime(long wallClockNanos, long firstRecordTimestampNanos) {
+        return byPacketTime && firstRecordTimestampNanos >= 0 ? firstRecordTimestampNanos : wallClockNanos;
     }
 
     private void startFile(long now) {

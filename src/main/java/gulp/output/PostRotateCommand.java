@@ -14,8 +14,13 @@ import java.util.function.Consumer;
 /**
  * {@code -Z CMD}: runs {@code CMD FILE} for every finished file, without a shell, at nice 19, at
  * most {@link #MAX_RUNNING} at once (later files wait in order). A command that cannot start or
- * exits non-zero is reported in one line and never stops the capture. {@link #submit} never blocks
- * the writer thread.
+ * exits non-zero is reported in one line and never stops the capture.
+ *
+ * <p>Commands are submitted by the {@link Finisher} thread (and by retention when it could not
+ * delete a file it had withdrawn) and started, under this object's lock, on the submitting thread
+ * or on the thread that saw the previous command end. {@link #withdraw}, which retention also
+ * calls on the writer thread, can therefore wait for a command's start (a fork and exec, some
+ * milliseconds; the ring buffers meanwhile), never for a command to run.
  *
  * <p>A command runs in the output directory, gets the file's absolute path, stdin from
  * {@code /dev/null}, and a clean environment: only {@link #KEPT_ENVIRONMENT} and the {@code LC_*}

@@ -7,14 +7,15 @@ import java.util.ArrayDeque;
 import java.util.function.Consumer;
 
 /**
- * The files of this run that retention ({@code -W}, {@code --max-total}, {@code --min-free}) may
- * delete: the finished ones, oldest first, and those the finisher thread is still forcing and
- * renaming ("in flight"). Both lists are kept under one lock, so a file moving from one to the
- * other is counted exactly once at every moment (counting them under two locks once let {@code -W}
- * delete a file too many). The file the writer is writing is not here: callers add it.
+ * Retention of an {@code -o} run ({@code -W}, {@code --max-total}, {@code --min-free}): the files
+ * of this run it may delete — the finished ones, oldest first, and those the {@link Finisher} is
+ * still forcing and renaming ("in flight") — and the limits they are kept within. Both lists are
+ * kept under one lock, so a file moving from one to the other is counted exactly once at every
+ * moment (counting them under two locks once let {@code -W} delete a file too many). The file the
+ * writer is writing is not here: callers add it.
  *
  * <p>Deleting a file also withdraws its {@code -Z} command if that has not started yet. Files of
- * other runs are never here, so never deleted.
+ * other runs are never here, so never deleted. Called from the writer and the finisher thread.
  */
 final class RunFiles {
     private record Finished(Path path, long bytes) {
@@ -24,12 +25,70 @@ final class RunFiles {
     private long finishedBytes;                                       // guarded by this
     private int inFlight;                                             // guarded by this
     private long inFlightBytes;                                       // guarded by this
+    private final RotatingFileSink.Retention limits;
+    private final Path directory;
     private final PostRotateCommand postRotate; // null without -Z
     private final Consumer<String> report;
 
-    RunFiles(PostRotateCommand postRotate, Consumer<String> report) {
+    RunFiles(RotatingFileSink.Retention limits, Path directory, PostRotateCommand postRotate, Consumer<String> report) {
+        this.limits = limits;
+        this.directory = directory;
         this.postRotate = postRotate;
         this.report = report;
+    }
+
+    /** Whether any retention option is set: only then may a full disk be answered by deleting files. */
+    boolean active() {
+        return limits.active();
+    }
+
+    /** Before a new file is created: room for it within {@code -W}, and {@code --min-free}. */
+    void makeRoomForNextFile() {
+        keepCountWithin(1);
+        keepFreeSpace();
+    }
+
+    /** After the finisher finished a file: {@code --max-total} and {@code -W} without a current file. */
+    void afterFinished() {
+        keepBytesWithin(0);
+        keepCountWithin(0);
+    }
+
+    /** Keeps this run's files, with {@code extra} more, within {@code -W}. */
+    private void keepCountWithin(int extra) {
+        if (limits.maxFiles() > 0) {
+            while (count() + extra > limits.maxFiles() && deleteOldest()) {
+                // Deleted one.
+            }
+        }
+    }
+
+    /**
+     * Keeps this run's files, with {@code currentFileBytes} of the file being written, within
+     * {@code --max-total} (called by the writer after each write; no lock without the option).
+     */
+    void keepBytesWithin(long currentFileBytes) {
+        if (limits.maxTotalBytes() > 0) {
+            while (bytes() + currentFileBytes > limits.maxTotalBytes() && deleteOldest()) {
+                // Deleted one.
+            }
+        }
+    }
+
+    /** Deletes the oldest files while the file system has less free space than {@code --min-free} asks. */
+    void keepFreeSpace() {
+        if (limits.minFreeBytes() <= 0 && limits.minFreeFraction() <= 0) {
+            return;
+        }
+        try {
+            var store = Files.getFileStore(directory);
+            long wanted = Math.max(limits.minFreeBytes(), (long) (limits.minFreeFraction() * store.getTotalSpace()));
+            while (store.getUsableSpace() < wanted && deleteOldest()) {
+                // Deleted one.
+            }
+        } catch (IOException e) {
+            // The next write reports a real problem with the directory.
+        }
     }
 
     /** The writer handed a file of {@code bytes} to the finisher. */
@@ -60,12 +119,12 @@ final class RunFiles {
     }
 
     /** Files finished or in flight. */
-    synchronized int count() {
+    private synchronized int count() {
         return finished.size() + inFlight;
     }
 
     /** Bytes of the files finished or in flight. */
-    synchronized long bytes() {
+    private synchronized long bytes() {
         return finishedBytes + inFlightBytes;
     }
 
@@ -81,20 +140,6 @@ final class RunFiles {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Deletes the oldest finished files while more than {@code maxFiles} would exist with {@code extra} more. */
-    void keepCountWithin(long maxFiles, int extra) {
-        while (count() + extra > maxFiles && deleteOldest()) {
-            // Deleted one.
-        }
-    }
-
-    /** Deletes the oldest finished files while their bytes and {@code extraBytes} exceed {@code maxBytes}. */
-    void keepBytesWithin(long maxBytes, long extraBytes) {
-        while (bytes() + extraBytes > maxBytes && deleteOldest()) {
-            // Deleted one.
         }
     }
 

@@ -9,6 +9,14 @@ import java.nio.ByteBuffer;
  * boundaries, so every file ends on a complete record. Called from the writer thread only.
  */
 public interface Sink extends AutoCloseable {
+    /**
+     * The writer is about to write the first bytes of a file (the run's first, or the first after
+     * {@link #rotate()}); {@code nameTimeNanos} (nanoseconds since the epoch) is the time its name
+     * shows. Ignored by sinks with one output.
+     */
+    default void startFile(long nameTimeNanos) throws IOException {
+    }
+
     /** Writes all remaining bytes of {@code bytes} (a slice of the ring). */
     void write(ByteBuffer bytes) throws IOException;
 

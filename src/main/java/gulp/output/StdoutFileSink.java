@@ -39,10 +39,6 @@ public final class StdoutFileSink implements Sink {
     private final String how;
     private final ByteBuffer header;
     private boolean headerPending;
-    private long lengthAtCallStart;
-    private long failedCallProgress;
-    private boolean failedInData;
-    private boolean failed;
 
     private StdoutFileSink(FileChannel stdout, FileChannel channel, FileAppender appender, long start, byte[] fileHeader) {
         this.stdout = stdout;
@@ -120,55 +116,43 @@ public final class StdoutFileSink implements Sink {
     @Override
     public void write(ByteBuffer bytes) throws IOException {
         writeHeader();
-        lengthAtCallStart = appender.length();
-        try {
-            appender.append(bytes);
-        } catch (IOException | RuntimeException e) {
-            failed = true;
-            failedInData = true;
-            failedCallProgress = Math.max(0, appender.written() - lengthAtCallStart);
-            throw e;
-        }
+        appender.appendData(bytes, false);
     }
 
     private void writeHeader() throws IOException {
         if (headerPending) {
             headerPending = false;
-            try {
-                appender.append(header);
-            } catch (IOException | RuntimeException e) {
-                failed = true;
-                throw e;
-            }
+            appender.appendHeader(header);
         }
     }
 
     /** Gives the file its real length while the writer idles (O_DIRECT pads the last block). */
     @Override
     public void flush() throws IOException {
-        if (!failed) {
+        if (!appender.failed()) {
             appender.trimPadding();
         }
     }
 
     @Override
     public long failedWriteProgress() {
-        return failedInData ? failedCallProgress : 0;
+        return appender.failedDataProgress();
     }
 
     @Override
     public boolean cutBackAfterFailure(long bytes) throws IOException {
-        if (!failedInData) {
+        long end = appender.cutBackPoint(bytes);
+        if (end < 0) {
             return false;
         }
-        appender.cutTo(Math.max(0, lengthAtCallStart + bytes));
+        appender.cutTo(end);
         return true;
     }
 
     @Override
     public void close() throws IOException {
         try {
-            if (!failed) {
+            if (!appender.failed()) {
                 writeHeader(); // Even a run that captured nothing leaves a valid file.
                 appender.trimPadding();
             }

@@ -37,7 +37,7 @@ public final class Writer implements Runnable {
     private long scannedUpTo;   // records shown to the rotation policy up to here
     private long fileStart;     // where the current file began
     private long cut = NO_CUT;  // where the current file must end
-    private long pendingFirstTimestamp = -1; // of the record the next file starts with, if known
+    private boolean fileStarted; // the sink was told the current file's name time
     private boolean unflushed;  // written since the sink was last flushed
     private Runnable threadStartHook;
 
@@ -170,12 +170,11 @@ public final class Writer implements Runnable {
         while (scannedUpTo < tail) {
             long length = framing.recordLength(consumer, scannedUpTo);
             long timestamp = framing.timestampNanos(consumer, scannedUpTo);
-            if (policy.cutBefore(length, timestamp) && scannedUpTo > fileStart) {
-                cut = scannedUpTo;
-                scannedUpTo += length;
-                pendingFirstTimestamp = timestamp;
+            if (scannedUpTo > fileStart && policy.cutBefore(length, timestamp)) {
+                cut = scannedUpTo; // this record is shown again as the next file's first
                 return;
             }
+            policy.addRecord(length, timestamp);
             scannedUpTo += length;
         }
     }
@@ -185,11 +184,16 @@ public final class Writer implements Runnable {
         counters.filesFinished.increment();
         fileStart = cut;
         cut = NO_CUT;
-        policy.onNewFile(System.currentTimeMillis() * 1_000_000L, pendingFirstTimestamp);
-        pendingFirstTimestamp = -1;
+        policy.onNewFile(System.currentTimeMillis() * 1_000_000L);
+        fileStarted = false;
     }
 
     private void writeSome(long maxBytes) throws IOException {
+        if (!fileStarted) { // the file's first bytes: a whole record starts at the head
+            long firstTimestamp = framing == null ? -1 : framing.timestampNanos(consumer, consumer.head());
+            sink.startFile(policy.nameTime(System.currentTimeMillis() * 1_000_000L, firstTimestamp));
+            fileStarted = true;
+        }
         long remaining = maxBytes;
         while (remaining > 0) {
             var slice = consumer.byteBuffer(remaining); // stops at the physical end of the ring

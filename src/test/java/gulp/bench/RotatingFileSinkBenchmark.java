@@ -69,9 +69,10 @@ public class RotatingFileSinkBenchmark {
             memory.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) i);
         }
         slice = memory.asByteBuffer();
-        sink = RotatingFileSink.open(new RotatingFileSink.Settings(dir, FileNamer.of("bench", false, null, 0),
-                new byte[24], 0640, FsyncPolicy.parse(fsync), directIo, 4, 0, 0, 0, null, () -> true,
-                line -> System.err.println("gulp: " + line), () -> System.currentTimeMillis() * 1_000_000L, false));
+        sink = RotatingFileSink.open(new RotatingFileSink.Settings(
+                new RotatingFileSink.Destination(dir, FileNamer.of("bench", false, null, 0), 0640), new byte[24],
+                new RotatingFileSink.Durability(FsyncPolicy.parse(fsync), directIo), new RotatingFileSink.Retention(4, 0, 0, 0),
+                null, () -> true, line -> System.err.println("gulp: " + line)));
         writesPerFile = ((long) fileMiB << 20) / sliceBytes;
     }
 

@@ -26,7 +26,7 @@ class FileAppenderTest {
         });
         try (FileChannel full = FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE)) {
             appender.start(full, 0);
-            IOException thrown = assertThrows(IOException.class, () -> appender.append(ByteBuffer.allocate(100)));
+            IOException thrown = assertThrows(IOException.class, () -> appender.appendData(ByteBuffer.allocate(100), false));
             OutOfSpaceException typed = assertInstanceOf(OutOfSpaceException.class, thrown);
             assertSame(thrown, seen.getFirst());
             assertEquals(typed.getCause().getMessage(), typed.getMessage());
@@ -44,7 +44,7 @@ class FileAppenderTest {
         FileChannel closed = FileChannel.open(Path.of("/dev/null"), StandardOpenOption.WRITE);
         closed.close();
         appender.start(closed, 0);
-        IOException thrown = assertThrows(IOException.class, () -> appender.append(ByteBuffer.allocate(100)));
+        IOException thrown = assertThrows(IOException.class, () -> appender.appendData(ByteBuffer.allocate(100), false));
         assertSame(thrown, seen.getFirst());
         assertEquals(ClosedChannelException.class, thrown.getClass());
     }

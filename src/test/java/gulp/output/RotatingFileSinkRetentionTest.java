@@ -20,9 +20,10 @@ class RotatingFileSinkRetentionTest {
     Path dir;
 
     private RotatingFileSink sink(long maxFiles, List<String> report) throws Exception {
-        return RotatingFileSink.open(new RotatingFileSink.Settings(dir, FileNamer.of("w", false, null, 0),
-                PcapFiles.syntheticHeader(), 0640, FsyncPolicy.NEVER, false, maxFiles, 0, 0, 0, null, () -> true,
-                report::add, System::nanoTime, false));
+        return RotatingFileSink.open(new RotatingFileSink.Settings(
+                new RotatingFileSink.Destination(dir, FileNamer.of("w", false, null, 0), 0640), PcapFiles.syntheticHeader(),
+                new RotatingFileSink.Durability(FsyncPolicy.NEVER, false), new RotatingFileSink.Retention(maxFiles, 0, 0, 0),
+                null, () -> true, report::add));
     }
 
     private long filesInDirectory() throws Exception {

@@ -1,0 +1,224 @@
+package gulp.output;
+
+import gulp.linux.Libc;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.function.Consumer;
+
+/**
+ * The {@code -o} file being written, {@code .NAME.part}: created {@code O_CREAT|O_EXCL|O_NOFOLLOW}
+ * with {@code --file-mode} under the next free name, locked while written (a later start's
+ * recovery sees it is in use), starting with the file header, appended through a
+ * {@link FileAppender} (O_DIRECT from an aligned staging buffer, or buffered), forced after every
+ * write with {@code --fsync always}. A full disk goes to {@link DiskFull}. After a write failed
+ * for good, {@link #handOver} cuts the file back to its last complete record.
+ *
+ * <p>One instance serves every file of a run, one at a time (the staging buffer is kept).
+ * Writer thread only.
+ */
+final class PartFile {
+    private final RotatingFileSink.Destination destination;
+    private final byte[] fileHeader;
+    private final boolean fsyncEachWrite;
+    private final DiskFull diskFull;
+    private final Consumer<String> report;
+    private final FileAppender appender;
+
+    private FileChannel channel; // null between files
+    private Path partPath;
+    private Path finalPath;
+    private int started;
+    private long keepUpTo; // after a failed write: the file ends here at most (what the writer counted); -1: not told
+
+    PartFile(RotatingFileSink.Destination destination, byte[] fileHeader, FsyncPolicy fsync, boolean directIo,
+             int alignment, DiskFull diskFull, Consumer<String> report) {
+        this.destination = destination;
+        this.fileHeader = fileHeader;
+        this.fsyncEachWrite = fsync == FsyncPolicy.ALWAYS;
+        this.diskFull = diskFull;
+        this.report = report;
+        this.appender = new FileAppender(directIo, alignment, this::onWriteError);
+    }
+
+    /**
+     * Whether files in {@code dir} can be opened with O_DIRECT (tmpfs before Linux 6.6, ramfs, many
+     * FUSE and network file systems answer EINVAL); if not, says so in one line.
+     */
+    static boolean directIoWorks(Path dir, Consumer<String> report) throws IOException {
+        Path probe = dir.resolve(".gulp-direct-io-probe." + ProcessHandle.current().pid());
+        try (FileChannel ignored = FileChannel.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.DELETE_ON_CLOSE, com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+            return true;
+        } catch (IOException e) {
+            if (Libc.errnoOf(e) != Libc.EINVAL) {
+                return true; // Not about O_DIRECT: creating the first file reports it properly.
+            }
+            report.accept("the file system of " + dir + " (" + Files.getFileStore(dir).type()
+                    + ") does not support O_DIRECT: writing buffered through the page cache");
+            return false;
+        } finally {
+            Files.deleteIfExists(probe); // An O_CREAT that O_DIRECT then refused leaves the file.
+        }
+    }
+
+    boolean isOpen() {
+        return channel != null;
+    }
+
+    boolean direct() {
+        return appender.direct();
+    }
+
+    /** Files created so far. */
+    int started() {
+        return started;
+    }
+
+    /** Whether a write failed for good (the last file's end is not trusted). */
+    boolean failed() {
+        return appender.failed();
+    }
+
+    /** The current file's length. */
+    long length() {
+        return appender.length();
+    }
+
+    /** Creates the next file, named after {@code nameTime}, and writes the file header into it. */
+    void open(long nameTime) throws IOException {
+        Path directory = destination.directory();
+        FileNamer namer = destination.namer();
+        while (true) {
+            String name = namer.next(nameTime);
+            Path part = directory.resolve(FileNamer.partName(name));
+            Path target = directory.resolve(name);
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                continue; // Never replace a file: take the next sequence number.
+            }
+            try {
+                // O_CREAT|O_EXCL|O_NOFOLLOW, private until fchmod gives it --file-mode: nobody else
+                // can open it meanwhile, and a planted symbolic link is never followed.
+                channel = appender.direct()
+                        ? SafeFiles.createNew(part, destination.fileMode(), report, com.sun.nio.file.ExtendedOpenOption.DIRECT)
+                        : SafeFiles.createNew(part, destination.fileMode(), report);
+            } catch (FileAlreadyExistsException | SafeFiles.NotOursException e) {
+                continue;
+            } catch (NoSuchFileException e) {
+                throw new OutputException("cannot create " + part + ": the output directory " + directory
+                        + " does not exist any more");
+            } catch (AccessDeniedException e) {
+                throw new OutputException("cannot create files in the output directory " + directory
+                        + ": permission denied");
+            } catch (IOException e) {
+                if (DiskFull.isOutOfSpace(e)) {
+                    diskFull.makeRoom(e, part); // Even an empty file needs a little space (inode, directory block).
+                    namer.reuseLast();
+                    continue;
+                }
+                throw new OutputException("cannot create " + part + ": " + e.getMessage(), e);
+            }
+            partPath = part;
+            finalPath = target;
+            started++;
+            break;
+        }
+        channel.tryLock(); // Tells a later start's recovery that this file is being written.
+        appender.start(channel, 0);
+        keepUpTo = -1;
+        if (fileHeader.length > 0) {
+            appender.appendHeader(ByteBuffer.wrap(fileHeader));
+        }
+    }
+
+    /** Appends all of {@code bytes} (the writer's records) to the open file. */
+    void write(ByteBuffer bytes) throws IOException {
+        appender.appendData(bytes, fsyncEachWrite);
+    }
+
+    /** Cuts off O_DIRECT's zero padding: the open file gets its real length (while the writer idles). */
+    void trimPadding() throws IOException {
+        if (channel == null || appender.failed()) {
+            return;
+        }
+        try {
+            appender.trimPadding();
+        } catch (IOException e) {
+            throw new OutputException("cannot cut " + partPath + " back to " + appender.length() + " bytes: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** See {@link Sink#failedWriteProgress()}. */
+    long failedWriteProgress() {
+        return appender.failedDataProgress();
+    }
+
+    /** Remembers where the failed file must end; {@link #handOver} cuts it there. See {@link Sink#cutBackAfterFailure}. */
+    boolean cutBackAfterFailure(long bytes) {
+        long end = channel == null ? -1 : appender.cutBackPoint(bytes);
+        if (end < 0) {
+            return false; // The failure was in creating a file: nothing of the writer's bytes is in it.
+        }
+        keepUpTo = end;
+        return true;
+    }
+
+    /**
+     * Ends writing the open file: returns it for the {@link Finisher}, or null when it was deleted
+     * because not even its file header could be written.
+     */
+    Finisher.Job handOver() throws IOException {
+        trimPadding();
+        FileChannel finishing = channel;
+        channel = null;
+        long length = appender.failed() ? cutBackToLastRecord() : appender.length();
+        if (length < 0) {
+            try (finishing) {
+                Files.deleteIfExists(partPath);
+            }
+            return null;
+        }
+        return new Finisher.Job(finishing, partPath, finalPath, length);
+    }
+
+    /**
+     * After a write failed for good, the file's end is unknown: keep only whole records, at most
+     * what the writer counted (it moved that to the last record boundary the failed write reached).
+     * Returns the file's length, or -1 when it does not even hold a whole file header.
+     */
+    private long cutBackToLastRecord() throws IOException {
+        // A separate channel: reads through an O_DIRECT one would need aligned buffers.
+        try (FileChannel plain = FileChannel.open(partPath, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
+            long end = keepUpTo >= 0 ? keepUpTo : Math.max(0, appender.cutBackPoint(0)); // not told: where the failed call began
+            if (plain.size() > end) {
+                plain.truncate(end);
+            }
+            if (fileHeader.length == 0) {
+                return plain.size(); // A -c copy has no records: the writer's count is the end.
+            }
+            long complete = PartFileRecovery.completeLength(plain);
+            if (complete >= 0 && complete < plain.size()) {
+                plain.truncate(complete);
+            }
+            return complete;
+        }
+    }
+
+    /** A failed write: on a full disk make room (or wait) and let the appender write again; else fail the file. */
+    private void onWriteError(IOException e) throws IOException {
+        if (!DiskFull.isOutOfSpace(e)) {
+            throw e instanceof OutputException ? e : new OutputException("cannot write " + partPath + ": " + e.getMessage(), e);
+        }
+        diskFull.makeRoom(e, partPath);
+    }
+}
