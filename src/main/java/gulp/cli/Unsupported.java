@@ -1,5 +1,7 @@
 package gulp.cli;
 
+import gulp.run.Options;
+
 /** Options that are parsed but whose feature is not in this build yet: refused with one line. */
 final class Unsupported {
     private Unsupported() {

@@ -1,5 +1,6 @@
 package gulp.cli;
 
+import gulp.run.Options;
 import gulp.testing.GulpProcess;
 import gulp.testing.PcapFiles;
 import gulp.testing.Tools;
