@@ -59,28 +59,6 @@ final class PacketProcessing {
         return new PacketProcessing(decapsulator, filter, options.filter);
     }
 
-    static DecapConfig decapConfig(Options options) throws SetupException {
-        try {
-            DecapConfig.Builder builder = DecapConfig.builder()
-                    .vxlanPort(options.vxlanPort)
-                    .genevePort(options.genevePort)
-                    .keepOther(options.keepOther)
-                    .useErspanHardwareTime(options.erspanTime);
-            if (options.decapKinds != null) {
-                builder.kinds(DecapConfig.parseKinds(options.decapKinds));
-            }
-            if (options.erspanSessions != null) {
-                builder.erspanSessions(DecapConfig.parseErspanSessions(options.erspanSessions));
-            }
-            if (options.vnis != null) {
-                builder.vnis(DecapConfig.parseVnis(options.vnis));
-            }
-            return builder.build();
-        } catch (IllegalArgumentException e) {
-            throw new SetupException(Outcome.Status.BAD_USAGE, e.getMessage());
-        }
-    }
-
     private static SetupException setupFailure(FilterException e) {
         boolean missingLibrary = e.getMessage().startsWith("libpcap is not installed");
         return new SetupException(missingLibrary ? Outcome.Status.FAILED : Outcome.Status.BAD_USAGE, e.getMessage());

@@ -49,7 +49,7 @@ public record RunSettings(Options options, String interfaceName, int kernelSnapl
         }
         boolean live = options.mode() == Options.Mode.LIVE;
         String interfaceName = live ? liveInterface(options) : null;
-        DecapConfig decap = options.decapsulate ? PacketProcessing.decapConfig(options) : null;
+        DecapConfig decap = options.decapsulate ? decapConfig(options) : null;
         return new RunSettings(options, interfaceName,
                 options.decapsulate ? Options.MAX_SNAPLEN : options.snaplen,
                 live ? kernelBuffer(options) : 0,
@@ -64,6 +64,29 @@ public record RunSettings(Options options, String interfaceName, int kernelSnapl
                     + " name one with -i IFACE (interfaces: " + String.join(", ", LiveSource.interfaceNames()) + ")");
         }
         return name;
+    }
+
+    /** What {@code -d} decapsulates, from {@code --decap}, {@code --vni} and the like. */
+    private static DecapConfig decapConfig(Options options) throws SetupException {
+        try {
+            DecapConfig.Builder builder = DecapConfig.builder()
+                    .vxlanPort(options.vxlanPort)
+                    .genevePort(options.genevePort)
+                    .keepOther(options.keepOther)
+                    .useErspanHardwareTime(options.erspanTime);
+            if (options.decapKinds != null) {
+                builder.kinds(DecapConfig.parseKinds(options.decapKinds));
+            }
+            if (options.erspanSessions != null) {
+                builder.erspanSessions(DecapConfig.parseErspanSessions(options.erspanSessions));
+            }
+            if (options.vnis != null) {
+                builder.vnis(DecapConfig.parseVnis(options.vnis));
+            }
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw new SetupException(Outcome.Status.BAD_USAGE, e.getMessage());
+        }
     }
 
     /** 256 MiB, or an eighth of the available memory when that is less (at least 16 MiB). */
