@@ -36,6 +36,10 @@ import sun.misc.SignalHandler;
  * </ul>
  * A signal other than INT and TERM that gulp inherited as ignored (nohup) stays ignored, and one
  * that already has a handler (a profiling agent's SIGPROF) keeps it.
+ * <p>
+ * The process installs the handlers first thing ({@code gulp.cli.Main}); they live here, beside
+ * the run, because every one of them acts on a part of it (its {@link RunControl}, its rotation
+ * policy, its counters), which the run's assembly attaches as it builds them.
  */
 public final class Signals {
     /** Signals that end the run cleanly, besides INT, TERM and HUP. */
