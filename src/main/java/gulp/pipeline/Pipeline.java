@@ -31,21 +31,25 @@ public final class Pipeline {
     private final RunControl control;
     private final long durationNanos;
     private final Tick tick;
+    private final RoleRunner roles;
     private volatile Thread readerThread;
 
-    public Pipeline(ByteRing ring, ReaderBody reader, Writer writer, RunControl control, double durationSeconds, Tick tick) {
+    /** @param roles starts the reader and writer threads, set up for their roles */
+    public Pipeline(ByteRing ring, ReaderBody reader, Writer writer, RunControl control, double durationSeconds, Tick tick,
+                    RoleRunner roles) {
         this.ring = ring;
         this.reader = reader;
         this.writer = writer;
         this.control = control;
         this.durationNanos = durationSeconds > 0 ? (long) (durationSeconds * 1e9) : Long.MAX_VALUE;
         this.tick = tick;
+        this.roles = roles;
     }
 
     /** Runs to the end: every record the reader stored has been written (or the writer failed). */
     public void run() throws InterruptedException {
-        Thread writerThread = Thread.ofPlatform().name("gulp-writer").start(writer);
-        readerThread = Thread.ofPlatform().name("gulp-reader").start(this::readUntilDone);
+        Thread writerThread = roles.start(ThreadRole.WRITER, writer);
+        readerThread = roles.start(ThreadRole.READER, this::readUntilDone);
         long start = System.nanoTime();
         boolean interrupted = false;
         while (readerThread.isAlive() || writerThread.isAlive()) {

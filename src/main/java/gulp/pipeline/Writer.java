@@ -39,7 +39,6 @@ public final class Writer implements Runnable {
     private long cut = NO_CUT;  // where the current file must end
     private boolean fileStarted; // the sink was told the current file's name time
     private boolean unflushed;  // written since the sink was last flushed
-    private Runnable threadStartHook;
 
     /**
      * @param framing null for opaque {@code -c} data, which has no records to count or to cut between
@@ -68,16 +67,8 @@ public final class Writer implements Runnable {
         return Math.max(1, Math.min(requested, Long.highestOneBit(Math.max(1, ringCapacity / 4))));
     }
 
-    /** Runs first on the writer thread (live capture pins and prioritises the thread here). */
-    public void setThreadStartHook(Runnable hook) {
-        this.threadStartHook = hook;
-    }
-
     @Override
     public void run() {
-        if (threadStartHook != null) {
-            threadStartHook.run();
-        }
         try {
             if (TestHook.WRITER_CRASHES) {
                 throw TestHook.crash();

@@ -1,6 +1,8 @@
 package gulp.cli;
 
 import gulp.format.PcapFileHeader;
+
+import gulp.run.Options;
 import gulp.testing.GulpProcess;
 import gulp.testing.PcapFiles;
 import gulp.testing.Tools;

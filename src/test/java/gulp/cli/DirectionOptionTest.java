@@ -19,11 +19,11 @@ class DirectionOptionTest {
 
     @Test
     void directionTakesInOutOrInoutAndDefaultsToInout() throws Exception {
-        assertEquals(Direction.INOUT, Options.parse(new String[] {"-i", "eth0"}).direction);
-        assertEquals(Direction.IN, Options.parse(new String[] {"-i", "eth0", "-Q", "in"}).direction);
-        assertEquals(Direction.OUT, Options.parse(new String[] {"-i", "eth0", "--direction=out"}).direction);
-        assertEquals(Direction.INOUT, Options.parse(new String[] {"-i", "eth0", "--direction", "inout"}).direction);
-        UsageException bad = assertThrows(UsageException.class, () -> Options.parse(new String[] {"-i", "eth0", "-Q", "both"}));
+        assertEquals(Direction.INOUT, OptionParser.parse(new String[] {"-i", "eth0"}).direction);
+        assertEquals(Direction.IN, OptionParser.parse(new String[] {"-i", "eth0", "-Q", "in"}).direction);
+        assertEquals(Direction.OUT, OptionParser.parse(new String[] {"-i", "eth0", "--direction=out"}).direction);
+        assertEquals(Direction.INOUT, OptionParser.parse(new String[] {"-i", "eth0", "--direction", "inout"}).direction);
+        UsageException bad = assertThrows(UsageException.class, () -> OptionParser.parse(new String[] {"-i", "eth0", "-Q", "both"}));
         assertEquals("-Q takes in, out or inout, not 'both'", bad.getMessage());
     }
 

@@ -1,4 +1,4 @@
-package gulp.cli;
+package gulp.run;
 
 import gulp.linux.SignalDisposition;
 import gulp.pipeline.RunControl;
@@ -36,8 +36,12 @@ import sun.misc.SignalHandler;
  * </ul>
  * A signal other than INT and TERM that gulp inherited as ignored (nohup) stays ignored, and one
  * that already has a handler (a profiling agent's SIGPROF) keeps it.
+ * <p>
+ * The process installs the handlers first thing ({@code gulp.cli.Main}); they live here, beside
+ * the run, because every one of them acts on a part of it (its {@link RunControl}, its rotation
+ * policy, its counters), which the run's assembly attaches as it builds them.
  */
-final class Signals {
+public final class Signals {
     /** Signals that end the run cleanly, besides INT, TERM and HUP. */
     private static final String[] STOPPING = {"ALRM", "VTALRM", "PROF", "IO", "PWR", "STKFLT", "XCPU"};
 
@@ -59,7 +63,7 @@ final class Signals {
      * JVM's default does (status 128 + the signal's number: nothing was captured yet, and the
      * start-up may be blocked reading the input's header), and SIGUSR1 has nothing to report.
      */
-    static void install() {
+    public static void install() {
         SignalHandler stop = Signals::stop;
         SignalHandler hangup = received -> {
             Runnable action = hangupAction;

@@ -1,110 +1,29 @@
 package gulp.cli;
 
-import gulp.capture.Direction;
-import gulp.format.PcapFileHeader;
 import gulp.format.PcapRecordHeader;
+
+import gulp.format.PcapFileHeader;
+
+import gulp.capture.Direction;
 import gulp.output.FsyncPolicy;
 import gulp.output.OutputException;
+import gulp.run.Options;
 
-import java.util.ArrayList;
 import java.util.List;
 
+import static gulp.run.Options.MAX_BLOCK_SIZE;
+
 /**
- * The effective settings of one run, from the command line. Short options are those of the
- * original Gulp (same letters, same meaning); long options cover what is new.
+ * Turns the command line into {@link Options}: each option's syntax and range, and the
+ * combinations that make no sense. Short options are those of the original Gulp.
  */
-public final class Options {
-    public static final long DEFAULT_RING_MIB = 100;
-    /** Chosen by measurement (BENCHMARKS.md): larger writes gain nothing, smaller ones cost CPU. */
-    public static final int DEFAULT_BLOCK_SIZE = 1 << 20;
-    public static final int MAX_BLOCK_SIZE = 64 << 20;
-    public static final long DEFAULT_PARK_MICROS = 1000;
-
-    // Input.
-    public String interfaceName;             // -i; "-" = stdin
-    public final List<String> readFiles = new ArrayList<>(); // --read
-    public boolean opaqueCopy;                // -c
-    public boolean skipEthernetCheck;         // -F
-    public String filter;                     // -f
-    public boolean promiscuous = true;        // --no-promisc
-    public int snaplen = PcapFileHeader.DEFAULT_SNAPLEN;     // -s
-    public long kernelBufferMiB;              // -B (0 = default geometry)
-    public int readerCpu = -1;                // --reader-cpu
-    public int writerCpu = -1;                // --writer-cpu
-    public boolean realtimeReader;            // --fifo
-    public boolean holdKernelBlocks = true;   // --no-hold-kernel-blocks (--hold-kernel-blocks: the default)
-    public Direction direction = Direction.INOUT; // -Q / --direction
-    private boolean directionGiven;
-
-    // Decapsulation.
-    public boolean decapsulate;               // -d
-    public String decapKinds;                 // --decap
-    public int vxlanPort = 4789;              // --vxlan-port
-    public int genevePort = 6081;             // --geneve-port
-    public boolean keepOther;                 // --keep-other
-    public String erspanSessions;             // --erspan-session
-    public String vnis;                       // --vni
-    public boolean erspanTime;                // --erspan-time
-
-    // Ring and writer.
-    public long ringMiB = DEFAULT_RING_MIB;   // -r
-    public int blockSize = DEFAULT_BLOCK_SIZE;// -z
-    public long parkMicros = DEFAULT_PARK_MICROS; // -p
-    public boolean nanosecond;                // --nano
-
-    // Output files and rotation.
-    public String outputDirectory;            // -o
-    public String namePrefix = "pcap";        // -n
-    public boolean timestampNames;            // -t
-    public long rotateRingMultiples;          // -C (0 = off)
-    public long rotateSeconds;                // -G (0 = off)
-    public long maxFiles;                     // -W (0 = unlimited)
-    public String postRotateCommand;          // -Z
-    public boolean exclusiveLock;             // -x
-    public boolean ignoreLock;                // -X
-    public long rotateBytes;                  // --rotate-size
-    public long rotatePackets;                // --rotate-packets
-    public long maxTotalBytes;                // --max-total
-    public long minFreeBytes;                 // --min-free SIZE
-    public double minFreeFraction;            // --min-free PCT%
-    public String nameTemplate;               // --name-template
-    public boolean rotateByPacketTime;        // --rotate-by-packet-time
-    public int fileMode = 0640;               // --file-mode
-    public boolean directIo = true;           // --buffered-io (--direct-io: the default)
-    public FsyncPolicy fsync = FsyncPolicy.FILE; // --fsync
-
-    // Run control and reporting.
-    public long countLimit;                   // --count
-    public double durationSeconds;            // --duration
-    public String statusArgument;             // -V
-    public boolean quiet;                     // -q
-    public boolean showVersion;               // -v
-    public boolean showHelp;                  // --help
-
-    /** Which kind of input the options select. */
-    public enum Mode { OPAQUE_COPY, CAPTURE_FILES, LIVE }
-
-    public Mode mode() {
-        if (opaqueCopy) {
-            return Mode.OPAQUE_COPY;
-        }
-        if (!readFiles.isEmpty() || "-".equals(interfaceName)) {
-            return Mode.CAPTURE_FILES;
-        }
-        return Mode.LIVE;
-    }
-
-    /** Input files for {@link Mode#CAPTURE_FILES}: {@code -i -} is stdin. */
-    public List<String> inputNames() {
-        return readFiles.isEmpty() ? List.of("-") : readFiles;
-    }
-
-    public long ringBytes() {
-        return ringMiB << 20;
+public final class OptionParser {
+    private OptionParser() {
     }
 
     public static Options parse(String[] args) throws UsageException {
         Options o = new Options();
+        boolean[] directionGiven = new boolean[1];
         CommandLine cl = new CommandLine();
         cl.option('i', "interface", v -> o.interfaceName = v);
         cl.option('\0', "read", v -> o.readFiles.add(v));
@@ -128,7 +47,7 @@ public final class Options {
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
-            o.directionGiven = true;
+            directionGiven[0] = true;
         });
 
         cl.flag('d', "decapsulate", () -> o.decapsulate = true);
@@ -165,7 +84,7 @@ public final class Options {
         cl.option('\0', "rotate-seconds", v -> o.rotateSeconds = number("--rotate-seconds", v, 1, 1L << 32));
         cl.option('\0', "max-files", v -> o.maxFiles = number("--max-files", v, 1, Integer.MAX_VALUE));
         cl.option('\0', "max-total", v -> o.maxTotalBytes = size("--max-total", v));
-        cl.option('\0', "min-free", v -> o.parseMinFree(v));
+        cl.option('\0', "min-free", v -> parseMinFree(o, v));
         cl.option('\0', "name-template", v -> o.nameTemplate = v);
         cl.flag('\0', "rotate-by-packet-time", () -> o.rotateByPacketTime = true);
         cl.option('\0', "file-mode", v -> {
@@ -204,50 +123,50 @@ public final class Options {
         if (!operands.isEmpty()) {
             throw new UsageException("unexpected argument '" + operands.get(0) + "' (input files go after --read)");
         }
-        o.checkCombinations();
+        checkCombinations(o, directionGiven[0]);
         return o;
     }
 
     /** {@code --min-free}: a size (K, M, G, T) or a percentage of the file system. */
-    private void parseMinFree(String value) throws UsageException {
+    private static void parseMinFree(Options o, String value) throws UsageException {
         String v = value.trim();
         if (!v.endsWith("%")) {
-            minFreeBytes = size("--min-free", v);
+            o.minFreeBytes = size("--min-free", v);
             return;
         }
         try {
-            minFreeFraction = Double.parseDouble(v.substring(0, v.length() - 1)) / 100;
+            o.minFreeFraction = Double.parseDouble(v.substring(0, v.length() - 1)) / 100;
         } catch (NumberFormatException e) {
-            minFreeFraction = -1;
+            o.minFreeFraction = -1;
         }
-        if (!(minFreeFraction > 0 && minFreeFraction < 1)) {
+        if (!(o.minFreeFraction > 0 && o.minFreeFraction < 1)) {
             throw new UsageException("--min-free takes a size such as 10G or a percentage such as 5%, not '" + value + "'");
         }
     }
 
-    private void checkCombinations() throws UsageException {
-        if (directionGiven && mode() != Mode.LIVE) {
+    private static void checkCombinations(Options o, boolean directionGiven) throws UsageException {
+        if (directionGiven && o.mode() != Options.Mode.LIVE) {
             throw new UsageException("-Q applies to live capture (-i IFACE) only: a capture file does not say a packet's direction");
         }
-        if (!decapsulate) {
-            String lone = erspanSessions != null ? "--erspan-session" : vnis != null ? "--vni"
-                    : keepOther ? "--keep-other" : erspanTime ? "--erspan-time" : null;
+        if (!o.decapsulate) {
+            String lone = o.erspanSessions != null ? "--erspan-session" : o.vnis != null ? "--vni"
+                    : o.keepOther ? "--keep-other" : o.erspanTime ? "--erspan-time" : null;
             if (lone != null) {
                 throw new UsageException(lone + " only applies with -d (decapsulation)");
             }
         }
-        long largestRecord = 16L + snaplen + (decapsulate ? 14 : 0); // header, frame, synthetic Ethernet
-        if (!opaqueCopy && ringBytes() < largestRecord) {
-            throw new UsageException("a ring of " + ringMiB + " MiB cannot hold a record of -s " + snaplen
+        long largestRecord = 16L + o.snaplen + (o.decapsulate ? 14 : 0); // header, frame, synthetic Ethernet
+        if (!o.opaqueCopy && o.ringBytes() < largestRecord) {
+            throw new UsageException("a ring of " + o.ringMiB + " MiB cannot hold a record of -s " + o.snaplen
                     + " bytes; raise -r or lower -s");
         }
-        if (opaqueCopy && (rotateRingMultiples > 0 || rotateBytes > 0 || rotatePackets > 0 || rotateSeconds > 0)) {
+        if (o.opaqueCopy && (o.rotateRingMultiples > 0 || o.rotateBytes > 0 || o.rotatePackets > 0 || o.rotateSeconds > 0)) {
             // The original cut -c streams at arbitrary bytes, leaving unreadable pieces.
             throw new UsageException("-c copies bytes without records, so its output cannot be rotated;"
                     + " drop -C/-G/--rotate-*");
         }
-        if (opaqueCopy && (decapsulate || filter != null)) {
-            throw new UsageException("-c copies bytes unchanged; it cannot be combined with " + (decapsulate ? "-d" : "-f"));
+        if (o.opaqueCopy && (o.decapsulate || o.filter != null)) {
+            throw new UsageException("-c copies bytes unchanged; it cannot be combined with " + (o.decapsulate ? "-d" : "-f"));
         }
     }
 

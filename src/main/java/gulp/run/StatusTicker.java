@@ -1,4 +1,4 @@
-package gulp.cli;
+package gulp.run;
 
 import gulp.ring.ByteRing;
 import gulp.stats.CaptureCounters;

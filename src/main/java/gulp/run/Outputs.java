@@ -1,6 +1,7 @@
-package gulp.cli;
+package gulp.run;
 
 import gulp.format.Timestamps;
+
 import gulp.output.FileNamer;
 import gulp.output.FileRotationPolicy;
 import gulp.output.OutputException;
@@ -20,14 +21,14 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
-/** Builds the output of a run from the options: stdout, or rotating files with {@code -o}. */
+/** Builds the output of a run from its settings: stdout, or rotating files with {@code -o}. */
 final class Outputs {
-    /** The sink and the policy that tells the writer when to start a new file. */
-    record Output(Sink sink, RotationPolicy policy) {
+    /**
+     * The sink, the policy that tells the writer when to start a new file, and what SIGHUP does
+     * ({@code hangup}: a new file with {@code -o}; null: it ends the run).
+     */
+    record Output(Sink sink, RotationPolicy policy, Runnable hangup) {
     }
-
-    /** With -o and no other rotation option, a new file after 10 ring sizes, as in the original. */
-    static final long DEFAULT_RING_MULTIPLES = 10;
 
     private Outputs() {
     }
@@ -37,33 +38,35 @@ final class Outputs {
      * @param control    tells a sink waiting for disk space when the run is over
      * @throws IOException with a one-line message when the output cannot be set up
      */
-    static Output create(Options options, byte[] fileHeader, RunControl control) throws IOException, SetupException {
-        if (options.outputDirectory == null) {
-            Signals.onHangup(null); // SIGHUP ends a run on stdout
+    static Output create(RunSettings settings, byte[] fileHeader, RunControl control) throws IOException, SetupException {
+        Options options = settings.options();
+        if (options.outputDirectory == null) { // SIGHUP ends a run on stdout
             if (StdoutFileSink.stdoutIsRegularFile()) { // gulp ... > file: O_DIRECT as with -o
                 Consumer<String> report = line -> System.err.println("gulp: " + line);
-                return new Output(StdoutFileSink.open(fileHeader, options.directIo, report), RotationPolicy.NEVER);
+                return new Output(StdoutFileSink.open(fileHeader, options.directIo, report), RotationPolicy.NEVER, null);
             }
             StreamSink stdout = new StreamSink(new FileOutputStream(FileDescriptor.out).getChannel(), "stdout", fileHeader);
-            return new Output(stdout, RotationPolicy.NEVER);
+            return new Output(stdout, RotationPolicy.NEVER, null);
         }
-        return files(options, fileHeader, control, System.err);
+        return files(settings, fileHeader, control, System.err);
     }
 
     /**
-     * What the output lock is named after: the interface captured (for the default interface,
-     * {@code LiveCommand} has put the one it chose into the options), "stdin", or "read" for files.
+     * What the output lock is named after: the interface captured (the default one when none was
+     * given), "stdin", or "read" for files.
      */
-    static String lockSource(Options options) {
+    static String lockSource(RunSettings settings) {
+        Options options = settings.options();
         return switch (options.mode()) {
             case OPAQUE_COPY -> "stdin";
             case CAPTURE_FILES -> options.readFiles.isEmpty() ? "stdin" : "read";
-            case LIVE -> java.util.Objects.requireNonNull(options.interfaceName, "the interface of a live capture");
+            case LIVE -> java.util.Objects.requireNonNull(settings.interfaceName(), "the interface of a live capture");
         };
     }
 
-    static Output files(Options options, byte[] fileHeader, RunControl control, PrintStream err)
+    static Output files(RunSettings settings, byte[] fileHeader, RunControl control, PrintStream err)
             throws IOException, SetupException {
+        Options options = settings.options();
         Consumer<String> report = line -> err.println("gulp: " + line);
         Path directory = Path.of(options.outputDirectory);
         boolean opaque = fileHeader.length == 0;
@@ -71,40 +74,30 @@ final class Outputs {
         try { // a bad -n or --name-template is a usage error, found before anything is touched
             namer = FileNamer.of(options.namePrefix, options.timestampNames, options.nameTemplate, options.maxFiles);
         } catch (OutputException e) {
-            throw new SetupException(Main.EXIT_USAGE, e.getMessage());
+            throw new SetupException(Outcome.Status.BAD_USAGE, e.getMessage());
         }
         OutputLock lock = null;
         if (java.nio.file.Files.isDirectory(directory)) {
-            lock = OutputLock.acquire(directory, lockSource(options), options.exclusiveLock, options.ignoreLock, report);
+            lock = OutputLock.acquire(directory, lockSource(settings), options.exclusiveLock, options.ignoreLock, report);
         }
         try {
             PostRotateCommand postRotate = options.postRotateCommand == null ? null
                     : new PostRotateCommand(options.postRotateCommand, directory, report);
-            var settings = new RotatingFileSink.Settings(
+            var sinkSettings = new RotatingFileSink.Settings(
                     new RotatingFileSink.Destination(directory, namer, options.fileMode), fileHeader,
                     new RotatingFileSink.Durability(options.fsync, options.directIo),
                     new RotatingFileSink.Retention(options.maxFiles, options.maxTotalBytes, options.minFreeBytes,
                             options.minFreeFraction),
                     postRotate, control::stopRequested, report);
-            RotatingFileSink sink = RotatingFileSink.open(settings);
+            RotatingFileSink sink = RotatingFileSink.open(sinkSettings);
             sink.holdUntilClosed(lock);
             if (opaque) {
-                return new Output(sink, RotationPolicy.NEVER);
+                return new Output(sink, RotationPolicy.NEVER, null);
             }
-            long maxBytes = options.rotateBytes;
-            long ringMultiples = options.rotateRingMultiples;
-            if (ringMultiples == 0 && maxBytes == 0 && options.rotatePackets == 0 && options.rotateSeconds == 0) {
-                ringMultiples = DEFAULT_RING_MULTIPLES; // the original's default: -C 10
-            }
-            if (ringMultiples > 0) {
-                long ringMultiple = ringMultiples * options.ringBytes();
-                maxBytes = maxBytes > 0 ? Math.min(maxBytes, ringMultiple) : ringMultiple;
-            }
-            FileRotationPolicy policy = new FileRotationPolicy(maxBytes, options.rotatePackets,
+            FileRotationPolicy policy = new FileRotationPolicy(settings.rotateBytes(), options.rotatePackets,
                     options.rotateSeconds * Timestamps.NANOS_PER_SECOND, options.rotateByPacketTime, fileHeader.length,
                     FileRotationPolicy::systemWallClockNanos);
-            Signals.onHangup(policy::requestRotation);
-            return new Output(sink, policy);
+            return new Output(sink, policy, policy::requestRotation);
         } catch (IOException | RuntimeException e) {
             if (lock != null) {
                 lock.close();

@@ -1,0 +1,42 @@
+package gulp.run;
+
+import gulp.capture.CaptureFileSource;
+import gulp.capture.InputException;
+import gulp.ring.ByteRing;
+import gulp.stats.CaptureCounters;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+
+/** {@code gulp -i -} and {@code gulp --read FILE}: capture files and streams through the ring. */
+final class FileRun {
+    private FileRun() {
+    }
+
+    static Outcome run(RunAssembly assembly) throws InterruptedException {
+        Options options = assembly.options();
+        CaptureFileSource source;
+        try {
+            source = CaptureFileSource.open(options.inputNames());
+        } catch (InputException e) {
+            return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
+        } catch (IOException e) {
+            return Outcome.failure(Outcome.Status.BAD_INPUT, "cannot read input: " + e.getMessage());
+        }
+        try (source; Arena arena = Arena.ofShared()) {
+            ByteRing ring = assembly.allocateRing(arena);
+            CaptureCounters counters = new CaptureCounters();
+            RunAssembly.PacketRun run = assembly.assemble(source, null, ring, counters);
+            String processed = run.processing().describe();
+            assembly.startupLine("reading " + source.describe() + (processed.isEmpty() ? "" : "; " + processed),
+                    assembly.outputDescription(run.output(), run.outputLinkType()), ring);
+            run.processing().install(run.path(), run.report());
+            return assembly.runPipeline(ring, RunAssembly.readAll(source, run.path()), run.writer(), run.control(),
+                    counters, run.report());
+        } catch (SetupException e) {
+            return Outcome.failure(e.status(), e.getMessage());
+        } catch (IOException e) {
+            return Outcome.failure(Outcome.Status.OUTPUT_FAILED, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package gulp.run;
+
+import gulp.capture.InputException;
+import gulp.capture.LiveSource;
+import gulp.filter.FilterPlacement;
+import gulp.linux.Libc;
+import gulp.linux.NativeException;
+import gulp.linux.ProcessAge;
+import gulp.format.PcapRecordEncoder;
+import gulp.pipeline.PacketPath;
+import gulp.pipeline.RunControl;
+import gulp.ring.ByteRing;
+import gulp.stats.CaptureCounters;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Locale;
+import java.util.OptionalDouble;
+
+/** {@code gulp -i IFACE}: live capture from an interface. */
+final class LiveRun {
+    /** Synthetic kernel blocks run through the reader's code before capture starts. */
+    static final int WARM_UP_BLOCKS = 2000;
+    /** ...and for at least this long: it runs beside the kernel ring set-up, which takes as long. */
+    static final long WARM_UP_NANOS = 300_000_000L;
+    private static final long WARM_UP_RING = 4L << 20;
+
+    private LiveRun() {
+    }
+
+    static Outcome run(RunAssembly assembly) throws InterruptedException {
+        RunSettings settings = assembly.settings();
+        Options options = settings.options();
+        String name = settings.interfaceName();
+        // The JIT warm-up runs beside the kernel ring set-up (the kernel zeroes the ring meanwhile).
+        Thread warmUp = Thread.ofPlatform().name("gulp-warm-up").daemon().start(() -> warmUp(options));
+        CaptureCounters counters = new CaptureCounters();
+        LiveSource.Settings socket = new LiveSource.Settings(name, options.promiscuous, settings.kernelSnaplen(),
+                settings.kernelBufferBytes(), LiveSource.DEFAULT_BLOCK_SIZE, options.skipEthernetCheck, options.direction);
+        LiveSource source;
+        try {
+            source = LiveSource.open(socket, counters);
+        } catch (InputException e) {
+            return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
+        }
+        try (source; Arena arena = Arena.ofShared()) {
+            ByteRing ring = assembly.allocateRing(arena);
+            lockInMemory(assembly, ring);
+            RunAssembly.PacketRun run = assembly.assemble(source, name, ring, counters);
+            PacketProcessing processing = run.processing();
+            PacketPath path = run.path();
+            path.setHoldWhenFull(options.holdKernelBlocks);
+            FilterPlacement filter = processing.filter();
+            if (filter.warning() != null) {
+                assembly.message(filter.warning());
+            }
+            if (filter.kernelProgram() != null) {
+                source.attachFilter(filter.kernelProgram());
+            }
+            processing.install(path, run.report());
+            warmUp.join();
+            source.start();
+            String processed = processing.describe();
+            assembly.startupLine("listening on " + source.describe() + ", " + settings.threads().describe()
+                            + ", " + stallBudget(options, settings.kernelBufferBytes(), ring.capacity()) + ", ready "
+                            + secondsSinceLaunch() + " after launch"
+                            + (processed.isEmpty() ? "" : "; " + processed + filter.describeLive()),
+                    assembly.outputDescription(run.output(), run.outputLinkType()), ring);
+            return assembly.runPipeline(ring, RunAssembly.readAll(source, path), run.writer(), run.control(), counters,
+                    run.report());
+        } catch (InputException e) {
+            return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
+        } catch (SetupException e) {
+            return Outcome.failure(e.status(), e.getMessage());
+        } catch (IOException e) {
+            return Outcome.failure(Outcome.Status.OUTPUT_FAILED, e.getMessage());
+        }
+    }
+
+    /**
+     * The memory that absorbs a stall of the output: with kernel blocks held (the default) the
+     * kernel ring fills behind gulp's full ring, so both; without, only gulp's ring.
+     */
+    static String stallBudget(Options options, long kernelBuffer, long ringBytes) {
+        if (!options.holdKernelBlocks) {
+            return "an output stall is absorbed by the " + (ringBytes >> 20) + " MiB ring only (--no-hold-kernel-blocks)";
+        }
+        return "an output stall is absorbed by " + ((kernelBuffer + ringBytes) >> 20) + " MiB (kernel ring "
+                + (kernelBuffer >> 20) + " + ring " + (ringBytes >> 20) + ")";
+    }
+
+    /** Keeps the ring out of swap; without CAP_IPC_LOCK (or a big RLIMIT_MEMLOCK) only a warning. */
+    private static void lockInMemory(RunAssembly assembly, ByteRing ring) {
+        try {
+            Libc.current().mlock(ring.buffer());
+        } catch (NativeException e) {
+            assembly.message("warning: cannot lock the ring in memory (" + e.getMessage()
+                    + "); it may be swapped out (needs CAP_IPC_LOCK)");
+        }
+    }
+
+    /**
+     * Runs synthetic kernel blocks through the reader's own classes (block walker, packet path,
+     * record encoder) into a scratch ring, so the JIT has compiled them before traffic arrives.
+     */
+    private static void warmUp(Options options) {
+        // Load the heap segment class now (the output set-up uses one later): loading a second
+        // segment implementation after the hot path is compiled invalidates the compiled code's
+        // class-hierarchy assumptions and throws the whole warm-up away (seen with -Xlog:jit).
+        MemorySegment.ofArray(new byte[8]).get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing scratch = ByteRing.allocate(WARM_UP_RING, arena);
+            ByteRing.Consumer consumer = scratch.consumer();
+            PacketPath path = new PacketPath(scratch.producer(), new PcapRecordEncoder(options.nanosecond, options.snaplen),
+                    false, new CaptureCounters(), new RunControl(), 0, 0);
+            LiveSource.warmUp(path, () -> consumer.release(consumer.refresh()), WARM_UP_BLOCKS, WARM_UP_NANOS);
+        }
+    }
+
+    private static String secondsSinceLaunch() {
+        OptionalDouble age = ProcessAge.seconds();
+        return age.isPresent() ? String.format(Locale.ROOT, "%.2f s", age.getAsDouble()) : "?";
+    }
+}

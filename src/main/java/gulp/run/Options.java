@@ -1,0 +1,105 @@
+package gulp.run;
+
+import gulp.format.PcapFileHeader;
+
+import gulp.capture.Direction;
+import gulp.output.FsyncPolicy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The options of one run as given on the command line (parsed by {@code gulp.cli.OptionParser}),
+ * before anything is derived from them: {@link RunSettings#conclude} does that, once. Short
+ * options are those of the original Gulp (same letters, same meaning); long options cover what
+ * is new.
+ */
+public final class Options {
+    public static final long DEFAULT_RING_MIB = 100;
+    /** Chosen by measurement (BENCHMARKS.md): larger writes gain nothing, smaller ones cost CPU. */
+    public static final int DEFAULT_BLOCK_SIZE = 1 << 20;
+    public static final int MAX_BLOCK_SIZE = 64 << 20;
+    public static final long DEFAULT_PARK_MICROS = 1000;
+
+    // Input.
+    public String interfaceName;             // -i; "-" = stdin
+    public final List<String> readFiles = new ArrayList<>(); // --read
+    public boolean opaqueCopy;                // -c
+    public boolean skipEthernetCheck;         // -F
+    public String filter;                     // -f
+    public boolean promiscuous = true;        // --no-promisc
+    public int snaplen = PcapFileHeader.DEFAULT_SNAPLEN; // -s
+    public long kernelBufferMiB;              // -B (0 = default geometry)
+    public int readerCpu = -1;                // --reader-cpu
+    public int writerCpu = -1;                // --writer-cpu
+    public boolean realtimeReader;            // --fifo
+    public boolean holdKernelBlocks = true;   // --no-hold-kernel-blocks (--hold-kernel-blocks: the default)
+    public Direction direction = Direction.INOUT; // -Q / --direction
+
+    // Decapsulation.
+    public boolean decapsulate;               // -d
+    public String decapKinds;                 // --decap
+    public int vxlanPort = 4789;              // --vxlan-port
+    public int genevePort = 6081;             // --geneve-port
+    public boolean keepOther;                 // --keep-other
+    public String erspanSessions;             // --erspan-session
+    public String vnis;                       // --vni
+    public boolean erspanTime;                // --erspan-time
+
+    // Ring and writer.
+    public long ringMiB = DEFAULT_RING_MIB;   // -r
+    public int blockSize = DEFAULT_BLOCK_SIZE;// -z
+    public long parkMicros = DEFAULT_PARK_MICROS; // -p
+    public boolean nanosecond;                // --nano
+
+    // Output files and rotation.
+    public String outputDirectory;            // -o
+    public String namePrefix = "pcap";        // -n
+    public boolean timestampNames;            // -t
+    public long rotateRingMultiples;          // -C (0 = off)
+    public long rotateSeconds;                // -G (0 = off)
+    public long maxFiles;                     // -W (0 = unlimited)
+    public String postRotateCommand;          // -Z
+    public boolean exclusiveLock;             // -x
+    public boolean ignoreLock;                // -X
+    public long rotateBytes;                  // --rotate-size
+    public long rotatePackets;                // --rotate-packets
+    public long maxTotalBytes;                // --max-total
+    public long minFreeBytes;                 // --min-free SIZE
+    public double minFreeFraction;            // --min-free PCT%
+    public String nameTemplate;               // --name-template
+    public boolean rotateByPacketTime;        // --rotate-by-packet-time
+    public int fileMode = 0640;               // --file-mode
+    public boolean directIo = true;           // --buffered-io (--direct-io: the default)
+    public FsyncPolicy fsync = FsyncPolicy.FILE; // --fsync
+
+    // Run control and reporting.
+    public long countLimit;                   // --count
+    public double durationSeconds;            // --duration
+    public String statusArgument;             // -V
+    public boolean quiet;                     // -q
+    public boolean showVersion;               // -v
+    public boolean showHelp;                  // --help
+
+    /** Which kind of input the options select. */
+    public enum Mode { OPAQUE_COPY, CAPTURE_FILES, LIVE }
+
+    public Mode mode() {
+        if (opaqueCopy) {
+            return Mode.OPAQUE_COPY;
+        }
+        if (!readFiles.isEmpty() || "-".equals(interfaceName)) {
+            return Mode.CAPTURE_FILES;
+        }
+        return Mode.LIVE;
+    }
+
+    /** Input files for {@link Mode#CAPTURE_FILES}: {@code -i -} is stdin. */
+    public List<String> inputNames() {
+        return readFiles.isEmpty() ? List.of("-") : readFiles;
+    }
+
+    public long ringBytes() {
+        return ringMiB << 20;
+    }
+}
