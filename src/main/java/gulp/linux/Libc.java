@@ -21,6 +21,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * The C library calls gulp needs, as FFM downcalls. The method handles are shared; the errno
  * capture buffer is per thread, so use {@link #current()} on the thread that makes the call (the
  * reader thread keeps its own instance).
+ *
+ * <p>Longer than the other classes on purpose: every libc downcall lives here, so that all native
+ * access is in one reviewable place, and each method is a thin wrapper of one call.
  */
 public final class Libc {
     // Constants (x86-64 / generic Linux ABI).
