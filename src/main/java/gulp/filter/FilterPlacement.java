@@ -71,13 +71,14 @@ public final class FilterPlacement {
         if (expression == null) {
             return NONE;
         }
-        BpfProgram program = FilterCompiler.compile(expression, decap != null ? OuterLink.ETHERNET.linkType : linkType, snaplen);
         if (decap == null) {
+            // As tcpdump -i compiles it; the dead-handle program only when libpcap cannot open the
+            // interface (compiled then, not before: libpcap is not asked twice at start-up).
             String[] why = new String[1];
             BpfProgram live = FilterCompiler.compileForInterface(expression, interfaceName, snaplen, why);
             String warning = null;
             if (live == null) {
-                live = program;
+                live = FilterCompiler.compile(expression, linkType, snaplen);
                 if (expression.matches("(?s).*\\bvlan\\b.*")) {
                     warning = "warning: libpcap cannot open " + interfaceName + " (" + why[0] + "), so the filter is compiled"
                             + " as for a capture file: 'vlan' cannot match the outer tag, which the kernel removes";
@@ -85,6 +86,7 @@ public final class FilterPlacement {
             }
             return new FilterPlacement(Place.KERNEL, live, null, null, List.of(), warning);
         }
+        BpfProgram program = FilterCompiler.compile(expression, OuterLink.ETHERNET.linkType, snaplen);
         if (!decap.keepOther() && link == OuterLink.ETHERNET) { // the shapes check Ethernet outer headers
             List<EncapShape> shapes = kernelShapes(decap);
             try {
