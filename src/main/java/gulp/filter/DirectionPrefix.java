@@ -1,5 +1,7 @@
 package gulp.filter;
 
+import gulp.linux.SockaddrLl;
+
 import static gulp.filter.Bpf.*;
 
 /**
@@ -15,10 +17,6 @@ import static gulp.filter.Bpf.*;
  * Only the kernel runs it: user space sees only packets that passed it.
  */
 public final class DirectionPrefix {
-    /** SKF_AD_PKTTYPE (linux/filter.h): the skb's pkt_type, the sll_pkttype of the ring. */
-    public static final int SKF_AD_PKTTYPE = 4;
-    /** PACKET_OUTGOING (linux/if_packet.h). */
-    public static final int PACKET_OUTGOING = 4;
     /** Instructions the prefix adds. */
     public static final int LENGTH = 3;
 
@@ -33,9 +31,9 @@ public final class DirectionPrefix {
         }
         int[] code = new int[n], jt = new int[n], jf = new int[n], k = new int[n];
         code[0] = LD | H | ABS;
-        k[0] = SKF_AD_OFF + SKF_AD_PKTTYPE;
+        k[0] = SKF_AD_OFF + BpfInterpreter.SKF_AD_PKTTYPE;
         code[1] = JMP | JEQ | K;
-        k[1] = PACKET_OUTGOING;
+        k[1] = SockaddrLl.PACKET_OUTGOING;
         jt[1] = 1;
         code[2] = RET | K;
         for (int i = 0; i < program.length(); i++) {

@@ -112,7 +112,7 @@ class LiveFrameInterpreterTest {
         MemorySegment match = MemorySegment.ofArray(Frames.numbered(1, 100, 9999));
         MemorySegment other = MemorySegment.ofArray(Frames.numbered(2, 100, 8888));
         for (int type = 0; type < 8; type++) {
-            boolean outgoing = type == DirectionPrefix.PACKET_OUTGOING;
+            boolean outgoing = type == gulp.linux.SockaddrLl.PACKET_OUTGOING;
             assertEquals(outgoing ? 262144 : 0, prefixed.run(match, 0, 100, 100, BpfInterpreter.NO_VLAN_TAG, type), "type " + type);
             assertEquals(0, prefixed.run(other, 0, 100, 100, BpfInterpreter.NO_VLAN_TAG, type), "type " + type);
         }
