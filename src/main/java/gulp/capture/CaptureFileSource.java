@@ -270,7 +270,7 @@ public final class CaptureFileSource implements Source {
      * output is little-endian), as libpcap swaps them when it reads a file: NFLOG's TLV headers.
      */
     void toHostOrder(long offset, int caplen, int wirelen) {
-        if (in.bigEndian && linkTypeField == LinkType.NFLOG) {
+        if (in.bigEndian && LinkType.of(linkTypeField) == LinkType.NFLOG) {
             NflogHeader.swapTlvs(in.segment, offset, caplen, wirelen);
         }
     }
