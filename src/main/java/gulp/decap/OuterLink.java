@@ -1,5 +1,7 @@
 package gulp.decap;
 
+import gulp.format.LinkType;
+
 /**
  * The link layers {@code -d} reads the outer packet from, by the input's link type: where the
  * protocol (EtherType) sits and where the network layer starts, or, for raw IP, which IP version.
@@ -13,15 +15,12 @@ package gulp.decap;
  * </pre>
  */
 public enum OuterLink {
-    ETHERNET(1, EthernetHeader.ETHERTYPE_OFFSET, EthernetHeader.LENGTH, Constants.NOT_RAW),
+    ETHERNET(LinkType.ETHERNET, EthernetHeader.ETHERTYPE_OFFSET, EthernetHeader.LENGTH, Constants.NOT_RAW),
     LINUX_SLL(SllHeader.LINKTYPE, SllHeader.PROTOCOL_OFFSET, SllHeader.LENGTH, Constants.NOT_RAW),
     LINUX_SLL2(Sll2Header.LINKTYPE, Sll2Header.PROTOCOL_OFFSET, Sll2Header.LENGTH, Constants.NOT_RAW),
-    RAW_IP(101, 0, 0, Constants.VERSION_FROM_PACKET),
+    RAW_IP(LinkType.RAW, 0, 0, Constants.VERSION_FROM_PACKET),
     RAW_IPV4(228, 0, 0, 4),
     RAW_IPV6(229, 0, 0, 6);
-
-    /** The link type field's low 26 bits name the link type (libpcap's LT_LINKTYPE); the rest are FCS flags. */
-    private static final int LINKTYPE_MASK = 0x03FFFFFF;
 
     /** The one line for {@code -d} on any other link type. */
     public static final String SUPPORTED = "Ethernet (1), Linux cooked SLL (113) and SLL2 (276), raw IP (101, 228, 229)";
@@ -43,7 +42,7 @@ public enum OuterLink {
 
     /** The layout for a capture's link type field, or null when {@code -d} cannot read it. */
     public static OuterLink of(int linkTypeField) {
-        int type = linkTypeField & LINKTYPE_MASK;
+        int type = LinkType.of(linkTypeField); // the low 26 bits, as libpcap's LT_LINKTYPE
         for (OuterLink link : values()) {
             if (link.linkType == type) return link;
         }
