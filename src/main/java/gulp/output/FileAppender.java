@@ -63,9 +63,6 @@ final class FileAppender {
         return staging != null;
     }
 
-    int alignment() {
-        return alignment;
-    }
 
     /** Starts appending to {@code channel} at {@code offset} (aligned when direct). */
     void start(FileChannel channel, long offset) {

@@ -196,9 +196,9 @@ final class PartFile {
      * Returns the file's length, or -1 when it does not even hold a whole file header.
      */
     private long cutBackToLastRecord() throws IOException {
-        // A separate channel: reads through an O_DIRECT one would need aligned buffers.
-        try (FileChannel plain = FileChannel.open(partPath, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS)) {
+        // A separate channel: reads through an O_DIRECT one would need aligned buffers. Opened as
+        // every existing file is (SafeFiles: no link followed, a regular file of ours, checked on the descriptor).
+        try (FileChannel plain = SafeFiles.openOurs(partPath, -1)) {
             long end = keepUpTo >= 0 ? keepUpTo : Math.max(0, appender.cutBackPoint(0)); // not told: where the failed call began
             if (plain.size() > end) {
                 plain.truncate(end);
