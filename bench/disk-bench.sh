@@ -116,7 +116,7 @@ start_tool() {
     gulp-stdout) ip netns exec $CAP "$GULP" -i $CIF > "$DISK/cap.pcap" 2> "$log" & ready="listening on" ;;
     tcpdump) ip netns exec $CAP tcpdump -i $CIF -n -B 262144 -w "$DISK/cap.pcap" 2> "$log" & ready="listening on" ;;
     dumpcap) ip netns exec $CAP dumpcap -i $CIF -B 256 -P -w "$DISK/cap.pcap" 2> "$log" & ready="Capturing on" ;;
-    netsniff) ip netns exec $CAP netsniff-ng --in $CIF --out "$DISK/cap.pcap" -s -S 256MiB -T 0xa1b2c3d4 -b 1 \
+    netsniff) ip netns exec $CAP netsniff-ng --in $CIF --out "$DISK/cap.pcap" -s -T 0xa1b2c3d4 -b 1 \
             > "$log" 2>&1 & ready="Running" ;;
   esac
   pid=$!   # ip netns exec and bin/gulp exec the tool, so this is the capturer itself
