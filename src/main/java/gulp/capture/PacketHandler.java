@@ -45,4 +45,18 @@ public interface PacketHandler {
     default boolean mayTake(long bytes) {
         return true;
     }
+
+    /**
+     * A capture interface whose packets follow (a live interface at start, an input file's
+     * interface, a mirror session seen for the first time); returns its id, 0 upwards in the order
+     * declared. Called on the reader thread, never per packet. The default (classic pcap, one
+     * interface) records nothing and answers 0.
+     */
+    default int declareInterface(gulp.format.CaptureInterface description) {
+        return 0;
+    }
+
+    /** The packets handed over from now on come from interface {@code interfaceId} (see {@link #declareInterface}). */
+    default void selectInterface(int interfaceId) {
+    }
 }
