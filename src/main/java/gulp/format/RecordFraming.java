@@ -14,12 +14,41 @@ public interface RecordFraming {
     /** Timestamp of the record at {@code position}, in nanoseconds since the epoch. */
     long timestampNanos(ByteRing.Consumer ring, long position);
 
+    /** Bytes from the start of the record at {@code position} to its packet data (its header length). */
+    long dataOffset(ByteRing.Consumer ring, long position);
+
+    /** Captured length (bytes of packet data) of the record at {@code position}. */
+    int capturedLength(ByteRing.Consumer ring, long position);
+
+    /**
+     * Whether the record at {@code position} holds a packet (false for blocks that describe the
+     * capture, such as a pcapng interface description written mid-stream). Classic pcap: always.
+     */
+    default boolean isPacket(ByteRing.Consumer ring, long position) {
+        return true;
+    }
+
+    /** The interface id ({@link gulp.capture.PacketHandler#declareInterface}) of the packet at {@code position}; 0 for classic pcap. */
+    default int interfaceId(ByteRing.Consumer ring, long position) {
+        return 0;
+    }
+
     /** Classic pcap records as written by {@link PcapRecordEncoder} (little-endian {@link PcapRecordHeader}s). */
     static RecordFraming pcap(boolean nanosecond) {
         return new RecordFraming() {
             @Override
             public long recordLength(ByteRing.Consumer ring, long position) {
                 return PcapRecordHeader.recordLength(ring.intLittleEndianAt(position + PcapRecordHeader.CAPLEN_OFFSET));
+            }
+
+            @Override
+            public long dataOffset(ByteRing.Consumer ring, long position) {
+                return PcapRecordHeader.LENGTH;
+            }
+
+            @Override
+            public int capturedLength(ByteRing.Consumer ring, long position) {
+                return ring.intLittleEndianAt(position + PcapRecordHeader.CAPLEN_OFFSET);
             }
 
             @Override
