@@ -3,6 +3,7 @@ package gulp.capture;
 import gulp.filter.BpfProgram;
 import gulp.filter.FilterException;
 import gulp.format.LinkType;
+import gulp.linux.Capabilities;
 import gulp.linux.Libc;
 import gulp.linux.NativeException;
 import gulp.linux.PacketSocket;
@@ -182,8 +183,7 @@ public final class LiveSource implements Source {
 
     private static InputException permissionOr(NativeException e, String context) {
         if (e.errno() == Libc.EPERM || e.errno() == Libc.EACCES) {
-            return new InputException(context + ": permission denied; run as root or grant CAP_NET_RAW, CAP_NET_ADMIN,"
-                    + " CAP_IPC_LOCK, CAP_SYS_NICE");
+            return new InputException(context + ": permission denied: " + Capabilities.CAPTURE_NEEDS);
         }
         return new InputException(context + ": " + e.getMessage());
     }
@@ -252,6 +252,7 @@ public final class LiveSource implements Source {
         long delivered = 0;
         try {
             while (true) {
+                counters.readerBeats.increment(); // the watchdog's sign of progress: a block, a poll, a wait
                 long block = (long) index * blockSize;
                 boolean ready = BlockWalker.isReady(ring, block);
                 if (ready && !handler.mayTake(BlockWalker.recordBytesAtMost(ring, block))) {

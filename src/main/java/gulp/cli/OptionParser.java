@@ -119,6 +119,9 @@ public final class OptionParser {
         cl.flag('v', "version", () -> o.showVersion = true);
         cl.flag('h', "help", () -> o.showHelp = true);
 
+        // Running as a service: drop to this user once the socket, ring and output are open.
+        cl.option('\0', "user", v -> o.runUser = v);
+
         List<String> operands = cl.parse(args);
         if (!operands.isEmpty()) {
             throw new UsageException("unexpected argument '" + operands.get(0) + "' (input files go after --read)");

@@ -79,6 +79,13 @@ final class Usage {
               SIGINT, SIGTERM, SIGHUP (stdout) stop cleanly; SIGUSR1 prints the counters;
               SIGQUIT prints a JVM thread dump on stderr; the README lists every signal.
 
+            Running as a service
+              --user NAME         after the socket, ring and output are open, become NAME (and its
+                                  groups); files are NAME's; only CAP_SYS_NICE is kept, for the
+                                  reader's priority. Live capture needs CAP_NET_RAW (or root)
+              $NOTIFY_SOCKET      systemd Type=notify: READY=1, STATUS=, WATCHDOG=1 (half of
+                                  $WATCHDOG_USEC, while reader and writer progress), STOPPING=1
+
             Exit status: 0 success, 1 internal or resource failure, 2 bad usage,
             3 input error, 4 output error.
             """;

@@ -72,6 +72,14 @@ final class SafeFiles {
                 report.accept("warning: cannot set mode " + Integer.toOctalString(mode) + " on " + file + ": "
                         + Libc.strerror(e.errno()));
             }
+            try {
+                FileOwner.claim(fd, Libc.geteuid()); // --user: created as root, for that user
+            } catch (NativeException e) {
+                channel.close();
+                Files.deleteIfExists(file);
+                throw new FileSystemException(file.toString(), null, "cannot give it to the --user user: "
+                        + Libc.strerror(e.errno()));
+            }
             return channel;
         } finally {
             closeQuietly(libc, fd);
@@ -97,6 +105,12 @@ final class SafeFiles {
             String problem = problemWith(status);
             if (problem != null) {
                 throw new NotOursException(file, problem);
+            }
+            try {
+                FileOwner.claim(fd, status.uid());
+            } catch (NativeException e) {
+                throw new FileSystemException(file.toString(), null, "cannot give it to the --user user: "
+                        + Libc.strerror(e.errno()));
             }
             if (mode >= 0 && status.permissions() != mode) {
                 try {
@@ -131,11 +145,11 @@ final class SafeFiles {
 
     /** Why a file of this status is not gulp's to touch, or null. */
     private static String problemWith(Statx.FileStatus status) {
-        int uid = Libc.geteuid();
+        int uid = FileOwner.uid();
         if (!status.isRegularFile()) {
             return "not a regular file";
         }
-        if (status.uid() != uid) {
+        if (!FileOwner.isOurs(status.uid())) {
             return "owned by uid " + Integer.toUnsignedString(status.uid()) + ", not by gulp's user (uid "
                     + Integer.toUnsignedString(uid) + ")";
         }

@@ -99,6 +99,7 @@ public final class Writer implements Runnable {
         long lastWrite = System.nanoTime();
         long lastClockCheck = lastWrite;
         while (true) {
+            counters.writerBeats.increment(); // the watchdog's sign of progress: a write, a wait, a rotation
             boolean done = ring.producerDone(); // read before the tail: a tail read after it is final
             consumer.refresh();
             long tail = consumer.tail();

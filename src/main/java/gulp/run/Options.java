@@ -81,6 +81,9 @@ public final class Options {
     public boolean showVersion;               // -v
     public boolean showHelp;                  // --help
 
+    // Running as a service (least privilege).
+    public String runUser;                    // --user
+
     /** Which kind of input the options select. */
     public enum Mode { OPAQUE_COPY, CAPTURE_FILES, LIVE }
 

@@ -21,7 +21,13 @@ public final class Run {
         } catch (SetupException e) {
             return Outcome.failure(e.status(), e.getMessage());
         }
-        RunAssembly assembly = new RunAssembly(settings, err);
+        UserSwitch user;
+        try {
+            user = UserSwitch.prepare(options);
+        } catch (SetupException e) {
+            return Outcome.failure(e.status(), e.getMessage());
+        }
+        RunAssembly assembly = new RunAssembly(settings, err, user);
         return switch (options.mode()) {
             case OPAQUE_COPY -> OpaqueCopyRun.run(assembly);
             case CAPTURE_FILES -> FileRun.run(assembly);

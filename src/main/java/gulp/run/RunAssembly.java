@@ -21,11 +21,14 @@ final class RunAssembly {
     private final RunSettings settings;
     private final Options options;
     private final PrintStream err;
+    private final UserSwitch user;
 
-    RunAssembly(RunSettings settings, PrintStream err) {
+    /** @param user {@code --user}, or null */
+    RunAssembly(RunSettings settings, PrintStream err, UserSwitch user) {
         this.settings = settings;
         this.options = settings.options();
         this.err = err;
+        this.user = user;
     }
 
     RunSettings settings() {
@@ -94,11 +97,32 @@ final class RunAssembly {
     /** Runs the reader and writer threads, set up for their roles, to the end. */
     Outcome runPipeline(ByteRing ring, Pipeline.ReaderBody reader, Writer writer, RunControl control,
                         CaptureCounters counters, Report report) throws InterruptedException {
-        Signals.onCounterRequest(() -> report.printFinal(err, ring.peakUsed()));
-        Signals.ignoreRealtimeSignalsSoon();
-        StatusTicker ticker = new StatusTicker(options, ring, counters, report, err);
-        RoleRunner roles = new RoleRunner(settings.threads(), this::message);
-        new Pipeline(ring, reader, writer, control, options.durationSeconds, ticker::tick, roles).run();
+        // Connected while still root, so it works after the switch to --user.
+        try (ServiceNotifier notifier = ServiceNotifier.fromEnvironment(System.getenv(), ProcessHandle.current().pid(),
+                this::message)) {
+            if (user != null) {
+                try {
+                    user.become(settings.threads().raiseReader(), options.outputDirectory, this::info);
+                } catch (SetupException e) {
+                    return Outcome.failure(e.status(), e.getMessage());
+                }
+            }
+            Signals.onCounterRequest(() -> report.printFinal(err, ring.peakUsed()));
+            Signals.ignoreRealtimeSignalsSoon();
+            StatusTicker ticker = new StatusTicker(options, ring, counters, report, err);
+            RoleRunner roles = new RoleRunner(settings.threads(), this::message);
+            notifier.ready(ServiceNotifier.statusLine(counters, ring), watchedRoles(counters), System.nanoTime());
+            Pipeline.Tick tick = elapsed -> {
+                ticker.tick(elapsed);
+                if (control.stopRequested()) {
+                    notifier.stopping("stopping (" + control.stopReason() + "): " + ServiceNotifier.statusLine(counters, ring));
+                } else {
+                    notifier.tick(ServiceNotifier.statusLine(counters, ring), System.nanoTime());
+                }
+            };
+            new Pipeline(ring, reader, writer, control, options.durationSeconds, tick, roles).run();
+            notifier.stopping("stopped: " + ServiceNotifier.statusLine(counters, ring));
+        }
         report.printFinal(err, ring.peakUsed());
         if (control.internalError() != null) {
             return Outcome.failure(Outcome.Status.FAILED, control.internalError());
@@ -114,6 +138,23 @@ final class RunAssembly {
             return Outcome.failure(Outcome.Status.BAD_INPUT, control.readerError());
         }
         return Outcome.OK;
+    }
+
+    /** The roles whose heartbeats the watchdog needs: the writer, and the reader of a live capture. */
+    private Liveness watchedRoles(CaptureCounters counters) {
+        if (options.mode() == Options.Mode.LIVE) {
+            return new Liveness(new gulp.stats.Counter[] {counters.readerBeats, counters.writerBeats},
+                    new String[] {"reader", "writer"});
+        }
+        // A reader waiting in read(2) for stdin is idle, not stuck: only the writer is watched.
+        return new Liveness(new gulp.stats.Counter[] {counters.writerBeats}, new String[] {"writer"});
+    }
+
+    /** An informational line, left out with -q. */
+    void info(String text) {
+        if (!options.quiet) {
+            message(text);
+        }
     }
 
     /** A full disk that came back still fails the run if the ring overflowed meanwhile. */

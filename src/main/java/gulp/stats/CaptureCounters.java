@@ -31,4 +31,10 @@ public final class CaptureCounters {
     public final Counter recordsWritten = new Counter();
     public final Counter bytesWritten = new Counter();
     public final Counter filesFinished = new Counter();
+
+    // Liveness, for the service watchdog (run.ServiceNotifier): loop turns, idle waits included.
+    /** Reader thread (live capture): one per turn of its loop (a block taken, a poll, a wait for room). */
+    public final Counter readerBeats = new Counter();
+    /** Writer thread: one per turn of its loop (a write, a wait for data, a rotation). */
+    public final Counter writerBeats = new Counter();
 }
