@@ -80,8 +80,12 @@ public final class RoleRunner {
         try {
             libc.setThreadNice(libc.gettid(), READER_NICE);
         } catch (NativeException e) {
-            warnings.accept("warning: cannot raise the reader thread's priority (" + e.getMessage()
-                    + "; needs CAP_SYS_NICE)");
+            // One line for the missing capability, --fifo included: SCHED_FIFO would fail the same way.
+            warnings.accept("warning: cannot raise the reader thread's priority" + (plan.fifoReader() ? " or give it SCHED_FIFO" : "")
+                    + " (" + e.getMessage() + "; needs CAP_SYS_NICE)");
+            if (e.errno() == Libc.EPERM || e.errno() == Libc.EACCES) {
+                return;
+            }
         }
         if (plan.fifoReader()) {
             try {

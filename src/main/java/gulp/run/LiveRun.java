@@ -97,7 +97,8 @@ final class LiveRun {
             Libc.current().mlock(ring.buffer());
         } catch (NativeException e) {
             assembly.message("warning: cannot lock the ring in memory (" + e.getMessage()
-                    + "); it may be swapped out (needs CAP_IPC_LOCK)");
+                    + "); it may be swapped out (needs CAP_IPC_LOCK, or RLIMIT_MEMLOCK of " + (ring.capacity() >> 20)
+                    + " MiB or more: LimitMEMLOCK=, ulimit -l)");
         }
     }
 

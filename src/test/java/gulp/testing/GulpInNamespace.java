@@ -32,13 +32,23 @@ public final class GulpInNamespace implements AutoCloseable {
      * @param stdout the output file, or null to read stdout from {@link #stdout()}
      */
     public static GulpInNamespace start(String namespace, String runAs, Path stdout, Path stderr, String... args) throws IOException {
+        List<String> prefix = runAs == null ? List.of()
+                : List.of("setpriv", "--reuid=" + runAs, "--regid=nogroup", "--clear-groups", "--inh-caps=-all");
+        return start(namespace, prefix, Map.of(), stdout, stderr, args);
+    }
+
+    /**
+     * As {@link #start(String, String, Path, Path, String...)}, with {@code prefix} before the JVM
+     * (e.g. setpriv with chosen capabilities) and {@code environment} added to the inherited one.
+     */
+    public static GulpInNamespace start(String namespace, List<String> prefix, Map<String, String> environment, Path stdout,
+                                        Path stderr, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
-        if (runAs != null) {
-            command.addAll(List.of("setpriv", "--reuid=" + runAs, "--regid=nogroup", "--clear-groups", "--inh-caps=-all"));
-        }
+        command.addAll(prefix);
         command.addAll(GulpProcess.command(args)); // the launcher's JVM flags
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().putAll(environment);
         if (stdout != null) {
             builder.redirectOutput(stdout.toFile());
         }
