@@ -22,6 +22,7 @@ final class RunAssembly {
     private final Options options;
     private final PrintStream err;
     private final UserSwitch user;
+    private ServiceNotifier notifier;
 
     /** @param user {@code --user}, or null */
     RunAssembly(RunSettings settings, PrintStream err, UserSwitch user) {
@@ -97,16 +98,12 @@ final class RunAssembly {
     /** Runs the reader and writer threads, set up for their roles, to the end. */
     Outcome runPipeline(ByteRing ring, Pipeline.ReaderBody reader, Writer writer, RunControl control,
                         CaptureCounters counters, Report report) throws InterruptedException {
-        // Connected while still root, so it works after the switch to --user.
-        try (ServiceNotifier notifier = ServiceNotifier.fromEnvironment(System.getenv(), ProcessHandle.current().pid(),
-                this::message)) {
-            if (user != null) {
-                try {
-                    user.become(settings.threads().raiseReader(), options.outputDirectory, this::info);
-                } catch (SetupException e) {
-                    return Outcome.failure(e.status(), e.getMessage());
-                }
-            }
+        try {
+            beginService();
+        } catch (SetupException e) {
+            return Outcome.failure(e.status(), e.getMessage());
+        }
+        try (ServiceNotifier notifier = this.notifier) {
             Signals.onCounterRequest(() -> report.printFinal(err, ring.peakUsed()));
             Signals.ignoreRealtimeSignalsSoon();
             StatusTicker ticker = new StatusTicker(options, ring, counters, report, err);
@@ -138,6 +135,21 @@ final class RunAssembly {
             return Outcome.failure(Outcome.Status.BAD_INPUT, control.readerError());
         }
         return Outcome.OK;
+    }
+
+    /**
+     * Once everything that needs privileges is open, before the start-up line: connects to
+     * systemd's notify socket (still as root, so it works after the switch), then becomes the
+     * {@code --user} user. Runs once.
+     */
+    private void beginService() throws SetupException {
+        if (notifier != null) {
+            return;
+        }
+        notifier = ServiceNotifier.fromEnvironment(System.getenv(), ProcessHandle.current().pid(), this::message);
+        if (user != null) {
+            user.become(settings.threads().raiseReader(), options.outputDirectory, this::info);
+        }
     }
 
     /** The roles whose heartbeats the watchdog needs: the writer, and the reader of a live capture. */
@@ -180,7 +192,9 @@ final class RunAssembly {
         }
     }
 
-    void startupLine(String input, String output, ByteRing ring) {
+    /** The start-up line; first the switch to {@code --user} (which may refuse the run), see {@link #beginService}. */
+    void startupLine(String input, String output, ByteRing ring) throws SetupException {
+        beginService();
         if (!options.quiet) {
             long writes = Writer.effectiveBlockSize(options.blockSize, ring.capacity());
             message(input + "; " + output + "; ring " + (ring.capacity() >> 20) + " MiB, writes of " + writes + " bytes");
