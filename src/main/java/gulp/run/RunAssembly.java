@@ -108,17 +108,25 @@ final class RunAssembly {
             Signals.ignoreRealtimeSignalsSoon();
             StatusTicker ticker = new StatusTicker(options, ring, counters, report, err);
             RoleRunner roles = new RoleRunner(settings.threads(), this::message);
-            notifier.ready(ServiceNotifier.statusLine(counters, ring), watchedRoles(counters), System.nanoTime());
+            if (notifier.active()) {
+                notifier.ready(ServiceNotifier.statusLine(counters, ring), watchedRoles(counters), System.nanoTime());
+            }
             Pipeline.Tick tick = elapsed -> {
                 ticker.tick(elapsed);
+                if (!notifier.active()) {
+                    return;
+                }
                 if (control.stopRequested()) {
-                    notifier.stopping("stopping (" + control.stopReason() + "): " + ServiceNotifier.statusLine(counters, ring));
+                    String why = control.stopReason() != null ? control.stopReason() : "the output failed";
+                    notifier.stopping("stopping (" + why + "): " + ServiceNotifier.statusLine(counters, ring));
                 } else {
                     notifier.tick(ServiceNotifier.statusLine(counters, ring), System.nanoTime());
                 }
             };
             new Pipeline(ring, reader, writer, control, options.durationSeconds, tick, roles).run();
-            notifier.stopping("stopped: " + ServiceNotifier.statusLine(counters, ring));
+            if (notifier.active()) {
+                notifier.stopping("stopped: " + ServiceNotifier.statusLine(counters, ring));
+            }
         }
         report.printFinal(err, ring.peakUsed());
         if (control.internalError() != null) {

@@ -66,8 +66,9 @@ final class UserSwitch {
      * @throws SetupException when the switch fails, or the user cannot write the directory (output error)
      */
     void become(boolean raiseReader, String outputDirectory, Consumer<String> messages) throws SetupException {
+        boolean root = Libc.geteuid() == 0;
         long keep = 0;
-        if (raiseReader && Libc.geteuid() == 0) {
+        if (raiseReader && root) {
             try {
                 if (Capabilities.ofThisThread().hasEffective(Capabilities.CAP_SYS_NICE)) {
                     keep = Capabilities.bit(Capabilities.CAP_SYS_NICE);
@@ -76,11 +77,13 @@ final class UserSwitch {
                 keep = 0; // then the reader's priority stays as it is, with one warning
             }
         }
-        try {
-            Identity.becomeForGood(user, Libc.geteuid() == 0 ? keep : 0);
-        } catch (NativeException e) {
-            throw new SetupException(Outcome.Status.FAILED, "--user " + user.name() + ": cannot switch to uid "
-                    + Integer.toUnsignedString(user.uid()) + ": " + e.getMessage());
+        if (root) { // else gulp already runs as the user (prepare refused any other): nothing to switch
+            try {
+                Identity.becomeForGood(user, keep);
+            } catch (NativeException e) {
+                throw new SetupException(Outcome.Status.FAILED, "--user " + user.name() + ": cannot switch to uid "
+                        + Integer.toUnsignedString(user.uid()) + ": " + e.getMessage());
+            }
         }
         if (outputDirectory != null) {
             int errno = Identity.access(outputDirectory, Identity.W_OK | Identity.X_OK);

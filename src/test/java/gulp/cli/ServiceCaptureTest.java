@@ -232,6 +232,8 @@ class ServiceCaptureTest {
             gulp.stopAfterDrain();
             String err = gulp.stderrText();
             assertTrue(err.contains("running as user " + user + " (uid " + uid), err);
+            assertTrue(err.contains("capabilities kept: CAP_SYS_NICE"), err);
+            assertFalse(err.contains("warning"), err); // the reader still got its priority
             List<Path> files = pcapFiles(out);
             assertEquals(4, files.size(), files.toString());
             assertEquals(35, framesIn(files));
