@@ -10,6 +10,7 @@ import gulp.pipeline.RunControl;
 import gulp.pipeline.Writer;
 import gulp.ring.ByteRing;
 import gulp.stats.CaptureCounters;
+import gulp.stats.Counter;
 import gulp.stats.Report;
 
 import java.io.IOException;
@@ -108,25 +109,13 @@ final class RunAssembly {
             Signals.ignoreRealtimeSignalsSoon();
             StatusTicker ticker = new StatusTicker(options, ring, counters, report, err);
             RoleRunner roles = new RoleRunner(settings.threads(), this::message);
-            if (notifier.active()) {
-                notifier.ready(ServiceNotifier.statusLine(counters, ring), watchedRoles(counters), System.nanoTime());
-            }
+            notifier.ready(counters, ring, watchedRoles(counters));
             Pipeline.Tick tick = elapsed -> {
                 ticker.tick(elapsed);
-                if (!notifier.active()) {
-                    return;
-                }
-                if (control.stopRequested()) {
-                    String why = control.stopReason() != null ? control.stopReason() : "the output failed";
-                    notifier.stopping("stopping (" + why + "): " + ServiceNotifier.statusLine(counters, ring));
-                } else {
-                    notifier.tick(ServiceNotifier.statusLine(counters, ring), System.nanoTime());
-                }
+                notifier.tick(control, counters, ring);
             };
             new Pipeline(ring, reader, writer, control, options.durationSeconds, tick, roles).run();
-            if (notifier.active()) {
-                notifier.stopping("stopped: " + ServiceNotifier.statusLine(counters, ring));
-            }
+            notifier.finished(counters, ring);
         }
         report.printFinal(err, ring.peakUsed());
         if (control.internalError() != null) {
@@ -163,11 +152,11 @@ final class RunAssembly {
     /** The roles whose heartbeats the watchdog needs: the writer, and the reader of a live capture. */
     private Liveness watchedRoles(CaptureCounters counters) {
         if (options.mode() == Options.Mode.LIVE) {
-            return new Liveness(new gulp.stats.Counter[] {counters.readerBeats, counters.writerBeats},
+            return new Liveness(new Counter[] {counters.readerBeats, counters.writerBeats},
                     new String[] {"reader", "writer"});
         }
         // A reader waiting in read(2) for stdin is idle, not stuck: only the writer is watched.
-        return new Liveness(new gulp.stats.Counter[] {counters.writerBeats}, new String[] {"writer"});
+        return new Liveness(new Counter[] {counters.writerBeats}, new String[] {"writer"});
     }
 
     /** An informational line, left out with -q. */

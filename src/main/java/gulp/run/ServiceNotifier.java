@@ -2,6 +2,7 @@ package gulp.run;
 
 import gulp.linux.NativeException;
 import gulp.linux.NotifySocket;
+import gulp.pipeline.RunControl;
 import gulp.ring.ByteRing;
 import gulp.stats.CaptureCounters;
 
@@ -78,6 +79,33 @@ final class ServiceNotifier implements AutoCloseable {
 
     boolean watchdogEnabled() {
         return watchdogIntervalNanos > 0;
+    }
+
+    /** {@code READY=1} once the run is listening; {@code liveness} decides the watchdog from now on. */
+    void ready(CaptureCounters counters, ByteRing ring, Liveness liveness) {
+        if (socket != null) {
+            ready(statusLine(counters, ring), liveness, System.nanoTime());
+        }
+    }
+
+    /** The main thread's status tick: {@code STOPPING=1} once a stop is requested, else status and watchdog. */
+    void tick(RunControl control, CaptureCounters counters, ByteRing ring) {
+        if (socket == null || stopping) {
+            return;
+        }
+        if (control.stopRequested()) {
+            String why = control.stopReason() != null ? control.stopReason() : "the output failed";
+            stopping("stopping (" + why + "): " + statusLine(counters, ring));
+        } else {
+            tick(statusLine(counters, ring), System.nanoTime());
+        }
+    }
+
+    /** The run is over: {@code STOPPING=1} if not sent yet. */
+    void finished(CaptureCounters counters, ByteRing ring) {
+        if (socket != null) {
+            stopping("stopped: " + statusLine(counters, ring));
+        }
     }
 
     /** {@code READY=1} with a first status; from now on {@code liveness} decides the watchdog. */
