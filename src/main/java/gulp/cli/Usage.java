@@ -79,6 +79,12 @@ final class Usage {
               SIGINT, SIGTERM, SIGHUP (stdout) stop cleanly; SIGUSR1 prints the counters;
               SIGQUIT prints a JVM thread dump on stderr; the README lists every signal.
 
+            Watching a capture
+              --metrics [ADDR:]PORT  Prometheus metrics at http://ADDR:PORT/metrics (default
+                                  address 127.0.0.1; 0.0.0.0:PORT or [::]:PORT for all)
+              --stats-json FILE   the same figures as one JSON object per line twice a second
+                                  and at the end, appended to FILE (- for stderr)
+
             Exit status: 0 success, 1 internal or resource failure, 2 bad usage,
             3 input error, 4 output error.
             """;

@@ -81,6 +81,10 @@ public final class Options {
     public boolean showVersion;               // -v
     public boolean showHelp;                  // --help
 
+    // Watching a capture (metrics).
+    public String metricsAddress;             // --metrics [ADDR:]PORT
+    public String statsJson;                  // --stats-json FILE|-
+
     /** Which kind of input the options select. */
     public enum Mode { OPAQUE_COPY, CAPTURE_FILES, LIVE }
 

@@ -10,22 +10,34 @@ import gulp.pipeline.RunControl;
 import gulp.pipeline.Writer;
 import gulp.ring.ByteRing;
 import gulp.stats.CaptureCounters;
+import gulp.stats.InterfaceFigures;
 import gulp.stats.Report;
+import gulp.decap.Decapsulator;
+import gulp.metrics.RunFigures;
+import gulp.metrics.Watch;
+import gulp.output.StdoutFileSink;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
+import java.nio.file.Path;
 
 /** The parts every kind of run is built from: the ring, the packet path, the output, the writer, running them. */
 final class RunAssembly {
     private final RunSettings settings;
     private final Options options;
     private final PrintStream err;
+    private final Watch watch;
+    /** The packet run {@link #assemble} built (null for {@code -c}): what the figures read. */
+    private PacketRun packetRun;
+    /** Per-interface figures; null: the run's totals as one interface. */
+    private InterfaceFigures interfaceFigures;
 
-    RunAssembly(RunSettings settings, PrintStream err) {
+    RunAssembly(RunSettings settings, PrintStream err, Watch watch) {
         this.settings = settings;
         this.options = settings.options();
         this.err = err;
+        this.watch = watch;
     }
 
     RunSettings settings() {
@@ -65,7 +77,8 @@ final class RunAssembly {
                 options.blockSize, options.parkMicros * 1000, counters, control);
         Report report = new Report(counters, ring.capacity(), interfaceName != null, false);
         report.addSection(source::appendSummary);
-        return new PacketRun(processing, outputLinkType, control, output, path, writer, report);
+        packetRun = new PacketRun(processing, outputLinkType, control, output, path, writer, report);
+        return packetRun;
     }
 
     /** The output for files starting with {@code fileHeader}; SIGHUP from now on does what it says. */
@@ -96,10 +109,12 @@ final class RunAssembly {
                         CaptureCounters counters, Report report) throws InterruptedException {
         Signals.onCounterRequest(() -> report.printFinal(err, ring.peakUsed()));
         Signals.ignoreRealtimeSignalsSoon();
-        StatusTicker ticker = new StatusTicker(options, ring, counters, report, err);
+        watch.expose(new RunFigures(figureSources(ring, counters), System.currentTimeMillis()));
+        StatusTicker ticker = new StatusTicker(options, ring, counters, report, err, watch);
         RoleRunner roles = new RoleRunner(settings.threads(), this::message);
         new Pipeline(ring, reader, writer, control, options.durationSeconds, ticker::tick, roles).run();
         report.printFinal(err, ring.peakUsed());
+        watch.finish();
         if (control.internalError() != null) {
             return Outcome.failure(Outcome.Status.FAILED, control.internalError());
         }
@@ -114,6 +129,44 @@ final class RunAssembly {
             return Outcome.failure(Outcome.Status.BAD_INPUT, control.readerError());
         }
         return Outcome.OK;
+    }
+
+    /** Sets the per-interface figures of a run that captures several interfaces (default: one). */
+    void interfaceFigures(InterfaceFigures figures) {
+        this.interfaceFigures = figures;
+    }
+
+    /** What {@code --metrics} and {@code --stats-json} read. */
+    private RunFigures.Sources figureSources(ByteRing ring, CaptureCounters counters) {
+        boolean live = options.mode() == Options.Mode.LIVE;
+        InterfaceFigures interfaces = interfaceFigures;
+        if (interfaces == null) {
+            String name = switch (options.mode()) {
+                case LIVE -> settings.interfaceName();
+                case CAPTURE_FILES -> options.readFiles.isEmpty() ? "stdin" : "file";
+                case OPAQUE_COPY -> "stdin";
+            };
+            interfaces = InterfaceFigures.single(name, counters, live);
+        }
+        Decapsulator decapsulator = packetRun == null ? null : packetRun.processing().decapsulator();
+        return new RunFigures.Sources(counters, interfaces, ring, live,
+                decapsulator == null ? null : decapsulator.counters(),
+                decapsulator == null ? null : decapsulator.sequenceGaps(), outputFileSystem());
+    }
+
+    /** The file system whose free space {@code gulp_output_free_bytes} shows: of -o DIR, or of stdout's file. */
+    private Path outputFileSystem() {
+        if (options.outputDirectory != null) {
+            return Path.of(options.outputDirectory);
+        }
+        if (StdoutFileSink.stdoutIsRegularFile()) {
+            try {
+                return Path.of("/proc/self/fd/1").toRealPath();
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     /** A full disk that came back still fails the run if the ring overflowed meanwhile. */
@@ -142,7 +195,9 @@ final class RunAssembly {
     void startupLine(String input, String output, ByteRing ring) {
         if (!options.quiet) {
             long writes = Writer.effectiveBlockSize(options.blockSize, ring.capacity());
-            message(input + "; " + output + "; ring " + (ring.capacity() >> 20) + " MiB, writes of " + writes + " bytes");
+            String watching = watch.describe();
+            message(input + "; " + output + "; ring " + (ring.capacity() >> 20) + " MiB, writes of " + writes + " bytes"
+                    + (watching.isEmpty() ? "" : "; " + watching));
         }
     }
 }

@@ -31,4 +31,6 @@ public final class CaptureCounters {
     public final Counter recordsWritten = new Counter();
     public final Counter bytesWritten = new Counter();
     public final Counter filesFinished = new Counter();
+    /** Wall-clock time (ms since the epoch) the last file was finished by rotation; 0 before. */
+    public final Counter lastFileFinishedMillis = new Counter();
 }
