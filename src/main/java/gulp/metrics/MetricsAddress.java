@@ -1,12 +1,14 @@
 package gulp.metrics;
 
+import java.net.InetAddress;
+
 /**
  * Where {@code --metrics [ADDR:]PORT} listens: {@code 9100} (loopback), {@code 0.0.0.0:9100},
- * {@code [::1]:9100}, {@code host.example:9100}. Only the syntax and the port range are checked
- * here; the address is resolved when the endpoint starts. Port 0 takes a free port (the start-up
- * line names it).
+ * {@code [::1]:9100}, {@code [::]:9100}. ADDR is an IP address (or {@code localhost}), never a
+ * name to look up: a listening address is a choice of interface, and gulp asks no resolver for it.
+ * Port 0 takes a free port (the start-up line names it).
  */
-public record MetricsAddress(String host, int port) {
+public record MetricsAddress(InetAddress host, String literal, int port) {
     /** The host when none is given: loopback only, so that nothing is exposed by accident. */
     public static final String LOOPBACK = "127.0.0.1";
 
@@ -35,8 +37,11 @@ public record MetricsAddress(String host, int port) {
                 port = v.substring(colon + 1);
             }
         }
-        if (host.isEmpty() || host.chars().anyMatch(c -> Character.isWhitespace(c) || c == '/' || c == '[' || c == ']')) {
-            throw bad(text);
+        InetAddress address;
+        try {
+            address = InetAddress.ofLiteral(host.equalsIgnoreCase("localhost") ? LOOPBACK : host);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--metrics: '" + host + "' is not an IP address (e.g. 127.0.0.1, 0.0.0.0, [::1])");
         }
         if (port.isEmpty() || !port.chars().allMatch(c -> c >= '0' && c <= '9') || port.length() > 5) {
             throw bad(text);
@@ -45,7 +50,7 @@ public record MetricsAddress(String host, int port) {
         if (p > 65535) {
             throw new IllegalArgumentException("--metrics: port must be between 0 and 65535, not " + port);
         }
-        return new MetricsAddress(host, p);
+        return new MetricsAddress(address, host.equalsIgnoreCase("localhost") ? LOOPBACK : host, p);
     }
 
     private static IllegalArgumentException bad(String text) {
@@ -53,8 +58,8 @@ public record MetricsAddress(String host, int port) {
                 + text + "'");
     }
 
-    /** {@code host:port}, IPv6 in brackets. */
+    /** {@code host:port} as given (IPv6 in brackets). */
     public String describe(int actualPort) {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + actualPort;
+        return (literal.indexOf(':') >= 0 ? "[" + literal + "]" : literal) + ":" + actualPort;
     }
 }

@@ -9,9 +9,7 @@ import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -39,17 +37,11 @@ final class MetricsEndpoint implements AutoCloseable {
 
     /** @throws WatchException with the one line to show */
     static MetricsEndpoint start(MetricsAddress address, String version) throws WatchException {
-        InetAddress host;
-        try {
-            host = InetAddress.getByName(address.host());
-        } catch (UnknownHostException e) {
-            throw new WatchException("--metrics: unknown host '" + address.host() + "'");
-        }
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(host, address.port()), 0);
+            server = HttpServer.create(new InetSocketAddress(address.host(), address.port()), 0);
         } catch (IOException | RuntimeException e) {
-            throw new WatchException("--metrics: cannot listen on " + describe(host, address.port()) + ": "
+            throw new WatchException("--metrics: cannot listen on " + address.describe(address.port()) + ": "
                     + (e.getMessage() != null ? e.getMessage() : e.toString()));
         }
         PrometheusRegistry registry = new PrometheusRegistry();
@@ -62,13 +54,8 @@ final class MetricsEndpoint implements AutoCloseable {
                 Thread.ofPlatform().name("gulp-metrics-", 0).daemon().factory());
         server.setExecutor(threads);
         server.start();
-        String url = "http://" + describe(host, server.getAddress().getPort()) + "/metrics";
+        String url = "http://" + address.describe(server.getAddress().getPort()) + "/metrics";
         return new MetricsEndpoint(server, threads, url, registry);
-    }
-
-    private static String describe(InetAddress host, int port) {
-        String literal = host.getHostAddress();
-        return (literal.indexOf(':') >= 0 ? "[" + literal + "]" : literal) + ":" + port;
     }
 
     String url() {

@@ -55,7 +55,7 @@ public final class RunFigures {
         add(Figure.counter("gulp_read_packets_total",
                 "Packets the reader took from its input (live: from the kernel ring).", one(c.packetsRead::get)));
         add(Figure.counter("gulp_written_records_total", "Records written to the output.", one(c.recordsWritten::get)));
-        add(Figure.counter("gulp_written_bytes_total", "Bytes written to the output, file headers included.",
+        add(Figure.counter("gulp_written_bytes_total", "Bytes of records written to the output (file headers not counted).",
                 one(c.bytesWritten::get)));
         add(Figure.counter("gulp_files_finished_total", "Output files finished by rotation (-o).",
                 one(c.filesFinished::get)));
