@@ -170,6 +170,26 @@ class MetricsCommandTest {
     }
 
     @Test
+    void rotationShowsInTheFilesFinishedTheirLastTimeAndTheDirectorysFreeSpace() throws Exception {
+        Path dir = Files.createDirectories(temp.resolve("rotated"));
+        Path json = temp.resolve("rotated.jsonl");
+        long before = System.currentTimeMillis() / 1000;
+        GulpProcess.Result r = GulpProcess.run(null, null, "--read", ERSPAN.toString(), "-o", dir.toString(),
+                "--rotate-packets", "100", "--stats-json", json.toString());
+        assertEquals(0, r.status(), r.stderr());
+        long files;
+        try (var list = Files.list(dir)) {
+            files = list.filter(f -> f.getFileName().toString().endsWith(".pcap")).count();
+        }
+        assertEquals(3, files, "287 records, 100 a file");
+        Map<String, Double> last = Scrapes.lastJsonObject(json);
+        assertEquals(files - 1, Math.round(last.get("gulp_files_finished_total")), "finished by rotation; the file open at exit is not counted");
+        double finished = last.get("gulp_last_file_finished_time_seconds");
+        assertTrue(finished >= before && finished <= System.currentTimeMillis() / 1000.0 + 1, "finished at " + finished);
+        assertEquals(Files.getFileStore(dir).getUsableSpace(), last.get("gulp_output_free_bytes"), 64L << 20);
+    }
+
+    @Test
     void ipv6LoopbackIsServedWhenGivenInBrackets() throws Exception {
         boolean ipv6 = true;
         try (ServerSocket probe = new ServerSocket()) {
