@@ -32,6 +32,7 @@ final class RunAssembly {
     private PacketRun packetRun;
     /** Per-interface figures; null: the run's totals as one interface. */
     private InterfaceFigures interfaceFigures;
+    private boolean startupLinePrinted;
 
     RunAssembly(RunSettings settings, PrintStream err, Watch watch) {
         this.settings = settings;
@@ -110,6 +111,9 @@ final class RunAssembly {
         Signals.onCounterRequest(() -> report.printFinal(err, ring.peakUsed()));
         Signals.ignoreRealtimeSignalsSoon();
         watch.expose(new RunFigures(figureSources(ring, counters), System.currentTimeMillis()));
+        if (!startupLinePrinted && !options.quiet && !watch.describe().isEmpty()) {
+            message(watch.describe()); // -c has no start-up line; the URL (port 0) must still be told
+        }
         StatusTicker ticker = new StatusTicker(options, ring, counters, report, err, watch);
         RoleRunner roles = new RoleRunner(settings.threads(), this::message);
         new Pipeline(ring, reader, writer, control, options.durationSeconds, ticker::tick, roles).run();
@@ -193,6 +197,7 @@ final class RunAssembly {
     }
 
     void startupLine(String input, String output, ByteRing ring) {
+        startupLinePrinted = true;
         if (!options.quiet) {
             long writes = Writer.effectiveBlockSize(options.blockSize, ring.capacity());
             String watching = watch.describe();
