@@ -109,6 +109,15 @@ class MetricsCommandTest {
             samples = scrapeUntil(url, "gulp_written_records_total", 248);
             String exposition = scrape(url);
             Scrapes.assertPromtoolAccepts(exposition, temp);
+            // Prometheus with native histograms asks for protobuf first: gulp (no protobuf) answers in text.
+            HttpResponse<String> proto = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Accept",
+                    "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.5,"
+                            + "application/openmetrics-text;version=1.0.0;q=0.4,text/plain;version=0.0.4;q=0.3").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, proto.statusCode(), proto.body());
+            assertTrue(proto.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text"),
+                    proto.headers().toString());
+            assertTrue(proto.body().endsWith("# EOF\n"), proto.body());
             for (String line : exposition.split("\n")) {
                 if (!line.startsWith("#") && !line.isBlank()) {
                     assertTrue(line.startsWith("gulp_"), line);
