@@ -12,7 +12,7 @@ import java.io.PrintStream;
  * options to {@link Run} and maps its outcome to the exit status.
  */
 public final class Main {
-    public static final String VERSION = "2.0.0";
+    public static final String VERSION = gulp.Version.NUMBER;
 
     /** Exit statuses (documented in the README). */
     public static final int EXIT_OK = 0;

@@ -5,6 +5,7 @@ import gulp.format.PcapRecordHeader;
 import gulp.format.PcapFileHeader;
 
 import gulp.capture.Direction;
+import gulp.metrics.MetricsAddress;
 import gulp.output.FsyncPolicy;
 import gulp.output.OutputException;
 import gulp.run.Options;
@@ -121,6 +122,21 @@ public final class OptionParser {
 
         // Running as a service: drop to this user once the socket, ring and output are open.
         cl.option('\0', "user", v -> o.runUser = v);
+        // Watching a capture (metrics): the address is checked here, bound when the run starts.
+        cl.option('\0', "metrics", v -> {
+            try {
+                MetricsAddress.parse(v);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            o.metricsAddress = v;
+        });
+        cl.option('\0', "stats-json", v -> {
+            if (v.isEmpty()) {
+                throw new UsageException("--stats-json takes a file name, or - for stderr");
+            }
+            o.statsJson = v;
+        });
 
         List<String> operands = cl.parse(args);
         if (!operands.isEmpty()) {

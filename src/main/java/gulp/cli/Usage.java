@@ -85,6 +85,11 @@ final class Usage {
                                   reader's priority. Live capture needs CAP_NET_RAW (or root)
               $NOTIFY_SOCKET      systemd Type=notify: READY=1, STATUS=, WATCHDOG=1 (half of
                                   $WATCHDOG_USEC, while reader and writer progress), STOPPING=1
+            Watching a capture
+              --metrics [ADDR:]PORT  Prometheus metrics at http://ADDR:PORT/metrics (default
+                                  address 127.0.0.1; 0.0.0.0:PORT or [::]:PORT for all)
+              --stats-json FILE   the same figures as one JSON object per line twice a second
+                                  and at the end, appended to FILE (- for stderr)
 
             Exit status: 0 success, 1 internal or resource failure, 2 bad usage,
             3 input error, 4 output error.

@@ -147,6 +147,9 @@ public final class SequenceGapTracker {
     /** Sequence numbers missing so far, including holes still inside the reorder window. */
     public long missing(int session) { return holes(session, false); }
 
+    /** Sequence numbers missing so far that have left the reorder window (only grows; for metrics). */
+    public long missingSettled(int session) { return missing[session]; }
+
     public long duplicates(int session) { return duplicates[session]; }
 
     public long reordered(int session) { return reordered[session]; }

@@ -174,6 +174,7 @@ public final class Writer implements Runnable {
     private void rotate() throws IOException {
         sink.rotate();
         counters.filesFinished.increment();
+        counters.lastFileFinishedMillis.set(System.currentTimeMillis());
         fileStart = cut;
         cut = NO_CUT;
         policy.onNewFile(System.currentTimeMillis() * 1_000_000L);

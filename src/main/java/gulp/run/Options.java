@@ -83,6 +83,9 @@ public final class Options {
 
     // Running as a service (least privilege).
     public String runUser;                    // --user
+    // Watching a capture (metrics).
+    public String metricsAddress;             // --metrics [ADDR:]PORT
+    public String statsJson;                  // --stats-json FILE|-
 
     /** Which kind of input the options select. */
     public enum Mode { OPAQUE_COPY, CAPTURE_FILES, LIVE }

@@ -67,6 +67,11 @@ final class PacketProcessing {
         return filter;
     }
 
+    /** The decapsulator ({@code -d}), or null; its counters are read by the metrics. */
+    Decapsulator decapsulator() {
+        return decapsulator;
+    }
+
     /**
      * Installs the user-space stages on the reader's path (the interpreters are created for the
      * reader thread): the filter where {@link FilterPlacement} puts it in user space, and the

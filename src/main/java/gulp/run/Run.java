@@ -1,5 +1,8 @@
 package gulp.run;
 
+import gulp.metrics.Watch;
+import gulp.metrics.WatchException;
+
 import java.io.PrintStream;
 
 /**
@@ -27,11 +30,22 @@ public final class Run {
         } catch (SetupException e) {
             return Outcome.failure(e.status(), e.getMessage());
         }
-        RunAssembly assembly = new RunAssembly(settings, err, user);
-        return switch (options.mode()) {
-            case OPAQUE_COPY -> OpaqueCopyRun.run(assembly);
-            case CAPTURE_FILES -> FileRun.run(assembly);
-            case LIVE -> LiveRun.run(assembly);
-        };
+        // --metrics and --stats-json first: a port in use stops gulp before anything is opened.
+        Watch watch;
+        try {
+            watch = options.metricsAddress == null && options.statsJson == null ? Watch.none()
+                    : Watch.open(options.metricsAddress, options.statsJson, gulp.Version.NUMBER, err,
+                    line -> err.println("gulp: " + line));
+        } catch (WatchException e) {
+            return Outcome.failure(e.isOutput() ? Outcome.Status.OUTPUT_FAILED : Outcome.Status.BAD_USAGE, e.getMessage());
+        }
+        try (watch) {
+            RunAssembly assembly = new RunAssembly(settings, err, user, watch);
+            return switch (options.mode()) {
+                case OPAQUE_COPY -> OpaqueCopyRun.run(assembly);
+                case CAPTURE_FILES -> FileRun.run(assembly);
+                case LIVE -> LiveRun.run(assembly);
+            };
+        }
     }
 }

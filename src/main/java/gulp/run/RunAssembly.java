@@ -11,11 +11,17 @@ import gulp.pipeline.Writer;
 import gulp.ring.ByteRing;
 import gulp.stats.CaptureCounters;
 import gulp.stats.Counter;
+import gulp.stats.InterfaceFigures;
 import gulp.stats.Report;
+import gulp.decap.Decapsulator;
+import gulp.metrics.RunFigures;
+import gulp.metrics.Watch;
+import gulp.output.StdoutFileSink;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
+import java.nio.file.Path;
 
 /** The parts every kind of run is built from: the ring, the packet path, the output, the writer, running them. */
 final class RunAssembly {
@@ -24,13 +30,20 @@ final class RunAssembly {
     private final PrintStream err;
     private final UserSwitch user;
     private ServiceNotifier notifier;
+    private final Watch watch;
+    /** The packet run {@link #assemble} built (null for {@code -c}): what the figures read. */
+    private PacketRun packetRun;
+    /** Per-interface figures; null: the run's totals as one interface. */
+    private InterfaceFigures interfaceFigures;
+    private boolean startupLinePrinted;
 
     /** @param user {@code --user}, or null */
-    RunAssembly(RunSettings settings, PrintStream err, UserSwitch user) {
+    RunAssembly(RunSettings settings, PrintStream err, UserSwitch user, Watch watch) {
         this.settings = settings;
         this.options = settings.options();
         this.err = err;
         this.user = user;
+        this.watch = watch;
     }
 
     RunSettings settings() {
@@ -70,7 +83,8 @@ final class RunAssembly {
                 options.blockSize, options.parkMicros * 1000, counters, control);
         Report report = new Report(counters, ring.capacity(), interfaceName != null, false);
         report.addSection(source::appendSummary);
-        return new PacketRun(processing, outputLinkType, control, output, path, writer, report);
+        packetRun = new PacketRun(processing, outputLinkType, control, output, path, writer, report);
+        return packetRun;
     }
 
     /** The output for files starting with {@code fileHeader}; SIGHUP from now on does what it says. */
@@ -107,7 +121,11 @@ final class RunAssembly {
         try (ServiceNotifier notifier = this.notifier) {
             Signals.onCounterRequest(() -> report.printFinal(err, ring.peakUsed()));
             Signals.ignoreRealtimeSignalsSoon();
-            StatusTicker ticker = new StatusTicker(options, ring, counters, report, err);
+            watch.expose(new RunFigures(figureSources(ring, counters), System.currentTimeMillis()));
+            if (!startupLinePrinted && !options.quiet && !watch.describe().isEmpty()) {
+                message(watch.describe()); // -c has no start-up line; the URL (port 0) must still be told
+            }
+            StatusTicker ticker = new StatusTicker(options, ring, counters, report, err, watch);
             RoleRunner roles = new RoleRunner(settings.threads(), this::message);
             notifier.ready(counters, ring, watchedRoles(counters));
             Pipeline.Tick tick = elapsed -> {
@@ -118,6 +136,7 @@ final class RunAssembly {
             notifier.finished(counters, ring);
         }
         report.printFinal(err, ring.peakUsed());
+        watch.finish();
         if (control.internalError() != null) {
             return Outcome.failure(Outcome.Status.FAILED, control.internalError());
         }
@@ -166,6 +185,44 @@ final class RunAssembly {
         }
     }
 
+    /** Sets the per-interface figures of a run that captures several interfaces (default: one). */
+    void interfaceFigures(InterfaceFigures figures) {
+        this.interfaceFigures = figures;
+    }
+
+    /** What {@code --metrics} and {@code --stats-json} read. */
+    private RunFigures.Sources figureSources(ByteRing ring, CaptureCounters counters) {
+        boolean live = options.mode() == Options.Mode.LIVE;
+        InterfaceFigures interfaces = interfaceFigures;
+        if (interfaces == null) {
+            String name = switch (options.mode()) {
+                case LIVE -> settings.interfaceName();
+                case CAPTURE_FILES -> options.readFiles.isEmpty() ? "stdin" : "file";
+                case OPAQUE_COPY -> "stdin";
+            };
+            interfaces = InterfaceFigures.single(name, counters, live);
+        }
+        Decapsulator decapsulator = packetRun == null ? null : packetRun.processing().decapsulator();
+        return new RunFigures.Sources(counters, interfaces, ring, live,
+                decapsulator == null ? null : decapsulator.counters(),
+                decapsulator == null ? null : decapsulator.sequenceGaps(), outputFileSystem());
+    }
+
+    /** The file system whose free space {@code gulp_output_free_bytes} shows: of -o DIR, or of stdout's file. */
+    private Path outputFileSystem() {
+        if (options.outputDirectory != null) {
+            return Path.of(options.outputDirectory);
+        }
+        if (StdoutFileSink.stdoutIsRegularFile()) {
+            try {
+                return Path.of("/proc/self/fd/1").toRealPath();
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
     /** A full disk that came back still fails the run if the ring overflowed meanwhile. */
     private static boolean lostWhileOutputStalled(Writer writer, CaptureCounters counters) {
         return writer.sink().noSpaceEpisodes() > 0
@@ -192,9 +249,12 @@ final class RunAssembly {
     /** The start-up line; first the switch to {@code --user} (which may refuse the run), see {@link #beginService}. */
     void startupLine(String input, String output, ByteRing ring) throws SetupException {
         beginService();
+        startupLinePrinted = true;
         if (!options.quiet) {
             long writes = Writer.effectiveBlockSize(options.blockSize, ring.capacity());
-            message(input + "; " + output + "; ring " + (ring.capacity() >> 20) + " MiB, writes of " + writes + " bytes");
+            String watching = watch.describe();
+            message(input + "; " + output + "; ring " + (ring.capacity() >> 20) + " MiB, writes of " + writes + " bytes"
+                    + (watching.isEmpty() ? "" : "; " + watching));
         }
     }
 }

@@ -37,4 +37,6 @@ public final class CaptureCounters {
     public final Counter readerBeats = new Counter();
     /** Writer thread: one per turn of its loop (a write, a wait for data, a rotation). */
     public final Counter writerBeats = new Counter();
+    /** Wall-clock time (ms since the epoch) the last file was finished by rotation; 0 before. */
+    public final Counter lastFileFinishedMillis = new Counter();
 }

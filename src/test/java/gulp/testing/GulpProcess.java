@@ -41,7 +41,7 @@ public final class GulpProcess {
                 "-Xms64m", "-Xmx512m", "-XX:MaxDirectMemorySize=1t", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss1m"));
         command.addAll(STDOUT_CLEAN_FLAGS);
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", classesDirectory().toString(), "gulp.cli.Main"));
+        command.addAll(List.of("-cp", classPath(), "gulp.cli.Main"));
         command.addAll(List.of(args));
         return command;
     }
@@ -68,6 +68,19 @@ public final class GulpProcess {
 
     public static Path classesDirectory() {
         return Path.of("target", "classes").toAbsolutePath();
+    }
+
+    /** The compiled classes and the runtime dependencies Maven copied into target/lib. */
+    public static String classPath() {
+        StringBuilder cp = new StringBuilder(classesDirectory().toString());
+        File[] jars = Path.of("target", "lib").toAbsolutePath().toFile().listFiles((dir, name) -> name.endsWith(".jar"));
+        if (jars != null) {
+            java.util.Arrays.sort(jars);
+            for (File jar : jars) {
+                cp.append(File.pathSeparatorChar).append(jar.getPath());
+            }
+        }
+        return cp.toString();
     }
 
     /** The end-of-run counters in {@code stderr}: label to value, from the "N label" lines. */
