@@ -76,7 +76,8 @@ public final class FilterPlacement {
             // As tcpdump -i compiles it; the dead-handle program only when libpcap cannot open the
             // interface (compiled then, not before: libpcap is not asked twice at start-up).
             String[] why = new String[1];
-            BpfProgram live = FilterCompiler.compileForInterface(expression, interfaceName, snaplen, why);
+            BpfProgram live = FilterCompiler.compileForInterface(expression, interfaceName, snaplen,
+                    linkType == Sll2Header.LINKTYPE ? linkType : 0, why);
             String warning = null;
             if (live == null) {
                 live = FilterCompiler.compile(expression, linkType, snaplen);
