@@ -184,6 +184,48 @@ class LiveSeveralInterfacesTest {
     }
 
     @Test
+    void twoInterfacesIntoRotatingFilesKeepEveryFrameAndLockBothNames() throws Exception {
+        Path directory = Files.createDirectory(temp.resolve("files"));
+        String a = bed.captureInterfaces[0];
+        String b = bed.captureInterfaces[1];
+        try (GulpInNamespace gulp = start(null, "-i", a + "," + b, "-o", directory.toString(), "--rotate-packets", "100")) {
+            assertTrue(Files.exists(directory.resolve(".gulp-" + a + "+" + b + ".lock")), gulp::stderrOrReason);
+            send(0, 0, 250, 9).get(30, TimeUnit.SECONDS);
+            send(1, SECOND_RANGE, 150, 9).get(30, TimeUnit.SECONDS);
+            gulp.stopAfterDrain();
+        }
+        List<long[]> sequences = new ArrayList<>();
+        try (var files = Files.list(directory)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".pcap")).sorted().toList()) {
+                sequences.addAll(sequences(file));
+            }
+        }
+        assertEquals(400, sequences.size());
+        assertEachOnce(sequences, 0, 250);
+        assertEachOnce(sequences, SECOND_RANGE, 150);
+    }
+
+    @Test
+    void anyIntoRotatingFilesWritesCookedFiles() throws Exception {
+        Path directory = Files.createDirectory(temp.resolve("any-files"));
+        try (GulpInNamespace gulp = start(null, "-i", "any", "-o", directory.toString(), "--rotate-packets", "50")) {
+            send(0, 0, 120, 9).get(30, TimeUnit.SECONDS);
+            gulp.stopAfterDrain();
+        }
+        List<long[]> sequences = new ArrayList<>();
+        try (var files = Files.list(directory)) {
+            List<Path> pcaps = files.filter(f -> f.getFileName().toString().endsWith(".pcap")).sorted().toList();
+            assertTrue(pcaps.size() >= 3, pcaps::toString);
+            for (Path file : pcaps) {
+                assertEquals(SLL2_LINKTYPE, PcapFiles.read(file).linkType());
+                sequences.addAll(sequences(file));
+            }
+        }
+        assertEquals(120, sequences.size());
+        assertEachOnce(sequences, 0, 120);
+    }
+
+    @Test
     void anyWithAFilterFiltersInTheKernelOnTheCookedSocket() throws Exception {
         Path out = temp.resolve("any-filter.pcap");
         Map<String, Long> counters;
