@@ -23,7 +23,7 @@ import java.util.List;
  *
  * @param options           the options as given (not changed by the run)
  * @param interfaceName     the interface a live capture reads (the default one when none was
- *                          given; several joined by '+'; the output lock is named after it), else null
+ *                          given; several joined by '+'; the output lock is named after it, '+' as '_'), else null
  * @param interfaces        the interfaces a live capture reads, in the order given (empty otherwise)
  * @param kernelSnaplen     what the kernel keeps of each packet: {@code -s}, or with {@code -d}
  *                          the largest (then {@code -s} applies to the inner frame)

@@ -189,7 +189,7 @@ class LiveSeveralInterfacesTest {
         String a = bed.captureInterfaces[0];
         String b = bed.captureInterfaces[1];
         try (GulpInNamespace gulp = start(null, "-i", a + "," + b, "-o", directory.toString(), "--rotate-packets", "100")) {
-            assertTrue(Files.exists(directory.resolve(".gulp-" + a + "+" + b + ".lock")), gulp::stderrOrReason);
+            assertTrue(Files.exists(directory.resolve(".gulp-" + a + "_" + b + ".lock")), gulp::stderrOrReason);
             send(0, 0, 250, 9).get(30, TimeUnit.SECONDS);
             send(1, SECOND_RANGE, 150, 9).get(30, TimeUnit.SECONDS);
             gulp.stopAfterDrain();
