@@ -47,6 +47,11 @@ final class LiveSocket implements AutoCloseable {
     /** After the stop: what the kernel delivered, so what must be walked before this socket is done. */
     private long delivered = -1;
     private boolean deliveryStopped;
+    /** The packet path's totals before the block being walked (reader thread). */
+    private long readBefore;
+    private long storedBefore;
+    private long ringFullBefore;
+    private long filteredBefore;
 
     // Written by the reader thread, read by any ({@link LiveInterfaceFigures}).
     final Counter captured = new Counter();
@@ -216,18 +221,28 @@ final class LiveSocket implements AutoCloseable {
             return HELD;
         }
         handler.selectInterface(id);
-        long read = totals.packetsRead.get();
-        long storedBefore = totals.recordsStored.get();
-        long ringFullBefore = totals.droppedRingFull.get();
-        long filteredBefore = totals.filteredOut.get();
+        countFrom(totals);
         packetsWalked += BlockWalker.walk(ring, block, handler, direction.skippedTypes, skipOutgoingOn, cooked);
         BlockWalker.release(ring, block);
         index = index + 1 == socket.blockCount() ? 0 : index + 1;
-        captured.add(totals.packetsRead.get() - read);
+        countTo(totals);
+        return WALKED;
+    }
+
+    /** Notes the packet path's totals before a block is walked ({@link #countTo} attributes what it added). */
+    private void countFrom(CaptureCounters totals) {
+        readBefore = totals.packetsRead.get();
+        storedBefore = totals.recordsStored.get();
+        ringFullBefore = totals.droppedRingFull.get();
+        filteredBefore = totals.filteredOut.get();
+    }
+
+    /** What the packet path counted since {@link #countFrom} is this interface's. */
+    private void countTo(CaptureCounters totals) {
+        captured.add(totals.packetsRead.get() - readBefore);
         stored.add(totals.recordsStored.get() - storedBefore);
         ringFull.add(totals.droppedRingFull.get() - ringFullBefore);
         filtered.add(totals.filteredOut.get() - filteredBefore);
-        return WALKED;
     }
 
     /**
@@ -258,16 +273,10 @@ final class LiveSocket implements AutoCloseable {
     void walkUnretired(PacketHandler handler, CaptureCounters totals) {
         if (deliveryStopped && !drained()) {
             handler.selectInterface(id);
-            long read = totals.packetsRead.get();
-            long storedBefore = totals.recordsStored.get();
-            long ringFullBefore = totals.droppedRingFull.get();
-            long filteredBefore = totals.filteredOut.get();
+            countFrom(totals);
             packetsWalked += BlockWalker.walkUnretired(socket.ring(), (long) index * socket.blockSize(), handler,
                     direction.skippedTypes, skipOutgoingOn, cooked);
-            captured.add(totals.packetsRead.get() - read);
-            stored.add(totals.recordsStored.get() - storedBefore);
-            ringFull.add(totals.droppedRingFull.get() - ringFullBefore);
-            filtered.add(totals.filteredOut.get() - filteredBefore);
+            countTo(totals);
         }
         delivered = 0; // nothing more to wait for
     }

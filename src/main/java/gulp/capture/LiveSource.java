@@ -123,8 +123,9 @@ public final class LiveSource implements Source {
         }
     }
 
-    /** Per-interface figures, read from any thread (ids as declared: the order given). */
-    public InterfaceFigures figures() {
+    /** Each interface's figures, read from any thread (ids as declared: the order given). */
+    @Override
+    public InterfaceFigures interfaceFigures() {
         return new LiveInterfaceFigures(sockets);
     }
 
