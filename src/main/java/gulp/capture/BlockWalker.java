@@ -1,16 +1,22 @@
 package gulp.capture;
 
+import gulp.decap.Sll2Header;
+import gulp.linux.SockaddrLl;
 import gulp.linux.Tpacket3Hdr;
 import gulp.linux.TpacketBlockDesc;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 import static gulp.format.Timestamps.NANOS_PER_SECOND;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 /**
  * Walks the packets of one TPACKET_V3 block and hands each to the handler: the per-packet hot
@@ -19,6 +25,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public final class BlockWalker {
     private static final VarHandle INT_HANDLE = JAVA_INT.varHandle();
+    /** No interface index (real ones are positive). */
+    public static final int NO_INTERFACE = -1;
+    private static final ValueLayout.OfInt BIG_INT = JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort BIG_SHORT = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private BlockWalker() {
     }
@@ -53,9 +63,15 @@ public final class BlockWalker {
      * next offset, neither of which the walk needs. Returns the count.
      */
     public static int walkUnretired(MemorySegment ring, long block, PacketHandler handler, int skippedTypes) {
+        return walkUnretired(ring, block, handler, skippedTypes, NO_INTERFACE, false);
+    }
+
+    /** As above, with the rules of {@link #walk(MemorySegment, long, PacketHandler, int, int, boolean)}. */
+    public static int walkUnretired(MemorySegment ring, long block, PacketHandler handler, int skippedTypes,
+                                    int skipOutgoingOn, boolean cooked) {
         VarHandle.acquireFence();
         int count = ring.get(JAVA_INT, block + TpacketBlockDesc.NUM_PKTS_OFFSET);
-        return count == 0 ? 0 : walk(ring, block, handler, skippedTypes);
+        return count == 0 ? 0 : walk(ring, block, handler, skippedTypes, skipOutgoingOn, cooked);
     }
 
     /** {@link #walk(MemorySegment, long, PacketHandler, int)} keeping every direction. */
@@ -69,12 +85,30 @@ public final class BlockWalker {
      * {@link Direction}) goes to {@link PacketHandler#onSkippedByDirection()} instead.
      */
     public static int walk(MemorySegment ring, long block, PacketHandler handler, int skippedTypes) {
+        return walk(ring, block, handler, skippedTypes, NO_INTERFACE, false);
+    }
+
+    /**
+     * As {@link #walk(MemorySegment, long, PacketHandler, int)}, for any socket.
+     *
+     * @param skipOutgoingOn an interface index whose outgoing packets are skipped as well (the
+     *                       loopback device under {@code -i any}, as libpcap's
+     *                       linux_check_direction), or {@link #NO_INTERFACE}
+     * @param cooked         the socket is SOCK_DGRAM ({@code -i any}): each packet starts at its
+     *                       network header, and the Linux cooked v2 header ({@link Sll2Header}) is
+     *                       built in place in the room PACKET_RESERVE left in front of it, from the
+     *                       packet's sockaddr_ll, as libpcap does; the VLAN tag is not put back
+     *                       (libpcap neither, for that link type)
+     */
+    public static int walk(MemorySegment ring, long block, PacketHandler handler, int skippedTypes, int skipOutgoingOn,
+                           boolean cooked) {
         int count = ring.get(JAVA_INT, block + TpacketBlockDesc.NUM_PKTS_OFFSET);
         long packet = block + ring.get(JAVA_INT, block + TpacketBlockDesc.OFFSET_TO_FIRST_PKT_OFFSET);
         for (int i = 0; i < count; i++) {
             int next = ring.get(JAVA_INT, packet + Tpacket3Hdr.NEXT_OFFSET_OFFSET);
             int packetType = Byte.toUnsignedInt(ring.get(JAVA_BYTE, packet + Tpacket3Hdr.PKTTYPE_OFFSET));
-            if ((skippedTypes >>> packetType & 1) != 0) {
+            if ((skippedTypes >>> packetType & 1) != 0 || packetType == SockaddrLl.PACKET_OUTGOING
+                    && ring.get(JAVA_INT, packet + Tpacket3Hdr.SOCKADDR_LL_OFFSET + SockaddrLl.IFINDEX_OFFSET) == skipOutgoingOn) {
                 handler.onSkippedByDirection();
                 packet += next;
                 continue;
@@ -85,6 +119,14 @@ public final class BlockWalker {
             int wirelen = ring.get(JAVA_INT, packet + Tpacket3Hdr.LEN_OFFSET);
             int status = ring.get(JAVA_INT, packet + Tpacket3Hdr.STATUS_OFFSET);
             int mac = Short.toUnsignedInt(ring.get(JAVA_SHORT, packet + Tpacket3Hdr.MAC_OFFSET));
+            if (cooked) {
+                long header = packet + mac - Sll2Header.LENGTH;
+                buildSll2Header(ring, packet + Tpacket3Hdr.SOCKADDR_LL_OFFSET, header);
+                handler.onPacket(ring, header, caplen + Sll2Header.LENGTH, wirelen + Sll2Header.LENGTH,
+                        seconds * NANOS_PER_SECOND + nanos, PacketHandler.NO_VLAN_TAG, packetType);
+                packet += next;
+                continue;
+            }
             int vlanTag = PacketHandler.NO_VLAN_TAG;
             if ((status & Tpacket3Hdr.TP_STATUS_VLAN_VALID) != 0) {
                 int tci = ring.get(JAVA_INT, packet + Tpacket3Hdr.VLAN_TCI_OFFSET) & 0xFFFF;
@@ -98,6 +140,25 @@ public final class BlockWalker {
         }
         handler.onBatchEnd();
         return count;
+    }
+
+    /**
+     * Writes the SLL2 header for the packet whose sockaddr_ll is at {@code address} into the 20
+     * bytes at {@code header}: protocol as it is (network order already), interface index and
+     * hardware type to network order, packet type, address length and the 8 address bytes.
+     */
+    static void buildSll2Header(MemorySegment ring, long address, long header) {
+        ring.set(JAVA_SHORT_UNALIGNED, header + Sll2Header.PROTOCOL_OFFSET,
+                ring.get(JAVA_SHORT_UNALIGNED, address + SockaddrLl.PROTOCOL_OFFSET));
+        ring.set(JAVA_SHORT_UNALIGNED, header + Sll2Header.RESERVED_OFFSET, (short) 0);
+        ring.set(BIG_INT, header + Sll2Header.INTERFACE_INDEX_OFFSET,
+                ring.get(JAVA_INT_UNALIGNED, address + SockaddrLl.IFINDEX_OFFSET));
+        ring.set(BIG_SHORT, header + Sll2Header.ARPHRD_TYPE_OFFSET,
+                ring.get(JAVA_SHORT_UNALIGNED, address + SockaddrLl.HATYPE_OFFSET));
+        ring.set(JAVA_BYTE, header + Sll2Header.PACKET_TYPE_OFFSET, ring.get(JAVA_BYTE, address + SockaddrLl.PKTTYPE_OFFSET));
+        ring.set(JAVA_BYTE, header + Sll2Header.ADDRESS_LENGTH_OFFSET, ring.get(JAVA_BYTE, address + SockaddrLl.HALEN_OFFSET));
+        ring.set(JAVA_LONG_UNALIGNED, header + Sll2Header.ADDRESS_OFFSET,
+                ring.get(JAVA_LONG_UNALIGNED, address + SockaddrLl.ADDR_OFFSET));
     }
 
     /**

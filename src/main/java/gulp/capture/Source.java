@@ -1,5 +1,7 @@
 package gulp.capture;
 
+import gulp.stats.InterfaceFigures;
+
 import java.io.IOException;
 
 /** Where packets come from: a live interface, or a capture stream (stdin, files). */
@@ -24,6 +26,14 @@ public interface Source extends AutoCloseable {
      * compiles it; null for a live interface.
      */
     default byte[] savefileHeader() {
+        return null;
+    }
+
+    /**
+     * Per-interface figures of this source, read from any thread (pcapng statistics, metrics), or
+     * null when the run's totals are the one interface's ({@link InterfaceFigures#single}).
+     */
+    default InterfaceFigures interfaceFigures() {
         return null;
     }
 

@@ -53,6 +53,11 @@ public final class Main {
             System.out.print(Usage.TEXT);
             return EXIT_OK;
         }
+        if (options.listInterfaces) {
+            System.out.print(InterfaceList.text());
+            System.out.flush();
+            return EXIT_OK;
+        }
         if (options.showVersion) {
             err.println("gulp " + VERSION + " (Java " + Runtime.version() + ")");
             return EXIT_OK;

@@ -26,7 +26,7 @@ public final class OptionParser {
         Options o = new Options();
         boolean[] directionGiven = new boolean[1];
         CommandLine cl = new CommandLine();
-        cl.option('i', "interface", v -> o.interfaceName = v);
+        cl.option('i', "interface", v -> addInterfaces(o, v));
         cl.option('\0', "read", v -> o.readFiles.add(v));
         cl.flag('c', "copy", () -> o.opaqueCopy = true);
         cl.flag('F', null, () -> o.skipEthernetCheck = true);
@@ -137,6 +137,8 @@ public final class OptionParser {
             }
             o.statsJson = v;
         });
+        // Several interfaces, -i any, -D (interfaces feature).
+        cl.flag('D', "list-interfaces", () -> o.listInterfaces = true);
 
         List<String> operands = cl.parse(args);
         if (!operands.isEmpty()) {
@@ -144,6 +146,34 @@ public final class OptionParser {
         }
         checkCombinations(o, directionGiven[0]);
         return o;
+    }
+
+    /**
+     * {@code -i NAME} or {@code -i A,B}: adds to the interfaces captured (never replaces an earlier
+     * {@code -i}). {@code -i -} (stdin) and {@code -i any} stand alone.
+     */
+    private static void addInterfaces(Options o, String value) throws UsageException {
+        if (value.equals("-") || "-".equals(o.interfaceName)) {
+            if (o.interfaceName != null) {
+                throw new UsageException("-i - (stdin) cannot be combined with another -i");
+            }
+            o.interfaceName = value;
+            return;
+        }
+        for (String part : value.split(",", -1)) {
+            String name = part.trim();
+            if (name.isEmpty()) {
+                throw new UsageException("-i " + value + ": empty interface name");
+            }
+            if (o.interfaces.contains(name)) {
+                throw new UsageException("-i " + name + " is given twice");
+            }
+            o.interfaces.add(name);
+        }
+        if (o.interfaces.contains("any") && o.interfaces.size() > 1) {
+            throw new UsageException("-i any already captures every interface; it cannot be combined with another -i");
+        }
+        o.interfaceName = o.interfaces.getFirst();
     }
 
     /** {@code --min-free}: a size (K, M, G, T) or a percentage of the file system. */

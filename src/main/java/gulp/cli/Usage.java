@@ -9,7 +9,10 @@ final class Usage {
 
             Input
               -i IFACE            capture live from IFACE (default: $CAP_IFACE, else the first up,
-                                  non-loopback interface)
+                                  non-loopback interface); repeat it or give a list
+                                  (-i eth1,eth2) to capture several into one output
+              -i any              every interface, one cooked socket (Linux cooked v2, 276)
+              -D, --list-interfaces  list the interfaces gulp can capture on, and exit
               -i -                read a capture stream (pcap or pcapng) from stdin
               --read FILE         read a capture file (repeat for several files, read in order)
               -c                  copy arbitrary bytes from stdin to stdout through the ring
@@ -18,7 +21,7 @@ final class Usage {
               -F                  do not insist on Ethernet input (tun, ipip, ... as raw IP)
               -Q, --direction DIR  in, out or inout (default; on loopback each packet once)
               --no-promisc        do not put the interface into promiscuous mode
-              -B MIB              kernel ring size in MiB
+              -B MIB              kernel ring size in MiB (per interface)
               --reader-cpu N      pin the reader thread to CPU N
               --writer-cpu N      pin the writer thread to CPU N
               --fifo              run the reader with SCHED_FIFO

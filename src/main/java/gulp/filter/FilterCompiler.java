@@ -61,8 +61,14 @@ public final class FilterCompiler {
      */
     public static synchronized BpfProgram compileForInterface(String expression, String interfaceName, int snaplen,
                                                               String[] reason) throws FilterException {
+        return compileForInterface(expression, interfaceName, snaplen, 0, reason);
+    }
+
+    /** As above, on a handle switched to {@code linkType} (0: libpcap's default; LINUX_SLL2 for {@code any}). */
+    public static synchronized BpfProgram compileForInterface(String expression, String interfaceName, int snaplen,
+                                                              int linkType, String[] reason) throws FilterException {
         if (libpcap == null) libpcap = load(LibPcap.DEFAULT_LIBRARY_NAMES);
-        LibPcap.Compiled compiled = libpcap.compileLive(expression, interfaceName, snaplen);
+        LibPcap.Compiled compiled = libpcap.compileLive(expression, interfaceName, snaplen, linkType);
         if (compiled.activationFailed()) {
             reason[0] = compiled.error();
             return null;

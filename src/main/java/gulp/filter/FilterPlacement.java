@@ -2,6 +2,7 @@ package gulp.filter;
 
 import gulp.decap.DecapConfig;
 import gulp.decap.OuterLink;
+import gulp.decap.Sll2Header;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +76,8 @@ public final class FilterPlacement {
             // As tcpdump -i compiles it; the dead-handle program only when libpcap cannot open the
             // interface (compiled then, not before: libpcap is not asked twice at start-up).
             String[] why = new String[1];
-            BpfProgram live = FilterCompiler.compileForInterface(expression, interfaceName, snaplen, why);
+            BpfProgram live = FilterCompiler.compileForInterface(expression, interfaceName, snaplen,
+                    linkType == Sll2Header.LINKTYPE ? linkType : 0, why);
             String warning = null;
             if (live == null) {
                 live = FilterCompiler.compile(expression, linkType, snaplen);
@@ -83,6 +85,14 @@ public final class FilterPlacement {
                     warning = "warning: libpcap cannot open " + interfaceName + " (" + why[0] + "), so the filter is compiled"
                             + " as for a capture file: 'vlan' cannot match the outer tag, which the kernel removes";
                 }
+            }
+            if (linkType == Sll2Header.LINKTYPE) { // -i any: the cooked socket's filter sees no SLL2 header
+                BpfProgram onSocket = CookedSocketProgram.forSocket(live);
+                if (onSocket == null) {
+                    return new FilterPlacement(Place.USER, null, FilterCompiler.compile(expression, linkType, snaplen), null,
+                            List.of(), warning);
+                }
+                live = onSocket;
             }
             return new FilterPlacement(Place.KERNEL, live, null, null, List.of(), warning);
         }

@@ -42,6 +42,7 @@ public final class LibPcap {
     private final MethodHandle create;
     private final MethodHandle setSnaplen;
     private final MethodHandle activate;
+    private final MethodHandle setDatalink;
     private final MethodHandle statusToString;
 
     private LibPcap(String libraryName, SymbolLookup lookup) {
@@ -72,6 +73,8 @@ public final class LibPcap {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         this.activate = linker.downcallHandle(find(lookup, "pcap_activate"),
                 FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        this.setDatalink = linker.downcallHandle(find(lookup, "pcap_set_datalink"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         this.statusToString = linker.downcallHandle(find(lookup, "pcap_statustostr"),
                 FunctionDescriptor.of(ADDRESS, JAVA_INT));
     }
@@ -169,6 +172,15 @@ public final class LibPcap {
      * Needs the privileges of a capture; serialise calls (see class comment).
      */
     public Compiled compileLive(String expression, String interfaceName, int snaplen) {
+        return compileLive(expression, interfaceName, snaplen, 0);
+    }
+
+    /**
+     * As {@link #compileLive(String, String, int)}, with the handle switched to {@code linkType}
+     * after activation (pcap_set_datalink, as {@code tcpdump -y}: LINUX_SLL2 for {@code any}),
+     * or left at libpcap's default when 0.
+     */
+    public Compiled compileLive(String expression, String interfaceName, int snaplen, int linkType) {
         return calling(() -> {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment errbuf = arena.allocate(PCAP_ERRBUF_SIZE);
@@ -180,6 +192,9 @@ public final class LibPcap {
                     int rc = (int) setSnaplen.invokeExact(pcap, snaplen);
                     if (rc == 0) {
                         rc = (int) activate.invokeExact(pcap);
+                    }
+                    if (rc >= 0 && linkType > 0) {
+                        rc = (int) setDatalink.invokeExact(pcap, linkType);
                     }
                     if (rc < 0) {
                         MemorySegment status = (MemorySegment) statusToString.invokeExact(rc);

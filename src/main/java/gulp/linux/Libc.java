@@ -45,6 +45,8 @@ public final class Libc {
 
     public static final int AF_PACKET = 17;
     public static final int SOCK_RAW = 3;
+    /** Cooked packet sockets ({@code -i any}): the kernel removes the link-layer header. */
+    public static final int SOCK_DGRAM = 2;
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int ETH_P_ALL = 0x0003;
     public static final int SOL_SOCKET = 1;
@@ -56,6 +58,8 @@ public final class Libc {
     public static final int PACKET_VERSION = 10;
     /** Linux 4.20+: the socket no longer sees packets this host sends. */
     public static final int PACKET_IGNORE_OUTGOING = 23;
+    /** Room the kernel leaves in front of each packet in the ring (for a header built in place). */
+    public static final int PACKET_RESERVE = 12;
     public static final int TPACKET_V3 = 2;
     public static final int PACKET_MR_PROMISC = 1;
 
@@ -298,6 +302,26 @@ public final class Libc {
             throw failure("poll");
         }
         return rc == 0 ? 0 : pollfd.get(ValueLayout.JAVA_SHORT, PollFd.REVENTS_OFFSET) & 0xFFFF;
+    }
+
+    /**
+     * poll(2) on {@code count} {@code struct pollfd} ({@link PollFd}) at {@code pollfds}, their
+     * revents filled in. Returns the number ready (0 on timeout or EINTR).
+     */
+    public int poll(MemorySegment pollfds, int count, int timeoutMillis) throws NativeException {
+        int rc;
+        try {
+            rc = (int) Sockets.POLL.invokeExact(callState, pollfds, (long) count, timeoutMillis);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (rc < 0) {
+            if (errno() == EINTR) {
+                return 0;
+            }
+            throw failure("poll");
+        }
+        return rc;
     }
 
     public void close(int fd) throws NativeException {

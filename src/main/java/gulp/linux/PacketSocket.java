@@ -38,8 +38,17 @@ public final class PacketSocket implements AutoCloseable {
 
     /** socket(AF_PACKET, SOCK_RAW, 0) switched to TPACKET_V3. */
     public static PacketSocket open() throws NativeException {
+        return open(false);
+    }
+
+    /**
+     * socket(AF_PACKET, SOCK_RAW or, when {@code cooked}, SOCK_DGRAM, 0) switched to TPACKET_V3.
+     * A cooked socket gets each packet from its network-layer header on, its link-layer facts in
+     * the sockaddr_ll beside it (what {@code -i any} needs: interfaces of any hardware type).
+     */
+    public static PacketSocket open(boolean cooked) throws NativeException {
         Libc libc = Libc.current();
-        int fd = libc.socket(Libc.AF_PACKET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, 0);
+        int fd = libc.socket(Libc.AF_PACKET, (cooked ? Libc.SOCK_DGRAM : Libc.SOCK_RAW) | Libc.SOCK_CLOEXEC, 0);
         PacketSocket socket = new PacketSocket(fd);
         try {
             libc.setsockoptInt(fd, Libc.SOL_PACKET, Libc.PACKET_VERSION, Libc.TPACKET_V3, "setsockopt PACKET_VERSION");
@@ -69,6 +78,14 @@ public final class PacketSocket implements AutoCloseable {
     }
 
     /**
+     * PACKET_RESERVE: the kernel leaves {@code bytes} free in front of every packet in the ring
+     * (libpcap's room for the cooked header it builds in place). Call before {@link #createRing}.
+     */
+    public void reserve(int bytes) throws NativeException {
+        Libc.current().setsockoptInt(fd, Libc.SOL_PACKET, Libc.PACKET_RESERVE, bytes, "setsockopt PACKET_RESERVE");
+    }
+
+    /**
      * PACKET_RX_RING with {@code blockCount} blocks of {@code blockSize} bytes (a multiple of the
      * page size), closed by the kernel after {@code retireMillis} even if not full; then mmap.
      */
@@ -81,7 +98,7 @@ public final class PacketSocket implements AutoCloseable {
         this.blockCount = blockCount;
     }
 
-    /** Starts receiving every protocol on {@code ifindex}. */
+    /** Starts receiving every protocol on {@code ifindex} (0: on every interface of the namespace). */
     public void bind(int ifindex) throws NativeException {
         Libc.current().bind(fd, SockaddrLl.allocate(arena, ifindex, Libc.ETH_P_ALL));
     }

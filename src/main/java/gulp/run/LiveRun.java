@@ -6,6 +6,7 @@ import gulp.filter.FilterPlacement;
 import gulp.linux.Libc;
 import gulp.linux.NativeException;
 import gulp.linux.ProcessAge;
+import gulp.format.LinkType;
 import gulp.format.PcapRecordEncoder;
 import gulp.pipeline.PacketPath;
 import gulp.pipeline.RunControl;
@@ -16,10 +17,11 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
 
-/** {@code gulp -i IFACE}: live capture from an interface. */
+/** {@code gulp -i IFACE}: live capture from one interface, several ({@code -i eth1,eth2}) or {@code any}. */
 final class LiveRun {
     /** Synthetic kernel blocks run through the reader's code before capture starts. */
     static final int WARM_UP_BLOCKS = 2000;
@@ -33,12 +35,13 @@ final class LiveRun {
     static Outcome run(RunAssembly assembly) throws InterruptedException {
         RunSettings settings = assembly.settings();
         Options options = settings.options();
-        String name = settings.interfaceName();
+        List<String> names = settings.interfaces();
         // The JIT warm-up runs beside the kernel ring set-up (the kernel zeroes the ring meanwhile).
         Thread warmUp = Thread.ofPlatform().name("gulp-warm-up").daemon().start(() -> warmUp(options));
         CaptureCounters counters = new CaptureCounters();
-        LiveSource.Settings socket = new LiveSource.Settings(name, options.promiscuous, settings.kernelSnaplen(),
-                settings.kernelBufferBytes(), LiveSource.DEFAULT_BLOCK_SIZE, options.skipEthernetCheck, options.direction);
+        LiveSource.Settings socket = new LiveSource.Settings(names, options.promiscuous, settings.kernelSnaplen(),
+                settings.kernelBufferBytes(), LiveSource.DEFAULT_BLOCK_SIZE, options.skipEthernetCheck, options.direction,
+                options.filter, options.snaplen, options.decapsulate ? LinkType.ETHERNET : 0);
         LiveSource source;
         try {
             source = LiveSource.open(socket, counters);
@@ -46,9 +49,13 @@ final class LiveRun {
             return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
         }
         try (source; Arena arena = Arena.ofShared()) {
+            String mixed = mixedLinkTypes(source, options);
+            if (mixed != null) {
+                return Outcome.failure(Outcome.Status.BAD_USAGE, mixed);
+            }
             ByteRing ring = assembly.allocateRing(arena);
             lockInMemory(assembly, ring);
-            RunAssembly.PacketRun run = assembly.assemble(source, name, ring, counters);
+            RunAssembly.PacketRun run = assembly.assemble(source, names.getFirst(), ring, counters);
             PacketProcessing processing = run.processing();
             PacketPath path = run.path();
             path.setHoldWhenFull(options.holdKernelBlocks);
@@ -56,15 +63,20 @@ final class LiveRun {
             if (filter.warning() != null) {
                 assembly.message(filter.warning());
             }
-            if (filter.kernelProgram() != null) {
-                source.attachFilter(filter.kernelProgram());
+            for (int i = 0; i < names.size(); i++) {
+                // Compiled per interface, as tcpdump -i compiles it for each (its link type, its handle).
+                FilterPlacement own = i == 0 ? filter : processing.filterFor(settings, names.get(i), source.linkTypes().get(i));
+                if (own.kernelProgram() != null) {
+                    source.attachFilter(i, own.kernelProgram());
+                }
             }
             processing.install(path, run.report());
             warmUp.join();
             source.start();
             String processed = processing.describe();
-            assembly.startupLine("listening on " + source.describe() + ", " + settings.threads().describe()
-                            + ", " + stallBudget(options, settings.kernelBufferBytes(), ring.capacity()) + ", ready "
+            assembly.startupLine("listening on " + source.describe() + notRecorded(names) + ", "
+                            + settings.threads().describe() + ", "
+                            + stallBudget(options, settings.kernelBufferBytes() * names.size(), ring.capacity()) + ", ready "
                             + secondsSinceLaunch() + " after launch"
                             + (processed.isEmpty() ? "" : "; " + processed + filter.describeLive()),
                     assembly.outputDescription(run.output(), run.outputLinkType()), ring);
@@ -77,6 +89,43 @@ final class LiveRun {
         } catch (IOException e) {
             return Outcome.failure(Outcome.Status.OUTPUT_FAILED, e.getMessage());
         }
+    }
+
+    /**
+     * Why these interfaces cannot share one output, or null: classic pcap holds one link type, and
+     * {@code -d} reads one outer link layer per run.
+     */
+    static String mixedLinkTypes(LiveSource source, Options options) {
+        if (source.oneLinkType()) {
+            return null;
+        }
+        StringBuilder types = new StringBuilder();
+        List<String> names = source.interfaceNames();
+        for (int i = 0; i < names.size(); i++) {
+            types.append(i == 0 ? "" : ", ").append(names.get(i)).append(" link type ").append(source.linkTypes().get(i));
+        }
+        if (options.decapsulate) {
+            return "-d reads one outer link layer per run, and these interfaces differ (" + types
+                    + "); capture them in separate runs";
+        }
+        if (!pcapngOutput(options)) {
+            return "classic pcap holds one link type, and these interfaces differ (" + types
+                    + "); capture them in separate runs, or write pcapng (--format pcapng)";
+        }
+        return null;
+    }
+
+    /**
+     * True when the output is pcapng (which records each packet's interface).
+     * TODO(lead): return {@code options.format} is pcapng once {@code --format} is merged (pcapng helper).
+     */
+    static boolean pcapngOutput(Options options) {
+        return false;
+    }
+
+    /** With several interfaces in classic pcap, the start-up line says the file does not tell them apart. */
+    private static String notRecorded(List<String> names) {
+        return names.size() > 1 ? " (classic pcap: the interface of a packet is not recorded in the file)" : "";
     }
 
     /**

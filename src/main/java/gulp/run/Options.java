@@ -36,6 +36,11 @@ public final class Options {
     public boolean holdKernelBlocks = true;   // --no-hold-kernel-blocks (--hold-kernel-blocks: the default)
     public Direction direction = Direction.INOUT; // -Q / --direction
 
+    // Several interfaces, -i any, -D (interfaces feature).
+    /** Every interface of -i, in order (a comma list split; "any" alone); {@link #interfaceName} is the first. */
+    public final List<String> interfaces = new ArrayList<>();
+    public boolean listInterfaces;            // -D / --list-interfaces
+
     // Decapsulation.
     public boolean decapsulate;               // -d
     public String decapKinds;                 // --decap

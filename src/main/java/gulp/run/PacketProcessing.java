@@ -59,6 +59,20 @@ final class PacketProcessing {
         return new PacketProcessing(decapsulator, filter, options.filter);
     }
 
+    /**
+     * The filter for another interface of a live run (several {@code -i}): compiled for that
+     * interface, as {@code tcpdump -i} would; only its kernel program differs from {@link #filter()}.
+     */
+    FilterPlacement filterFor(RunSettings settings, String interfaceName, int linkType) throws SetupException {
+        Options options = settings.options();
+        try {
+            return FilterPlacement.forInterface(options.filter, interfaceName, linkType, options.snaplen, settings.decap(),
+                    settings.decap() == null ? null : OuterLink.of(linkType));
+        } catch (FilterException e) {
+            throw setupFailure(e);
+        }
+    }
+
     private static SetupException setupFailure(FilterException e) {
         return new SetupException(e.isLibpcapMissing() ? Outcome.Status.FAILED : Outcome.Status.BAD_USAGE, e.getMessage());
     }

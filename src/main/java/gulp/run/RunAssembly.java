@@ -33,7 +33,7 @@ final class RunAssembly {
     private final Watch watch;
     /** The packet run {@link #assemble} built (null for {@code -c}): what the figures read. */
     private PacketRun packetRun;
-    /** Per-interface figures; null: the run's totals as one interface. */
+    /** Per-interface figures of the source ({@link Source#interfaceFigures}); null: the run's totals as one interface. */
     private InterfaceFigures interfaceFigures;
     private boolean startupLinePrinted;
 
@@ -83,6 +83,7 @@ final class RunAssembly {
                 options.blockSize, options.parkMicros * 1000, counters, control);
         Report report = new Report(counters, ring.capacity(), interfaceName != null, false);
         report.addSection(source::appendSummary);
+        interfaceFigures = source.interfaceFigures();
         packetRun = new PacketRun(processing, outputLinkType, control, output, path, writer, report);
         return packetRun;
     }
@@ -183,11 +184,6 @@ final class RunAssembly {
         if (!options.quiet) {
             message(text);
         }
-    }
-
-    /** Sets the per-interface figures of a run that captures several interfaces (default: one). */
-    void interfaceFigures(InterfaceFigures figures) {
-        this.interfaceFigures = figures;
     }
 
     /** What {@code --metrics} and {@code --stats-json} read. */

@@ -3,6 +3,7 @@ package gulp.run;
 import gulp.format.PcapRecordHeader;
 
 import gulp.capture.LiveSource;
+import gulp.capture.NetInterface;
 import gulp.decap.DecapConfig;
 import gulp.linux.Libc;
 import gulp.linux.NativeException;
@@ -12,6 +13,7 @@ import gulp.pipeline.RoleRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Every setting of a run that is derived from the options, concluded once, before anything is
@@ -21,7 +23,8 @@ import java.nio.file.Path;
  *
  * @param options           the options as given (not changed by the run)
  * @param interfaceName     the interface a live capture reads (the default one when none was
- *                          given; the output lock is named after it), else null
+ *                          given; several joined by '+'; the output lock is named after it, '+' as '_'), else null
+ * @param interfaces        the interfaces a live capture reads, in the order given (empty otherwise)
  * @param kernelSnaplen     what the kernel keeps of each packet: {@code -s}, or with {@code -d}
  *                          the largest (then {@code -s} applies to the inner frame)
  * @param kernelBufferBytes the kernel ring of a live capture: {@code -B}, or 256 MiB, or an eighth
@@ -33,7 +36,7 @@ import java.nio.file.Path;
  * @param threads           the CPU and priority of each thread (live capture: reader and writer on
  *                          the last two allowed CPUs, the reader at a raised priority)
  */
-public record RunSettings(Options options, String interfaceName, int kernelSnaplen, long kernelBufferBytes,
+public record RunSettings(Options options, String interfaceName, List<String> interfaces, int kernelSnaplen, long kernelBufferBytes,
                           DecapConfig decap, long rotateBytes, RoleRunner.Plan threads) {
     /** With -o and no other rotation option, a new file after 10 ring sizes, as in the original. */
     static final long DEFAULT_RING_MULTIPLES = 10;
@@ -50,22 +53,25 @@ public record RunSettings(Options options, String interfaceName, int kernelSnapl
                     + " redirect it to a file, or pipe it into 'tcpdump -r -'");
         }
         boolean live = options.mode() == Options.Mode.LIVE;
-        String interfaceName = live ? liveInterface(options) : null;
+        List<String> interfaces = live ? liveInterfaces(options) : List.of();
         DecapConfig decap = options.decapsulate ? decapConfig(options) : null;
-        return new RunSettings(options, interfaceName,
+        return new RunSettings(options, live ? String.join("+", interfaces) : null, interfaces,
                 options.decapsulate ? PcapRecordHeader.MAX_CAPLEN : options.snaplen,
                 live ? kernelBuffer(options) : 0,
                 decap, rotateBytes(options),
                 live ? liveThreads(options) : RoleRunner.Plan.AS_STARTED);
     }
 
-    private static String liveInterface(Options options) throws SetupException {
-        String name = options.interfaceName != null ? options.interfaceName : LiveSource.defaultInterface();
+    private static List<String> liveInterfaces(Options options) throws SetupException {
+        if (!options.interfaces.isEmpty()) {
+            return List.copyOf(options.interfaces);
+        }
+        String name = NetInterface.defaultName();
         if (name == null) {
             throw new SetupException(Outcome.Status.BAD_INPUT, "no interface given and none is up besides loopback;"
-                    + " name one with -i IFACE (interfaces: " + String.join(", ", LiveSource.interfaceNames()) + ")");
+                    + " name one with -i IFACE (interfaces: " + String.join(", ", NetInterface.names()) + ")");
         }
-        return name;
+        return List.of(name);
     }
 
     /** What {@code -d} decapsulates, from {@code --decap}, {@code --vni} and the like. */

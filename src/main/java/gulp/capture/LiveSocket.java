@@ -1,0 +1,311 @@
+package gulp.capture;
+
+import gulp.decap.Sll2Header;
+import gulp.filter.BpfProgram;
+import gulp.filter.FilterException;
+import gulp.format.LinkType;
+import gulp.linux.Capabilities;
+import gulp.linux.Libc;
+import gulp.linux.NativeException;
+import gulp.linux.PacketSocket;
+import gulp.stats.CaptureCounters;
+import gulp.stats.Counter;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One capture interface of a live run: its packet socket with its own TPACKET_V3 kernel ring, the
+ * walk through that ring (which block is next, what has been walked, the stop drain), and its
+ * own figures. {@link LiveSource} polls one or several of these on the reader thread. For
+ * {@code -i any} the socket is cooked (SOCK_DGRAM) on every interface (ifindex 0) and each packet
+ * gets a Linux cooked v2 header built in place.
+ */
+final class LiveSocket implements AutoCloseable {
+    /** {@link #step}: a block was walked. */
+    static final int WALKED = 0;
+    /** {@link #step}: a block is ready but gulp's ring has no room for it yet (it stays in the kernel ring). */
+    static final int HELD = 1;
+    /** {@link #step}: no block is ready. */
+    static final int IDLE = 2;
+
+    final String name;
+    final int ifindex;
+    final int linkType;
+    private final String linkName;
+    final boolean cooked;
+    private final boolean promiscuous;
+    private final PacketSocket socket;
+    /** Which directions are dropped, and where; the walker skips {@code direction.skippedTypes}. */
+    private final SocketDirection direction;
+    /** Under {@code any}: the loopback device, whose outgoing copies are skipped; else none. */
+    private final int skipOutgoingOn;
+    private final long interfaceDropsAtStart;
+    /** The id the packet handler gave this interface ({@link PacketHandler#declareInterface}). */
+    int id;
+    private int index;
+    private long packetsWalked;
+    /** After the stop: what the kernel delivered, so what must be walked before this socket is done. */
+    private long delivered = -1;
+    private boolean deliveryStopped;
+    /** The packet path's totals before the block being walked (reader thread). */
+    private long readBefore;
+    private long storedBefore;
+    private long ringFullBefore;
+    private long filteredBefore;
+
+    // Written by the reader thread, read by any ({@link LiveInterfaceFigures}).
+    final Counter captured = new Counter();
+    final Counter stored = new Counter();
+    final Counter ringFull = new Counter();
+    final Counter filtered = new Counter();
+    final Counter kernelReceived = new Counter();
+    final Counter kernelDropped = new Counter();
+    final Counter interfaceDropped = new Counter();
+
+    private LiveSocket(String name, int ifindex, int linkType, String linkName, boolean cooked, boolean promiscuous,
+                       PacketSocket socket, SocketDirection direction, int skipOutgoingOn) {
+        this.name = name;
+        this.ifindex = ifindex;
+        this.linkType = linkType;
+        this.linkName = linkName;
+        this.cooked = cooked;
+        this.promiscuous = promiscuous;
+        this.socket = socket;
+        this.direction = direction;
+        this.skipOutgoingOn = skipOutgoingOn;
+        this.interfaceDropsAtStart = interfaceDrops();
+    }
+
+    /**
+     * Checks the interface, opens the socket and creates the kernel ring; it does not receive yet
+     * (see {@link #start()}).
+     */
+    static LiveSocket open(LiveSource.Settings settings, String name) throws InputException {
+        boolean any = NetInterface.ANY.equals(name);
+        NetInterface device = any ? null : NetInterface.find(name);
+        int linkType;
+        String linkName;
+        boolean loopback = false;
+        int ifindex = 0;
+        int skipOutgoingOn = BlockWalker.NO_INTERFACE;
+        Libc libc = Libc.current();
+        if (any) {
+            linkType = Sll2Header.LINKTYPE;
+            linkName = "every interface, Linux cooked v2";
+            NetInterface lo = NetInterface.all().stream().filter(NetInterface::isLoopback).findFirst().orElse(null);
+            if (lo != null && libc.ifNameToIndex(lo.name()) > 0) {
+                skipOutgoingOn = libc.ifNameToIndex(lo.name());
+            }
+        } else {
+            if (device == null) {
+                throw new InputException(NetInterface.noSuchInterface(name));
+            }
+            if (device.isEthernet()) {
+                linkType = LinkType.ETHERNET;
+            } else if (!settings.skipEthernetCheck()) {
+                throw new InputException(name + " is not an Ethernet interface (hardware type " + device.hardwareType()
+                        + "); use -F to capture it anyway");
+            } else if (device.isRawIp()) {
+                linkType = LinkType.RAW;
+            } else {
+                throw new InputException(name + " has hardware type " + device.hardwareType() + ", which gulp cannot write as pcap");
+            }
+            linkName = device.linkName();
+            loopback = device.hardwareType() == NetInterface.ARPHRD_LOOPBACK;
+            if (!device.isUp()) {
+                throw new InputException("interface " + name + " is down (ip link set " + name + " up)");
+            }
+            ifindex = libc.ifNameToIndex(name);
+            if (ifindex == 0) {
+                throw new InputException(NetInterface.noSuchInterface(name));
+            }
+        }
+        PacketSocket socket;
+        try {
+            socket = PacketSocket.open(any);
+        } catch (NativeException e) {
+            throw permissionOr(e, "cannot open a packet socket on " + name);
+        }
+        try {
+            SocketDirection direction = SocketDirection.apply(settings.direction(), loopback, socket);
+            if (settings.snaplen() < 65535 || direction.needsFilter()) {
+                attach(socket, name, direction, snaplenProgram(settings.snaplen()));
+            }
+            if (any) {
+                socket.reserve(Sll2Header.LENGTH);
+            }
+            int blockCount = (int) Math.max(2, settings.kernelBufferBytes() / settings.blockSize());
+            try {
+                socket.createRing(settings.blockSize(), blockCount, LiveSource.RETIRE_MILLIS);
+            } catch (NativeException e) {
+                throw new InputException("cannot create a kernel ring of " + blockCount + " x " + (settings.blockSize() >> 10)
+                        + " KiB on " + name + ": " + e.getMessage() + "; choose a smaller -B");
+            }
+            return new LiveSocket(name, ifindex, linkType, linkName, any, settings.promiscuous() && !any, socket, direction,
+                    skipOutgoingOn);
+        } catch (InputException e) {
+            socket.close();
+            throw e;
+        } catch (NativeException e) {
+            socket.close();
+            throw new InputException("cannot set up the packet socket on " + name + ": " + e.getMessage());
+        }
+    }
+
+    /** Attaches a classic BPF program in the kernel (see {@link LiveSource#attachFilter}). */
+    void attachFilter(BpfProgram program) throws InputException {
+        attach(socket, name, direction, program);
+    }
+
+    private static void attach(PacketSocket socket, String name, SocketDirection direction, BpfProgram program)
+            throws InputException {
+        try (Arena scratch = Arena.ofConfined()) {
+            socket.attachFilter(direction.onSocket(program).toSockFprog(scratch));
+        } catch (FilterException | NativeException e) {
+            throw new InputException("cannot attach the filter on " + name + ": " + e.getMessage());
+        }
+    }
+
+    /** "ret #snaplen": keeps at most {@code snaplen} bytes of every packet. */
+    private static BpfProgram snaplenProgram(int snaplen) {
+        return BpfProgram.of(new int[] {0x06}, new int[1], new int[1], new int[] {snaplen}); // BPF_RET|BPF_K
+    }
+
+    /** Binds (packets start arriving in the ring) and enables promiscuous mode. */
+    void start() throws InputException {
+        try {
+            socket.bind(ifindex);
+            if (promiscuous) {
+                socket.enablePromiscuous(ifindex);
+            }
+        } catch (NativeException e) {
+            if (e.errno() == Libc.ENETDOWN) {
+                throw new InputException("interface " + name + " is down");
+            }
+            throw permissionOr(e, "cannot bind to " + name);
+        }
+    }
+
+    static InputException permissionOr(NativeException e, String context) {
+        if (e.errno() == Libc.EPERM || e.errno() == Libc.EACCES) {
+            return new InputException(context + ": permission denied: " + Capabilities.CAPTURE_NEEDS);
+        }
+        return new InputException(context + ": " + e.getMessage());
+    }
+
+    int fd() {
+        return socket.fd();
+    }
+
+    /** For the start-up line: "eth1 (Ethernet, promiscuous, kernel ring 1024 x 256 KiB = 256 MiB, block timeout 32 ms)". */
+    String describe() {
+        return name + " (" + linkName + (promiscuous ? ", promiscuous" : "") + direction.note
+                + (skipOutgoingOn != BlockWalker.NO_INTERFACE ? ", loopback packets once" : "")
+                + ", kernel ring " + socket.blockCount() + " x " + (socket.blockSize() >> 10) + " KiB = "
+                + ((long) socket.blockCount() * socket.blockSize() >> 20) + " MiB, block timeout " + LiveSource.RETIRE_MILLIS
+                + " ms)";
+    }
+
+    /**
+     * Walks the next block if it is ready and the handler may take it. What the packet path
+     * counted meanwhile (captured, stored, ring full, filtered) is this interface's.
+     */
+    int step(PacketHandler handler, CaptureCounters totals) {
+        MemorySegment ring = socket.ring();
+        long block = (long) index * socket.blockSize();
+        if (!BlockWalker.isReady(ring, block)) {
+            return IDLE;
+        }
+        if (!handler.mayTake(BlockWalker.recordBytesAtMost(ring, block))) {
+            return HELD;
+        }
+        handler.selectInterface(id);
+        countFrom(totals);
+        packetsWalked += BlockWalker.walk(ring, block, handler, direction.skippedTypes, skipOutgoingOn, cooked);
+        BlockWalker.release(ring, block);
+        index = index + 1 == socket.blockCount() ? 0 : index + 1;
+        countTo(totals);
+        return WALKED;
+    }
+
+    /** Notes the packet path's totals before a block is walked ({@link #countTo} attributes what it added). */
+    private void countFrom(CaptureCounters totals) {
+        readBefore = totals.packetsRead.get();
+        storedBefore = totals.recordsStored.get();
+        ringFullBefore = totals.droppedRingFull.get();
+        filteredBefore = totals.filteredOut.get();
+    }
+
+    /** What the packet path counted since {@link #countFrom} is this interface's. */
+    private void countTo(CaptureCounters totals) {
+        captured.add(totals.packetsRead.get() - readBefore);
+        stored.add(totals.recordsStored.get() - storedBefore);
+        ringFull.add(totals.droppedRingFull.get() - ringFullBefore);
+        filtered.add(totals.filteredOut.get() - filteredBefore);
+    }
+
+    /**
+     * Stops the kernel's delivery (reject-all filter, rebind: see {@link PacketSocket#stopDelivery})
+     * and reads the final statistics: from now on this socket is done once it has walked what they
+     * say was delivered.
+     */
+    void stopDelivery() {
+        try {
+            socket.stopDelivery(ifindex);
+            deliveryStopped = true;
+        } catch (NativeException e) {
+            deliveryStopped = false; // drain what the kernel retires; the block it is filling may stay behind
+        }
+        updateStatistics();
+        delivered = socket.packetsTotal() - socket.dropsTotal();
+    }
+
+    /** True once every packet the kernel delivered before the stop has been walked. */
+    boolean drained() {
+        return delivered >= 0 && packetsWalked >= delivered;
+    }
+
+    /**
+     * The stop drain timed out: the kernel did not retire the last, partly filled block. Once
+     * delivery has stopped nothing writes into it any more: take its packets where they are.
+     */
+    void walkUnretired(PacketHandler handler, CaptureCounters totals) {
+        if (deliveryStopped && !drained()) {
+            handler.selectInterface(id);
+            countFrom(totals);
+            packetsWalked += BlockWalker.walkUnretired(socket.ring(), (long) index * socket.blockSize(), handler,
+                    direction.skippedTypes, skipOutgoingOn, cooked);
+            countTo(totals);
+        }
+        delivered = 0; // nothing more to wait for
+    }
+
+    /** Reads the kernel's statistics (clear-on-read, kept as totals) and the interface drops. */
+    void updateStatistics() {
+        try {
+            socket.readStatistics();
+        } catch (NativeException e) {
+            return; // statistics are best effort; the capture goes on
+        }
+        kernelReceived.set(socket.packetsTotal());
+        kernelDropped.set(socket.dropsTotal());
+        // The pipeline interrupts the reader on a stop (meant for blocking reads); this reader
+        // polls instead, and a pending interrupt would make the sysfs reads below fail.
+        Thread.interrupted();
+        long drops = interfaceDrops();
+        if (drops >= 0 && interfaceDropsAtStart >= 0) {
+            interfaceDropped.set(Math.max(0, drops - interfaceDropsAtStart));
+        }
+    }
+
+    /** rx_missed_errors + rx_fifo_errors of this interface (of every interface for {@code any}), or -1. */
+    private long interfaceDrops() {
+        return cooked ? NetInterface.dropsOfAll() : NetInterface.drops(name);
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}
