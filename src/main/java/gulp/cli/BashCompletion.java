@@ -67,6 +67,7 @@ final class BashCompletion {
             case FILE -> "compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\"))";
             case DIRECTORY -> "compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- \"$cur\"))";
             case COMMAND -> "COMPREPLY=($(compgen -c -- \"$cur\"))";
+            case USER -> "COMPREPLY=($(compgen -u -- \"$cur\"))";
             case WORDS -> "COMPREPLY=($(compgen -W \"" + String.join(" ", c.words()) + "\" -- \"$cur\"))";
         };
     }

@@ -48,13 +48,14 @@ record OptionSpec(char shortName, String longName, String argument, Section sect
 
     /** What completes an option's argument: a kind, or a fixed list of words. */
     record Completion(Kind kind, List<String> words) {
-        enum Kind { NONE, INTERFACE, FILE, DIRECTORY, COMMAND, WORDS }
+        enum Kind { NONE, INTERFACE, FILE, DIRECTORY, COMMAND, USER, WORDS }
 
         static final Completion NONE = new Completion(Kind.NONE, List.of());
         static final Completion INTERFACE = new Completion(Kind.INTERFACE, List.of());
         static final Completion FILE = new Completion(Kind.FILE, List.of());
         static final Completion DIRECTORY = new Completion(Kind.DIRECTORY, List.of());
         static final Completion COMMAND = new Completion(Kind.COMMAND, List.of());
+        static final Completion USER = new Completion(Kind.USER, List.of());
 
         static Completion words(String... words) {
             return new Completion(Kind.WORDS, List.of(words));

@@ -103,6 +103,16 @@ class OptionTableTest {
         assertEquals(List.of(), complete(script, "-r", ""), "a number has no completion");
     }
 
+    @Test
+    void generateTakesManOrCompletionAndNothingElse() throws Exception {
+        gulp.testing.GulpProcess.Result bad = gulp.testing.GulpProcess.run(null, null, "--generate", "html");
+        assertEquals(Main.EXIT_USAGE, bad.status());
+        assertEquals("gulp: --generate takes man or completion, not 'html'", bad.stderr().strip());
+        Path man = dir.resolve("gulp.1");
+        assertEquals(0, gulp.testing.GulpProcess.run(null, man, "--generate", "man").status());
+        assertEquals(ManPage.text(OptionTable.ALL), Files.readString(man));
+    }
+
     /** COMPREPLY of the completion function for the words after "gulp" (the last is being completed). */
     static List<String> complete(Path script, String... words) {
         StringBuilder array = new StringBuilder("gulp");
