@@ -104,6 +104,18 @@ class OptionTableTest {
     }
 
     @Test
+    void theServiceDefaultsOfThePackageAreValidOptions() throws Exception {
+        String line = Files.readAllLines(Path.of("packaging/default/gulp")).stream()
+                .filter(l -> l.startsWith("GULP_OPTIONS=")).findFirst().orElseThrow();
+        String value = line.substring("GULP_OPTIONS=".length()).replace("\"", "");
+        List<String> args = new java.util.ArrayList<>(List.of("-i", "eth1", "-o", "/var/lib/gulp/eth1"));
+        args.addAll(List.of(value.split(" +"))); // as systemd splits $GULP_OPTIONS
+        Options o = OptionParser.parse(args.toArray(String[]::new));
+        assertEquals(3600, o.rotateSeconds);
+        assertEquals(0.10, o.minFreeFraction, 1e-9);
+    }
+
+    @Test
     void generateTakesManOrCompletionAndNothingElse() throws Exception {
         gulp.testing.GulpProcess.Result bad = gulp.testing.GulpProcess.run(null, null, "--generate", "html");
         assertEquals(Main.EXIT_USAGE, bad.status());
