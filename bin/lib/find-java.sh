@@ -28,5 +28,6 @@ if ! JAVA="$(find_java)"; then
   exit 1
 fi
 JAVA_HOME_25="$(dirname "$(dirname "$(readlink -f "$JAVA")")")"
-# Maven's bundled Guava warns about sun.misc.Unsafe on JDK 25; the warning is harmless noise.
-export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+# Maven's bundled Guava warns about sun.misc.Unsafe on JDK 25; the warning is harmless noise. Maven
+# 3.8's jansi writes colour resets (ESC[0m) even in batch mode and with -q; jansi.noreset stops them.
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow -Djansi.noreset=true"

@@ -41,6 +41,9 @@ public final class Main {
     }
 
     int run(String[] args) throws InterruptedException {
+        if (args.length == 2 && args[0].equals("--generate")) {
+            return generate(args[1]);
+        }
         Options options;
         try {
             options = OptionParser.parse(args);
@@ -67,6 +70,25 @@ public final class Main {
             message(outcome.message());
         }
         return exitStatus(outcome.status());
+    }
+
+    /**
+     * {@code gulp --generate man|completion}: prints gulp(1) or the bash completion, made from the
+     * option table like --help (bin/package runs it; not a user option).
+     */
+    private int generate(String what) {
+        String text = switch (what) {
+            case "man" -> ManPage.text(OptionTable.ALL);
+            case "completion" -> BashCompletion.text(OptionTable.ALL);
+            default -> null;
+        };
+        if (text == null) {
+            message("--generate takes man or completion, not '" + what + "'");
+            return EXIT_USAGE;
+        }
+        System.out.print(text);
+        System.out.flush();
+        return EXIT_OK;
     }
 
     /** The exit status the README documents for each outcome. */

@@ -1,21 +1,12 @@
 package gulp.cli;
 
-import gulp.format.PcapRecordHeader;
-
-import gulp.format.PcapFileHeader;
-
-import gulp.capture.Direction;
-import gulp.metrics.MetricsAddress;
-import gulp.output.FsyncPolicy;
-import gulp.output.OutputException;
 import gulp.run.Options;
 
 import java.util.List;
 
-import static gulp.run.Options.MAX_BLOCK_SIZE;
-
 /**
- * Turns the command line into {@link Options}: each option's syntax and range, and the
+ * Turns the command line into {@link Options}: the options themselves are declared in
+ * {@link OptionTable}; here are the value syntaxes they share (numbers, sizes, seconds) and the
  * combinations that make no sense. Short options are those of the original Gulp.
  */
 public final class OptionParser {
@@ -24,127 +15,12 @@ public final class OptionParser {
 
     public static Options parse(String[] args) throws UsageException {
         Options o = new Options();
-        boolean[] directionGiven = new boolean[1];
-        CommandLine cl = new CommandLine();
-        cl.option('i', "interface", v -> addInterfaces(o, v));
-        cl.option('\0', "read", v -> o.readFiles.add(v));
-        cl.flag('c', "copy", () -> o.opaqueCopy = true);
-        cl.flag('F', null, () -> o.skipEthernetCheck = true);
-        cl.option('f', "filter", v -> o.filter = v);
-        cl.flag('\0', "no-promisc", () -> o.promiscuous = false);
-        cl.option('s', "snaplen", v -> {
-            long s = number("-s", v, 0, PcapRecordHeader.MAX_CAPLEN);
-            o.snaplen = s == 0 ? PcapFileHeader.DEFAULT_SNAPLEN : (int) s;
-        });
-        cl.option('B', "kernel-buffer", v -> o.kernelBufferMiB = number("-B", v, 1, 1L << 20));
-        cl.option('\0', "reader-cpu", v -> o.readerCpu = (int) number("--reader-cpu", v, 0, 65535));
-        cl.option('\0', "writer-cpu", v -> o.writerCpu = (int) number("--writer-cpu", v, 0, 65535));
-        cl.flag('\0', "fifo", () -> o.realtimeReader = true);
-        cl.flag('\0', "hold-kernel-blocks", () -> o.holdKernelBlocks = true);
-        cl.flag('\0', "no-hold-kernel-blocks", () -> o.holdKernelBlocks = false);
-        cl.option('Q', "direction", v -> {
-            try {
-                o.direction = Direction.parse(v);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage());
-            }
-            directionGiven[0] = true;
-        });
-
-        cl.flag('d', "decapsulate", () -> o.decapsulate = true);
-        cl.option('\0', "decap", v -> { o.decapsulate = true; o.decapKinds = v; });
-        cl.option('\0', "vxlan-port", v -> o.vxlanPort = (int) number("--vxlan-port", v, 1, 65535));
-        cl.option('\0', "geneve-port", v -> o.genevePort = (int) number("--geneve-port", v, 1, 65535));
-        cl.flag('\0', "keep-other", () -> o.keepOther = true);
-        cl.option('\0', "erspan-session", v -> o.erspanSessions = v);
-        cl.option('\0', "vni", v -> o.vnis = v);
-        cl.flag('\0', "erspan-time", () -> o.erspanTime = true);
-
-        cl.option('r', "ring", v -> o.ringMiB = number("-r", v, 1, 1L << 30));
-        cl.option('z', "block-size", v -> {
-            long z = number("-z", v, 1, MAX_BLOCK_SIZE);
-            if (Long.bitCount(z) != 1) {
-                throw new UsageException("-z must be a power of two up to " + MAX_BLOCK_SIZE + ", not " + v);
-            }
-            o.blockSize = (int) z;
-        });
-        cl.option('p', "poll-micros", v -> o.parkMicros = number("-p", v, 0, 1_000_000));
-        cl.flag('\0', "nano", () -> o.nanosecond = true);
-
-        cl.option('o', "output-dir", v -> o.outputDirectory = v);
-        cl.option('n', "name", v -> o.namePrefix = v);
-        cl.flag('t', null, () -> o.timestampNames = true);
-        cl.option('C', null, v -> o.rotateRingMultiples = number("-C", v, 1, Long.MAX_VALUE >> 32));
-        cl.option('G', null, v -> o.rotateSeconds = number("-G", v, 1, 1L << 32));
-        cl.option('W', null, v -> o.maxFiles = number("-W", v, 1, Integer.MAX_VALUE));
-        cl.option('Z', null, v -> o.postRotateCommand = v);
-        cl.flag('x', null, () -> o.exclusiveLock = true);
-        cl.flag('X', null, () -> o.ignoreLock = true);
-        cl.option('\0', "rotate-size", v -> o.rotateBytes = size("--rotate-size", v));
-        cl.option('\0', "rotate-packets", v -> o.rotatePackets = number("--rotate-packets", v, 1, Long.MAX_VALUE));
-        cl.option('\0', "rotate-seconds", v -> o.rotateSeconds = number("--rotate-seconds", v, 1, 1L << 32));
-        cl.option('\0', "max-files", v -> o.maxFiles = number("--max-files", v, 1, Integer.MAX_VALUE));
-        cl.option('\0', "max-total", v -> o.maxTotalBytes = size("--max-total", v));
-        cl.option('\0', "min-free", v -> parseMinFree(o, v));
-        cl.option('\0', "name-template", v -> o.nameTemplate = v);
-        cl.flag('\0', "rotate-by-packet-time", () -> o.rotateByPacketTime = true);
-        cl.option('\0', "file-mode", v -> {
-            try {
-                o.fileMode = Integer.parseInt(v, 8);
-            } catch (NumberFormatException e) {
-                throw new UsageException("--file-mode takes an octal mode such as 0640, not " + v);
-            }
-            if (o.fileMode < 0 || o.fileMode > 07777) {
-                throw new UsageException("--file-mode takes an octal mode such as 0640, not " + v);
-            }
-        });
-        cl.flag('\0', "direct-io", () -> o.directIo = true);
-        cl.flag('\0', "buffered-io", () -> o.directIo = false);
-        cl.option('\0', "fsync", v -> {
-            try {
-                o.fsync = FsyncPolicy.parse(v);
-            } catch (OutputException e) {
-                throw new UsageException(e.getMessage());
-            }
-        });
-
-        cl.option('\0', "count", v -> o.countLimit = number("--count", v, 1, Long.MAX_VALUE));
-        cl.option('\0', "duration", v -> o.durationSeconds = seconds("--duration", v));
-        cl.option('V', "status", v -> {
-            if (v.startsWith("-")) {
-                throw new UsageException(v + " is suspicious as argument of -V");
-            }
-            o.statusArgument = v;
-        });
-        cl.flag('q', "quiet", () -> o.quiet = true);
-        cl.flag('v', "version", () -> o.showVersion = true);
-        cl.flag('h', "help", () -> o.showHelp = true);
-
-        // Running as a service: drop to this user once the socket, ring and output are open.
-        cl.option('\0', "user", v -> o.runUser = v);
-        // Watching a capture (metrics): the address is checked here, bound when the run starts.
-        cl.option('\0', "metrics", v -> {
-            try {
-                MetricsAddress.parse(v);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage());
-            }
-            o.metricsAddress = v;
-        });
-        cl.option('\0', "stats-json", v -> {
-            if (v.isEmpty()) {
-                throw new UsageException("--stats-json takes a file name, or - for stderr");
-            }
-            o.statsJson = v;
-        });
-        // Several interfaces, -i any, -D (interfaces feature).
-        cl.flag('D', "list-interfaces", () -> o.listInterfaces = true);
-
-        List<String> operands = cl.parse(args);
+        CommandLine cl = new CommandLine(OptionTable.ALL);
+        List<String> operands = cl.parse(args, o);
         if (!operands.isEmpty()) {
             throw new UsageException("unexpected argument '" + operands.get(0) + "' (input files go after --read)");
         }
-        checkCombinations(o, directionGiven[0]);
+        checkCombinations(o, cl.given("direction"));
         return o;
     }
 
@@ -152,7 +28,7 @@ public final class OptionParser {
      * {@code -i NAME} or {@code -i A,B}: adds to the interfaces captured (never replaces an earlier
      * {@code -i}). {@code -i -} (stdin) and {@code -i any} stand alone.
      */
-    private static void addInterfaces(Options o, String value) throws UsageException {
+    static void addInterfaces(Options o, String value) throws UsageException {
         if (value.equals("-") || "-".equals(o.interfaceName)) {
             if (o.interfaceName != null) {
                 throw new UsageException("-i - (stdin) cannot be combined with another -i");
@@ -177,7 +53,7 @@ public final class OptionParser {
     }
 
     /** {@code --min-free}: a size (K, M, G, T) or a percentage of the file system. */
-    private static void parseMinFree(Options o, String value) throws UsageException {
+    static void parseMinFree(Options o, String value) throws UsageException {
         String v = value.trim();
         if (!v.endsWith("%")) {
             o.minFreeBytes = size("--min-free", v);
