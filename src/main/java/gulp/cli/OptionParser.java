@@ -22,7 +22,16 @@ public final class OptionParser {
     }
 
     public static Options parse(String[] args) throws UsageException {
+        return parse(args, null);
+    }
+
+    /**
+     * @param subcommand {@code "extract"} or {@code "index"} ({@link ExtractCommand}): its options
+     *                   are accepted and the operands are its directories; null for a capture
+     */
+    static Options parse(String[] args, String subcommand) throws UsageException {
         Options o = new Options();
+        o.subcommand = subcommand;
         boolean[] directionGiven = new boolean[1];
         CommandLine cl = new CommandLine();
         cl.option('i', "interface", v -> o.interfaceName = v);
@@ -119,8 +128,14 @@ public final class OptionParser {
         cl.flag('v', "version", () -> o.showVersion = true);
         cl.flag('h', "help", () -> o.showHelp = true);
 
+        if (subcommand != null) {
+            ExtractCommand.addOptions(cl, o);
+        }
+
         List<String> operands = cl.parse(args);
-        if (!operands.isEmpty()) {
+        if (subcommand != null) {
+            ExtractCommand.check(o, operands);
+        } else if (!operands.isEmpty()) {
             throw new UsageException("unexpected argument '" + operands.get(0) + "' (input files go after --read)");
         }
         checkCombinations(o, directionGiven[0]);
