@@ -128,6 +128,7 @@ public final class OptionParser {
         cl.flag('v', "version", () -> o.showVersion = true);
         cl.flag('h', "help", () -> o.showHelp = true);
 
+        cl.flag('\0', "no-index", () -> o.writeIndex = false); // issue 13: the extraction index beside -o files
         if (subcommand != null) {
             ExtractCommand.addOptions(cl, o);
         }

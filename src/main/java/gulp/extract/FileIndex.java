@@ -163,8 +163,11 @@ final class FileIndex {
     /** Writes the index to {@code path} atomically (a temporary file renamed over it). */
     void store(Path path) throws IOException {
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-        try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Files.deleteIfExists(tmp);
+        // Owner and group only, as capture files by default: an index names the hosts a capture holds.
+        try (FileChannel c = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----")))) {
             ByteBuffer b = ByteBuffer.wrap(encode());
             while (b.hasRemaining()) {
                 c.write(b);

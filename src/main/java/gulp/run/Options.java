@@ -87,6 +87,7 @@ public final class Options {
     public long extractFrom = Long.MIN_VALUE; // --from (nanoseconds since the epoch)
     public long extractTo = Long.MAX_VALUE;   // --to (excluded)
     public boolean extractList;               // --list
+    public boolean writeIndex = true;         // --no-index: -o keeps no NAME.idx beside its files
 
     /** Which kind of input the options select. */
     public enum Mode { OPAQUE_COPY, CAPTURE_FILES, LIVE, EXTRACT, INDEX }

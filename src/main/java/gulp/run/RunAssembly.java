@@ -63,6 +63,12 @@ final class RunAssembly {
                 options.parkMicros * 1000, options.countLimit);
         Writer writer = new Writer(ring, output.sink(), RecordFraming.pcap(options.nanosecond), output.policy(),
                 options.blockSize, options.parkMicros * 1000, counters, control);
+        if (options.writeIndex && output.sink() instanceof gulp.output.RotatingFileSink files) {
+            // The extraction index beside each file (issue 13), built on its own thread.
+            gulp.extract.LiveIndexer indexer = new gulp.extract.LiveIndexer(outputLinkType, this::message);
+            files.indexWith(indexer);
+            writer.indexWith(indexer);
+        }
         Report report = new Report(counters, ring.capacity(), interfaceName != null, false);
         report.addSection(source::appendSummary);
         return new PacketRun(processing, outputLinkType, control, output, path, writer, report);
