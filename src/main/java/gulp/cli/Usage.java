@@ -4,6 +4,8 @@ package gulp.cli;
 final class Usage {
     static final String TEXT = """
             Usage: gulp [options] > file.pcap
+                   gulp extract DIR... [--from TIME] [--to TIME] [-f EXPR] [-d] [options] > out.pcap
+                   gulp index DIR...
             Lossless packet capture: a reader thread fills a large ring buffer, a writer thread
             empties it to the output in big blocks.
 
@@ -68,6 +70,20 @@ final class Usage {
               --buffered-io       write through the page cache; by default -o files and a
                                   stdout that is a regular file use O_DIRECT (--direct-io)
               SIGHUP with -o starts a new file; SIGINT/SIGTERM finish the current one.
+              --no-index          keep no NAME.idx beside each file (the extraction index)
+
+            Getting packets back (gulp extract, gulp index)
+              gulp extract DIR... the packets of every capture file in DIRs (gulp's files, the
+                                  .part being written, other pcap/pcapng files) merged in time
+                                  order into one pcap; -f, -d, -o and the output options apply
+              --from TIME         first time included (default: the oldest packet)
+              --to TIME           first time excluded (default: after the newest packet);
+                                  TIME: 2026-12-01T10:02:00[.5][Z|+01:00], 10:02 (today),
+                                  epoch seconds 1764583320.5, now, -15m, -2h, -30s, -1d
+              --list              print the files that cover the window (times, packets,
+                                  bytes) and warn of gaps over 60 s with no file
+              --format pcap       the output format (pcap)
+              gulp index DIR...   write the index of every file that has none (or a stale one)
 
             Run control
               --count N           stop after N packets

@@ -82,11 +82,13 @@ public final class Catalog {
             if (format == null) {
                 return null;
             }
-            FileIndex index = part ? null : FileIndex.load(FileIndex.pathFor(path));
+            FileIndex index = FileIndex.load(FileIndex.pathFor(path));
             boolean indexed = index != null && index.complete() && index.linkTypeField == format.linkTypeField()
-                    && format.seekable() && index.agreesWith(channel, size, false);
+                    && format.seekable() && index.agreesWith(channel, size, part);
             if (!indexed) {
-                index = scan(path, channel, format, size);
+                index = scan(path, channel, format, size, null);
+            } else if (part) {
+                index = scan(path, channel, format, size, index); // what was written since the index so far
             }
             return new CaptureFile(path, order, size, format, index, part, indexed);
         } catch (NoSuchFileException e) {
@@ -100,9 +102,15 @@ public final class Catalog {
 
     /** Builds the index of a file by reading it all. */
     static FileIndex scan(Path path, FileChannel channel, CaptureFormat format, long size) throws IOException, InputException {
-        IndexBuilder builder = new IndexBuilder(format.linkTypeField());
-        long end = size;
-        try (RecordCursor cursor = open(path, channel, format, 0, false)) {
+        return scan(path, channel, format, size, null);
+    }
+
+    /** Builds the index of a file by reading it all, or, given the index {@code so far} of a file being written, its rest. */
+    static FileIndex scan(Path path, FileChannel channel, CaptureFormat format, long size, FileIndex soFar)
+            throws IOException, InputException {
+        IndexBuilder builder = soFar == null ? new IndexBuilder(format.linkTypeField()) : new IndexBuilder(soFar);
+        long end = soFar == null ? size : soFar.length;
+        try (RecordCursor cursor = open(path, channel, format, soFar == null ? 0 : soFar.length, false)) {
             while (cursor.next()) {
                 if (!builder.hasFirstRecord() && cursor.recordOffset() >= 0) {
                     builder.firstRecordHeader(cursor.data().asSlice(cursor.dataOffset() - 16, 16)

@@ -26,6 +26,24 @@ final class IndexBuilder {
         this.summary = new TrafficSummary(linkTypeField);
     }
 
+    /** Goes on from {@code index} (of a file still being written): the records after its length follow. */
+    IndexBuilder(FileIndex index) {
+        this.linkTypeField = index.linkTypeField;
+        this.summary = index.summary;
+        this.firstRecord = index.firstRecord.clone();
+        this.packets = index.packets;
+        this.first = index.firstTimestamp;
+        this.last = index.lastTimestamp;
+        this.min = index.packets == 0 ? Long.MAX_VALUE : index.minTimestamp;
+        this.max = index.maxTimestamp;
+        this.monotonic = index.monotonic();
+        this.complete = index.complete();
+        this.times = Arrays.copyOf(index.tableTimes, Math.max(64, index.tableTimes.length * 2));
+        this.offsets = Arrays.copyOf(index.tableOffsets, times.length);
+        this.entries = index.tableTimes.length;
+        this.lastEntryOffset = entries == 0 ? Long.MIN_VALUE : index.tableOffsets[entries - 1];
+    }
+
     /**
      * One record: at {@code recordOffset} in the file (-1 if not known), stamped {@code timestamp},
      * its packet's first bytes ({@code length} of them, at most {@link TrafficSummary#SNIFF_BYTES} are read).

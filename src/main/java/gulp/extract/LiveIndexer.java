@@ -45,6 +45,8 @@ public final class LiveIndexer implements FileIndexHook {
     /** Slots kept free for file events, so they always fit. */
     private static final int EVENT_RESERVE = 4;
     static final long FINISH_WAIT_MS = 5_000;
+    /** How often the index so far of the file being written is published ({@code .NAME.idx.part}). */
+    static final long SNAPSHOT_NANOS = 1_000_000_000L;
     private static final VarHandle LONG = MethodHandles.arrayElementVarHandle(long[].class);
 
     private record Event(boolean start, Path part, Path target, CompletableFuture<Boolean> written, long length,
@@ -70,6 +72,9 @@ public final class LiveIndexer implements FileIndexHook {
     private Path part;
     private Path target;
     private CompletableFuture<Boolean> done;
+    private long indexedEnd;    // end of the last record indexed
+    private long snapshotEnd;   // what the last published index so far covers
+    private long lastSnapshot;
 
     public LiveIndexer(int linkTypeField, Consumer<String> report) {
         this.linkTypeField = linkTypeField;
@@ -153,6 +158,7 @@ public final class LiveIndexer implements FileIndexHook {
         while (true) {
             long available = (long) LONG.getAcquire(positions, 0);
             if (head == available) {
+                snapshot();
                 LockSupport.parkNanos(idle++ < 100 ? 50_000 : 2_000_000);
                 continue;
             }
@@ -171,6 +177,7 @@ public final class LiveIndexer implements FileIndexHook {
                     }
                     builder.add(offset, ts, slots, at + COPY_AT + dataOffset,
                             Math.max(0, Math.min(caplen, Math.min(TrafficSummary.SNIFF_BYTES, COPIED - dataOffset))));
+                    indexedEnd = offset + dataOffset + Integer.toUnsignedLong(caplen);
                 }
                 head++;
             }
@@ -178,8 +185,27 @@ public final class LiveIndexer implements FileIndexHook {
         }
     }
 
+    /**
+     * At most once a second while idle, the index so far of the file being written, for
+     * extractions of its newest packets: they read only what was written after it.
+     */
+    private void snapshot() {
+        long now = System.nanoTime();
+        if (builder == null || indexedEnd == snapshotEnd || now - lastSnapshot < SNAPSHOT_NANOS) {
+            return;
+        }
+        lastSnapshot = now;
+        snapshotEnd = indexedEnd;
+        try {
+            builder.build(indexedEnd).store(FileIndex.pathFor(part));
+        } catch (IOException | RuntimeException e) {
+            // The file is read instead; the final index reports a real problem.
+        }
+    }
+
     private void onEvent(Event e) {
         if (e.start()) {
+            indexedEnd = snapshotEnd = 0;
             builder = new IndexBuilder(linkTypeField);
             part = e.part();
             target = e.target();

@@ -6,8 +6,9 @@ import java.nio.file.Path;
 
 /**
  * Where an {@code -o} run's index of each file is kept ({@code gulp.extract.LiveIndexer}): told
- * of every file started, every record written into it (by the writer, before the record's bytes
- * are released) and every file finished. Implementations must never make the writer wait.
+ * of every file started, every record going into it (by the writer, as it writes the record,
+ * while the whole record is still in the ring; a write that fails later leaves the index longer
+ * than its file, which an extraction detects) and every file finished. Implementations must never make the writer wait.
  */
 public interface FileIndexHook {
     FileIndexHook NONE = new FileIndexHook() {

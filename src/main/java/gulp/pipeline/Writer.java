@@ -238,13 +238,13 @@ public final class Writer implements Runnable {
                 // Read each header once, while it is still unreleased; a record that straddles
                 // this write keeps its end here for the next call.
                 countedRecordEnd = countedUpTo + framing.recordLength(consumer, countedUpTo);
+                if (framing.isPacket(consumer, countedUpTo)) { // the index, while the whole record is unreleased
+                    index.record(consumer, countedUpTo, countedUpTo - fileStart, framing.timestampNanos(consumer, countedUpTo),
+                            framing.dataOffset(consumer, countedUpTo), framing.capturedLength(consumer, countedUpTo));
+                }
             }
             if (countedRecordEnd > head) {
                 break;
-            }
-            if (framing.isPacket(consumer, countedUpTo)) {
-                index.record(consumer, countedUpTo, countedUpTo - fileStart, framing.timestampNanos(consumer, countedUpTo),
-                        framing.dataOffset(consumer, countedUpTo), framing.capturedLength(consumer, countedUpTo));
             }
             countedUpTo = countedRecordEnd;
             countedRecordEnd = -1;

@@ -110,6 +110,36 @@ class WriterIndexTest {
     }
 
     @Test
+    void packetsOfTheFileBeingWrittenAreExtractableWithinFiveSecondsWithItsIndexSoFar(@TempDir Path dir) throws Exception {
+        Path out = Files.createDirectory(dir.resolve("out"));
+        byte[] capture = Files.readAllBytes(input(dir, 2000));
+        Process gulp = GulpProcess.builder("-i", "-", "-o", out.toString(), "-q")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            OutputStream stdin = gulp.getOutputStream();
+            stdin.write(capture);
+            stdin.flush(); // still capturing
+            long start = System.nanoTime();
+            Path indexSoFar = out.resolve(".pcap000000.pcap.idx.part");
+            int extracted = 0;
+            while (System.nanoTime() - start < 5_000_000_000L && (extracted < 2000 || !Files.exists(indexSoFar))) {
+                Thread.sleep(200);
+                Path x = dir.resolve("x.pcap");
+                var r = GulpProcess.run(null, x, "extract", out.toString(), "-q");
+                assertEquals(0, r.status(), r.stderr());
+                extracted = PcapFiles.read(x).records().size();
+            }
+            assertEquals(2000, extracted);
+            assertTrue(Files.exists(indexSoFar), names(out).toString());
+            FileIndex soFar = FileIndex.load(indexSoFar);
+            assertEquals(2000, soFar.packets);
+        } finally {
+            gulp.getOutputStream().close();
+            gulp.waitFor();
+        }
+    }
+
+    @Test
     void aFileDeletedDuringTheExtractionIsSkippedWithOneLine(@TempDir Path dir) throws Exception {
         ExtractCommandTest.write(dir.resolve("a.pcap"), BASE + 1, BASE + 2);
         ExtractCommandTest.write(dir.resolve("b.pcap"), BASE + 3, BASE + 4);
