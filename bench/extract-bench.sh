@@ -28,17 +28,17 @@ echo "directory: $(echo "$files" | wc -l) files, $(du -sh "$dir" | cut -f1); win
 printf 'repeat\ttool\tquery\tsize\tseconds\n' > "$work/rows"
 for r in $(seq "$repeats"); do
   cold; s=$(now); "$gulp" extract "$dir" --from "$from" --to "$to" -q > "$work/g-window.pcap" 2>/dev/null; e=$(now)
-  printf '%s\tgulp\twindow\t-\t%s\n' "$r" "$(echo "$e - $s" | bc)" >> "$work/rows"
+  printf '%s\tgulp\twindow\t0\t%s\n' "$r" "$(echo "$e - $s" | bc)" >> "$work/rows"
   cold; s=$(now)
   mergecap -F nsecpcap -w "$work/m.pcap" $files && editcap -F nsecpcap -A "$from" -B "$to" "$work/m.pcap" "$work/s-window.pcap"
-  e=$(now); printf '%s\tmergecap+editcap\twindow\t-\t%s\n' "$r" "$(echo "$e - $s" | bc)" >> "$work/rows"
+  e=$(now); printf '%s\tmergecap+editcap\twindow\t0\t%s\n' "$r" "$(echo "$e - $s" | bc)" >> "$work/rows"
   [ "$(body "$work/g-window.pcap")" = "$(body "$work/s-window.pcap")" ] || { echo "window outputs DIFFER" >&2; exit 1; }
 
   cold; s=$(now); "$gulp" extract "$dir" -f 'host 192.0.2.77' -q > "$work/g-host.pcap" 2>"$work/g-host.err"; e=$(now)
-  printf '%s\tgulp\thost\t-\t%s\n' "$r" "$(echo "$e - $s" | bc)" >> "$work/rows"
+  printf '%s\tgulp\thost\t0\t%s\n' "$r" "$(echo "$e - $s" | bc)" >> "$work/rows"
   cold; s=$(now)
   mergecap -F nsecpcap -w - $files | tcpdump --time-stamp-precision=nano -r - -w "$work/s-host.pcap" 'host 192.0.2.77' 2>/dev/null
-  e=$(now); printf '%s\tmergecap+tcpdump\thost\t-\t%s\n' "$r" "$(echo "$e - $s" | bc)" >> "$work/rows"
+  e=$(now); printf '%s\tmergecap+tcpdump\thost\t0\t%s\n' "$r" "$(echo "$e - $s" | bc)" >> "$work/rows"
   [ "$(body "$work/g-host.pcap")" = "$(body "$work/s-host.pcap")" ] || { echo "host outputs DIFFER" >&2; exit 1; }
 done
 grep -h 'files read\|files skipped' "$work/g-host.err" >&2 || true

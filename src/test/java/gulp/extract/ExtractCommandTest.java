@@ -95,6 +95,20 @@ class ExtractCommandTest {
     }
 
     @Test
+    void aFileWhoseClockSteppedBackIsMergedAsMergecapMergesIt(@TempDir Path dir) throws Exception {
+        Path d = Files.createDirectory(dir.resolve("d"));
+        write(d.resolve("a.pcap"), BASE + 5, BASE + 1, BASE + 7); // the clock stepped back after +5
+        write(d.resolve("b.pcap"), BASE + 3);
+        Path out = dir.resolve("out.pcap");
+        var r = GulpProcess.run(null, out, "extract", d.toString(), "-q");
+        assertEquals(0, r.status(), r.stderr());
+        // mergecap: heads +5, +3 give +3; then +5, +1, +7 in a.pcap's order
+        assertEquals(List.of(BASE + 3, BASE + 5, BASE + 1, BASE + 7), extracted(out));
+        r = GulpProcess.run(null, out, "extract", d.toString(), "--from", at(BASE + 1), "--to", at(BASE + 6), "-q");
+        assertEquals(List.of(BASE + 3, BASE + 5, BASE + 1), extracted(out));
+    }
+
+    @Test
     void aBadTimeIsOneLineAndStatus2(@TempDir Path dir) throws Exception {
         var r = GulpProcess.run(null, null, "extract", dir.toString(), "--from", "yesterday-ish");
         assertEquals(2, r.status());
