@@ -19,7 +19,7 @@ final class IndexBuilder {
     private long[] times = new long[64];
     private long[] offsets = new long[64];
     private int entries;
-    private long lastEntryOffset = Long.MIN_VALUE;
+    private long lastEntryOffset; // 0: the file header; the first entry comes SPACING bytes into the file
 
     IndexBuilder(int linkTypeField) {
         this.linkTypeField = linkTypeField;
@@ -41,7 +41,7 @@ final class IndexBuilder {
         this.times = Arrays.copyOf(index.tableTimes, Math.max(64, index.tableTimes.length * 2));
         this.offsets = Arrays.copyOf(index.tableOffsets, times.length);
         this.entries = index.tableTimes.length;
-        this.lastEntryOffset = entries == 0 ? Long.MIN_VALUE : index.tableOffsets[entries - 1];
+        this.lastEntryOffset = entries == 0 ? 0 : index.tableOffsets[entries - 1];
     }
 
     /**

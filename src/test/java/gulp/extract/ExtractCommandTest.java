@@ -109,6 +109,67 @@ class ExtractCommandTest {
     }
 
     @Test
+    void theOutputIsWhatMergecapEditcapAndTcpdumpGive(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(gulp.testing.Tools.run("mergecap", "-v").status() == 0
+                && gulp.testing.Tools.run("editcap", "-v").status() == 0, "needs Wireshark's mergecap and editcap");
+        Random random = new Random(7);
+        Path d1 = Files.createDirectory(dir.resolve("d1"));
+        Path d2 = Files.createDirectory(dir.resolve("d2"));
+        List<String> files = new ArrayList<>();
+        for (Path d : List.of(d1, d2)) {
+            for (int f = 0; f < 3; f++) {
+                List<PcapFiles.Frame> frames = new ArrayList<>();
+                long t = BASE + f * 40_000L + random.nextInt(20_000);
+                for (int i = 0; i < 200; i++) {
+                    t += random.nextInt(500);
+                    frames.add(new PcapFiles.Frame(t, 46, frame(1 + random.nextInt(20), 1000 + random.nextInt(5), i)));
+                }
+                Path file = d.resolve("f" + f + ".pcap");
+                PcapFiles.writeFrames(file, frames);
+                files.add(file.toString());
+            }
+        }
+        long from = BASE + 30_011, to = BASE + 90_007;
+        String filter = "host 10.0.0.3 or port 1002";
+        Path merged = dir.resolve("m.pcap"), window = dir.resolve("w.pcap"), expected = dir.resolve("e.pcap");
+        List<String> merge = new ArrayList<>(List.of("mergecap", "-F", "nsecpcap", "-w", merged.toString()));
+        merge.addAll(files);
+        assertEquals(0, gulp.testing.Tools.run(merge.toArray(String[]::new)).status());
+        assertEquals(0, gulp.testing.Tools.run("editcap", "-F", "nsecpcap", "-A", at(from), "-B", at(to), merged.toString(),
+                window.toString()).status());
+        assertEquals(0, gulp.testing.Tools.run("tcpdump", "--time-stamp-precision=nano", "-r", window.toString(), "-w",
+                expected.toString(), filter).status());
+        Path out = dir.resolve("out.pcap");
+        var r = GulpProcess.run(null, out, "extract", d1.toString(), d2.toString(), "--from", at(from), "--to", at(to),
+                "-f", filter, "-q");
+        assertEquals(0, r.status(), r.stderr());
+        byte[] body = PcapFiles.body(out);
+        assertTrue(body.length > 1000, "some packets: " + body.length);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(PcapFiles.body(expected), body);
+    }
+
+    @Test
+    void aSeekByTheIndexTimeTableMissesNoPacketOfTheWindowEvenAmongEqualTimestamps(@TempDir Path dir) throws Exception {
+        Path d = Files.createDirectory(dir.resolve("d"));
+        long[] ts = new long[6000]; // about 370 KB: several time-table entries
+        for (int i = 0; i < ts.length; i++) {
+            ts[i] = BASE + (i / 700) * 1000; // runs of 700 equal timestamps, longer than a table spacing
+        }
+        write(d.resolve("a.pcap"), ts);
+        assertEquals(0, GulpProcess.run(null, null, "index", d.toString()).status());
+        FileIndex index = FileIndex.load(d.resolve("a.pcap.idx"));
+        assertTrue(index.tableTimes.length > 3, "entries: " + index.tableTimes.length);
+        for (long from : new long[] {BASE + 3000, BASE + 2999, BASE + 3001, BASE + 8000}) {
+            Path out = dir.resolve("out.pcap");
+            var r = GulpProcess.run(null, out, "extract", d.toString(), "--from", at(from), "--to", at(from + 2000), "-q");
+            assertEquals(0, r.status(), r.stderr());
+            long f = from;
+            List<Long> expected = java.util.Arrays.stream(ts).filter(t -> t >= f && t < f + 2000).boxed().toList();
+            assertEquals(expected, extracted(out), "from " + from);
+        }
+    }
+
+    @Test
     void aBadTimeIsOneLineAndStatus2(@TempDir Path dir) throws Exception {
         var r = GulpProcess.run(null, null, "extract", dir.toString(), "--from", "yesterday-ish");
         assertEquals(2, r.status());
