@@ -46,10 +46,12 @@ public final class Main {
         }
         Options options;
         try {
-            options = OptionParser.parse(args);
+            options = ExtractCommand.isSubcommand(args) ? ExtractCommand.parse(args) : OptionParser.parse(args);
         } catch (UsageException e) {
             message(e.getMessage());
-            err.println("Try 'gulp --help' for more information.");
+            if (!ExtractCommand.isSubcommand(args)) {
+                err.println("Try 'gulp --help' for more information.");
+            }
             return EXIT_USAGE;
         }
         if (options.showHelp) {

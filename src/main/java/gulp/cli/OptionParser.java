@@ -14,11 +14,29 @@ public final class OptionParser {
     }
 
     public static Options parse(String[] args) throws UsageException {
+        return parse(args, null);
+    }
+
+    /**
+     * @param subcommand {@code "extract"} or {@code "index"} ({@link ExtractCommand}): its options
+     *                   are accepted and the operands are its directories; null for a capture
+     */
+    static Options parse(String[] args, String subcommand) throws UsageException {
         Options o = new Options();
+        o.subcommand = subcommand;
         CommandLine cl = new CommandLine(OptionTable.ALL);
         List<String> operands = cl.parse(args, o);
-        if (!operands.isEmpty()) {
-            throw new UsageException("unexpected argument '" + operands.get(0) + "' (input files go after --read)");
+        if (subcommand != null) {
+            ExtractCommand.check(o, operands);
+        } else {
+            if (!operands.isEmpty()) {
+                throw new UsageException("unexpected argument '" + operands.get(0) + "' (input files go after --read)");
+            }
+            for (OptionSpec spec : OptionTable.ALL) {
+                if (spec.section() == OptionSpec.Section.EXTRACT && cl.given(spec.longName())) {
+                    throw new UsageException("--" + spec.longName() + " applies to gulp extract only");
+                }
+            }
         }
         checkCombinations(o, cl.given("direction"));
         return o;

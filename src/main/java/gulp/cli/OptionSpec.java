@@ -36,6 +36,10 @@ record OptionSpec(char shortName, String longName, String argument, Section sect
         WATCH("Watching a capture", null),
         SERVICE("Running as a service", "$NOTIFY_SOCKET (systemd Type=notify): READY=1, STATUS=, WATCHDOG=1 (half of"
                 + " $WATCHDOG_USEC, while reader and writer progress), STOPPING=1."),
+        EXTRACT("Getting packets back (gulp extract DIR..., gulp index DIR...)",
+                "gulp extract DIR... merges the packets of every capture file in DIRs (gulp's files, the .part being"
+                + " written, other pcap/pcapng files) in time order into one capture; -f, -d, -o and the output"
+                + " options apply. gulp index DIR... writes the index of every file that has none (or a stale one)."),
         RUN("Run control", "SIGINT, SIGTERM, SIGHUP (stdout) stop cleanly; SIGUSR1 prints the counters;"
                 + " SIGQUIT prints a JVM thread dump on stderr; gulp(1) lists every signal.");
 

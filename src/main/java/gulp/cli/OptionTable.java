@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import static gulp.cli.OptionParser.number;
 import static gulp.cli.OptionParser.seconds;
 import static gulp.cli.OptionParser.size;
+import static gulp.cli.OptionSpec.Section.EXTRACT;
 import static gulp.cli.OptionSpec.Section.INPUT;
 import static gulp.cli.OptionSpec.Section.OUTPUT;
 import static gulp.cli.OptionSpec.Section.REMOTE;
@@ -180,6 +181,19 @@ final class OptionTable {
         t.add(flag('\0', "buffered-io", OUTPUT, "write through the page cache; by default -o files and a stdout"
                 + " that is a regular file use O_DIRECT", o -> o.directIo = false));
         t.add(flag('\0', "direct-io", OUTPUT, "write with O_DIRECT (the default)", o -> o.directIo = true));
+
+        t.add(flag('\0', "no-index", OUTPUT, "keep no NAME.idx beside each file (the extraction index)",
+                o -> o.writeIndex = false));
+
+        // Getting packets back: gulp extract / gulp index only (OptionParser refuses them elsewhere)
+        t.add(option('\0', "from", "TIME", EXTRACT, Completion.NONE, "first time included (default: the oldest"
+                + " packet); TIME: 2026-12-01T10:02:00[.5][Z|+01:00], 10:02 (today), epoch seconds 1764583320.5,"
+                + " now, -15m, -2h, -30s, -1d", (o, v) -> o.extractFrom = ExtractCommand.time("--from", v)));
+        t.add(option('\0', "to", "TIME", EXTRACT, Completion.NONE,
+                "first time excluded (default: after the newest packet)",
+                (o, v) -> o.extractTo = ExtractCommand.time("--to", v)));
+        t.add(flag('\0', "list", EXTRACT, "print the files that cover the window (times, packets, bytes) and warn"
+                + " of gaps over 60 s with no file", o -> o.extractList = true));
 
         // Watching a capture
         t.add(option('\0', "metrics", "[ADDR:]PORT", WATCH, Completion.NONE,

@@ -12,6 +12,8 @@ final class Usage {
 
     private static final String HEAD = """
             Usage: gulp [options] > file.pcap
+                   gulp extract DIR... [--from TIME] [--to TIME] [-f EXPR] [-d] [options] > out.pcap
+                   gulp index DIR...
             Lossless packet capture: a reader thread fills a large ring buffer, a writer thread
             empties it to the output in big blocks.
             """;

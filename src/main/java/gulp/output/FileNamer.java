@@ -125,6 +125,11 @@ public final class FileNamer {
         return PART_PREFIX + finalName + PART_SUFFIX;
     }
 
+    /** The name of the extraction index kept beside file {@code finalName} ({@code NAME.idx}; never a capture name). */
+    public static String indexName(String finalName) {
+        return finalName + ".idx";
+    }
+
     /** The final name of a temporary name, or null if {@code name} is not one. */
     public static String finalNameOfPart(String name) {
         if (name.startsWith(PART_PREFIX) && name.endsWith(PART_SUFFIX)

@@ -34,6 +34,7 @@ final class Finisher {
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile OutputException error;
+    private volatile FileIndexHook index = FileIndexHook.NONE;
 
     Finisher(FsyncPolicy fsync, Path directory, PostRotateCommand postRotate, RunFiles runFiles,
              Consumer<String> report) {
@@ -43,6 +44,11 @@ final class Finisher {
         this.runFiles = runFiles;
         this.report = report;
         this.thread = Thread.ofPlatform().daemon().name("gulp-finisher").unstarted(this::run);
+    }
+
+    /** The extraction index kept beside each file (issue 13): renamed after its file. */
+    void indexWith(FileIndexHook hook) {
+        this.index = hook;
     }
 
     /** Queues {@code job}; it counts for retention (in flight) before the thread can take it. */
@@ -115,6 +121,7 @@ final class Finisher {
         } catch (IOException e) {
             throw new OutputException("cannot rename " + job.part() + " to " + job.target().getFileName() + ": " + e, e);
         }
+        index.fileFinished(job.part(), job.target());
         if (fsync != FsyncPolicy.NEVER) {
             forceDirectory();
         }

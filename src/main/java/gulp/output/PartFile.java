@@ -37,6 +37,7 @@ final class PartFile {
     private Path partPath;
     private Path finalPath;
     private int started;
+    private FileIndexHook index = FileIndexHook.NONE;
     private long keepUpTo; // after a failed write: the file ends here at most (what the writer counted); -1: not told
 
     PartFile(RotatingFileSink.Destination destination, byte[] fileHeader, FsyncPolicy fsync, boolean directIo,
@@ -68,6 +69,11 @@ final class PartFile {
         } finally {
             Files.deleteIfExists(probe); // An O_CREAT that O_DIRECT then refused leaves the file.
         }
+    }
+
+    /** The extraction index kept beside each file (issue 13). */
+    void indexWith(FileIndexHook hook) {
+        this.index = hook;
     }
 
     boolean isOpen() {
@@ -137,6 +143,7 @@ final class PartFile {
         if (fileHeader.length > 0) {
             appender.appendHeader(ByteBuffer.wrap(fileHeader));
         }
+        index.fileStarted(partPath, finalPath, fileHeader.length);
     }
 
     /** Appends all of {@code bytes} (the writer's records) to the open file. */
@@ -187,6 +194,7 @@ final class PartFile {
             }
             return null;
         }
+        index.fileEnded(length);
         return new Finisher.Job(finishing, partPath, finalPath, length);
     }
 

@@ -192,6 +192,12 @@ public final class RotatingFileSink implements Sink {
         }
     }
 
+    /** Keeps an extraction index beside each file ({@code NAME.idx}; issue 13). */
+    public void indexWith(FileIndexHook hook) {
+        file.indexWith(hook);
+        finisher.indexWith(hook);
+    }
+
     /** Keeps {@code lock} (the {@link OutputLock}) held, and reachable, until this sink is closed. */
     public void holdUntilClosed(AutoCloseable lock) {
         this.heldLock = lock;

@@ -157,6 +157,7 @@ final class RunFiles {
         boolean withdrawn = postRotate != null && postRotate.withdraw(oldest.path());
         try {
             Files.deleteIfExists(oldest.path());
+            Files.deleteIfExists(oldest.path().resolveSibling(FileNamer.indexName(oldest.path().getFileName().toString())));
         } catch (IOException e) {
             report.accept("warning: cannot delete " + oldest.path() + " for retention: " + e.getMessage());
             if (withdrawn) {

@@ -39,6 +39,7 @@ public final class Writer implements Runnable {
     private long cut = NO_CUT;  // where the current file must end
     private boolean fileStarted; // the sink was told the current file's name time
     private boolean unflushed;  // written since the sink was last flushed
+    private gulp.output.FileIndexHook index = gulp.output.FileIndexHook.NONE;
 
     /**
      * @param framing null for opaque {@code -c} data, which has no records to count or to cut between
@@ -56,6 +57,11 @@ public final class Writer implements Runnable {
         this.counters = counters;
         this.control = control;
         this.idle = new IdleStrategy(maxParkNanos);
+    }
+
+    /** Tells {@code hook} of every record written (the extraction index, issue 13); records only. */
+    public void indexWith(gulp.output.FileIndexHook hook) {
+        this.index = hook;
     }
 
     public Sink sink() {
@@ -234,6 +240,10 @@ public final class Writer implements Runnable {
                 // Read each header once, while it is still unreleased; a record that straddles
                 // this write keeps its end here for the next call.
                 countedRecordEnd = countedUpTo + framing.recordLength(consumer, countedUpTo);
+                if (framing.isPacket(consumer, countedUpTo)) { // the index, while the whole record is unreleased
+                    index.record(consumer, countedUpTo, countedUpTo - fileStart, framing.timestampNanos(consumer, countedUpTo),
+                            framing.dataOffset(consumer, countedUpTo), framing.capturedLength(consumer, countedUpTo));
+                }
             }
             if (countedRecordEnd > head) {
                 break;

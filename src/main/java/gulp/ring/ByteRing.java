@@ -353,6 +353,19 @@ public final class ByteRing {
             LONG.setRelease(positions, HEAD_OFFSET, head);
         }
 
+        /**
+         * Copies {@code length} bytes from stream position {@code position} (unreleased, published)
+         * into {@code dst} at {@code dstOffset}, split in two where the ring wraps.
+         */
+        public void copyTo(long position, MemorySegment dst, long dstOffset, long length) {
+            long at = index(position);
+            long first = Math.min(length, capacity - at);
+            MemorySegment.copy(buffer, at, dst, dstOffset, first);
+            if (first < length) {
+                MemorySegment.copy(buffer, 0, dst, dstOffset + first, length - first);
+            }
+        }
+
         /** Reads a little-endian int at a stream position (wrap-aware), for walking records. */
         public int intLittleEndianAt(long position) {
             // Callers walk records not yet released, at most a ring ahead of the head: no division.

@@ -2,6 +2,7 @@ package gulp.run;
 
 import gulp.capture.CaptureFileSource;
 import gulp.capture.InputException;
+import gulp.capture.Source;
 import gulp.ring.ByteRing;
 import gulp.stats.CaptureCounters;
 
@@ -23,6 +24,11 @@ final class FileRun {
         } catch (IOException e) {
             return Outcome.failure(Outcome.Status.BAD_INPUT, "cannot read input: " + e.getMessage());
         }
+        return runFrom(assembly, source);
+    }
+
+    /** Runs the packets of an open capture source through the ring to the output; closes the source. */
+    static Outcome runFrom(RunAssembly assembly, Source source) throws InterruptedException {
         try (source; Arena arena = Arena.ofShared()) {
             ByteRing ring = assembly.allocateRing(arena);
             CaptureCounters counters = new CaptureCounters();

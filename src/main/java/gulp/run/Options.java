@@ -91,11 +91,24 @@ public final class Options {
     // Watching a capture (metrics).
     public String metricsAddress;             // --metrics [ADDR:]PORT
     public String statsJson;                  // --stats-json FILE|-
+    // Extraction: gulp extract DIR... / gulp index DIR... (issue 13).
+    public String subcommand;                 // "extract" or "index"; null for a capture
+    public final List<String> extractDirectories = new ArrayList<>(); // the DIR operands
+    public long extractFrom = Long.MIN_VALUE; // --from (nanoseconds since the epoch)
+    public long extractTo = Long.MAX_VALUE;   // --to (excluded)
+    public boolean extractList;               // --list
+    public boolean writeIndex = true;         // --no-index: -o keeps no NAME.idx beside its files
 
     /** Which kind of input the options select. */
-    public enum Mode { OPAQUE_COPY, CAPTURE_FILES, LIVE }
+    public enum Mode { OPAQUE_COPY, CAPTURE_FILES, LIVE, EXTRACT, INDEX }
 
     public Mode mode() {
+        if ("extract".equals(subcommand)) {
+            return Mode.EXTRACT;
+        }
+        if ("index".equals(subcommand)) {
+            return Mode.INDEX;
+        }
         if (opaqueCopy) {
             return Mode.OPAQUE_COPY;
         }

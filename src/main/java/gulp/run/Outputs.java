@@ -60,6 +60,7 @@ final class Outputs {
         return switch (options.mode()) {
             case OPAQUE_COPY -> "stdin";
             case CAPTURE_FILES -> options.readFiles.isEmpty() ? "stdin" : "read";
+            case EXTRACT, INDEX -> "extract";
             case LIVE -> java.util.Objects.requireNonNull(settings.interfaceName(), "the interface of a live capture");
         };
     }

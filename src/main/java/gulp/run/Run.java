@@ -45,6 +45,8 @@ public final class Run {
                 case OPAQUE_COPY -> OpaqueCopyRun.run(assembly);
                 case CAPTURE_FILES -> FileRun.run(assembly);
                 case LIVE -> LiveRun.run(assembly);
+                case EXTRACT -> ExtractRun.run(assembly);
+                case INDEX -> ExtractRun.index(assembly);
             };
         }
     }

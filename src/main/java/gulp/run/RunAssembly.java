@@ -81,6 +81,12 @@ final class RunAssembly {
                 options.parkMicros * 1000, options.countLimit);
         Writer writer = new Writer(ring, output.sink(), RecordFraming.pcap(options.nanosecond), output.policy(),
                 options.blockSize, options.parkMicros * 1000, counters, control);
+        if (options.writeIndex && output.sink() instanceof gulp.output.RotatingFileSink files) {
+            // The extraction index beside each file (issue 13), built on its own thread.
+            gulp.extract.LiveIndexer indexer = new gulp.extract.LiveIndexer(outputLinkType, this::message);
+            files.indexWith(indexer);
+            writer.indexWith(indexer);
+        }
         Report report = new Report(counters, ring.capacity(), interfaceName != null, false);
         report.addSection(source::appendSummary);
         interfaceFigures = source.interfaceFigures();
@@ -195,6 +201,7 @@ final class RunAssembly {
                 case LIVE -> settings.interfaceName();
                 case CAPTURE_FILES -> options.readFiles.isEmpty() ? "stdin" : "file";
                 case OPAQUE_COPY -> "stdin";
+                case EXTRACT, INDEX -> "extract";
             };
             interfaces = InterfaceFigures.single(name, counters, live);
         }

@@ -1,0 +1,285 @@
+package gulp.extract;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The IPv4 and IPv6 addresses a file holds, for skipping files a {@code host} or {@code net}
+ * query cannot match: an exact set up to {@link #EXACT_LIMIT} addresses, then a Bloom filter
+ * (k = {@link #HASHES}, {@link #BLOOM_BITS} bits, folded down to fit the index's byte budget when
+ * written; its false-positive rate, (bits set / bits)^k, is stated in the index and by
+ * {@code --list}). A false positive only means a file is read for nothing; there are no false
+ * negatives. Keys: an IPv4 address as its IPv4-mapped IPv6 address (two longs).
+ */
+final class AddressSet {
+    static final int EXACT_LIMIT = 4096;
+    static final int HASHES = 7;
+    static final int BLOOM_BITS = 1 << 20;
+    private static final int TABLE = 8192; // power of two above EXACT_LIMIT / 0.5
+    static final long V4_MAPPED_HIGH = 0;
+    static final long V4_MAPPED_LOW_PREFIX = 0x0000FFFF_00000000L;
+
+    private long[] highs = new long[TABLE];
+    private long[] lows = new long[TABLE];
+    private boolean[] used = new boolean[TABLE];
+    private int size;
+    private long[] bloom; // non-null once the set grew past EXACT_LIMIT
+    private int bloomBits;
+
+    static long v4Low(int address) {
+        return V4_MAPPED_LOW_PREFIX | Integer.toUnsignedLong(address);
+    }
+
+    void addV4(int address) {
+        add(V4_MAPPED_HIGH, v4Low(address));
+    }
+
+    void add(long high, long low) {
+        if (bloom != null) {
+            bloomAdd(high, low);
+            return;
+        }
+        int slot = (int) mix(high, low) & (TABLE - 1);
+        while (used[slot]) {
+            if (highs[slot] == high && lows[slot] == low) {
+                return;
+            }
+            slot = (slot + 1) & (TABLE - 1);
+        }
+        used[slot] = true;
+        highs[slot] = high;
+        lows[slot] = low;
+        if (++size > EXACT_LIMIT) {
+            toBloom();
+        }
+    }
+
+    boolean mayContainV4(int address) {
+        return mayContain(V4_MAPPED_HIGH, v4Low(address));
+    }
+
+    /** False only if the address is certainly not in the file. */
+    boolean mayContain(long high, long low) {
+        if (bloom != null) {
+            long h = mix(high, low);
+            int h1 = (int) h;
+            int h2 = (int) (h >>> 32) | 1;
+            for (int i = 0; i < HASHES; i++) {
+                int bit = (h1 + i * h2) & (bloomBits - 1);
+                if ((bloom[bit >>> 6] & (1L << bit)) == 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        int slot = (int) mix(high, low) & (TABLE - 1);
+        while (used[slot]) {
+            if (highs[slot] == high && lows[slot] == low) {
+                return true;
+            }
+            slot = (slot + 1) & (TABLE - 1);
+        }
+        return false;
+    }
+
+    /** Whether any IPv4 address of the set lies in {@code network}/{@code prefix}; true when not known (a Bloom filter). */
+    boolean mayContainV4Net(int network, int prefix) {
+        if (bloom != null) {
+            if (prefix < 24) {
+                return true;
+            }
+            int count = 1 << (32 - prefix);
+            for (int i = 0; i < count; i++) {
+                if (mayContainV4(network + i)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+        for (int i = 0; i < TABLE; i++) {
+            if (used[i] && highs[i] == V4_MAPPED_HIGH && (lows[i] >>> 32) == 0xFFFF
+                    && ((int) lows[i] & mask) == (network & mask)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether any IPv6 address of the set lies in the network; true when not known. */
+    boolean mayContainV6Net(long high, long low, int prefix) {
+        if (bloom != null) {
+            return prefix < 128 ? true : mayContain(high, low);
+        }
+        for (int i = 0; i < TABLE; i++) {
+            if (used[i] && inV6Net(highs[i], lows[i], high, low, prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean inV6Net(long h, long l, long netHigh, long netLow, int prefix) {
+        if (prefix <= 64) {
+            long mask = prefix == 0 ? 0 : -1L << (64 - prefix);
+            return (h & mask) == (netHigh & mask);
+        }
+        long mask = -1L << (128 - prefix);
+        return h == netHigh && (l & mask) == (netLow & mask);
+    }
+
+    boolean exact() {
+        return bloom == null;
+    }
+
+    int size() {
+        return size;
+    }
+
+    /** The Bloom filter's false-positive rate as filled (0 for an exact set). */
+    double falsePositiveRate() {
+        if (bloom == null) {
+            return 0;
+        }
+        long set = 0;
+        for (long w : bloom) {
+            set += Long.bitCount(w);
+        }
+        return Math.pow((double) set / bloomBits, HASHES);
+    }
+
+    private void toBloom() {
+        bloomBits = BLOOM_BITS;
+        bloom = new long[bloomBits / 64];
+        for (int i = 0; i < TABLE; i++) {
+            if (used[i]) {
+                bloomAdd(highs[i], lows[i]);
+            }
+        }
+        highs = lows = null;
+        used = null;
+    }
+
+    private void bloomAdd(long high, long low) {
+        long h = mix(high, low);
+        int h1 = (int) h;
+        int h2 = (int) (h >>> 32) | 1;
+        for (int i = 0; i < HASHES; i++) {
+            int bit = (h1 + i * h2) & (bloomBits - 1);
+            bloom[bit >>> 6] |= 1L << bit;
+        }
+    }
+
+    /**
+     * Halves the Bloom filter (bit i and bit i + m/2 become one) while it is larger than
+     * {@code maxBytes} and would stay under a false-positive rate of {@code maxRate}: a query
+     * masks its bit numbers to the smaller size, so what was present stays present.
+     */
+    void foldToFit(long maxBytes, double maxRate) {
+        if (bloom == null) {
+            return;
+        }
+        while (bloomBits > 4096 && bloomBits / 8 > maxBytes) {
+            int half = bloomBits / 2;
+            long[] folded = new long[half / 64];
+            for (int i = 0; i < folded.length; i++) {
+                folded[i] = bloom[i] | bloom[i + folded.length];
+            }
+            long[] previous = bloom;
+            int previousBits = bloomBits;
+            bloom = folded;
+            bloomBits = half;
+            if (falsePositiveRate() > maxRate) {
+                bloom = previous;
+                bloomBits = previousBits;
+                return;
+            }
+        }
+    }
+
+    private static long mix(long high, long low) {
+        long h = high * 0x9E3779B97F4A7C15L ^ low;
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        return h ^ (h >>> 33);
+    }
+
+    // ------------------------------------------------------------ serialised form
+
+    /** Bytes {@link #write} takes. */
+    int serialisedBytes() {
+        if (bloom != null) {
+            return 1 + 4 + bloom.length * 8;
+        }
+        int v4 = 0;
+        for (int i = 0; i < TABLE; i++) {
+            if (used[i] && isV4(i)) {
+                v4++;
+            }
+        }
+        return 1 + 4 + 4 + v4 * 4 + (size - v4) * 16;
+    }
+
+    private boolean isV4(int i) {
+        return highs[i] == V4_MAPPED_HIGH && (lows[i] >>> 32) == 0xFFFF;
+    }
+
+    void write(ByteBuffer out) {
+        if (bloom != null) {
+            out.put((byte) 1).putInt(bloomBits);
+            for (long w : bloom) {
+                out.putLong(w);
+            }
+            return;
+        }
+        int v4 = 0;
+        for (int i = 0; i < TABLE; i++) {
+            if (used[i] && isV4(i)) {
+                v4++;
+            }
+        }
+        out.put((byte) 0).putInt(v4).putInt(size - v4);
+        for (int i = 0; i < TABLE; i++) {
+            if (used[i] && isV4(i)) {
+                out.putInt((int) lows[i]);
+            }
+        }
+        for (int i = 0; i < TABLE; i++) {
+            if (used[i] && !isV4(i)) {
+                out.putLong(highs[i]).putLong(lows[i]);
+            }
+        }
+    }
+
+    static AddressSet read(ByteBuffer in) {
+        AddressSet set = new AddressSet();
+        if (in.get() == 1) {
+            int bits = in.getInt();
+            if (bits < 64 || Integer.bitCount(bits) != 1 || bits > BLOOM_BITS) {
+                throw new IllegalArgumentException("bad Bloom filter size " + bits);
+            }
+            set.bloomBits = bits;
+            set.bloom = new long[bits / 64];
+            for (int i = 0; i < set.bloom.length; i++) {
+                set.bloom[i] = in.getLong();
+            }
+            set.highs = set.lows = null;
+            set.used = null;
+            set.size = EXACT_LIMIT + 1;
+            return set;
+        }
+        int v4 = in.getInt();
+        int v6 = in.getInt();
+        if (v4 < 0 || v6 < 0 || v4 + v6 > EXACT_LIMIT) {
+            throw new IllegalArgumentException("bad address counts");
+        }
+        for (int i = 0; i < v4; i++) {
+            set.addV4(in.getInt());
+        }
+        for (int i = 0; i < v6; i++) {
+            set.add(in.getLong(), in.getLong());
+        }
+        return set;
+    }
+}

@@ -1,0 +1,144 @@
+package gulp.extract;
+
+import gulp.capture.InputException;
+import gulp.output.FileNamer;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The capture files of the directories an extraction reads: every regular file whose first
+ * bytes are pcap or pcapng (gulp's finished files, the {@code .NAME.part} being written, other
+ * tools' files), in the order the directories were named and, within one, by name. Each gets its
+ * index: the one beside it when it agrees with the file, else one built by reading the file (a
+ * file still being written is always read, so its newest packets are found).
+ */
+public final class Catalog {
+    private final List<CaptureFile> files;
+
+    private Catalog(List<CaptureFile> files) {
+        this.files = files;
+    }
+
+    List<CaptureFile> files() {
+        return files;
+    }
+
+    /**
+     * @param report one line per file that cannot be used (deleted meanwhile, unreadable)
+     * @throws IOException naming a directory that cannot be listed
+     */
+    public static Catalog of(List<Path> directories, Consumer<String> report) throws IOException {
+        List<CaptureFile> files = new ArrayList<>();
+        int order = 0;
+        for (Path dir : directories) {
+            for (Path path : candidates(dir)) {
+                CaptureFile file = describe(path, order, report);
+                if (file != null) {
+                    files.add(file);
+                    order++;
+                }
+            }
+        }
+        return new Catalog(files);
+    }
+
+    /** The regular files of {@code dir} that may be captures, sorted by name. */
+    static List<Path> candidates(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir + ": not a directory");
+        }
+        List<Path> paths = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            for (Path p : stream) {
+                String name = p.getFileName().toString();
+                if (FileIndex.isIndexName(name) || (name.startsWith(".") && FileNamer.finalNameOfPart(name) == null)) {
+                    continue; // indexes, lock files, probes
+                }
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    paths.add(p);
+                }
+            }
+        }
+        paths.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+        return paths;
+    }
+
+    /** The file with its index, or null when it is not a capture file or is gone. */
+    static CaptureFile describe(Path path, int order, Consumer<String> report) {
+        boolean part = FileNamer.finalNameOfPart(path.getFileName().toString()) != null;
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = channel.size();
+            CaptureFormat format = CaptureFormat.probe(path, channel);
+            if (format == null) {
+                return null;
+            }
+            FileIndex index = FileIndex.load(FileIndex.pathFor(path));
+            boolean indexed = index != null && index.complete() && index.linkTypeField == format.linkTypeField()
+                    && format.seekable() && index.agreesWith(channel, size, part);
+            if (!indexed) {
+                index = scan(path, channel, format, size, null);
+            } else if (part) {
+                index = scan(path, channel, format, size, index); // what was written since the index so far
+            }
+            return new CaptureFile(path, order, size, format, index, part, indexed);
+        } catch (NoSuchFileException e) {
+            report.accept(path + ": deleted meanwhile; skipped");
+            return null;
+        } catch (IOException | InputException e) {
+            report.accept(path + ": cannot be read (" + e.getMessage() + "); skipped");
+            return null;
+        }
+    }
+
+    /** Builds the index of a file by reading it all. */
+    static FileIndex scan(Path path, FileChannel channel, CaptureFormat format, long size) throws IOException, InputException {
+        return scan(path, channel, format, size, null);
+    }
+
+    /** Builds the index of a file by reading it all, or, given the index {@code so far} of a file being written, its rest. */
+    static FileIndex scan(Path path, FileChannel channel, CaptureFormat format, long size, FileIndex soFar)
+            throws IOException, InputException {
+        IndexBuilder builder = soFar == null ? new IndexBuilder(format.linkTypeField()) : new IndexBuilder(soFar);
+        long end = soFar == null ? size : soFar.length;
+        try (RecordCursor cursor = open(path, channel, format, soFar == null ? 0 : soFar.length, false)) {
+            while (cursor.next()) {
+                if (!builder.hasFirstRecord() && cursor.recordOffset() >= 0) {
+                    builder.firstRecordHeader(cursor.data().asSlice(cursor.dataOffset() - 16, 16)
+                            .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                }
+                builder.add(cursor.recordOffset(), cursor.timestampNanos(), cursor.data(), cursor.dataOffset(),
+                        cursor.caplen());
+                if (cursor.recordOffset() >= 0) {
+                    end = cursor.recordOffset() + 16 + cursor.caplen();
+                }
+            }
+        }
+        return builder.build(format.seekable() ? end : size);
+    }
+
+    /**
+     * A cursor on {@code path}: a seekable file from {@code offset}, anything else from its start.
+     * {@code ownChannel}: the cursor closes {@code channel} (else it opens its own).
+     */
+    static RecordCursor open(Path path, FileChannel channel, CaptureFormat format, long offset, boolean ownChannel)
+            throws IOException, InputException {
+        if (format.seekable()) {
+            FileChannel c = ownChannel ? channel : FileChannel.open(path, StandardOpenOption.READ);
+            return new PcapCursor(c, format, offset);
+        }
+        if (ownChannel) {
+            channel.close();
+        }
+        return new StreamCursor(path);
+    }
+}

@@ -1,0 +1,163 @@
+package gulp.extract;
+
+import gulp.format.PcapFileHeader;
+import gulp.format.PcapRecordHeader;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+import static gulp.format.Endian.INT_BE;
+import static gulp.format.Endian.INT_LE;
+
+/**
+ * A classic pcap file (either byte order, micro- or nanoseconds, version 2.4 records: what gulp
+ * and tcpdump write) read from any record offset with positioned reads of {@link #CHUNK} bytes,
+ * so an extraction seeks straight to the part of a file its window needs. A record cut short by
+ * the end of the file ends it ({@link #truncated}); a file that grows meanwhile (a {@code .part}
+ * being written) is read up to the length it had when opened.
+ */
+final class PcapCursor implements RecordCursor {
+    static final int CHUNK = 1 << 20;
+
+    private final FileChannel channel;
+    private final CaptureFormat format;
+    private final ValueLayout.OfInt intLayout;
+    private final long end;
+    private Arena arena = Arena.ofShared();
+    private MemorySegment buffer;
+    private ByteBuffer view;
+    private long bufferStart; // file offset of buffer[0]
+    private int bufferLength;
+    private long next;        // file offset of the next record
+    private long current = -1;
+    private long timestamp;
+    private int caplen;
+    private int wirelen;
+    private boolean truncated;
+
+    /** Reads {@code channel} (a {@link CaptureFormat#pcap} file) from the record at {@code offset}; it closes the channel. */
+    PcapCursor(FileChannel channel, CaptureFormat format, long offset) throws IOException {
+        this.channel = channel;
+        this.format = format;
+        this.intLayout = format.bigEndian() ? INT_BE : INT_LE;
+        this.end = channel.size();
+        this.next = Math.max(offset, PcapFileHeader.LENGTH);
+        allocate(CHUNK);
+    }
+
+    private void allocate(int size) {
+        if (buffer != null) {
+            arena.close();
+            arena = Arena.ofShared();
+        }
+        buffer = arena.allocate(size, 4096);
+        view = buffer.asByteBuffer();
+        bufferLength = 0;
+    }
+
+    @Override
+    public boolean next() throws IOException {
+        if (!available(next, PcapRecordHeader.LENGTH)) {
+            return false;
+        }
+        int at = (int) (next - bufferStart);
+        long cap = Integer.toUnsignedLong(buffer.get(intLayout, at + PcapRecordHeader.CAPLEN_OFFSET));
+        int seconds = buffer.get(intLayout, at + PcapRecordHeader.TS_SECONDS_OFFSET);
+        int original = buffer.get(intLayout, at + PcapRecordHeader.WIRELEN_OFFSET);
+        // All zeros is what a power loss leaves in a file extended but not written (as PartFileRecovery reads it).
+        if (cap > PcapRecordHeader.MAX_CAPLEN || (seconds == 0 && cap == 0 && original == 0)) {
+            truncated = true; // garbage from here on: the end of what was written
+            return false;
+        }
+        if (!available(next, PcapRecordHeader.LENGTH + (int) cap)) {
+            return false;
+        }
+        at = (int) (next - bufferStart);
+        timestamp = PcapRecordHeader.timestampNanos(buffer.get(intLayout, at + PcapRecordHeader.TS_SECONDS_OFFSET),
+                buffer.get(intLayout, at + PcapRecordHeader.TS_FRACTION_OFFSET), format.nanosecond());
+        caplen = (int) cap;
+        wirelen = buffer.get(intLayout, at + PcapRecordHeader.WIRELEN_OFFSET);
+        current = next;
+        next += PcapRecordHeader.LENGTH + cap;
+        return true;
+    }
+
+    /** Makes {@code length} bytes from file offset {@code at} available in the buffer; false at the file's end. */
+    private boolean available(long at, int length) throws IOException {
+        if (at >= bufferStart && at + length <= bufferStart + bufferLength) {
+            return true;
+        }
+        if (at + length > end) {
+            truncated |= at < end;
+            return false;
+        }
+        if (length > buffer.byteSize()) {
+            allocate(Math.max(length, CHUNK));
+        }
+        bufferStart = at;
+        bufferLength = 0;
+        view.clear();
+        int want = (int) Math.min(buffer.byteSize(), end - at);
+        view.limit(want);
+        while (view.hasRemaining()) {
+            int n = channel.read(view, at + view.position());
+            if (n < 0) {
+                break;
+            }
+        }
+        bufferLength = view.position();
+        if (bufferLength < length) {
+            truncated = true;
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public long timestampNanos() {
+        return timestamp;
+    }
+
+    @Override
+    public int caplen() {
+        return caplen;
+    }
+
+    @Override
+    public int wirelen() {
+        return wirelen;
+    }
+
+    @Override
+    public MemorySegment data() {
+        return buffer;
+    }
+
+    @Override
+    public long dataOffset() {
+        return current - bufferStart + PcapRecordHeader.LENGTH;
+    }
+
+    @Override
+    public long recordOffset() {
+        return current;
+    }
+
+    @Override
+    public boolean truncated() {
+        return truncated;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            channel.close();
+        } finally {
+            arena.close();
+        }
+    }
+}

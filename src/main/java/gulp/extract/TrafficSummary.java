@@ -1,0 +1,220 @@
+package gulp.extract;
+
+import gulp.decap.OuterLink;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+
+import static gulp.format.Endian.SHORT_BE;
+import static gulp.format.Endian.INT_BE;
+import static gulp.format.Endian.LONG_BE;
+
+/**
+ * What a file's packets carry, for skipping files: IPv4/IPv6 addresses ({@link AddressSet}),
+ * TCP/UDP/SCTP ports (an exact 65536-bit set) and IP protocols (an exact 256-bit set). It is a
+ * superset of what a tcpdump filter's {@code host}, {@code net}, {@code port} and {@code proto}
+ * can match in the file: addresses and ports are read at every place a libpcap program reads them
+ * (IPv4, IPv6, ARP and RARP; behind up to two VLAN tags too), ports of every TCP, UDP or SCTP
+ * packet whatever its fragment offset, an IPv6 fragment header's next protocol as well as the
+ * fixed header's. Only the first {@link #SNIFF_BYTES} bytes of a packet are looked at; a packet
+ * shorter than a field has no value for it, as a filter reading past its end rejects it.
+ * <pre>
+ *  link layer (OuterLink)  | [802.1Q/ad tags, 4 bytes each] | IPv4 (src 12, dst 16, proto 9, IHL) | ports 0, 2
+ *                                                           | IPv6 (next 6, src 8, dst 24)        | [frag 8: next 0] ports
+ *                                                           | ARP/RARP (sender 14, target 24 for IPv4 over Ethernet)
+ * </pre>
+ */
+final class TrafficSummary {
+    /** The bytes of a packet the writer hands to the index (link header, tags, IPv6 header, ports). */
+    static final int SNIFF_BYTES = 96;
+    private static final int ETHERTYPE_IPV4 = 0x0800, ETHERTYPE_IPV6 = 0x86DD, ETHERTYPE_ARP = 0x0806,
+            ETHERTYPE_RARP = 0x8035, ETHERTYPE_VLAN = 0x8100, ETHERTYPE_QINQ = 0x88A8, ETHERTYPE_QINQ_OLD = 0x9100;
+    private static final int PROTO_TCP = 6, PROTO_UDP = 17, PROTO_SCTP = 132, PROTO_IPV6_FRAGMENT = 44;
+
+    final AddressSet addresses;
+    private final long[] ports;
+    private final long[] protocols;
+    private final OuterLink link; // null: this link type is not summarised, every query may match
+
+    TrafficSummary(int linkTypeField) {
+        this(OuterLink.of(linkTypeField), new AddressSet(), new long[1024], new long[4]);
+    }
+
+    private TrafficSummary(OuterLink link, AddressSet addresses, long[] ports, long[] protocols) {
+        this.link = link;
+        this.addresses = addresses;
+        this.ports = ports;
+        this.protocols = protocols;
+    }
+
+    /** False when the link type is not one the summary reads: nothing can be skipped by it. */
+    boolean usable() {
+        return link != null;
+    }
+
+    boolean mayHavePort(int port) {
+        return link == null || (ports[port >>> 6] & (1L << port)) != 0;
+    }
+
+    boolean mayHaveProtocol(int protocol) {
+        return link == null || (protocols[protocol >>> 6] & (1L << protocol)) != 0;
+    }
+
+    boolean mayHaveV4(int address) {
+        return link == null || addresses.mayContainV4(address);
+    }
+
+    boolean mayHaveV6(long high, long low) {
+        return link == null || addresses.mayContain(high, low);
+    }
+
+    /** Adds the packet whose first {@code length} bytes (of {@code caplen}) are at {@code offset}. */
+    void add(MemorySegment data, long offset, int length) {
+        if (link == null) {
+            return;
+        }
+        int n = Math.min(length, SNIFF_BYTES);
+        int type;
+        int at;
+        if (link.isRawIp()) {
+            if (n < 1) {
+                return;
+            }
+            int version = link.rawIpVersion == 0 ? (data.get(ValueLayout.JAVA_BYTE, offset) & 0xF0) >>> 4 : link.rawIpVersion;
+            type = version == 4 ? ETHERTYPE_IPV4 : version == 6 ? ETHERTYPE_IPV6 : -1;
+            at = 0;
+        } else {
+            if (n < link.protocolOffset + 2) {
+                return;
+            }
+            type = u16(data, offset + link.protocolOffset);
+            at = link.headerLength;
+            for (int tags = 0; tags < 2 && (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD); tags++) {
+                if (n < at + 4) {
+                    return;
+                }
+                type = u16(data, offset + at + 2);
+                at += 4;
+            }
+        }
+        switch (type) {
+            case ETHERTYPE_IPV4 -> ipv4(data, offset + at, n - at);
+            case ETHERTYPE_IPV6 -> ipv6(data, offset + at, n - at);
+            case ETHERTYPE_ARP, ETHERTYPE_RARP -> arp(data, offset + at, n - at);
+            default -> {
+            }
+        }
+    }
+
+    private void ipv4(MemorySegment d, long at, int n) {
+        if (n < 20) {
+            return;
+        }
+        int protocol = d.get(ValueLayout.JAVA_BYTE, at + 9) & 0xFF;
+        protocols[protocol >>> 6] |= 1L << protocol;
+        addresses.addV4(d.get(INT_BE, at + 12));
+        addresses.addV4(d.get(INT_BE, at + 16));
+        int ihl = (d.get(ValueLayout.JAVA_BYTE, at) & 0x0F) * 4;
+        transport(d, at + ihl, n - ihl, protocol);
+    }
+
+    private void ipv6(MemorySegment d, long at, int n) {
+        if (n < 40) {
+            return;
+        }
+        int next = d.get(ValueLayout.JAVA_BYTE, at + 6) & 0xFF;
+        protocols[next >>> 6] |= 1L << next;
+        addresses.add(d.get(LONG_BE, at + 8), d.get(LONG_BE, at + 16));
+        addresses.add(d.get(LONG_BE, at + 24), d.get(LONG_BE, at + 32));
+        if (next == PROTO_IPV6_FRAGMENT && n >= 48) {
+            int inner = d.get(ValueLayout.JAVA_BYTE, at + 40) & 0xFF;
+            protocols[inner >>> 6] |= 1L << inner;
+            transport(d, at + 48, n - 48, inner);
+        }
+        transport(d, at + 40, n - 40, next);
+    }
+
+    private void transport(MemorySegment d, long at, int n, int protocol) {
+        if ((protocol == PROTO_TCP || protocol == PROTO_UDP || protocol == PROTO_SCTP) && n >= 4) {
+            int source = u16(d, at);
+            int destination = u16(d, at + 2);
+            ports[source >>> 6] |= 1L << source;
+            ports[destination >>> 6] |= 1L << destination;
+        }
+    }
+
+    private void arp(MemorySegment d, long at, int n) {
+        // Ethernet/IPv4 ARP: hardware length 6, protocol length 4 (what libpcap's arp host checks read).
+        if (n >= 28) {
+            addresses.addV4(d.get(INT_BE, at + 14));
+            addresses.addV4(d.get(INT_BE, at + 24));
+        }
+    }
+
+    private static int u16(MemorySegment d, long at) {
+        return d.get(SHORT_BE, at) & 0xFFFF;
+    }
+
+    // ------------------------------------------------------------ serialised form
+
+    private int portCount() {
+        int c = 0;
+        for (long w : ports) {
+            c += Long.bitCount(w);
+        }
+        return c;
+    }
+
+    int serialisedBytes() {
+        int portCount = portCount();
+        return 1 + 32 + 1 + (portCount < 4096 ? 4 + portCount * 2 : ports.length * 8) + addresses.serialisedBytes();
+    }
+
+    void write(ByteBuffer out) {
+        out.put((byte) (link == null ? 0 : 1));
+        for (long w : protocols) {
+            out.putLong(w);
+        }
+        int portCount = portCount();
+        if (portCount < 4096) {
+            out.put((byte) 0).putInt(portCount);
+            for (int p = 0; p < 65536; p++) {
+                if ((ports[p >>> 6] & (1L << p)) != 0) {
+                    out.putShort((short) p);
+                }
+            }
+        } else {
+            out.put((byte) 1);
+            for (long w : ports) {
+                out.putLong(w);
+            }
+        }
+        addresses.write(out);
+    }
+
+    static TrafficSummary read(ByteBuffer in, int linkTypeField) {
+        boolean usable = in.get() == 1;
+        long[] protocols = new long[4];
+        for (int i = 0; i < 4; i++) {
+            protocols[i] = in.getLong();
+        }
+        long[] ports = new long[1024];
+        if (in.get() == 0) {
+            int count = in.getInt();
+            if (count < 0 || count > 65536) {
+                throw new IllegalArgumentException("bad port count");
+            }
+            for (int i = 0; i < count; i++) {
+                int p = in.getShort() & 0xFFFF;
+                ports[p >>> 6] |= 1L << p;
+            }
+        } else {
+            for (int i = 0; i < ports.length; i++) {
+                ports[i] = in.getLong();
+            }
+        }
+        AddressSet addresses = AddressSet.read(in);
+        return new TrafficSummary(usable ? OuterLink.of(linkTypeField) : null, addresses, ports, protocols);
+    }
+}

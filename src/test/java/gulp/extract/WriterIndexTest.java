@@ -1,0 +1,177 @@
+package gulp.extract;
+
+import gulp.capture.PacketHandler;
+import gulp.testing.GulpProcess;
+import gulp.testing.PcapFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static gulp.extract.ExtractCommandTest.BASE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The index an {@code -o} run keeps beside its files, and extraction from what a run leaves. */
+class WriterIndexTest {
+    private static Path input(Path dir, int packets) throws Exception {
+        List<PcapFiles.Frame> frames = new ArrayList<>();
+        for (int i = 0; i < packets; i++) {
+            // microsecond steps: gulp -o writes microseconds by default
+            frames.add(new PcapFiles.Frame(BASE + i * 1000L, 46, ExtractCommandTest.frame(1 + i % 200, 1000 + i % 7, i)));
+        }
+        Path in = dir.resolve("in.pcap");
+        PcapFiles.writeFrames(in, frames);
+        return in;
+    }
+
+    private static List<String> names(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void theIndexTheWriterKeepsIsTheOneReadingTheFileBuilds(@TempDir Path dir) throws Exception {
+        Path out = Files.createDirectory(dir.resolve("out"));
+        var r = GulpProcess.run(input(dir, 3000), null, "-i", "-", "-o", out.toString(), "--rotate-size", "40K", "-q");
+        assertEquals(0, r.status(), r.stderr());
+        List<String> names = names(out);
+        assertTrue(names.stream().noneMatch(n -> n.endsWith(".part")), names.toString());
+        int files = 0;
+        for (String n : names) {
+            if (!n.endsWith(".pcap")) {
+                continue;
+            }
+            files++;
+            Path file = out.resolve(n);
+            Path index = out.resolve(n + ".idx");
+            assertTrue(Files.exists(index), "no index beside " + n + ": " + names);
+            try (FileChannel c = FileChannel.open(file)) {
+                CaptureFormat format = CaptureFormat.probe(file, c);
+                FileIndex scanned = Catalog.scan(file, c, format, c.size());
+                assertArrayEquals(scanned.encode(), Files.readAllBytes(index), n);
+            }
+        }
+        assertTrue(files > 3, names.toString());
+    }
+
+    @Test
+    void retentionDeletesAFilesIndexWithIt(@TempDir Path dir) throws Exception {
+        Path out = Files.createDirectory(dir.resolve("out"));
+        var r = GulpProcess.run(input(dir, 3000), null, "-i", "-", "-o", out.toString(), "--rotate-size", "40K", "-W", "2", "-q");
+        assertEquals(0, r.status(), r.stderr());
+        List<String> names = names(out);
+        assertEquals(2, names.stream().filter(n -> n.endsWith(".pcap")).count(), names.toString());
+        assertEquals(2, names.stream().filter(n -> n.endsWith(".pcap.idx")).count(), names.toString());
+    }
+
+    @Test
+    void packetsOfARunKilledWhileWritingAreExtractedBeforeAndAfterRecovery(@TempDir Path dir) throws Exception {
+        Path out = Files.createDirectory(dir.resolve("out"));
+        byte[] capture = Files.readAllBytes(input(dir, 500));
+        Process gulp = GulpProcess.builder("-i", "-", "-o", out.toString(), "-q")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        OutputStream stdin = gulp.getOutputStream();
+        stdin.write(capture);
+        stdin.flush(); // left open: gulp is still capturing when it is killed
+        Path part = out.resolve(".pcap000000.pcap.part");
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!(Files.exists(part) && Files.size(part) >= capture.length) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        gulp.destroyForcibly(); // SIGKILL
+        gulp.waitFor();
+        assertTrue(Files.size(part) >= capture.length); // O_DIRECT may leave its last block padded with zeros
+        Path extracted = dir.resolve("x.pcap");
+        var r = GulpProcess.run(null, extracted, "extract", out.toString(), "-q");
+        assertEquals(0, r.status(), r.stderr());
+        assertEquals(500, PcapFiles.read(extracted).records().size());
+        // The next run recovers the file (renamed); its packets come out the same.
+        Path empty = dir.resolve("empty.pcap");
+        PcapFiles.writeFrames(empty, List.of());
+        var next = GulpProcess.run(empty, null, "-i", "-", "-o", out.toString(), "-q");
+        assertFalse(Files.exists(part));
+        assertEquals(0, next.status(), next.stderr());
+        Path again = dir.resolve("y.pcap");
+        r = GulpProcess.run(null, again, "extract", out.toString(), "-q");
+        assertEquals(0, r.status(), r.stderr());
+        assertEquals(PcapFiles.body(extracted).length, PcapFiles.body(again).length);
+        assertArrayEquals(PcapFiles.body(extracted), PcapFiles.body(again));
+    }
+
+    @Test
+    void packetsOfTheFileBeingWrittenAreExtractableWithinFiveSecondsWithItsIndexSoFar(@TempDir Path dir) throws Exception {
+        Path out = Files.createDirectory(dir.resolve("out"));
+        byte[] capture = Files.readAllBytes(input(dir, 2000));
+        Process gulp = GulpProcess.builder("-i", "-", "-o", out.toString(), "-q")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            OutputStream stdin = gulp.getOutputStream();
+            stdin.write(capture);
+            stdin.flush(); // still capturing
+            Path part = out.resolve(".pcap000000.pcap.part");
+            long startDeadline = System.nanoTime() + 30_000_000_000L; // a loaded machine starts a JVM slowly
+            while (!Files.exists(part) && System.nanoTime() < startDeadline) {
+                Thread.sleep(20);
+            }
+            long start = System.nanoTime(); // capturing: from here, 5 s (an extraction begun by then counts)
+            Path indexSoFar = out.resolve(".pcap000000.pcap.idx.part");
+            int extracted = 0;
+            boolean last = false;
+            while (!last && (extracted < 2000 || !Files.exists(indexSoFar))) {
+                Thread.sleep(200);
+                last = System.nanoTime() - start >= 5_000_000_000L;
+                Path x = dir.resolve("x.pcap");
+                var r = GulpProcess.run(null, x, "extract", out.toString(), "-q");
+                assertEquals(0, r.status(), r.stderr());
+                extracted = PcapFiles.read(x).records().size();
+            }
+            assertEquals(2000, extracted);
+            assertTrue(Files.exists(indexSoFar), names(out).toString());
+            FileIndex soFar = FileIndex.load(indexSoFar);
+            assertEquals(2000, soFar.packets);
+        } finally {
+            gulp.getOutputStream().close();
+            gulp.waitFor();
+        }
+    }
+
+    @Test
+    void aFileDeletedDuringTheExtractionIsSkippedWithOneLine(@TempDir Path dir) throws Exception {
+        ExtractCommandTest.write(dir.resolve("a.pcap"), BASE + 1, BASE + 2);
+        ExtractCommandTest.write(dir.resolve("b.pcap"), BASE + 3, BASE + 4);
+        ExtractCommandTest.write(dir.resolve("c.pcap"), BASE + 5, BASE + 6);
+        List<String> lines = new ArrayList<>();
+        Extraction extraction = Extraction.prepare(List.of(dir), Long.MIN_VALUE, Long.MAX_VALUE, null, false, lines::add);
+        Files.delete(dir.resolve("b.pcap")); // as retention would
+        List<Long> seen = new ArrayList<>();
+        extraction.source().run(new PacketHandler() {
+            @Override
+            public void onPacket(MemorySegment data, long offset, int caplen, int wirelen, long ts, int vlanTag) {
+                seen.add(ts);
+            }
+
+            @Override
+            public void onBatchEnd() {
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return false;
+            }
+        });
+        assertEquals(List.of(BASE + 1, BASE + 2, BASE + 5, BASE + 6), seen);
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.get(0).contains("b.pcap") && lines.get(0).contains("deleted"), lines.toString());
+    }
+}
