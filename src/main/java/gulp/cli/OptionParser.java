@@ -70,6 +70,15 @@ public final class OptionParser {
         cl.option('p', "poll-micros", v -> o.parkMicros = number("-p", v, 0, 1_000_000));
         cl.flag('\0', "nano", () -> o.nanosecond = true);
 
+        // pcapng output (--format).
+        cl.option('\0', "format", v -> {
+            switch (v) {
+                case "pcap" -> o.pcapng = false;
+                case "pcapng" -> o.pcapng = true;
+                default -> throw new UsageException("--format takes pcap or pcapng, not " + v);
+            }
+        });
+
         cl.option('o', "output-dir", v -> o.outputDirectory = v);
         cl.option('n', "name", v -> o.namePrefix = v);
         cl.flag('t', null, () -> o.timestampNames = true);
@@ -167,6 +176,9 @@ public final class OptionParser {
         }
         if (o.opaqueCopy && (o.decapsulate || o.filter != null)) {
             throw new UsageException("-c copies bytes unchanged; it cannot be combined with " + (o.decapsulate ? "-d" : "-f"));
+        }
+        if (o.opaqueCopy && o.pcapng) { // pcapng output
+            throw new UsageException("-c copies bytes unchanged; it cannot be combined with --format pcapng");
         }
     }
 

@@ -42,6 +42,8 @@ final class Usage {
               -z BYTES            write block size, a power of two up to 64 MiB (default 1 MiB)
               -p MICROS           longest sleep of a reader waiting for ring space, in µs (default 1000)
               --nano              write nanosecond pcap (default: microseconds)
+              --format FMT        pcap (default) or pcapng: interfaces, filter, drop
+                                  statistics and packet direction in every file, nanoseconds
 
             Output files
               -o DIR              write rotating files into DIR instead of stdout

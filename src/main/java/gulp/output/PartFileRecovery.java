@@ -2,6 +2,7 @@ package gulp.output;
 
 import gulp.format.PcapFileHeader;
 import gulp.format.PcapRecordHeader;
+import gulp.format.PcapngBlock;
 import gulp.format.Timestamps;
 
 import java.io.IOException;
@@ -20,7 +21,8 @@ import java.util.stream.Stream;
 
 /**
  * Finishes the files a killed run left behind: a leftover {@code .NAME.part} is cut back to its
- * last complete record and renamed to {@code NAME} (never replacing an existing file). A file that
+ * last complete record (pcap) or block (pcapng: the file then lacks its closing statistics,
+ * which readers do not need) and renamed to {@code NAME} (never replacing an existing file). A file that
  * another running gulp is writing is locked and left alone. One shorter than a pcap file header is
  * removed; one that is not pcap (an opaque {@code -c} copy) is renamed unchanged.
  *
@@ -130,8 +132,8 @@ public final class PartFileRecovery {
     }
 
     /**
-     * The length of the longest prefix made of the file header and whole plausible records, or -1
-     * when the file header is missing or not pcap.
+     * The length of the longest prefix made of the file header and whole plausible records (or
+     * pcapng blocks), or -1 when the file header is missing or neither pcap nor pcapng.
      */
     static long completeLength(FileChannel channel) throws IOException {
         return completeLength(channel, Long.MAX_VALUE);
@@ -145,6 +147,10 @@ public final class PartFileRecovery {
         }
         ByteBuffer header = ByteBuffer.allocate(PcapFileHeader.LENGTH).order(ByteOrder.LITTLE_ENDIAN);
         channel.read(header, 0);
+        if (header.getInt(PcapngBlock.TYPE_OFFSET) == PcapngBlock.TYPE_SECTION_HEADER) {
+            ByteOrder order = PcapngBlock.byteOrder(header.getInt(PcapngBlock.SHB_BYTE_ORDER_MAGIC_OFFSET));
+            return order == null ? -1 : completeBlocks(channel, size, order, deadline);
+        }
         int magic = header.getInt(PcapFileHeader.MAGIC_OFFSET);
         ByteOrder order;
         if (magic == PcapFileHeader.MAGIC_MICROS || magic == PcapFileHeader.MAGIC_NANOS) {
@@ -188,6 +194,43 @@ public final class PartFileRecovery {
                 return position;
             }
             position = end;
+        }
+    }
+
+    /**
+     * pcapng: the end of the last whole block, every block checked as a reader checks it (a
+     * length of whole 32-bit words, at least the frame, at most {@link PcapngBlock#MAX_BLOCK_LENGTH},
+     * repeated at its end), so a block the kill cut off, or zeros a power loss left, end the file.
+     */
+    private static long completeBlocks(FileChannel channel, long size, ByteOrder order, long deadline) throws IOException {
+        ByteBuffer frame = ByteBuffer.allocate(PcapngBlock.BODY_OFFSET).order(order);
+        ByteBuffer trailing = ByteBuffer.allocate(4).order(order);
+        long position = 0;
+        long checked = 0;
+        while (position + PcapngBlock.FRAME_OVERHEAD <= size) {
+            if (deadline != Long.MAX_VALUE && (++checked & 0xFFF) == 0 && System.nanoTime() - deadline > 0) {
+                return OUT_OF_TIME;
+            }
+            frame.clear();
+            readFully(channel, frame, position);
+            long length = Integer.toUnsignedLong(frame.getInt(PcapngBlock.TOTAL_LENGTH_OFFSET));
+            if (length < PcapngBlock.FRAME_OVERHEAD || (length & 3) != 0 || length > PcapngBlock.MAX_BLOCK_LENGTH
+                    || position + length > size) {
+                break;
+            }
+            trailing.clear();
+            readFully(channel, trailing, position + length - 4);
+            if (Integer.toUnsignedLong(trailing.getInt(0)) != length) {
+                break;
+            }
+            position += length;
+        }
+        return position == 0 ? -1 : position;
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer buffer, long at) throws IOException {
+        while (buffer.hasRemaining() && channel.read(buffer, at + buffer.position()) > 0) {
+            // Fill it.
         }
     }
 }

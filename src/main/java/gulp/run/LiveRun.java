@@ -6,7 +6,6 @@ import gulp.filter.FilterPlacement;
 import gulp.linux.Libc;
 import gulp.linux.NativeException;
 import gulp.linux.ProcessAge;
-import gulp.format.PcapRecordEncoder;
 import gulp.pipeline.PacketPath;
 import gulp.pipeline.RunControl;
 import gulp.ring.ByteRing;
@@ -113,7 +112,7 @@ final class LiveRun {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing scratch = ByteRing.allocate(WARM_UP_RING, arena);
             ByteRing.Consumer consumer = scratch.consumer();
-            PacketPath path = new PacketPath(scratch.producer(), new PcapRecordEncoder(options.nanosecond, options.snaplen),
+            PacketPath path = new PacketPath(scratch.producer(), RunAssembly.encoder(options),
                     false, new CaptureCounters(), new RunControl(), 0, 0);
             LiveSource.warmUp(path, () -> consumer.release(consumer.refresh()), WARM_UP_BLOCKS, WARM_UP_NANOS);
         }
