@@ -124,9 +124,10 @@ public final class PartFileRecovery {
     private static Path freeName(Path wanted) {
         Path candidate = wanted;
         String name = wanted.getFileName().toString();
-        String base = name.endsWith(FileNamer.EXTENSION) ? name.substring(0, name.length() - FileNamer.EXTENSION.length()) : name;
+        String extension = FileNamer.extensionOf(name);
+        String base = name.substring(0, name.length() - extension.length());
         for (int n = 1; Files.exists(candidate, java.nio.file.LinkOption.NOFOLLOW_LINKS); n++) {
-            candidate = wanted.resolveSibling(base + ".recovered-" + n + FileNamer.EXTENSION);
+            candidate = wanted.resolveSibling(base + ".recovered-" + n + (extension.isEmpty() ? FileNamer.EXTENSION : extension));
         }
         return candidate;
     }

@@ -74,7 +74,8 @@ final class Outputs {
         boolean opaque = headerLength == 0;
         FileNamer namer;
         try { // a bad -n or --name-template is a usage error, found before anything is touched
-            namer = FileNamer.of(options.namePrefix, options.timestampNames, options.nameTemplate, options.maxFiles);
+            namer = FileNamer.of(options.namePrefix, options.timestampNames, options.nameTemplate, options.maxFiles)
+                    .withExtension(options.pcapng ? FileNamer.PCAPNG_EXTENSION : FileNamer.EXTENSION);
         } catch (OutputException e) {
             throw new SetupException(Outcome.Status.BAD_USAGE, e.getMessage());
         }

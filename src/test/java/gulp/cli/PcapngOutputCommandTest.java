@@ -70,6 +70,7 @@ class PcapngOutputCommandTest {
         assertEquals(0, result.status(), result.stderr());
         List<Path> files = PcapFiles.outputFiles(out);
         assertEquals(6, files.size(), files.toString());
+        assertTrue(files.stream().allMatch(f -> f.getFileName().toString().matches("pcap\\d{6}\\.pcapng")), files.toString());
         long delivered = 0;
         for (Path file : files) {
             List<PcapngFiles.Block> blocks = PcapngFiles.read(file);
