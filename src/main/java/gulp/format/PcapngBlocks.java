@@ -68,7 +68,7 @@ public final class PcapngBlocks {
     }
 
     /**
-     * The figures of one interface statistics block (see docs/output.md for what gulp puts in
+     * The figures of one interface statistics block (see README, "pcapng", for what gulp puts in
      * each); negative means not known (left out).
      */
     public record InterfaceStatistics(long startNanos, long endNanos, long received, long interfaceDropped,

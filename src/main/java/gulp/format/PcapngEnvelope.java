@@ -16,7 +16,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Interface descriptions travel in the ring (the reader writes one when an interface is
  * declared, at start or mid-stream); this envelope keeps a copy of each as the writer writes it,
- * and counts the packets written per interface. The statistics (docs/output.md, "pcapng"):
+ * and counts the packets written per interface. The statistics (README, "pcapng"):
  * counts since the start of the run, as the pcapng specification defines them, taken when the
  * file is finished — {@code isb_ifrecv} packets the kernel received for the socket (live only),
  * {@code isb_ifdrop} every packet lost before the file (the interface's, the kernel's and gulp's
