@@ -2,6 +2,7 @@ package gulp.format;
 
 import gulp.ring.ByteRing;
 import gulp.stats.InterfaceFigures;
+import gulp.stats.SessionFigures;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ import java.util.function.LongSupplier;
  * to it), {@code isb_osdrop} the kernel's and gulp's ring-full drops, {@code isb_filteraccept}
  * packets the filters accepted, {@code isb_usrdeliv} packets of the interface written to the
  * output so far (this file and the earlier ones); {@code isb_starttime} the start of the run,
- * {@code isb_endtime} the moment the file was finished. A figure not known is left out.
+ * {@code isb_endtime} the moment the file was finished. A figure not known is left out. A mirror
+ * session's interface ({@code -d}) has its upstream loss (ERSPAN sequence gaps) as {@code isb_ifdrop}.
  *
  * <p>Writer thread only (the figures are read from any thread by design).
  */
@@ -35,6 +37,21 @@ public final class PcapngEnvelope implements FileEnvelope {
     private final long startNanos;
     private final List<byte[]> descriptions = new ArrayList<>();
     private long[] delivered = new long[4];
+    private SessionFigures sessions = NO_SESSIONS;
+    /** Interfaces seen that are not mirror sessions (the capture's own interfaces and inputs). */
+    private int ownInterfaces;
+
+    private static final SessionFigures NO_SESSIONS = new SessionFigures() {
+        @Override
+        public boolean isSession(int id) {
+            return false;
+        }
+
+        @Override
+        public long upstreamLoss(int id) {
+            return InterfaceFigures.UNKNOWN;
+        }
+    };
 
     /**
      * @param sectionHeader  {@link PcapngBlocks#sectionHeader}
@@ -46,6 +63,11 @@ public final class PcapngEnvelope implements FileEnvelope {
         this.figures = figures;
         this.wallClockNanos = wallClockNanos;
         this.startNanos = wallClockNanos.getAsLong();
+    }
+
+    /** With {@code -d}: which interfaces are mirror sessions; their {@code isb_ifdrop} is the session's upstream loss. Before the run. */
+    public void setSessions(SessionFigures sessions) {
+        this.sessions = sessions;
     }
 
     @Override
@@ -85,7 +107,11 @@ public final class PcapngEnvelope implements FileEnvelope {
      */
     PcapngBlocks.InterfaceStatistics statistics(int id, long now) {
         long deliveredSoFar = delivered(id);
-        boolean own = id < figures.count() && !(figures.count() == 1 && descriptions.size() > 1);
+        if (sessions.isSession(id)) { // a mirror session: lost upstream, before it reached this host
+            return new PcapngBlocks.InterfaceStatistics(startNanos, now, PcapngBlocks.UNKNOWN, sessions.upstreamLoss(id),
+                    PcapngBlocks.UNKNOWN, PcapngBlocks.UNKNOWN, deliveredSoFar);
+        }
+        boolean own = id < figures.count() && !(figures.count() == 1 && ownInterfaces > 1);
         if (!own) {
             return new PcapngBlocks.InterfaceStatistics(startNanos, now, PcapngBlocks.UNKNOWN, PcapngBlocks.UNKNOWN,
                     PcapngBlocks.UNKNOWN, PcapngBlocks.UNKNOWN, deliveredSoFar);
@@ -93,11 +119,20 @@ public final class PcapngEnvelope implements FileEnvelope {
         long kernelDropped = figures.kernelDropped(id);
         long ringFull = figures.ringFullDropped(id);
         long interfaceDropped = figures.interfaceDropped(id);
-        long osDropped = known(kernelDropped) + ringFull;
-        long allDropped = osDropped + known(interfaceDropped);
-        long accepted = figures.recordsStored(id) + ringFull + known(kernelDropped);
+        long stored = figures.recordsStored(id);
+        long osDropped = sumOfKnown(kernelDropped, ringFull, InterfaceFigures.UNKNOWN);
+        long allDropped = sumOfKnown(kernelDropped, ringFull, interfaceDropped);
+        long accepted = stored < 0 ? PcapngBlocks.UNKNOWN : stored + known(ringFull) + known(kernelDropped);
         return new PcapngBlocks.InterfaceStatistics(startNanos, now, figures.kernelReceived(id), allDropped,
                 accepted, osDropped, deliveredSoFar);
+    }
+
+    /** The sum of the figures that are known; unknown if none is. */
+    private static long sumOfKnown(long a, long b, long c) {
+        if (a < 0 && b < 0 && c < 0) {
+            return PcapngBlocks.UNKNOWN;
+        }
+        return known(a) + known(b) + known(c);
     }
 
     private static long known(long figure) {
@@ -126,6 +161,9 @@ public final class PcapngEnvelope implements FileEnvelope {
                 block[i + 1] = (byte) (word >>> 8);
                 block[i + 2] = (byte) (word >>> 16);
                 block[i + 3] = (byte) (word >>> 24);
+            }
+            if (!sessions.isSession(descriptions.size())) {
+                ownInterfaces++;
             }
             descriptions.add(block);
             if (descriptions.size() > delivered.length) {

@@ -10,6 +10,8 @@ import gulp.format.RecordEncoder;
 import gulp.ring.ByteRing;
 import gulp.ring.IdleStrategy;
 import gulp.stats.CaptureCounters;
+import gulp.stats.InterfaceFigures;
+import gulp.stats.SessionFigures;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -62,6 +64,9 @@ public final class PacketPath implements PacketHandler {
     private int currentInterface;
     private String filterExpression;
     private int decapsulatedLinkType = -1;
+    private boolean sessionInterfaces;
+    /** With -d and pcapng: each mirror session its own interface (reader thread; figures read anywhere). */
+    private volatile MirrorSessions sessions;
 
     /**
      * @param countLimit stop after this many records (0 = no limit)
@@ -113,6 +118,31 @@ public final class PacketPath implements PacketHandler {
     }
 
     /**
+     * With {@code -d}: each mirror session becomes its own interface ({@link MirrorSessions}),
+     * for an output that records interfaces (pcapng). Call before {@link #setDecapsulator}.
+     */
+    public void declareMirrorSessions() {
+        this.sessionInterfaces = true;
+    }
+
+    /** Which interfaces are mirror sessions and their upstream loss (none without {@link #declareMirrorSessions}). */
+    public SessionFigures sessionFigures() {
+        return new SessionFigures() {
+            @Override
+            public boolean isSession(int id) {
+                MirrorSessions s = sessions;
+                return s != null && s.isSession(id);
+            }
+
+            @Override
+            public long upstreamLoss(int id) {
+                MirrorSessions s = sessions;
+                return s == null ? InterfaceFigures.UNKNOWN : s.upstreamLoss(id);
+            }
+        };
+    }
+
+    /**
      * Declares an interface (an equal one declared before keeps its id): the encoder writes its
      * description into the ring now, waiting for room as long as the run goes on.
      */
@@ -152,6 +182,9 @@ public final class PacketPath implements PacketHandler {
 
     public void setDecapsulator(Decapsulator decapsulator) {
         this.decapsulator = decapsulator;
+        if (sessionInterfaces) {
+            sessions = new MirrorSessions(decapsulator.link(), decapsulator.sequenceGaps(), 0, filterExpression);
+        }
         this.assembly = Arena.ofAuto().allocate(PcapRecordHeader.MAX_CAPLEN + 64L, 8);
     }
 
@@ -187,6 +220,11 @@ public final class PacketPath implements PacketHandler {
             switch (decapsulator.decapsulate(data, offset, caplen, wirelen, timestampNanos, decapResult)) {
                 case Decapsulator.INNER -> {
                     DecapResult inner = decapResult;
+                    MirrorSessions mirrors = sessions;
+                    int outerInterface = currentInterface;
+                    if (mirrors != null) {
+                        currentInterface = mirrors.interfaceOf(this, inner, data, offset, caplen);
+                    }
                     if (inner.hasSyntheticPrefix()) {
                         int length = inner.copyTo(assembly, 0, (int) assembly.byteSize());
                         keep(assembly, 0, length, inner.recordWireLength(), inner.timestampNanos(), NO_VLAN_TAG,
@@ -195,6 +233,7 @@ public final class PacketPath implements PacketHandler {
                         keep(inner.segment(), inner.offset(), inner.innerCaplen(), inner.innerWireLength(),
                                 inner.timestampNanos(), NO_VLAN_TAG, UNKNOWN_PACKET_TYPE, 0, filter);
                     }
+                    currentInterface = outerInterface;
                     return;
                 }
                 case Decapsulator.OTHER -> {

@@ -64,15 +64,20 @@ final class RunAssembly {
         int outputLinkType = options.decapsulate ? LinkType.ETHERNET : source.linkTypeField();
         RunControl control = Signals.attach(new RunControl());
         RecordEncoder encoder = encoder(options);
-        FileEnvelope envelope = options.pcapng
-                ? new PcapngEnvelope(OutputFormat.sectionHeader(), InterfaceFigures.single(
+        PcapngEnvelope pcapng = !options.pcapng ? null
+                : new PcapngEnvelope(OutputFormat.sectionHeader(), InterfaceFigures.single(
                         interfaceName != null ? interfaceName : "input", counters, interfaceName != null),
-                        OutputFormat::wallClockNanos)
+                        OutputFormat::wallClockNanos);
+        FileEnvelope envelope = pcapng != null ? pcapng
                 : FileEnvelope.fixed(new PcapRecordEncoder(options.nanosecond, options.snaplen).fileHeader(outputLinkType));
         Outputs.Output output = output(envelope, control);
         PacketPath path = new PacketPath(ring.producer(), encoder, source.waitsWhenFull(), counters, control,
                 options.parkMicros * 1000, options.countLimit);
         path.describeOutput(options.filter, options.decapsulate ? LinkType.ETHERNET : -1);
+        if (pcapng != null && options.decapsulate) { // each mirror session its own interface
+            path.declareMirrorSessions();
+            pcapng.setSessions(path.sessionFigures());
+        }
         if (interfaceName != null) { // a live interface; files declare theirs as they are read
             path.selectInterface(path.declareInterface(new CaptureInterface(interfaceName,
                     "live capture on " + interfaceName, source.linkTypeField(), settings.kernelSnaplen(), null)));

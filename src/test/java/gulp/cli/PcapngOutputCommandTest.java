@@ -144,10 +144,52 @@ class PcapngOutputCommandTest {
         GulpProcess.Result result = GulpProcess.run(input, pcapng, "-i", "-", "-d", "--format", "pcapng");
         assertEquals(0, result.status(), result.stderr());
         List<PcapngFiles.Block> idbs = PcapngFiles.ofType(PcapngFiles.read(pcapng), PcapngFiles.IDB);
-        assertEquals(1, idbs.size());
-        assertEquals(1, idbs.get(0).intAt(0) & 0xFFFF, "decapsulated frames are Ethernet");
+        assertTrue(idbs.stream().allMatch(idb -> (idb.intAt(0) & 0xFFFF) == 1), "decapsulated frames are Ethernet");
+        assertTrue(idbs.stream().anyMatch(idb -> "erspan2 2.2.2.2 session 100".equals(idb.string(2))),
+                "the mirror session is an interface");
         assertEquals(Tools.check("tcpdump", "-nn", "-tt", "-r", pcap.toString()),
                 Tools.check("tcpdump", "-nn", "-tt", "-r", pcapng.toString()));
+    }
+
+    private static gulp.testing.PcapFiles.Frame mirrored(int source, int session, int sequence) {
+        byte[] outer = gulp.testing.Frames.ethernet(0x0800, gulp.testing.Frames.ipv4(0, 1, 0, 64, 47,
+                new byte[] {(byte) 192, 0, 2, (byte) source}, new byte[] {(byte) 198, 51, 100, 1}, 0,
+                gulp.testing.Frames.erspanII(session, sequence, gulp.testing.Frames.innerFrame(20))));
+        return new gulp.testing.PcapFiles.Frame(1_700_000_000_000_000_000L + sequence * 1000L + source, outer.length, outer);
+    }
+
+    @Test
+    void eachMirrorSessionIsAnInterfaceWhoseStatisticsCarryItsUpstreamLoss() throws Exception {
+        List<gulp.testing.PcapFiles.Frame> frames = new java.util.ArrayList<>();
+        for (int sequence : new int[] {1, 2, 3, 5, 6}) { // 4 is missing
+            frames.add(mirrored(1, 7, sequence));
+        }
+        for (int sequence : new int[] {10, 11, 14}) { // 12 and 13 are missing
+            frames.add(mirrored(2, 9, sequence));
+        }
+        Path input = dir.resolve("mirror.pcap");
+        gulp.testing.PcapFiles.writeFrames(input, frames);
+        Path output = dir.resolve("sessions.pcapng");
+        GulpProcess.Result result = GulpProcess.run(input, output, "-i", "-", "-d", "--format", "pcapng");
+        assertEquals(0, result.status(), result.stderr());
+        List<PcapngFiles.Block> blocks = PcapngFiles.read(output);
+        List<PcapngFiles.Block> idbs = PcapngFiles.ofType(blocks, PcapngFiles.IDB);
+        List<PcapngFiles.Block> isbs = PcapngFiles.ofType(blocks, PcapngFiles.ISB);
+        assertEquals(idbs.size(), isbs.size());
+        java.util.Map<String, Long> lossByName = new java.util.HashMap<>();
+        java.util.Map<String, Long> packetsByName = new java.util.HashMap<>();
+        for (PcapngFiles.Block isb : isbs) {
+            String name = idbs.get(isb.intAt(0)).string(2);
+            lossByName.put(name, isb.count(ISB_IFDROP));
+            packetsByName.put(name, isb.count(ISB_USRDELIV));
+        }
+        assertEquals(1L, lossByName.get("erspan2 192.0.2.1 session 7"), lossByName.toString());
+        assertEquals(2L, lossByName.get("erspan2 192.0.2.2 session 9"), lossByName.toString());
+        assertEquals(5L, packetsByName.get("erspan2 192.0.2.1 session 7"));
+        assertEquals(3L, packetsByName.get("erspan2 192.0.2.2 session 9"));
+        String names = Tools.check("tshark", "-r", output.toString(), "-T", "fields", "-e", "frame.interface_name");
+        assertEquals(5, names.lines().filter("erspan2 192.0.2.1 session 7"::equals).count(), names);
+        assertEquals(3, names.lines().filter("erspan2 192.0.2.2 session 9"::equals).count(), names);
     }
 
     @Test
