@@ -27,6 +27,7 @@ import java.util.Arrays;
 final class MirrorSessions implements SessionFigures {
     private static final ValueLayout.OfLong LONG_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
     private static final int ETHERTYPE_OFFSET = 12;
     private static final int ETHERNET_LENGTH = 14;
     private static final int VLAN_TAG_LENGTH = 4;
@@ -147,8 +148,7 @@ final class MirrorSessions implements SessionFigures {
         }
         int at = ETHERTYPE_OFFSET;
         for (int tags = 0; tags <= MAX_VLAN_TAGS && at + 2 <= caplen; tags++) {
-            int etherType = Short.toUnsignedInt(outer.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN),
-                    offset + at));
+            int etherType = Short.toUnsignedInt(outer.get(SHORT_BE, offset + at));
             if (etherType != 0x8100 && etherType != 0x88A8) {
                 return at + 2;
             }
