@@ -91,6 +91,16 @@ class PcapngOutputCommandTest {
         assertEquals(55, delivered);
     }
 
+    @Test
+    void anUnknownFormatOrPcapngWithAnOpaqueCopyIsABadUsageInOneLine() throws Exception {
+        GulpProcess.Result unknown = GulpProcess.run(null, null, "-i", "-", "--format", "pcapx");
+        assertEquals(2, unknown.status(), unknown.stderr());
+        assertTrue(unknown.stderr().contains("--format takes pcap or pcapng, not pcapx"), unknown.stderr());
+        GulpProcess.Result opaque = GulpProcess.run(null, null, "-c", "--format", "pcapng");
+        assertEquals(2, opaque.status(), opaque.stderr());
+        assertTrue(opaque.stderr().contains("cannot be combined with --format pcapng"), opaque.stderr());
+    }
+
     /** One Ethernet and one raw-IP interface in one pcapng input, each with one packet. */
     private Path mixedLinkTypes() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
