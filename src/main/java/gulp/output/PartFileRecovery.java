@@ -204,27 +204,39 @@ public final class PartFileRecovery {
      * repeated at its end), so a block the kill cut off, or zeros a power loss left, end the file.
      */
     private static long completeBlocks(FileChannel channel, long size, ByteOrder order, long deadline) throws IOException {
-        ByteBuffer frame = ByteBuffer.allocate(PcapngBlock.BODY_OFFSET).order(order);
+        ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20).order(order);
         ByteBuffer trailing = ByteBuffer.allocate(4).order(order);
+        long chunkStart = 0;
+        chunk.limit(0);
         long position = 0;
-        long checked = 0;
         while (position + PcapngBlock.FRAME_OVERHEAD <= size) {
-            if (deadline != Long.MAX_VALUE && (++checked & 0xFFF) == 0 && System.nanoTime() - deadline > 0) {
-                return OUT_OF_TIME;
+            if (position + PcapngBlock.BODY_OFFSET > chunkStart + chunk.limit()) {
+                if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
+                    return OUT_OF_TIME;
+                }
+                chunk.clear();
+                chunkStart = position;
+                readFully(channel, chunk, chunkStart);
+                chunk.flip();
             }
-            frame.clear();
-            readFully(channel, frame, position);
-            long length = Integer.toUnsignedLong(frame.getInt(PcapngBlock.TOTAL_LENGTH_OFFSET));
+            long length = Integer.toUnsignedLong(chunk.getInt((int) (position - chunkStart) + PcapngBlock.TOTAL_LENGTH_OFFSET));
             if (length < PcapngBlock.FRAME_OVERHEAD || (length & 3) != 0 || length > PcapngBlock.MAX_BLOCK_LENGTH
                     || position + length > size) {
                 break;
             }
-            trailing.clear();
-            readFully(channel, trailing, position + length - 4);
-            if (Integer.toUnsignedLong(trailing.getInt(0)) != length) {
+            long end = position + length;
+            long repeated;
+            if (end <= chunkStart + chunk.limit()) {
+                repeated = Integer.toUnsignedLong(chunk.getInt((int) (end - 4 - chunkStart)));
+            } else { // beyond the chunk: one small read (the next chunk starts at the next block)
+                trailing.clear();
+                readFully(channel, trailing, end - 4);
+                repeated = Integer.toUnsignedLong(trailing.getInt(0));
+            }
+            if (repeated != length) {
                 break;
             }
-            position += length;
+            position = end;
         }
         return position == 0 ? -1 : position;
     }

@@ -67,7 +67,7 @@ class PartFileRecoveryTest {
         ByteArrayOutputStream whole = new ByteArrayOutputStream();
         whole.writeBytes(gulp.testing.PcapngFiles.sectionHeader());
         whole.writeBytes(gulp.testing.PcapngFiles.interfaceDescription(1, 65535));
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 3000; i++) { // about 2 MB: blocks straddle the 1 MiB chunks recovery reads
             byte[] frame = new byte[PcapFiles.syntheticSize(i)];
             frame[12] = 0x08;
             whole.writeBytes(gulp.testing.PcapngFiles.enhancedPacket(0, 1_700_000_000_000_000L + i, frame));
