@@ -135,7 +135,8 @@ public final class BlockWalker {
                         : Tpacket3Hdr.ETH_P_8021Q;
                 vlanTag = tpid << 16 | tci;
             }
-            handler.onPacket(ring, packet + mac, caplen, wirelen, seconds * NANOS_PER_SECOND + nanos, vlanTag, packetType);
+            handler.onPacket(ring, packet + mac, caplen, wirelen, seconds * NANOS_PER_SECOND + nanos, vlanTag, packetType,
+                    status);
             packet += next;
         }
         handler.onBatchEnd();

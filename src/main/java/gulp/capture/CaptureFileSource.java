@@ -49,23 +49,61 @@ public final class CaptureFileSource implements Source {
     private int headerSnaplen;
     /** The first input's link-type field (upper bits included); -1 before it is read. */
     int linkTypeField = -1;
+    /** The current input's (classic pcap: its header's; pcapng: its first interface's). */
+    private int fileLinkTypeField;
     private byte[] savefileHeader;
     private String format;
     /** Records whose captured length exceeds their original length (libpcap reads them too). */
     private final Counter capturedOverOriginal = new Counter();
+    /** Why the output takes one link type only (said when an input has another), or null: several are fine. */
+    private final String oneLinkTypeReason;
+    /** The output interface of the current classic pcap input, -1 before its first packet. */
+    private int pcapFileInterface = -1;
+    /** The output interface selected last ({@link PacketHandler#selectInterface}), -1: none yet. */
+    private int selectedInterface = -1;
 
-    private CaptureFileSource(List<String> names) {
+    private CaptureFileSource(List<String> names, String oneLinkTypeReason) {
         this.names = names;
+        this.oneLinkTypeReason = oneLinkTypeReason;
     }
 
     /**
      * Opens the first input and reads its header, so the link type is known before the output is
-     * created. {@code "-"} means standard input.
+     * created. {@code "-"} means standard input. Inputs of one link type only.
      */
     public static CaptureFileSource open(List<String> names) throws InputException, IOException {
-        CaptureFileSource source = new CaptureFileSource(List.copyOf(names));
+        return open(names, "one pcap output holds one link type");
+    }
+
+    /**
+     * As {@link #open(List)}; {@code oneLinkTypeReason} null lets the inputs (files, pcapng
+     * interfaces) have different link types (pcapng output: each is its own interface), else it
+     * says why they may not.
+     */
+    public static CaptureFileSource open(List<String> names, String oneLinkTypeReason) throws InputException, IOException {
+        CaptureFileSource source = new CaptureFileSource(List.copyOf(names), oneLinkTypeReason);
         source.openNext();
         return source;
+    }
+
+    /** An input whose link type differs from the first: fine, or refused in one line saying why. */
+    void checkMixedLinkType(String what) throws InputException {
+        if (oneLinkTypeReason != null) {
+            throw new InputException(label() + what + "; " + oneLinkTypeReason);
+        }
+    }
+
+    /** The current input's name for interface descriptions ("stdin" for {@code -}). */
+    String inputName() {
+        return currentName.equals("-") ? "stdin" : currentName;
+    }
+
+    /** Packets from now on come from output interface {@code id}. */
+    void select(PacketHandler handler, int id) {
+        if (id != selectedInterface) {
+            handler.selectInterface(id);
+            selectedInterface = id;
+        }
     }
 
     @Override
@@ -144,6 +182,7 @@ public final class CaptureFileSource implements Source {
         channel = openChannel(currentName);
         in.reset(channel);
         packetsInFile = 0;
+        pcapFileInterface = -1;
         in.fill(4);
         if (in.limit == 0) {
             throw new InputException(label() + "empty input: no capture file header");
@@ -168,9 +207,10 @@ public final class CaptureFileSource implements Source {
             linkTypeField = fileLinkType;
             savefileHeader = PcapFileHeader.encode(in.order(), false, fileSnaplen, fileLinkType);
         } else if (fileLinkType != linkTypeField) {
-            throw new InputException(label() + "link type " + LinkType.describe(fileLinkType) + " differs from the first input's "
-                    + LinkType.describe(linkTypeField) + "; one pcap output holds one link type");
+            checkMixedLinkType("link type " + LinkType.describe(fileLinkType) + " differs from the first input's "
+                    + LinkType.describe(linkTypeField));
         }
+        fileLinkTypeField = fileLinkType;
     }
 
     private static ReadableByteChannel openChannel(String name) throws InputException, IOException {
@@ -241,7 +281,12 @@ public final class CaptureFileSource implements Source {
             }
             long nanos = PcapRecordHeader.timestampNanos(in.intAt(in.position + PcapRecordHeader.TS_SECONDS_OFFSET),
                     in.intAt(in.position + PcapRecordHeader.TS_FRACTION_OFFSET), nanosecondFile);
-            toHostOrder(in.position + recordHeaderLength, caplen, wirelen);
+            toHostOrder(in.position + recordHeaderLength, caplen, wirelen, fileLinkTypeField);
+            if (pcapFileInterface < 0) { // the file's first packet: it becomes an output interface
+                pcapFileInterface = handler.declareInterface(new gulp.format.CaptureInterface(inputName(),
+                        "read from " + inputName(), fileLinkTypeField, headerSnaplen, null));
+            }
+            select(handler, pcapFileInterface);
             handler.onPacket(in.segment, in.position + recordHeaderLength, caplen, wirelen, nanos, PacketHandler.NO_VLAN_TAG);
             in.position += recordHeaderLength + caplen;
             packetsInFile++;
@@ -269,8 +314,8 @@ public final class CaptureFileSource implements Source {
      * Pseudo-header fields in the writer's byte order, swapped in place for big-endian input (the
      * output is little-endian), as libpcap swaps them when it reads a file: NFLOG's TLV headers.
      */
-    void toHostOrder(long offset, int caplen, int wirelen) {
-        if (in.bigEndian && LinkType.of(linkTypeField) == LinkType.NFLOG) {
+    void toHostOrder(long offset, int caplen, int wirelen, int packetLinkType) {
+        if (in.bigEndian && LinkType.of(packetLinkType) == LinkType.NFLOG) {
             NflogHeader.swapTlvs(in.segment, offset, caplen, wirelen);
         }
     }

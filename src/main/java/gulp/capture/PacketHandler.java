@@ -26,6 +26,15 @@ public interface PacketHandler {
         onPacket(data, offset, caplen, wirelen, timestampNanos, vlanTag);
     }
 
+    /**
+     * A live packet with its {@code tp_status} as well (the checksum bits go into pcapng's
+     * {@code epb_flags}, see {@link PacketFlags}). By default the status is ignored.
+     */
+    default void onPacket(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag,
+                          int packetType, int tpStatus) {
+        onPacket(data, offset, caplen, wirelen, timestampNanos, vlanTag, packetType);
+    }
+
     /** A live packet of a direction not captured ({@code -Q}, or loopback's outgoing copy): counted only. */
     default void onSkippedByDirection() {
     }

@@ -11,7 +11,8 @@ import java.util.Arrays;
  * length matters only to simple packets, which belong to interface 0. So an interface costs one
  * byte, nine once some interface has a time offset, and a section holds at most
  * {@link #MAX_INTERFACES}: a stream of millions of interface blocks (libpcap reads them) is read
- * in bounded memory.
+ * in bounded memory. For pcapng output each interface also keeps its link type, snap length and
+ * the id of the output interface it became (declared at its first packet), 9 bytes more.
  */
 final class PcapngInterfaces {
     /** More interfaces in one section are refused (one line, after the packets before them). */
@@ -23,6 +24,10 @@ final class PcapngInterfaces {
     private long[] offsets;
     private int count;
     private int firstSnaplen;
+    private short[] linkTypes = new short[INITIAL];
+    private int[] snaplens = new int[INITIAL];
+    /** The output interface of each ({@link PacketHandler#declareInterface}), -1 until its first packet. */
+    private int[] outputIds = new int[INITIAL];
 
     /** A new section: no interfaces. */
     void clear() {
@@ -30,6 +35,9 @@ final class PcapngInterfaces {
         offsets = null;
         if (resolutions.length > INITIAL) {
             resolutions = new byte[INITIAL];
+            linkTypes = new short[INITIAL];
+            snaplens = new int[INITIAL];
+            outputIds = new int[INITIAL];
         }
     }
 
@@ -47,10 +55,16 @@ final class PcapngInterfaces {
     }
 
     /** Adds the next interface; the caller checks {@link #isFull()} first. */
-    void add(int tsresol, long offsetSeconds, int snaplen) {
+    void add(int tsresol, long offsetSeconds, int snaplen, int linkType) {
         if (count == resolutions.length) {
             resolutions = Arrays.copyOf(resolutions, grown(count));
+            linkTypes = Arrays.copyOf(linkTypes, resolutions.length);
+            snaplens = Arrays.copyOf(snaplens, resolutions.length);
+            outputIds = Arrays.copyOf(outputIds, resolutions.length);
         }
+        linkTypes[count] = (short) linkType;
+        snaplens[count] = snaplen;
+        outputIds[count] = -1;
         if (offsetSeconds != 0 && offsets == null) {
             offsets = new long[resolutions.length];
         }
@@ -69,6 +83,23 @@ final class PcapngInterfaces {
 
     private static int grown(int length) {
         return (int) Math.min(MAX_INTERFACES, Math.max(INITIAL, 2L * length));
+    }
+
+    int linkType(int interfaceId) {
+        return Short.toUnsignedInt(linkTypes[interfaceId]);
+    }
+
+    int snaplen(int interfaceId) {
+        return snaplens[interfaceId];
+    }
+
+    /** The output interface of {@code interfaceId} (described), or -1 before its first packet. */
+    int outputId(int interfaceId) {
+        return outputIds[interfaceId];
+    }
+
+    void setOutputId(int interfaceId, int outputId) {
+        outputIds[interfaceId] = outputId;
     }
 
     boolean isDescribed(int interfaceId) {

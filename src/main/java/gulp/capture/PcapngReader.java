@@ -1,5 +1,6 @@
 package gulp.capture;
 
+import gulp.format.CaptureInterface;
 import gulp.format.LinkType;
 import gulp.format.PcapngBlock;
 import gulp.format.Timestamps;
@@ -39,25 +40,31 @@ final class PcapngReader {
         return PcapngBlock.timestampUnits(in.intAt(in.position + highOffset), in.intAt(in.position + lowOffset));
     }
 
-    /** Reads blocks up to the first interface description, which gives the link type. */
+    /**
+     * Reads the blocks before the first packet (the interface descriptions a writer puts first),
+     * so an input whose interfaces differ in link type is refused, when it must be, before
+     * anything is written; returns the first interface's link type.
+     */
     int readPreamble() throws InputException, IOException {
         interfaces.clear();
         int fileLinkType = -1;
-        while (interfaces.count() == 0) {
+        while (true) {
             int type = nextBlock();
-            if (type == -1) {
-                throw new InputException(source.label() + "pcapng input has no interface description block");
+            if (type == -1 || PcapngBlock.isPacketBlock(type)
+                    || (type == PcapngBlock.TYPE_SECTION_HEADER && interfaces.count() > 0)) {
+                if (interfaces.count() > 0) {
+                    return fileLinkType; // the block at in.position is read again by readBlocks
+                }
+                throw new InputException(source.label() + (type == -1 ? "pcapng input has no interface description block"
+                        : "pcapng packet block before any interface description"));
             }
             int length = in.intAt(in.position + PcapngBlock.TOTAL_LENGTH_OFFSET);
-            if (PcapngBlock.isPacketBlock(type)) {
-                throw new InputException(source.label() + "pcapng packet block before any interface description");
-            }
-            if (type == PcapngBlock.TYPE_INTERFACE_DESCRIPTION && length >= PcapngBlock.IDB_OPTIONS_OFFSET + 4) {
+            if (type == PcapngBlock.TYPE_INTERFACE_DESCRIPTION && length >= PcapngBlock.IDB_OPTIONS_OFFSET + 4
+                    && fileLinkType == -1) {
                 fileLinkType = in.shortAt(in.position + PcapngBlock.IDB_LINKTYPE_OFFSET);
             }
             consumeMetadataBlock(type, length, source.linkTypeField == -1 ? fileLinkType : source.linkTypeField);
         }
-        return fileLinkType;
     }
 
     /**
@@ -110,16 +117,16 @@ final class PcapngReader {
             }
             int blockLinkType = in.shortAt(in.position + PcapngBlock.IDB_LINKTYPE_OFFSET);
             if (expectedLinkType != -1 && blockLinkType != expectedLinkType) {
-                throw new InputException(source.label() + "pcapng interface with link type " + blockLinkType
-                        + " differs from the first interface's " + LinkType.describe(expectedLinkType)
-                        + "; one pcap output holds one link type");
+                source.checkMixedLinkType("pcapng interface with link type " + LinkType.describe(blockLinkType)
+                        + " differs from the first interface's " + LinkType.describe(expectedLinkType));
             }
             if (interfaces.isFull()) {
                 throw new InputException(source.label() + "pcapng section describes more than " + PcapngInterfaces.MAX_INTERFACES
                         + " interfaces (the most gulp keeps)");
             }
             readTimeOptions(in.position + PcapngBlock.IDB_OPTIONS_OFFSET, in.position + length - 4);
-            interfaces.add(optionTsresol, optionTsoffset, in.intAt(in.position + PcapngBlock.IDB_SNAPLEN_OFFSET));
+            interfaces.add(optionTsresol, optionTsoffset, in.intAt(in.position + PcapngBlock.IDB_SNAPLEN_OFFSET),
+                    blockLinkType);
         }
         in.position += length;
     }
@@ -215,7 +222,14 @@ final class PcapngReader {
                     + " does not fit its block of " + length + " bytes");
         }
         long nanos = interfaces.timestampNanos(interfaceId, timestamp);
-        source.toHostOrder(in.position + dataOffset, caplen, wirelen);
+        int output = interfaces.outputId(interfaceId);
+        if (output < 0) { // the interface's first packet: it becomes an output interface
+            output = handler.declareInterface(new CaptureInterface(source.inputName() + " interface " + interfaceId,
+                    "read from " + source.inputName(), interfaces.linkType(interfaceId), interfaces.snaplen(interfaceId), null));
+            interfaces.setOutputId(interfaceId, output);
+        }
+        source.select(handler, output);
+        source.toHostOrder(in.position + dataOffset, caplen, wirelen, interfaces.linkType(interfaceId));
         handler.onPacket(in.segment, in.position + dataOffset, caplen, wirelen, nanos, PacketHandler.NO_VLAN_TAG);
     }
 }

@@ -88,6 +88,9 @@ public final class OptionParser {
     }
 
     private static void checkCombinations(Options o, boolean directionGiven) throws UsageException {
+        if (o.opaqueCopy && o.pcapng) {
+            throw new UsageException("-c copies bytes unchanged; it cannot be combined with --format pcapng");
+        }
         if (directionGiven && o.mode() != Options.Mode.LIVE) {
             throw new UsageException("-Q applies to live capture (-i IFACE) only: a capture file does not say a packet's direction");
         }

@@ -182,6 +182,15 @@ final class OptionTable {
                 + " that is a regular file use O_DIRECT", o -> o.directIo = false));
         t.add(flag('\0', "direct-io", OUTPUT, "write with O_DIRECT (the default)", o -> o.directIo = true));
 
+        t.add(option('\0', "format", "FMT", OUTPUT, Completion.words("pcap", "pcapng"),
+                "pcap (default) or pcapng: interfaces, filter, drop statistics and packet direction in every file,"
+                        + " nanoseconds", (o, v) -> {
+                    switch (v) {
+                        case "pcap" -> o.pcapng = false;
+                        case "pcapng" -> o.pcapng = true;
+                        default -> throw new UsageException("--format takes pcap or pcapng, not " + v);
+                    }
+                }));
         t.add(flag('\0', "no-index", OUTPUT, "keep no NAME.idx beside each file (the extraction index)",
                 o -> o.writeIndex = false));
 

@@ -15,7 +15,7 @@ import static gulp.format.Endian.INT_BE;
 public final class PcapRecordEncoder implements RecordEncoder {
     /** Where an 802.1Q tag goes back into an Ethernet frame: after destination and source MAC. */
     private static final int VLAN_INSERT_OFFSET = 12;
-    private static final int VLAN_TAG_LENGTH = 4;
+    static final int VLAN_TAG_LENGTH = 4;
 
     private final boolean nanosecond;
     private final int snaplen;
@@ -28,7 +28,6 @@ public final class PcapRecordEncoder implements RecordEncoder {
     }
 
     /** The 24-byte little-endian {@link PcapFileHeader} every output file starts with. */
-    @Override
     public byte[] fileHeader(int linkTypeField) {
         return PcapFileHeader.encode(ByteOrder.LITTLE_ENDIAN, nanosecond, snaplen, linkTypeField);
     }
@@ -39,7 +38,8 @@ public final class PcapRecordEncoder implements RecordEncoder {
     }
 
     @Override
-    public long append(ByteRing.Producer ring, long timestampNanos, MemorySegment data, long offset, int caplen, int wirelen) {
+    public long append(ByteRing.Producer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
+                       MemorySegment data, long offset, int caplen, int wirelen) {
         int stored = Math.min(caplen, snaplen);
         long length = PcapRecordHeader.LENGTH + stored;
         if (!ring.tryClaim(length)) {
@@ -52,10 +52,10 @@ public final class PcapRecordEncoder implements RecordEncoder {
     }
 
     @Override
-    public long appendWithVlanTag(ByteRing.Producer ring, long timestampNanos, int tag,
-                                  MemorySegment data, long offset, int caplen, int wirelen) {
-        if (caplen < VLAN_INSERT_OFFSET) {
-            return append(ring, timestampNanos, data, offset, caplen, wirelen);
+    public long appendWithVlanTag(ByteRing.Producer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
+                                  int tag, MemorySegment data, long offset, int caplen, int wirelen) {
+        if (!hasRoomForVlanTag(caplen)) {
+            return append(ring, timestampNanos, interfaceId, flags, dropsBefore, data, offset, caplen, wirelen);
         }
         int stored = Math.min(caplen + VLAN_TAG_LENGTH, snaplen);
         long length = PcapRecordHeader.LENGTH + stored;
@@ -63,14 +63,28 @@ public final class PcapRecordEncoder implements RecordEncoder {
             return 0;
         }
         putHeader(ring, timestampNanos, stored, wirelen + VLAN_TAG_LENGTH);
+        putFrameWithVlanTag(ring, scratch, tag, data, offset, stored);
+        ring.commit();
+        return length;
+    }
+
+    /** Whether a frame of {@code caplen} bytes has its MAC addresses, so a VLAN tag can go back after them. */
+    static boolean hasRoomForVlanTag(int caplen) {
+        return caplen >= VLAN_INSERT_OFFSET;
+    }
+
+    /**
+     * Copies the first {@code stored} bytes of an Ethernet frame with {@code tag} put back after its
+     * MAC addresses into the claimed record ({@code scratch}: 4 bytes of the encoder's own).
+     */
+    static void putFrameWithVlanTag(ByteRing.Producer ring, MemorySegment scratch, int tag,
+                                    MemorySegment data, long offset, int stored) {
         scratch.set(INT_BE, 0, tag);
         int macs = Math.min(VLAN_INSERT_OFFSET, stored);
         ring.put(data, offset, macs);
         int tagBytes = Math.min(VLAN_TAG_LENGTH, stored - macs);
         ring.put(scratch, 0, tagBytes);
         ring.put(data, offset + macs, stored - macs - tagBytes);
-        ring.commit();
-        return length;
     }
 
     /**

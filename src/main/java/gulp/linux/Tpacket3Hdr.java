@@ -44,7 +44,11 @@ public final class Tpacket3Hdr {
     /** sll_pkttype of the packet, from the start of its tpacket3_hdr. */
     public static final int PKTTYPE_OFFSET = SOCKADDR_LL_OFFSET + SockaddrLl.PKTTYPE_OFFSET;
 
+    /** The packet's checksum is not computed yet (outgoing, or offloaded: CHECKSUM_PARTIAL). */
+    public static final int TP_STATUS_CSUMNOTREADY = 0x8;
     public static final int TP_STATUS_VLAN_VALID = 0x10;
+    /** The device or the kernel checked the packet's checksum (CHECKSUM_UNNECESSARY). */
+    public static final int TP_STATUS_CSUM_VALID = 0x80;
     public static final int TP_STATUS_VLAN_TPID_VALID = 0x40;
     /** The TPID to assume when the kernel gives a TCI but no TPID. */
     public static final int ETH_P_8021Q = 0x8100;

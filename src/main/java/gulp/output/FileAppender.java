@@ -95,7 +95,7 @@ final class FileAppender {
         return failed;
     }
 
-    /** Appends a file header; a failure marks the file {@link #failed()}. */
+    /** Appends a file header (or trailer: bytes not from the ring); a failure marks the file {@link #failed()}. */
     void appendHeader(ByteBuffer header) throws IOException {
         try {
             append(header);

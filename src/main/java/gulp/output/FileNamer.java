@@ -24,8 +24,10 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class FileNamer {
-    /** The suffix of every output file. */
+    /** The suffix of every classic pcap output file. */
     public static final String EXTENSION = ".pcap";
+    /** The suffix of pcapng output files ({@code --format pcapng}). */
+    public static final String PCAPNG_EXTENSION = ".pcapng";
     /** Hidden temporary name of a file being written: {@code .NAME.part}. */
     public static final String PART_PREFIX = ".";
     public static final String PART_SUFFIX = ".part";
@@ -36,12 +38,24 @@ public final class FileNamer {
     private final String template;
     private final String prefix;
     private final int sequenceDigits;
+    private final String extension;
     private long nextSequence;
 
-    private FileNamer(String template, String prefix, int sequenceDigits) {
+    private FileNamer(String template, String prefix, int sequenceDigits, String extension) {
         this.template = template;
         this.prefix = prefix;
         this.sequenceDigits = sequenceDigits;
+        this.extension = extension;
+    }
+
+    /** This naming scheme with names ending in {@code extension} (e.g. {@link #PCAPNG_EXTENSION}). */
+    public FileNamer withExtension(String extension) {
+        return new FileNamer(template, prefix, sequenceDigits, extension);
+    }
+
+    /** The extension of a gulp output file name, or "" ({@code .pcapng} or {@code .pcap}). */
+    static String extensionOf(String name) {
+        return name.endsWith(PCAPNG_EXTENSION) ? PCAPNG_EXTENSION : name.endsWith(EXTENSION) ? EXTENSION : "";
     }
 
     /**
@@ -64,7 +78,7 @@ public final class FileNamer {
         } else {
             template = "%{name}%{seq}";
         }
-        FileNamer namer = new FileNamer(template, prefix, digits);
+        FileNamer namer = new FileNamer(template, prefix, digits, EXTENSION);
         String probe = namer.format(0, 0);
         if (probe.contains("/") || probe.startsWith(".") || probe.isEmpty()) {
             throw new OutputException("--name-template " + nameTemplate
@@ -177,8 +191,8 @@ public final class FileNamer {
                 default -> out.append('%').append(f);
             }
         }
-        if (!out.toString().endsWith(EXTENSION)) {
-            out.append(EXTENSION);
+        if (!out.toString().endsWith(extension)) {
+            out.append(extension);
         }
         return out.toString();
     }
@@ -201,8 +215,8 @@ public final class FileNamer {
                 regex.append(Pattern.quote(String.valueOf(c)));
             }
         }
-        if (!template.endsWith(EXTENSION)) {
-            regex.append(Pattern.quote(EXTENSION));
+        if (!template.endsWith(extension)) {
+            regex.append(Pattern.quote(extension));
         }
         return Pattern.compile(regex.toString());
     }

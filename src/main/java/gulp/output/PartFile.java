@@ -1,5 +1,6 @@
 package gulp.output;
 
+import gulp.format.FileEnvelope;
 import gulp.linux.Libc;
 
 import java.io.IOException;
@@ -17,7 +18,8 @@ import java.util.function.Consumer;
 /**
  * The {@code -o} file being written, {@code .NAME.part}: created {@code O_CREAT|O_EXCL|O_NOFOLLOW}
  * with {@code --file-mode} under the next free name, locked while written (a later start's
- * recovery sees it is in use), starting with the file header, appended through a
+ * recovery sees it is in use), starting with the envelope's header and ending with its trailer
+ * (pcapng interface statistics), appended through a
  * {@link FileAppender} (O_DIRECT from an aligned staging buffer, or buffered), forced after every
  * write with {@code --fsync always}. A full disk goes to {@link DiskFull}. After a write failed
  * for good, {@link #handOver} cuts the file back to its last complete record.
@@ -27,7 +29,8 @@ import java.util.function.Consumer;
  */
 final class PartFile {
     private final RotatingFileSink.Destination destination;
-    private final byte[] fileHeader;
+    private final FileEnvelope envelope;
+    private final boolean opaque; // -c: no header, no records
     private final boolean fsyncEachWrite;
     private final DiskFull diskFull;
     private final Consumer<String> report;
@@ -40,10 +43,11 @@ final class PartFile {
     private FileIndexHook index = FileIndexHook.NONE;
     private long keepUpTo; // after a failed write: the file ends here at most (what the writer counted); -1: not told
 
-    PartFile(RotatingFileSink.Destination destination, byte[] fileHeader, FsyncPolicy fsync, boolean directIo,
+    PartFile(RotatingFileSink.Destination destination, FileEnvelope envelope, FsyncPolicy fsync, boolean directIo,
              int alignment, DiskFull diskFull, Consumer<String> report) {
         this.destination = destination;
-        this.fileHeader = fileHeader;
+        this.envelope = envelope;
+        this.opaque = envelope.header().length == 0;
         this.fsyncEachWrite = fsync == FsyncPolicy.ALWAYS;
         this.diskFull = diskFull;
         this.report = report;
@@ -140,10 +144,11 @@ final class PartFile {
         channel.tryLock(); // Tells a later start's recovery that this file is being written.
         appender.start(channel, 0);
         keepUpTo = -1;
-        if (fileHeader.length > 0) {
-            appender.appendHeader(ByteBuffer.wrap(fileHeader));
+        byte[] header = envelope.header();
+        if (header.length > 0) {
+            appender.appendHeader(ByteBuffer.wrap(header));
         }
-        index.fileStarted(partPath, finalPath, fileHeader.length);
+        index.fileStarted(partPath, finalPath, header.length);
     }
 
     /** Appends all of {@code bytes} (the writer's records) to the open file. */
@@ -184,6 +189,19 @@ final class PartFile {
      * because not even its file header could be written.
      */
     Finisher.Job handOver() throws IOException {
+        if (channel != null && !appender.failed()) {
+            byte[] trailer = envelope.trailer();
+            if (trailer.length > 0) {
+                long records = appender.length();
+                try {
+                    appender.appendHeader(ByteBuffer.wrap(trailer));
+                } catch (IOException e) {
+                    // The records are in the file: it ends after them, without its statistics.
+                    keepUpTo = records;
+                    report.accept("warning: cannot write the statistics at the end of " + partPath + ": " + e.getMessage());
+                }
+            }
+        }
         trimPadding();
         FileChannel finishing = channel;
         channel = null;
@@ -211,7 +229,7 @@ final class PartFile {
             if (plain.size() > end) {
                 plain.truncate(end);
             }
-            if (fileHeader.length == 0) {
+            if (opaque) {
                 return plain.size(); // A -c copy has no records: the writer's count is the end.
             }
             long complete = PartFileRecovery.completeLength(plain);

@@ -2,6 +2,7 @@ package gulp.output;
 
 import gulp.format.PcapFileHeader;
 import gulp.format.PcapRecordHeader;
+import gulp.format.PcapngBlock;
 import gulp.format.Timestamps;
 
 import java.io.IOException;
@@ -20,7 +21,8 @@ import java.util.stream.Stream;
 
 /**
  * Finishes the files a killed run left behind: a leftover {@code .NAME.part} is cut back to its
- * last complete record and renamed to {@code NAME} (never replacing an existing file). A file that
+ * last complete record (pcap) or block (pcapng: the file then lacks its closing statistics,
+ * which readers do not need) and renamed to {@code NAME} (never replacing an existing file). A file that
  * another running gulp is writing is locked and left alone. One shorter than a pcap file header is
  * removed; one that is not pcap (an opaque {@code -c} copy) is renamed unchanged.
  *
@@ -122,16 +124,17 @@ public final class PartFileRecovery {
     private static Path freeName(Path wanted) {
         Path candidate = wanted;
         String name = wanted.getFileName().toString();
-        String base = name.endsWith(FileNamer.EXTENSION) ? name.substring(0, name.length() - FileNamer.EXTENSION.length()) : name;
+        String extension = FileNamer.extensionOf(name);
+        String base = name.substring(0, name.length() - extension.length());
         for (int n = 1; Files.exists(candidate, java.nio.file.LinkOption.NOFOLLOW_LINKS); n++) {
-            candidate = wanted.resolveSibling(base + ".recovered-" + n + FileNamer.EXTENSION);
+            candidate = wanted.resolveSibling(base + ".recovered-" + n + (extension.isEmpty() ? FileNamer.EXTENSION : extension));
         }
         return candidate;
     }
 
     /**
-     * The length of the longest prefix made of the file header and whole plausible records, or -1
-     * when the file header is missing or not pcap.
+     * The length of the longest prefix made of the file header and whole plausible records (or
+     * pcapng blocks), or -1 when the file header is missing or neither pcap nor pcapng.
      */
     static long completeLength(FileChannel channel) throws IOException {
         return completeLength(channel, Long.MAX_VALUE);
@@ -145,6 +148,10 @@ public final class PartFileRecovery {
         }
         ByteBuffer header = ByteBuffer.allocate(PcapFileHeader.LENGTH).order(ByteOrder.LITTLE_ENDIAN);
         channel.read(header, 0);
+        if (header.getInt(PcapngBlock.TYPE_OFFSET) == PcapngBlock.TYPE_SECTION_HEADER) {
+            ByteOrder order = PcapngBlock.byteOrder(header.getInt(PcapngBlock.SHB_BYTE_ORDER_MAGIC_OFFSET));
+            return order == null ? -1 : completeBlocks(channel, size, order, deadline);
+        }
         int magic = header.getInt(PcapFileHeader.MAGIC_OFFSET);
         ByteOrder order;
         if (magic == PcapFileHeader.MAGIC_MICROS || magic == PcapFileHeader.MAGIC_NANOS) {
@@ -188,6 +195,55 @@ public final class PartFileRecovery {
                 return position;
             }
             position = end;
+        }
+    }
+
+    /**
+     * pcapng: the end of the last whole block, every block checked as a reader checks it (a
+     * length of whole 32-bit words, at least the frame, at most {@link PcapngBlock#MAX_BLOCK_LENGTH},
+     * repeated at its end), so a block the kill cut off, or zeros a power loss left, end the file.
+     */
+    private static long completeBlocks(FileChannel channel, long size, ByteOrder order, long deadline) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20).order(order);
+        ByteBuffer trailing = ByteBuffer.allocate(4).order(order);
+        long chunkStart = 0;
+        chunk.limit(0);
+        long position = 0;
+        while (position + PcapngBlock.FRAME_OVERHEAD <= size) {
+            if (position + PcapngBlock.BODY_OFFSET > chunkStart + chunk.limit()) {
+                if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
+                    return OUT_OF_TIME;
+                }
+                chunk.clear();
+                chunkStart = position;
+                readFully(channel, chunk, chunkStart);
+                chunk.flip();
+            }
+            long length = Integer.toUnsignedLong(chunk.getInt((int) (position - chunkStart) + PcapngBlock.TOTAL_LENGTH_OFFSET));
+            if (length < PcapngBlock.FRAME_OVERHEAD || (length & 3) != 0 || length > PcapngBlock.MAX_BLOCK_LENGTH
+                    || position + length > size) {
+                break;
+            }
+            long end = position + length;
+            long repeated;
+            if (end <= chunkStart + chunk.limit()) {
+                repeated = Integer.toUnsignedLong(chunk.getInt((int) (end - 4 - chunkStart)));
+            } else { // beyond the chunk: one small read (the next chunk starts at the next block)
+                trailing.clear();
+                readFully(channel, trailing, end - 4);
+                repeated = Integer.toUnsignedLong(trailing.getInt(0));
+            }
+            if (repeated != length) {
+                break;
+            }
+            position = end;
+        }
+        return position == 0 ? -1 : position;
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer buffer, long at) throws IOException {
+        while (buffer.hasRemaining() && channel.read(buffer, at + buffer.position()) > 0) {
+            // Fill it.
         }
     }
 }

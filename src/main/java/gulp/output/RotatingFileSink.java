@@ -1,5 +1,7 @@
 package gulp.output;
 
+import gulp.format.FileEnvelope;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -35,11 +37,11 @@ public final class RotatingFileSink implements Sink {
     /**
      * Everything a sink needs.
      *
-     * @param fileHeader every file starts with it (empty for {@code -c})
+     * @param envelope   what every file starts and ends with (an empty header for {@code -c})
      * @param postRotate {@code -Z}, or null
      * @param giveUp     true once the run is over: a full disk then fails the write instead of waiting
      */
-    public record Settings(Destination destination, byte[] fileHeader, Durability durability, Retention retention,
+    public record Settings(Destination destination, FileEnvelope envelope, Durability durability, Retention retention,
                            PostRotateCommand postRotate, BooleanSupplier giveUp, Consumer<String> report) {
     }
 
@@ -76,7 +78,7 @@ public final class RotatingFileSink implements Sink {
         this.namer = destination.namer();
         this.runFiles = new RunFiles(settings.retention(), directory, settings.postRotate(), settings.report());
         this.diskFull = new DiskFull(runFiles, settings.giveUp(), settings.report(), directory);
-        this.file = new PartFile(destination, settings.fileHeader(), settings.durability().fsync(), directIo, alignment,
+        this.file = new PartFile(destination, settings.envelope(), settings.durability().fsync(), directIo, alignment,
                 diskFull, settings.report());
         this.finisher = new Finisher(settings.durability().fsync(), directory, settings.postRotate(), runFiles,
                 settings.report());

@@ -1,5 +1,6 @@
 package gulp.output;
 
+import gulp.format.FileEnvelope;
 import gulp.linux.Libc;
 
 import java.io.FileDescriptor;
@@ -37,16 +38,15 @@ public final class StdoutFileSink implements Sink {
     private final FileChannel channel; // what is written: descriptor 1, or the O_DIRECT reopening
     private final FileAppender appender;
     private final String how;
-    private final ByteBuffer header;
-    private boolean headerPending;
+    private final FileEnvelope envelope;
+    private boolean headerPending = true;
 
-    private StdoutFileSink(FileChannel stdout, FileChannel channel, FileAppender appender, long start, byte[] fileHeader) {
+    private StdoutFileSink(FileChannel stdout, FileChannel channel, FileAppender appender, long start, FileEnvelope envelope) {
         this.stdout = stdout;
         this.channel = channel;
         this.appender = appender;
         this.how = appender.direct() ? "O_DIRECT" : "buffered";
-        this.header = ByteBuffer.wrap(fileHeader);
-        this.headerPending = fileHeader.length > 0;
+        this.envelope = envelope;
         appender.start(channel, start);
     }
 
@@ -59,7 +59,7 @@ public final class StdoutFileSink implements Sink {
      * @param directIo O_DIRECT wanted (the default); false for {@code --buffered-io}
      * @param report   where the one-line notice of a fallback to buffered writes goes
      */
-    public static StdoutFileSink open(byte[] fileHeader, boolean directIo, Consumer<String> report) throws IOException {
+    public static StdoutFileSink open(FileEnvelope envelope, boolean directIo, Consumer<String> report) throws IOException {
         FileChannel stdout = new FileOutputStream(FileDescriptor.out).getChannel();
         boolean append = appending();
         long start = append ? stdout.size() : stdout.position();
@@ -80,7 +80,7 @@ public final class StdoutFileSink implements Sink {
         FileAppender appender = new FileAppender(channel != stdout, alignment, e -> {
             throw e;
         });
-        return new StdoutFileSink(stdout, channel, appender, start, fileHeader);
+        return new StdoutFileSink(stdout, channel, appender, start, envelope);
     }
 
     /** Whether descriptor 1 was opened with O_APPEND ({@code >>}): then writes start at the end. */
@@ -122,7 +122,10 @@ public final class StdoutFileSink implements Sink {
     private void writeHeader() throws IOException {
         if (headerPending) {
             headerPending = false;
-            appender.appendHeader(header);
+            byte[] header = envelope.header();
+            if (header.length > 0) {
+                appender.appendHeader(ByteBuffer.wrap(header));
+            }
         }
     }
 
@@ -154,6 +157,10 @@ public final class StdoutFileSink implements Sink {
         try {
             if (!appender.failed()) {
                 writeHeader(); // Even a run that captured nothing leaves a valid file.
+                byte[] trailer = envelope.trailer();
+                if (trailer.length > 0) {
+                    appender.appendHeader(ByteBuffer.wrap(trailer));
+                }
                 appender.trimPadding();
             }
         } finally {

@@ -1,33 +1,36 @@
 package gulp.output;
 
+import gulp.format.FileEnvelope;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 
 /**
- * One output stream (stdout to a pipe, terminal or socket): the header once, then everything the
- * writer drains. A stream cannot be cut back: after a failed write it ends where the write stopped.
+ * One output stream (stdout to a pipe, terminal or socket): the envelope's header once, then
+ * everything the writer drains, then its trailer. A stream cannot be cut back: after a failed
+ * write it ends where the write stopped (and gets no trailer).
  */
 public final class StreamSink implements Sink {
     private final WritableByteChannel channel;
     private final String name;
-    private boolean headerPending;
-    private final ByteBuffer header;
+    private final FileEnvelope envelope;
+    private boolean headerPending = true;
+    private boolean failed;
     private long failedCallProgress;
 
-    /** {@code fileHeader} may be empty (opaque {@code -c} copies have none). */
-    public StreamSink(WritableByteChannel channel, String name, byte[] fileHeader) {
+    /** {@code envelope}'s header may be empty (opaque {@code -c} copies have none). */
+    public StreamSink(WritableByteChannel channel, String name, FileEnvelope envelope) {
         this.channel = channel;
         this.name = name;
-        this.header = ByteBuffer.wrap(fileHeader);
-        this.headerPending = fileHeader.length > 0;
+        this.envelope = envelope;
     }
 
     /** Writes the file header now, so even a run that captures nothing leaves a valid file. */
     public void writeHeader() throws IOException {
         if (headerPending) {
-            writeFully(header);
             headerPending = false;
+            writeFully(ByteBuffer.wrap(envelope.header()));
         }
     }
 
@@ -39,6 +42,7 @@ public final class StreamSink implements Sink {
             writeFully(bytes);
         } catch (IOException | RuntimeException e) {
             failedCallProgress = bytes.position() - start;
+            failed = true;
             throw e;
         }
     }
@@ -56,8 +60,12 @@ public final class StreamSink implements Sink {
 
     @Override
     public void close() throws IOException {
-        writeHeader();
-        channel.close();
+        try (channel) {
+            if (!failed) {
+                writeHeader();
+                writeFully(ByteBuffer.wrap(envelope.trailer()));
+            }
+        }
     }
 
     @Override

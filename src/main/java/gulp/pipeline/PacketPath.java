@@ -1,20 +1,31 @@
 package gulp.pipeline;
 
+import gulp.capture.PacketFlags;
 import gulp.capture.PacketHandler;
 import gulp.decap.DecapResult;
 import gulp.decap.Decapsulator;
-import gulp.format.PcapRecordEncoder;
+import gulp.format.CaptureInterface;
 import gulp.format.PcapRecordHeader;
+import gulp.format.RecordEncoder;
 import gulp.ring.ByteRing;
 import gulp.ring.IdleStrategy;
 import gulp.stats.CaptureCounters;
+import gulp.stats.InterfaceFigures;
+import gulp.stats.SessionFigures;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The reader thread's per-packet path: optional user-space filter, then encoding into the ring.
  * Sources that can wait (files, pipes) wait here for room; live sources drop and count instead.
+ * Interfaces declared here ({@link #declareInterface}) go into the ring as the encoder records
+ * them (pcapng interface descriptions; nothing for classic pcap), and each packet carries the
+ * interface selected last, its pcapng flags and the packets of its interface lost since the
+ * previous one (ring full).
  */
 public final class PacketPath implements PacketHandler {
     /**
@@ -31,7 +42,7 @@ public final class PacketPath implements PacketHandler {
     public static final int UNKNOWN_PACKET_TYPE = -1;
 
     private final ByteRing.Producer ring;
-    private final PcapRecordEncoder encoder;
+    private final RecordEncoder encoder;
     private final boolean waitWhenFull;
     private final CaptureCounters counters;
     private final RunControl control;
@@ -47,11 +58,20 @@ public final class PacketPath implements PacketHandler {
     private long recordsStored;
     private boolean closed;
     private boolean holdWhenFull;
+    // Interfaces (reader thread; changed only when one is declared, never per packet).
+    private final Map<CaptureInterface, Integer> interfaceIds = new HashMap<>();
+    private long[] dropsSinceLast = new long[4]; // per interface: packets lost since its last record
+    private int currentInterface;
+    private String filterExpression;
+    private int decapsulatedLinkType = -1;
+    private boolean sessionInterfaces;
+    /** With -d and pcapng: each mirror session its own interface (reader thread; figures read anywhere). */
+    private volatile MirrorSessions sessions;
 
     /**
      * @param countLimit stop after this many records (0 = no limit)
      */
-    public PacketPath(ByteRing.Producer ring, PcapRecordEncoder encoder, boolean waitWhenFull,
+    public PacketPath(ByteRing.Producer ring, RecordEncoder encoder, boolean waitWhenFull,
                       CaptureCounters counters, RunControl control, long maxParkNanos, long countLimit) {
         this.ring = ring;
         this.encoder = encoder;
@@ -88,8 +108,83 @@ public final class PacketPath implements PacketHandler {
         this.otherFilter = otherFilter;
     }
 
+    /**
+     * What every interface declared from now on says about the output: the filter expression as
+     * the user gave it (or null), and with {@code -d} the link type of the decapsulated frames.
+     */
+    public void describeOutput(String filterExpression, int decapsulatedLinkType) {
+        this.filterExpression = filterExpression;
+        this.decapsulatedLinkType = decapsulatedLinkType;
+    }
+
+    /**
+     * With {@code -d}: each mirror session becomes its own interface ({@link MirrorSessions}),
+     * for an output that records interfaces (pcapng). Call before {@link #setDecapsulator}.
+     */
+    public void declareMirrorSessions() {
+        this.sessionInterfaces = true;
+    }
+
+    /** Which interfaces are mirror sessions and their upstream loss (none without {@link #declareMirrorSessions}). */
+    public SessionFigures sessionFigures() {
+        return new SessionFigures() {
+            @Override
+            public boolean isSession(int id) {
+                MirrorSessions s = sessions;
+                return s != null && s.isSession(id);
+            }
+
+            @Override
+            public long upstreamLoss(int id) {
+                MirrorSessions s = sessions;
+                return s == null ? InterfaceFigures.UNKNOWN : s.upstreamLoss(id);
+            }
+        };
+    }
+
+    /**
+     * Declares an interface (an equal one declared before keeps its id): the encoder writes its
+     * description into the ring now, waiting for room as long as the run goes on.
+     */
+    @Override
+    public int declareInterface(CaptureInterface description) {
+        CaptureInterface output = new CaptureInterface(description.name(), description.description(),
+                decapsulatedLinkType >= 0 ? decapsulatedLinkType : description.linkType(), description.snaplen(),
+                description.filter() != null ? description.filter() : filterExpression);
+        Integer known = interfaceIds.get(output);
+        if (known != null) {
+            return known;
+        }
+        int id = interfaceIds.size();
+        long length = encoder.appendInterface(ring, output);
+        if (length == 0) {
+            ring.publish();
+            idle.reset();
+            while (length == 0 && !control.stopRequested()) {
+                idle.idle();
+                length = encoder.appendInterface(ring, output);
+            }
+            if (length == 0) {
+                closed = true; // stopped: no packet of it may follow without its description
+            }
+        }
+        interfaceIds.put(output, id);
+        if (id >= dropsSinceLast.length) {
+            dropsSinceLast = Arrays.copyOf(dropsSinceLast, dropsSinceLast.length * 2);
+        }
+        return id;
+    }
+
+    @Override
+    public void selectInterface(int interfaceId) {
+        currentInterface = interfaceId;
+    }
+
     public void setDecapsulator(Decapsulator decapsulator) {
         this.decapsulator = decapsulator;
+        if (sessionInterfaces) {
+            sessions = new MirrorSessions(decapsulator.link(), decapsulator.sequenceGaps(), 0, filterExpression);
+        }
         this.assembly = Arena.ofAuto().allocate(PcapRecordHeader.MAX_CAPLEN + 64L, 8);
     }
 
@@ -108,6 +203,12 @@ public final class PacketPath implements PacketHandler {
     @Override
     public void onPacket(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag,
                          int packetType) {
+        onPacket(data, offset, caplen, wirelen, timestampNanos, vlanTag, packetType, 0);
+    }
+
+    @Override
+    public void onPacket(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag,
+                         int packetType, int tpStatus) {
         if (closed) {
             return;
         }
@@ -119,14 +220,20 @@ public final class PacketPath implements PacketHandler {
             switch (decapsulator.decapsulate(data, offset, caplen, wirelen, timestampNanos, decapResult)) {
                 case Decapsulator.INNER -> {
                     DecapResult inner = decapResult;
+                    MirrorSessions mirrors = sessions;
+                    int outerInterface = currentInterface;
+                    if (mirrors != null) {
+                        currentInterface = mirrors.interfaceOf(this, inner, data, offset, caplen);
+                    }
                     if (inner.hasSyntheticPrefix()) {
                         int length = inner.copyTo(assembly, 0, (int) assembly.byteSize());
                         keep(assembly, 0, length, inner.recordWireLength(), inner.timestampNanos(), NO_VLAN_TAG,
-                                UNKNOWN_PACKET_TYPE, filter);
+                                UNKNOWN_PACKET_TYPE, 0, filter);
                     } else {
                         keep(inner.segment(), inner.offset(), inner.innerCaplen(), inner.innerWireLength(),
-                                inner.timestampNanos(), NO_VLAN_TAG, UNKNOWN_PACKET_TYPE, filter);
+                                inner.timestampNanos(), NO_VLAN_TAG, UNKNOWN_PACKET_TYPE, 0, filter);
                     }
+                    currentInterface = outerInterface;
                     return;
                 }
                 case Decapsulator.OTHER -> {
@@ -134,7 +241,7 @@ public final class PacketPath implements PacketHandler {
                         counters.decapSkipped.increment();
                         return;
                     }
-                    keep(data, offset, caplen, wirelen, timestampNanos, vlanTag, packetType, otherFilter);
+                    keep(data, offset, caplen, wirelen, timestampNanos, vlanTag, packetType, tpStatus, otherFilter);
                     return;
                 }
                 case Decapsulator.HELD -> {
@@ -146,18 +253,19 @@ public final class PacketPath implements PacketHandler {
                 }
             }
         }
-        keep(data, offset, caplen, wirelen, timestampNanos, vlanTag, packetType, filter);
+        keep(data, offset, caplen, wirelen, timestampNanos, vlanTag, packetType, tpStatus, filter);
     }
 
     private void keep(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag,
-                      int packetType, PacketFilter filter) {
+                      int packetType, int tpStatus, PacketFilter filter) {
         if (filter != null && !filter.accept(data, offset, caplen, wirelen, vlanTag, packetType)) {
             counters.filteredOut.increment();
             return;
         }
-        long length = store(timestampNanos, data, offset, caplen, wirelen, vlanTag);
+        int flags = PacketFlags.of(packetType, tpStatus);
+        long length = store(timestampNanos, flags, data, offset, caplen, wirelen, vlanTag);
         if (length == 0 && waitWhenFull) {
-            length = waitAndStore(timestampNanos, data, offset, caplen, wirelen, vlanTag);
+            length = waitAndStore(timestampNanos, flags, data, offset, caplen, wirelen, vlanTag);
             if (length == 0) {
                 // Stopped while waiting for room: take no later packet either, so the output
                 // ends at a point of the input instead of having a hole.
@@ -167,8 +275,10 @@ public final class PacketPath implements PacketHandler {
         }
         if (length == 0) {
             counters.droppedRingFull.increment();
+            dropsSinceLast[currentInterface]++;
             return;
         }
+        dropsSinceLast[currentInterface] = 0;
         recordsStored++;
         counters.recordsStored.increment();
         counters.bytesStored.add(length);
@@ -177,19 +287,23 @@ public final class PacketPath implements PacketHandler {
         }
     }
 
-    private long store(long timestampNanos, MemorySegment data, long offset, int caplen, int wirelen, int vlanTag) {
+    private long store(long timestampNanos, int flags, MemorySegment data, long offset, int caplen, int wirelen,
+                       int vlanTag) {
+        int id = currentInterface;
+        long drops = dropsSinceLast[id];
         return vlanTag == NO_VLAN_TAG
-                ? encoder.append(ring, timestampNanos, data, offset, caplen, wirelen)
-                : encoder.appendWithVlanTag(ring, timestampNanos, vlanTag, data, offset, caplen, wirelen);
+                ? encoder.append(ring, timestampNanos, id, flags, drops, data, offset, caplen, wirelen)
+                : encoder.appendWithVlanTag(ring, timestampNanos, id, flags, drops, vlanTag, data, offset, caplen, wirelen);
     }
 
     /** Back-pressure for input that can wait: publish what we have, then wait for the writer. */
-    private long waitAndStore(long timestampNanos, MemorySegment data, long offset, int caplen, int wirelen, int vlanTag) {
+    private long waitAndStore(long timestampNanos, int flags, MemorySegment data, long offset, int caplen, int wirelen,
+                              int vlanTag) {
         ring.publish();
         idle.reset();
         while (!control.stopRequested()) {
             idle.idle();
-            long length = store(timestampNanos, data, offset, caplen, wirelen, vlanTag);
+            long length = store(timestampNanos, flags, data, offset, caplen, wirelen, vlanTag);
             if (length != 0) {
                 return length;
             }

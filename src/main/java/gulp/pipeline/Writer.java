@@ -1,5 +1,6 @@
 package gulp.pipeline;
 
+import gulp.format.FileEnvelope;
 import gulp.format.RecordFraming;
 import gulp.output.RotationPolicy;
 import gulp.output.Sink;
@@ -26,6 +27,7 @@ public final class Writer implements Runnable {
     private final ByteRing.Consumer consumer;
     private final Sink sink;
     private final RecordFraming framing;
+    private final FileEnvelope envelope; // null: nothing watches the records written
     private final RotationPolicy policy;
     private final long blockSize;
     private final CaptureCounters counters;
@@ -34,6 +36,7 @@ public final class Writer implements Runnable {
 
     private long countedUpTo;   // records counted as written up to here (a record boundary)
     private long countedRecordEnd = -1; // end of the record at countedUpTo, once its header was read
+    private boolean countedRecordIsPacket; // the record at countedUpTo holds a packet
     private long scannedUpTo;   // records shown to the rotation policy up to here
     private long fileStart;     // where the current file began
     private long cut = NO_CUT;  // where the current file must end
@@ -42,14 +45,17 @@ public final class Writer implements Runnable {
     private gulp.output.FileIndexHook index = gulp.output.FileIndexHook.NONE;
 
     /**
-     * @param framing null for opaque {@code -c} data, which has no records to count or to cut between
+     * @param framing  null for opaque {@code -c} data, which has no records to count or to cut between
+     * @param envelope the output files' envelope, shown each record written if it asks (pcapng
+     *                 keeps the interface descriptions and counts packets per interface)
      */
-    public Writer(ByteRing ring, Sink sink, RecordFraming framing, RotationPolicy policy, long blockSize,
-                  long maxParkNanos, CaptureCounters counters, RunControl control) {
+    public Writer(ByteRing ring, Sink sink, RecordFraming framing, FileEnvelope envelope, RotationPolicy policy,
+                  long blockSize, long maxParkNanos, CaptureCounters counters, RunControl control) {
         this.ring = ring;
         this.consumer = ring.consumer();
         this.sink = sink;
         this.framing = framing;
+        this.envelope = envelope != null && envelope.watchesRecords() && framing != null ? envelope : null;
         this.policy = policy;
         // A write waits for a full block; in a small ring a full block may never be pending (the
         // reader waits for room first), so blocks are at most a quarter of the ring.
@@ -163,10 +169,17 @@ public final class Writer implements Runnable {
         }
     }
 
-    /** Shows the rotation policy every newly published record; stops at the first cut. */
+    /**
+     * Shows the rotation policy every newly published packet; stops at the first cut. Records that
+     * are not packets (a pcapng interface description) are not counted and never cut before.
+     */
     private void scanForCut(long tail) {
         while (scannedUpTo < tail) {
             long length = framing.recordLength(consumer, scannedUpTo);
+            if (!framing.isPacket(consumer, scannedUpTo)) {
+                scannedUpTo += length;
+                continue;
+            }
             long timestamp = framing.timestampNanos(consumer, scannedUpTo);
             if (scannedUpTo > fileStart && policy.cutBefore(length, timestamp)) {
                 cut = scannedUpTo; // this record is shown again as the next file's first
@@ -237,10 +250,16 @@ public final class Writer implements Runnable {
                 if (countedUpTo >= head) {
                     break;
                 }
-                // Read each header once, while it is still unreleased; a record that straddles
-                // this write keeps its end here for the next call.
-                countedRecordEnd = countedUpTo + framing.recordLength(consumer, countedUpTo);
-                if (framing.isPacket(consumer, countedUpTo)) { // the index, while the whole record is unreleased
+                // Read each header once, while it is still unreleased (the whole record is: the
+                // tail is published at record boundaries); a record that straddles this write
+                // keeps its end here for the next call.
+                long length = framing.recordLength(consumer, countedUpTo);
+                countedRecordEnd = countedUpTo + length;
+                countedRecordIsPacket = framing.isPacket(consumer, countedUpTo);
+                if (envelope != null) {
+                    envelope.onRecord(consumer, countedUpTo, length, framing);
+                }
+                if (countedRecordIsPacket) { // the index, while the whole record is unreleased
                     index.record(consumer, countedUpTo, countedUpTo - fileStart, framing.timestampNanos(consumer, countedUpTo),
                             framing.dataOffset(consumer, countedUpTo), framing.capturedLength(consumer, countedUpTo));
                 }
@@ -250,7 +269,9 @@ public final class Writer implements Runnable {
             }
             countedUpTo = countedRecordEnd;
             countedRecordEnd = -1;
-            records++;
+            if (countedRecordIsPacket) {
+                records++;
+            }
         }
         counters.recordsWritten.add(records);
     }

@@ -211,6 +211,23 @@ public final class ByteRing {
             }
         }
 
+        /** As {@link #putIntsLittleEndian(int, int, int, int)}, three ints (12 bytes, e.g. the rest of a pcapng packet header). */
+        public void putIntsLittleEndian(int first, int second, int third) {
+            assert cursor + 12 <= claimedEnd : "write past claim";
+            long at = cursorIndex;
+            if (capacity - at > 12) {
+                buffer.set(INT_LE, at, first);
+                buffer.set(INT_LE, at + 4, second);
+                buffer.set(INT_LE, at + 8, third);
+                cursorIndex = at + 12;
+                cursor += 12;
+            } else {
+                putIntLittleEndianSlowly(first);
+                putIntLittleEndianSlowly(second);
+                putIntLittleEndianSlowly(third);
+            }
+        }
+
         private void putIntLittleEndianSlowly(int value) {
             for (int i = 0; i < 4; i++) {
                 buffer.set(ValueLayout.JAVA_BYTE, cursorIndex, (byte) (value >>> (8 * i)));

@@ -14,11 +14,26 @@ final class FileRun {
     private FileRun() {
     }
 
+    /**
+     * Why the inputs must share one link type, or null when they need not: pcapng output holds
+     * several (each input interface is its own), unless a filter or decapsulation, set up for
+     * the first input's link type, would misread the others.
+     */
+    static String oneLinkTypeReason(Options options) {
+        if (!options.pcapng) {
+            return "one pcap output holds one link type (--format pcapng holds several)";
+        }
+        if (options.filter != null || options.decapsulate) {
+            return (options.filter != null ? "-f" : "-d") + " works on one link type";
+        }
+        return null;
+    }
+
     static Outcome run(RunAssembly assembly) throws InterruptedException {
         Options options = assembly.options();
         CaptureFileSource source;
         try {
-            source = CaptureFileSource.open(options.inputNames());
+            source = CaptureFileSource.open(options.inputNames(), oneLinkTypeReason(options));
         } catch (InputException e) {
             return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
         } catch (IOException e) {

@@ -74,7 +74,7 @@ final class LiveRun {
             warmUp.join();
             source.start();
             String processed = processing.describe();
-            assembly.startupLine("listening on " + source.describe() + notRecorded(names) + ", "
+            assembly.startupLine("listening on " + source.describe() + notRecorded(names, options) + ", "
                             + settings.threads().describe() + ", "
                             + stallBudget(options, settings.kernelBufferBytes() * names.size(), ring.capacity()) + ", ready "
                             + secondsSinceLaunch() + " after launch"
@@ -115,17 +115,14 @@ final class LiveRun {
         return null;
     }
 
-    /**
-     * True when the output is pcapng (which records each packet's interface).
-     * TODO(lead): return {@code options.format} is pcapng once {@code --format} is merged (pcapng helper).
-     */
+    /** True when the output is pcapng (which records each packet's interface). */
     static boolean pcapngOutput(Options options) {
-        return false;
+        return options.pcapng;
     }
 
     /** With several interfaces in classic pcap, the start-up line says the file does not tell them apart. */
-    private static String notRecorded(List<String> names) {
-        return names.size() > 1 ? " (classic pcap: the interface of a packet is not recorded in the file)" : "";
+    private static String notRecorded(List<String> names, Options options) {
+        return names.size() > 1 && !options.pcapng ? " (classic pcap: the interface of a packet is not recorded in the file)" : "";
     }
 
     /**
@@ -163,7 +160,7 @@ final class LiveRun {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing scratch = ByteRing.allocate(WARM_UP_RING, arena);
             ByteRing.Consumer consumer = scratch.consumer();
-            PacketPath path = new PacketPath(scratch.producer(), new PcapRecordEncoder(options.nanosecond, options.snaplen),
+            PacketPath path = new PacketPath(scratch.producer(), RunAssembly.encoder(options),
                     false, new CaptureCounters(), new RunControl(), 0, 0);
             LiveSource.warmUp(path, () -> consumer.release(consumer.refresh()), WARM_UP_BLOCKS, WARM_UP_NANOS);
         }

@@ -25,8 +25,8 @@ final class OpaqueCopyRun {
             RunControl control = Signals.attach(new RunControl());
             var input = new FileInputStream(FileDescriptor.in).getChannel();
             OpaqueCopier copier = new OpaqueCopier(input, ring, counters, control, options.parkMicros * 1000);
-            Outputs.Output output = assembly.output(new byte[0], control);
-            Writer writer = new Writer(ring, output.sink(), null, output.policy(),
+            Outputs.Output output = assembly.output(gulp.format.FileEnvelope.fixed(new byte[0]), control);
+            Writer writer = new Writer(ring, output.sink(), null, null, output.policy(),
                     options.blockSize, options.parkMicros * 1000, counters, control);
             Report report = new Report(counters, ring.capacity(), false, true);
             return assembly.runPipeline(ring, copier::run, writer, control, counters, report);

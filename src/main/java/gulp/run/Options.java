@@ -57,6 +57,9 @@ public final class Options {
     public long parkMicros = DEFAULT_PARK_MICROS; // -p
     public boolean nanosecond;                // --nano
 
+    // pcapng output.
+    public boolean pcapng;                    // --format pcapng (default pcap)
+
     // Output files and rotation.
     public String outputDirectory;            // -o
     public String namePrefix = "pcap";        // -n

@@ -1,5 +1,6 @@
 package gulp.run;
 
+import gulp.format.FileEnvelope;
 import gulp.format.Timestamps;
 
 import gulp.output.FileNamer;
@@ -34,21 +35,21 @@ final class Outputs {
     }
 
     /**
-     * @param fileHeader the bytes every output file starts with (empty for {@code -c})
+     * @param envelope   what every output file starts and ends with (an empty header for {@code -c})
      * @param control    tells a sink waiting for disk space when the run is over
      * @throws IOException with a one-line message when the output cannot be set up
      */
-    static Output create(RunSettings settings, byte[] fileHeader, RunControl control) throws IOException, SetupException {
+    static Output create(RunSettings settings, FileEnvelope envelope, RunControl control) throws IOException, SetupException {
         Options options = settings.options();
         if (options.outputDirectory == null) { // SIGHUP ends a run on stdout
             if (StdoutFileSink.stdoutIsRegularFile()) { // gulp ... > file: O_DIRECT as with -o
                 Consumer<String> report = line -> System.err.println("gulp: " + line);
-                return new Output(StdoutFileSink.open(fileHeader, options.directIo, report), RotationPolicy.NEVER, null);
+                return new Output(StdoutFileSink.open(envelope, options.directIo, report), RotationPolicy.NEVER, null);
             }
-            StreamSink stdout = new StreamSink(new FileOutputStream(FileDescriptor.out).getChannel(), "stdout", fileHeader);
+            StreamSink stdout = new StreamSink(new FileOutputStream(FileDescriptor.out).getChannel(), "stdout", envelope);
             return new Output(stdout, RotationPolicy.NEVER, null);
         }
-        return files(settings, fileHeader, control, System.err);
+        return files(settings, envelope, control, System.err);
     }
 
     /**
@@ -65,15 +66,17 @@ final class Outputs {
         };
     }
 
-    static Output files(RunSettings settings, byte[] fileHeader, RunControl control, PrintStream err)
+    static Output files(RunSettings settings, FileEnvelope envelope, RunControl control, PrintStream err)
             throws IOException, SetupException {
         Options options = settings.options();
         Consumer<String> report = line -> err.println("gulp: " + line);
         Path directory = Path.of(options.outputDirectory);
-        boolean opaque = fileHeader.length == 0;
+        int headerLength = envelope.header().length;
+        boolean opaque = headerLength == 0;
         FileNamer namer;
         try { // a bad -n or --name-template is a usage error, found before anything is touched
-            namer = FileNamer.of(options.namePrefix, options.timestampNames, options.nameTemplate, options.maxFiles);
+            namer = FileNamer.of(options.namePrefix, options.timestampNames, options.nameTemplate, options.maxFiles)
+                    .withExtension(options.pcapng ? FileNamer.PCAPNG_EXTENSION : FileNamer.EXTENSION);
         } catch (OutputException e) {
             throw new SetupException(Outcome.Status.BAD_USAGE, e.getMessage());
         }
@@ -85,7 +88,7 @@ final class Outputs {
             PostRotateCommand postRotate = options.postRotateCommand == null ? null
                     : new PostRotateCommand(options.postRotateCommand, directory, report);
             var sinkSettings = new RotatingFileSink.Settings(
-                    new RotatingFileSink.Destination(directory, namer, options.fileMode), fileHeader,
+                    new RotatingFileSink.Destination(directory, namer, options.fileMode), envelope,
                     new RotatingFileSink.Durability(options.fsync, options.directIo),
                     new RotatingFileSink.Retention(options.maxFiles, options.maxTotalBytes, options.minFreeBytes,
                             options.minFreeFraction),
@@ -96,7 +99,7 @@ final class Outputs {
                 return new Output(sink, RotationPolicy.NEVER, null);
             }
             FileRotationPolicy policy = new FileRotationPolicy(settings.rotateBytes(), options.rotatePackets,
-                    options.rotateSeconds * Timestamps.NANOS_PER_SECOND, options.rotateByPacketTime, fileHeader.length,
+                    options.rotateSeconds * Timestamps.NANOS_PER_SECOND, options.rotateByPacketTime, headerLength,
                     FileRotationPolicy::systemWallClockNanos);
             return new Output(sink, policy, policy::requestRotation);
         } catch (IOException | RuntimeException e) {

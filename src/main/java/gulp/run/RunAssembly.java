@@ -1,8 +1,13 @@
 package gulp.run;
 
 import gulp.capture.Source;
+import gulp.format.CaptureInterface;
+import gulp.format.FileEnvelope;
+import gulp.format.LinkType;
 import gulp.format.PcapRecordEncoder;
-import gulp.format.RecordFraming;
+import gulp.format.PcapngEnvelope;
+import gulp.format.PcapngRecordEncoder;
+import gulp.format.RecordEncoder;
 import gulp.pipeline.PacketPath;
 import gulp.pipeline.Pipeline;
 import gulp.pipeline.RoleRunner;
@@ -73,13 +78,26 @@ final class RunAssembly {
             throws SetupException, IOException {
         PacketProcessing processing = PacketProcessing.create(settings, source.linkType(), source.savefileHeader(),
                 interfaceName);
-        int outputLinkType = options.decapsulate ? 1 : source.linkTypeField();
+        int outputLinkType = options.decapsulate ? LinkType.ETHERNET : source.linkTypeField();
         RunControl control = Signals.attach(new RunControl());
-        PcapRecordEncoder encoder = new PcapRecordEncoder(options.nanosecond, options.snaplen);
-        Outputs.Output output = output(encoder.fileHeader(outputLinkType), control);
+        RecordEncoder encoder = encoder(options);
+        PcapngEnvelope pcapng = !options.pcapng ? null
+                : new PcapngEnvelope(OutputFormat.sectionHeader(), source.interfaceFigures() != null
+                        ? source.interfaceFigures()
+                        : InterfaceFigures.single(interfaceName != null ? interfaceName : "input", counters, interfaceName != null),
+                        OutputFormat::wallClockNanos);
+        FileEnvelope envelope = pcapng != null ? pcapng
+                : FileEnvelope.fixed(new PcapRecordEncoder(options.nanosecond, options.snaplen).fileHeader(outputLinkType));
+        Outputs.Output output = output(envelope, control);
         PacketPath path = new PacketPath(ring.producer(), encoder, source.waitsWhenFull(), counters, control,
                 options.parkMicros * 1000, options.countLimit);
-        Writer writer = new Writer(ring, output.sink(), RecordFraming.pcap(options.nanosecond), output.policy(),
+        path.describeOutput(options.filter, options.decapsulate ? LinkType.ETHERNET : -1);
+        if (pcapng != null && options.decapsulate) { // each mirror session its own interface
+            path.declareMirrorSessions();
+            pcapng.setSessions(path.sessionFigures());
+        }
+        // Interfaces are declared by the source: a live one at its start, files as they are read.
+        Writer writer = new Writer(ring, output.sink(), encoder.framing(), envelope, output.policy(),
                 options.blockSize, options.parkMicros * 1000, counters, control);
         if (options.writeIndex && output.sink() instanceof gulp.output.RotatingFileSink files) {
             // The extraction index beside each file (issue 13), built on its own thread.
@@ -94,9 +112,15 @@ final class RunAssembly {
         return packetRun;
     }
 
-    /** The output for files starting with {@code fileHeader}; SIGHUP from now on does what it says. */
-    Outputs.Output output(byte[] fileHeader, RunControl control) throws IOException, SetupException {
-        Outputs.Output output = Outputs.create(settings, fileHeader, control);
+    /** The record encoder of {@code --format}: classic pcap (the default) or pcapng. */
+    static RecordEncoder encoder(Options options) {
+        return options.pcapng ? new PcapngRecordEncoder(options.snaplen, OutputFormat.operatingSystem())
+                : new PcapRecordEncoder(options.nanosecond, options.snaplen);
+    }
+
+    /** The output for files in {@code envelope}; SIGHUP from now on does what it says. */
+    Outputs.Output output(FileEnvelope envelope, RunControl control) throws IOException, SetupException {
+        Outputs.Output output = Outputs.create(settings, envelope, control);
         Signals.onHangup(output.hangup());
         return output;
     }
@@ -113,8 +137,9 @@ final class RunAssembly {
     }
 
     String outputDescription(Outputs.Output output, int linkType) {
-        return "writing " + output.sink().describe() + " (pcap, " + (options.nanosecond ? "nanoseconds" : "microseconds")
-                + ", snaplen " + options.snaplen + ", link type " + linkType + ")";
+        String format = options.pcapng ? "pcapng, nanoseconds"
+                : "pcap, " + (options.nanosecond ? "nanoseconds" : "microseconds");
+        return "writing " + output.sink().describe() + " (" + format + ", snaplen " + options.snaplen + ", link type " + linkType + ")";
     }
 
     /** Runs the reader and writer threads, set up for their roles, to the end. */
@@ -242,7 +267,9 @@ final class RunAssembly {
         }
         try {
             // Ring bytes follow a file header: shifted by its length, they keep O_DIRECT's alignment.
-            return ByteRing.allocate(bytes, arena, options.opaqueCopy ? 0 : gulp.format.PcapFileHeader.LENGTH);
+            int headerLength = options.opaqueCopy ? 0
+                    : options.pcapng ? OutputFormat.sectionHeader().length : gulp.format.PcapFileHeader.LENGTH;
+            return ByteRing.allocate(bytes, arena, headerLength);
         } catch (OutOfMemoryError | IllegalArgumentException | IllegalStateException e) {
             throw new SetupException(Outcome.Status.FAILED, "cannot allocate a ring of " + options.ringMiB + " MiB: "
                     + e.getMessage());

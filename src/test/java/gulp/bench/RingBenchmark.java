@@ -124,7 +124,7 @@ public class RingBenchmark {
         ByteRing.Producer producer = s.ring.producer();
         for (int i = 0; i < BATCH; i++) {
             // The ring is drained below after every batch, so there is always room.
-            s.encoder.append(producer, TIMESTAMP, s.frames, cursor.nextFrameOffset(), s.frameBytes, s.frameBytes);
+            s.encoder.append(producer, TIMESTAMP, 0, 0, 0, s.frames, cursor.nextFrameOffset(), s.frameBytes, s.frameBytes);
         }
         producer.publish();
         return drain(s);
@@ -137,7 +137,7 @@ public class RingBenchmark {
         ByteRing.Producer producer = s.ring.producer();
         int stored = 0;
         for (int i = 0; i < BATCH; i++) {
-            if (s.encoder.append(producer, TIMESTAMP, s.frames, cursor.nextFrameOffset(), s.frameBytes, s.frameBytes) == 0) {
+            if (s.encoder.append(producer, TIMESTAMP, 0, 0, 0, s.frames, cursor.nextFrameOffset(), s.frameBytes, s.frameBytes) == 0) {
                 counts.fullRing++;
                 break; // never wait inside an invocation: the consumer may already have stopped
             }

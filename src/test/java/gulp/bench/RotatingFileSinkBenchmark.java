@@ -70,7 +70,7 @@ public class RotatingFileSinkBenchmark {
         }
         slice = memory.asByteBuffer();
         sink = RotatingFileSink.open(new RotatingFileSink.Settings(
-                new RotatingFileSink.Destination(dir, FileNamer.of("bench", false, null, 0), 0640), new byte[24],
+                new RotatingFileSink.Destination(dir, FileNamer.of("bench", false, null, 0), 0640), gulp.format.FileEnvelope.fixed(new byte[24]),
                 new RotatingFileSink.Durability(FsyncPolicy.parse(fsync), directIo), new RotatingFileSink.Retention(4, 0, 0, 0),
                 null, () -> true, line -> System.err.println("gulp: " + line)));
         writesPerFile = ((long) fileMiB << 20) / sliceBytes;

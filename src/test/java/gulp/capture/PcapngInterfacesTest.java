@@ -11,9 +11,9 @@ class PcapngInterfacesTest {
     @Test
     void eachInterfaceKeepsItsResolutionAndOffset() {
         PcapngInterfaces interfaces = new PcapngInterfaces();
-        interfaces.add(6, 0, 65535);
-        interfaces.add(9, 0, 1500);
-        interfaces.add(0x80 | 20, 3600, 0);
+        interfaces.add(6, 0, 65535, 1);
+        interfaces.add(9, 0, 1500, 1);
+        interfaces.add(0x80 | 20, 3600, 0, 1);
         assertEquals(65535, interfaces.firstSnaplen());
         assertEquals(1_500_000_000L, interfaces.timestampNanos(0, 1_500_000));
         assertEquals(1_500_000_000L, interfaces.timestampNanos(1, 1_500_000_000L));
@@ -27,11 +27,11 @@ class PcapngInterfacesTest {
     void aNewSectionStartsWithoutInterfaces() {
         PcapngInterfaces interfaces = new PcapngInterfaces();
         for (int i = 0; i < 1000; i++) {
-            interfaces.add(9, i, 100);
+            interfaces.add(9, i, 100, 1);
         }
         interfaces.clear();
         assertEquals(0, interfaces.count());
-        interfaces.add(6, 0, 200);
+        interfaces.add(6, 0, 200, 1);
         assertEquals(200, interfaces.firstSnaplen());
         assertEquals(1_000_000_000L, interfaces.timestampNanos(0, 1_000_000), "no offset left from the last section");
     }
@@ -41,7 +41,7 @@ class PcapngInterfacesTest {
         PcapngInterfaces interfaces = new PcapngInterfaces();
         for (int i = 0; i < PcapngInterfaces.MAX_INTERFACES; i++) {
             assertFalse(interfaces.isFull());
-            interfaces.add(6, 0, 262144);
+            interfaces.add(6, 0, 262144, 1);
         }
         assertTrue(interfaces.isFull());
         assertEquals(PcapngInterfaces.MAX_INTERFACES, interfaces.count());

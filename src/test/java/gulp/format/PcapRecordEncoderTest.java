@@ -30,7 +30,7 @@ class PcapRecordEncoderTest {
             ByteRing.Consumer consumer = ring.consumer();
             for (int i = 0; i < 200; i++) {
                 int caplen = 20 + 37 * i % 300;
-                long length = encoder.append(ring.producer(), STAMP + i, frame(caplen), 0, caplen, caplen + 4);
+                long length = encoder.append(ring.producer(), STAMP + i, 0, 0, 0, frame(caplen), 0, caplen, caplen + 4);
                 assertEquals(16 + Math.min(caplen, 200), length, "record " + i + " is cut to the snap length");
                 ring.producer().publish();
                 consumer.refresh();
@@ -47,7 +47,7 @@ class PcapRecordEncoderTest {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(4096, arena);
             RecordEncoder encoder = new PcapRecordEncoder(false, PcapFileHeader.DEFAULT_SNAPLEN);
-            encoder.append(ring.producer(), STAMP, frame(60), 0, 60, 50);
+            encoder.append(ring.producer(), STAMP, 0, 0, 0, frame(60), 0, 60, 50);
             ring.producer().publish();
             ByteRing.Consumer consumer = ring.consumer();
             consumer.refresh();
@@ -65,7 +65,7 @@ class PcapRecordEncoderTest {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(4096, arena);
             RecordEncoder encoder = new PcapRecordEncoder(true, PcapFileHeader.DEFAULT_SNAPLEN);
-            long length = encoder.appendWithVlanTag(ring.producer(), STAMP, 0x8100_0064, frame(60), 0, 60, 60);
+            long length = encoder.appendWithVlanTag(ring.producer(), STAMP, 0, 0, 0, 0x8100_0064, frame(60), 0, 60, 60);
             assertEquals(16 + 64, length);
             ring.producer().publish();
             ByteRing.Consumer consumer = ring.consumer();

@@ -63,6 +63,27 @@ class PartFileRecoveryTest {
     }
 
     @Test
+    void aPcapngPartFileIsCutBackToItsLastCompleteBlockAndReadByTcpdump() throws Exception {
+        ByteArrayOutputStream whole = new ByteArrayOutputStream();
+        whole.writeBytes(gulp.testing.PcapngFiles.sectionHeader());
+        whole.writeBytes(gulp.testing.PcapngFiles.interfaceDescription(1, 65535));
+        for (int i = 0; i < 3000; i++) { // about 2 MB: blocks straddle the 1 MiB chunks recovery reads
+            byte[] frame = new byte[PcapFiles.syntheticSize(i)];
+            frame[12] = 0x08;
+            whole.writeBytes(gulp.testing.PcapngFiles.enhancedPacket(0, 1_700_000_000_000_000L + i, frame));
+        }
+        byte[] cut = java.util.Arrays.copyOf(gulp.testing.PcapngFiles.enhancedPacket(0, 1, new byte[500]), 200);
+        part("pcap000003.pcap", whole.toByteArray(), cut, new byte[4096]); // a cut block, then zeros
+        List<String> report = new ArrayList<>();
+        recoverAll(report::add);
+        Path expected = dir.resolve("pcap000003.pcap");
+        assertArrayEquals(whole.toByteArray(), Files.readAllBytes(expected));
+        assertTrue(report.get(0).contains("cut back"), report.get(0));
+        var dump = gulp.testing.Tools.run("tcpdump", "-nn", "-r", expected.toString());
+        assertEquals(0, dump.status(), dump.stderr());
+    }
+
+    @Test
     void recoveryNeverReplacesAFinishedFile() throws Exception {
         Files.write(dir.resolve("pcap000001.pcap"), PcapFiles.syntheticHeader());
         part("pcap000001.pcap", PcapFiles.syntheticHeader(), records(3));

@@ -21,7 +21,7 @@ class RotatingFileSinkRetentionTest {
 
     private RotatingFileSink sink(long maxFiles, List<String> report) throws Exception {
         return RotatingFileSink.open(new RotatingFileSink.Settings(
-                new RotatingFileSink.Destination(dir, FileNamer.of("w", false, null, 0), 0640), PcapFiles.syntheticHeader(),
+                new RotatingFileSink.Destination(dir, FileNamer.of("w", false, null, 0), 0640), gulp.format.FileEnvelope.fixed(PcapFiles.syntheticHeader()),
                 new RotatingFileSink.Durability(FsyncPolicy.NEVER, false), new RotatingFileSink.Retention(maxFiles, 0, 0, 0),
                 null, () -> true, report::add));
     }

@@ -23,7 +23,7 @@ class RotatingFileSinkTest {
 
     private RotatingFileSink timeNamedSink(List<String> report) throws Exception {
         return RotatingFileSink.open(new RotatingFileSink.Settings(
-                new RotatingFileSink.Destination(dir, FileNamer.of("t", true, null, 0), 0640), PcapFiles.syntheticHeader(),
+                new RotatingFileSink.Destination(dir, FileNamer.of("t", true, null, 0), 0640), gulp.format.FileEnvelope.fixed(PcapFiles.syntheticHeader()),
                 new RotatingFileSink.Durability(FsyncPolicy.NEVER, false), RotatingFileSink.Retention.NONE,
                 null, () -> true, report::add));
     }

@@ -242,7 +242,8 @@ public final class PcapFiles {
     /** The finished output files ({@code *.pcap}, not hidden) in {@code dir}, sorted by name. */
     public static List<Path> outputFiles(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".pcap") && !p.getFileName().toString().startsWith("."))
+            return s.filter(p -> (p.getFileName().toString().endsWith(".pcap") || p.getFileName().toString().endsWith(".pcapng"))
+                            && !p.getFileName().toString().startsWith("."))
                     .sorted().toList();
         }
     }

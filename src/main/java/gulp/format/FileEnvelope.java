@@ -1,0 +1,41 @@
+package gulp.format;
+
+import gulp.ring.ByteRing;
+
+/**
+ * What every output file starts and ends with, around the records the writer drains from the
+ * ring: the run gives it to the sink, which writes {@link #header()} when it starts a file and
+ * {@link #trailer()} when it finishes one. Classic pcap: a fixed 24-byte header and no trailer;
+ * pcapng ({@link PcapngEnvelope}): a section header and the interface descriptions seen so far,
+ * and interface statistics at the end. The writer shows it each record it writes when
+ * {@link #watchesRecords()} (never for classic pcap). Writer thread only.
+ */
+public interface FileEnvelope {
+    byte[] NOTHING = new byte[0];
+
+    /** The bytes a file started now begins with (empty for opaque {@code -c} copies). */
+    byte[] header();
+
+    /** The bytes the file finished now ends with (empty: none). */
+    default byte[] trailer() {
+        return NOTHING;
+    }
+
+    /** Whether {@link #onRecord} wants to see every record written. */
+    default boolean watchesRecords() {
+        return false;
+    }
+
+    /**
+     * A record of {@code length} bytes at {@code position} is being written (whole and published,
+     * not yet released); {@code framing} reads it. Called once per record, in stream order.
+     */
+    default void onRecord(ByteRing.Consumer ring, long position, long length, RecordFraming framing) {
+    }
+
+    /** A fixed header and no trailer: classic pcap, or nothing at all for {@code -c}. */
+    static FileEnvelope fixed(byte[] header) {
+        byte[] copy = header.clone();
+        return () -> copy;
+    }
+}

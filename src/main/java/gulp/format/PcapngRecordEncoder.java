@@ -1,0 +1,135 @@
+package gulp.format;
+
+import gulp.ring.ByteRing;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static gulp.format.Endian.INT_LE;
+
+/**
+ * Turns packets into pcapng enhanced packet blocks in the ring (little-endian, nanosecond
+ * timestamps: every interface gulp describes has {@code if_tsresol} 9), with {@code epb_flags} and
+ * {@code epb_dropcount} when known; interfaces become interface description blocks in the stream
+ * ({@link #appendInterface}). Layout in {@link PcapngBlock}:
+ * <pre>
+ *  0 type 6 | 4 total length | 8 interface id | 12 ts high | 16 ts low | 20 caplen | 24 wire length
+ * 28 data, zero-padded to 32 bits
+ *    [epb_flags: 2 | 4<<16, flags] [epb_dropcount: 4 | 8<<16, low, high] [end of options: 0]
+ *    total length
+ * </pre>
+ * Used on the reader thread only; allocation-free per packet (the block's tail is assembled in a
+ * scratch segment of its own and copied once).
+ */
+public final class PcapngRecordEncoder implements RecordEncoder {
+    private static final int FLAGS_OPTION_LENGTH = PcapngBlock.OPTION_HEADER_LENGTH + 4;
+    private static final int DROPCOUNT_OPTION_LENGTH = PcapngBlock.OPTION_HEADER_LENGTH + 8;
+    private static final int TAIL_MAX = 3 + FLAGS_OPTION_LENGTH + DROPCOUNT_OPTION_LENGTH + 4 + 4;
+
+    private final int snaplen;
+    private final String os;
+    private final MemorySegment vlanScratch;
+    private final MemorySegment tail; // padding, options and the trailing length of one block
+
+    /** @param os {@code if_os} of the interfaces described (e.g. {@code Linux 6.12.0}) */
+    public PcapngRecordEncoder(int snaplen, String os) {
+        this.snaplen = snaplen;
+        this.os = os;
+        Arena arena = Arena.ofAuto();
+        this.vlanScratch = arena.allocate(PcapRecordEncoder.VLAN_TAG_LENGTH, 8);
+        this.tail = arena.allocate(TAIL_MAX + 1, 8);
+    }
+
+    @Override
+    public RecordFraming framing() {
+        return PcapngRecordFraming.INSTANCE;
+    }
+
+    @Override
+    public long append(ByteRing.Producer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
+                       MemorySegment data, long offset, int caplen, int wirelen) {
+        int stored = Math.min(caplen, snaplen);
+        int tailLength = tail(stored, flags, dropsBefore);
+        long length = PcapngBlock.EPB_DATA_OFFSET + stored + tailLength;
+        if (!ring.tryClaim(length)) {
+            return 0;
+        }
+        putHeader(ring, (int) length, interfaceId, timestampNanos, stored, wirelen);
+        ring.put(data, offset, stored);
+        ring.put(tail, 0, tailLength);
+        ring.commit();
+        return length;
+    }
+
+    @Override
+    public long appendWithVlanTag(ByteRing.Producer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
+                                  int tag, MemorySegment data, long offset, int caplen, int wirelen) {
+        if (!PcapRecordEncoder.hasRoomForVlanTag(caplen)) {
+            return append(ring, timestampNanos, interfaceId, flags, dropsBefore, data, offset, caplen, wirelen);
+        }
+        int stored = Math.min(caplen + PcapRecordEncoder.VLAN_TAG_LENGTH, snaplen);
+        int tailLength = tail(stored, flags, dropsBefore);
+        long length = PcapngBlock.EPB_DATA_OFFSET + stored + tailLength;
+        if (!ring.tryClaim(length)) {
+            return 0;
+        }
+        putHeader(ring, (int) length, interfaceId, timestampNanos, stored, wirelen + PcapRecordEncoder.VLAN_TAG_LENGTH);
+        PcapRecordEncoder.putFrameWithVlanTag(ring, vlanScratch, tag, data, offset, stored);
+        ring.put(tail, 0, tailLength);
+        ring.commit();
+        return length;
+    }
+
+    @Override
+    public long appendInterface(ByteRing.Producer ring, CaptureInterface description) {
+        int cut = description.snaplen() > 0 ? Math.min(description.snaplen(), snaplen) : snaplen;
+        byte[] block = PcapngBlocks.interfaceDescription(new CaptureInterface(description.name(),
+                description.description(), description.linkType(), cut, description.filter()), os);
+        if (!ring.tryClaim(block.length)) {
+            return 0;
+        }
+        ring.put(MemorySegment.ofArray(block), 0, block.length);
+        ring.commit();
+        return block.length;
+    }
+
+    /** The header up to the data: 28 bytes, written in place. */
+    private static void putHeader(ByteRing.Producer ring, int length, int interfaceId, long timestampNanos, int caplen,
+                                  int wirelen) {
+        ring.putIntsLittleEndian(PcapngBlock.TYPE_ENHANCED_PACKET, length, interfaceId, (int) (timestampNanos >>> 32));
+        ring.putIntsLittleEndian((int) timestampNanos, caplen, Math.max(wirelen, caplen));
+    }
+
+    /**
+     * Assembles what follows {@code stored} bytes of data in {@link #tail}: the padding, the
+     * options (if any) and the trailing length; returns its length.
+     */
+    private int tail(int stored, int flags, long dropsBefore) {
+        int padding = PcapngBlock.padded(stored) - stored;
+        int at = 0;
+        for (int i = 0; i < padding; i++) { // at most 3 bytes
+            tail.set(ValueLayout.JAVA_BYTE, at++, (byte) 0);
+        }
+        boolean options = flags != 0 || dropsBefore > 0;
+        if (flags != 0) {
+            tail.set(INT_LE, at, PcapngBlock.EPB_OPTION_FLAGS | 4 << 16);
+            tail.set(INT_LE, at + 4, flags);
+            at += FLAGS_OPTION_LENGTH;
+        }
+        if (dropsBefore > 0) {
+            tail.set(INT_LE, at, PcapngBlock.EPB_OPTION_DROPCOUNT | 8 << 16);
+            tail.set(INT_LE, at + 4, (int) dropsBefore);
+            tail.set(INT_LE, at + 8, (int) (dropsBefore >>> 32));
+            at += DROPCOUNT_OPTION_LENGTH;
+        }
+        if (options) {
+            tail.set(INT_LE, at, PcapngBlock.OPTION_END);
+            at += 4;
+        }
+        int length = PcapngBlock.EPB_DATA_OFFSET + stored + at + 4;
+        tail.set(INT_LE, at, length);
+        return at + 4;
+    }
+
+}

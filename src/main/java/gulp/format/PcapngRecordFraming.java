@@ -1,0 +1,51 @@
+package gulp.format;
+
+import gulp.ring.ByteRing;
+
+/**
+ * The blocks {@link PcapngRecordEncoder} writes, as the writer walks them: every block is a record
+ * (its total length at offset 4); enhanced packet blocks are packets, interface descriptions
+ * written mid-stream are not (they have no timestamp: {@link #NO_TIMESTAMP}).
+ */
+public final class PcapngRecordFraming implements RecordFraming {
+    public static final PcapngRecordFraming INSTANCE = new PcapngRecordFraming();
+    /** The timestamp of a block that is not a packet. */
+    public static final long NO_TIMESTAMP = -1;
+
+    private PcapngRecordFraming() {
+    }
+
+    @Override
+    public long recordLength(ByteRing.Consumer ring, long position) {
+        return Integer.toUnsignedLong(ring.intLittleEndianAt(position + PcapngBlock.TOTAL_LENGTH_OFFSET));
+    }
+
+    @Override
+    public boolean isPacket(ByteRing.Consumer ring, long position) {
+        return ring.intLittleEndianAt(position + PcapngBlock.TYPE_OFFSET) == PcapngBlock.TYPE_ENHANCED_PACKET;
+    }
+
+    @Override
+    public long timestampNanos(ByteRing.Consumer ring, long position) {
+        if (!isPacket(ring, position)) {
+            return NO_TIMESTAMP;
+        }
+        return PcapngBlock.timestampUnits(ring.intLittleEndianAt(position + PcapngBlock.EPB_TS_HIGH_OFFSET),
+                ring.intLittleEndianAt(position + PcapngBlock.EPB_TS_LOW_OFFSET));
+    }
+
+    @Override
+    public long dataOffset(ByteRing.Consumer ring, long position) {
+        return isPacket(ring, position) ? PcapngBlock.EPB_DATA_OFFSET : PcapngBlock.BODY_OFFSET;
+    }
+
+    @Override
+    public int capturedLength(ByteRing.Consumer ring, long position) {
+        return isPacket(ring, position) ? ring.intLittleEndianAt(position + PcapngBlock.EPB_CAPLEN_OFFSET) : 0;
+    }
+
+    @Override
+    public int interfaceId(ByteRing.Consumer ring, long position) {
+        return isPacket(ring, position) ? ring.intLittleEndianAt(position + PcapngBlock.EPB_INTERFACE_OFFSET) : 0;
+    }
+}
