@@ -107,6 +107,12 @@ public final class OptionParser {
             }
         });
 
+        // kafka: publish to a Kafka topic instead of writing files (docs/kafka.md)
+        cl.option('\0', "kafka", v -> o.kafkaBootstrap = v);
+        cl.option('\0', "kafka-topic", v -> o.kafkaTopic = v);
+        cl.option('\0', "kafka-client-id", v -> o.kafkaClientId = v);
+        cl.option('\0', "kafka-option", v -> o.kafkaOptions.add(v));
+
         cl.option('\0', "count", v -> o.countLimit = number("--count", v, 1, Long.MAX_VALUE));
         cl.option('\0', "duration", v -> o.durationSeconds = seconds("--duration", v));
         cl.option('V', "status", v -> {
@@ -145,6 +151,7 @@ public final class OptionParser {
     }
 
     private static void checkCombinations(Options o, boolean directionGiven) throws UsageException {
+        checkKafka(o);
         if (directionGiven && o.mode() != Options.Mode.LIVE) {
             throw new UsageException("-Q applies to live capture (-i IFACE) only: a capture file does not say a packet's direction");
         }
@@ -167,6 +174,26 @@ public final class OptionParser {
         }
         if (o.opaqueCopy && (o.decapsulate || o.filter != null)) {
             throw new UsageException("-c copies bytes unchanged; it cannot be combined with " + (o.decapsulate ? "-d" : "-f"));
+        }
+    }
+
+    /** kafka: --kafka needs a topic, and is the run's output (no -o, no -c). */
+    private static void checkKafka(Options o) throws UsageException {
+        boolean anyKafka = o.kafkaTopic != null || o.kafkaClientId != null || !o.kafkaOptions.isEmpty();
+        if (o.kafkaBootstrap == null) {
+            if (anyKafka) {
+                throw new UsageException("--kafka-topic, --kafka-client-id and --kafka-option need --kafka BOOTSTRAP");
+            }
+            return;
+        }
+        if (o.kafkaBootstrap.isBlank()) {
+            throw new UsageException("--kafka takes a bootstrap list such as broker1:9092,broker2:9092");
+        }
+        if (o.kafkaTopic == null || o.kafkaTopic.isBlank()) {
+            throw new UsageException("--kafka needs --kafka-topic T");
+        }
+        if (o.outputDirectory != null || o.opaqueCopy) {
+            throw new UsageException("--kafka is the run's output: it cannot be combined with " + (o.opaqueCopy ? "-c" : "-o"));
         }
     }
 

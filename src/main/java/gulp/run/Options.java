@@ -73,6 +73,12 @@ public final class Options {
     public boolean directIo = true;           // --buffered-io (--direct-io: the default)
     public FsyncPolicy fsync = FsyncPolicy.FILE; // --fsync
 
+    // kafka: --kafka sink (docs/kafka.md).
+    public String kafkaBootstrap;             // --kafka BOOTSTRAP
+    public String kafkaTopic;                 // --kafka-topic
+    public String kafkaClientId;              // --kafka-client-id
+    public final List<String> kafkaOptions = new ArrayList<>(); // --kafka-option KEY=VALUE
+
     // Run control and reporting.
     public long countLimit;                   // --count
     public double durationSeconds;            // --duration

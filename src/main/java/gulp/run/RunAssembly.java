@@ -21,6 +21,7 @@ final class RunAssembly {
     private final RunSettings settings;
     private final Options options;
     private final PrintStream err;
+    private gulp.kafka.KafkaSink kafka; // kafka: the run's output when --kafka is given
 
     RunAssembly(RunSettings settings, PrintStream err) {
         this.settings = settings;
@@ -43,7 +44,7 @@ final class RunAssembly {
 
     /** The parts of a packet run that capture files and live capture share. */
     record PacketRun(PacketProcessing processing, int outputLinkType, RunControl control, Outputs.Output output,
-                     PacketPath path, Writer writer, Report report) {
+                     PacketPath path, Runnable writer, Report report) {
     }
 
     /**
@@ -58,13 +59,26 @@ final class RunAssembly {
         int outputLinkType = options.decapsulate ? 1 : source.linkTypeField();
         RunControl control = Signals.attach(new RunControl());
         PcapRecordEncoder encoder = new PcapRecordEncoder(options.nanosecond, options.snaplen);
-        Outputs.Output output = output(encoder.fileHeader(outputLinkType), control);
+        Outputs.Output output;
+        Runnable writer;
+        RecordFraming framing = RecordFraming.pcap(options.nanosecond);
+        if (options.kafkaBootstrap != null) { // kafka: the Kafka sink is the writer thread
+            kafka = Outputs.kafka(settings, ring, framing, outputLinkType, counters, control, !source.waitsWhenFull(), err);
+            output = new Outputs.Output(null, gulp.output.RotationPolicy.NEVER, null);
+            Signals.onHangup(null);
+            writer = kafka;
+        } else {
+            output = output(encoder.fileHeader(outputLinkType), control);
+            writer = new Writer(ring, output.sink(), framing, output.policy(),
+                    options.blockSize, options.parkMicros * 1000, counters, control);
+        }
         PacketPath path = new PacketPath(ring.producer(), encoder, source.waitsWhenFull(), counters, control,
                 options.parkMicros * 1000, options.countLimit);
-        Writer writer = new Writer(ring, output.sink(), RecordFraming.pcap(options.nanosecond), output.policy(),
-                options.blockSize, options.parkMicros * 1000, counters, control);
         Report report = new Report(counters, ring.capacity(), interfaceName != null, false);
         report.addSection(source::appendSummary);
+        if (kafka != null) {
+            report.addSection(b -> b.append(counters.droppedKafka.get()).append(" records dropped (kafka)\n"));
+        }
         return new PacketRun(processing, outputLinkType, control, output, path, writer, report);
     }
 
@@ -87,12 +101,15 @@ final class RunAssembly {
     }
 
     String outputDescription(Outputs.Output output, int linkType) {
+        if (output.sink() == null && kafka != null) {
+            return "sending to " + kafka.describe() + ", link type " + linkType;
+        }
         return "writing " + output.sink().describe() + " (pcap, " + (options.nanosecond ? "nanoseconds" : "microseconds")
                 + ", snaplen " + options.snaplen + ", link type " + linkType + ")";
     }
 
     /** Runs the reader and writer threads, set up for their roles, to the end. */
-    Outcome runPipeline(ByteRing ring, Pipeline.ReaderBody reader, Writer writer, RunControl control,
+    Outcome runPipeline(ByteRing ring, Pipeline.ReaderBody reader, Runnable writer, RunControl control,
                         CaptureCounters counters, Report report) throws InterruptedException {
         Signals.onCounterRequest(() -> report.printFinal(err, ring.peakUsed()));
         Signals.ignoreRealtimeSignalsSoon();
@@ -103,7 +120,7 @@ final class RunAssembly {
         if (control.internalError() != null) {
             return Outcome.failure(Outcome.Status.FAILED, control.internalError());
         }
-        if (lostWhileOutputStalled(writer, counters)) {
+        if (writer instanceof Writer files && lostWhileOutputStalled(files, counters)) {
             return Outcome.failure(Outcome.Status.OUTPUT_FAILED,
                     counters.droppedRingFull.get() + " packets were lost while the output could not be written");
         }
@@ -112,6 +129,11 @@ final class RunAssembly {
         }
         if (control.readerError() != null) {
             return Outcome.failure(Outcome.Status.BAD_INPUT, control.readerError());
+        }
+        if (counters.droppedKafka.get() > 0) { // kafka: never a silent loss
+            String why = kafka.lastFailure() == null ? "" : " (last error: " + kafka.lastFailure() + ")";
+            return Outcome.failure(Outcome.Status.OUTPUT_FAILED,
+                    counters.droppedKafka.get() + " packets could not be sent to Kafka" + why);
         }
         return Outcome.OK;
     }
