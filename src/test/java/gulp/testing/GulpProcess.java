@@ -41,7 +41,7 @@ public final class GulpProcess {
                 "-Xms64m", "-Xmx512m", "-XX:MaxDirectMemorySize=1t", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss1m"));
         command.addAll(STDOUT_CLEAN_FLAGS);
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", classesDirectory().toString(), "gulp.cli.Main"));
+        command.addAll(List.of("-cp", runtimeClassPath(), "gulp.cli.Main"));
         command.addAll(List.of(args));
         return command;
     }
@@ -64,6 +64,26 @@ public final class GulpProcess {
         String stderr = new String(process.getErrorStream().readAllBytes());
         int status = process.waitFor();
         return new Result(status, stderr);
+    }
+
+    /**
+     * target/classes and the product's runtime libraries (kafka: the Kafka client and what it needs,
+     * found where this JVM loaded them from), as target/lib holds them for bin/gulp.
+     */
+    static String runtimeClassPath() {
+        StringBuilder path = new StringBuilder(classesDirectory().toString());
+        for (String name : List.of("org.apache.kafka.clients.producer.KafkaProducer", "net.jpountz.lz4.LZ4Factory",
+                "org.slf4j.LoggerFactory", "org.slf4j.impl.StaticLoggerBinder")) {
+            try {
+                var source = Class.forName(name, false, GulpProcess.class.getClassLoader()).getProtectionDomain().getCodeSource();
+                if (source != null) {
+                    path.append(File.pathSeparator).append(Path.of(source.getLocation().toURI()));
+                }
+            } catch (ClassNotFoundException | java.net.URISyntaxException ignored) {
+                // not on the test class path: gulp runs without it
+            }
+        }
+        return path.toString();
     }
 
     public static Path classesDirectory() {
