@@ -69,6 +69,15 @@ final class Usage {
                                   stdout that is a regular file use O_DIRECT (--direct-io)
               SIGHUP with -o starts a new file; SIGINT/SIGTERM finish the current one.
 
+            Sending to Kafka (instead of stdout or -o; docs/kafka.md)
+              --kafka BOOTSTRAP   publish packets to Kafka (host:port[,host:port...]) as
+                                  batches of pcapng packet blocks, one partition per flow
+              --kafka-topic T     the topic (required with --kafka)
+              --kafka-client-id ID  client.id (default gulp-HOSTNAME)
+              --kafka-option K=V  any Kafka producer setting, over gulp's choices
+              Kafka never slows capture: the ring holds what the producer cannot take yet;
+              what a live capture cannot keep is counted "records dropped (kafka)".
+
             Run control
               --count N           stop after N packets
               --duration SECS     stop after SECS seconds
