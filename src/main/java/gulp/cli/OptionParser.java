@@ -23,6 +23,10 @@ public final class OptionParser {
 
     public static Options parse(String[] args) throws UsageException {
         Options o = new Options();
+        boolean consume = args.length > 0 && args[0].equals("kafka-consume"); // kafka: the sub-command
+        if (consume) {
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
         boolean[] directionGiven = new boolean[1];
         CommandLine cl = new CommandLine();
         cl.option('i', "interface", v -> o.interfaceName = v);
@@ -112,6 +116,9 @@ public final class OptionParser {
         cl.option('\0', "kafka-topic", v -> o.kafkaTopic = v);
         cl.option('\0', "kafka-client-id", v -> o.kafkaClientId = v);
         cl.option('\0', "kafka-option", v -> o.kafkaOptions.add(v));
+        cl.option('\0', "topic", v -> o.consumeTopic = v);
+        cl.option('\0', "group", v -> o.consumeGroup = v);
+        cl.option('\0', "reorder-window", v -> o.reorderWindowMillis = number("--reorder-window", v, 0, 3_600_000));
 
         cl.option('\0', "count", v -> o.countLimit = number("--count", v, 1, Long.MAX_VALUE));
         cl.option('\0', "duration", v -> o.durationSeconds = seconds("--duration", v));
@@ -126,6 +133,13 @@ public final class OptionParser {
         cl.flag('h', "help", () -> o.showHelp = true);
 
         List<String> operands = cl.parse(args);
+        if (consume) {
+            if (operands.size() != 1) {
+                throw new UsageException("kafka-consume takes one BOOTSTRAP list (host:port[,host:port...])");
+            }
+            o.kafkaConsumeBootstrap = operands.getFirst();
+            operands = List.of();
+        }
         if (!operands.isEmpty()) {
             throw new UsageException("unexpected argument '" + operands.get(0) + "' (input files go after --read)");
         }
@@ -179,6 +193,25 @@ public final class OptionParser {
 
     /** kafka: --kafka needs a topic, and is the run's output (no -o, no -c). */
     private static void checkKafka(Options o) throws UsageException {
+        if (o.kafkaConsumeBootstrap == null && (o.consumeTopic != null || o.consumeGroup != null)) {
+            throw new UsageException("--topic and --group belong to gulp kafka-consume");
+        }
+        if (o.kafkaConsumeBootstrap != null) {
+            if (o.consumeTopic == null || o.consumeTopic.isBlank()) {
+                throw new UsageException("kafka-consume needs --topic T");
+            }
+            if (o.outputDirectory == null) {
+                throw new UsageException("kafka-consume needs -o DIR");
+            }
+            if (o.kafkaBootstrap != null || o.opaqueCopy || o.filter != null || o.decapsulate || o.interfaceName != null
+                    || !o.readFiles.isEmpty()) {
+                throw new UsageException("kafka-consume reads its topic only: no -i, --read, -c, -f, -d or --kafka");
+            }
+            if (o.fsync == FsyncPolicy.NEVER) {
+                throw new UsageException("kafka-consume commits offsets once a file is on disk: --fsync never cannot be used");
+            }
+            return;
+        }
         boolean anyKafka = o.kafkaTopic != null || o.kafkaClientId != null || !o.kafkaOptions.isEmpty();
         if (o.kafkaBootstrap == null) {
             if (anyKafka) {

@@ -111,6 +111,57 @@ public final class EpbBatch {
         packets = 0;
     }
 
+    /**
+     * Where each EPB of a record value starts, checked as {@link #forEach} checks them.
+     *
+     * @throws IllegalArgumentException at the first block that is not a well-formed EPB
+     */
+    public static int[] blockStarts(byte[] value) {
+        MemorySegment in = MemorySegment.ofArray(value);
+        int[] starts = new int[64];
+        int count = 0;
+        for (int at = 0; at < value.length; at += checkedLength(in, value.length, at)) {
+            if (count == starts.length) {
+                starts = Arrays.copyOf(starts, count * 2);
+            }
+            starts[count++] = at;
+        }
+        return Arrays.copyOf(starts, count);
+    }
+
+    /** Timestamp (ns) of the EPB at {@code start} of {@code value}. */
+    public static long timestampAt(MemorySegment value, int start) {
+        return ((long) value.get(INT, start + PcapngBlock.EPB_TS_HIGH_OFFSET) << 32)
+                | (value.get(INT, start + PcapngBlock.EPB_TS_LOW_OFFSET) & 0xFFFFFFFFL);
+    }
+
+    public static int capturedLengthAt(MemorySegment value, int start) {
+        return value.get(INT, start + PcapngBlock.EPB_CAPLEN_OFFSET);
+    }
+
+    public static int originalLengthAt(MemorySegment value, int start) {
+        return value.get(INT, start + PcapngBlock.EPB_WIRELEN_OFFSET);
+    }
+
+    /** Where the packet data of the EPB at {@code start} begins. */
+    public static int dataAt(int start) {
+        return start + PcapngBlock.EPB_DATA_OFFSET;
+    }
+
+    private static int checkedLength(MemorySegment in, int valueLength, int at) {
+        if (valueLength - at < OVERHEAD) {
+            throw new IllegalArgumentException("a truncated block at byte " + at);
+        }
+        int type = in.get(INT, at + PcapngBlock.TYPE_OFFSET);
+        int length = in.get(INT, at + PcapngBlock.TOTAL_LENGTH_OFFSET);
+        int caplen = in.get(INT, at + PcapngBlock.EPB_CAPLEN_OFFSET);
+        if (type != PcapngBlock.TYPE_ENHANCED_PACKET || caplen < 0 || caplen > valueLength || length != blockLength(caplen)
+                || length > valueLength - at || in.get(INT, at + length - 4) != length) {
+            throw new IllegalArgumentException("not an enhanced packet block at byte " + at);
+        }
+        return length;
+    }
+
     /** What {@link #forEach} hands each packet to. */
     public interface PacketVisitor {
         /** Packet data is {@code caplen} bytes of {@code value} at {@code dataOffset}. */
@@ -125,25 +176,11 @@ public final class EpbBatch {
      */
     public static int forEach(byte[] value, PacketVisitor visitor) {
         MemorySegment in = MemorySegment.ofArray(value);
-        int at = 0;
         int count = 0;
-        while (at < value.length) {
-            if (value.length - at < OVERHEAD) {
-                throw new IllegalArgumentException("a truncated block at byte " + at);
-            }
-            int type = in.get(INT, at + PcapngBlock.TYPE_OFFSET);
-            int length = in.get(INT, at + PcapngBlock.TOTAL_LENGTH_OFFSET);
-            int caplen = in.get(INT, at + PcapngBlock.EPB_CAPLEN_OFFSET);
-            if (type != PcapngBlock.TYPE_ENHANCED_PACKET || caplen < 0 || length != blockLength(caplen)
-                    || length > value.length - at || in.get(INT, at + length - 4) != length) {
-                throw new IllegalArgumentException("not an enhanced packet block at byte " + at);
-            }
-            long ts = ((long) in.get(INT, at + PcapngBlock.EPB_TS_HIGH_OFFSET) << 32)
-                    | (in.get(INT, at + PcapngBlock.EPB_TS_LOW_OFFSET) & 0xFFFFFFFFL);
-            visitor.packet(value, at + PcapngBlock.EPB_DATA_OFFSET, caplen,
-                    in.get(INT, at + PcapngBlock.EPB_WIRELEN_OFFSET), ts);
+        for (int at = 0; at < value.length; count++) {
+            int length = checkedLength(in, value.length, at);
+            visitor.packet(value, dataAt(at), capturedLengthAt(in, at), originalLengthAt(in, at), timestampAt(in, at));
             at += length;
-            count++;
         }
         return count;
     }

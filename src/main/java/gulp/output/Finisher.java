@@ -34,6 +34,7 @@ final class Finisher {
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile OutputException error;
+    private volatile FileListener listener;
 
     Finisher(FsyncPolicy fsync, Path directory, PostRotateCommand postRotate, RunFiles runFiles,
              Consumer<String> report) {
@@ -43,6 +44,10 @@ final class Finisher {
         this.runFiles = runFiles;
         this.report = report;
         this.thread = Thread.ofPlatform().daemon().name("gulp-finisher").unstarted(this::run);
+    }
+
+    void setListener(FileListener listener) {
+        this.listener = listener;
     }
 
     /** Queues {@code job}; it counts for retention (in flight) before the thread can take it. */
@@ -106,6 +111,14 @@ final class Finisher {
             }
         } catch (IOException e) {
             throw new OutputException("cannot finish " + job.part() + ": " + e.getMessage(), e);
+        }
+        FileListener told = listener;
+        if (told != null) {
+            try {
+                told.forced(job.target());
+            } catch (IOException | RuntimeException e) {
+                throw new OutputException("cannot finish " + job.part() + ": " + e.getMessage(), e);
+            }
         }
         try {
             Files.move(job.part(), job.target(), StandardCopyOption.ATOMIC_MOVE);

@@ -78,6 +78,11 @@ public final class Options {
     public String kafkaTopic;                 // --kafka-topic
     public String kafkaClientId;              // --kafka-client-id
     public final List<String> kafkaOptions = new ArrayList<>(); // --kafka-option KEY=VALUE
+    // kafka: gulp kafka-consume BOOTSTRAP --topic T -o DIR
+    public String kafkaConsumeBootstrap;      // kafka-consume's operand (null: not kafka-consume)
+    public String consumeTopic;               // --topic
+    public String consumeGroup;               // --group
+    public long reorderWindowMillis = 1000;   // --reorder-window MS
 
     // Run control and reporting.
     public long countLimit;                   // --count
@@ -93,6 +98,9 @@ public final class Options {
     public Mode mode() {
         if (opaqueCopy) {
             return Mode.OPAQUE_COPY;
+        }
+        if (kafkaConsumeBootstrap != null) { // kafka: a run that reads like a capture file
+            return Mode.CAPTURE_FILES;
         }
         if (!readFiles.isEmpty() || "-".equals(interfaceName)) {
             return Mode.CAPTURE_FILES;

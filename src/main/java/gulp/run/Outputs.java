@@ -57,6 +57,9 @@ final class Outputs {
      */
     static String lockSource(RunSettings settings) {
         Options options = settings.options();
+        if (options.kafkaConsumeBootstrap != null) {
+            return "kafka-" + options.consumeTopic;
+        }
         return switch (options.mode()) {
             case OPAQUE_COPY -> "stdin";
             case CAPTURE_FILES -> options.readFiles.isEmpty() ? "stdin" : "read";

@@ -22,6 +22,9 @@ public final class Run {
             return Outcome.failure(e.status(), e.getMessage());
         }
         RunAssembly assembly = new RunAssembly(settings, err);
+        if (options.kafkaConsumeBootstrap != null) { // kafka: gulp kafka-consume
+            return KafkaConsumeRun.run(assembly);
+        }
         return switch (options.mode()) {
             case OPAQUE_COPY -> OpaqueCopyRun.run(assembly);
             case CAPTURE_FILES -> FileRun.run(assembly);

@@ -193,8 +193,12 @@ class KafkaSinkTest {
 
     /** Reads the topic from the beginning until {@code expected} packets came (or 60 s passed). */
     static List<Received> consume(String topic, int expected) throws IOException {
+        return consume(KafkaTestBroker.bootstrap(), topic, expected, "file");
+    }
+
+    static List<Received> consume(String bootstrap, String topic, int expected, String interfaceName) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrap());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         List<Received> received = new ArrayList<>();
@@ -208,7 +212,7 @@ class KafkaSinkTest {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     assertEquals(KafkaRecordFormat.FORMAT_TEXT, KafkaRecordFormat.header(record.headers(), KafkaRecordFormat.FORMAT));
                     assertEquals("1", KafkaRecordFormat.header(record.headers(), KafkaRecordFormat.LINK_TYPE));
-                    assertEquals("file", KafkaRecordFormat.header(record.headers(), KafkaRecordFormat.INTERFACE));
+                    assertEquals(interfaceName, KafkaRecordFormat.header(record.headers(), KafkaRecordFormat.INTERFACE));
                     long first = Long.parseLong(KafkaRecordFormat.header(record.headers(), KafkaRecordFormat.FIRST));
                     long last = Long.parseLong(KafkaRecordFormat.header(record.headers(), KafkaRecordFormat.LAST));
                     int before = received.size();

@@ -57,20 +57,34 @@ public final class KafkaTestBroker {
         if (bootstrap != null) {
             return bootstrap;
         }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), KafkaTestBroker.class.getName());
-        builder.redirectError(ProcessBuilder.Redirect.DISCARD);
-        process = builder.start();
+        Started started = start(List.of());
+        process = started.process();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> process.destroyForcibly()));
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        bootstrap = started.bootstrap();
+        return bootstrap;
+    }
+
+    /** A broker process of its own and its bootstrap list (the caller ends it). */
+    public record Started(Process process, String bootstrap) {
+    }
+
+    /** Starts a broker of its own, its command after {@code prefix} (e.g. {@code ip netns exec NS}). */
+    public static Started start(List<String> prefix) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new java.util.ArrayList<>(prefix);
+        command.addAll(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), KafkaTestBroker.class.getName()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process started = builder.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = out.readLine()) != null) {
             if (line.startsWith("BOOTSTRAP ")) {
-                bootstrap = line.substring("BOOTSTRAP ".length()).trim();
-                return bootstrap;
+                return new Started(started, line.substring("BOOTSTRAP ".length()).trim());
             }
         }
+        started.destroyForcibly();
         throw new IOException("the test broker did not start");
     }
 
