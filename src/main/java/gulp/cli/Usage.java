@@ -77,6 +77,13 @@ final class Usage {
               --kafka-option K=V  any Kafka producer setting, over gulp's choices
               Kafka never slows capture: the ring holds what the producer cannot take yet;
               what a live capture cannot keep is counted "records dropped (kafka)".
+            gulp kafka-consume BOOTSTRAP --topic T -o DIR [file and rotation options]
+                                  rebuild files from the topic (every partition, any number of
+                                  boxes), each packet exactly once across crashes and restarts
+              --group G           consumer group for the committed offsets
+                                  (default gulp-kafka-consume-T)
+              --reorder-window MS  merge partitions in timestamp order within MS of packet
+                                  time (default 1000)
 
             Run control
               --count N           stop after N packets

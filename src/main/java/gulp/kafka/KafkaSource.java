@@ -187,9 +187,14 @@ public final class KafkaSource implements Source {
         emit(handler, false);
         while (!handler.stopRequested()) {
             int count = 0;
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                take(record);
-                count++;
+            try {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                    take(record);
+                    count++;
+                }
+            } catch (org.apache.kafka.common.errors.InterruptException e) {
+                Thread.interrupted(); // the stop path interrupts the reader: what was read still goes out
+                break;
             }
             emit(handler, count == 0); // caught up: nothing to wait for, everything goes out
         }
@@ -263,6 +268,7 @@ public final class KafkaSource implements Source {
 
     @Override
     public void close() {
+        Thread.interrupted(); // a stop's interrupt must not cut the close short
         consumer.close(Duration.ofSeconds(5));
     }
 
