@@ -29,7 +29,7 @@ import java.util.function.LongSupplier;
 public final class ConsumeLedger {
     private final String topic;
     private final LongSupplier packetsWritten;
-    /** Per partition: records read with packets not all durable, offset to {packets, durable}. */
+    /** Per partition: records read and not yet behind the commit point, offset to {packets, packets in files}. */
     private final Map<Integer, TreeMap<Long, int[]>> open = new HashMap<>();
     /** Per partition: the offset after the last record read (where reading would go on). */
     private final Map<Integer, Long> next = new HashMap<>();
@@ -93,9 +93,6 @@ public final class ConsumeLedger {
             TreeMap<Long, int[]> records = open.get((int) run[0]);
             int[] record = records.get(run[1]);
             record[1] += (int) take;
-            if (record[1] >= record[0]) {
-                records.remove(run[1]);
-            }
             run[2] -= take;
             if (run[2] == 0) {
                 emitted.removeFirst();
@@ -106,6 +103,11 @@ public final class ConsumeLedger {
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         for (var entry : next.entrySet()) {
             TreeMap<Long, int[]> records = open.get(entry.getKey());
+            // Only records before the first one with packets not in files leave the ledger: a later
+            // record all in files (interleaved by the merge) must stay listed, or a restart reads it again.
+            while (!records.isEmpty() && records.firstEntry().getValue()[1] >= records.firstEntry().getValue()[0]) {
+                records.pollFirstEntry();
+            }
             long offset = records.isEmpty() ? entry.getValue() : records.firstKey();
             StringBuilder metadata = new StringBuilder(name);
             records.forEach((o, r) -> {

@@ -132,7 +132,9 @@ public final class KafkaSource implements Source {
                     fromStart.add(tp);
                 }
             }
-            consumer.seekToBeginning(fromStart);
+            if (!fromStart.isEmpty()) { // an empty list would mean every partition
+                consumer.seekToBeginning(fromStart);
+            }
             for (TopicPartition tp : assigned) {
                 ledger.start(tp.partition(), consumer.position(tp, waitForTopic));
             }

@@ -43,22 +43,22 @@ class KafkaConsumeTest {
     void consumerKilledAndRestartedWritesEveryPacketExactlyOnce(@TempDir Path dir) throws Exception {
         String topic = KafkaSinkTest.topic();
         KafkaTestBroker.createTopic(topic, 3);
-        List<PcapFiles.Frame> frames = publish(dir, topic, 20_000);
+        List<PcapFiles.Frame> frames = publish(dir, topic, 8_000);
         Path out = Files.createDirectory(dir.resolve("out"));
         String[] args = {"kafka-consume", KafkaTestBroker.bootstrap(), "--topic", topic, "-o", out.toString(), "--nano",
-                "--rotate-packets", "300", "--buffered-io"};
+                "--rotate-packets", "400", "--buffered-io"};
         Process first = GulpProcess.builder(args).redirectError(dir.resolve("first.txt").toFile())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (PcapFiles.outputFiles(out).size() < 4 && System.nanoTime() < deadline && first.isAlive()) {
+        while (PcapFiles.outputFiles(out).size() < 3 && System.nanoTime() < deadline && first.isAlive()) {
             Thread.sleep(5);
         }
         first.destroyForcibly().waitFor(); // SIGKILL, mid-stream
         int finishedAtKill = PcapFiles.outputFiles(out).size();
-        assertTrue(finishedAtKill >= 4 && finishedAtKill < frames.size() / 300, "killed after " + finishedAtKill + " files");
+        assertTrue(finishedAtKill >= 3 && finishedAtKill < frames.size() / 400, "killed after " + finishedAtKill + " files");
 
         List<String> again = new ArrayList<>(List.of(args));
-        again.addAll(List.of("--duration", "12"));
+        again.addAll(List.of("--duration", "10"));
         GulpProcess.Result second = GulpProcess.run(null, null, again.toArray(String[]::new));
         assertEquals(0, second.status(), second.stderr());
         try (Stream<Path> left = Files.list(out)) {
