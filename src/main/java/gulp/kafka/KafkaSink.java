@@ -288,7 +288,10 @@ public final class KafkaSink implements Runnable {
         headers.add("format", KafkaRecordFormat.FORMAT_VALUE);
         byte[] key = KafkaRecordFormat.key(firstHash[p]);
         Delivery delivery = new Delivery(batch.packets(), batch.size(), Thread.currentThread());
-        producer.send(new ProducerRecord<>(topic, p, batch.lastNanos() / 1_000_000L, key, batch.toValue(), headers), delivery);
+        // The record's timestamp is the send time (the producer's clock), not packet time: the broker's
+        // time retention must count from when packets reached Kafka, or an old capture read with
+        // --read would be deleted at once. Packet times are in the headers.
+        producer.send(new ProducerRecord<>(topic, p, null, key, batch.toValue(), headers), delivery);
         if (delivery.refused) {
             return false;
         }

@@ -103,6 +103,7 @@ public final class KafkaSource implements Source {
      * Assigns every partition of {@code topic}, positions each at its committed offset, and waits for
      * the first record (its link type is the output's).
      *
+     * @return null when {@code stop} said so before a record came
      * @throws InputException with one line when the topic cannot be read
      */
     public static KafkaSource open(String bootstrap, String topic, String group, long windowNanos, ConsumeLedger ledger,
@@ -138,7 +139,10 @@ public final class KafkaSource implements Source {
             for (TopicPartition tp : assigned) {
                 ledger.start(tp.partition(), consumer.position(tp, waitForTopic));
             }
-            source.awaitFirstRecord(stop);
+            if (!source.awaitFirstRecord(stop)) {
+                consumer.close(Duration.ZERO);
+                return null;
+            }
             return source;
         } catch (KafkaException e) {
             consumer.close(Duration.ZERO);
@@ -149,10 +153,10 @@ public final class KafkaSource implements Source {
         }
     }
 
-    private void awaitFirstRecord(java.util.function.BooleanSupplier stop) throws InputException {
+    private boolean awaitFirstRecord(java.util.function.BooleanSupplier stop) {
         while (linkType < 0) {
             if (stop.getAsBoolean()) {
-                throw new InputException("kafka: stopped before the first record of " + topic + " came");
+                return false;
             }
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
                 early.add(record);
@@ -162,6 +166,7 @@ public final class KafkaSource implements Source {
                 }
             }
         }
+        return true;
     }
 
     @Override

@@ -62,11 +62,18 @@ final class KafkaConsumeRun {
             ConsumeLedger ledger = new ConsumeLedger(topic, counters.recordsWritten::get);
             committer.use(ledger);
             KafkaSource source;
-            try {
+            long started = System.nanoTime();
+            long duration = (long) (options.durationSeconds * 1e9);
+            try { // until the first record, only --duration ends the wait (a signal ends the process)
                 source = KafkaSource.open(options.kafkaConsumeBootstrap, topic, group,
-                        options.reorderWindowMillis * 1_000_000L, ledger, committed, WAIT_FOR_TOPIC, () -> false);
+                        options.reorderWindowMillis * 1_000_000L, ledger, committed, WAIT_FOR_TOPIC,
+                        () -> duration > 0 && System.nanoTime() - started > duration);
             } catch (InputException e) {
                 return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
+            }
+            if (source == null) {
+                assembly.message("kafka-consume: no new record in " + topic + " before --duration ended");
+                return Outcome.OK;
             }
             try (source; Arena arena = Arena.ofShared()) {
                 ByteRing ring = assembly.allocateRing(arena);

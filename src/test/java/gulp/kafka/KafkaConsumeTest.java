@@ -58,7 +58,7 @@ class KafkaConsumeTest {
         assertTrue(finishedAtKill >= 3 && finishedAtKill < frames.size() / 400, "killed after " + finishedAtKill + " files");
 
         List<String> again = new ArrayList<>(List.of(args));
-        again.addAll(List.of("--duration", "10"));
+        again.addAll(List.of("--duration", "8"));
         GulpProcess.Result second = GulpProcess.run(null, null, again.toArray(String[]::new));
         assertEquals(0, second.status(), second.stderr());
         try (Stream<Path> left = Files.list(out)) {
@@ -67,6 +67,11 @@ class KafkaConsumeTest {
         List<PcapFiles.Frame> got = framesIn(out);
         assertEquals(frames.size(), got.size(), "every packet once: " + second.stderr());
         assertSameFlows(frames, got);
+
+        GulpProcess.Result third = GulpProcess.run(null, null, again.toArray(String[]::new)); // nothing new
+        assertEquals(0, third.status(), third.stderr());
+        assertTrue(third.stderr().contains("no new record in " + topic), third.stderr());
+        assertEquals(frames.size(), framesIn(out).size());
     }
 
     /** Writes {@code count} multi-flow frames to a capture and publishes it with {@code --kafka}. */
