@@ -12,6 +12,8 @@
 #   BENCH_DIR=<dir>        where pcaps and files go (default: a temp dir, removed unless KEEP=1)
 #
 # Output: one line per trial: size, sink, records, seconds, records/s, CPU (user+sys) µs per packet.
+# Both sinks include gulp's start-up; the Kafka one also the topic's auto-creation (a new topic per
+# trial, 4 partitions): use a FILE_BYTES large enough that these do not dominate.
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 source "$here/bin/lib/find-java.sh"
