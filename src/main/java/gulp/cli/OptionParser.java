@@ -14,6 +14,9 @@ public final class OptionParser {
     }
 
     public static Options parse(String[] args) throws UsageException {
+        if (KafkaCommand.isConsume(args)) {
+            return parse(java.util.Arrays.copyOfRange(args, 1, args.length), KafkaCommand.CONSUME);
+        }
         return parse(args, null);
     }
 
@@ -26,7 +29,10 @@ public final class OptionParser {
         o.subcommand = subcommand;
         CommandLine cl = new CommandLine(OptionTable.ALL);
         List<String> operands = cl.parse(args, o);
-        if (subcommand != null) {
+        if (KafkaCommand.CONSUME.equals(subcommand)) {
+            o.subcommand = null; // a capture run whose source is the topic
+            KafkaCommand.takeBootstrap(o, operands);
+        } else if (subcommand != null) {
             ExtractCommand.check(o, operands);
         } else {
             if (!operands.isEmpty()) {
@@ -88,6 +94,7 @@ public final class OptionParser {
     }
 
     private static void checkCombinations(Options o, boolean directionGiven) throws UsageException {
+        KafkaCommand.check(o);
         if (o.opaqueCopy && o.pcapng) {
             throw new UsageException("-c copies bytes unchanged; it cannot be combined with --format pcapng");
         }

@@ -20,6 +20,7 @@ import static gulp.cli.OptionParser.seconds;
 import static gulp.cli.OptionParser.size;
 import static gulp.cli.OptionSpec.Section.EXTRACT;
 import static gulp.cli.OptionSpec.Section.INPUT;
+import static gulp.cli.OptionSpec.Section.KAFKA;
 import static gulp.cli.OptionSpec.Section.OUTPUT;
 import static gulp.cli.OptionSpec.Section.REMOTE;
 import static gulp.cli.OptionSpec.Section.RING;
@@ -203,6 +204,25 @@ final class OptionTable {
                 (o, v) -> o.extractTo = ExtractCommand.time("--to", v)));
         t.add(flag('\0', "list", EXTRACT, "print the files that cover the window (times, packets, bytes) and warn"
                 + " of gaps over 60 s with no file", o -> o.extractList = true));
+
+        // Sending to Kafka; --topic, --group, --reorder-window are kafka-consume's (KafkaCommand checks)
+        t.add(option('\0', "kafka", "BOOTSTRAP", KAFKA, Completion.NONE, "publish packets to Kafka"
+                + " (host:port[,host:port...]) as batches of pcapng packet blocks, one partition per flow",
+                (o, v) -> o.kafkaBootstrap = v));
+        t.add(option('\0', "kafka-topic", "T", KAFKA, Completion.NONE, "the topic (required with --kafka)",
+                (o, v) -> o.kafkaTopic = v));
+        t.add(option('\0', "kafka-client-id", "ID", KAFKA, Completion.NONE, "client.id (default gulp-HOSTNAME)",
+                (o, v) -> o.kafkaClientId = v));
+        t.add(option('\0', "kafka-option", "K=V", KAFKA, Completion.NONE, "any Kafka producer setting, over gulp's choices",
+                (o, v) -> o.kafkaOptions.add(v)));
+        t.add(option('\0', "topic", "T", KAFKA, Completion.NONE, "kafka-consume: the topic to read",
+                (o, v) -> o.consumeTopic = v));
+        t.add(option('\0', "group", "G", KAFKA, Completion.NONE,
+                "kafka-consume: consumer group for the committed offsets (default gulp-kafka-consume-T)",
+                (o, v) -> o.consumeGroup = v));
+        t.add(option('\0', "reorder-window", "MS", KAFKA, Completion.NONE,
+                "kafka-consume: merge partitions in timestamp order within MS of packet time (default 1000)",
+                (o, v) -> o.reorderWindowMillis = number("--reorder-window", v, 0, 3_600_000)));
 
         // Watching a capture
         t.add(option('\0', "metrics", "[ADDR:]PORT", WATCH, Completion.NONE,

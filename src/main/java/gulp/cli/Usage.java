@@ -14,6 +14,7 @@ final class Usage {
             Usage: gulp [options] > file.pcap
                    gulp extract DIR... [--from TIME] [--to TIME] [-f EXPR] [-d] [options] > out.pcap
                    gulp index DIR...
+                   gulp kafka-consume BOOTSTRAP --topic T -o DIR [options]
             Lossless packet capture: a reader thread fills a large ring buffer, a writer thread
             empties it to the output in big blocks.
             """;

@@ -45,6 +45,11 @@ public final class PcapngRecordFraming implements RecordFraming {
     }
 
     @Override
+    public int originalLength(ByteRing.Consumer ring, long position) {
+        return isPacket(ring, position) ? ring.intLittleEndianAt(position + PcapngBlock.EPB_WIRELEN_OFFSET) : 0;
+    }
+
+    @Override
     public int interfaceId(ByteRing.Consumer ring, long position) {
         return isPacket(ring, position) ? ring.intLittleEndianAt(position + PcapngBlock.EPB_INTERFACE_OFFSET) : 0;
     }

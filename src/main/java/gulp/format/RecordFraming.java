@@ -21,6 +21,14 @@ public interface RecordFraming {
     int capturedLength(ByteRing.Consumer ring, long position);
 
     /**
+     * Original (wire) length of the packet at {@code position}; by default its captured length
+     * (added for the Kafka sink, which re-frames packets as pcapng enhanced packet blocks).
+     */
+    default int originalLength(ByteRing.Consumer ring, long position) {
+        return capturedLength(ring, position);
+    }
+
+    /**
      * Whether the record at {@code position} holds a packet (false for blocks that describe the
      * capture, such as a pcapng interface description written mid-stream). Classic pcap: always.
      */
@@ -49,6 +57,11 @@ public interface RecordFraming {
             @Override
             public int capturedLength(ByteRing.Consumer ring, long position) {
                 return ring.intLittleEndianAt(position + PcapRecordHeader.CAPLEN_OFFSET);
+            }
+
+            @Override
+            public int originalLength(ByteRing.Consumer ring, long position) {
+                return ring.intLittleEndianAt(position + PcapRecordHeader.WIRELEN_OFFSET);
             }
 
             @Override

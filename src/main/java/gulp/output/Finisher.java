@@ -35,6 +35,7 @@ final class Finisher {
     private final Thread thread;
     private volatile OutputException error;
     private volatile FileIndexHook index = FileIndexHook.NONE;
+    private volatile FileListener listener;
 
     Finisher(FsyncPolicy fsync, Path directory, PostRotateCommand postRotate, RunFiles runFiles,
              Consumer<String> report) {
@@ -49,6 +50,10 @@ final class Finisher {
     /** The extraction index kept beside each file (issue 13): renamed after its file. */
     void indexWith(FileIndexHook hook) {
         this.index = hook;
+    }
+
+    void setListener(FileListener listener) {
+        this.listener = listener;
     }
 
     /** Queues {@code job}; it counts for retention (in flight) before the thread can take it. */
@@ -112,6 +117,14 @@ final class Finisher {
             }
         } catch (IOException e) {
             throw new OutputException("cannot finish " + job.part() + ": " + e.getMessage(), e);
+        }
+        FileListener told = listener;
+        if (told != null) {
+            try {
+                told.forced(job.target());
+            } catch (IOException | RuntimeException e) {
+                throw new OutputException("cannot finish " + job.part() + ": " + e.getMessage(), e);
+            }
         }
         try {
             Files.move(job.part(), job.target(), StandardCopyOption.ATOMIC_MOVE);

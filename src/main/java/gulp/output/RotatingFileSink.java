@@ -68,6 +68,7 @@ public final class RotatingFileSink implements Sink {
     private final DiskFull diskFull;
     private final PartFile file;
     private final Finisher finisher;
+    private FileListener listener;
     private long bytesSinceSpaceCheck;
     private boolean closed;
     private AutoCloseable heldLock;
@@ -216,9 +217,18 @@ public final class RotatingFileSink implements Sink {
         return diskFull.episodes();
     }
 
+    /** Sets who is told about finished files (before the run starts; null: nobody). */
+    public void setFileListener(FileListener listener) {
+        this.listener = listener;
+        finisher.setListener(listener);
+    }
+
     private void handOver() throws IOException {
         Finisher.Job job = file.handOver();
         if (job != null) {
+            if (listener != null) {
+                listener.handedOver(job.target());
+            }
             finisher.finish(job);
         }
     }

@@ -27,7 +27,7 @@ public final class Pipeline {
 
     private final ByteRing ring;
     private final ReaderBody reader;
-    private final Writer writer;
+    private final Runnable writer; // pipeline.Writer, or the Kafka sink
     private final RunControl control;
     private final long durationNanos;
     private final Tick tick;
@@ -35,7 +35,7 @@ public final class Pipeline {
     private volatile Thread readerThread;
 
     /** @param roles starts the reader and writer threads, set up for their roles */
-    public Pipeline(ByteRing ring, ReaderBody reader, Writer writer, RunControl control, double durationSeconds, Tick tick,
+    public Pipeline(ByteRing ring, ReaderBody reader, Runnable writer, RunControl control, double durationSeconds, Tick tick,
                     RoleRunner roles) {
         this.ring = ring;
         this.reader = reader;

@@ -81,6 +81,17 @@ public final class Options {
     public boolean directIo = true;           // --buffered-io (--direct-io: the default)
     public FsyncPolicy fsync = FsyncPolicy.FILE; // --fsync
 
+    // kafka: --kafka sink (docs/kafka.md).
+    public String kafkaBootstrap;             // --kafka BOOTSTRAP
+    public String kafkaTopic;                 // --kafka-topic
+    public String kafkaClientId;              // --kafka-client-id
+    public final List<String> kafkaOptions = new ArrayList<>(); // --kafka-option KEY=VALUE
+    // kafka: gulp kafka-consume BOOTSTRAP --topic T -o DIR
+    public String kafkaConsumeBootstrap;      // kafka-consume's operand (null: not kafka-consume)
+    public String consumeTopic;               // --topic
+    public String consumeGroup;               // --group
+    public long reorderWindowMillis = 1000;   // --reorder-window MS
+
     // Run control and reporting.
     public long countLimit;                   // --count
     public double durationSeconds;            // --duration
@@ -114,6 +125,9 @@ public final class Options {
         }
         if (opaqueCopy) {
             return Mode.OPAQUE_COPY;
+        }
+        if (kafkaConsumeBootstrap != null) { // kafka: a run that reads like a capture file
+            return Mode.CAPTURE_FILES;
         }
         if (!readFiles.isEmpty() || "-".equals(interfaceName)) {
             return Mode.CAPTURE_FILES;

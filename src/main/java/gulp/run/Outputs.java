@@ -58,12 +58,56 @@ final class Outputs {
      */
     static String lockSource(RunSettings settings) {
         Options options = settings.options();
+        if (options.kafkaConsumeBootstrap != null) {
+            return "kafka-" + options.consumeTopic;
+        }
         return switch (options.mode()) {
             case OPAQUE_COPY -> "stdin";
             case CAPTURE_FILES -> options.readFiles.isEmpty() ? "stdin" : "read";
             case EXTRACT, INDEX -> "extract";
             case LIVE -> java.util.Objects.requireNonNull(settings.interfaceName(), "the interface of a live capture");
         };
+    }
+
+    /**
+     * kafka: the sink of {@code --kafka}, which takes the writer thread's place.
+     *
+     * @param mayShed true when the input cannot wait (live capture)
+     */
+    static gulp.kafka.KafkaSink kafka(RunSettings settings, gulp.ring.ByteRing ring, gulp.format.RecordFraming framing,
+                                      int linkType, gulp.stats.CaptureCounters counters, RunControl control,
+                                      boolean mayShed, PrintStream err) throws SetupException {
+        Options options = settings.options();
+        String box = hostName();
+        String clientId = options.kafkaClientId != null ? options.kafkaClientId : "gulp-" + box;
+        org.apache.kafka.clients.producer.Producer<byte[], byte[]> producer;
+        try {
+            producer = gulp.kafka.KafkaSink.openProducer(
+                    gulp.kafka.ProducerSettings.of(options.kafkaBootstrap, clientId, options.kafkaOptions));
+        } catch (IllegalArgumentException e) {
+            throw new SetupException(Outcome.Status.BAD_USAGE, "kafka: " + e.getMessage());
+        }
+        String source = settings.interfaceName() != null && options.mode() == Options.Mode.LIVE ? settings.interfaceName() : "file";
+        var origin = new gulp.kafka.KafkaSink.Origin(box, source, linkType);
+        return new gulp.kafka.KafkaSink(ring, framing, producer, options.kafkaTopic, options.kafkaBootstrap, origin,
+                counters, control, mayShed, Math.max(options.snaplen, 65535) + 64, line -> err.println("gulp: " + line));
+    }
+
+    /** The capture box's name for the records' {@code box} header. */
+    private static String hostName() {
+        try {
+            String name = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+            if (!name.isEmpty()) {
+                return name;
+            }
+        } catch (IOException ignored) {
+            // fall through
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     static Output files(RunSettings settings, FileEnvelope envelope, RunControl control, PrintStream err)

@@ -41,6 +41,9 @@ public final class Run {
         }
         try (watch) {
             RunAssembly assembly = new RunAssembly(settings, err, user, watch);
+            if (options.kafkaConsumeBootstrap != null) { // gulp kafka-consume
+                return KafkaConsumeRun.run(assembly);
+            }
             return switch (options.mode()) {
                 case OPAQUE_COPY -> OpaqueCopyRun.run(assembly);
                 case CAPTURE_FILES -> FileRun.run(assembly);

@@ -41,6 +41,7 @@ final class RunAssembly {
     /** Per-interface figures of the source ({@link Source#interfaceFigures}); null: the run's totals as one interface. */
     private InterfaceFigures interfaceFigures;
     private boolean startupLinePrinted;
+    private gulp.kafka.KafkaSink kafka; // the run's output when --kafka is given
 
     /** @param user {@code --user}, or null */
     RunAssembly(RunSettings settings, PrintStream err, UserSwitch user, Watch watch) {
@@ -66,7 +67,7 @@ final class RunAssembly {
 
     /** The parts of a packet run that capture files and live capture share. */
     record PacketRun(PacketProcessing processing, int outputLinkType, RunControl control, Outputs.Output output,
-                     PacketPath path, Writer writer, Report report) {
+                     PacketPath path, Runnable writer, Report report) {
     }
 
     /**
@@ -88,7 +89,6 @@ final class RunAssembly {
                         OutputFormat::wallClockNanos);
         FileEnvelope envelope = pcapng != null ? pcapng
                 : FileEnvelope.fixed(new PcapRecordEncoder(options.nanosecond, options.snaplen).fileHeader(outputLinkType));
-        Outputs.Output output = output(envelope, control);
         PacketPath path = new PacketPath(ring.producer(), encoder, source.waitsWhenFull(), counters, control,
                 options.parkMicros * 1000, options.countLimit);
         path.describeOutput(options.filter, options.decapsulate ? LinkType.ETHERNET : -1);
@@ -97,19 +97,39 @@ final class RunAssembly {
             pcapng.setSessions(path.sessionFigures());
         }
         // Interfaces are declared by the source: a live one at its start, files as they are read.
-        Writer writer = new Writer(ring, output.sink(), encoder.framing(), envelope, output.policy(),
-                options.blockSize, options.parkMicros * 1000, counters, control);
-        if (options.writeIndex && output.sink() instanceof gulp.output.RotatingFileSink files) {
-            // The extraction index beside each file (issue 13), built on its own thread.
-            gulp.extract.LiveIndexer indexer = new gulp.extract.LiveIndexer(outputLinkType, this::message);
-            files.indexWith(indexer);
-            writer.indexWith(indexer);
+        Outputs.Output output;
+        Runnable writer;
+        if (options.kafkaBootstrap != null) { // the Kafka sink takes the writer thread's place
+            kafka = Outputs.kafka(settings, ring, encoder.framing(), outputLinkType, counters, control,
+                    !source.waitsWhenFull(), err);
+            output = new Outputs.Output(null, gulp.output.RotationPolicy.NEVER, null);
+            Signals.onHangup(null);
+            writer = kafka;
+        } else {
+            output = output(envelope, control);
+            writer = fileWriter(ring, output, encoder, envelope, outputLinkType, counters, control);
         }
         Report report = new Report(counters, ring.capacity(), interfaceName != null, false);
         report.addSection(source::appendSummary);
+        if (kafka != null) {
+            report.addSection(b -> b.append(counters.droppedKafka.get()).append(" records dropped (kafka)\n"));
+        }
         interfaceFigures = source.interfaceFigures();
         packetRun = new PacketRun(processing, outputLinkType, control, output, path, writer, report);
         return packetRun;
+    }
+
+    /** The writer into files or stdout, with the extraction index beside {@code -o} files (issue 13). */
+    private Writer fileWriter(ByteRing ring, Outputs.Output output, RecordEncoder encoder, FileEnvelope envelope,
+                              int outputLinkType, CaptureCounters counters, RunControl control) {
+        Writer writer = new Writer(ring, output.sink(), encoder.framing(), envelope, output.policy(),
+                options.blockSize, options.parkMicros * 1000, counters, control);
+        if (options.writeIndex && output.sink() instanceof gulp.output.RotatingFileSink files) {
+            gulp.extract.LiveIndexer indexer = new gulp.extract.LiveIndexer(outputLinkType, this::message); // own thread
+            files.indexWith(indexer);
+            writer.indexWith(indexer);
+        }
+        return writer;
     }
 
     /** The record encoder of {@code --format}: classic pcap (the default) or pcapng. */
@@ -137,13 +157,16 @@ final class RunAssembly {
     }
 
     String outputDescription(Outputs.Output output, int linkType) {
+        if (output.sink() == null && kafka != null) {
+            return "sending to " + kafka.describe() + ", link type " + linkType;
+        }
         String format = options.pcapng ? "pcapng, nanoseconds"
                 : "pcap, " + (options.nanosecond ? "nanoseconds" : "microseconds");
         return "writing " + output.sink().describe() + " (" + format + ", snaplen " + options.snaplen + ", link type " + linkType + ")";
     }
 
     /** Runs the reader and writer threads, set up for their roles, to the end. */
-    Outcome runPipeline(ByteRing ring, Pipeline.ReaderBody reader, Writer writer, RunControl control,
+    Outcome runPipeline(ByteRing ring, Pipeline.ReaderBody reader, Runnable writer, RunControl control,
                         CaptureCounters counters, Report report) throws InterruptedException {
         try {
             beginService();
@@ -172,7 +195,7 @@ final class RunAssembly {
         if (control.internalError() != null) {
             return Outcome.failure(Outcome.Status.FAILED, control.internalError());
         }
-        if (lostWhileOutputStalled(writer, counters)) {
+        if (writer instanceof Writer files && lostWhileOutputStalled(files, counters)) {
             return Outcome.failure(Outcome.Status.OUTPUT_FAILED,
                     counters.droppedRingFull.get() + " packets were lost while the output could not be written");
         }
@@ -181,6 +204,11 @@ final class RunAssembly {
         }
         if (control.readerError() != null) {
             return Outcome.failure(Outcome.Status.BAD_INPUT, control.readerError());
+        }
+        if (counters.droppedKafka.get() > 0) { // never a silent loss
+            String why = kafka.lastFailure() == null ? "" : " (last error: " + kafka.lastFailure() + ")";
+            return Outcome.failure(Outcome.Status.OUTPUT_FAILED,
+                    counters.droppedKafka.get() + " packets could not be sent to Kafka" + why);
         }
         return Outcome.OK;
     }

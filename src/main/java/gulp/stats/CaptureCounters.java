@@ -28,6 +28,12 @@ public final class CaptureCounters {
     public final Counter interfaceDropped = new Counter();
 
     // Writer thread.
+    /**
+     * kafka: packets that could not be handed to or delivered by Kafka (shed from a live ring that
+     * filled while the producer refused, or given up by the producer). Written by the Kafka sink's
+     * writer thread, which also keeps recordsWritten/bytesWritten (packets and bytes acknowledged).
+     */
+    public final Counter droppedKafka = new Counter();
     public final Counter recordsWritten = new Counter();
     public final Counter bytesWritten = new Counter();
     public final Counter filesFinished = new Counter();

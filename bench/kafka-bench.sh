@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Records per second and CPU per packet of gulp --read through the Kafka producer to a local broker
+# (one KRaft node from the test class path, gulp.kafka.KafkaTestBroker), against the same file
+# written to files with -o in the same run (docs/kafka.md). Figures only on a quiet machine.
+#
+#   bench/kafka-bench.sh
+#
+# Environment (all optional):
+#   SIZES="64 1500"        frame sizes
+#   FILE_BYTES=268435456   size of each generated pcap
+#   REPEATS=3              repeats (outer loop)
+#   BENCH_DIR=<dir>        where pcaps and files go (default: a temp dir, removed unless KEEP=1)
+#
+# Output: one line per trial: size, sink, records, seconds, records/s, CPU (user+sys) µs per packet.
+# Both sinks include gulp's start-up; the Kafka one also the topic's auto-creation (a new topic per
+# trial, 4 partitions): use a FILE_BYTES large enough that these do not dominate.
+set -euo pipefail
+here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+source "$here/bin/lib/find-java.sh"
+SIZES="${SIZES:-64 1500}"
+FILE_BYTES="${FILE_BYTES:-268435456}"
+REPEATS="${REPEATS:-3}"
+dir="${BENCH_DIR:-$(mktemp -d "$here/target/kafka-bench.XXXXXX")}"
+mkdir -p "$dir"
+
+(cd "$here" && JAVA_HOME="$JAVA_HOME_25" mvn -q -B -o -DskipTests package test-compile \
+    dependency:build-classpath -Dmdep.outputFile="$dir/cp.txt" >&2)
+cp="$here/target/test-classes:$here/target/classes:$(cat "$dir/cp.txt")"
+
+broker_out="$dir/broker.out"
+mkfifo "$dir/broker.in"
+"$JAVA" -Xmx1g -cp "$cp" gulp.kafka.KafkaTestBroker < "$dir/broker.in" > "$broker_out" 2>/dev/null &
+broker=$!
+exec 9> "$dir/broker.in"   # the broker serves until this closes
+cleanup() { exec 9>&-; kill "$broker" 2>/dev/null || true; wait "$broker" 2>/dev/null || true
+  [ -n "${KEEP:-}" ] || [ -n "${BENCH_DIR:-}" ] || rm -rf "$dir"; }
+trap cleanup EXIT
+for _ in $(seq 1 120); do grep -q '^BOOTSTRAP ' "$broker_out" 2>/dev/null && break; sleep 0.5; done
+bootstrap="$(sed -n 's/^BOOTSTRAP //p' "$broker_out")"
+[ -n "$bootstrap" ] || { echo "kafka-bench: the broker did not start" >&2; exit 1; }
+echo "broker at $bootstrap" >&2
+
+for size in $SIZES; do
+  [ -f "$dir/$size.pcap" ] || "$JAVA" -cp "$cp" gulp.bench.PcapGenerator plain "$size" "$FILE_BYTES" "$dir/$size.pcap"
+done
+
+printf 'size\tsink\trecords\tseconds\trecords/s\tcpu_us/packet\n'
+for r in $(seq 1 "$REPEATS"); do
+  for size in $SIZES; do
+    for sink in kafka files; do
+      rm -rf "$dir/out"; mkdir "$dir/out"
+      if [ "$sink" = kafka ]; then
+        args=(--kafka "$bootstrap" --kafka-topic "bench-$size-$r")
+      else
+        args=(-o "$dir/out")
+      fi
+      /usr/bin/time -f '%e %U %S' -o "$dir/time" "$here/bin/gulp" --read "$dir/$size.pcap" "${args[@]}" -q \
+        2> "$dir/stderr" || { echo "kafka-bench: gulp failed:" >&2; cat "$dir/stderr" >&2; exit 1; }
+      records="$(sed -n 's/^\([0-9]*\) records written$/\1/p' "$dir/stderr")"
+      read -r secs user sys < "$dir/time"
+      awk -v s="$size" -v k="$sink" -v n="$records" -v t="$secs" -v u="$user" -v y="$sys" \
+        'BEGIN { printf "%s\t%s\t%d\t%.2f\t%.0f\t%.3f\n", s, k, n, t, n / t, (u + y) * 1e6 / n }'
+    done
+  done
+done

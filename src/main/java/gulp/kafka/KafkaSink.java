@@ -1,0 +1,400 @@
+package gulp.kafka;
+
+import gulp.format.RecordFraming;
+import gulp.pipeline.RunControl;
+import gulp.ring.ByteRing;
+import gulp.stats.CaptureCounters;
+
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The writer thread of a {@code --kafka} run, in place of {@code pipeline.Writer}: takes whole
+ * records from the ring (through {@link RecordFraming}, whatever encoding the ring holds), re-frames
+ * each packet as a pcapng EPB into a batch per partition (partition = symmetric 5-tuple hash mod the
+ * topic's partitions, so a flow stays in one), and hands full batches (or those older than
+ * {@link #LINGER_NANOS}) to the producer. It never waits for Kafka: when the producer refuses a batch
+ * (its buffer is full, or no broker has answered yet) the batch is kept and the records after it stay
+ * in the ring, which absorbs the stall. A live capture's ring is not allowed to fill because of Kafka:
+ * above {@link #SHED_FRACTION} of the ring the oldest packets are discarded and counted as
+ * {@code kafka} drops (input that can wait, files and pipes, just waits). Records the producer took
+ * but could not deliver (delivery timeout) are counted as {@code kafka} drops too.
+ */
+public final class KafkaSink implements Runnable {
+    /** A partial batch goes out after this long, so low rates still flow. */
+    static final long LINGER_NANOS = 200_000_000L;
+    /** A live ring fuller than this (eighths) while Kafka refuses sheds its oldest packets. */
+    static final int SHED_FRACTION = 7;
+    /** After the input ended, how long the producer may take to accept and deliver what is left. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    private static final long WAIT_NANOS = 5_000_000L;
+    private static final long NO_BROKER_NOTICE_NANOS = 5_000_000_000L;
+
+    /** What the records say about where their packets come from. */
+    public record Origin(String box, String interfaceName, int linkType) {
+    }
+
+    private final ByteRing ring;
+    private final ByteRing.Consumer consumer;
+    private final RecordFraming framing;
+    private final Producer<byte[], byte[]> producer;
+    private final String topic;
+    private final Origin origin;
+    private final String bootstrap;
+    private final CaptureCounters counters;
+    private final RunControl control;
+    private final boolean mayShed;
+    private final Consumer<String> report;
+    private final byte[] scratch;
+    private final MemorySegment scratchSegment;
+    private final byte[] boxHeader;
+    private final byte[] interfaceHeader;
+    private final byte[] linkTypeHeader;
+
+    private EpbBatch[] batches = new EpbBatch[0];
+    private int[] firstHash = new int[0]; // per partition: the flow hash of its batch's first packet (the key)
+    private int pending = -1;           // partition whose full batch the producer refused
+    private long shedFromRing;          // writer thread only; added to counters.droppedKafka
+    private final AtomicLong delivered = new AtomicLong();     // packets, from the producer's thread
+    private final AtomicLong deliveredBytes = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();        // packets the producer gave up on
+    private volatile String lastFailure;
+    private long foldedDelivered;
+    private long foldedBytes;
+    private long foldedFailed;
+    private boolean noBrokerNoticed;
+
+    /**
+     * @param mayShed true for live capture (the ring must not fill for Kafka's sake), false for
+     *                input that can wait
+     */
+    public KafkaSink(ByteRing ring, RecordFraming framing, Producer<byte[], byte[]> producer, String topic,
+                     String bootstrap, Origin origin, CaptureCounters counters, RunControl control, boolean mayShed,
+                     int maxCaplen, Consumer<String> report) {
+        this.ring = ring;
+        this.consumer = ring.consumer();
+        this.framing = framing;
+        this.producer = producer;
+        this.topic = topic;
+        this.bootstrap = bootstrap;
+        this.origin = origin;
+        this.counters = counters;
+        this.control = control;
+        this.mayShed = mayShed;
+        this.report = report;
+        this.scratch = new byte[maxCaplen];
+        this.scratchSegment = MemorySegment.ofArray(scratch);
+        this.boxHeader = utf8(origin.box());
+        this.interfaceHeader = utf8(origin.interfaceName());
+        this.linkTypeHeader = utf8(Integer.toString(origin.linkType()));
+    }
+
+    /**
+     * Opens the producer (no connection yet: that happens in the background).
+     *
+     * @throws IllegalArgumentException with a one-line reason for a bootstrap list or setting the client rejects
+     */
+    public static Producer<byte[], byte[]> openProducer(Properties settings) {
+        try {
+            return new KafkaProducer<>(settings);
+        } catch (KafkaException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            throw new IllegalArgumentException(cause.getMessage() == null ? e.getMessage() : cause.getMessage());
+        }
+    }
+
+    public String describe() {
+        return "kafka " + bootstrap + " topic " + topic + " (pcapng EPB batches of up to "
+                + (ProducerSettings.RECORD_TARGET_BYTES >> 10) + " KiB, lz4)";
+    }
+
+    @Override
+    public void run() {
+        try {
+            drain();
+        } catch (RuntimeException e) {
+            control.writerFailed("kafka: " + e.getMessage());
+        } catch (Error e) {
+            control.threadCrashed("writer", e);
+            control.writerFailed("kafka: " + e);
+        } finally {
+            try {
+                producer.close(CLOSE_TIMEOUT);
+            } catch (RuntimeException ignored) {
+                // the batches it could not send failed through their callbacks: counted
+            }
+            discardAllBatches();
+            fold();
+        }
+    }
+
+    private void drain() {
+        long started = System.nanoTime();
+        long closingSince = -1;
+        while (true) {
+            boolean done = ring.producerDone();
+            consumer.refresh();
+            fold();
+            long now = System.nanoTime();
+            if (done || control.stopRequested()) {
+                if (done && closingSince < 0) {
+                    closingSince = now;
+                }
+            }
+            boolean giveUp = closingSince >= 0 && now - closingSince > CLOSE_TIMEOUT.toNanos();
+            boolean progress = false;
+            if (batches.length == 0 && !learnPartitions()) {
+                if (!noBrokerNoticed && now - started > NO_BROKER_NOTICE_NANOS) {
+                    noBrokerNoticed = true;
+                    report.accept("kafka: no broker at " + bootstrap + " has answered for topic " + topic
+                            + " yet; packets wait in the ring" + (mayShed ? " (counted as kafka drops if it fills)" : ""));
+                }
+            } else {
+                if (pending >= 0 && send(pending)) {
+                    pending = -1;
+                }
+                if (pending < 0) {
+                    progress = moveRecords(now);
+                }
+                if (pending < 0) {
+                    sendAged(now, done);
+                }
+            }
+            if (giveUp || mustShed()) {
+                progress |= shed(giveUp);
+            }
+            if (done && consumer.head() == consumer.tail() && pending < 0 && batchesEmpty()) {
+                return; // close() in run() waits for the deliveries, up to CLOSE_TIMEOUT
+            }
+            if (!progress) {
+                consumer.awaitReadable(Math.max(1, ring.capacity() / 16), WAIT_NANOS);
+            }
+        }
+    }
+
+    /** True once the topic's partition count is known (the producer has its metadata). */
+    private boolean learnPartitions() {
+        List<PartitionInfo> partitions;
+        try {
+            partitions = producer.partitionsFor(topic);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return false; // max.block.ms=0: not known yet; the producer keeps asking
+        }
+        if (partitions == null || partitions.isEmpty()) {
+            return false;
+        }
+        batches = new EpbBatch[partitions.size()];
+        firstHash = new int[partitions.size()];
+        if (noBrokerNoticed) {
+            report.accept("kafka: broker answered; topic " + topic + " has " + partitions.size() + " partitions");
+        }
+        return true;
+    }
+
+    /** Moves ring records into batches until the ring is empty or a full batch is refused. */
+    private boolean moveRecords(long now) {
+        boolean moved = false;
+        long budget = ring.capacity() / 4; // come back to the checks now and then
+        while (consumer.head() < consumer.tail() && budget > 0) {
+            long position = consumer.head();
+            long length = framing.recordLength(consumer, position);
+            if (!framing.isPacket(consumer, position)) {
+                consumer.release(length);
+                continue;
+            }
+            int caplen = framing.capturedLength(consumer, position);
+            copyOut(position + framing.dataOffset(consumer, position), caplen);
+            int hash = FlowHash.of(scratchSegment, 0, caplen, origin.linkType());
+            int partition = Math.floorMod(hash, batches.length);
+            EpbBatch batch = batch(partition);
+            if (!batch.fits(caplen) && !send(partition)) {
+                pending = partition; // this record stays in the ring until the batch is taken
+                return moved;
+            }
+            if (batch.packets() == 0) {
+                firstHash[partition] = hash;
+            }
+            batch.append(scratchSegment, 0, caplen, framing.originalLength(consumer, position),
+                    framing.timestampNanos(consumer, position), now);
+            consumer.release(length);
+            budget -= length;
+            moved = true;
+        }
+        return moved;
+    }
+
+    private void copyOut(long position, int length) {
+        MemorySegment buffer = ring.buffer();
+        long capacity = ring.capacity();
+        long index = position % capacity;
+        long first = Math.min(length, capacity - index);
+        MemorySegment.copy(buffer, index, scratchSegment, 0, first);
+        if (first < length) {
+            MemorySegment.copy(buffer, 0, scratchSegment, first, length - first);
+        }
+    }
+
+    private EpbBatch batch(int partition) {
+        EpbBatch batch = batches[partition];
+        if (batch == null) {
+            batch = new EpbBatch(ProducerSettings.RECORD_TARGET_BYTES);
+            batches[partition] = batch;
+        }
+        return batch;
+    }
+
+    private void sendAged(long now, boolean done) {
+        for (int p = 0; p < batches.length; p++) {
+            EpbBatch batch = batches[p];
+            if (batch != null && batch.packets() > 0
+                    && (done || control.stopRequested() || now - batch.startedAtNanos() >= LINGER_NANOS)) {
+                if (!send(p)) {
+                    pending = p;
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Hands partition {@code p}'s batch to the producer; false (batch kept) when it has no room now. */
+    private boolean send(int p) {
+        EpbBatch batch = batches[p];
+        if (batch.packets() == 0) {
+            return true;
+        }
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("box", boxHeader);
+        headers.add("interface", interfaceHeader);
+        headers.add("first", utf8(Long.toString(batch.firstNanos())));
+        headers.add("last", utf8(Long.toString(batch.lastNanos())));
+        headers.add("linktype", linkTypeHeader);
+        headers.add("format", KafkaRecordFormat.FORMAT_VALUE);
+        byte[] key = KafkaRecordFormat.key(firstHash[p]);
+        Delivery delivery = new Delivery(batch.packets(), batch.size(), Thread.currentThread());
+        // The record's timestamp is the send time (the producer's clock), not packet time: the broker's
+        // time retention must count from when packets reached Kafka, or an old capture read with
+        // --read would be deleted at once. Packet times are in the headers.
+        producer.send(new ProducerRecord<>(topic, p, null, key, batch.toValue(), headers), delivery);
+        if (delivery.refused) {
+            return false;
+        }
+        batch.reset();
+        return true;
+    }
+
+    /** Counts one record's packets when the broker has them, or as kafka drops when the producer gives up. */
+    private final class Delivery implements Callback {
+        private final int packets;
+        private final int bytes;
+        private final Thread sender;
+        boolean refused; // failed at once, on the sending thread: no room, no metadata
+
+        Delivery(int packets, int bytes, Thread sender) {
+            this.packets = packets;
+            this.bytes = bytes;
+            this.sender = sender;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception e) {
+            if (e == null) {
+                delivered.addAndGet(packets);
+                deliveredBytes.addAndGet(bytes);
+            } else if (Thread.currentThread() == sender && e instanceof org.apache.kafka.common.errors.TimeoutException) {
+                refused = true;
+            } else {
+                lastFailure = e.getMessage();
+                failed.addAndGet(packets);
+            }
+        }
+    }
+
+    private boolean mustShed() {
+        return mayShed && consumer.readable() > ring.capacity() / 8 * SHED_FRACTION;
+    }
+
+    /**
+     * Discards the refused batch and the oldest ring records, counting their packets as kafka drops:
+     * down to three quarters of the ring, or everything when {@code all}.
+     */
+    private boolean shed(boolean all) {
+        boolean shedSome = false;
+        if (pending >= 0) {
+            shedFromRing += batches[pending].packets();
+            batches[pending].reset();
+            pending = -1;
+            shedSome = true;
+        }
+        if (all) {
+            discardAllBatches();
+        }
+        long keep = all ? 0 : ring.capacity() / 4 * 3;
+        while (consumer.readable() > keep) {
+            long position = consumer.head();
+            if (framing.isPacket(consumer, position)) {
+                shedFromRing++;
+            }
+            consumer.release(framing.recordLength(consumer, position));
+            shedSome = true;
+        }
+        return shedSome;
+    }
+
+    private void discardAllBatches() {
+        for (EpbBatch batch : batches) {
+            if (batch != null) {
+                shedFromRing += batch.packets();
+                batch.reset();
+            }
+        }
+        pending = -1;
+    }
+
+    private boolean batchesEmpty() {
+        for (EpbBatch batch : batches) {
+            if (batch != null && batch.packets() > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Brings the producer thread's figures into the counters (writer thread: their one writer). */
+    private void fold() {
+        long d = delivered.get();
+        long b = deliveredBytes.get();
+        long f = failed.get() + shedFromRing;
+        counters.recordsWritten.add(d - foldedDelivered);
+        counters.bytesWritten.add(b - foldedBytes);
+        counters.droppedKafka.add(f - foldedFailed);
+        foldedDelivered = d;
+        foldedBytes = b;
+        foldedFailed = f;
+    }
+
+    /** The last reason the producer gave for a record it could not deliver, or null. */
+    public String lastFailure() {
+        return lastFailure;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,118 @@
+package gulp.run;
+
+import gulp.capture.InputException;
+import gulp.kafka.ConsumeLedger;
+import gulp.kafka.KafkaCommitter;
+import gulp.kafka.KafkaSource;
+import gulp.output.FileNamer;
+import gulp.output.OutputException;
+import gulp.output.RotatingFileSink;
+import gulp.ring.ByteRing;
+import gulp.stats.CaptureCounters;
+
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * kafka: {@code gulp kafka-consume BOOTSTRAP --topic T -o DIR}: files rebuilt from a topic through the
+ * ring, writer and {@code -o} machinery of every run; offsets committed by {@link KafkaCommitter} when
+ * a file is on disk, before its rename. On start, the leftovers of a killed run are made to agree with
+ * the commits: the {@code .NAME.part} the last commit names is finished (its packets are committed);
+ * any other of this run's {@code .part} files is removed (its packets were not committed and are read
+ * again).
+ */
+final class KafkaConsumeRun {
+    private static final Duration WAIT_FOR_TOPIC = Duration.ofSeconds(30);
+
+    private KafkaConsumeRun() {
+    }
+
+    static Outcome run(RunAssembly assembly) throws InterruptedException {
+        Options options = assembly.options();
+        String topic = options.consumeTopic;
+        String group = options.consumeGroup != null ? options.consumeGroup : "gulp-kafka-consume-" + topic;
+        KafkaCommitter committer;
+        try {
+            committer = KafkaCommitter.open(options.kafkaConsumeBootstrap, group);
+        } catch (IllegalArgumentException e) {
+            return Outcome.failure(Outcome.Status.BAD_USAGE, "kafka: " + e.getMessage());
+        }
+        try (committer) {
+            Map<TopicPartition, OffsetAndMetadata> committed;
+            try {
+                committed = committer.committed(topic);
+                removeUncommittedParts(assembly, KafkaCommitter.lastDurableFile(committed));
+            } catch (IllegalStateException e) {
+                return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
+            } catch (OutputException e) {
+                return Outcome.failure(Outcome.Status.BAD_USAGE, e.getMessage());
+            } catch (IOException e) {
+                return Outcome.failure(Outcome.Status.OUTPUT_FAILED, "cannot clean up " + options.outputDirectory + ": " + e.getMessage());
+            }
+            CaptureCounters counters = new CaptureCounters();
+            ConsumeLedger ledger = new ConsumeLedger(topic, counters.recordsWritten::get);
+            committer.use(ledger);
+            KafkaSource source;
+            long started = System.nanoTime();
+            long duration = (long) (options.durationSeconds * 1e9);
+            try { // until the first record, only --duration ends the wait (a signal ends the process)
+                source = KafkaSource.open(options.kafkaConsumeBootstrap, topic, group,
+                        options.reorderWindowMillis * 1_000_000L, ledger, committed, WAIT_FOR_TOPIC,
+                        () -> duration > 0 && System.nanoTime() - started > duration);
+            } catch (InputException e) {
+                return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
+            }
+            if (source == null) {
+                assembly.message("kafka-consume: no new record in " + topic + " before --duration ended");
+                return Outcome.OK;
+            }
+            try (source; Arena arena = Arena.ofShared()) {
+                ByteRing ring = assembly.allocateRing(arena);
+                RunAssembly.PacketRun run = assembly.assemble(source, null, ring, counters);
+                if (run.output().sink() instanceof RotatingFileSink files) {
+                    files.setFileListener(committer);
+                }
+                assembly.startupLine("reading " + source.describe(),
+                        assembly.outputDescription(run.output(), run.outputLinkType()), ring);
+                run.processing().install(run.path(), run.report());
+                return assembly.runPipeline(ring, RunAssembly.readAll(source, run.path()), run.writer(), run.control(),
+                        counters, run.report());
+            } catch (SetupException e) {
+                return Outcome.failure(e.status(), e.getMessage());
+            } catch (IOException e) {
+                return Outcome.failure(Outcome.Status.OUTPUT_FAILED, e.getMessage());
+            }
+        }
+    }
+
+    /** Removes this run's {@code .part} files other than the one of {@code committedFile} (which recovery finishes). */
+    private static void removeUncommittedParts(RunAssembly assembly, String committedFile) throws IOException, OutputException {
+        Options options = assembly.options();
+        Path directory = Path.of(options.outputDirectory);
+        if (!Files.isDirectory(directory)) {
+            return; // the sink says so
+        }
+        FileNamer namer = FileNamer.of(options.namePrefix, options.timestampNames, options.nameTemplate, options.maxFiles);
+        List<Path> parts;
+        try (Stream<Path> files = Files.list(directory)) {
+            parts = files.filter(p -> {
+                String name = FileNamer.finalNameOfPart(p.getFileName().toString());
+                return name != null && namer.makes(name) && !name.equals(committedFile);
+            }).sorted().toList();
+        }
+        for (Path part : parts) {
+            assembly.message("kafka-consume: removing " + part.getFileName()
+                    + ": its packets were not committed and are read again");
+            Files.deleteIfExists(part);
+        }
+    }
+}

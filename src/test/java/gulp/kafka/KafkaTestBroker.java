@@ -1,0 +1,103 @@
+package gulp.kafka;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Kafka broker for the tests and bench/kafka-bench.sh: one KRaft node (broker and controller
+ * combined, Kafka's own {@code KafkaClusterTestKit}) in a JVM of its own, so that a test can pause it
+ * for real (SIGSTOP: connections stay open, nothing answers) and let it go on (SIGCONT). One process
+ * serves every Kafka test class of a test run (started on first use, stopped when the JVM exits).
+ *
+ * <pre>
+ * java -cp TEST_CLASSPATH gulp.kafka.KafkaTestBroker   prints "BOOTSTRAP host:port" and serves until stdin closes
+ * </pre>
+ */
+public final class KafkaTestBroker {
+    private static Process process;
+    private static String bootstrap;
+
+    private KafkaTestBroker() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        try (KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("num.partitions", "4")
+                .build()) {
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            System.out.println("BOOTSTRAP " + cluster.bootstrapServers());
+            System.out.flush();
+            while (System.in.read() >= 0) {
+                // serve until the parent closes stdin (or dies)
+            }
+        }
+        System.exit(0);
+    }
+
+    /** The shared broker's bootstrap list, starting it on first use. */
+    public static synchronized String bootstrap() throws IOException {
+        if (bootstrap != null) {
+            return bootstrap;
+        }
+        Started started = start(List.of());
+        process = started.process();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> process.destroyForcibly()));
+        bootstrap = started.bootstrap();
+        return bootstrap;
+    }
+
+    /** A broker process of its own and its bootstrap list (the caller ends it). */
+    public record Started(Process process, String bootstrap) {
+    }
+
+    /** Starts a broker of its own, its command after {@code prefix} (e.g. {@code ip netns exec NS}). */
+    public static Started start(List<String> prefix) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new java.util.ArrayList<>(prefix);
+        command.addAll(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), KafkaTestBroker.class.getName()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process started = builder.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null) {
+            if (line.startsWith("BOOTSTRAP ")) {
+                return new Started(started, line.substring("BOOTSTRAP ".length()).trim());
+            }
+        }
+        started.destroyForcibly();
+        throw new IOException("the test broker did not start");
+    }
+
+    /** The broker's process, for SIGSTOP / SIGCONT. */
+    public static synchronized long pid() throws IOException {
+        bootstrap();
+        return process.pid();
+    }
+
+    /** Creates {@code topic} with {@code partitions} partitions (replication 1). */
+    public static void createTopic(String topic, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        }
+    }
+}
