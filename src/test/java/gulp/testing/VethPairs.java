@@ -1,7 +1,5 @@
 package gulp.testing;
 
-import java.util.concurrent.ThreadLocalRandom;
-
 /**
  * A private test bed with two capture interfaces: two fresh network namespaces joined by two
  * veth pairs with unique names ({@code gtTAGa}/{@code gtTAGac}, {@code gtTAGb}/{@code gtTAGbc}).
@@ -9,39 +7,30 @@ import java.util.concurrent.ThreadLocalRandom;
  * netdev ingress "drop" sink on both interfaces, so frames reach the AF_PACKET taps and go
  * nowhere else. Close removes both namespaces (and with them the veth pairs).
  */
-public final class VethPairs implements AutoCloseable {
-    public final String senderNamespace;
-    public final String captureNamespace;
+public final class VethPairs extends TestBed {
     public final String[] senderInterfaces;
     public final String[] captureInterfaces;
 
     private VethPairs(String tag) {
-        senderNamespace = "gt-" + tag + "-s";
-        captureNamespace = "gt-" + tag + "-c";
+        super(tag);
         senderInterfaces = new String[] {"gt" + tag + "a", "gt" + tag + "b"};
         captureInterfaces = new String[] {"gt" + tag + "ac", "gt" + tag + "bc"};
     }
 
+    /** A bed built at once; close removes it. */
     public static VethPairs create() {
-        String tag = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xFFFFFF));
-        VethPairs bed = new VethPairs(tag);
-        try {
-            bed.setUp();
-        } catch (RuntimeException | AssertionError e) {
-            bed.close();
-            throw e;
-        }
+        VethPairs bed = new VethPairs(freshTag());
+        bed.build();
         return bed;
     }
 
-    private void setUp() {
-        Tools.check("ip", "netns", "add", senderNamespace);
-        Tools.check("ip", "netns", "add", captureNamespace);
-        for (String ns : new String[] {senderNamespace, captureNamespace}) {
-            // No IPv6 router solicitations or MLD reports in the captures.
-            Tools.check("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-                    "net.ipv6.conf.default.disable_ipv6=1");
-        }
+    /** A bed for {@code @RegisterExtension}: built before the class's tests, removed after them. */
+    public static VethPairs testBed() {
+        return new VethPairs(freshTag());
+    }
+
+    @Override
+    void setUp() {
         Tools.check("ip", "-n", captureNamespace, "link", "set", "lo", "up");
         StringBuilder sink = new StringBuilder("add table netdev gtsink {");
         for (int i = 0; i < 2; i++) {
@@ -70,11 +59,5 @@ public final class VethPairs implements AutoCloseable {
     public long captureStatistic(int i, String name) {
         return Long.parseLong(Tools.check("ip", "netns", "exec", captureNamespace, "cat",
                 "/sys/class/net/" + captureInterfaces[i] + "/statistics/" + name).trim());
-    }
-
-    @Override
-    public void close() {
-        Tools.run("ip", "netns", "del", senderNamespace);
-        Tools.run("ip", "netns", "del", captureNamespace);
     }
 }
