@@ -6,9 +6,8 @@ import gulp.testing.PcapFiles;
 import gulp.testing.Frames;
 import gulp.testing.Tools;
 import gulp.testing.VethPair;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -31,23 +30,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * from a Java AF_PACKET sender, gulp as a subprocess, the file read back independently.
  */
 class LiveCaptureTest {
-    private static VethPair bed;
+    @RegisterExtension
+    static final VethPair bed = VethPair.testBed();
 
     @TempDir
     Path temp;
-
-    @BeforeAll
-    static void buildTestBed() {
-        assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
-        bed = VethPair.create();
-    }
-
-    @AfterAll
-    static void removeTestBed() {
-        if (bed != null) {
-            bed.close();
-        }
-    }
 
     private GulpInNamespace startGulp(Path out, String... extra) throws Exception {
         return GulpInNamespace.capture(bed, out, temp.resolve("stderr.txt"), extra);

@@ -7,9 +7,8 @@ import gulp.testing.TcpdumpInNamespace;
 import gulp.testing.Frames;
 import gulp.testing.Tools;
 import gulp.testing.VethPair;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -22,7 +21,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Live capture keeps what tcpdump keeps on the same traffic at the same time: each loopback packet
@@ -30,24 +28,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * removes before any filter runs).
  */
 class LiveDirectionAndVlanFilterTest {
-    private static VethPair bed;
+    @RegisterExtension
+    static final VethPair bed = VethPair.testBed("tcpdump");
 
     @TempDir
     Path temp;
-
-    @BeforeAll
-    static void buildTestBed() {
-        assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
-        assumeTrue(Tools.run("tcpdump", "--version").status() == 0, "needs tcpdump");
-        bed = VethPair.create();
-    }
-
-    @AfterAll
-    static void removeTestBed() {
-        if (bed != null) {
-            bed.close();
-        }
-    }
 
     /** Every record of a capture as hex, in file order. */
     private static List<String> records(Path file) throws Exception {

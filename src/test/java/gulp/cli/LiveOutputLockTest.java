@@ -2,11 +2,9 @@ package gulp.cli;
 
 import gulp.testing.GulpInNamespace;
 import gulp.testing.PcapFiles;
-import gulp.testing.Tools;
 import gulp.testing.VethPair;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -14,27 +12,14 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code -x} with live capture: the lock is named after the interface captured, also the default one. */
 class LiveOutputLockTest {
-    private static VethPair bed;
+    @RegisterExtension
+    static final VethPair bed = VethPair.testBed();
 
     @TempDir
     Path temp;
-
-    @BeforeAll
-    static void buildTestBed() {
-        assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
-        bed = VethPair.create();
-    }
-
-    @AfterAll
-    static void removeTestBed() {
-        if (bed != null) {
-            bed.close();
-        }
-    }
 
     /** gulp in the capture namespace to its end; returns the exit status (stderr in {@code name}). */
     private int runToEnd(String name, String... args) throws Exception {

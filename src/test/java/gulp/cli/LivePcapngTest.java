@@ -6,9 +6,8 @@ import gulp.testing.NamespaceSender;
 import gulp.testing.PcapngFiles;
 import gulp.testing.Tools;
 import gulp.testing.VethPair;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
@@ -21,7 +20,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code gulp -i IFACE --format pcapng} on a veth pair of our own: interface, flags and statistics against gulp's counters. */
 class LivePcapngTest {
@@ -34,23 +32,11 @@ class LivePcapngTest {
     private static final int ISB_OSDROP = 7;
     private static final int ISB_USRDELIV = 8;
 
-    private static VethPair bed;
+    @RegisterExtension
+    static final VethPair bed = VethPair.testBed();
 
     @TempDir
     Path temp;
-
-    @BeforeAll
-    static void buildTestBed() {
-        assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
-        bed = VethPair.create();
-    }
-
-    @AfterAll
-    static void removeTestBed() {
-        if (bed != null) {
-            bed.close();
-        }
-    }
 
     @Test
     void liveFramesAreInboundPacketsOfTheNamedInterfaceAndTheStatisticsAreGulpsCounters() throws Exception {

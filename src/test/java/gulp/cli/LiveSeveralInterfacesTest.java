@@ -7,9 +7,8 @@ import gulp.testing.PcapFiles;
 import gulp.testing.TcpdumpInNamespace;
 import gulp.testing.Tools;
 import gulp.testing.VethPairs;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
@@ -26,7 +25,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Several interfaces in one run ({@code -i A,B}), {@code -i any} and {@code -D}, end to end on
@@ -36,23 +34,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class LiveSeveralInterfacesTest {
     private static final int SECOND_RANGE = 1_000_000;
     private static final int SLL2_LINKTYPE = 276;
-    private static VethPairs bed;
+    @RegisterExtension
+    static final VethPairs bed = VethPairs.testBed();
 
     @TempDir
     Path temp;
-
-    @BeforeAll
-    static void buildTestBed() {
-        assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
-        bed = VethPairs.create();
-    }
-
-    @AfterAll
-    static void removeTestBed() {
-        if (bed != null) {
-            bed.close();
-        }
-    }
 
     private GulpInNamespace start(Path out, String... args) throws Exception {
         GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, out, temp.resolve("gulp.err"), args);

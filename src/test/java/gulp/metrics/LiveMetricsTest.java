@@ -5,9 +5,9 @@ import gulp.testing.GulpInNamespace;
 import gulp.testing.NamespaceSender;
 import gulp.testing.Tools;
 import gulp.testing.VethPair;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code --metrics} during a live capture on a veth pair: the endpoint listens on the capture
@@ -26,23 +25,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * written, the scrape, the last {@code --stats-json} line and the counters gulp prints at exit agree.
  */
 class LiveMetricsTest {
-    private static VethPair bed;
+    @RegisterExtension
+    static final VethPair bed = VethPair.testBed();
 
     @TempDir
     Path temp;
 
     @BeforeAll
-    static void createTestBed() {
-        assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
-        bed = VethPair.create();
+    static void loopbackUp() {
         Tools.check("ip", "-n", bed.captureNamespace, "link", "set", "lo", "up");
-    }
-
-    @AfterAll
-    static void removeTestBed() {
-        if (bed != null) {
-            bed.close();
-        }
     }
 
     private static String scrape(String url) {
