@@ -8,6 +8,7 @@ import gulp.stats.CaptureCounters;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.util.function.Consumer;
 
 /** {@code gulp -i -} and {@code gulp --read FILE}: capture files and streams through the ring. */
 final class FileRun {
@@ -44,10 +45,20 @@ final class FileRun {
 
     /** Runs the packets of an open capture source through the ring to the output; closes the source. */
     static Outcome runFrom(RunAssembly assembly, Source source) throws InterruptedException {
+        return runFrom(assembly, source, new CaptureCounters(), run -> {
+        });
+    }
+
+    /**
+     * As {@link #runFrom(RunAssembly, Source)}, counting into {@code counters}; {@code assembled}
+     * sees the run once it is put together, before its start-up line (e.g. to listen to its files).
+     */
+    static Outcome runFrom(RunAssembly assembly, Source source, CaptureCounters counters,
+                           Consumer<RunAssembly.PacketRun> assembled) throws InterruptedException {
         try (source; Arena arena = Arena.ofShared()) {
             ByteRing ring = assembly.allocateRing(arena);
-            CaptureCounters counters = new CaptureCounters();
             RunAssembly.PacketRun run = assembly.assemble(source, null, ring, counters);
+            assembled.accept(run);
             String processed = run.processing().describe();
             assembly.startupLine("reading " + source.describe() + (processed.isEmpty() ? "" : "; " + processed),
                     assembly.outputDescription(run.output(), run.outputLinkType()), ring);

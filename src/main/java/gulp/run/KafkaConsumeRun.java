@@ -7,14 +7,12 @@ import gulp.kafka.KafkaSource;
 import gulp.output.FileNamer;
 import gulp.output.OutputException;
 import gulp.output.RotatingFileSink;
-import gulp.ring.ByteRing;
 import gulp.stats.CaptureCounters;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,22 +73,11 @@ final class KafkaConsumeRun {
                 assembly.message("kafka-consume: no new record in " + topic + " before --duration ended");
                 return Outcome.OK;
             }
-            try (source; Arena arena = Arena.ofShared()) {
-                ByteRing ring = assembly.allocateRing(arena);
-                RunAssembly.PacketRun run = assembly.assemble(source, null, ring, counters);
+            return FileRun.runFrom(assembly, source, counters, run -> {
                 if (run.output().sink() instanceof RotatingFileSink files) {
                     files.setFileListener(committer);
                 }
-                assembly.startupLine("reading " + source.describe(),
-                        assembly.outputDescription(run.output(), run.outputLinkType()), ring);
-                run.processing().install(run.path(), run.report());
-                return assembly.runPipeline(ring, RunAssembly.readAll(source, run.path()), run.writer(), run.control(),
-                        counters, run.report());
-            } catch (SetupException e) {
-                return Outcome.failure(e.status(), e.getMessage());
-            } catch (IOException e) {
-                return Outcome.failure(Outcome.Status.OUTPUT_FAILED, e.getMessage());
-            }
+            });
         }
     }
 
