@@ -289,19 +289,7 @@ public final class Libc {
         pollfd.set(JAVA_INT, PollFd.FD_OFFSET, fd);
         pollfd.set(ValueLayout.JAVA_SHORT, PollFd.EVENTS_OFFSET, events);
         pollfd.set(ValueLayout.JAVA_SHORT, PollFd.REVENTS_OFFSET, (short) 0);
-        int rc;
-        try {
-            rc = (int) Sockets.POLL.invokeExact(callState, pollfd, 1L, timeoutMillis);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
-        if (rc < 0) {
-            if (errno() == EINTR) {
-                return 0;
-            }
-            throw failure("poll");
-        }
-        return rc == 0 ? 0 : pollfd.get(ValueLayout.JAVA_SHORT, PollFd.REVENTS_OFFSET) & 0xFFFF;
+        return poll(pollfd, 1, timeoutMillis) == 0 ? 0 : pollfd.get(ValueLayout.JAVA_SHORT, PollFd.REVENTS_OFFSET) & 0xFFFF;
     }
 
     /**
