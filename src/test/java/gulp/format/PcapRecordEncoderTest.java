@@ -1,6 +1,7 @@
 package gulp.format;
 
 import gulp.ring.ByteRing;
+import gulp.testing.Frames;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -14,11 +15,7 @@ class PcapRecordEncoderTest {
     private static final long STAMP = 1_764_000_000_123_456_789L;
 
     private static MemorySegment frame(int length) {
-        byte[] bytes = new byte[length];
-        for (int i = 0; i < length; i++) {
-            bytes[i] = (byte) i;
-        }
-        return MemorySegment.ofArray(bytes);
+        return MemorySegment.ofArray(Frames.counting(length));
     }
 
     @Test

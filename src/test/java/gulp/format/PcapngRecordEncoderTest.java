@@ -3,6 +3,7 @@ package gulp.format;
 import gulp.ring.ByteRing;
 import gulp.stats.CaptureCounters;
 import gulp.stats.InterfaceFigures;
+import gulp.testing.Frames;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -20,11 +21,7 @@ class PcapngRecordEncoderTest {
     private static final long STAMP = 1_764_000_000_123_456_789L;
 
     private static MemorySegment frame(int length) {
-        byte[] bytes = new byte[length];
-        for (int i = 0; i < length; i++) {
-            bytes[i] = (byte) i;
-        }
-        return MemorySegment.ofArray(bytes);
+        return MemorySegment.ofArray(Frames.counting(length));
     }
 
     private static byte[] bytesAt(ByteRing.Consumer consumer, long length) {

@@ -207,6 +207,15 @@ public final class Frames {
         return tagged;
     }
 
+    /** {@code length} bytes 0, 1, 2, ... (wrapping at 256): a frame whose every byte tells its offset. */
+    public static byte[] counting(int length) {
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = (byte) i;
+        }
+        return bytes;
+    }
+
     // ---- numbered frames ----
 
     /** Mixed lengths 60..1514, spread over the whole range. */
