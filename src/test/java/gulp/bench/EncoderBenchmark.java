@@ -23,7 +23,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -70,10 +69,7 @@ public class EncoderBenchmark {
                 : new PcapRecordEncoder(false, 262_144);
         framing = encoder.framing();
         flags = format.equals("pcapng") ? INBOUND_UNICAST : 0;
-        frames = arena.allocate(FRAMES * FRAME_STRIDE, 64);
-        byte[] random = new byte[(int) frames.byteSize()];
-        ThreadLocalRandom.current().nextBytes(random);
-        MemorySegment.copy(MemorySegment.ofArray(random), 0, frames, 0, random.length);
+        frames = RingBenchmark.randomFrames(arena, FRAMES * FRAME_STRIDE);
     }
 
     @TearDown(Level.Trial)

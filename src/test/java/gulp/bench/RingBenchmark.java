@@ -76,16 +76,22 @@ public class RingBenchmark {
             arena = Arena.ofShared();
             ring = ByteRing.allocate(ringBytes, arena);
             encoder = new PcapRecordEncoder(false, 262_144);
-            frames = arena.allocate(FRAMES * FRAME_STRIDE, 64);
-            byte[] random = new byte[(int) frames.byteSize()];
-            ThreadLocalRandom.current().nextBytes(random);
-            MemorySegment.copy(MemorySegment.ofArray(random), 0, frames, 0, random.length);
+            frames = randomFrames(arena, FRAMES * FRAME_STRIDE);
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
             arena.close();
         }
+    }
+
+    /** {@code bytes} of random frame data, 64-byte aligned, in {@code arena} (also {@link EncoderBenchmark}'s). */
+    static MemorySegment randomFrames(Arena arena, long bytes) {
+        MemorySegment frames = arena.allocate(bytes, 64);
+        byte[] random = new byte[(int) bytes];
+        ThreadLocalRandom.current().nextBytes(random);
+        MemorySegment.copy(MemorySegment.ofArray(random), 0, frames, 0, random.length);
+        return frames;
     }
 
     /** Per-thread counts reported by JMH as rates (records/s). */
