@@ -288,7 +288,7 @@ final class RunAssembly {
     /** The ring of {@code -r} MiB, if the memory available holds it. */
     ByteRing allocateRing(Arena arena) throws SetupException {
         long bytes = options.ringBytes();
-        long available = RunSettings.availableMemory();
+        long available = settings.availableMemory();
         if (available > 0 && bytes > available) {
             throw new SetupException(Outcome.Status.FAILED, "a ring of " + options.ringMiB
                     + " MiB does not fit in the memory available (" + (available >> 20) + " MiB); choose a smaller -r");

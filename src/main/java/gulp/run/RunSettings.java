@@ -29,6 +29,8 @@ import java.util.List;
  *                          the largest (then {@code -s} applies to the inner frame)
  * @param kernelBufferBytes the kernel ring of a live capture: {@code -B}, or 256 MiB, or an eighth
  *                          of the available memory when that is less (at least 16 MiB)
+ * @param availableMemory   MemAvailable of /proc/meminfo at start-up (read once: the ring's check and the
+ *                          kernel buffer use it), -1 if unknown
  * @param decap             what {@code -d} decapsulates, or null without it
  * @param rotateBytes       with {@code -o}, the size a file is cut at (the smaller of
  *                          {@code --rotate-size} and {@code -C} ring sizes; {@code -C 10}, the
@@ -37,6 +39,7 @@ import java.util.List;
  *                          the last two allowed CPUs, the reader at a raised priority)
  */
 public record RunSettings(Options options, String interfaceName, List<String> interfaces, int kernelSnaplen, long kernelBufferBytes,
+                          long availableMemory,
                           DecapConfig decap, long rotateBytes, RoleRunner.Plan threads) {
     /** With -o and no other rotation option, a new file after 10 ring sizes, as in the original. */
     static final long DEFAULT_RING_MULTIPLES = 10;
@@ -55,9 +58,10 @@ public record RunSettings(Options options, String interfaceName, List<String> in
         boolean live = options.mode() == Options.Mode.LIVE;
         List<String> interfaces = live ? liveInterfaces(options) : List.of();
         DecapConfig decap = options.decapsulate ? decapConfig(options) : null;
+        long available = readAvailableMemory();
         return new RunSettings(options, live ? String.join("+", interfaces) : null, interfaces,
                 options.decapsulate ? PcapRecordHeader.MAX_CAPLEN : options.snaplen,
-                live ? kernelBuffer(options) : 0,
+                live ? kernelBuffer(options, available) : 0, available,
                 decap, rotateBytes(options),
                 live ? liveThreads(options) : RoleRunner.Plan.AS_STARTED);
     }
@@ -98,11 +102,11 @@ public record RunSettings(Options options, String interfaceName, List<String> in
     }
 
     /** 256 MiB, or an eighth of the available memory when that is less (at least 16 MiB). */
-    private static long kernelBuffer(Options options) {
+    private static long kernelBuffer(Options options, long availableMemory) {
         if (options.kernelBufferMiB > 0) {
             return options.kernelBufferMiB << 20;
         }
-        long available = availableMemory() - options.ringBytes();
+        long available = availableMemory - options.ringBytes();
         if (available <= 0) {
             return LiveSource.MIN_KERNEL_BUFFER;
         }
@@ -151,7 +155,7 @@ public record RunSettings(Options options, String interfaceName, List<String> in
     }
 
     /** MemAvailable from /proc/meminfo, or -1 if unknown. */
-    static long availableMemory() {
+    private static long readAvailableMemory() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
                 if (line.startsWith("MemAvailable:")) {
