@@ -39,6 +39,7 @@ public final class FileNamer {
     private final String prefix;
     private final int sequenceDigits;
     private final String extension;
+    private final Pattern sequencePattern; // built once: names are matched against it per directory entry
     private long nextSequence;
 
     private FileNamer(String template, String prefix, int sequenceDigits, String extension) {
@@ -46,6 +47,7 @@ public final class FileNamer {
         this.prefix = prefix;
         this.sequenceDigits = sequenceDigits;
         this.extension = extension;
+        this.sequencePattern = sequencePattern();
     }
 
     /** This naming scheme with names ending in {@code extension} (e.g. {@link #PCAPNG_EXTENSION}). */
@@ -93,7 +95,7 @@ public final class FileNamer {
      * there, and a planted {@code pcap9223372036854775806.pcap} must not make later numbers overflow.
      */
     public void continueAfter(Iterable<String> existingNames, Consumer<String> report) {
-        Pattern pattern = sequencePattern();
+        Pattern pattern = sequencePattern;
         int ignored = 0;
         String example = null;
         for (String name : existingNames) {
@@ -118,7 +120,7 @@ public final class FileNamer {
 
     /** True if {@code name} is a name this namer makes (the final name, not the {@code .part} one). */
     public boolean makes(String name) {
-        Matcher m = sequencePattern().matcher(name);
+        Matcher m = sequencePattern.matcher(name);
         return m.matches() && m.group(1).length() <= 18 && Long.parseLong(m.group(1)) <= MAX_SEQUENCE;
     }
 
