@@ -30,8 +30,7 @@ public final class FilterCompiler {
 
     /** The program libpcap (optimiser on, netmask unknown) produces for {@code expression}, as {@code tcpdump -dd} shows it. */
     public static synchronized BpfProgram compile(String expression, int linkType, int snaplen) throws FilterException {
-        if (libpcap == null) libpcap = load(LibPcap.DEFAULT_LIBRARY_NAMES);
-        return compileWith(libpcap, expression, linkType, snaplen);
+        return compileWith(libpcap(), expression, linkType, snaplen);
     }
 
     /**
@@ -43,14 +42,13 @@ public final class FilterCompiler {
      */
     public static synchronized BpfProgram compileForSavefile(String expression, byte[] fileHeader, int snaplen)
             throws FilterException {
-        if (libpcap == null) libpcap = load(LibPcap.DEFAULT_LIBRARY_NAMES);
         byte[] header = fileHeader.clone();
         ByteBuffer b = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
         if (PcapFileHeader.byteOrder(b.getInt(PcapFileHeader.MAGIC_OFFSET)) == ByteOrder.BIG_ENDIAN) {
             b.order(ByteOrder.BIG_ENDIAN);
         }
         b.putInt(PcapFileHeader.SNAPLEN_OFFSET, snaplen);
-        return toProgram(expression, libpcap.compileForSavefile(expression, header));
+        return toProgram(expression, libpcap().compileForSavefile(expression, header));
     }
 
     /**
@@ -67,8 +65,7 @@ public final class FilterCompiler {
     /** As above, on a handle switched to {@code linkType} (0: libpcap's default; LINUX_SLL2 for {@code any}). */
     public static synchronized BpfProgram compileForInterface(String expression, String interfaceName, int snaplen,
                                                               int linkType, String[] reason) throws FilterException {
-        if (libpcap == null) libpcap = load(LibPcap.DEFAULT_LIBRARY_NAMES);
-        LibPcap.Compiled compiled = libpcap.compileLive(expression, interfaceName, snaplen, linkType);
+        LibPcap.Compiled compiled = libpcap().compileLive(expression, interfaceName, snaplen, linkType);
         if (compiled.activationFailed()) {
             reason[0] = compiled.error();
             return null;
@@ -78,8 +75,15 @@ public final class FilterCompiler {
 
     /** The version string of the libpcap that compiles filters (loads it). */
     public static synchronized String libpcapVersion() throws FilterException {
-        if (libpcap == null) libpcap = load(LibPcap.DEFAULT_LIBRARY_NAMES);
-        return libpcap.version();
+        return libpcap().version();
+    }
+
+    /** The libpcap of this process, loaded on first use (callers hold the class lock). */
+    private static LibPcap libpcap() throws FilterException {
+        if (libpcap == null) {
+            libpcap = load(LibPcap.DEFAULT_LIBRARY_NAMES);
+        }
+        return libpcap;
     }
 
     static LibPcap load(List<String> libraryNames) throws FilterException {
