@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,7 +28,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * gulp as a service: the notify protocol of a live capture against a socket that plays systemd's
@@ -36,29 +36,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * in namespaces this test creates, a real user made with useradd and removed afterwards.
  */
 class ServiceCaptureTest {
-    private static VethPair bed;
+    @RegisterExtension
+    static final VethPair bed = VethPair.testBed("setpriv", "python3");
     private static String user;
     private static int uid;
 
     private Path dir;
 
     @BeforeAll
-    static void buildTestBedAndUser() {
-        assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
-        assumeTrue(Tools.run("setpriv", "--version").status() == 0, "needs setpriv");
-        assumeTrue(Tools.run("python3", "--version").status() == 0, "needs python3");
+    static void makeUser() {
         user = "gulpt" + Long.toHexString(ProcessHandle.current().pid() & 0xffff);
         Tools.run("userdel", user); // a leftover of an interrupted run
         Tools.check("useradd", "--system", "--no-create-home", "--user-group", "--shell", "/usr/sbin/nologin", user);
         uid = Integer.parseInt(Tools.check("id", "-u", user).trim());
-        bed = VethPair.create();
     }
 
     @AfterAll
-    static void removeTestBedAndUser() {
-        if (bed != null) {
-            bed.close();
-        }
+    static void removeUser() {
         if (user != null) {
             Tools.run("userdel", user);
         }
