@@ -185,6 +185,9 @@ class CaptureCorpusAgreesWithTcpdumpTest {
         if (oracle.output() == null) {
             return;
         }
+        if (status == 3 && !oracle.clean() && run.result().errorLine().contains("differs from the first interface's")) {
+            return; // interfaces of several link types: classic pcap output refuses them before writing (pcapng holds them)
+        }
         assertTrue(run.output() != null, what + ": no output");
         assertEquals(oracle.output().linkType(), run.output().linkType(), what + ": link-type field");
         List<PcapFiles.Record> expected = oracle.output().records();

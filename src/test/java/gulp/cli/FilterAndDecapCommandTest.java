@@ -62,14 +62,22 @@ class FilterAndDecapCommandTest {
         try (var in = gulp.getOutputStream()) {
             in.write(java.nio.file.Files.readAllBytes(PcapFiles.ZEEK.resolve("erspanII.pcap")));
             in.flush();
-            Thread.sleep(1300); // input stays open: the run goes on idle
+            // Input stays open: the run goes on idle until two status lines came (JVM start-up
+            // under load can take most of a second, so wait for the lines, not for a fixed time).
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (System.nanoTime() < deadline && statusLines(java.nio.file.Files.readString(dir.resolve("err"))) < 2) {
+                Thread.sleep(100);
+            }
         }
         assertEquals(0, gulp.waitFor());
         String err = java.nio.file.Files.readString(dir.resolve("err"));
-        long statusLines = err.lines().filter(l -> l.startsWith("ring ") && l.contains("(peak")).count();
-        assertTrue(statusLines >= 2, err);
+        assertTrue(statusLines(err) >= 2, err);
         assertTrue(err.lines().filter(l -> l.startsWith("ring ") && l.contains("(peak")).allMatch(l -> l.contains("records")
                 && l.contains("drops: 0 ring full") && l.contains("pkt/s") && l.contains("missing upstream")), err);
+    }
+
+    private static long statusLines(String err) {
+        return err.lines().filter(l -> l.startsWith("ring ") && l.contains("(peak")).count();
     }
 
     @Test

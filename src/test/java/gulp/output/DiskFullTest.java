@@ -48,6 +48,18 @@ class DiskFullTest {
         }
     }
 
+    /**
+     * Waits (at most 30 s) until the writer has filled the disk to within one write, then a little
+     * longer so it meets ENOSPC and reports it: a fixed sleep was too short under load.
+     */
+    private static void awaitFull(Path disk) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline && Files.getFileStore(disk).getUnallocatedSpace() > (1 << 20) + (64 << 10)) {
+            Thread.sleep(100);
+        }
+        Thread.sleep(1500);
+    }
+
     private static long recordsWritten(String stderr) {
         long written = GulpProcess.counters(stderr).getOrDefault("records written", -1L);
         assertTrue(written >= 0, stderr);
@@ -59,7 +71,7 @@ class DiskFullTest {
         Process p = GulpProcess.builder(List.of("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "1M", "-r", "4"))
                 .redirectErrorStream(true).start();
         // The writer now waits for space, and the file reader for room in the ring: stop it as a user would.
-        Thread.sleep(3000);
+        awaitFull(disk);
         assertTrue(p.isAlive(), "waits for space instead of ending");
         Tools.signal(p, "INT");
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
@@ -106,7 +118,7 @@ class DiskFullTest {
     void directIoCutsBackToWholeRecordsOnAFullDiskToo() throws Exception {
         Process p = GulpProcess.builder(List.of("--read", input.toString(), "-o", disk.toString(), "--rotate-size", "2M",
                 "-r", "4", "--direct-io")).redirectErrorStream(true).start();
-        Thread.sleep(3000);
+        awaitFull(disk);
         Tools.signal(p, "INT");
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
         String stderr = new String(p.getInputStream().readAllBytes());
@@ -126,7 +138,7 @@ class DiskFullTest {
         // One file: the write that meets the full disk is a whole 1 MiB of the ring.
         Process p = GulpProcess.builder(List.of("--read", input.toString(), "-o", disk.toString(), "-r", "4", io))
                 .redirectErrorStream(true).start();
-        Thread.sleep(3000);
+        awaitFull(disk);
         Tools.signal(p, "INT");
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
         String stderr = new String(p.getInputStream().readAllBytes());
