@@ -141,7 +141,7 @@ final class LiveRun {
     }
 
     /** Keeps the ring out of swap; without CAP_IPC_LOCK (or a big RLIMIT_MEMLOCK) only a warning. */
-    private static void lockInMemory(RunAssembly assembly, ByteRing ring) {
+    static void lockInMemory(RunAssembly assembly, ByteRing ring) {
         try {
             Libc.current().mlock(ring.buffer());
         } catch (NativeException e) {
@@ -155,7 +155,7 @@ final class LiveRun {
      * Runs synthetic kernel blocks through the reader's own classes (block walker, packet path,
      * record encoder) into a scratch ring, so the JIT has compiled them before traffic arrives.
      */
-    private static void warmUp(Options options) {
+    static void warmUp(Options options) {
         // Load the heap segment class now (the output set-up uses one later): loading a second
         // segment implementation after the hot path is compiled invalidates the compiled code's
         // class-hierarchy assumptions and throws the whole warm-up away (seen with -Xlog:jit).
@@ -169,7 +169,7 @@ final class LiveRun {
         }
     }
 
-    private static String secondsSinceLaunch() {
+    static String secondsSinceLaunch() {
         OptionalDouble age = ProcessAge.seconds();
         return age.isPresent() ? String.format(Locale.ROOT, "%.2f s", age.getAsDouble()) : "?";
     }
