@@ -89,7 +89,7 @@ final class FanoutRun {
                             + LiveRun.stallBudget(options, kernelPerPair * n, ringPerPair * n) + ", ready "
                             + LiveRun.secondsSinceLaunch() + " after launch"
                             + (processed.isEmpty() ? "" : "; " + processed + filter.describeLive()),
-                    assembly.outputDescription(first.run().output(), first.run().outputLinkType()).replace("-p0", "-pK")
+                    assembly.outputDescription(first.run().output(), first.run().outputLinkType()).replaceFirst("-pN", "-pK")
                             + ", one file set per pair", first.ring());
             return runPairs(assembly, pairs, control);
         } catch (InputException e) {
