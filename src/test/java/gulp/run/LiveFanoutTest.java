@@ -123,4 +123,37 @@ class LiveFanoutTest {
         Map<Integer, Integer> pairOf = capture(temp.resolve("lb"), 3, "--fanout-mode", "lb");
         assertEquals(3, new HashSet<>(pairOf.values()).size());
     }
+
+    @Test
+    void aStopInTheMiddleOfABurstLosesNothingAnyPairsSocketDelivered() throws Exception {
+        Path dir = temp.resolve("stop");
+        Files.createDirectories(dir);
+        AtomicLong progress = new AtomicLong();
+        Map<String, Long> counters;
+        try (GulpInNamespace gulp = GulpInNamespace.capture(bed, null, temp.resolve("gulp-stop.err"),
+                "--fanout", "2", "-o", dir.toString(), "-r", "16")) {
+            var sending = NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 200_000,
+                    n -> Frames.numbered(n, Frames.mixedLength(n), port(n)), 20_000, progress);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (progress.get() < 5_000 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            gulp.signal("INT"); // while frames still arrive
+            assertEquals(0, gulp.waitFor(30), gulp::stderrOrReason);
+            counters = gulp.counters();
+            sending.get(90, TimeUnit.SECONDS);
+        }
+        assertTrue(progress.get() > counters.get("packets received by the kernel"), "the stop came after the burst");
+        Set<Integer> seen = new HashSet<>();
+        long records = 0;
+        for (Path file : PcapFiles.outputFiles(dir)) {
+            for (PcapFiles.Record r : PcapFiles.read(file).records()) {
+                records++;
+                assertTrue(seen.add(Frames.sequenceOf(r.data(), 0, r.data().length)), "a frame twice");
+            }
+        }
+        assertTrue(records > 0);
+        assertEquals(counters.get("packets received by the kernel"), records, counters::toString);
+        assertEquals(records, counters.get("records written"), counters::toString);
+    }
 }
