@@ -4,7 +4,12 @@ import gulp.cli.OptionParser;
 import gulp.cli.UsageException;
 import gulp.linux.PacketFanout;
 import gulp.pipeline.RoleRunner;
+import gulp.testing.GulpProcess;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.List;
 
@@ -71,5 +76,23 @@ class FanoutSettingsTest {
         assertEquals(1L << 20, FanoutRun.share(1L << 20, 4, 1 << 20, 1 << 20));
         assertEquals("pcap-p1-", Outputs.pairPrefix(OptionParser.parse(new String[] {"-i", "lo", "-o", "/tmp/x"}), 1));
         assertEquals("pcap-p0", Outputs.pairPrefix(OptionParser.parse(new String[] {"-i", "lo", "-o", "/tmp/x", "-t"}), 0));
+    }
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void gulpRefusesFanoutToStdoutAndABadCountOrModeWithOneLineAndStatusTwo() throws Exception {
+        Path out = temp.resolve("out.pcap");
+        for (String[] args : new String[][] {{"-i", "lo", "--fanout", "2"}, {"-i", "lo", "--fanout", "0", "-o", "d"},
+                {"-i", "lo", "--fanout", "2", "--fanout-mode", "random", "-o", "d"}}) {
+            GulpProcess.Result result = GulpProcess.run(null, out, args);
+            assertEquals(2, result.status(), result.stderr());
+            assertTrue(result.stderr().startsWith("gulp: "), result.stderr());
+            assertTrue(result.stderr().contains("fanout"), result.stderr());
+        }
+        assertEquals(0, Files.size(out), "nothing written to stdout");
+        GulpProcess.Result stdout = GulpProcess.run(null, out, "-i", "lo", "--fanout", "2");
+        assertEquals(1, stdout.stderr().strip().lines().count(), stdout.stderr());
     }
 }
