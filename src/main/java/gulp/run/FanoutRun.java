@@ -90,7 +90,7 @@ final class FanoutRun {
                             + LiveRun.secondsSinceLaunch() + " after launch"
                             + (processed.isEmpty() ? "" : "; " + processed + filter.describeLive()),
                     assembly.outputDescription(first.run().output(), first.run().outputLinkType()).replaceFirst("-pN", "-pK")
-                            + ", one file set per pair", first.ring());
+                            + ", one file set and one ring per pair", first.ring());
             return runPairs(assembly, pairs, control);
         } catch (InputException e) {
             return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
