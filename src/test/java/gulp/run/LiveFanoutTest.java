@@ -119,9 +119,23 @@ class LiveFanoutTest {
     }
 
     @Test
-    void roundRobinFanoutOverThreePairsStillCapturesEveryFrameOnce() throws Exception {
-        Map<Integer, Integer> pairOf = capture(temp.resolve("lb"), 3, "--fanout-mode", "lb");
+    void roundRobinFanoutOverThreePairsCapturesEveryFrameOnceAndRotatesEachPairsFilesThroughZ() throws Exception {
+        Path log = temp.resolve("z.log");
+        Path script = Files.writeString(temp.resolve("z.sh"), "#!/bin/sh\ntest -f \"$1\" && echo \"$1\" >> " + log + "\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Path dir = temp.resolve("lb");
+        Map<Integer, Integer> pairOf = capture(dir, 3, "--fanout-mode", "lb", "--rotate-packets", "2000",
+                "-Z", script.toString());
         assertEquals(3, new HashSet<>(pairOf.values()).size());
+        List<String> done = new java.util.ArrayList<>(Files.readAllLines(log));
+        done.sort(null);
+        List<String> files = PcapFiles.outputFiles(dir).stream().map(Path::toString).toList();
+        assertEquals(files, done, "-Z ran once on every finished file of every pair");
+        for (int k = 0; k < 3; k++) {
+            String prefix = "pcap-p" + k + "-";
+            assertTrue(files.stream().filter(f -> Path.of(f).getFileName().toString().startsWith(prefix)).count() >= 3,
+                    "pair " + k + " rotated: " + files);
+        }
     }
 
     @Test
