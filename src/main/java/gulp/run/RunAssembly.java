@@ -128,7 +128,7 @@ final class RunAssembly {
     Outcome runPipeline(ByteRing ring, Pipeline.ReaderBody reader, Writer writer, RunControl control,
                         CaptureCounters counters, Report report) throws InterruptedException {
         return runPipelines(new Running(ring, counters, report, control, List.of(writer), watchedRoles(counters),
-                () -> report.printFinal(err, ring.peakUsed())), elapsed -> { },
+                () -> report.printFinal(err, ring.peakUsed()), List.of(), List.of()), elapsed -> { },
                 tick -> new Pipeline(ring, reader, writer, control, options.durationSeconds, tick,
                         new RoleRunner(settings.threads(), this::message)).run());
     }
@@ -136,10 +136,11 @@ final class RunAssembly {
     /**
      * What the main thread watches while pipelines run: the ring and counters the status line,
      * metrics and the service status show (with {@code --fanout}: the first pair's ring and the
-     * pairs' totals), the writers, the roles the watchdog watches, and the counter report.
+     * pairs' totals), the writers, the roles the watchdog watches, the counter report, and with
+     * {@code --fanout} each pair's counters and ring (the metrics' {@code pair} label; else empty).
      */
     record Running(ByteRing ring, CaptureCounters counters, Report report, RunControl control, List<Writer> writers,
-                   Liveness liveness, Runnable printReport) {
+                   Liveness liveness, Runnable printReport, List<CaptureCounters> pairCounters, List<ByteRing> pairRings) {
     }
 
     /** Runs the pipelines to their end on the calling thread, which ticks for all of them. */
@@ -165,7 +166,9 @@ final class RunAssembly {
         try (ServiceNotifier notifier = this.notifier) {
             Signals.onCounterRequest(running.printReport());
             Signals.ignoreRealtimeSignalsSoon();
-            watch.expose(new RunFigures(figureSources(ring, counters), System.currentTimeMillis()));
+            RunFigures figures = new RunFigures(figureSources(ring, counters), System.currentTimeMillis());
+            watch.expose(running.pairCounters().isEmpty() ? figures
+                    : figures.withPairs(running.pairCounters(), running.pairRings()));
             if (!startupLinePrinted && !options.quiet && !watch.describe().isEmpty()) {
                 message(watch.describe()); // -c has no start-up line; the URL (port 0) must still be told
             }

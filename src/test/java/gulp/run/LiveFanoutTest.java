@@ -106,7 +106,18 @@ class LiveFanoutTest {
 
     @Test
     void hashFanoutCapturesEveryFrameOnceAcrossThePairsAndKeepsEachFlowInOnePair() throws Exception {
-        Map<Integer, Integer> pairOf = capture(temp.resolve("hash"), 2);
+        Path stats = temp.resolve("stats.json");
+        Map<Integer, Integer> pairOf = capture(temp.resolve("hash"), 2, "--stats-json", stats.toString());
+        List<String> lines = Files.readAllLines(stats);
+        String last = lines.getLast();
+        assertTrue(last.contains("\"final\":true"), last);
+        var written = java.util.regex.Pattern.compile("\"gulp_pair_written_records_total\":\\{\"0\":(\\d+),\"1\":(\\d+)}")
+                .matcher(last);
+        assertTrue(written.find(), last);
+        long test0 = pairOf.values().stream().filter(k -> k == 0).count();
+        assertTrue(Long.parseLong(written.group(1)) >= test0, last);
+        assertEquals(FRAMES - test0, pairOf.values().stream().filter(k -> k == 1).count());
+        assertTrue(Long.parseLong(written.group(2)) >= FRAMES - test0, last);
         Map<Integer, Integer> flowPair = new HashMap<>();
         Set<Integer> pairsUsed = new HashSet<>();
         for (Map.Entry<Integer, Integer> e : pairOf.entrySet()) {
