@@ -52,13 +52,20 @@ final class FanoutRun {
         List<Pair> pairs = new ArrayList<>();
         List<LiveSource> opened = new ArrayList<>();
         try (Arena arena = Arena.ofShared()) {
+            // Every socket and ring first: a failure there leaves no output behind.
+            List<CaptureCounters> counterSets = new ArrayList<>();
+            List<ByteRing> rings = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                counterSets.add(new CaptureCounters());
+                opened.add(LiveSource.open(socket, counterSets.getLast()));
+                rings.add(assembly.allocateRing(arena, ringPerPair));
+                LiveRun.lockInMemory(assembly, rings.getLast());
+            }
             FilterPlacement filter = null;
             for (int k = 0; k < n; k++) {
-                CaptureCounters counters = new CaptureCounters();
-                LiveSource source = LiveSource.open(socket, counters);
-                opened.add(source);
-                ByteRing ring = assembly.allocateRing(arena, ringPerPair);
-                LiveRun.lockInMemory(assembly, ring);
+                CaptureCounters counters = counterSets.get(k);
+                LiveSource source = opened.get(k);
+                ByteRing ring = rings.get(k);
                 int pair = k;
                 RunAssembly.PacketRun run = assembly.assemble(source, name, ring, counters, control,
                         header -> Outputs.files(settings, header, control, System.err, Outputs.pairPrefix(options, pair),
