@@ -55,11 +55,12 @@ final class FanoutRun {
             // Every socket and ring first: a failure there leaves no output behind.
             List<CaptureCounters> counterSets = new ArrayList<>();
             List<ByteRing> rings = new ArrayList<>();
+            boolean locking = true; // one warning when the rings cannot be locked, not one per pair
             for (int k = 0; k < n; k++) {
                 counterSets.add(new CaptureCounters());
                 opened.add(LiveSource.open(socket, counterSets.getLast()));
                 rings.add(assembly.allocateRing(arena, ringPerPair));
-                LiveRun.lockInMemory(assembly, rings.getLast());
+                locking = locking && LiveRun.lockInMemory(assembly, rings.getLast());
             }
             FilterPlacement filter = null;
             for (int k = 0; k < n; k++) {

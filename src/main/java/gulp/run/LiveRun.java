@@ -140,14 +140,16 @@ final class LiveRun {
                 + (kernelBuffer >> 20) + " + ring " + (ringBytes >> 20) + ")";
     }
 
-    /** Keeps the ring out of swap; without CAP_IPC_LOCK (or a big RLIMIT_MEMLOCK) only a warning. */
-    static void lockInMemory(RunAssembly assembly, ByteRing ring) {
+    /** Keeps the ring out of swap; without CAP_IPC_LOCK (or a big RLIMIT_MEMLOCK) only a warning (false). */
+    static boolean lockInMemory(RunAssembly assembly, ByteRing ring) {
         try {
             Libc.current().mlock(ring.buffer());
+            return true;
         } catch (NativeException e) {
             assembly.message("warning: cannot lock the ring in memory (" + e.getMessage()
                     + "); it may be swapped out (needs CAP_IPC_LOCK, or RLIMIT_MEMLOCK of " + (ring.capacity() >> 20)
                     + " MiB or more: LimitMEMLOCK=, ulimit -l)");
+            return false;
         }
     }
 
