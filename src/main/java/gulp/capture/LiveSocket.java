@@ -43,6 +43,8 @@ final class LiveSocket implements AutoCloseable {
     private final long interfaceDropsAtStart;
     /** The id the packet handler gave this interface ({@link PacketHandler#declareInterface}). */
     int id;
+    /** The program attached in the kernel (before the direction check), or null: what {@link #startInFanout} restores. */
+    private BpfProgram attached;
     private int index;
     private long packetsWalked;
     /** After the stop: what the kernel delivered, so what must be walked before this socket is done. */
@@ -129,8 +131,10 @@ final class LiveSocket implements AutoCloseable {
         }
         try {
             SocketDirection direction = SocketDirection.apply(settings.direction(), loopback, socket);
+            BpfProgram initial = null;
             if (settings.snaplen() < 65535 || direction.needsFilter()) {
-                attach(socket, name, direction, snaplenProgram(settings.snaplen()));
+                initial = snaplenProgram(settings.snaplen());
+                attach(socket, name, direction, initial);
             }
             if (any) {
                 socket.reserve(Sll2Header.LENGTH);
@@ -142,8 +146,10 @@ final class LiveSocket implements AutoCloseable {
                 throw new InputException("cannot create a kernel ring of " + blockCount + " x " + (settings.blockSize() >> 10)
                         + " KiB on " + name + ": " + e.getMessage() + "; choose a smaller -B");
             }
-            return new LiveSocket(name, ifindex, linkType, linkName, any, settings.promiscuous() && !any, socket, direction,
-                    skipOutgoingOn);
+            LiveSocket opened = new LiveSocket(name, ifindex, linkType, linkName, any, settings.promiscuous() && !any, socket,
+                    direction, skipOutgoingOn);
+            opened.attached = initial;
+            return opened;
         } catch (InputException e) {
             socket.close();
             throw e;
@@ -156,6 +162,36 @@ final class LiveSocket implements AutoCloseable {
     /** Attaches a classic BPF program in the kernel (see {@link LiveSource#attachFilter}). */
     void attachFilter(BpfProgram program) throws InputException {
         attach(socket, name, direction, program);
+        attached = program;
+    }
+
+    /**
+     * As {@link #start}, then joins fanout group {@code group} ({@link gulp.linux.PacketFanout}).
+     * Between the bind and the join this socket would get a copy of every packet besides the
+     * group's: it rejects everything until it has joined, then takes its own filter back.
+     */
+    void startInFanout(int group, int mode, int flags) throws InputException {
+        try {
+            socket.rejectAll();
+        } catch (NativeException e) {
+            throw new InputException("cannot attach the filter on " + name + ": " + e.getMessage());
+        }
+        start();
+        try {
+            socket.joinFanout(group, mode, flags);
+        } catch (NativeException e) {
+            throw permissionOr(e, "cannot join fanout group " + group + " on " + name
+                    + (e.errno() == Libc.EINVAL ? " (another capture may use this group id with another mode)" : ""));
+        }
+        if (attached != null) {
+            attach(socket, name, direction, attached);
+        } else {
+            try {
+                socket.detachFilter();
+            } catch (NativeException e) {
+                throw new InputException("cannot detach the filter on " + name + ": " + e.getMessage());
+            }
+        }
     }
 
     private static void attach(PacketSocket socket, String name, SocketDirection direction, BpfProgram program)

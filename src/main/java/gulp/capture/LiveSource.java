@@ -123,6 +123,16 @@ public final class LiveSource implements Source {
         }
     }
 
+    /**
+     * As {@link #start()}, each socket then joining fanout group {@code group} with {@code mode}
+     * and {@code flags} ({@link gulp.linux.PacketFanout}): one of the sockets of {@code --fanout}.
+     */
+    public void startInFanout(int group, int mode, int flags) throws InputException {
+        for (LiveSocket socket : sockets) {
+            socket.startInFanout(group, mode, flags);
+        }
+    }
+
     /** Each interface's figures, read from any thread (ids as declared: the order given). */
     @Override
     public InterfaceFigures interfaceFigures() {

@@ -90,6 +90,22 @@ final class OptionTable {
         t.add(flag('\0', "hold-kernel-blocks", INPUT, "leave kernel blocks in the kernel ring while the ring is"
                 + " full (the default)", o -> o.holdKernelBlocks = true));
 
+        // Several cores (--fanout)
+        t.add(option('\0', "fanout", "N", INPUT, Completion.NONE,
+                "capture with N reader/writer pairs, one packet socket each in one fanout group, each pair"
+                        + " on its own CPUs and writing its own files (-o DIR: PREFIX-pK-...); -r and -B are split"
+                        + " between them (default 1, at most " + Options.MAX_FANOUT + ")",
+                (o, v) -> o.fanout = (int) number("--fanout", v, 1, Options.MAX_FANOUT)));
+        t.add(option('\0', "fanout-mode", "MODE", INPUT, Completion.words(gulp.run.FanoutMode.names()),
+                "how the kernel spreads packets over the pairs: hash (default: by flow, with rollover and"
+                        + " defragmentation), lb, cpu, rollover or qm", (o, v) -> {
+                    try {
+                        o.fanoutMode = gulp.run.FanoutMode.parse(v);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                }));
+
         // Remote capture
         t.add(flag('d', "decapsulate", REMOTE, "decapsulate ERSPAN I/II/III, GRE, VXLAN and Geneve, carried in"
                 + " Ethernet, Linux cooked (SLL, SLL2) or raw IP packets", o -> o.decapsulate = true));

@@ -51,6 +51,7 @@ public final class Libc {
     public static final int ETH_P_ALL = 0x0003;
     public static final int SOL_SOCKET = 1;
     public static final int SO_ATTACH_FILTER = 26;
+    public static final int SO_DETACH_FILTER = 27;
     public static final int SOL_PACKET = 263;
     public static final int PACKET_ADD_MEMBERSHIP = 1;
     public static final int PACKET_RX_RING = 5;
@@ -60,6 +61,8 @@ public final class Libc {
     public static final int PACKET_IGNORE_OUTGOING = 23;
     /** Room the kernel leaves in front of each packet in the ring (for a header built in place). */
     public static final int PACKET_RESERVE = 12;
+    /** setsockopt(SOL_PACKET, PACKET_FANOUT, int): the value's layout is in {@link PacketFanout}. */
+    public static final int PACKET_FANOUT = 18;
     public static final int TPACKET_V3 = 2;
     public static final int PACKET_MR_PROMISC = 1;
 

@@ -27,6 +27,8 @@ public final class PacketSocket implements AutoCloseable {
     private int blockSize;
     private int blockCount;
     private boolean closed;
+    /** Joined a fanout group ({@link #joinFanout}): it can no longer be rebound. */
+    private boolean inFanout;
     // PACKET_STATISTICS is clear-on-read: these are the running 64-bit totals.
     private long packetsTotal;
     private long dropsTotal;
@@ -112,8 +114,52 @@ public final class PacketSocket implements AutoCloseable {
      */
     public void stopDelivery(int ifindex) throws NativeException {
         try (Arena scratch = Arena.ofConfined()) {
-            attachFilter(SockFprog.build(scratch, new int[][] {{0x06, 0, 0, 0}})); // BPF_RET|BPF_K 0: reject
-            Libc.current().bind(fd, SockaddrLl.allocate(scratch, ifindex, UNUSED_PROTOCOL));
+            rejectAll();
+            if (inFanout) {
+                // A fanout member cannot be rebound (EINVAL): wait out the receivers another way.
+                graceForReceivers();
+            } else {
+                Libc.current().bind(fd, SockaddrLl.allocate(scratch, ifindex, UNUSED_PROTOCOL));
+            }
+        }
+    }
+
+    /** SO_DETACH_FILTER: every packet is taken whole again. */
+    public void detachFilter() throws NativeException {
+        Libc.current().setsockoptInt(fd, Libc.SOL_SOCKET, Libc.SO_DETACH_FILTER, 0, "setsockopt SO_DETACH_FILTER");
+    }
+
+    /** Attaches a filter that rejects every packet (BPF_RET|BPF_K 0). */
+    public void rejectAll() throws NativeException {
+        try (Arena scratch = Arena.ofConfined()) {
+            attachFilter(SockFprog.build(scratch, new int[][] {{0x06, 0, 0, 0}}));
+        }
+    }
+
+    /**
+     * Joins fanout group {@code id} of the interface this socket is bound to, with {@code mode}
+     * and {@code flags} ({@link PacketFanout}); call after {@link #bind}.
+     */
+    public void joinFanout(int id, int mode, int flags) throws NativeException {
+        Libc.current().setsockoptInt(fd, Libc.SOL_PACKET, Libc.PACKET_FANOUT, PacketFanout.value(id, mode, flags),
+                "setsockopt PACKET_FANOUT");
+        inFanout = true;
+    }
+
+    /**
+     * Returns once every packet receiver that may still have seen this socket's old filter has
+     * finished: a scratch packet socket bound to an unused protocol, then rebound to another,
+     * unhooks its protocol with synchronize_net() (a grace period for every receiver on the
+     * system, this socket's included), as {@link #stopDelivery}'s own rebind does.
+     */
+    private static void graceForReceivers() throws NativeException {
+        Libc libc = Libc.current();
+        int scratchFd = libc.socket(Libc.AF_PACKET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, 0);
+        try (Arena scratch = Arena.ofConfined()) {
+            libc.bind(scratchFd, SockaddrLl.allocate(scratch, 0, UNUSED_PROTOCOL));
+            libc.bind(scratchFd, SockaddrLl.allocate(scratch, 0, UNUSED_PROTOCOL + 1));
+        } finally {
+            libc.close(scratchFd);
         }
     }
 

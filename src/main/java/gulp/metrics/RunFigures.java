@@ -96,6 +96,38 @@ public final class RunFigures {
         }
     }
 
+    /**
+     * With {@code --fanout}: figures per reader/writer pair ({@code pair} label "0", "1", ...),
+     * beside the totals the other figures show. {@code counters} and {@code rings} are in pair order.
+     */
+    public RunFigures withPairs(List<CaptureCounters> counters, List<ByteRing> rings) {
+        perPair("gulp_pair_read_packets_total", "Packets each --fanout pair's reader took from its socket's kernel ring.",
+                counters, c -> c.packetsRead.get());
+        perPair("gulp_pair_written_records_total", "Records each --fanout pair's writer wrote to its files.",
+                counters, c -> c.recordsWritten.get());
+        perPair("gulp_pair_ring_full_dropped_packets_total", "Packets each --fanout pair dropped because its ring was full.",
+                counters, c -> c.droppedRingFull.get());
+        perPair("gulp_pair_kernel_received_packets_total", "Packets the kernel counted for each --fanout pair's socket.",
+                counters, c -> c.kernelReceived.get());
+        perPair("gulp_pair_kernel_dropped_packets_total", "Packets the kernel dropped for each --fanout pair's socket.",
+                counters, c -> c.kernelDropped.get());
+        add(Figure.gauge("gulp_pair_ring_used_bytes", "Bytes in each --fanout pair's ring not yet written.", out -> {
+            for (int k = 0; k < rings.size(); k++) {
+                out.value(rings.get(k).used(), Integer.toString(k));
+            }
+        }, "pair"));
+        return this;
+    }
+
+    private void perPair(String name, String help, List<CaptureCounters> counters,
+                         java.util.function.ToLongFunction<CaptureCounters> read) {
+        add(Figure.counter(name, help, out -> {
+            for (int k = 0; k < counters.size(); k++) {
+                out.value(read.applyAsLong(counters.get(k)), Integer.toString(k));
+            }
+        }, "pair"));
+    }
+
     public List<Figure> figures() {
         return figures;
     }

@@ -137,14 +137,16 @@ final class LiveRun {
                 + (kernelBuffer >> 20) + " + ring " + (ringBytes >> 20) + ")";
     }
 
-    /** Keeps the ring out of swap; without CAP_IPC_LOCK (or a big RLIMIT_MEMLOCK) only a warning. */
-    private static void lockInMemory(RunAssembly assembly, ByteRing ring) {
+    /** Keeps the ring out of swap; without CAP_IPC_LOCK (or a big RLIMIT_MEMLOCK) only a warning (false). */
+    static boolean lockInMemory(RunAssembly assembly, ByteRing ring) {
         try {
             Libc.current().mlock(ring.buffer());
+            return true;
         } catch (NativeException e) {
             assembly.message("warning: cannot lock the ring in memory (" + e.getMessage()
                     + "); it may be swapped out (needs CAP_IPC_LOCK, or RLIMIT_MEMLOCK of " + (ring.capacity() >> 20)
                     + " MiB or more: LimitMEMLOCK=, ulimit -l)");
+            return false;
         }
     }
 
@@ -152,7 +154,7 @@ final class LiveRun {
      * Runs synthetic kernel blocks through the reader's own classes (block walker, packet path,
      * record encoder) into a scratch ring, so the JIT has compiled them before traffic arrives.
      */
-    private static void warmUp(Options options) {
+    static void warmUp(Options options) {
         // Load the heap segment class now (the output set-up uses one later): loading a second
         // segment implementation after the hot path is compiled invalidates the compiled code's
         // class-hierarchy assumptions and throws the whole warm-up away (seen with -Xlog:jit).
@@ -166,7 +168,7 @@ final class LiveRun {
         }
     }
 
-    private static String secondsSinceLaunch() {
+    static String secondsSinceLaunch() {
         OptionalDouble age = ProcessAge.seconds();
         return age.isPresent() ? String.format(Locale.ROOT, "%.2f s", age.getAsDouble()) : "?";
     }

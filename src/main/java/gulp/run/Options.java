@@ -19,6 +19,8 @@ public final class Options {
     /** Chosen by measurement (BENCHMARKS.md): larger writes gain nothing, smaller ones cost CPU. */
     public static final int DEFAULT_BLOCK_SIZE = 1 << 20;
     public static final int MAX_BLOCK_SIZE = 64 << 20;
+    /** The most pairs of --fanout (the kernel allows 256 sockets a group; more pairs than CPUs gain nothing). */
+    public static final int MAX_FANOUT = 64;
     public static final long DEFAULT_PARK_MICROS = 1000;
 
     // Input.
@@ -102,6 +104,10 @@ public final class Options {
 
     // Running as a service (least privilege).
     public String runUser;                    // --user
+    // Several cores (--fanout).
+    public int fanout = 1;                    // --fanout N: N reader/writer pairs in one PACKET_FANOUT group
+    public FanoutMode fanoutMode = FanoutMode.HASH; // --fanout-mode
+
     // Watching a capture (metrics).
     public String metricsAddress;             // --metrics [ADDR:]PORT
     public String statsJson;                  // --stats-json FILE|-

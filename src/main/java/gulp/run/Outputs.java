@@ -112,6 +112,24 @@ final class Outputs {
 
     static Output files(RunSettings settings, FileEnvelope envelope, RunControl control, PrintStream err)
             throws IOException, SetupException {
+        return files(settings, envelope, control, err, settings.options().namePrefix, true);
+    }
+
+    /**
+     * The name prefix of pair {@code pair} of {@code --fanout}: {@code PREFIX-pK-} before the bare
+     * sequence number ({@code pcap-p0-000001.pcap}), else {@code PREFIX-pK} ({@code -t}:
+     * {@code pcap-p0_20261201-123456.789_000001.pcap}; a template places {@code %{name}} itself).
+     */
+    static String pairPrefix(Options options, int pair) {
+        return options.namePrefix + "-p" + pair + (options.timestampNames || options.nameTemplate != null ? "" : "-");
+    }
+
+    /**
+     * @param prefix   the file name prefix ({@code -n}, or a pair's: {@link #pairPrefix})
+     * @param takeLock whether this output takes the directory's lock (one output of the run does)
+     */
+    static Output files(RunSettings settings, FileEnvelope envelope, RunControl control, PrintStream err, String prefix,
+                        boolean takeLock) throws IOException, SetupException {
         Options options = settings.options();
         Consumer<String> report = line -> err.println("gulp: " + line);
         Path directory = Path.of(options.outputDirectory);
@@ -119,13 +137,13 @@ final class Outputs {
         boolean opaque = headerLength == 0;
         FileNamer namer;
         try { // a bad -n or --name-template is a usage error, found before anything is touched
-            namer = FileNamer.of(options.namePrefix, options.timestampNames, options.nameTemplate, options.maxFiles)
+            namer = FileNamer.of(prefix, options.timestampNames, options.nameTemplate, options.maxFiles)
                     .withExtension(options.pcapng ? FileNamer.PCAPNG_EXTENSION : FileNamer.EXTENSION);
         } catch (OutputException e) {
             throw new SetupException(Outcome.Status.BAD_USAGE, e.getMessage());
         }
         OutputLock lock = null;
-        if (java.nio.file.Files.isDirectory(directory)) {
+        if (takeLock && java.nio.file.Files.isDirectory(directory)) {
             lock = OutputLock.acquire(directory, lockSource(settings), options.exclusiveLock, options.ignoreLock, report);
         }
         try {

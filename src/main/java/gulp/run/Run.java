@@ -47,7 +47,7 @@ public final class Run {
             return switch (options.mode()) {
                 case OPAQUE_COPY -> OpaqueCopyRun.run(assembly);
                 case CAPTURE_FILES -> FileRun.run(assembly);
-                case LIVE -> LiveRun.run(assembly);
+                case LIVE -> options.fanout > 1 ? FanoutRun.run(assembly) : LiveRun.run(assembly);
                 case EXTRACT -> ExtractRun.run(assembly);
                 case INDEX -> ExtractRun.index(assembly);
             };

@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
+import java.util.List;
 
 /** The parts every kind of run is built from: the ring, the packet path, the output, the writer, running them. */
 final class RunAssembly {
@@ -77,10 +78,22 @@ final class RunAssembly {
      */
     PacketRun assemble(Source source, String interfaceName, ByteRing ring, CaptureCounters counters)
             throws SetupException, IOException {
+        RunControl control = Signals.attach(new RunControl());
+        return assemble(source, interfaceName, ring, counters, control, header -> output(header, control));
+    }
+
+    /** Makes the output for files in the given envelope (header and trailer). */
+    @FunctionalInterface
+    interface OutputMaker {
+        Outputs.Output make(FileEnvelope envelope) throws IOException, SetupException;
+    }
+
+    /** As {@link #assemble(Source, String, ByteRing, CaptureCounters)}, with the run's control and output given. */
+    PacketRun assemble(Source source, String interfaceName, ByteRing ring, CaptureCounters counters, RunControl control,
+                       OutputMaker outputs) throws SetupException, IOException {
         PacketProcessing processing = PacketProcessing.create(settings, source.linkType(), source.savefileHeader(),
                 interfaceName);
         int outputLinkType = options.decapsulate ? LinkType.ETHERNET : source.linkTypeField();
-        RunControl control = Signals.attach(new RunControl());
         RecordEncoder encoder = encoder(options);
         PcapngEnvelope pcapng = !options.pcapng ? null
                 : new PcapngEnvelope(OutputFormat.sectionHeader(), source.interfaceFigures() != null
@@ -106,7 +119,7 @@ final class RunAssembly {
             Signals.onHangup(null);
             writer = kafka;
         } else {
-            output = output(envelope, control);
+            output = outputs.make(envelope);
             writer = fileWriter(ring, output, encoder, envelope, outputLinkType, counters, control);
         }
         Report report = new Report(counters, ring.capacity(), interfaceName != null, false);
@@ -168,34 +181,68 @@ final class RunAssembly {
     /** Runs the reader and writer threads, set up for their roles, to the end. */
     Outcome runPipeline(ByteRing ring, Pipeline.ReaderBody reader, Runnable writer, RunControl control,
                         CaptureCounters counters, Report report) throws InterruptedException {
+        return runPipelines(new Running(ring, counters, report, control, List.of(writer), watchedRoles(counters),
+                () -> report.printFinal(err, ring.peakUsed()), List.of(), List.of()), elapsed -> { },
+                tick -> new Pipeline(ring, reader, writer, control, options.durationSeconds, tick,
+                        new RoleRunner(settings.threads(), this::message)).run());
+    }
+
+    /**
+     * What the main thread watches while pipelines run: the ring and counters the status line,
+     * metrics and the service status show (with {@code --fanout}: the first pair's ring and the
+     * pairs' totals), the writers, the roles the watchdog watches, the counter report, and with
+     * {@code --fanout} each pair's counters and ring (the metrics' {@code pair} label; else empty).
+     */
+    record Running(ByteRing ring, CaptureCounters counters, Report report, RunControl control, List<Runnable> writers,
+                   Liveness liveness, Runnable printReport, List<CaptureCounters> pairCounters, List<ByteRing> pairRings) {
+    }
+
+    /** Runs the pipelines to their end on the calling thread, which ticks for all of them. */
+    @FunctionalInterface
+    interface PipelineRunner {
+        void run(Pipeline.Tick tick) throws InterruptedException;
+    }
+
+    /**
+     * Runs pipelines to the end with the service, metrics and status line around them.
+     *
+     * @param beforeTick runs first on each tick (with {@code --fanout}: sums the pairs' counters)
+     */
+    Outcome runPipelines(Running running, Pipeline.Tick beforeTick, PipelineRunner runner) throws InterruptedException {
+        ByteRing ring = running.ring();
+        CaptureCounters counters = running.counters();
+        RunControl control = running.control();
         try {
             beginService();
         } catch (SetupException e) {
             return Outcome.failure(e.status(), e.getMessage());
         }
         try (ServiceNotifier notifier = this.notifier) {
-            Signals.onCounterRequest(() -> report.printFinal(err, ring.peakUsed()));
+            Signals.onCounterRequest(running.printReport());
             Signals.ignoreRealtimeSignalsSoon();
-            watch.expose(new RunFigures(figureSources(ring, counters), System.currentTimeMillis()));
+            RunFigures figures = new RunFigures(figureSources(ring, counters), System.currentTimeMillis());
+            watch.expose(running.pairCounters().isEmpty() ? figures
+                    : figures.withPairs(running.pairCounters(), running.pairRings()));
             if (!startupLinePrinted && !options.quiet && !watch.describe().isEmpty()) {
                 message(watch.describe()); // -c has no start-up line; the URL (port 0) must still be told
             }
-            StatusTicker ticker = new StatusTicker(options, ring, counters, report, err, watch);
-            RoleRunner roles = new RoleRunner(settings.threads(), this::message);
-            notifier.ready(counters, ring, watchedRoles(counters));
+            StatusTicker ticker = new StatusTicker(options, ring, counters, running.report(), err, watch);
+            notifier.ready(counters, ring, running.liveness());
             Pipeline.Tick tick = elapsed -> {
+                beforeTick.tick(elapsed);
                 ticker.tick(elapsed);
                 notifier.tick(control, counters, ring);
             };
-            new Pipeline(ring, reader, writer, control, options.durationSeconds, tick, roles).run();
+            runner.run(tick);
+            beforeTick.tick(0);
             notifier.finished(counters, ring);
         }
-        report.printFinal(err, ring.peakUsed());
+        running.printReport().run();
         watch.finish();
         if (control.internalError() != null) {
             return Outcome.failure(Outcome.Status.FAILED, control.internalError());
         }
-        if (writer instanceof Writer files && lostWhileOutputStalled(files, counters)) {
+        if (running.writers().stream().anyMatch(w -> w instanceof Writer files && lostWhileOutputStalled(files, counters))) {
             return Outcome.failure(Outcome.Status.OUTPUT_FAILED,
                     counters.droppedRingFull.get() + " packets were lost while the output could not be written");
         }
@@ -229,7 +276,7 @@ final class RunAssembly {
     }
 
     /** The roles whose heartbeats the watchdog needs: the writer, and the reader of a live capture. */
-    private Liveness watchedRoles(CaptureCounters counters) {
+    Liveness watchedRoles(CaptureCounters counters) {
         if (options.mode() == Options.Mode.LIVE) {
             return new Liveness(new Counter[] {counters.readerBeats, counters.writerBeats},
                     new String[] {"reader", "writer"});
@@ -279,6 +326,11 @@ final class RunAssembly {
         return null;
     }
 
+    /** With {@code --fanout}: the figures show the pairs' totals as the one interface they capture. */
+    void interfaceFiguresFromTotals() {
+        interfaceFigures = null;
+    }
+
     /** A full disk that came back still fails the run if the ring overflowed meanwhile. */
     private static boolean lostWhileOutputStalled(Writer writer, CaptureCounters counters) {
         return writer.sink().noSpaceEpisodes() > 0
@@ -287,7 +339,11 @@ final class RunAssembly {
 
     /** The ring of {@code -r} MiB, if the memory available holds it. */
     ByteRing allocateRing(Arena arena) throws SetupException {
-        long bytes = options.ringBytes();
+        return allocateRing(arena, options.ringBytes());
+    }
+
+    /** A ring of {@code bytes} (with {@code --fanout}, a pair's share of {@code -r}), if the memory available holds it. */
+    ByteRing allocateRing(Arena arena, long bytes) throws SetupException {
         long available = settings.availableMemory();
         if (available > 0 && bytes > available) {
             throw new SetupException(Outcome.Status.FAILED, "a ring of " + options.ringMiB

@@ -37,10 +37,12 @@ import java.util.List;
  *                          original's default, when no rotation option is given), 0 for none
  * @param threads           the CPU and priority of each thread (live capture: reader and writer on
  *                          the last two allowed CPUs, the reader at a raised priority)
+ * @param pairThreads       with {@code --fanout N} (N &gt; 1), each pair's plan ({@link #fanoutThreads});
+ *                          else empty
  */
 public record RunSettings(Options options, String interfaceName, List<String> interfaces, int kernelSnaplen, long kernelBufferBytes,
                           long availableMemory,
-                          DecapConfig decap, long rotateBytes, RoleRunner.Plan threads) {
+                          DecapConfig decap, long rotateBytes, RoleRunner.Plan threads, List<RoleRunner.Plan> pairThreads) {
     /** With -o and no other rotation option, a new file after 10 ring sizes, as in the original. */
     static final long DEFAULT_RING_MULTIPLES = 10;
 
@@ -59,11 +61,85 @@ public record RunSettings(Options options, String interfaceName, List<String> in
         List<String> interfaces = live ? liveInterfaces(options) : List.of();
         DecapConfig decap = options.decapsulate ? decapConfig(options) : null;
         long available = readAvailableMemory();
+        if (options.fanout > 1) {
+            checkFanout(options, interfaces);
+        }
         return new RunSettings(options, live ? String.join("+", interfaces) : null, interfaces,
                 options.decapsulate ? PcapRecordHeader.MAX_CAPLEN : options.snaplen,
                 live ? kernelBuffer(options, available) : 0, available,
                 decap, rotateBytes(options),
-                live ? liveThreads(options) : RoleRunner.Plan.AS_STARTED);
+                live ? liveThreads(options) : RoleRunner.Plan.AS_STARTED,
+                options.fanout > 1 ? fanoutThreads(options.fanout, allowedCpus(), options.realtimeReader) : List.of());
+    }
+
+    /** What {@code --fanout N} (N &gt; 1) cannot do: one line for each, before anything is opened. */
+    private static void checkFanout(Options options, List<String> interfaces) throws SetupException {
+        String refusal = null;
+        if (options.mode() != Options.Mode.LIVE) {
+            refusal = "--fanout needs live capture from one interface (-i IFACE)";
+        } else if (interfaces.size() > 1 || interfaces.getFirst().equals("any")) {
+            refusal = "--fanout spreads one interface over several sockets: give one -i IFACE (not several, nor any)";
+        } else if (options.outputDirectory == null) {
+            refusal = "--fanout " + options.fanout + " writes one file set per pair: give -o DIR"
+                    + " (the pairs are not merged into one stream on stdout)";
+        } else if (options.readerCpu >= 0 || options.writerCpu >= 0) {
+            refusal = "--reader-cpu and --writer-cpu place one pair; with --fanout the pairs go on the allowed CPUs"
+                    + " (choose them with taskset -c LIST)";
+        } else if (options.countLimit > 0) {
+            refusal = "--count with --fanout: each pair would stop at its own count; use --duration";
+        } else if (options.nameTemplate != null && !options.nameTemplate.contains("%{name}")) {
+            refusal = "--name-template with --fanout needs %{name} (it carries each pair's part, PREFIX-pK)";
+        }
+        if (refusal != null) {
+            throw new SetupException(Outcome.Status.BAD_USAGE, refusal);
+        }
+    }
+
+    /**
+     * The CPUs of {@code --fanout}'s {@code pairs} pairs, from the end of {@code allowed} (CPU 0
+     * usually carries more interrupts): with two CPUs for each pair, reader and writer of a pair
+     * on CPUs of their own; otherwise each pair's reader and writer share one CPU (their ring
+     * stays in that CPU's caches), the pairs spread over the CPUs in turn (several pairs on one CPU
+     * when there are more pairs than CPUs). Nothing pinned when the allowed set is unknown.
+     */
+    static List<RoleRunner.Plan> fanoutThreads(int pairs, int[] allowed, boolean fifo) {
+        List<RoleRunner.Plan> plans = new java.util.ArrayList<>();
+        int n = allowed.length;
+        for (int k = 0; k < pairs; k++) {
+            if (n == 0) {
+                plans.add(new RoleRunner.Plan(-1, -1, true, fifo));
+            } else if (n >= 2 * pairs) {
+                plans.add(new RoleRunner.Plan(allowed[n - 1 - 2 * k], allowed[n - 2 - 2 * k], true, fifo));
+            } else {
+                int cpu = allowed[n - 1 - k % n];
+                plans.add(new RoleRunner.Plan(cpu, cpu, true, fifo));
+            }
+        }
+        return List.copyOf(plans);
+    }
+
+    /** For the start-up line: how the pairs were placed. */
+    static String describePlacement(List<RoleRunner.Plan> plans, int allowedCount) {
+        StringBuilder b = new StringBuilder();
+        for (int k = 0; k < plans.size(); k++) {
+            RoleRunner.Plan plan = plans.get(k);
+            b.append(k == 0 ? "" : ", ").append("pair ").append(k).append(": ");
+            b.append(plan.readerCpu() >= 0 && plan.readerCpu() == plan.writerCpu() ? "reader and writer on cpu " + plan.readerCpu()
+                    : plan.describe());
+        }
+        if (allowedCount > 0 && allowedCount < 2 * plans.size()) {
+            b.append(" (").append(allowedCount).append(" CPUs allowed, fewer than two a pair: each pair's reader and"
+                    + " writer share a CPU)");
+        }
+        return b.toString();
+    }
+
+    private static int[] allowedCpus() {
+        try {
+            return Libc.current().allowedCpus();
+        } catch (NativeException e) {
+            return new int[0];
+        }
     }
 
     private static List<String> liveInterfaces(Options options) throws SetupException {

@@ -45,4 +45,32 @@ public final class CaptureCounters {
     public final Counter writerBeats = new Counter();
     /** Wall-clock time (ms since the epoch) the last file was finished by rotation; 0 before. */
     public final Counter lastFileFinishedMillis = new Counter();
+
+    /**
+     * Makes every counter the sum of {@code parts}' (the latest file time: their latest), so the
+     * pairs of {@code --fanout} have one set of totals; the calling thread is the one writer of these.
+     */
+    public void setToSumOf(java.util.List<CaptureCounters> parts) {
+        Counter[] mine = all();
+        long[] sums = new long[mine.length];
+        long lastFile = 0;
+        for (CaptureCounters part : parts) {
+            Counter[] theirs = part.all();
+            for (int i = 0; i < theirs.length; i++) {
+                sums[i] += theirs[i].get();
+            }
+            lastFile = Math.max(lastFile, part.lastFileFinishedMillis.get());
+        }
+        for (int i = 0; i < mine.length; i++) {
+            mine[i].set(sums[i]);
+        }
+        lastFileFinishedMillis.set(lastFile);
+    }
+
+    /** Every counter that adds up across pairs (not {@link #lastFileFinishedMillis}). */
+    private Counter[] all() {
+        return new Counter[] {packetsRead, recordsStored, bytesStored, droppedRingFull, filteredOut, directionSkipped,
+                decapSkipped, kernelReceived, kernelDropped, interfaceDropped, recordsWritten, bytesWritten, filesFinished,
+                readerBeats, writerBeats};
+    }
 }

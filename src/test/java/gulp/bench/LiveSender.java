@@ -24,6 +24,9 @@ import java.util.Locale;
  * IPv4 / UDP frame of FRAME_BYTES - 50 bytes (02:51:..:01 -> 02:51:..:02, 192.0.2.1 ->
  * 198.51.100.2) whose destination port is 53 for one frame in ten and 9 for the rest.
  *
+ * <p>With MODE {@code flows} the plain frames go to {@value #FLOWS} UDP destination ports in turn
+ * (from {@value #FIRST_FLOW_PORT}): {@value #FLOWS} flows for a hash fanout (bench/fanout-bench.sh).
+ *
  * <pre>java -cp target/test-classes:target/classes gulp.bench.LiveSender IFACE FRAME_BYTES COUNT [CPU] [PPS] [MODE]</pre>
  */
 public final class LiveSender {
@@ -37,12 +40,15 @@ public final class LiveSender {
     private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
+    static final int FLOWS = 256;
+    static final int FIRST_FLOW_PORT = 1024;
+
     private LiveSender() {
     }
 
     public static void main(String[] args) throws NativeException {
         if (args.length < 3) {
-            System.err.println("usage: LiveSender IFACE FRAME_BYTES COUNT [CPU] [PPS] [plain|erspan]");
+            System.err.println("usage: LiveSender IFACE FRAME_BYTES COUNT [CPU] [PPS] [plain|erspan|flows]");
             System.exit(2);
         }
         String iface = args[0];
@@ -51,6 +57,7 @@ public final class LiveSender {
         int cpu = args.length > 3 ? Integer.parseInt(args[3]) : -1;
         long pps = args.length > 4 ? Long.parseLong(args[4]) : 0;
         boolean erspan = args.length > 5 && args[5].equals("erspan");
+        boolean flows = args.length > 5 && args[5].equals("flows");
         if (length < (erspan ? ERSPAN_OUTER + 60 : 60) || length > 1514) {
             throw new IllegalArgumentException("FRAME_BYTES must be " + (erspan ? ERSPAN_OUTER + 60 : 60) + "..1514");
         }
@@ -83,6 +90,9 @@ public final class LiveSender {
                         frames.set(SHORT_BE, frame + ERSPAN_OUTER + 36, (short) (sequence % DNS_EVERY == 0 ? 53 : 9));
                     } else {
                         frames.set(INT_BE, frame + 42, (int) sequence);
+                        if (flows) {
+                            frames.set(SHORT_BE, frame + 36, (short) (FIRST_FLOW_PORT + sequence % FLOWS));
+                        }
                     }
                 }
                 sender.sendBatch(messages, batch, deadline);
