@@ -50,14 +50,13 @@ public final class PcapngRecordEncoder implements RecordEncoder {
     public long append(ByteRing.Producer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
                        MemorySegment data, long offset, int caplen, int wirelen) {
         int stored = Math.min(caplen, snaplen);
-        int tailLength = tail(stored, flags, dropsBefore);
-        long length = PcapngBlock.EPB_DATA_OFFSET + stored + tailLength;
+        long length = PcapngBlock.EPB_DATA_OFFSET + stored + tailLength(stored, flags, dropsBefore);
         if (!ring.tryClaim(length)) {
             return 0;
         }
         putHeader(ring, (int) length, interfaceId, timestampNanos, stored, wirelen);
         ring.put(data, offset, stored);
-        ring.put(tail, 0, tailLength);
+        putTail(ring, stored, flags, dropsBefore, (int) length);
         ring.commit();
         return length;
     }
@@ -69,14 +68,13 @@ public final class PcapngRecordEncoder implements RecordEncoder {
             return append(ring, timestampNanos, interfaceId, flags, dropsBefore, data, offset, caplen, wirelen);
         }
         int stored = Math.min(caplen + PcapRecordEncoder.VLAN_TAG_LENGTH, snaplen);
-        int tailLength = tail(stored, flags, dropsBefore);
-        long length = PcapngBlock.EPB_DATA_OFFSET + stored + tailLength;
+        long length = PcapngBlock.EPB_DATA_OFFSET + stored + tailLength(stored, flags, dropsBefore);
         if (!ring.tryClaim(length)) {
             return 0;
         }
         putHeader(ring, (int) length, interfaceId, timestampNanos, stored, wirelen + PcapRecordEncoder.VLAN_TAG_LENGTH);
         PcapRecordEncoder.putFrameWithVlanTag(ring, vlanScratch, tag, data, offset, stored);
-        ring.put(tail, 0, tailLength);
+        putTail(ring, stored, flags, dropsBefore, (int) length);
         ring.commit();
         return length;
     }
@@ -99,6 +97,29 @@ public final class PcapngRecordEncoder implements RecordEncoder {
                                   int wirelen) {
         ring.putIntsLittleEndian(PcapngBlock.TYPE_ENHANCED_PACKET, length, interfaceId, (int) (timestampNanos >>> 32));
         ring.putIntsLittleEndian((int) timestampNanos, caplen, Math.max(wirelen, caplen));
+    }
+
+    /** The length of what follows {@code stored} bytes of data: padding, options, trailing length. */
+    private static int tailLength(int stored, int flags, long dropsBefore) {
+        int options = (flags != 0 ? FLAGS_OPTION_LENGTH : 0) + (dropsBefore > 0 ? DROPCOUNT_OPTION_LENGTH : 0);
+        return PcapngBlock.padded(stored) - stored + (options > 0 ? options + 4 : 0) + 4;
+    }
+
+    /**
+     * Writes what follows the data straight into the ring in the common cases (no options: the
+     * trailing length; {@code epb_flags} only: four ints), through {@link #tail} with a drop count.
+     */
+    private void putTail(ByteRing.Producer ring, int stored, int flags, long dropsBefore, int length) {
+        if (dropsBefore > 0) {
+            ring.put(tail, 0, tail(stored, flags, dropsBefore));
+            return;
+        }
+        ring.putZeros(PcapngBlock.padded(stored) - stored);
+        if (flags != 0) {
+            ring.putIntsLittleEndian(PcapngBlock.EPB_OPTION_FLAGS | 4 << 16, flags, PcapngBlock.OPTION_END, length);
+        } else {
+            ring.putIntLittleEndian(length);
+        }
     }
 
     /**

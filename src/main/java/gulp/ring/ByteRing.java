@@ -228,6 +228,29 @@ public final class ByteRing {
             }
         }
 
+        /** Writes one little-endian int (e.g. the trailing length of a pcapng block) into the claimed record. */
+        public void putIntLittleEndian(int value) {
+            assert cursor + 4 <= claimedEnd : "write past claim";
+            long at = cursorIndex;
+            if (capacity - at > 4) {
+                buffer.set(INT_LE, at, value);
+                cursorIndex = at + 4;
+                cursor += 4;
+            } else {
+                putIntLittleEndianSlowly(value);
+            }
+        }
+
+        /** Writes {@code count} zero bytes (padding to 32 bits: at most a few) into the claimed record. */
+        public void putZeros(int count) {
+            assert cursor + count <= claimedEnd : "write past claim";
+            for (int i = 0; i < count; i++) {
+                buffer.set(ValueLayout.JAVA_BYTE, cursorIndex, (byte) 0);
+                cursorIndex = wrap(cursorIndex + 1);
+            }
+            cursor += count;
+        }
+
         private void putIntLittleEndianSlowly(int value) {
             for (int i = 0; i < 4; i++) {
                 buffer.set(ValueLayout.JAVA_BYTE, cursorIndex, (byte) (value >>> (8 * i)));
