@@ -24,9 +24,15 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Packets per second through {@link Decapsulator#decapsulate} for ERSPAN II, ERSPAN III and VXLAN
- * frames (a 1400-byte mirrored frame behind untagged Ethernet + IPv4) held in native memory, as the
- * reader thread would see them in the capture ring.
+ * Packets per second through {@link Decapsulator#decapsulate} for every tunnel kind (a 1400-byte
+ * mirrored frame behind untagged Ethernet + IPv4, or another outer link layer) and for packets that
+ * are not encapsulation ({@code other}: the mirrored TCP frame itself; {@code other-udp}: UDP to
+ * port 53), held in native memory as the reader thread would see them in the capture ring.
+ * <p>
+ * The outcome is returned through {@link #code}, overloaded, so this source compiles against the int
+ * outcome codes of the decapsulator before its split and the {@code DecapOutcome} after it
+ * ({@code bench/compare-builds.sh} runs this one file against both builds). {@link DecapCpuTime}
+ * runs the same {@link #decapsulate()} and measures thread CPU time instead, for a loaded machine.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -35,7 +41,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class DecapBenchmark {
-    @Param({"erspan2", "erspan3", "vxlan", "erspan2-sll2", "vxlan-raw"})
+    @Param({"erspan1", "erspan2", "erspan3", "gre", "vxlan", "geneve", "other", "other-udp", "erspan2-sll2", "vxlan-raw"})
     public String encapsulation;
 
     private static final int PACKETS = 64;
@@ -50,9 +56,14 @@ public class DecapBenchmark {
     public void setUp() {
         byte[] frame = Frames.innerFrame(1400 - 54);
         byte[] packet = switch (encapsulation) {
+            case "erspan1" -> Frames.ethernet(0x0800, Frames.ipv4(47, Frames.gre(0, 0x88BE, 0, 0, frame), 0));
             case "erspan2" -> Frames.ethernet(0x0800, Frames.ipv4(47, Frames.erspanII(7, 1, frame), 0));
             case "erspan3" -> Frames.ethernet(0x0800, Frames.ipv4(47, Frames.erspanIII(7, 1, 0, 0, null, frame), 0));
+            case "gre" -> Frames.ethernet(0x0800, Frames.ipv4(47, Frames.gre(0x2000, 0x6558, 42, 0, frame), 0));
             case "vxlan" -> Frames.ethernet(0x0800, Frames.ipv4(17, Frames.vxlan(100, frame), 0));
+            case "geneve" -> Frames.ethernet(0x0800, Frames.ipv4(17, Frames.geneve(100, 0x6558, 0, frame), 0));
+            case "other" -> frame;
+            case "other-udp" -> Frames.ethernet(0x0800, Frames.ipv4(17, Frames.udp(53, new byte[1400 - 42]), 0));
             case "erspan2-sll2" -> sll2(Frames.ipv4(47, Frames.erspanII(7, 1, frame), 0));
             case "vxlan-raw" -> Frames.ipv4(17, Frames.vxlan(100, frame), 0);
             default -> throw new IllegalArgumentException(encapsulation);
@@ -83,7 +94,18 @@ public class DecapBenchmark {
     public int decapsulate() {
         int i = next;
         next = (i + 1) & (PACKETS - 1);
-        int outcome = decap.decapsulate(ring, offsets[i], length, length, 1_764_000_000_000_000_000L, result);
-        return outcome + result.innerCaplen();
+        return code(decap.decapsulate(ring, offsets[i], length, length, 1_764_000_000_000_000_000L, result))
+                + result.innerCaplen();
+    }
+
+    /** The outcome of a decapsulator that returns an enum. */
+    private static int code(Enum<?> outcome) {
+        return outcome.ordinal();
+    }
+
+    /** The outcome of a decapsulator that returns int codes (before the split of issue 10). */
+    @SuppressWarnings("unused")
+    private static int code(int outcome) {
+        return outcome;
     }
 }
