@@ -19,14 +19,13 @@ import static gulp.format.Timestamps.NANOS_PER_SECOND;
  * bad input (it is counted in {@link #counters()} and skipped).
  */
 public final class Decapsulator {
-    /** The inner frame is described by the {@link DecapResult}. */
-    public static final int INNER = 0;
-    /** Not an encapsulation this decapsulator handles; write the packet unchanged only with keepOther. */
-    public static final int OTHER = 1;
-    /** Encapsulated but malformed, truncated, filtered or unsupported; {@link DecapResult#skipReason()} says why. */
-    public static final int SKIPPED = 2;
-    /** An outer IP fragment kept for reassembly; nothing to write yet. */
-    public static final int HELD = 3;
+    // The outcome inside, as the ordinal of its DecapOutcome (an int is what the inlined methods pass
+    // back up cheapest); the public method turns it into the enum once.
+    private static final int INNER = DecapOutcome.INNER.ordinal();
+    private static final int OTHER = DecapOutcome.OTHER.ordinal();
+    private static final int SKIPPED = DecapOutcome.SKIPPED.ordinal();
+    private static final int HELD = DecapOutcome.HELD.ordinal();
+    private static final DecapOutcome[] OUTCOMES = DecapOutcome.values();
 
     private static final int PAYLOAD_ETHERNET = 0;
     /** IP packet, version read from its first nibble. */
@@ -119,35 +118,60 @@ public final class Decapsulator {
      * Decapsulates the packet of {@code caplen} captured bytes (of {@code wirelen} on the wire) at
      * {@code offset} in {@code pkt}, laid out as this decapsulator's {@link #link()} (Ethernet,
      * Linux cooked, raw IP), arrived at {@code tsNanos} (epoch nanoseconds).
-     * Returns {@link #INNER}, {@link #OTHER}, {@link #SKIPPED} or {@link #HELD}.
+     * A packet that is not encapsulation ({@link DecapOutcome#OTHER}) is counted here, in one place.
      */
-    public int decapsulate(MemorySegment pkt, long offset, int caplen, int wirelen, long tsNanos, DecapResult out) {
+    public DecapOutcome decapsulate(MemorySegment pkt, long offset, int caplen, int wirelen, long tsNanos,
+                                    DecapResult out) {
         out.skipReason = null;
         out.reassembled = false;
         out.syntheticPrefix = false;
-        int cap = Math.min(caplen, wirelen);
-        if (rawIpVersion != OuterLink.Constants.NOT_RAW) return rawIp(pkt, offset, cap, wirelen, tsNanos, out);
-        if (cap < networkOffset) return other(out);
+        int outcome = frame(pkt, offset, Math.min(caplen, wirelen), wirelen, tsNanos, out);
+        if (outcome == OTHER) {
+            counters.increment(Counter.NOT_ENCAPSULATION);
+        }
+        return OUTCOMES[outcome];
+    }
+
+    /** The outer link layer, up to the IP header. */
+    private int frame(MemorySegment pkt, long offset, int cap, int wirelen, long tsNanos, DecapResult out) {
+        if (rawIpVersion != OuterLink.Constants.NOT_RAW) {
+            return rawIp(pkt, offset, cap, wirelen, tsNanos, out);
+        }
+        if (cap < networkOffset) {
+            return OTHER;
+        }
         int type = u16(pkt, offset + protocolOffset);
         // A tag: its TPID sits where the protocol was; its control field and the next protocol follow.
         int ip = networkOffset;
         for (int tags = 0; EthernetHeader.isVlanTpid(type); tags++) {
-            if (tags == EthernetHeader.MAX_VLAN_TAGS || ip + EthernetHeader.VLAN_TAG_LENGTH > cap) return other(out);
+            if (tags == EthernetHeader.MAX_VLAN_TAGS || ip + EthernetHeader.VLAN_TAG_LENGTH > cap) {
+                return OTHER;
+            }
             type = u16(pkt, offset + ip + EthernetHeader.VLAN_NEXT_TYPE_OFFSET - EthernetHeader.ETHERTYPE_LENGTH);
             ip += EthernetHeader.VLAN_TAG_LENGTH;
         }
-        if (type == EthernetHeader.TYPE_IPV4) return ipv4(pkt, offset, ip, cap, wirelen, tsNanos, out);
-        if (type == EthernetHeader.TYPE_IPV6) return ipv6(pkt, offset, ip, cap, wirelen, tsNanos, out);
-        return other(out);
+        if (type == EthernetHeader.TYPE_IPV4) {
+            return ipv4(pkt, offset, ip, cap, wirelen, tsNanos, out);
+        }
+        if (type == EthernetHeader.TYPE_IPV6) {
+            return ipv6(pkt, offset, ip, cap, wirelen, tsNanos, out);
+        }
+        return OTHER;
     }
 
     /** An IP packet with no link-layer header: the version from the link type, or from the packet's first nibble. */
     private int rawIp(MemorySegment pkt, long offset, int cap, int wirelen, long tsNanos, DecapResult out) {
-        if (cap < 1) return other(out);
+        if (cap < 1) {
+            return OTHER;
+        }
         int version = rawIpVersion == OuterLink.Constants.VERSION_FROM_PACKET ? u8(pkt, offset) >>> 4 : rawIpVersion;
-        if (version == 4) return ipv4(pkt, offset, 0, cap, wirelen, tsNanos, out);
-        if (version == 6) return ipv6(pkt, offset, 0, cap, wirelen, tsNanos, out);
-        return other(out);
+        if (version == 4) {
+            return ipv4(pkt, offset, 0, cap, wirelen, tsNanos, out);
+        }
+        if (version == 6) {
+            return ipv6(pkt, offset, 0, cap, wirelen, tsNanos, out);
+        }
+        return OTHER;
     }
 
     private boolean wanted(int protocol) {
@@ -156,41 +180,57 @@ public final class Decapsulator {
 
     /** A malformed outer header: GRE is ours to count; UDP might be anything, so it passes as other. */
     private int malformedOuter(int protocol, Counter reason, DecapResult out) {
-        return protocol == Ipv4Header.PROTOCOL_GRE ? skip(reason, out) : other(out);
+        return protocol == Ipv4Header.PROTOCOL_GRE ? skip(reason, out) : OTHER;
     }
 
     private int ipv4(MemorySegment pkt, long base, int ip, int cap, int wire, long ts, DecapResult out) {
         if (ip + Ipv4Header.MIN_LENGTH > cap) {
             // Too little to read the header; if we can see the protocol, GRE is ours to count.
-            if (ip + Ipv4Header.PROTOCOL_OFFSET < cap && u8(pkt, base + ip + Ipv4Header.PROTOCOL_OFFSET) == Ipv4Header.PROTOCOL_GRE && greKinds) {
+            if (ip + Ipv4Header.PROTOCOL_OFFSET < cap && greKinds
+                    && u8(pkt, base + ip + Ipv4Header.PROTOCOL_OFFSET) == Ipv4Header.PROTOCOL_GRE) {
                 return skip(Counter.TRUNCATED_OUTER, out);
             }
-            return other(out);
+            return OTHER;
         }
         int protocol = u8(pkt, base + ip + Ipv4Header.PROTOCOL_OFFSET);
-        if (!wanted(protocol)) return other(out);
+        if (!wanted(protocol)) {
+            return OTHER;
+        }
         int versionIhl = u8(pkt, base + ip);
         int headerLength = (versionIhl & 0x0F) * 4;
-        if ((versionIhl >>> 4) != 4 || headerLength < Ipv4Header.MIN_LENGTH) return malformedOuter(protocol, Counter.MALFORMED_OUTER_IP, out);
-        if (ip + headerLength > cap) return malformedOuter(protocol, Counter.TRUNCATED_OUTER, out);
+        if ((versionIhl >>> 4) != 4 || headerLength < Ipv4Header.MIN_LENGTH) {
+            return malformedOuter(protocol, Counter.MALFORMED_OUTER_IP, out);
+        }
+        if (ip + headerLength > cap) {
+            return malformedOuter(protocol, Counter.TRUNCATED_OUTER, out);
+        }
         int totalLength = u16(pkt, base + ip + Ipv4Header.TOTAL_LENGTH_OFFSET);
         int end;
         if (totalLength == 0) {
             end = wire; // GSO / BIG TCP: the datagram runs to the end of the frame
         } else {
-            if (totalLength < headerLength) return malformedOuter(protocol, Counter.MALFORMED_OUTER_IP, out);
+            if (totalLength < headerLength) {
+                return malformedOuter(protocol, Counter.MALFORMED_OUTER_IP, out);
+            }
             end = ip + totalLength;
-            if (end > wire) return malformedOuter(protocol, Counter.OUTER_LENGTH_BEYOND_PACKET, out);
+            if (end > wire) {
+                return malformedOuter(protocol, Counter.OUTER_LENGTH_BEYOND_PACKET, out);
+            }
         }
         int payload = ip + headerLength;
         int fragment = u16(pkt, base + ip + Ipv4Header.FLAGS_FRAGMENT_OFFSET);
         if ((fragment & (Ipv4Header.MORE_FRAGMENTS | Ipv4Header.FRAGMENT_OFFSET_MASK)) != 0) {
             int fragmentOffset = (fragment & Ipv4Header.FRAGMENT_OFFSET_MASK) * Ipv4Header.FRAGMENT_UNIT;
-            if (protocol == Ipv4Header.PROTOCOL_UDP && fragmentOffset == 0 && !udpPortIsOurs(pkt, base, payload, Math.min(cap, end))) {
-                return other(out);
+            if (protocol == Ipv4Header.PROTOCOL_UDP && fragmentOffset == 0
+                    && !udpPortIsOurs(pkt, base, payload, Math.min(cap, end))) {
+                return OTHER;
             }
-            if (totalLength == 0) return skip(Counter.MALFORMED_OUTER_IP, out);
-            if (end > cap) return skip(Counter.FRAGMENT_TRUNCATED, out);
+            if (totalLength == 0) {
+                return skip(Counter.MALFORMED_OUTER_IP, out);
+            }
+            if (end > cap) {
+                return skip(Counter.FRAGMENT_TRUNCATED, out);
+            }
             int result = reassembler.offer(4, 0L, u32Unsigned(pkt, base + ip + Ipv4Header.SOURCE_OFFSET),
                     0L, u32Unsigned(pkt, base + ip + Ipv4Header.DESTINATION_OFFSET),
                     u16(pkt, base + ip + Ipv4Header.IDENTIFICATION_OFFSET), protocol, protocol,
@@ -202,7 +242,9 @@ public final class Decapsulator {
     }
 
     private int ipv6(MemorySegment pkt, long base, int ip, int cap, int wire, long ts, DecapResult out) {
-        if (ip + Ipv6Header.LENGTH > cap || (u8(pkt, base + ip) >>> 4) != 6) return other(out);
+        if (ip + Ipv6Header.LENGTH > cap || (u8(pkt, base + ip) >>> 4) != 6) {
+            return OTHER;
+        }
         int next = u8(pkt, base + ip + Ipv6Header.NEXT_HEADER_OFFSET);
         int at = ip + Ipv6Header.LENGTH;
         boolean fragmented = false;
@@ -211,11 +253,15 @@ public final class Decapsulator {
         int id = 0;
         for (int headers = 0; ; headers++) {
             if (next == Ipv6Header.HOP_BY_HOP || next == Ipv6Header.ROUTING || next == Ipv6Header.DESTINATION_OPTIONS) {
-                if (headers == Ipv6Header.MAX_EXTENSION_HEADERS || at + 2 > cap) return other(out);
+                if (headers == Ipv6Header.MAX_EXTENSION_HEADERS || at + 2 > cap) {
+                    return OTHER;
+                }
                 next = u8(pkt, base + at + Ipv6Header.EXTENSION_NEXT_HEADER_OFFSET);
                 at += (u8(pkt, base + at + Ipv6Header.EXTENSION_LENGTH_OFFSET) + 1) * Ipv6Header.EXTENSION_LENGTH_UNIT;
             } else if (next == Ipv6Header.FRAGMENT) {
-                if (at + Ipv6Header.FRAGMENT_HEADER_LENGTH > cap) return other(out);
+                if (at + Ipv6Header.FRAGMENT_HEADER_LENGTH > cap) {
+                    return OTHER;
+                }
                 int offsetFlags = u16(pkt, base + at + Ipv6Header.FRAGMENT_OFFSET_FLAGS_OFFSET);
                 fragmentOffset = offsetFlags & Ipv6Header.FRAGMENT_OFFSET_MASK;
                 more = (offsetFlags & Ipv6Header.MORE_FRAGMENTS) != 0;
@@ -232,27 +278,44 @@ public final class Decapsulator {
         // belong to the fragmentable part: visible in the first fragment only (-1: not visible).
         int upper = next;
         int upperAt = at;
-        for (int headers = 0; fragmented && (upper == Ipv6Header.DESTINATION_OPTIONS || upper == Ipv6Header.ROUTING); headers++) {
+        for (int headers = 0; fragmented && (upper == Ipv6Header.DESTINATION_OPTIONS || upper == Ipv6Header.ROUTING);
+             headers++) {
             if (fragmentOffset != 0) {
                 upper = -1;
                 break;
             }
-            if (headers == Ipv6Header.MAX_EXTENSION_HEADERS || upperAt + 2 > cap) return other(out);
+            if (headers == Ipv6Header.MAX_EXTENSION_HEADERS || upperAt + 2 > cap) {
+                return OTHER;
+            }
             upper = u8(pkt, base + upperAt + Ipv6Header.EXTENSION_NEXT_HEADER_OFFSET);
-            upperAt += (u8(pkt, base + upperAt + Ipv6Header.EXTENSION_LENGTH_OFFSET) + 1) * Ipv6Header.EXTENSION_LENGTH_UNIT;
+            upperAt += (u8(pkt, base + upperAt + Ipv6Header.EXTENSION_LENGTH_OFFSET) + 1)
+                    * Ipv6Header.EXTENSION_LENGTH_UNIT;
         }
-        if (upper < 0 ? !(greKinds || udpKinds) : !wanted(upper)) return other(out);
+        if (upper < 0 ? !(greKinds || udpKinds) : !wanted(upper)) {
+            return OTHER;
+        }
         int payloadLength = u16(pkt, base + ip + Ipv6Header.PAYLOAD_LENGTH_OFFSET);
         int end = payloadLength == 0 ? wire : ip + Ipv6Header.LENGTH + payloadLength;
-        if (end > wire) return malformedOuter(upper, Counter.OUTER_LENGTH_BEYOND_PACKET, out);
-        if (at > end) return malformedOuter(upper, Counter.MALFORMED_OUTER_IP, out);
-        if (at > cap) return malformedOuter(upper, Counter.TRUNCATED_OUTER, out);
+        if (end > wire) {
+            return malformedOuter(upper, Counter.OUTER_LENGTH_BEYOND_PACKET, out);
+        }
+        if (at > end) {
+            return malformedOuter(upper, Counter.MALFORMED_OUTER_IP, out);
+        }
+        if (at > cap) {
+            return malformedOuter(upper, Counter.TRUNCATED_OUTER, out);
+        }
         if (fragmented) {
-            if (upper == Ipv4Header.PROTOCOL_UDP && fragmentOffset == 0 && !udpPortIsOurs(pkt, base, upperAt, Math.min(cap, end))) {
-                return other(out);
+            if (upper == Ipv4Header.PROTOCOL_UDP && fragmentOffset == 0
+                    && !udpPortIsOurs(pkt, base, upperAt, Math.min(cap, end))) {
+                return OTHER;
             }
-            if (payloadLength == 0) return skip(Counter.MALFORMED_OUTER_IP, out);
-            if (end > cap) return skip(Counter.FRAGMENT_TRUNCATED, out);
+            if (payloadLength == 0) {
+                return skip(Counter.MALFORMED_OUTER_IP, out);
+            }
+            if (end > cap) {
+                return skip(Counter.FRAGMENT_TRUNCATED, out);
+            }
             long src = base + ip + Ipv6Header.SOURCE_OFFSET;
             long dst = base + ip + Ipv6Header.DESTINATION_OFFSET;
             int result = reassembler.offer(6, u64(pkt, src), u64(pkt, src + 8), u64(pkt, dst), u64(pkt, dst + 8),
@@ -274,7 +337,9 @@ public final class Decapsulator {
             counters.increment(Counter.FRAGMENT_HELD);
             return HELD;
         }
-        if (result == FragmentReassembler.DROPPED) return skip(reassembler.dropReason(), out);
+        if (result == FragmentReassembler.DROPPED) {
+            return skip(reassembler.dropReason(), out);
+        }
         counters.increment(Counter.FRAGMENT_REASSEMBLED);
         MemorySegment buffer = reassembler.buffer();
         long base = reassembler.completedOffset();
@@ -283,48 +348,70 @@ public final class Decapsulator {
         int start = 0;
         // IPv6: extension headers after the fragment header (destination options, routing) are in the payload.
         for (int headers = 0; protocol == Ipv6Header.DESTINATION_OPTIONS || protocol == Ipv6Header.ROUTING; headers++) {
-            if (headers == Ipv6Header.MAX_EXTENSION_HEADERS || start + 2 > length) return skip(Counter.REASSEMBLED_NOT_ENCAPSULATION, out);
+            if (headers == Ipv6Header.MAX_EXTENSION_HEADERS || start + 2 > length) {
+                return skip(Counter.REASSEMBLED_NOT_ENCAPSULATION, out);
+            }
             protocol = u8(buffer, base + start + Ipv6Header.EXTENSION_NEXT_HEADER_OFFSET);
-            start += (u8(buffer, base + start + Ipv6Header.EXTENSION_LENGTH_OFFSET) + 1) * Ipv6Header.EXTENSION_LENGTH_UNIT;
+            start += (u8(buffer, base + start + Ipv6Header.EXTENSION_LENGTH_OFFSET) + 1)
+                    * Ipv6Header.EXTENSION_LENGTH_UNIT;
         }
-        if (!wanted(protocol) || start > length) return skip(Counter.REASSEMBLED_NOT_ENCAPSULATION, out);
+        if (!wanted(protocol) || start > length) {
+            return skip(Counter.REASSEMBLED_NOT_ENCAPSULATION, out);
+        }
         int outcome = transport(buffer, base, start, length, length, protocol, ts, out);
         if (outcome == OTHER) {
             // The fragments were held, so the original packet cannot be written as "other".
-            counters.add(Counter.NOT_ENCAPSULATION, -1);
             return skip(Counter.REASSEMBLED_NOT_ENCAPSULATION, out);
         }
         out.reassembled = outcome == INNER;
         return outcome;
     }
 
-    /** {@code start}: GRE/UDP header; {@code end}: end of the IP payload; {@code capEnd}: end of what was captured of it. */
-    private int transport(MemorySegment seg, long base, int start, int end, int capEnd, int protocol, long ts, DecapResult out) {
+    /**
+     * {@code start}: GRE/UDP header; {@code end}: end of the IP payload; {@code capEnd}: end of what was
+     * captured of it.
+     */
+    private int transport(MemorySegment seg, long base, int start, int end, int capEnd, int protocol, long ts,
+                          DecapResult out) {
         return protocol == Ipv4Header.PROTOCOL_GRE
                 ? gre(seg, base, start, end, capEnd, ts, out)
                 : udp(seg, base, start, end, capEnd, ts, out);
     }
 
     private int udp(MemorySegment seg, long base, int udp, int end, int capEnd, long ts, DecapResult out) {
-        if (udp + UdpHeader.DESTINATION_PORT_OFFSET + 2 > capEnd) return other(out);
+        if (udp + UdpHeader.DESTINATION_PORT_OFFSET + 2 > capEnd) {
+            return OTHER;
+        }
         int port = u16(seg, base + udp + UdpHeader.DESTINATION_PORT_OFFSET);
         boolean isVxlan = vxlan && port == vxlanPort;
-        if (!isVxlan && !(geneve && port == genevePort)) return other(out);
-        if (udp + UdpHeader.LENGTH > capEnd) return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+        if (!isVxlan && !(geneve && port == genevePort)) {
+            return OTHER;
+        }
+        if (udp + UdpHeader.LENGTH > capEnd) {
+            return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+        }
         int udpLength = u16(seg, base + udp + UdpHeader.LENGTH_OFFSET);
         if (udpLength != 0) { // 0: jumbogram / GSO, to the end of the IP payload
-            if (udpLength < UdpHeader.LENGTH || udp + udpLength > end) return skip(Counter.OUTER_LENGTH_BEYOND_PACKET, out);
+            if (udpLength < UdpHeader.LENGTH || udp + udpLength > end) {
+                return skip(Counter.OUTER_LENGTH_BEYOND_PACKET, out);
+            }
             end = udp + udpLength;
             capEnd = Math.min(capEnd, end);
         }
         int header = udp + UdpHeader.LENGTH;
-        return isVxlan ? vxlan(seg, base, header, end, capEnd, ts, out) : geneve(seg, base, header, end, capEnd, ts, out);
+        return isVxlan
+                ? vxlan(seg, base, header, end, capEnd, ts, out)
+                : geneve(seg, base, header, end, capEnd, ts, out);
     }
 
     private int vxlan(MemorySegment seg, long base, int at, int end, int capEnd, long ts, DecapResult out) {
-        if (at + VxlanHeader.LENGTH > capEnd) return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+        if (at + VxlanHeader.LENGTH > capEnd) {
+            return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+        }
         int flags = u8(seg, base + at + VxlanHeader.FLAGS_OFFSET);
-        if ((flags & VxlanHeader.FLAG_VNI_VALID) == 0) return skip(Counter.VXLAN_NO_VNI_FLAG, out);
+        if ((flags & VxlanHeader.FLAG_VNI_VALID) == 0) {
+            return skip(Counter.VXLAN_NO_VNI_FLAG, out);
+        }
         int payload = PAYLOAD_ETHERNET;
         if ((flags & VxlanHeader.FLAG_NEXT_PROTOCOL) != 0) {
             switch (u8(seg, base + at + VxlanHeader.NEXT_PROTOCOL_OFFSET)) {
@@ -335,16 +422,25 @@ public final class Decapsulator {
             }
         }
         int vni = VxlanHeader.vni(u32(seg, base + at + VxlanHeader.VNI_OFFSET));
-        if (!config.vniAccepted(vni)) return skip(Counter.VNI_FILTERED, out);
-        return inner(seg, base, at + VxlanHeader.LENGTH, end, capEnd, payload, EncapKind.VXLAN, 0, vni, ts, Counter.INNER_VXLAN, out);
+        if (!config.vniAccepted(vni)) {
+            return skip(Counter.VNI_FILTERED, out);
+        }
+        return inner(seg, base, at + VxlanHeader.LENGTH, end, capEnd, payload, EncapKind.VXLAN, 0, vni, ts,
+                Counter.INNER_VXLAN, out);
     }
 
     private int geneve(MemorySegment seg, long base, int at, int end, int capEnd, long ts, DecapResult out) {
-        if (at + GeneveHeader.BASE_LENGTH > capEnd) return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+        if (at + GeneveHeader.BASE_LENGTH > capEnd) {
+            return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+        }
         int first = u8(seg, base + at + GeneveHeader.VERSION_OPTION_LENGTH_OFFSET);
-        if (GeneveHeader.version(first) != 0) return skip(Counter.GENEVE_BAD_VERSION, out);
+        if (GeneveHeader.version(first) != 0) {
+            return skip(Counter.GENEVE_BAD_VERSION, out);
+        }
         int length = GeneveHeader.length(first);
-        if (at + length > capEnd) return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+        if (at + length > capEnd) {
+            return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+        }
         int payload;
         switch (u16(seg, base + at + GeneveHeader.PROTOCOL_OFFSET)) {
             case EthernetHeader.TYPE_TRANSPARENT_ETHERNET -> payload = PAYLOAD_ETHERNET;
@@ -353,56 +449,93 @@ public final class Decapsulator {
             default -> { return skip(Counter.GENEVE_PROTOCOL, out); }
         }
         int vni = GeneveHeader.vni(u32(seg, base + at + GeneveHeader.VNI_OFFSET));
-        if (!config.vniAccepted(vni)) return skip(Counter.VNI_FILTERED, out);
-        return inner(seg, base, at + length, end, capEnd, payload, EncapKind.GENEVE, 0, vni, ts, Counter.INNER_GENEVE, out);
+        if (!config.vniAccepted(vni)) {
+            return skip(Counter.VNI_FILTERED, out);
+        }
+        return inner(seg, base, at + length, end, capEnd, payload, EncapKind.GENEVE, 0, vni, ts,
+                Counter.INNER_GENEVE, out);
     }
 
     private int gre(MemorySegment seg, long base, int gre, int end, int capEnd, long ts, DecapResult out) {
-        if (gre + GreHeader.BASE_LENGTH > capEnd) return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+        if (gre + GreHeader.BASE_LENGTH > capEnd) {
+            return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+        }
         int flags = u16(seg, base + gre + GreHeader.FLAGS_VERSION_OFFSET);
-        if ((flags & GreHeader.VERSION_MASK) != 0) return skip(Counter.GRE_BAD_VERSION, out);
-        if ((flags & GreHeader.FLAG_ROUTING) != 0) return skip(Counter.GRE_ROUTING, out);
+        if ((flags & GreHeader.VERSION_MASK) != 0) {
+            return skip(Counter.GRE_BAD_VERSION, out);
+        }
+        if ((flags & GreHeader.FLAG_ROUTING) != 0) {
+            return skip(Counter.GRE_ROUTING, out);
+        }
         int greLength = GreHeader.length(flags);
-        if (gre + greLength > capEnd) return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+        if (gre + greLength > capEnd) {
+            return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+        }
         int protocol = u16(seg, base + gre + GreHeader.PROTOCOL_OFFSET);
         boolean sequenced = (flags & GreHeader.FLAG_SEQUENCE) != 0;
         int after = gre + greLength;
         switch (protocol) {
             case GreHeader.PROTOCOL_ERSPAN_I_II -> {
-                if (!erspan) return other(out);
-                if (!sequenced) {
-                    if (!config.sessionlessAccepted()) return skip(Counter.SESSION_FILTERED, out);
-                    return inner(seg, base, after, end, capEnd, PAYLOAD_ETHERNET, EncapKind.ERSPAN, 1, DecapResult.NO_ID, ts, Counter.INNER_ERSPAN_I, out);
+                if (!erspan) {
+                    return OTHER;
                 }
-                if (after + ErspanHeader.TYPE_II_LENGTH > capEnd) return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+                if (!sequenced) {
+                    if (!config.sessionlessAccepted()) {
+                        return skip(Counter.SESSION_FILTERED, out);
+                    }
+                    return inner(seg, base, after, end, capEnd, PAYLOAD_ETHERNET, EncapKind.ERSPAN, 1,
+                            DecapResult.NO_ID, ts, Counter.INNER_ERSPAN_I, out);
+                }
+                if (after + ErspanHeader.TYPE_II_LENGTH > capEnd) {
+                    return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+                }
                 int word0 = u32(seg, base + after);
-                if (ErspanHeader.version(word0) != ErspanHeader.VERSION_TYPE_II) return skip(Counter.ERSPAN_UNKNOWN_VERSION, out);
+                if (ErspanHeader.version(word0) != ErspanHeader.VERSION_TYPE_II) {
+                    return skip(Counter.ERSPAN_UNKNOWN_VERSION, out);
+                }
                 int session = ErspanHeader.sessionId(word0);
-                if (!config.sessionAccepted(session)) return skip(Counter.SESSION_FILTERED, out);
+                if (!config.sessionAccepted(session)) {
+                    return skip(Counter.SESSION_FILTERED, out);
+                }
                 gaps.observe(session, u32(seg, base + gre + GreHeader.sequenceOffset(flags)));
-                return inner(seg, base, after + ErspanHeader.TYPE_II_LENGTH, end, capEnd, PAYLOAD_ETHERNET, EncapKind.ERSPAN, 2, session, ts, Counter.INNER_ERSPAN_II, out);
+                return inner(seg, base, after + ErspanHeader.TYPE_II_LENGTH, end, capEnd, PAYLOAD_ETHERNET,
+                        EncapKind.ERSPAN, 2, session, ts, Counter.INNER_ERSPAN_II, out);
             }
             case GreHeader.PROTOCOL_ERSPAN_III -> {
-                if (!erspan) return other(out);
+                if (!erspan) {
+                    return OTHER;
+                }
                 return erspanIII(seg, base, gre, flags, after, end, capEnd, ts, out);
             }
             case GreHeader.PROTOCOL_TRANSPARENT_ETHERNET -> {
-                if (!greBridging) return other(out);
-                int key = (flags & GreHeader.FLAG_KEY) != 0 ? u32(seg, base + gre + GreHeader.keyOffset(flags)) : DecapResult.NO_ID;
-                return inner(seg, base, after, end, capEnd, PAYLOAD_ETHERNET, EncapKind.GRE, 0, key, ts, Counter.INNER_GRE_TEB, out);
+                if (!greBridging) {
+                    return OTHER;
+                }
+                int key = (flags & GreHeader.FLAG_KEY) != 0
+                        ? u32(seg, base + gre + GreHeader.keyOffset(flags))
+                        : DecapResult.NO_ID;
+                return inner(seg, base, after, end, capEnd, PAYLOAD_ETHERNET, EncapKind.GRE, 0, key, ts,
+                        Counter.INNER_GRE_TEB, out);
             }
             default -> { return skip(Counter.GRE_NOT_BRIDGING, out); }
         }
     }
 
-    private int erspanIII(MemorySegment seg, long base, int gre, int flags, int at, int end, int capEnd, long ts, DecapResult out) {
-        if (at + ErspanHeader.TYPE_III_LENGTH > capEnd) return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+    private int erspanIII(MemorySegment seg, long base, int gre, int flags, int at, int end, int capEnd, long ts,
+                          DecapResult out) {
+        if (at + ErspanHeader.TYPE_III_LENGTH > capEnd) {
+            return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+        }
         int word0 = u32(seg, base + at);
-        if (ErspanHeader.version(word0) != ErspanHeader.VERSION_TYPE_III) return skip(Counter.ERSPAN_UNKNOWN_VERSION, out);
+        if (ErspanHeader.version(word0) != ErspanHeader.VERSION_TYPE_III) {
+            return skip(Counter.ERSPAN_UNKNOWN_VERSION, out);
+        }
         int word2 = u32(seg, base + at + ErspanHeader.TYPE_III_WORD2_OFFSET);
         boolean subHeader = ErspanHeader.hasSubHeader(word2);
         int headerLength = ErspanHeader.TYPE_III_LENGTH + (subHeader ? ErspanHeader.SUB_HEADER_LENGTH : 0);
-        if (at + headerLength > capEnd) return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+        if (at + headerLength > capEnd) {
+            return skip(Counter.TRUNCATED_ENCAPSULATION, out);
+        }
         int payload;
         switch (ErspanHeader.frameType(word2)) {
             case ErspanHeader.FRAME_TYPE_ETHERNET -> payload = PAYLOAD_ETHERNET;
@@ -410,10 +543,15 @@ public final class Decapsulator {
             default -> { return skip(Counter.ERSPAN_FRAME_TYPE, out); }
         }
         int session = ErspanHeader.sessionId(word0);
-        if (!config.sessionAccepted(session)) return skip(Counter.SESSION_FILTERED, out);
-        if ((flags & GreHeader.FLAG_SEQUENCE) != 0) gaps.observe(session, u32(seg, base + gre + GreHeader.sequenceOffset(flags)));
+        if (!config.sessionAccepted(session)) {
+            return skip(Counter.SESSION_FILTERED, out);
+        }
+        if ((flags & GreHeader.FLAG_SEQUENCE) != 0) {
+            gaps.observe(session, u32(seg, base + gre + GreHeader.sequenceOffset(flags)));
+        }
         long time = hardwareTime ? erspanTime(seg, base + at, word2, subHeader, ts) : ts;
-        return inner(seg, base, at + headerLength, end, capEnd, payload, EncapKind.ERSPAN, 3, session, time, Counter.INNER_ERSPAN_III, out);
+        return inner(seg, base, at + headerLength, end, capEnd, payload, EncapKind.ERSPAN, 3, session, time,
+                Counter.INNER_ERSPAN_III, out);
     }
 
     /** ERSPAN III hardware time by granularity; the 32-bit counter's wrap is resolved against arrival time. */
@@ -423,18 +561,25 @@ public final class Decapsulator {
             case ErspanHeader.GRANULARITY_100_MICROS -> { return nearestWrap(arrival, ERSPAN_100_MICROS, stamp); }
             case ErspanHeader.GRANULARITY_100_NANOS -> { return nearestWrap(arrival, ERSPAN_100_NANOS, stamp); }
             case ErspanHeader.GRANULARITY_IEEE_1588 -> {
-                if (stamp >= NANOS_PER_SECOND) break;
+                if (stamp >= NANOS_PER_SECOND) {
+                    break;
+                }
                 if (subHeader) {
-                    int platform = (u32(seg, header + ErspanHeader.SUB_HEADER_WORD0_OFFSET) >>> ErspanHeader.PLATFORM_ID_SHIFT) & ErspanHeader.PLATFORM_ID_MASK;
+                    int platform = (u32(seg, header + ErspanHeader.SUB_HEADER_WORD0_OFFSET)
+                            >>> ErspanHeader.PLATFORM_ID_SHIFT) & ErspanHeader.PLATFORM_ID_MASK;
                     if (ErspanHeader.subHeaderCarriesSeconds(platform)) {
-                        return u32Unsigned(seg, header + ErspanHeader.SUB_HEADER_WORD1_OFFSET) * NANOS_PER_SECOND + stamp;
+                        long seconds = u32Unsigned(seg, header + ErspanHeader.SUB_HEADER_WORD1_OFFSET);
+                        return seconds * NANOS_PER_SECOND + stamp;
                     }
                 }
                 // Nanoseconds only: take the second that puts the stamp nearest the arrival time.
                 long second = Math.floorDiv(arrival, NANOS_PER_SECOND) * NANOS_PER_SECOND;
                 long best = second + stamp;
-                if (Math.abs(best - NANOS_PER_SECOND - arrival) < Math.abs(best - arrival)) best -= NANOS_PER_SECOND;
-                else if (Math.abs(best + NANOS_PER_SECOND - arrival) < Math.abs(best - arrival)) best += NANOS_PER_SECOND;
+                if (Math.abs(best - NANOS_PER_SECOND - arrival) < Math.abs(best - arrival)) {
+                    best -= NANOS_PER_SECOND;
+                } else if (Math.abs(best + NANOS_PER_SECOND - arrival) < Math.abs(best - arrival)) {
+                    best += NANOS_PER_SECOND;
+                }
                 return best;
             }
             default -> { }
@@ -448,8 +593,11 @@ public final class Decapsulator {
         long arrivalUnits = Math.floorDiv(arrival, unit);
         long candidate = (arrivalUnits & ~0xFFFF_FFFFL) | stamp;
         long difference = candidate - arrivalUnits;
-        if (difference > 0x8000_0000L) candidate -= 0x1_0000_0000L;
-        else if (difference < -0x8000_0000L) candidate += 0x1_0000_0000L;
+        if (difference > 0x8000_0000L) {
+            candidate -= 0x1_0000_0000L;
+        } else if (difference < -0x8000_0000L) {
+            candidate += 0x1_0000_0000L;
+        }
         return candidate * unit;
     }
 
@@ -458,15 +606,23 @@ public final class Decapsulator {
         int wireLength = end - start;
         int capturedLength = capEnd - start;
         if (payload == PAYLOAD_ETHERNET) {
-            if (wireLength < EthernetHeader.LENGTH) return skip(Counter.INNER_TOO_SHORT, out);
+            if (wireLength < EthernetHeader.LENGTH) {
+                return skip(Counter.INNER_TOO_SHORT, out);
+            }
         } else {
-            if (wireLength < 1 || capturedLength < 1) return skip(Counter.INNER_TOO_SHORT, out);
+            if (wireLength < 1 || capturedLength < 1) {
+                return skip(Counter.INNER_TOO_SHORT, out);
+            }
             int etherType = payload;
             if (payload == PAYLOAD_IP) {
                 int version = u8(seg, base + start) >>> 4;
-                if (version == 4) etherType = EthernetHeader.TYPE_IPV4;
-                else if (version == 6) etherType = EthernetHeader.TYPE_IPV6;
-                else return skip(Counter.INNER_IP_VERSION, out);
+                if (version == 4) {
+                    etherType = EthernetHeader.TYPE_IPV4;
+                } else if (version == 6) {
+                    etherType = EthernetHeader.TYPE_IPV6;
+                } else {
+                    return skip(Counter.INNER_IP_VERSION, out);
+                }
             }
             out.setSyntheticEtherType(etherType);
             counters.increment(Counter.INNER_SYNTHETIC_ETHERNET);
@@ -488,10 +644,5 @@ public final class Decapsulator {
         out.skipReason = reason;
         out.syntheticPrefix = false;
         return SKIPPED;
-    }
-
-    private int other(DecapResult out) {
-        counters.increment(Counter.NOT_ENCAPSULATION);
-        return OTHER;
     }
 }

@@ -3,6 +3,7 @@ package gulp.pipeline;
 import gulp.capture.PacketFlags;
 import gulp.capture.PacketHandler;
 import gulp.decap.DecapResult;
+import gulp.decap.DecapOutcome;
 import gulp.decap.Decapsulator;
 import gulp.format.CaptureInterface;
 import gulp.format.PcapRecordHeader;
@@ -218,7 +219,7 @@ public final class PacketPath implements PacketHandler {
         }
         if (decapsulator != null) {
             switch (decapsulator.decapsulate(data, offset, caplen, wirelen, timestampNanos, decapResult)) {
-                case Decapsulator.INNER -> {
+                case INNER -> {
                     DecapResult inner = decapResult;
                     MirrorSessions mirrors = sessions;
                     int outerInterface = currentInterface;
@@ -236,7 +237,7 @@ public final class PacketPath implements PacketHandler {
                     currentInterface = outerInterface;
                     return;
                 }
-                case Decapsulator.OTHER -> {
+                case OTHER -> {
                     if (!decapsulator.config().keepOther()) {
                         counters.decapSkipped.increment();
                         return;
@@ -244,7 +245,7 @@ public final class PacketPath implements PacketHandler {
                     keep(data, offset, caplen, wirelen, timestampNanos, vlanTag, packetType, tpStatus, otherFilter);
                     return;
                 }
-                case Decapsulator.HELD -> {
+                case HELD -> {
                     return; // a fragment: its datagram comes out when complete
                 }
                 default -> {

@@ -52,12 +52,12 @@ class CookedAndRawOuterDecapTest {
         for (int i = 0; i < frames.size(); i++) {
             PcapFiles.Frame original = ethernet.get(Integer.parseInt(index.get(i)));
             PcapFiles.Frame f = frames.get(i);
-            int expected = fromEthernet.decapsulate(MemorySegment.ofArray(original.data()), 0, original.caplen(),
+            DecapOutcome expected = fromEthernet.decapsulate(MemorySegment.ofArray(original.data()), 0, original.caplen(),
                     original.wirelen(), original.tsNanos(), want);
-            int outcome = decap.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), got);
+            DecapOutcome outcome = decap.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), got);
             String where = name + " frame " + (i + 1);
             assertEquals(expected, outcome, where + " " + got.skipReason());
-            if (outcome == Decapsulator.INNER) {
+            if (outcome == DecapOutcome.INNER) {
                 assertEquals(want.kind(), got.kind(), where);
                 assertEquals(want.id(), got.id(), where);
                 PcapFiles.Frame wantRecord = TestFrames.record(want);
@@ -92,10 +92,10 @@ class CookedAndRawOuterDecapTest {
         Decapsulator decap = new Decapsulator(DecapConfig.defaults(), link);
         DecapResult result = new DecapResult();
         byte[] shortPacket = new byte[link.headerLength > 0 ? link.headerLength - 1 : 0];
-        assertEquals(Decapsulator.OTHER, decap.decapsulate(MemorySegment.ofArray(shortPacket), 0, shortPacket.length,
+        assertEquals(DecapOutcome.OTHER, decap.decapsulate(MemorySegment.ofArray(shortPacket), 0, shortPacket.length,
                 shortPacket.length, 0, result));
         byte[] notIp = new byte[40];
         notIp[0] = 0x10; // raw: IP version 1; cooked: protocol 0x1000 / 0x0000
-        assertEquals(Decapsulator.OTHER, decap.decapsulate(MemorySegment.ofArray(notIp), 0, 40, 40, 0, result));
+        assertEquals(DecapOutcome.OTHER, decap.decapsulate(MemorySegment.ofArray(notIp), 0, 40, 40, 0, result));
     }
 }

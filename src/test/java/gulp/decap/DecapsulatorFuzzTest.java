@@ -66,9 +66,9 @@ public class DecapsulatorFuzzTest {
             MemorySegment packet = input.asSlice(at + 4, caplen);
             at += 4 + caplen;
 
-            int outcome = decap.decapsulate(packet, 0, caplen, wirelen, ts, r);
+            DecapOutcome outcome = decap.decapsulate(packet, 0, caplen, wirelen, ts, r);
             HostileInputTest.checkInvariants(outcome, r, packet, 0, caplen, wirelen);
-            if (outcome == Decapsulator.INNER) {
+            if (outcome == DecapOutcome.INNER) {
                 if (r.reassembled()) {
                     long slot = r.offset() / SLOT_BYTES;
                     assertTrue(r.offset() + r.innerCaplen() <= (slot + 1) * SLOT_BYTES,
@@ -77,7 +77,7 @@ public class DecapsulatorFuzzTest {
                 int copied = r.copyTo(ASSEMBLY, 0, (int) ASSEMBLY.byteSize());
                 assertEquals(r.recordCaplen(), copied, "the whole record is copied");
                 assertTrue(r.recordCaplen() <= r.recordWireLength(), "record lengths");
-            } else if (outcome == Decapsulator.HELD) {
+            } else if (outcome == DecapOutcome.HELD) {
                 assertTrue(decap.fragmentsInFlight() >= 1 && decap.fragmentsInFlight() <= FragmentReassembler.SLOTS,
                         "fragments in flight: " + decap.fragmentsInFlight());
             }

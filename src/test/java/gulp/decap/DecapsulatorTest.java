@@ -22,16 +22,16 @@ class DecapsulatorTest {
     Decapsulator decap = new Decapsulator(DecapConfig.defaults());
     final DecapResult result = new DecapResult();
 
-    int run(byte[] packet) { return run(packet, packet.length, packet.length, T); }
+    DecapOutcome run(byte[] packet) { return run(packet, packet.length, packet.length, T); }
 
-    int run(byte[] packet, int caplen, int wirelen, long ts) {
+    DecapOutcome run(byte[] packet, int caplen, int wirelen, long ts) {
         return decap.decapsulate(MemorySegment.ofArray(packet), 0, caplen, wirelen, ts, result);
     }
 
     byte[] innerBytes() { return TestFrames.record(result).data(); }
 
     void assertSkipped(Counter reason, byte[] packet) {
-        assertEquals(Decapsulator.SKIPPED, run(packet), () -> "expected skip " + reason + ", got " + result.skipReason());
+        assertEquals(DecapOutcome.SKIPPED, run(packet), () -> "expected skip " + reason + ", got " + result.skipReason());
         assertEquals(reason, result.skipReason());
     }
 
@@ -39,7 +39,7 @@ class DecapsulatorTest {
     void ethernetTrailerPaddingIsNotPartOfTheInnerFrame() {
         byte[] small = ethernet(0x0806, new byte[28]);
         byte[] padded = concat(ethernet(0x0800, ipv4(17, vxlan(5, small), 0)), new byte[18]);
-        assertEquals(Decapsulator.INNER, run(padded));
+        assertEquals(DecapOutcome.INNER, run(padded));
         assertArrayEquals(small, innerBytes());
         assertEquals(small.length, result.innerWireLength());
     }
@@ -48,7 +48,7 @@ class DecapsulatorTest {
     void ipv4TotalLengthZeroMeansToTheEndOfTheCapture() {
         byte[] packet = ethernet(0x0800, ipv4(47, erspanII(3, 1, frame), 0));
         packet[16] = 0; packet[17] = 0; // GSO / BIG TCP
-        assertEquals(Decapsulator.INNER, run(packet));
+        assertEquals(DecapOutcome.INNER, run(packet));
         assertArrayEquals(frame, innerBytes());
     }
 
@@ -56,7 +56,7 @@ class DecapsulatorTest {
     void truncatedCaptureKeepsWhatIsThereAndTheWireLengthFromTheOuterIpLength() {
         byte[] packet = ethernet(0x0800, ipv4(47, erspanII(3, 1, frame), 0));
         int cut = packet.length - 40;
-        assertEquals(Decapsulator.INNER, run(packet, cut, packet.length, T));
+        assertEquals(DecapOutcome.INNER, run(packet, cut, packet.length, T));
         assertEquals(frame.length, result.innerWireLength());
         assertEquals(frame.length - 40, result.innerCaplen());
     }
@@ -69,7 +69,7 @@ class DecapsulatorTest {
                 ethernet(0x86DD, ipv6(47, erspanII(3, 3, frame), true), 7),
                 ethernet(0x86DD, ipv6(17, geneve(9, 0x6558, 4, frame), true)),
                 ethernet(0x86DD, ipv6(17, vxlan(9, frame), false)))) {
-            assertEquals(Decapsulator.INNER, run(packet), () -> String.valueOf(result.skipReason()));
+            assertEquals(DecapOutcome.INNER, run(packet), () -> String.valueOf(result.skipReason()));
             assertArrayEquals(frame, innerBytes());
         }
     }
@@ -77,7 +77,7 @@ class DecapsulatorTest {
     @Test
     void greKeyChecksumAndSequenceAreSkippedByTheirFlags() {
         for (int flags : new int[] {0, 0x8000, 0x2000, 0x1000, 0xA000, 0xB000, 0x3000}) {
-            assertEquals(Decapsulator.INNER, run(ethernet(0x0800, ipv4(47, gre(flags, 0x6558, 0xABCD, 9, frame), 0))));
+            assertEquals(DecapOutcome.INNER, run(ethernet(0x0800, ipv4(47, gre(flags, 0x6558, 0xABCD, 9, frame), 0))));
             assertArrayEquals(frame, innerBytes());
             assertEquals((flags & 0x2000) != 0 ? 0xABCD : DecapResult.NO_ID, result.id());
             assertEquals(EncapKind.GRE, result.kind());
@@ -87,21 +87,21 @@ class DecapsulatorTest {
     @Test
     void erspanIiiWithIpFrameTypeGetsASyntheticEthernetHeader() {
         byte[] ip = ipv4(1, new byte[30], 0);
-        assertEquals(Decapsulator.INNER, run(ethernet(0x0800, ipv4(47, erspanIII(4, 1, 0, 2 << 10, null, ip), 0))));
+        assertEquals(DecapOutcome.INNER, run(ethernet(0x0800, ipv4(47, erspanIII(4, 1, 0, 2 << 10, null, ip), 0))));
         assertTrue(result.hasSyntheticPrefix());
         assertArrayEquals(concat(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00}, ip), innerBytes());
         assertEquals(ip.length + 14, result.recordWireLength());
         byte[] ip6 = ipv6(59, new byte[8], false);
-        assertEquals(Decapsulator.INNER, run(ethernet(0x0800, ipv4(17, geneve(1, 0x86DD, 0, ip6), 0))));
+        assertEquals(DecapOutcome.INNER, run(ethernet(0x0800, ipv4(17, geneve(1, 0x86DD, 0, ip6), 0))));
         assertArrayEquals(concat(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0x86, (byte) 0xDD}, ip6), innerBytes());
-        assertEquals(Decapsulator.INNER, run(ethernet(0x0800, ipv4(17, vxlan(1, frame), 0))));
+        assertEquals(DecapOutcome.INNER, run(ethernet(0x0800, ipv4(17, vxlan(1, frame), 0))));
         assertFalse(result.hasSyntheticPrefix());
     }
 
     @Test
     void copyToWritesTheRecordUpToTheSnaplen() {
         byte[] ip = ipv4(1, new byte[30], 0);
-        assertEquals(Decapsulator.INNER, run(ethernet(0x0800, ipv4(17, geneve(1, 0x0800, 2, ip), 0))));
+        assertEquals(DecapOutcome.INNER, run(ethernet(0x0800, ipv4(17, geneve(1, 0x0800, 2, ip), 0))));
         byte[] whole = innerBytes();
         MemorySegment target = MemorySegment.ofArray(new byte[100]);
         for (int snap : new int[] {0, 5, 14, 20, whole.length, 100}) {
@@ -116,32 +116,32 @@ class DecapsulatorTest {
         decap = new Decapsulator(DecapConfig.builder().useErspanHardwareTime(true).build());
         // 100 us units: arrival T, stamp of a packet 1.5 ms earlier.
         long units = Math.floorDiv(T, 100_000L) - 15;
-        assertEquals(Decapsulator.INNER, run(ethernet(0x0800, ipv4(47, erspanIII(4, 1, (int) units, 0, null, frame), 0))));
+        assertEquals(DecapOutcome.INNER, run(ethernet(0x0800, ipv4(47, erspanIII(4, 1, (int) units, 0, null, frame), 0))));
         assertEquals(units * 100_000L, result.timestampNanos());
         // Just after the 32-bit counter wrapped while arrival is still before it: resolves forwards.
         long wrapAt = (Math.floorDiv(T, 100_000L) | 0xFFFF_FFFFL) + 1;
         long arrival = (wrapAt - 2) * 100_000L;
         byte[] afterWrap = ethernet(0x0800, ipv4(47, erspanIII(4, 1, 3, 0, null, frame), 0));
-        assertEquals(Decapsulator.INNER, run(afterWrap, afterWrap.length, afterWrap.length, arrival));
+        assertEquals(DecapOutcome.INNER, run(afterWrap, afterWrap.length, afterWrap.length, arrival));
         assertEquals((wrapAt + 3) * 100_000L, result.timestampNanos());
         // 100 ns units.
         long fine = Math.floorDiv(T, 100L) + 7;
-        assertEquals(Decapsulator.INNER, run(ethernet(0x0800, ipv4(47, erspanIII(4, 1, (int) fine, 1 << 1, null, frame), 0))));
+        assertEquals(DecapOutcome.INNER, run(ethernet(0x0800, ipv4(47, erspanIII(4, 1, (int) fine, 1 << 1, null, frame), 0))));
         assertEquals(fine * 100L, result.timestampNanos());
         // IEEE 1588 with a platform 3 sub-header carrying the seconds.
         byte[] sub = {0x0C, 0, 0, 0, 0x65, 0x43, 0x21, 0x00};
-        assertEquals(Decapsulator.INNER, run(ethernet(0x0800, ipv4(47, erspanIII(4, 1, 500, (2 << 1) | 1, sub, frame), 0))));
+        assertEquals(DecapOutcome.INNER, run(ethernet(0x0800, ipv4(47, erspanIII(4, 1, 500, (2 << 1) | 1, sub, frame), 0))));
         assertEquals(0x65432100L * 1_000_000_000L + 500, result.timestampNanos());
         assertArrayEquals(frame, innerBytes());
         // Custom granularity: arrival time, counted.
-        assertEquals(Decapsulator.INNER, run(ethernet(0x0800, ipv4(47, erspanIII(4, 1, 500, 3 << 1, null, frame), 0))));
+        assertEquals(DecapOutcome.INNER, run(ethernet(0x0800, ipv4(47, erspanIII(4, 1, 500, 3 << 1, null, frame), 0))));
         assertEquals(T, result.timestampNanos());
         assertEquals(1, decap.counters().get(Counter.HARDWARE_TIME_UNUSABLE));
     }
 
     @Test
     void arrivalTimeIsUsedUnlessHardwareTimeIsAskedFor() {
-        assertEquals(Decapsulator.INNER, run(ethernet(0x0800, ipv4(47, erspanIII(4, 1, 12345, 0, null, frame), 0))));
+        assertEquals(DecapOutcome.INNER, run(ethernet(0x0800, ipv4(47, erspanIII(4, 1, 12345, 0, null, frame), 0))));
         assertEquals(T, result.timestampNanos());
     }
 
@@ -188,22 +188,22 @@ class DecapsulatorTest {
         byte[] innermost = frame;
         byte[] middle = ethernet(0x0800, ipv4(17, vxlan(2, innermost), 0));
         byte[] outer = ethernet(0x0800, ipv4(47, erspanII(1, 1, middle), 0));
-        assertEquals(Decapsulator.INNER, run(outer));
+        assertEquals(DecapOutcome.INNER, run(outer));
         byte[] once = innerBytes();
         assertArrayEquals(middle, once);
-        assertEquals(Decapsulator.INNER, run(once));
+        assertEquals(DecapOutcome.INNER, run(once));
         assertArrayEquals(innermost, innerBytes());
     }
 
     @Test
     void otherTrafficAndDisabledKindsAreOther() {
-        assertEquals(Decapsulator.OTHER, run(frame));
-        assertEquals(Decapsulator.OTHER, run(ethernet(0x0800, ipv4(17, udp(53, new byte[20]), 0))));
-        assertEquals(Decapsulator.OTHER, run(new byte[5]));
+        assertEquals(DecapOutcome.OTHER, run(frame));
+        assertEquals(DecapOutcome.OTHER, run(ethernet(0x0800, ipv4(17, udp(53, new byte[20]), 0))));
+        assertEquals(DecapOutcome.OTHER, run(new byte[5]));
         decap = new Decapsulator(DecapConfig.builder().kinds(EnumSet.of(EncapKind.VXLAN)).build());
-        assertEquals(Decapsulator.OTHER, run(ethernet(0x0800, ipv4(47, erspanII(3, 1, frame), 0))));
-        assertEquals(Decapsulator.OTHER, run(ethernet(0x0800, ipv4(17, geneve(3, 0x6558, 0, frame), 0))));
-        assertEquals(Decapsulator.INNER, run(ethernet(0x0800, ipv4(17, vxlan(3, frame), 0))));
+        assertEquals(DecapOutcome.OTHER, run(ethernet(0x0800, ipv4(47, erspanII(3, 1, frame), 0))));
+        assertEquals(DecapOutcome.OTHER, run(ethernet(0x0800, ipv4(17, geneve(3, 0x6558, 0, frame), 0))));
+        assertEquals(DecapOutcome.INNER, run(ethernet(0x0800, ipv4(17, vxlan(3, frame), 0))));
         assertEquals(2, decap.counters().get(Counter.NOT_ENCAPSULATION));
         assertNull(result.skipReason());
     }
@@ -212,10 +212,10 @@ class DecapsulatorTest {
     void portsAndVniFilterAreConfigurable() {
         decap = new Decapsulator(DecapConfig.builder().vxlanPort(8472).vnis(Set.of(100, 200)).build());
         byte[] on4789 = ethernet(0x0800, ipv4(17, vxlan(100, frame), 0));
-        assertEquals(Decapsulator.OTHER, run(on4789));
+        assertEquals(DecapOutcome.OTHER, run(on4789));
         byte[] v100 = vxlan(100, frame);
         v100[2] = (byte) (8472 >>> 8); v100[3] = (byte) 8472;
-        assertEquals(Decapsulator.INNER, run(ethernet(0x0800, ipv4(17, v100, 0))));
+        assertEquals(DecapOutcome.INNER, run(ethernet(0x0800, ipv4(17, v100, 0))));
         assertEquals(100, result.id());
         byte[] v300 = vxlan(300, frame);
         v300[2] = (byte) (8472 >>> 8); v300[3] = (byte) 8472;
@@ -228,8 +228,8 @@ class DecapsulatorTest {
         byte[][] pieces = ipv4Fragments(47, erspanII(5, 1, big), 1000, 77);
         for (int[] order : new int[][] {{0, 1, 2, 3}, {3, 2, 1, 0}, {2, 0, 3, 1}}) {
             for (int k = 0; k < order.length; k++) {
-                int outcome = run(pieces[order[k]]);
-                assertEquals(k < order.length - 1 ? Decapsulator.HELD : Decapsulator.INNER, outcome);
+                DecapOutcome outcome = run(pieces[order[k]]);
+                assertEquals(k < order.length - 1 ? DecapOutcome.HELD : DecapOutcome.INNER, outcome);
             }
             assertArrayEquals(big, innerBytes());
             assertTrue(result.reassembled());
@@ -249,7 +249,7 @@ class DecapsulatorTest {
             int offsetFlags = (k == 0 ? 0 : half) | (k == 0 ? 1 : 0);
             byte[] fragmentHeader = {60, 0, (byte) (offsetFlags >>> 8), (byte) offsetFlags, 0, 0, 0x12, 0x34};
             byte[] packet = ethernet(0x86DD, ipv6(44, concat(fragmentHeader, parts[k]), false));
-            assertEquals(k == 0 ? Decapsulator.HELD : Decapsulator.INNER, run(packet), () -> String.valueOf(result.skipReason()));
+            assertEquals(k == 0 ? DecapOutcome.HELD : DecapOutcome.INNER, run(packet), () -> String.valueOf(result.skipReason()));
         }
         assertArrayEquals(big, innerBytes());
         assertEquals(42, result.id());
@@ -258,7 +258,7 @@ class DecapsulatorTest {
     @Test
     void overlappingFragmentsDropTheDatagram() {
         byte[][] pieces = ipv4Fragments(47, erspanII(5, 1, innerFrame(3000)), 1000, 78);
-        assertEquals(Decapsulator.HELD, run(pieces[0]));
+        assertEquals(DecapOutcome.HELD, run(pieces[0]));
         assertSkipped(Counter.FRAGMENT_INCONSISTENT, pieces[0]); // exact duplicate overlaps
         assertEquals(0, decap.fragmentsInFlight());
         // A middle fragment whose length is not a multiple of 8 is inconsistent too.
@@ -272,13 +272,13 @@ class DecapsulatorTest {
     @Test
     void incompleteDatagramsAreGivenUpAfterTheTimeoutOrWhenTheTableIsFull() {
         byte[][] pieces = ipv4Fragments(47, erspanII(5, 1, innerFrame(3000)), 1000, 79);
-        assertEquals(Decapsulator.HELD, run(pieces[0], pieces[0].length, pieces[0].length, T));
+        assertEquals(DecapOutcome.HELD, run(pieces[0], pieces[0].length, pieces[0].length, T));
         byte[][] other = ipv4Fragments(47, erspanII(5, 1, innerFrame(3000)), 1000, 80);
-        assertEquals(Decapsulator.HELD, run(other[0], other[0].length, other[0].length, T + 3_000_000_000L));
+        assertEquals(DecapOutcome.HELD, run(other[0], other[0].length, other[0].length, T + 3_000_000_000L));
         assertEquals(1, decap.counters().get(Counter.FRAGMENT_GIVEN_UP_TIMEOUT));
         for (int id = 1000; id < 1000 + FragmentReassembler.SLOTS; id++) {
             byte[] first = ipv4Fragments(47, erspanII(5, 1, innerFrame(3000)), 1000, id)[0];
-            assertEquals(Decapsulator.HELD, run(first, first.length, first.length, T + 3_000_000_000L));
+            assertEquals(DecapOutcome.HELD, run(first, first.length, first.length, T + 3_000_000_000L));
         }
         assertEquals(1, decap.counters().get(Counter.FRAGMENT_GIVEN_UP_TABLE_FULL));
         decap.finish();
@@ -291,14 +291,14 @@ class DecapsulatorTest {
     @Test
     void truncatedFragmentsAreSkipped() {
         byte[] first = ipv4Fragments(47, erspanII(5, 1, innerFrame(3000)), 1000, 81)[0];
-        assertEquals(Decapsulator.SKIPPED, run(first, 100, first.length, T));
+        assertEquals(DecapOutcome.SKIPPED, run(first, 100, first.length, T));
         assertEquals(Counter.FRAGMENT_TRUNCATED, result.skipReason());
     }
 
     @Test
     void firstUdpFragmentToAnotherPortIsOther() {
         byte[] first = ipv4Fragments(17, udp(53, new byte[3000]), 1000, 82)[0];
-        assertEquals(Decapsulator.OTHER, run(first));
+        assertEquals(DecapOutcome.OTHER, run(first));
     }
 
     @Test

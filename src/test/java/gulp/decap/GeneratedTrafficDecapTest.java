@@ -48,13 +48,13 @@ class GeneratedTrafficDecapTest {
         for (int i = 0; i < outer.size(); i++) {
             PcapFiles.Frame f = outer.get(i);
             String[] expected = manifest.get(i).split(" ");
-            int outcome = decap.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), result);
+            DecapOutcome outcome = decap.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), result);
             String where = "frame " + (i + 1) + " (" + manifest.get(i) + ")";
             if (expected[0].equals("held")) {
-                assertEquals(Decapsulator.HELD, outcome, where);
+                assertEquals(DecapOutcome.HELD, outcome, where);
                 continue;
             }
-            assertEquals(Decapsulator.INNER, outcome, where + " " + result.skipReason());
+            assertEquals(DecapOutcome.INNER, outcome, where + " " + result.skipReason());
             assertEquals(EncapKind.valueOf(expected[1]), result.kind(), where);
             assertEquals(Integer.parseInt(expected[2]), result.id(), where);
             PcapFiles.Frame want = inner.get(next++);
@@ -104,7 +104,7 @@ class GeneratedTrafficDecapTest {
         }
         Decapsulator decap = new Decapsulator(DecapConfig.defaults());
         for (PcapFiles.Frame f : sent) {
-            assertEquals(Decapsulator.INNER, decap.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), result));
+            assertEquals(DecapOutcome.INNER, decap.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), result));
         }
         SequenceGapTracker gaps = decap.sequenceGaps();
         assertEquals(4, gaps.gaps(7));
@@ -126,7 +126,7 @@ class GeneratedTrafficDecapTest {
         DecapResult result = new DecapResult();
         int inner = 0;
         for (PcapFiles.Frame f : stream) {
-            if (decap.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), result) == Decapsulator.INNER) {
+            if (decap.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), result) == DecapOutcome.INNER) {
                 assertEquals(9, result.id());
                 inner++;
             }

@@ -44,9 +44,9 @@ class HostileInputTest {
     }
 
     /** What must hold after any decapsulate call, whatever the input. */
-    static void checkInvariants(int outcome, DecapResult r, MemorySegment packet, long offset, int caplen, int wirelen) {
+    static void checkInvariants(DecapOutcome outcome, DecapResult r, MemorySegment packet, long offset, int caplen, int wirelen) {
         switch (outcome) {
-            case Decapsulator.INNER -> {
+            case DecapOutcome.INNER -> {
                 assertTrue(r.innerCaplen() >= 0 && r.innerCaplen() <= r.innerWireLength(), "inner lengths");
                 assertTrue(r.offset() >= 0 && r.offset() + r.innerCaplen() <= r.segment().byteSize(), "inside the segment");
                 if (!r.reassembled()) {
@@ -57,8 +57,8 @@ class HostileInputTest {
                 if (!r.hasSyntheticPrefix()) assertTrue(r.innerWireLength() >= EthernetHeader.LENGTH, "inner Ethernet header");
                 assertTrue(r.kind() != null);
             }
-            case Decapsulator.SKIPPED -> assertNotNull(r.skipReason());
-            case Decapsulator.OTHER, Decapsulator.HELD -> { }
+            case DecapOutcome.SKIPPED -> assertNotNull(r.skipReason());
+            case DecapOutcome.OTHER, DecapOutcome.HELD -> { }
             default -> throw new AssertionError("outcome " + outcome);
         }
     }
@@ -69,24 +69,24 @@ class HostileInputTest {
         DecapResult r = new DecapResult();
         for (byte[] t : wholeTemplates()) {
             MemorySegment seg = MemorySegment.ofArray(t);
-            int full = decap.decapsulate(seg, 0, t.length, t.length, T, r);
-            assertEquals(Decapsulator.INNER, full, () -> "template skipped: " + r.skipReason());
+            DecapOutcome full = decap.decapsulate(seg, 0, t.length, t.length, T, r);
+            assertEquals(DecapOutcome.INNER, full, () -> "template skipped: " + r.skipReason());
             long innerStart = r.offset();
             int innerWire = r.innerWireLength();
             for (int cut = 0; cut < t.length; cut++) {
                 // Captured short (snaplen): headers complete -> inner frame truncated, same wire length.
-                int outcome = decap.decapsulate(seg, 0, cut, t.length, T, r);
+                DecapOutcome outcome = decap.decapsulate(seg, 0, cut, t.length, T, r);
                 checkInvariants(outcome, r, seg, 0, cut, t.length);
-                if (cut >= innerStart && outcome == Decapsulator.INNER) {
+                if (cut >= innerStart && outcome == DecapOutcome.INNER) {
                     assertEquals(cut - innerStart, r.innerCaplen());
                     assertEquals(innerWire, r.innerWireLength());
-                } else if (outcome == Decapsulator.INNER) {
+                } else if (outcome == DecapOutcome.INNER) {
                     throw new AssertionError("inner frame from a capture cut inside the headers at " + cut);
                 }
                 // Really short on the wire: the IP length lies.
                 outcome = decap.decapsulate(seg, 0, cut, cut, T, r);
                 checkInvariants(outcome, r, seg, 0, cut, cut);
-                assertTrue(outcome != Decapsulator.INNER, "inner frame from a packet cut at " + cut);
+                assertTrue(outcome != DecapOutcome.INNER, "inner frame from a packet cut at " + cut);
             }
         }
         assertTrue(decap.counters().total(DecapCounters.Group.SKIPPED) > 0);
@@ -127,7 +127,7 @@ class HostileInputTest {
             int caplen = random.nextInt(4) == 0 ? random.nextInt(length + 1) : length;
             int wirelen = random.nextInt(8) == 0 ? length + random.nextInt(100) : length;
             long ts = T + i * 1000L;
-            int outcome = decap.decapsulate(buffer, offset, caplen, wirelen, ts, r);
+            DecapOutcome outcome = decap.decapsulate(buffer, offset, caplen, wirelen, ts, r);
             checkInvariants(outcome, r, buffer, offset, caplen, wirelen);
         }
     }

@@ -56,16 +56,16 @@ class RealTrafficDecapTest {
         DecapResult result = new DecapResult();
         List<PcapFiles.Frame> written = new ArrayList<>();
         List<Integer> writtenFrom = new ArrayList<>();
-        Map<Integer, Integer> outcomes = new HashMap<>();
+        Map<Integer, DecapOutcome> outcomes = new HashMap<>();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(70_000);
             for (int i = 0; i < frames.size(); i++) {
                 PcapFiles.Frame f = frames.get(i);
                 long at = 3; // deliberately not at the segment start
                 MemorySegment.copy(f.data(), 0, buffer, ValueLayout.JAVA_BYTE, at, f.caplen());
-                int outcome = decap.decapsulate(buffer, at, f.caplen(), f.wirelen(), f.tsNanos(), result);
+                DecapOutcome outcome = decap.decapsulate(buffer, at, f.caplen(), f.wirelen(), f.tsNanos(), result);
                 outcomes.put(i, outcome);
-                if (outcome == Decapsulator.INNER) {
+                if (outcome == DecapOutcome.INNER) {
                     written.add(TestFrames.record(result));
                     writtenFrom.add(i);
                 }
@@ -126,7 +126,7 @@ class RealTrafficDecapTest {
         DecapResult result = new DecapResult();
         int inner = 0;
         for (PcapFiles.Frame f : PcapFiles.ethernetFrames(PcapFiles.ZEEK.resolve("erspan.pcap"))) {
-            if (decap.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), result) == Decapsulator.INNER) inner++;
+            if (decap.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), result) == DecapOutcome.INNER) inner++;
         }
         long held = decap.counters().get(Counter.FRAGMENT_HELD);
         long reassembled = decap.counters().get(Counter.FRAGMENT_REASSEMBLED);
@@ -142,7 +142,7 @@ class RealTrafficDecapTest {
         List<PcapFiles.Frame> frames = PcapFiles.ethernetFrames(PcapFiles.ZEEK.resolve("gre-sample.pcap"));
         for (PcapFiles.Frame f : frames) {
             byte[] before = f.data().clone();
-            assertEquals(Decapsulator.SKIPPED, decap.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), result));
+            assertEquals(DecapOutcome.SKIPPED, decap.decapsulate(MemorySegment.ofArray(f.data()), 0, f.caplen(), f.wirelen(), f.tsNanos(), result));
             assertEquals(Counter.GRE_NOT_BRIDGING, result.skipReason());
             assertArrayEquals(before, f.data());
         }
@@ -164,11 +164,11 @@ class RealTrafficDecapTest {
         return -1;
     }
 
-    static int expectedOutcome(Tshark.Packet p) {
-        if (encapsulationLayer(p) >= 0) return Decapsulator.INNER;
-        if (isOuterFragment(p)) return Decapsulator.HELD;
-        if (p.count("gre") > 0) return Decapsulator.SKIPPED;
-        return Decapsulator.OTHER;
+    static DecapOutcome expectedOutcome(Tshark.Packet p) {
+        if (encapsulationLayer(p) >= 0) return DecapOutcome.INNER;
+        if (isOuterFragment(p)) return DecapOutcome.HELD;
+        if (p.count("gre") > 0) return DecapOutcome.SKIPPED;
+        return DecapOutcome.OTHER;
     }
 
     static Tshark.Layer layer(Tshark.Packet p, String name) {
