@@ -9,6 +9,10 @@ import static gulp.decap.Bytes.u32;
 import static gulp.decap.Bytes.u32Unsigned;
 import static gulp.decap.Bytes.u64;
 import static gulp.decap.Bytes.u8;
+import static gulp.decap.DecapOutcome.HELD;
+import static gulp.decap.DecapOutcome.INNER;
+import static gulp.decap.DecapOutcome.OTHER;
+import static gulp.decap.DecapOutcome.SKIPPED;
 import static gulp.format.Timestamps.NANOS_PER_SECOND;
 
 /**
@@ -19,14 +23,6 @@ import static gulp.format.Timestamps.NANOS_PER_SECOND;
  * bad input (it is counted in {@link #counters()} and skipped).
  */
 public final class Decapsulator {
-    // The outcome inside, as the ordinal of its DecapOutcome (an int is what the inlined methods pass
-    // back up cheapest); the public method turns it into the enum once.
-    private static final int INNER = DecapOutcome.INNER.ordinal();
-    private static final int OTHER = DecapOutcome.OTHER.ordinal();
-    private static final int SKIPPED = DecapOutcome.SKIPPED.ordinal();
-    private static final int HELD = DecapOutcome.HELD.ordinal();
-    private static final DecapOutcome[] OUTCOMES = DecapOutcome.values();
-
     private static final int PAYLOAD_ETHERNET = 0;
     /** IP packet, version read from its first nibble. */
     private static final int PAYLOAD_IP = 1;
@@ -125,15 +121,15 @@ public final class Decapsulator {
         out.skipReason = null;
         out.reassembled = false;
         out.syntheticPrefix = false;
-        int outcome = frame(pkt, offset, Math.min(caplen, wirelen), wirelen, tsNanos, out);
+        DecapOutcome outcome = frame(pkt, offset, Math.min(caplen, wirelen), wirelen, tsNanos, out);
         if (outcome == OTHER) {
             counters.increment(Counter.NOT_ENCAPSULATION);
         }
-        return OUTCOMES[outcome];
+        return outcome;
     }
 
     /** The outer link layer, up to the IP header. */
-    private int frame(MemorySegment pkt, long offset, int cap, int wirelen, long tsNanos, DecapResult out) {
+    private DecapOutcome frame(MemorySegment pkt, long offset, int cap, int wirelen, long tsNanos, DecapResult out) {
         if (rawIpVersion != OuterLink.Constants.NOT_RAW) {
             return rawIp(pkt, offset, cap, wirelen, tsNanos, out);
         }
@@ -160,7 +156,7 @@ public final class Decapsulator {
     }
 
     /** An IP packet with no link-layer header: the version from the link type, or from the packet's first nibble. */
-    private int rawIp(MemorySegment pkt, long offset, int cap, int wirelen, long tsNanos, DecapResult out) {
+    private DecapOutcome rawIp(MemorySegment pkt, long offset, int cap, int wirelen, long tsNanos, DecapResult out) {
         if (cap < 1) {
             return OTHER;
         }
@@ -179,11 +175,11 @@ public final class Decapsulator {
     }
 
     /** A malformed outer header: GRE is ours to count; UDP might be anything, so it passes as other. */
-    private int malformedOuter(int protocol, Counter reason, DecapResult out) {
+    private DecapOutcome malformedOuter(int protocol, Counter reason, DecapResult out) {
         return protocol == Ipv4Header.PROTOCOL_GRE ? skip(reason, out) : OTHER;
     }
 
-    private int ipv4(MemorySegment pkt, long base, int ip, int cap, int wire, long ts, DecapResult out) {
+    private DecapOutcome ipv4(MemorySegment pkt, long base, int ip, int cap, int wire, long ts, DecapResult out) {
         if (ip + Ipv4Header.MIN_LENGTH > cap) {
             // Too little to read the header; if we can see the protocol, GRE is ours to count.
             if (ip + Ipv4Header.PROTOCOL_OFFSET < cap && greKinds
@@ -241,7 +237,7 @@ public final class Decapsulator {
         return transport(pkt, base, payload, end, Math.min(cap, end), protocol, ts, out);
     }
 
-    private int ipv6(MemorySegment pkt, long base, int ip, int cap, int wire, long ts, DecapResult out) {
+    private DecapOutcome ipv6(MemorySegment pkt, long base, int ip, int cap, int wire, long ts, DecapResult out) {
         if (ip + Ipv6Header.LENGTH > cap || (u8(pkt, base + ip) >>> 4) != 6) {
             return OTHER;
         }
@@ -332,7 +328,7 @@ public final class Decapsulator {
         return (vxlan && port == vxlanPort) || (geneve && port == genevePort);
     }
 
-    private int reassembled(int result, long ts, DecapResult out) {
+    private DecapOutcome reassembled(int result, long ts, DecapResult out) {
         if (result == FragmentReassembler.HELD) {
             counters.increment(Counter.FRAGMENT_HELD);
             return HELD;
@@ -358,7 +354,7 @@ public final class Decapsulator {
         if (!wanted(protocol) || start > length) {
             return skip(Counter.REASSEMBLED_NOT_ENCAPSULATION, out);
         }
-        int outcome = transport(buffer, base, start, length, length, protocol, ts, out);
+        DecapOutcome outcome = transport(buffer, base, start, length, length, protocol, ts, out);
         if (outcome == OTHER) {
             // The fragments were held, so the original packet cannot be written as "other".
             return skip(Counter.REASSEMBLED_NOT_ENCAPSULATION, out);
@@ -371,14 +367,14 @@ public final class Decapsulator {
      * {@code start}: GRE/UDP header; {@code end}: end of the IP payload; {@code capEnd}: end of what was
      * captured of it.
      */
-    private int transport(MemorySegment seg, long base, int start, int end, int capEnd, int protocol, long ts,
-                          DecapResult out) {
+    private DecapOutcome transport(MemorySegment seg, long base, int start, int end, int capEnd, int protocol,
+                                   long ts, DecapResult out) {
         return protocol == Ipv4Header.PROTOCOL_GRE
                 ? gre(seg, base, start, end, capEnd, ts, out)
                 : udp(seg, base, start, end, capEnd, ts, out);
     }
 
-    private int udp(MemorySegment seg, long base, int udp, int end, int capEnd, long ts, DecapResult out) {
+    private DecapOutcome udp(MemorySegment seg, long base, int udp, int end, int capEnd, long ts, DecapResult out) {
         if (udp + UdpHeader.DESTINATION_PORT_OFFSET + 2 > capEnd) {
             return OTHER;
         }
@@ -404,7 +400,7 @@ public final class Decapsulator {
                 : geneve(seg, base, header, end, capEnd, ts, out);
     }
 
-    private int vxlan(MemorySegment seg, long base, int at, int end, int capEnd, long ts, DecapResult out) {
+    private DecapOutcome vxlan(MemorySegment seg, long base, int at, int end, int capEnd, long ts, DecapResult out) {
         if (at + VxlanHeader.LENGTH > capEnd) {
             return skip(Counter.TRUNCATED_ENCAPSULATION, out);
         }
@@ -429,7 +425,7 @@ public final class Decapsulator {
                 Counter.INNER_VXLAN, out);
     }
 
-    private int geneve(MemorySegment seg, long base, int at, int end, int capEnd, long ts, DecapResult out) {
+    private DecapOutcome geneve(MemorySegment seg, long base, int at, int end, int capEnd, long ts, DecapResult out) {
         if (at + GeneveHeader.BASE_LENGTH > capEnd) {
             return skip(Counter.TRUNCATED_ENCAPSULATION, out);
         }
@@ -456,7 +452,7 @@ public final class Decapsulator {
                 Counter.INNER_GENEVE, out);
     }
 
-    private int gre(MemorySegment seg, long base, int gre, int end, int capEnd, long ts, DecapResult out) {
+    private DecapOutcome gre(MemorySegment seg, long base, int gre, int end, int capEnd, long ts, DecapResult out) {
         if (gre + GreHeader.BASE_LENGTH > capEnd) {
             return skip(Counter.TRUNCATED_ENCAPSULATION, out);
         }
@@ -521,8 +517,8 @@ public final class Decapsulator {
         }
     }
 
-    private int erspanIII(MemorySegment seg, long base, int gre, int flags, int at, int end, int capEnd, long ts,
-                          DecapResult out) {
+    private DecapOutcome erspanIII(MemorySegment seg, long base, int gre, int flags, int at, int end, int capEnd,
+                                   long ts, DecapResult out) {
         if (at + ErspanHeader.TYPE_III_LENGTH > capEnd) {
             return skip(Counter.TRUNCATED_ENCAPSULATION, out);
         }
@@ -601,8 +597,8 @@ public final class Decapsulator {
         return candidate * unit;
     }
 
-    private int inner(MemorySegment seg, long base, int start, int end, int capEnd, int payload,
-                      EncapKind kind, int erspanType, int id, long time, Counter counter, DecapResult out) {
+    private DecapOutcome inner(MemorySegment seg, long base, int start, int end, int capEnd, int payload,
+                               EncapKind kind, int erspanType, int id, long time, Counter counter, DecapResult out) {
         int wireLength = end - start;
         int capturedLength = capEnd - start;
         if (payload == PAYLOAD_ETHERNET) {
@@ -639,7 +635,7 @@ public final class Decapsulator {
         return INNER;
     }
 
-    private int skip(Counter reason, DecapResult out) {
+    private DecapOutcome skip(Counter reason, DecapResult out) {
         counters.increment(reason);
         out.skipReason = reason;
         out.syntheticPrefix = false;
