@@ -32,6 +32,20 @@ public final class Decapsulator {
     private static final long ERSPAN_100_MICROS = 100_000L;
     private static final long ERSPAN_100_NANOS = 100L;
 
+    /**
+     * What an inner frame is reported as: its kind, ERSPAN type (0: not ERSPAN) and the counter it adds to.
+     * One constant per tunnel instead of three arguments; a record, so its fields fold into the code.
+     */
+    private record Tunnel(EncapKind kind, int erspanType, Counter counter) {
+    }
+
+    private static final Tunnel ERSPAN_I = new Tunnel(EncapKind.ERSPAN, 1, Counter.INNER_ERSPAN_I);
+    private static final Tunnel ERSPAN_II = new Tunnel(EncapKind.ERSPAN, 2, Counter.INNER_ERSPAN_II);
+    private static final Tunnel ERSPAN_III = new Tunnel(EncapKind.ERSPAN, 3, Counter.INNER_ERSPAN_III);
+    private static final Tunnel GRE_BRIDGING = new Tunnel(EncapKind.GRE, 0, Counter.INNER_GRE_TEB);
+    private static final Tunnel VXLAN = new Tunnel(EncapKind.VXLAN, 0, Counter.INNER_VXLAN);
+    private static final Tunnel GENEVE = new Tunnel(EncapKind.GENEVE, 0, Counter.INNER_GENEVE);
+
     private final DecapConfig config;
     private final DecapCounters counters = new DecapCounters();
     private final SequenceGapTracker gaps = new SequenceGapTracker();
@@ -421,8 +435,7 @@ public final class Decapsulator {
         if (!config.vniAccepted(vni)) {
             return skip(Counter.VNI_FILTERED, out);
         }
-        return inner(seg, base, at + VxlanHeader.LENGTH, end, capEnd, payload, EncapKind.VXLAN, 0, vni, ts,
-                Counter.INNER_VXLAN, out);
+        return inner(seg, base, at + VxlanHeader.LENGTH, end, capEnd, payload, VXLAN, vni, ts, out);
     }
 
     private DecapOutcome geneve(MemorySegment seg, long base, int at, int end, int capEnd, long ts, DecapResult out) {
@@ -448,8 +461,7 @@ public final class Decapsulator {
         if (!config.vniAccepted(vni)) {
             return skip(Counter.VNI_FILTERED, out);
         }
-        return inner(seg, base, at + length, end, capEnd, payload, EncapKind.GENEVE, 0, vni, ts,
-                Counter.INNER_GENEVE, out);
+        return inner(seg, base, at + length, end, capEnd, payload, GENEVE, vni, ts, out);
     }
 
     private DecapOutcome gre(MemorySegment seg, long base, int gre, int end, int capEnd, long ts, DecapResult out) {
@@ -479,8 +491,8 @@ public final class Decapsulator {
                     if (!config.sessionlessAccepted()) {
                         return skip(Counter.SESSION_FILTERED, out);
                     }
-                    return inner(seg, base, after, end, capEnd, PAYLOAD_ETHERNET, EncapKind.ERSPAN, 1,
-                            DecapResult.NO_ID, ts, Counter.INNER_ERSPAN_I, out);
+                    return inner(seg, base, after, end, capEnd, PAYLOAD_ETHERNET, ERSPAN_I, DecapResult.NO_ID, ts,
+                            out);
                 }
                 if (after + ErspanHeader.TYPE_II_LENGTH > capEnd) {
                     return skip(Counter.TRUNCATED_ENCAPSULATION, out);
@@ -495,7 +507,7 @@ public final class Decapsulator {
                 }
                 gaps.observe(session, u32(seg, base + gre + GreHeader.sequenceOffset(flags)));
                 return inner(seg, base, after + ErspanHeader.TYPE_II_LENGTH, end, capEnd, PAYLOAD_ETHERNET,
-                        EncapKind.ERSPAN, 2, session, ts, Counter.INNER_ERSPAN_II, out);
+                        ERSPAN_II, session, ts, out);
             }
             case GreHeader.PROTOCOL_ERSPAN_III -> {
                 if (!erspan) {
@@ -510,8 +522,7 @@ public final class Decapsulator {
                 int key = (flags & GreHeader.FLAG_KEY) != 0
                         ? u32(seg, base + gre + GreHeader.keyOffset(flags))
                         : DecapResult.NO_ID;
-                return inner(seg, base, after, end, capEnd, PAYLOAD_ETHERNET, EncapKind.GRE, 0, key, ts,
-                        Counter.INNER_GRE_TEB, out);
+                return inner(seg, base, after, end, capEnd, PAYLOAD_ETHERNET, GRE_BRIDGING, key, ts, out);
             }
             default -> { return skip(Counter.GRE_NOT_BRIDGING, out); }
         }
@@ -546,8 +557,7 @@ public final class Decapsulator {
             gaps.observe(session, u32(seg, base + gre + GreHeader.sequenceOffset(flags)));
         }
         long time = hardwareTime ? erspanTime(seg, base + at, word2, subHeader, ts) : ts;
-        return inner(seg, base, at + headerLength, end, capEnd, payload, EncapKind.ERSPAN, 3, session, time,
-                Counter.INNER_ERSPAN_III, out);
+        return inner(seg, base, at + headerLength, end, capEnd, payload, ERSPAN_III, session, time, out);
     }
 
     /** ERSPAN III hardware time by granularity; the 32-bit counter's wrap is resolved against arrival time. */
@@ -598,7 +608,7 @@ public final class Decapsulator {
     }
 
     private DecapOutcome inner(MemorySegment seg, long base, int start, int end, int capEnd, int payload,
-                               EncapKind kind, int erspanType, int id, long time, Counter counter, DecapResult out) {
+                               Tunnel tunnel, int id, long time, DecapResult out) {
         int wireLength = end - start;
         int capturedLength = capEnd - start;
         if (payload == PAYLOAD_ETHERNET) {
@@ -628,10 +638,10 @@ public final class Decapsulator {
         out.innerCaplen = capturedLength;
         out.innerWireLength = wireLength;
         out.timestampNanos = time;
-        out.kind = kind;
-        out.erspanVersion = erspanType;
+        out.kind = tunnel.kind;
+        out.erspanVersion = tunnel.erspanType;
         out.id = id;
-        counters.increment(counter);
+        counters.increment(tunnel.counter);
         return INNER;
     }
 
