@@ -50,6 +50,8 @@ public final class Decapsulator {
     private final DecapCounters counters = new DecapCounters();
     private final SequenceGapTracker gaps = new SequenceGapTracker();
     private final FragmentReassembler reassembler;
+    /** The fragment being offered to the reassembler, refilled for each one. */
+    private final Fragment fragment = new Fragment();
     private final boolean greKinds;
     private final boolean udpKinds;
     private final boolean erspan;
@@ -241,11 +243,21 @@ public final class Decapsulator {
             if (end > cap) {
                 return skip(Counter.FRAGMENT_TRUNCATED, out);
             }
-            int result = reassembler.offer(4, 0L, u32Unsigned(pkt, base + ip + Ipv4Header.SOURCE_OFFSET),
-                    0L, u32Unsigned(pkt, base + ip + Ipv4Header.DESTINATION_OFFSET),
-                    u16(pkt, base + ip + Ipv4Header.IDENTIFICATION_OFFSET), protocol, protocol,
-                    fragmentOffset, (fragment & Ipv4Header.MORE_FRAGMENTS) != 0,
-                    pkt, base + payload, end - payload, ts);
+            Fragment f = this.fragment;
+            f.version = 4;
+            f.sourceHigh = 0L;
+            f.sourceLow = u32Unsigned(pkt, base + ip + Ipv4Header.SOURCE_OFFSET);
+            f.destinationHigh = 0L;
+            f.destinationLow = u32Unsigned(pkt, base + ip + Ipv4Header.DESTINATION_OFFSET);
+            f.identification = u16(pkt, base + ip + Ipv4Header.IDENTIFICATION_OFFSET);
+            f.keyProtocol = protocol;
+            f.protocol = protocol;
+            f.offset = fragmentOffset;
+            f.more = (fragment & Ipv4Header.MORE_FRAGMENTS) != 0;
+            f.segment = pkt;
+            f.payloadAt = base + payload;
+            f.payloadLength = end - payload;
+            int result = reassembler.offer(f, ts);
             return reassembled(result, ts, out);
         }
         return transport(pkt, base, payload, end, Math.min(cap, end), protocol, ts, out);
@@ -328,8 +340,21 @@ public final class Decapsulator {
             }
             long src = base + ip + Ipv6Header.SOURCE_OFFSET;
             long dst = base + ip + Ipv6Header.DESTINATION_OFFSET;
-            int result = reassembler.offer(6, u64(pkt, src), u64(pkt, src + 8), u64(pkt, dst), u64(pkt, dst + 8),
-                    id, 0, next, fragmentOffset, more, pkt, base + at, end - at, ts);
+            Fragment f = this.fragment;
+            f.version = 6;
+            f.sourceHigh = u64(pkt, src);
+            f.sourceLow = u64(pkt, src + 8);
+            f.destinationHigh = u64(pkt, dst);
+            f.destinationLow = u64(pkt, dst + 8);
+            f.identification = id;
+            f.keyProtocol = 0;
+            f.protocol = next;
+            f.offset = fragmentOffset;
+            f.more = more;
+            f.segment = pkt;
+            f.payloadAt = base + at;
+            f.payloadLength = end - at;
+            int result = reassembler.offer(f, ts);
             return reassembled(result, ts, out);
         }
         return transport(pkt, base, at, end, Math.min(cap, end), next, ts, out);

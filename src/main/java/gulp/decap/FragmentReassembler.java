@@ -83,15 +83,22 @@ final class FragmentReassembler {
     }
 
     /**
-     * Adds one fragment. {@code protocol} is the IPv4 protocol or the IPv6 fragment header's next
-     * header (taken from the first fragment); {@code keyProtocol} is the part of it that identifies the
-     * datagram (the IPv4 protocol; 0 for IPv6, where only addresses and identification count). Addresses are passed as two longs
-     * (IPv4: in the low long). Returns {@link #HELD}, {@link #COMPLETE} (payload at
-     * {@link #completedOffset()} in {@link #buffer()}) or {@link #DROPPED} ({@link #dropReason()}).
+     * Adds one fragment (read here once; the caller may refill {@code f} at once). Returns {@link #HELD},
+     * {@link #COMPLETE} (payload at {@link #completedOffset()} in {@link #buffer()}) or {@link #DROPPED}
+     * ({@link #dropReason()}).
      */
-    int offer(int version, long srcHigh, long srcLow, long dstHigh, long dstLow, int id, int keyProtocol,
-              int protocol, int fragmentOffset, boolean more, MemorySegment packet, long payloadAt, int payloadLength,
-              long nowNanos) {
+    int offer(Fragment f, long nowNanos) {
+        int version = f.version;
+        long srcHigh = f.sourceHigh;
+        long srcLow = f.sourceLow;
+        long dstHigh = f.destinationHigh;
+        long dstLow = f.destinationLow;
+        int id = f.identification;
+        int keyProtocol = f.keyProtocol;
+        int protocol = f.protocol;
+        int fragmentOffset = f.offset;
+        boolean more = f.more;
+        int payloadLength = f.payloadLength;
         expire(nowNanos);
         int slot = find(version, srcHigh, srcLow, dstHigh, dstLow, id, keyProtocol);
         if (slot < 0) slot = allocate(version, srcHigh, srcLow, dstHigh, dstLow, id, keyProtocol, nowNanos);
@@ -108,7 +115,7 @@ final class FragmentReassembler {
         }
         if (overlaps(slot, fragmentOffset, end)) return drop(slot, Counter.FRAGMENT_INCONSISTENT);
 
-        MemorySegment.copy(packet, payloadAt, buffer, (long) slot * SLOT_BYTES + fragmentOffset, payloadLength);
+        MemorySegment.copy(f.segment, f.payloadAt, buffer, (long) slot * SLOT_BYTES + fragmentOffset, payloadLength);
         mark(slot, fragmentOffset, end);
         receivedBytes[slot] += payloadLength;
         if (end > highestEnd[slot]) highestEnd[slot] = end;

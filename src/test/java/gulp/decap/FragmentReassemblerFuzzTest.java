@@ -37,9 +37,21 @@ class FragmentReassemblerFuzzTest {
             now += data.consumeInt(0, 2500) * 1_000_000L;
             int usable = payloadLength;
             MemorySegment.copy(DATAGRAMS[datagram], fragmentOffset, FRAGMENT, ValueLayout.JAVA_BYTE, 0, usable);
-            int outcome = reassembler.offer(version, version == 6 ? 0x2001_0db8_0000_0000L : 0L, 0x0A00_0000L + datagram,
-                    version == 6 ? 0x2001_0db8_0000_0000L : 0L, 0x0A00_0100L, 1000 + datagram,
-                    version == 4 ? protocol(datagram) : 0, protocol(datagram), fragmentOffset, more, FRAGMENT, 0, usable, now);
+            Fragment f = new Fragment();
+            f.version = version;
+            f.sourceHigh = version == 6 ? 0x2001_0db8_0000_0000L : 0L;
+            f.sourceLow = 0x0A00_0000L + datagram;
+            f.destinationHigh = version == 6 ? 0x2001_0db8_0000_0000L : 0L;
+            f.destinationLow = 0x0A00_0100L;
+            f.identification = 1000 + datagram;
+            f.keyProtocol = version == 4 ? protocol(datagram) : 0;
+            f.protocol = protocol(datagram);
+            f.offset = fragmentOffset;
+            f.more = more;
+            f.segment = FRAGMENT;
+            f.payloadAt = 0;
+            f.payloadLength = usable;
+            int outcome = reassembler.offer(f, now);
             switch (outcome) {
                 case FragmentReassembler.COMPLETE -> {
                     long base = reassembler.completedOffset();
