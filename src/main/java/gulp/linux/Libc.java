@@ -24,6 +24,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Longer than the other classes on purpose: every libc downcall lives here, so that all native
  * access is in one reviewable place, and each method is a thin wrapper of one call.
+ * <p>
+ * Why one class of this length: it is the one place every libc downcall is bound (a method handle
+ * each, with its errno capture), as the ground rules ask for native access.
  */
 public final class Libc {
     // Constants (x86-64 / generic Linux ABI).

@@ -32,6 +32,9 @@ import static gulp.ring.ByteRingDescriptor.WANTED_TAIL_OFFSET;
  * <p>The producer publishes only at record boundaries, so every tail the consumer sees is a place
  * where an output file may end. That is the hook for rotation: the writer cuts files only at
  * positions it has seen published, or that it finds by walking complete records.
+ * <p>
+ * Why one class of this length: the producer and consumer sides share the ring's fields and
+ * its memory-ordering rules, which read best together.
  */
 public final class ByteRing {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
