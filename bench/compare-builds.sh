@@ -160,7 +160,11 @@ for (bench, case), builds in scores.items():
     med = {b: statistics.median(c for c, _, _ in builds[b].values()) for b in ("old", "new")}
     col = {b: f"{fmt(shown(med[b], thrpt))} ({fmt(min(shown(c, thrpt) for c, _, _ in builds[b].values()))}-"
               f"{fmt(max(shown(c, thrpt) for c, _, _ in builds[b].values()))})" for b in ("old", "new")}
-    per = [builds["new"][r][0] / builds["old"][r][0] for r in builds["old"] if r in builds["new"]]
+    per = [builds["new"][r][0] / builds["old"][r][0] for r in builds["old"]
+           if r in builds["new"] and builds["old"][r][0] != 0]
+    if med["old"] == 0 or not per:  # a secondary counter that stayed 0 (e.g. spsc:fullRing)
+        print(f"| {bench} | {case} | {unit} | {col['old']} | {col['new']} | n/a | |")
+        continue
     print(f"| {bench} | {case} | {unit} | {col['old']} | {col['new']} | {med['new'] / med['old']:.3f} | "
           f"{min(per):.2f}-{max(per):.2f} |")
 EOF
