@@ -33,6 +33,9 @@ import java.lang.foreign.ValueLayout;
 public final class BpfLayouts {
     private BpfLayouts() {}
 
+    /** BPF_RET|BPF_K (linux/filter.h): an instruction that returns its k; k = 0 rejects the packet. */
+    public static final int RET_K = 0x06;
+
     public static final long INSN_SIZE = 8;
     public static final long INSN_CODE_OFFSET = 0;
     public static final long INSN_JT_OFFSET = 2;

@@ -132,7 +132,7 @@ public final class PacketSocket implements AutoCloseable {
     /** Attaches a filter that rejects every packet (BPF_RET|BPF_K 0). */
     public void rejectAll() throws NativeException {
         try (Arena scratch = Arena.ofConfined()) {
-            attachFilter(SockFprog.build(scratch, new int[][] {{0x06, 0, 0, 0}}));
+            attachFilter(SockFprog.build(scratch, new int[][] {{BpfLayouts.RET_K, 0, 0, 0}}));
         }
     }
 
