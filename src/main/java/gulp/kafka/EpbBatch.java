@@ -47,7 +47,7 @@ public final class EpbBatch {
 
     /** Length of the EPB holding {@code caplen} bytes of packet data. */
     public static int blockLength(int caplen) {
-        return OVERHEAD + ((caplen + 3) & ~3);
+        return OVERHEAD + PcapngBlock.padded(caplen);
     }
 
     public boolean fits(int caplen) {
