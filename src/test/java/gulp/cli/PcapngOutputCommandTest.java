@@ -217,9 +217,7 @@ class PcapngOutputCommandTest {
             Path part = null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (System.nanoTime() < deadline) { // the writer flushes within 200 ms
-                try (var files = Files.list(out)) {
-                    part = files.filter(p -> p.getFileName().toString().endsWith(".part")).findFirst().orElse(null);
-                }
+                part = PcapFiles.captureParts(out).stream().findFirst().orElse(null);
                 if (part != null && PcapngFiles.ofType(safeRead(part), PcapngFiles.EPB).size() == 30) {
                     break;
                 }

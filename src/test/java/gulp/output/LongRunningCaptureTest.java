@@ -89,8 +89,8 @@ class LongRunningCaptureTest {
     }
 
     private List<Path> parts() {
-        try (Stream<Path> s = Files.list(out)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
+        try {
+            return PcapFiles.captureParts(out);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -239,8 +239,8 @@ class LongRunningCaptureTest {
             }
             stdin.flush();
             assertTrue(waitFor(() -> {
-                try (Stream<Path> s = Files.list(dir)) {
-                    return s.anyMatch(f -> f.getFileName().toString().endsWith(".part"));
+                try {
+                    return !PcapFiles.captureParts(dir).isEmpty();
                 } catch (java.io.IOException e) {
                     return false;
                 }

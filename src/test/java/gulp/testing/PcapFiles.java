@@ -248,6 +248,14 @@ public final class PcapFiles {
         }
     }
 
+    /** The capture files being written in {@code dir} ({@code .NAME.part}), not the index published beside one ({@code .NAME.idx.part}). */
+    public static List<Path> captureParts(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".part") && !p.getFileName().toString().endsWith(".idx.part"))
+                    .sorted().toList();
+        }
+    }
+
     /** The timestamps of the records in a body (asserts the body is made of whole records). */
     public static List<Long> timestampsMicros(byte[] body) {
         byte[] file = new byte[HEADER_LENGTH + body.length];
