@@ -89,6 +89,7 @@ printf "$FMT" rep tool mode pps bytes seconds MB/s delivered captured kept% rss_
 #   gulp-stdout    gulp -q --read BIG > DIR/cap.pcap, then sync of that file (O_DIRECT through stdout)
 #   gulp-onefile   gulp-read with -C 1000 (one file: no rotation, no staging copy)
 #   gulp-nofsync   gulp-read with --fsync never, then sync(1) (the finisher's fsync taken out)
+#   gulp-z4M       gulp-read with -z 4M (writes of 4 MiB)
 #   gulp-null      gulp -q --read BIG > /dev/null (the reader side alone: no disk)
 # A tool name ending in @base runs the gulp of GULP_BASE (e.g. a copy of bin/ and target/ of an
 # older build) instead, to compare two builds pair by pair in the same run.
@@ -114,8 +115,9 @@ writer_part() {
         dd-direct-4M) out=$(timed dd if=/dev/zero of="$DISK/dd" bs=4M count=$(( (blocks + 3) / 4 )) oflag=direct conv=fdatasync status=none) ;;
         dd-direct-16M) out=$(timed dd if=/dev/zero of="$DISK/dd" bs=16M count=$(( (blocks + 15) / 16 )) oflag=direct conv=fdatasync status=none) ;;
         dd-buffered) out=$(timed dd if=/dev/zero of="$DISK/dd" bs=1M count=$blocks conv=fdatasync status=none) ;;
-        gulp-read|gulp-onefile|gulp-nofsync)
+        gulp-read|gulp-onefile|gulp-nofsync|gulp-z4M)
                    local extra=()
+                   [ $t = gulp-z4M ] && extra=(-z 4194304)
                    [ $t = gulp-onefile ] && extra=(-C 1000)
                    [ $t = gulp-nofsync ] && extra=(--fsync never)
                    mkdir "$DISK/o"

@@ -16,7 +16,9 @@ import java.nio.channels.FileChannel;
  * the three go out in one gathering write (one O_DIRECT round trip per append, as {@code dd}).
  * Otherwise (later {@code -o} files start at any ring position) the bytes are copied into an
  * aligned staging buffer that always starts at an aligned file offset (a memory copy, still far
- * cheaper than the page cache's copy and writeback). Every append writes everything: whole
+ * cheaper than the page cache's copy and writeback); in a large append each chunk of
+ * {@link #CHUNK_BYTES} is written behind, on the {@link WriteBehind} helper, while the next is
+ * copied, so the copy costs no disk time. Every append writes everything: whole
  * blocks, and the partial last block padded with zeros, so every byte the writer counts is in the
  * file when {@link #append} returns. {@link #trimPadding} gives the file its real length (the
  * writer idles, the file is finished); the next append rewrites that last block.
@@ -36,10 +38,21 @@ final class FileAppender {
         void handle(IOException e) throws IOException;
     }
 
-    static final int STAGING_BYTES = 4 << 20;
+    /** What a staged append writes behind while copying the next: a write as large as dd's default, and a copy small enough to hide. */
+    static final int CHUNK_BYTES = 1 << 20;
+    /**
+     * The write size of O_DIRECT output when {@code -z} is not given: in place, one write of 4 MiB
+     * (ext4 serialises writes that grow a file, so a larger write is how more of it is in flight at
+     * once); staged, four chunks of which three are copied while one is written.
+     */
+    public static final int DIRECT_BLOCK_BYTES = 4 << 20;
 
     private final int alignment;
-    private final ByteBuffer staging; // null: buffered writes
+    private final int chunkBytes;
+    private ByteBuffer staging;     // null: buffered writes
+    private ByteBuffer spare;       // the staging buffer of the chunk being written behind
+    private WriteBehind behind;     // its helper thread, once needed
+    private long behindAt = -1;     // file offset of the chunk being written behind; -1: none
     private final ErrorHandler onError;
     private final ByteBuffer[] gather = new ByteBuffer[3]; // one write's blocks
     private final int[] gatherStart = new int[3];
@@ -57,9 +70,14 @@ final class FileAppender {
     FileAppender(boolean direct, int alignment, ErrorHandler onError) {
         this.alignment = alignment;
         this.onError = onError;
-        this.staging = direct
-                ? ByteBuffer.allocateDirect(STAGING_BYTES + alignment).alignedSlice(alignment).slice(0, STAGING_BYTES)
-                : null;
+        this.chunkBytes = Math.max(CHUNK_BYTES, alignment);
+        // Each holds what is left for the last write of an append: less than two chunks.
+        this.staging = direct ? alignedBuffer(2 * chunkBytes, alignment) : null;
+        this.spare = direct ? alignedBuffer(2 * chunkBytes, alignment) : null;
+    }
+
+    private static ByteBuffer alignedBuffer(int size, int alignment) {
+        return ByteBuffer.allocateDirect(size + alignment).alignedSlice(alignment).slice(0, size);
     }
 
     boolean direct() {
@@ -152,18 +170,21 @@ final class FileAppender {
             writeWholeBlocksInPlace(bytes);
             return;
         }
-        while (bytes.hasRemaining()) {
-            int n = Math.min(bytes.remaining(), staging.remaining());
-            staging.put(staging.position(), bytes, bytes.position(), n);
-            staging.position(staging.position() + n);
-            bytes.position(bytes.position() + n);
-            length += n;
-            if (!staging.hasRemaining()) {
-                writeFullyAt(staging.duplicate().flip(), stagingFileOffset, stagingFileOffset + staging.capacity());
-                stagingFileOffset += staging.capacity();
-                staging.clear();
-            }
+        // Staged: while at least two chunks are to go, a whole chunk is written behind (on the
+        // helper) as the next one is copied; the rest (less than two chunks) is written here.
+        while (staging.position() + bytes.remaining() >= 2 * chunkBytes) {
+            int n = chunkBytes - staging.position();
+            copyToStaging(bytes, n);
+            awaitWriteBehind();
+            writeBehind().submit(channel, staging.duplicate().flip(), stagingFileOffset);
+            behindAt = stagingFileOffset;
+            stagingFileOffset += chunkBytes;
+            ByteBuffer next = spare;
+            spare = staging;
+            staging = next.clear();
         }
+        copyToStaging(bytes, bytes.remaining());
+        awaitWriteBehind();
         int used = staging.position();
         if (used > 0) {
             int padded = (int) alignUp(used);
@@ -177,6 +198,43 @@ final class FileAppender {
                 staging.position(used - whole);
                 stagingFileOffset += whole;
             }
+        }
+    }
+
+    private void copyToStaging(ByteBuffer bytes, int n) {
+        staging.put(staging.position(), bytes, bytes.position(), n);
+        staging.position(staging.position() + n);
+        bytes.position(bytes.position() + n);
+        length += n;
+    }
+
+    private WriteBehind writeBehind() {
+        if (behind == null) {
+            behind = new WriteBehind();
+        }
+        return behind;
+    }
+
+    /**
+     * Waits for the chunk written behind, if one is; if it failed, writes it again here, where a
+     * full disk reaches the {@link ErrorHandler} and a failure counts (as if written here at once).
+     */
+    private void awaitWriteBehind() throws IOException {
+        if (behindAt < 0) {
+            return;
+        }
+        long at = behindAt;
+        behindAt = -1;
+        if (behind.await() != null) {
+            writeFullyAt(spare.duplicate().position(0).limit(chunkBytes), at, at + chunkBytes);
+        }
+        written = Math.max(written, at + chunkBytes);
+    }
+
+    /** Ends the helper thread of the writes behind (after the last append; the file itself is the caller's). */
+    void close() {
+        if (behind != null) {
+            behind.close();
         }
     }
 

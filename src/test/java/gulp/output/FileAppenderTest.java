@@ -1,6 +1,9 @@
 package gulp.output;
 
+import gulp.testing.Tools;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FileAppenderTest {
     /**
@@ -67,6 +71,54 @@ class FileAppenderTest {
         } finally {
             Files.deleteIfExists(directFile);
             Files.deleteIfExists(plainFile);
+        }
+    }
+
+    /**
+     * A staged O_DIRECT append larger than the free space (a 3 MiB tmpfs, Linux 6.6 or later for
+     * O_DIRECT there): the chunks written behind that fail reach the handler on the writer's
+     * thread, and {@link FileAppender#written()} and the failed call's progress say exactly how
+     * much of it is in the file.
+     */
+    @Test
+    void aStagedAppendThatFillsTheDiskSaysHowFarItReachedAlsoForChunksWrittenBehind(@TempDir Path temp) throws Exception {
+        Path disk = Files.createDirectory(temp.resolve("disk"));
+        Tools.Output mount = Tools.run("mount", "-t", "tmpfs", "-o", "size=3m", "gulp-test-appender", disk.toString());
+        Assumptions.assumeTrue(mount.status() == 0, "cannot mount a tmpfs: " + mount.stdout() + mount.stderr());
+        try {
+            Path file = disk.resolve("f");
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        com.sun.nio.file.ExtendedOpenOption.DIRECT);
+            } catch (IOException e) {
+                Assumptions.abort("tmpfs refuses O_DIRECT here: " + e.getMessage());
+                return;
+            }
+            List<IOException> seen = new ArrayList<>();
+            FileAppender appender = new FileAppender(true, 4096, e -> {
+                seen.add(e);
+                throw e;
+            });
+            ByteBuffer memory = ByteBuffer.allocateDirect(8 << 20).alignedSlice(4096);
+            new java.util.Random(9).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+            try (channel) {
+                appender.start(channel, 0);
+                appender.appendHeader(ByteBuffer.wrap(new byte[24]));
+                ByteBuffer bytes = memory.slice(100, 6 << 20); // not aligned as the file: staged, chunks behind
+                assertThrows(OutOfSpaceException.class, () -> appender.appendData(bytes, false));
+                appender.close();
+            }
+            assertEquals(1, seen.size());
+            long reached = appender.written();
+            assertTrue(reached > 24 && reached < 3 << 20, "reached " + reached);
+            assertEquals(reached - 24, appender.failedDataProgress());
+            byte[] expected = new byte[(int) reached - 24];
+            memory.get(100, expected);
+            byte[] inFile = readAll(file, reached);
+            assertArrayEquals(expected, java.util.Arrays.copyOfRange(inFile, 24, inFile.length));
+        } finally {
+            Tools.run("umount", "-l", disk.toString());
         }
     }
 
