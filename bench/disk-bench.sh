@@ -82,21 +82,55 @@ row() { local IFS=$'\t'; echo "$*" >> "$ROWS"; printf "$FMT" "$@"; }
 printf "$FMT" rep tool mode pps bytes seconds MB/s delivered captured kept% rss_MiB bg% note
 
 # ---- (a) writer to disk ----
+# WRITER_TOOLS picks the trials of each repeat, in this order (default: the four first):
+#   dd-direct      dd bs=1M oflag=direct conv=fdatasync   (dd-direct-4M, dd-direct-16M: bs=4M, 16M)
+#   dd-buffered    dd bs=1M conv=fdatasync
+#   gulp-read      gulp -q --read BIG -o DIR               (as shipped: -C 10 files, --fsync file)
+#   gulp-stdout    gulp -q --read BIG > DIR/cap.pcap, then sync of that file (O_DIRECT through stdout)
+#   gulp-onefile   gulp-read with -C 1000 (one file: no rotation, no staging copy)
+#   gulp-nofsync   gulp-read with --fsync never, then sync(1) (the finisher's fsync taken out)
+#   gulp-z4M       gulp-read with -z 4M (writes of 4 MiB)
+#   gulp-null      gulp -q --read BIG > /dev/null (the reader side alone: no disk)
+# A tool name ending in @base runs the gulp of GULP_BASE (e.g. a copy of bin/ and target/ of an
+# older build) instead, to compare two builds pair by pair in the same run.
+# WRITER_INPUT=FILE reads that capture instead of generating one (it is kept).
+WRITER_TOOLS=${WRITER_TOOLS:-"dd-direct dd-buffered gulp-read gulp-stdout"}
 writer_part() {
-  "$JAVA" -cp "$CP" gulp.bench.PcapGenerator plain 1500 $((WRITER_MB << 20)) "$BIG" 2>/dev/null
-  local bytes; bytes=$(stat -c %s "$BIG")
+  local input=$BIG
+  if [ -n "${WRITER_INPUT:-}" ]; then
+    input=$WRITER_INPUT
+  else
+    "$JAVA" -cp "$CP" gulp.bench.PcapGenerator plain 1500 $((WRITER_MB << 20)) "$BIG" 2>/dev/null
+  fi
+  local bytes; bytes=$(stat -c %s "$input")
   local blocks=$(( (bytes + (1 << 20) - 1) >> 20 ))
   for r in $(seq 1 "$REPEATS"); do
-    for tool in dd-direct dd-buffered gulp-read; do
+    for tool in $WRITER_TOOLS; do
       rm -rf "${DISK:?}"/*; sync
       local bg; bg=$(quiet_gate)
-      local out note=""
-      case $tool in
+      local out note="" g=$GULP t=$tool
+      case $tool in *@base) g=${GULP_BASE:?GULP_BASE names the build to compare with}; t=${tool%@base} ;; esac
+      case $t in
         dd-direct) out=$(timed dd if=/dev/zero of="$DISK/dd" bs=1M count=$blocks oflag=direct conv=fdatasync status=none) ;;
+        dd-direct-4M) out=$(timed dd if=/dev/zero of="$DISK/dd" bs=4M count=$(( (blocks + 3) / 4 )) oflag=direct conv=fdatasync status=none) ;;
+        dd-direct-16M) out=$(timed dd if=/dev/zero of="$DISK/dd" bs=16M count=$(( (blocks + 15) / 16 )) oflag=direct conv=fdatasync status=none) ;;
         dd-buffered) out=$(timed dd if=/dev/zero of="$DISK/dd" bs=1M count=$blocks conv=fdatasync status=none) ;;
-        gulp-read) mkdir "$DISK/o"
-                   out=$(timed "$GULP" -q --read "$BIG" -o "$DISK/o" 2>> "$OUT/writer.log")
+        gulp-read|gulp-onefile|gulp-nofsync|gulp-z4M)
+                   local extra=()
+                   [ $t = gulp-z4M ] && extra=(-z 4194304)
+                   [ $t = gulp-onefile ] && extra=(-C 1000)
+                   [ $t = gulp-nofsync ] && extra=(--fsync never)
+                   mkdir "$DISK/o"
+                   if [ $t = gulp-nofsync ]; then
+                     out=$(timed sh -c '"$@" && sync' sh "$g" -q --read "$input" -o "$DISK/o" "${extra[@]}" 2>> "$OUT/writer.log")
+                   else
+                     out=$(timed "$g" -q --read "$input" -o "$DISK/o" "${extra[@]}" 2>> "$OUT/writer.log")
+                   fi
                    note="files=$(ls "$DISK/o" | grep -c '\.pcap$')" ;;
+        gulp-stdout) out=$(timed sh -c '"$1" -q --read "$2" > "$3" && sync "$3"' sh "$g" "$input" "$DISK/cap.pcap" 2>> "$OUT/writer.log")
+                   [ "$(stat -c %s "$DISK/cap.pcap")" = "$bytes" ] || note="size differs" ;;
+        gulp-null) out=$(timed sh -c '"$1" -q --read "$2" > /dev/null' sh "$g" "$input" 2>> "$OUT/writer.log") ;;
+        *) echo "disk-bench: unknown writer tool $tool" >&2; exit 2 ;;
       esac
       set -- $out
       local mbs; mbs=$(awk -v b=$bytes -v s=$1 'BEGIN { printf "%.0f", b / s / 1e6 }')
@@ -190,5 +224,6 @@ if [ "$PART" != live ]; then
   awk -F'\t' 'NR > 1 && $3 == "disk" { v[$2] = v[$2] " " $7 }
     function med(s,  a, n, i, j, t) { n = split(s, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
       return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-    END { if (v["dd-direct"] != "" && v["gulp-read"] != "") printf "gulp --read -o: %.0f %% of dd oflag=direct (medians)\n", 100 * med(v["gulp-read"]) / med(v["dd-direct"]) }' "$ROWS"
+    END { if (v["dd-direct"] == "") exit
+      for (t in v) if (t ~ /^gulp-/ && t != "gulp-null") printf "%s: %.0f %% of dd oflag=direct bs=1M (medians)\n", t, 100 * med(v[t]) / med(v["dd-direct"]) }' "$ROWS"
 fi

@@ -129,12 +129,13 @@ final class OptionTable {
         t.add(option('r', "ring", "MIB", RING, Completion.NONE, "ring buffer size in MiB (default 100)",
                 (o, v) -> o.ringMiB = number("-r", v, 1, 1L << 30)));
         t.add(option('z', "block-size", "BYTES", RING, Completion.NONE,
-                "write block size, a power of two up to 64 MiB (default 1 MiB)", (o, v) -> {
+                "write block size, a power of two up to 64 MiB (default 1 MiB, 4 MiB for O_DIRECT files)", (o, v) -> {
                     long z = number("-z", v, 1, MAX_BLOCK_SIZE);
                     if (Long.bitCount(z) != 1) {
                         throw new UsageException("-z must be a power of two up to " + MAX_BLOCK_SIZE + ", not " + v);
                     }
                     o.blockSize = (int) z;
+                    o.blockSizeGiven = true;
                 }));
         t.add(option('p', "poll-micros", "MICROS", RING, Completion.NONE,
                 "longest sleep of a reader waiting for ring space, in microseconds (default 1000)",

@@ -12,10 +12,13 @@ import java.nio.channels.FileChannel;
  * <p>O_DIRECT wants the memory address, the file offset and the length of every write aligned.
  * When the bytes' address and their file offset share their alignment (the ring is placed so,
  * shifted by the file header's length: a stdout file, the first {@code -o} file), whole blocks go
- * to the disk straight from the ring; only the partial block before and after them is copied.
+ * to the disk straight from the ring; only the partial block before and after them is copied, and
+ * the three go out in one gathering write (one O_DIRECT round trip per append, as {@code dd}).
  * Otherwise (later {@code -o} files start at any ring position) the bytes are copied into an
  * aligned staging buffer that always starts at an aligned file offset (a memory copy, still far
- * cheaper than the page cache's copy and writeback). Every append writes everything: whole
+ * cheaper than the page cache's copy and writeback); in a large append each chunk of
+ * {@link #CHUNK_BYTES} is written behind, on the {@link WriteBehind} helper, while the next is
+ * copied, so the copy costs no disk time. Every append writes everything: whole
  * blocks, and the partial last block padded with zeros, so every byte the writer counts is in the
  * file when {@link #append} returns. {@link #trimPadding} gives the file its real length (the
  * writer idles, the file is finished); the next append rewrites that last block.
@@ -35,11 +38,24 @@ final class FileAppender {
         void handle(IOException e) throws IOException;
     }
 
-    static final int STAGING_BYTES = 4 << 20;
+    /** What a staged append writes behind while copying the next: a write as large as dd's default, and a copy small enough to hide. */
+    static final int CHUNK_BYTES = 1 << 20;
+    /**
+     * The write size of O_DIRECT output when {@code -z} is not given: in place, one write of 4 MiB
+     * (ext4 serialises writes that grow a file, so a larger write is how more of it is in flight at
+     * once); staged, four chunks of which three are copied while one is written.
+     */
+    public static final int DIRECT_BLOCK_BYTES = 4 << 20;
 
     private final int alignment;
-    private final ByteBuffer staging; // null: buffered writes
+    private final int chunkBytes;
+    private ByteBuffer staging;     // null: buffered writes
+    private ByteBuffer spare;       // the staging buffer of the chunk being written behind
+    private WriteBehind behind;     // its helper thread, once needed
+    private long behindAt = -1;     // file offset of the chunk being written behind; -1: none
     private final ErrorHandler onError;
+    private final ByteBuffer[] gather = new ByteBuffer[3]; // one write's blocks
+    private final int[] gatherStart = new int[3];
 
     private FileChannel channel;
     private long length;            // file offset where the data ends (the padding not counted)
@@ -54,9 +70,14 @@ final class FileAppender {
     FileAppender(boolean direct, int alignment, ErrorHandler onError) {
         this.alignment = alignment;
         this.onError = onError;
-        this.staging = direct
-                ? ByteBuffer.allocateDirect(STAGING_BYTES + alignment).alignedSlice(alignment).slice(0, STAGING_BYTES)
-                : null;
+        this.chunkBytes = Math.max(CHUNK_BYTES, alignment);
+        // Each holds what is left for the last write of an append: less than two chunks.
+        this.staging = direct ? alignedBuffer(2 * chunkBytes, alignment) : null;
+        this.spare = direct ? alignedBuffer(2 * chunkBytes, alignment) : null;
+    }
+
+    private static ByteBuffer alignedBuffer(int size, int alignment) {
+        return ByteBuffer.allocateDirect(size + alignment).alignedSlice(alignment).slice(0, size);
     }
 
     boolean direct() {
@@ -147,19 +168,23 @@ final class FileAppender {
         if (bytes.isDirect() && bytes.remaining() >= 2 * alignment
                 && Math.floorMod(MemorySegment.ofBuffer(bytes).address() - length, alignment) == 0) {
             writeWholeBlocksInPlace(bytes);
+            return;
         }
-        while (bytes.hasRemaining()) {
-            int n = Math.min(bytes.remaining(), staging.remaining());
-            staging.put(staging.position(), bytes, bytes.position(), n);
-            staging.position(staging.position() + n);
-            bytes.position(bytes.position() + n);
-            length += n;
-            if (!staging.hasRemaining()) {
-                writeFullyAt(staging.duplicate().flip(), stagingFileOffset, stagingFileOffset + staging.capacity());
-                stagingFileOffset += staging.capacity();
-                staging.clear();
-            }
+        // Staged: while at least two chunks are to go, a whole chunk is written behind (on the
+        // helper) as the next one is copied; the rest (less than two chunks) is written here.
+        while (staging.position() + bytes.remaining() >= 2 * chunkBytes) {
+            int n = chunkBytes - staging.position();
+            copyToStaging(bytes, n);
+            awaitWriteBehind();
+            writeBehind().submit(channel, staging.duplicate().flip(), stagingFileOffset);
+            behindAt = stagingFileOffset;
+            stagingFileOffset += chunkBytes;
+            ByteBuffer next = spare;
+            spare = staging;
+            staging = next.clear();
         }
+        copyToStaging(bytes, bytes.remaining());
+        awaitWriteBehind();
         int used = staging.position();
         if (used > 0) {
             int padded = (int) alignUp(used);
@@ -176,26 +201,81 @@ final class FileAppender {
         }
     }
 
+    private void copyToStaging(ByteBuffer bytes, int n) {
+        staging.put(staging.position(), bytes, bytes.position(), n);
+        staging.position(staging.position() + n);
+        bytes.position(bytes.position() + n);
+        length += n;
+    }
+
+    private WriteBehind writeBehind() {
+        if (behind == null) {
+            behind = new WriteBehind();
+        }
+        return behind;
+    }
+
     /**
-     * The bytes share the file offsets' alignment: completes the staged partial block from them,
-     * then writes their whole blocks from where they are. Leaves less than a block for staging.
+     * Waits for the chunk written behind, if one is; if it failed, writes it again here, where a
+     * full disk reaches the {@link ErrorHandler} and a failure counts (as if written here at once).
+     */
+    private void awaitWriteBehind() throws IOException {
+        if (behindAt < 0) {
+            return;
+        }
+        long at = behindAt;
+        behindAt = -1;
+        if (behind.await() != null) {
+            writeFullyAt(spare.duplicate().position(0).limit(chunkBytes), at, at + chunkBytes);
+        }
+        written = Math.max(written, at + chunkBytes);
+    }
+
+    /** Ends the helper thread of the writes behind (after the last append; the file itself is the caller's). */
+    void close() {
+        if (behind != null) {
+            behind.close();
+        }
+    }
+
+    /**
+     * The bytes share the file offsets' alignment: one gathering write of the staged partial block
+     * completed from them, their whole blocks from where they are, and their partial last block
+     * copied and padded (as {@code dd} writes one block per call; three writes here would cost two
+     * more O_DIRECT round trips per call, one of them growing the file). Leaves that last partial
+     * block staged for the next append.
      */
     private void writeWholeBlocksInPlace(ByteBuffer bytes) throws IOException {
         int used = staging.position(); // less than a block: the tail of the last append
+        long position = stagingFileOffset; // aligned: length - used
+        int count = 0;
         if (used > 0) {
             int n = alignment - used;
             staging.put(used, bytes, bytes.position(), n);
             bytes.position(bytes.position() + n);
-            length += n;
-            writeFullyAt(staging.duplicate().position(0).limit(alignment), stagingFileOffset, stagingFileOffset + alignment);
-            stagingFileOffset += alignment;
-            staging.clear();
+            gather[count++] = staging.duplicate().position(0).limit(alignment);
         }
         int whole = bytes.remaining() / alignment * alignment;
-        writeFullyAt(bytes.slice(bytes.position(), whole), length, length + whole);
+        gather[count++] = bytes.slice(bytes.position(), whole);
         bytes.position(bytes.position() + whole);
-        length += whole;
-        stagingFileOffset += whole;
+        int rest = bytes.remaining(); // less than a block
+        if (rest > 0) {
+            staging.put(alignment, bytes, bytes.position(), rest);
+            for (int i = alignment + rest; i < 2 * alignment; i++) {
+                staging.put(i, (byte) 0);
+            }
+            bytes.position(bytes.position() + rest);
+            gather[count++] = staging.duplicate().position(alignment).limit(2 * alignment);
+        }
+        long end = length + (used > 0 ? alignment - used : 0) + whole + rest;
+        writeFullyAt(gather, count, position, end);
+        length = end;
+        stagingFileOffset = end - rest;
+        staging.clear();
+        if (rest > 0) {
+            staging.put(0, staging, alignment, rest);
+            staging.position(rest);
+        }
     }
 
     /** Cuts off the zero padding of O_DIRECT's last block: the file gets its real length. */
@@ -215,27 +295,54 @@ final class FileAppender {
         written = Math.min(written, size);
     }
 
+    private void writeFullyAt(ByteBuffer block, long position, long dataEnd) throws IOException {
+        gather[0] = block;
+        writeFullyAt(gather, 1, position, dataEnd);
+    }
+
     /**
-     * Writes all of {@code block} at {@code position}; its data ends at {@code dataEnd} (the rest is
+     * Writes all of {@code blocks[0..count)}, one after the other, at {@code position} (one
+     * gathering write when there are several); their data ends at {@code dataEnd} (the rest is
      * padding). On an error the handler makes room and the write goes on from what reached the
      * file (whole blocks with O_DIRECT), or the handler throws.
      */
-    private void writeFullyAt(ByteBuffer block, long position, long dataEnd) throws IOException {
-        int start = block.position();
+    private void writeFullyAt(ByteBuffer[] blocks, int count, long position, long dataEnd) throws IOException {
+        for (int i = 0; i < count; i++) {
+            gatherStart[i] = blocks[i].position();
+        }
         long from = position;
-        while (true) {
-            long at = from;
-            try {
-                while (block.hasRemaining()) {
-                    at += channel.write(block, at);
+        try {
+            while (true) {
+                long at = from;
+                try {
+                    if (count == 1) {
+                        while (blocks[0].hasRemaining()) {
+                            at += channel.write(blocks[0], at);
+                        }
+                    } else {
+                        while (blocks[count - 1].hasRemaining()) {
+                            channel.position(at);
+                            at += channel.write(blocks, 0, count);
+                        }
+                    }
+                    written = Math.max(written, dataEnd);
+                    return;
+                } catch (IOException e) {
+                    written = Math.max(written, Math.min(at, dataEnd));
+                    onError.handle(OutOfSpaceException.recognise(e));
+                    from = staging == null ? at : position + (at - position) / alignment * alignment;
+                    long skip = from - position; // back to the first byte not known to be in the file
+                    for (int i = 0; i < count; i++) {
+                        int size = blocks[i].limit() - gatherStart[i];
+                        int done = (int) Math.min(skip, size);
+                        blocks[i].position(gatherStart[i] + done);
+                        skip -= done;
+                    }
                 }
-                written = Math.max(written, dataEnd);
-                return;
-            } catch (IOException e) {
-                written = Math.max(written, Math.min(at, dataEnd));
-                onError.handle(OutOfSpaceException.recognise(e));
-                from = staging == null ? at : position + (at - position) / alignment * alignment;
-                block.position(start + (int) (from - position));
+            }
+        } finally {
+            for (int i = 0; i < count; i++) {
+                blocks[i] = null; // no view of ring memory kept past the call
             }
         }
     }

@@ -240,6 +240,11 @@ final class PartFile {
         }
     }
 
+    /** After the last file: ends the appender's helper thread. */
+    void close() {
+        appender.close();
+    }
+
     /** A failed write: on a full disk make room (or wait) and let the appender write again; else fail the file. */
     private void onWriteError(IOException e) throws IOException {
         if (!DiskFull.isOutOfSpace(e)) {

@@ -184,6 +184,7 @@ public final class RotatingFileSink implements Sink {
             }
             finisher.awaitAll();
         } finally {
+            file.close();
             if (heldLock != null) {
                 try {
                     heldLock.close();
@@ -204,6 +205,11 @@ public final class RotatingFileSink implements Sink {
     /** Keeps {@code lock} (the {@link OutputLock}) held, and reachable, until this sink is closed. */
     public void holdUntilClosed(AutoCloseable lock) {
         this.heldLock = lock;
+    }
+
+    @Override
+    public int preferredBlockSize(int byDefault) {
+        return file.direct() ? Math.max(byDefault, FileAppender.DIRECT_BLOCK_BYTES) : byDefault;
     }
 
     @Override

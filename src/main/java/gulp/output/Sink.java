@@ -60,6 +60,14 @@ public interface Sink extends AutoCloseable {
     @Override
     void close() throws IOException;
 
+    /**
+     * The write size the writer should use when the user gave no {@code -z} ({@code byDefault}):
+     * O_DIRECT output wants larger writes than the page cache (see {@link FileAppender#DIRECT_BLOCK_BYTES}).
+     */
+    default int preferredBlockSize(int byDefault) {
+        return byDefault;
+    }
+
     /** For the start-up line. */
     String describe();
 }

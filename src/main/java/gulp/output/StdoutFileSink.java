@@ -164,6 +164,7 @@ public final class StdoutFileSink implements Sink {
                 appender.trimPadding();
             }
         } finally {
+            appender.close();
             try (stdout) {
                 if (channel != stdout) {
                     channel.close();
@@ -171,6 +172,11 @@ public final class StdoutFileSink implements Sink {
                 stdout.position(appender.length()); // A later command of the same redirection writes after the capture.
             }
         }
+    }
+
+    @Override
+    public int preferredBlockSize(int byDefault) {
+        return appender.direct() ? Math.max(byDefault, FileAppender.DIRECT_BLOCK_BYTES) : byDefault;
     }
 
     @Override

@@ -56,6 +56,7 @@ public final class Options {
     // Ring and writer.
     public long ringMiB = DEFAULT_RING_MIB;   // -r
     public int blockSize = DEFAULT_BLOCK_SIZE;// -z
+    public boolean blockSizeGiven;            // -z was given (else O_DIRECT output may write larger blocks)
     public long parkMicros = DEFAULT_PARK_MICROS; // -p
     public boolean nanosecond;                // --nano
 

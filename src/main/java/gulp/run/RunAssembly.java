@@ -42,12 +42,14 @@ final class RunAssembly {
     /** Per-interface figures of the source ({@link Source#interfaceFigures}); null: the run's totals as one interface. */
     private InterfaceFigures interfaceFigures;
     private boolean startupLinePrinted;
+    private int blockSize; // the writer's -z: as given, or what its sink prefers (O_DIRECT: larger)
     private gulp.kafka.KafkaSink kafka; // the run's output when --kafka is given
 
     /** @param user {@code --user}, or null */
     RunAssembly(RunSettings settings, PrintStream err, UserSwitch user, Watch watch) {
         this.settings = settings;
         this.options = settings.options();
+        this.blockSize = options.blockSize;
         this.err = err;
         this.user = user;
         this.watch = watch;
@@ -135,8 +137,9 @@ final class RunAssembly {
     /** The writer into files or stdout, with the extraction index beside {@code -o} files (issue 13). */
     private Writer fileWriter(ByteRing ring, Outputs.Output output, RecordEncoder encoder, FileEnvelope envelope,
                               int outputLinkType, CaptureCounters counters, RunControl control) {
+        blockSize = options.blockSizeGiven ? options.blockSize : output.sink().preferredBlockSize(options.blockSize);
         Writer writer = new Writer(ring, output.sink(), encoder.framing(), envelope, output.policy(),
-                options.blockSize, options.parkMicros * 1000, counters, control);
+                blockSize, options.parkMicros * 1000, counters, control);
         if (options.writeIndex && output.sink() instanceof gulp.output.RotatingFileSink files) {
             gulp.extract.LiveIndexer indexer = new gulp.extract.LiveIndexer(outputLinkType, this::message); // own thread
             files.indexWith(indexer);
@@ -365,7 +368,7 @@ final class RunAssembly {
         beginService();
         startupLinePrinted = true;
         if (!options.quiet) {
-            long writes = Writer.effectiveBlockSize(options.blockSize, ring.capacity());
+            long writes = Writer.effectiveBlockSize(blockSize, ring.capacity());
             String watching = watch.describe();
             message(input + "; " + output + "; ring " + (ring.capacity() >> 20) + " MiB, writes of " + writes + " bytes"
                     + (watching.isEmpty() ? "" : "; " + watching));

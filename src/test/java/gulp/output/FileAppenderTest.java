@@ -1,22 +1,142 @@
 package gulp.output;
 
+import gulp.testing.Tools;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FileAppenderTest {
+    /**
+     * Appends of every size (less than a block, a few blocks, more than the staging buffer) from
+     * memory that shares the file offsets' alignment (the ring of a stdout file or a first
+     * {@code -o} file: whole blocks written in place) and from memory that does not (staged),
+     * with idle flushes between some of them: the O_DIRECT file holds exactly the bytes appended
+     * after each call, as the buffered one does.
+     */
+    @Test
+    void oDirectAppendsInPlaceAndStagedGiveTheSameFileAsBufferedWrites() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "test-file-appender").toAbsolutePath());
+        Path directFile = dir.resolve("direct-" + ProcessHandle.current().pid());
+        Path plainFile = dir.resolve("plain-" + ProcessHandle.current().pid());
+        int[] sizes = {24, 1 << 20, 100, 8192, 8193, 3 * 4096 + 24, 1, 4095, 5 << 20, 2 * 4096, 70_000, 1 << 20};
+        ByteBuffer memory = ByteBuffer.allocateDirect(16 << 20).alignedSlice(4096);
+        new java.util.Random(8).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+        try (FileChannel direct = FileChannel.open(directFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+             FileChannel plain = FileChannel.open(plainFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (int shift : new int[] {0, 24, 4096 + 7}) { // 0 and 4096 + 7: staged; 24: in place after the header
+                FileAppender d = new FileAppender(true, 4096, e -> { throw e; });
+                FileAppender b = new FileAppender(false, 4096, e -> { throw e; });
+                direct.truncate(0);
+                plain.truncate(0);
+                d.start(direct, 0);
+                b.start(plain, 0);
+                d.appendHeader(ByteBuffer.wrap(new byte[24]));
+                b.appendHeader(ByteBuffer.wrap(new byte[24]));
+                int at = shift;
+                for (int i = 0; i < sizes.length; i++) {
+                    int n = sizes[i];
+                    d.appendData(memory.slice(at, n), false);
+                    b.appendData(memory.slice(at, n), false);
+                    at += n;
+                    assertEquals(b.length(), d.length());
+                    assertEquals(d.length(), d.written());
+                    if (i % 3 == 2) {
+                        d.trimPadding();
+                        assertEquals(d.length(), direct.size());
+                    }
+                    assertArrayEquals(readAll(plain, b.length()), readAll(directFile, d.length()), "shift " + shift + ", append " + i);
+                }
+                d.trimPadding();
+                assertEquals(plain.size(), direct.size());
+            }
+        } finally {
+            Files.deleteIfExists(directFile);
+            Files.deleteIfExists(plainFile);
+        }
+    }
+
+    /**
+     * A staged O_DIRECT append larger than the free space (a 3 MiB tmpfs, Linux 6.6 or later for
+     * O_DIRECT there): the chunks written behind that fail reach the handler on the writer's
+     * thread, and {@link FileAppender#written()} and the failed call's progress say exactly how
+     * much of it is in the file.
+     */
+    @Test
+    void aStagedAppendThatFillsTheDiskSaysHowFarItReachedAlsoForChunksWrittenBehind(@TempDir Path temp) throws Exception {
+        Path disk = Files.createDirectory(temp.resolve("disk"));
+        Tools.Output mount = Tools.run("mount", "-t", "tmpfs", "-o", "size=3m", "gulp-test-appender", disk.toString());
+        Assumptions.assumeTrue(mount.status() == 0, "cannot mount a tmpfs: " + mount.stdout() + mount.stderr());
+        try {
+            Path file = disk.resolve("f");
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        com.sun.nio.file.ExtendedOpenOption.DIRECT);
+            } catch (IOException e) {
+                Assumptions.abort("tmpfs refuses O_DIRECT here: " + e.getMessage());
+                return;
+            }
+            List<IOException> seen = new ArrayList<>();
+            FileAppender appender = new FileAppender(true, 4096, e -> {
+                seen.add(e);
+                throw e;
+            });
+            ByteBuffer memory = ByteBuffer.allocateDirect(8 << 20).alignedSlice(4096);
+            new java.util.Random(9).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+            try (channel) {
+                appender.start(channel, 0);
+                appender.appendHeader(ByteBuffer.wrap(new byte[24]));
+                ByteBuffer bytes = memory.slice(100, 6 << 20); // not aligned as the file: staged, chunks behind
+                assertThrows(OutOfSpaceException.class, () -> appender.appendData(bytes, false));
+                appender.close();
+            }
+            assertEquals(1, seen.size());
+            long reached = appender.written();
+            assertTrue(reached > 24 && reached <= 3 << 20, "reached " + reached);
+            assertEquals(reached - 24, appender.failedDataProgress());
+            byte[] expected = new byte[(int) reached - 24];
+            memory.get(100, expected);
+            byte[] inFile = readAll(file, reached);
+            assertArrayEquals(expected, java.util.Arrays.copyOfRange(inFile, 24, inFile.length));
+        } finally {
+            Tools.run("umount", "-l", disk.toString());
+        }
+    }
+
+    private static byte[] readAll(FileChannel c, long length) throws IOException {
+        ByteBuffer all = ByteBuffer.allocate((int) length);
+        while (all.hasRemaining() && c.read(all, all.position()) > 0) {
+            // reads on
+        }
+        return all.array();
+    }
+
+    /** The first {@code length} bytes, read through a channel of its own (not O_DIRECT). */
+    private static byte[] readAll(Path file, long length) throws IOException {
+        try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
+            return readAll(c, length);
+        }
+    }
+
     @Test
     void aWriteToAFullDeviceReachesTheHandlerAsOutOfSpaceWithTheSameMessage() throws Exception {
         List<IOException> seen = new ArrayList<>();
