@@ -71,12 +71,10 @@ final class Outputs {
 
     /**
      * kafka: the sink of {@code --kafka}, which takes the writer thread's place.
-     *
-     * @param mayShed true when the input cannot wait (live capture)
      */
     static gulp.kafka.KafkaSink kafka(RunSettings settings, gulp.ring.ByteRing ring, gulp.format.RecordFraming framing,
                                       int linkType, gulp.stats.CaptureCounters counters, RunControl control,
-                                      boolean mayShed, PrintStream err) throws SetupException {
+                                      PrintStream err) throws SetupException {
         Options options = settings.options();
         String box = hostName();
         String clientId = options.kafkaClientId != null ? options.kafkaClientId : "gulp-" + box;
@@ -90,7 +88,7 @@ final class Outputs {
         String source = settings.interfaceName() != null && options.mode() == Options.Mode.LIVE ? settings.interfaceName() : "file";
         var origin = new gulp.kafka.KafkaSink.Origin(box, source, linkType);
         return new gulp.kafka.KafkaSink(ring, framing, producer, options.kafkaTopic, options.kafkaBootstrap, origin,
-                counters, control, mayShed, Math.max(options.snaplen, 65535) + 64, line -> err.println("gulp: " + line));
+                counters, control, Math.max(options.snaplen, 65535) + 64, line -> err.println("gulp: " + line));
     }
 
     /** The capture box's name for the records' {@code box} header. */
