@@ -70,6 +70,8 @@ public final class KafkaSink implements Runnable {
     private long unsent;                // writer thread only: packets discarded when the stop's time ran out
     private long refusals;              // writer thread only: times the producer refused a batch
     private volatile boolean refusing;  // the producer refuses now (status line); written on change only
+    private long refusingSince;         // System.nanoTime() when the current refusal began
+    private boolean stallNoticed;       // the current refusal has been told in a line
     private final AtomicLong delivered = new AtomicLong();     // packets, from the producer's thread
     private final AtomicLong deliveredBytes = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();        // packets the producer gave up on
@@ -176,6 +178,7 @@ public final class KafkaSink implements Runnable {
                     sendAged(now, done);
                 }
             }
+            noticeStall(now);
             if (giveUp) {
                 progress |= discardRest();
             }
@@ -328,13 +331,28 @@ public final class KafkaSink implements Runnable {
         }
     }
 
-    /** The producer started or stopped refusing batches (counted once per refusal). */
+    /** The producer started or stopped refusing batches (counted once per refusal; a long one is told). */
     private void refused(boolean now) {
         if (now && !refusing) {
             refusals++;
+            refusingSince = System.nanoTime();
+        }
+        if (!now && refusing && stallNoticed) {
+            stallNoticed = false;
+            report.accept("kafka: the producer takes records again after "
+                    + (System.nanoTime() - refusingSince) / 1_000_000_000L + " s");
         }
         if (now != refusing) {
             refusing = now;
+        }
+    }
+
+    /** One line once the producer has refused for {@link #NO_BROKER_NOTICE_NANOS} (a broker gone, paused or too slow). */
+    private void noticeStall(long now) {
+        if (refusing && !stallNoticed && batches.length > 0 && now - refusingSince > NO_BROKER_NOTICE_NANOS) {
+            stallNoticed = true;
+            report.accept("kafka: the producer has taken no record for " + (now - refusingSince) / 1_000_000_000L
+                    + " s (the broker at " + bootstrap + " is gone, paused or too slow); packets wait in the ring");
         }
     }
 

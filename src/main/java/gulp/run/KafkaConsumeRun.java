@@ -64,7 +64,7 @@ final class KafkaConsumeRun {
             long duration = (long) (options.durationSeconds * 1e9);
             try { // until the first record, only --duration ends the wait (a signal ends the process)
                 source = KafkaSource.open(options.kafkaConsumeBootstrap, topic, group,
-                        options.reorderWindowMillis * 1_000_000L, ledger, committed, WAIT_FOR_TOPIC,
+                        options.reorderWindowMillis * 1_000_000L, ledger, committed, WAIT_FOR_TOPIC, options.snaplen,
                         () -> duration > 0 && System.nanoTime() - started > duration);
             } catch (InputException e) {
                 return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
@@ -88,7 +88,7 @@ final class KafkaConsumeRun {
         if (!Files.isDirectory(directory)) {
             return; // the sink says so
         }
-        FileNamer namer = FileNamer.of(options.namePrefix, options.timestampNames, options.nameTemplate, options.maxFiles);
+        FileNamer namer = Outputs.fileNamer(options, options.namePrefix);
         List<Path> parts;
         try (Stream<Path> files = Files.list(directory)) {
             parts = files.filter(p -> {

@@ -122,6 +122,12 @@ final class Outputs {
         return options.namePrefix + "-p" + pair + (options.timestampNames || options.nameTemplate != null ? "" : "-");
     }
 
+    /** How {@code -o} files of the run are named (the extension of {@code --format}). */
+    static FileNamer fileNamer(Options options, String prefix) throws OutputException {
+        return FileNamer.of(prefix, options.timestampNames, options.nameTemplate, options.maxFiles)
+                .withExtension(options.pcapng ? FileNamer.PCAPNG_EXTENSION : FileNamer.EXTENSION);
+    }
+
     /**
      * @param prefix   the file name prefix ({@code -n}, or a pair's: {@link #pairPrefix})
      * @param takeLock whether this output takes the directory's lock (one output of the run does)
@@ -135,8 +141,7 @@ final class Outputs {
         boolean opaque = headerLength == 0;
         FileNamer namer;
         try { // a bad -n or --name-template is a usage error, found before anything is touched
-            namer = FileNamer.of(prefix, options.timestampNames, options.nameTemplate, options.maxFiles)
-                    .withExtension(options.pcapng ? FileNamer.PCAPNG_EXTENSION : FileNamer.EXTENSION);
+            namer = fileNamer(options, prefix);
         } catch (OutputException e) {
             throw new SetupException(Outcome.Status.BAD_USAGE, e.getMessage());
         }

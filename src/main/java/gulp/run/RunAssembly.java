@@ -305,7 +305,8 @@ final class RunAssembly {
         if (interfaces == null) {
             String name = switch (options.mode()) {
                 case LIVE -> settings.interfaceName();
-                case CAPTURE_FILES -> options.readFiles.isEmpty() ? "stdin" : "file";
+                case CAPTURE_FILES -> options.kafkaConsumeBootstrap != null ? "kafka"
+                        : options.readFiles.isEmpty() ? "stdin" : "file";
                 case OPAQUE_COPY -> "stdin";
                 case EXTRACT, INDEX -> "extract";
             };

@@ -42,8 +42,10 @@ class KafkaLiveTest {
             KafkaTestBroker.Started broker = KafkaTestBroker.start(List.of("ip", "netns", "exec", bed.captureNamespace));
             try {
                 // 20 MB of frames; the kernel ring (64 MiB) and the ring (16 MiB) hold them while the broker sleeps.
-                Run held = burstWhilePaused(bed, broker, dir.resolve("held.txt"), "-B", "64", "-r", "16");
+                Run held = burstWhilePaused(bed, broker, dir.resolve("held.txt"), 7000, "-B", "64", "-r", "16");
                 assertEquals(0, held.status(), held.why());
+                assertTrue(held.why().contains("gulp: kafka: the producer has taken no record for "), held.why());
+                assertTrue(held.why().contains("gulp: kafka: the producer takes records again after "), held.why());
                 assertEquals(COUNT, held.counter("packets captured"), held.why());
                 assertEquals(COUNT, held.counter("records written"), held.why());
                 assertEquals(0, held.counter("records dropped (ring full)") + held.counter("packets dropped by the kernel")
@@ -51,7 +53,7 @@ class KafkaLiveTest {
                 assertEquals(COUNT, readBack(bed, broker, held), held.why());
 
                 // A 1 MiB ring that may not hold kernel blocks: it overflows, counted "ring full".
-                Run dropping = burstWhilePaused(bed, broker, dir.resolve("dropping.txt"), "-r", "1",
+                Run dropping = burstWhilePaused(bed, broker, dir.resolve("dropping.txt"), 1000, "-r", "1",
                         "--no-hold-kernel-blocks");
                 long ringFull = dropping.counter("records dropped (ring full)");
                 long written = dropping.counter("records written");
@@ -75,8 +77,9 @@ class KafkaLiveTest {
         }
     }
 
-    /** One gulp run into a new topic; the broker is paused while COUNT frames are sent. */
-    private static Run burstWhilePaused(VethPair bed, KafkaTestBroker.Started broker, Path stderr, String... options)
+    /** One gulp run into a new topic; the broker is paused while COUNT frames are sent, and {@code afterMillis} more. */
+    private static Run burstWhilePaused(VethPair bed, KafkaTestBroker.Started broker, Path stderr, long afterMillis,
+                                        String... options)
             throws Exception {
         String topic = KafkaSinkTest.topic();
         List<String> args = new ArrayList<>(List.of("--kafka", broker.bootstrap(), "--kafka-topic", topic,
@@ -89,7 +92,7 @@ class KafkaLiveTest {
                 long sent = NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, COUNT, KafkaLiveTest::frame,
                         20_000, new AtomicLong()).get(90, TimeUnit.SECONDS);
                 assertEquals(COUNT, sent);
-                Thread.sleep(1000);
+                Thread.sleep(afterMillis);
             } finally {
                 KafkaSinkTest.signal("CONT", broker.process().pid());
             }

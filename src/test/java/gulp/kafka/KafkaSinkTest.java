@@ -111,7 +111,7 @@ class KafkaSinkTest {
         }
         Path stats = dir.resolve("stats.jsonl");
         GulpProcess.Result result = GulpProcess.run(null, null, "--read", input.toString(),
-                "--kafka", "127.0.0.1:" + port, "--kafka-topic", "t", "-V", "--stats-json", stats.toString());
+                "--kafka", "127.0.0.1:" + port, "--kafka-topic", "t", "-V", "x", "--stats-json", stats.toString());
         assertEquals(4, result.status(), result.stderr());
         assertTrue(result.stderr().contains("gulp: kafka: no broker at 127.0.0.1:" + port), result.stderr());
         assertEquals(frames.size(), result.counter("records dropped (kafka)"), result.stderr());
