@@ -151,7 +151,7 @@ class KafkaConsumeTest {
     }
 
     @Test
-    void brokerGoneWhenAFileIsFinishedKeepsItUncommittedAndTheRestartWritesEveryPacketOnce(@TempDir Path dir)
+    void brokerGoneWhenAFileIsFinishedKeepsItPartAndTheRestartWritesEveryPacketOnce(@TempDir Path dir)
             throws Exception {
         String topic = KafkaSinkTest.topic();
         KafkaTestBroker.createTopic(topic, 2);
@@ -180,7 +180,7 @@ class KafkaConsumeTest {
         }
         String why = Files.readString(stderr);
         assertEquals(4, status, why);
-        assertTrue(why.contains("gulp: writing the output failed: kafka: cannot commit the offsets of its packets"), why);
+        assertTrue(why.contains("kafka: cannot commit the offsets of its packets: no broker answered within 30 s"), why);
         assertEquals(1, PcapFiles.captureParts(out).size(), "the last file stays .part: " + why);
         assertEquals(7, PcapFiles.outputFiles(out).size(), why);
 
@@ -188,7 +188,9 @@ class KafkaConsumeTest {
         again.addAll(List.of("--duration", "8"));
         GulpProcess.Result second = GulpProcess.run(null, null, again.toArray(String[]::new));
         assertEquals(0, second.status(), second.stderr());
-        assertTrue(second.stderr().contains("were not committed and are read again"), second.stderr());
+        // The paused broker may still apply the commit the consumer gave up on once it runs again: then
+        // the commit names the .part, which the restart finishes; else the .part is removed and read again.
+        assertEquals(List.of(), PcapFiles.captureParts(out), second.stderr());
         List<PcapFiles.Frame> got = framesIn(out);
         assertEquals(frames.size(), got.size(), "every packet once: " + second.stderr());
         assertSameFlows(frames, got);

@@ -31,7 +31,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * capture namespace.
  */
 class KafkaLiveTest {
+    private static final int WARM_UP = 100;
     private static final int COUNT = 20_000;
+    private static final int TOTAL = WARM_UP + COUNT;
 
     @Test
     void brokerPausedDuringABurstLosesNothingTheRingsHoldAndCountsRingFullDropsExactlyWhenTheyCannot(@TempDir Path dir)
@@ -46,11 +48,11 @@ class KafkaLiveTest {
                 assertEquals(0, held.status(), held.why());
                 assertTrue(held.why().contains("gulp: kafka: the producer has taken no record for "), held.why());
                 assertTrue(held.why().contains("gulp: kafka: the producer takes records again after "), held.why());
-                assertEquals(COUNT, held.counter("packets captured"), held.why());
-                assertEquals(COUNT, held.counter("records written"), held.why());
+                assertEquals(TOTAL, held.counter("packets captured"), held.why());
+                assertEquals(TOTAL, held.counter("records written"), held.why());
                 assertEquals(0, held.counter("records dropped (ring full)") + held.counter("packets dropped by the kernel")
                         + held.counter("records dropped (kafka)"), held.why());
-                assertEquals(COUNT, readBack(bed, broker, held), held.why());
+                assertEquals(TOTAL, readBack(bed, broker, held), held.why());
 
                 // A 1 MiB ring that may not hold kernel blocks: it overflows, counted "ring full".
                 Run dropping = burstWhilePaused(bed, broker, dir.resolve("dropping.txt"), 1000, "-r", "1",
@@ -82,11 +84,19 @@ class KafkaLiveTest {
                                         String... options)
             throws Exception {
         String topic = KafkaSinkTest.topic();
+        Path stats = Path.of(stderr + ".stats.jsonl");
         List<String> args = new ArrayList<>(List.of("--kafka", broker.bootstrap(), "--kafka-topic", topic,
-                "--kafka-option", "buffer.memory=1048576"));
+                "--kafka-option", "buffer.memory=1048576", "--stats-json", stats.toString()));
         args.addAll(List.of(options));
         try (GulpInNamespace gulp = GulpInNamespace.capture(bed, null, stderr, args.toArray(String[]::new))) {
-            Thread.sleep(3000); // the producer learns the (auto-created) topic
+            // A few packets first, acknowledged by the broker: the producer knows the (auto-created) topic.
+            assertEquals(WARM_UP, (long) NamespaceSender.send(bed.senderNamespace, bed.senderInterface, COUNT, WARM_UP,
+                    KafkaLiveTest::frame, 20_000, new AtomicLong()).get(90, TimeUnit.SECONDS));
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (written(stats) < WARM_UP && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(WARM_UP, written(stats), gulp.stderrOrReason());
             KafkaSinkTest.signal("STOP", broker.process().pid());
             try {
                 long sent = NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, COUNT, KafkaLiveTest::frame,
@@ -101,6 +111,17 @@ class KafkaLiveTest {
             int status = gulp.waitFor(60);
             return new Run(topic, status, gulp.counters(), gulp.stderrOrReason());
         }
+    }
+
+    /** The records written (acknowledged by the broker) in the last {@code --stats-json} line so far. */
+    private static long written(Path stats) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(stats)) {
+            return 0;
+        }
+        List<String> lines = java.nio.file.Files.readAllLines(stats);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"gulp_written_records_total\":(\\d+)")
+                .matcher(lines.isEmpty() ? "" : lines.getLast());
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     /** Packets of the run's topic, read in the capture namespace. */
