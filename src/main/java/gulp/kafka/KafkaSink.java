@@ -5,11 +5,9 @@ import gulp.pipeline.RunControl;
 import gulp.ring.ByteRing;
 import gulp.stats.CaptureCounters;
 
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -19,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -72,13 +69,7 @@ public final class KafkaSink implements Runnable {
     private volatile boolean refusing;  // the producer refuses now (status line); written on change only
     private long refusingSince;         // System.nanoTime() when the current refusal began
     private boolean stallNoticed;       // the current refusal has been told in a line
-    private final AtomicLong delivered = new AtomicLong();     // packets, from the producer's thread
-    private final AtomicLong deliveredBytes = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();        // packets the producer gave up on
-    private volatile String lastFailure;
-    private long foldedDelivered;
-    private long foldedBytes;
-    private long foldedFailed;
+    private final Deliveries deliveries = new Deliveries(); // reported on the producer's thread
     private long foldedUnsent;
     private boolean noBrokerNoticed;
 
@@ -292,7 +283,7 @@ public final class KafkaSink implements Runnable {
         headers.add("linktype", linkTypeHeader);
         headers.add("format", KafkaRecordFormat.FORMAT_VALUE);
         byte[] key = KafkaRecordFormat.key(firstHash[p]);
-        Delivery delivery = new Delivery(batch.packets(), batch.size(), Thread.currentThread());
+        Deliveries.Delivery delivery = deliveries.of(batch.packets(), batch.size());
         // The record's timestamp is the send time (the producer's clock), not packet time: the broker's
         // time retention must count from when packets reached Kafka, or an old capture read with
         // --read would be deleted at once. Packet times are in the headers.
@@ -302,33 +293,6 @@ public final class KafkaSink implements Runnable {
         }
         batch.reset();
         return true;
-    }
-
-    /** Counts one record's packets when the broker has them, or as kafka drops when the producer gives up. */
-    private final class Delivery implements Callback {
-        private final int packets;
-        private final int bytes;
-        private final Thread sender;
-        boolean refused; // failed at once, on the sending thread: no room, no metadata
-
-        Delivery(int packets, int bytes, Thread sender) {
-            this.packets = packets;
-            this.bytes = bytes;
-            this.sender = sender;
-        }
-
-        @Override
-        public void onCompletion(RecordMetadata metadata, Exception e) {
-            if (e == null) {
-                delivered.addAndGet(packets);
-                deliveredBytes.addAndGet(bytes);
-            } else if (Thread.currentThread() == sender && e instanceof org.apache.kafka.common.errors.TimeoutException) {
-                refused = true;
-            } else {
-                lastFailure = e.getMessage();
-                failed.addAndGet(packets);
-            }
-        }
     }
 
     /** The producer started or stopped refusing batches (counted once per refusal; a long one is told). */
@@ -394,18 +358,9 @@ public final class KafkaSink implements Runnable {
 
     /** Brings the producer thread's figures into the counters (writer thread: their one writer). */
     private void fold() {
-        long d = delivered.get();
-        long b = deliveredBytes.get();
-        long f = failed.get();
-        long u = unsent;
-        counters.recordsWritten.add(d - foldedDelivered);
-        counters.bytesWritten.add(b - foldedBytes);
-        counters.kafkaUndelivered.add(f - foldedFailed);
-        counters.kafkaUnsent.add(u - foldedUnsent);
-        foldedDelivered = d;
-        foldedBytes = b;
-        foldedFailed = f;
-        foldedUnsent = u;
+        deliveries.foldInto(counters);
+        counters.kafkaUnsent.add(unsent - foldedUnsent);
+        foldedUnsent = unsent;
     }
 
     /** True while the producer refuses batches (its buffer is full, or no broker answers): the ring fills. Any thread. */
@@ -420,7 +375,7 @@ public final class KafkaSink implements Runnable {
 
     /** The last reason the producer gave for a record it could not deliver, or null. */
     public String lastFailure() {
-        return lastFailure;
+        return deliveries.lastFailure();
     }
 
     private static byte[] utf8(String s) {
