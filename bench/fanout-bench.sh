@@ -75,3 +75,6 @@ rps 0
 echo
 echo "Medians (min-max) over the repeats:"
 python3 "$here/bench/lib/medians.py" "$ROWS" "pairs,mode,size" "sent pps:4:k,loss %:7:2,CPU s per M pkts:8:2"
+echo
+echo "N pairs against N = 1, per repeat (CPU per delivered packet; delivered packets, to see the load was alike):"
+python3 "$here/bench/lib/ratios.py" "$ROWS" 2,3 1 1 "CPU per packet:8,delivered:5"

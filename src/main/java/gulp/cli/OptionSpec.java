@@ -34,9 +34,10 @@ record OptionSpec(char shortName, String longName, String argument, Section sect
         RING("Ring and writer", null),
         OUTPUT("Output files", "SIGHUP with -o starts a new file; SIGINT/SIGTERM finish the current one."),
         KAFKA("Sending to Kafka (instead of stdout or -o; docs/kafka.md)", "Kafka never slows capture: the ring holds"
-                + " what the producer cannot take yet; what a live capture cannot keep is counted \"records dropped (kafka)\"."
-                + " gulp kafka-consume BOOTSTRAP --topic T -o DIR [file and rotation options] rebuilds files from the"
-                + " topic (every partition, any number of boxes), each packet exactly once across crashes and restarts."),
+                + " what the producer cannot take yet (what it cannot hold is a ring-full loss, as with a stalled disk);"
+                + " packets that never reach the broker are counted \"records dropped (kafka)\"."
+                + " gulp kafka-consume BOOTSTRAP --topic T -o DIR [file and rotation options, --format] rebuilds files"
+                + " from the topic (every partition, any number of boxes), each packet exactly once across crashes and restarts."),
         WATCH("Watching a capture", null),
         SERVICE("Running as a service", "$NOTIFY_SOCKET (systemd Type=notify): READY=1, STATUS=, WATCHDOG=1 (half of"
                 + " $WATCHDOG_USEC, while reader and writer progress), STOPPING=1."),

@@ -87,6 +87,10 @@ public final class KafkaCommitter implements FileListener, AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> commit = ledger.durable(target.getFileName().toString());
         try {
             consumer.commitSync(commit, TIMEOUT);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw new IOException("kafka: cannot commit the offsets of its packets: no broker answered within "
+                    + TIMEOUT.toSeconds() + " s (the file stays .part: a restart finishes it if the commit reached the broker after all,"
+                    + " else reads its packets again)", e);
         } catch (KafkaException e) {
             throw new IOException("kafka: cannot commit the offsets of its packets: " + KafkaSource.rootMessage(e), e);
         }

@@ -5,11 +5,9 @@ import gulp.pipeline.RunControl;
 import gulp.ring.ByteRing;
 import gulp.stats.CaptureCounters;
 
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -19,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -29,16 +26,16 @@ import java.util.function.Consumer;
  * topic's partitions, so a flow stays in one), and hands full batches (or those older than
  * {@link #LINGER_NANOS}) to the producer. It never waits for Kafka: when the producer refuses a batch
  * (its buffer is full, or no broker has answered yet) the batch is kept and the records after it stay
- * in the ring, which absorbs the stall. A live capture's ring is not allowed to fill because of Kafka:
- * above {@link #SHED_FRACTION} of the ring the oldest packets are discarded and counted as
- * {@code kafka} drops (input that can wait, files and pipes, just waits). Records the producer took
- * but could not deliver (delivery timeout) are counted as {@code kafka} drops too.
+ * in the ring, which absorbs the stall, as it absorbs a disk that stalls: what the ring cannot hold
+ * meanwhile is lost where any ring-full loss is (a live capture leaves kernel blocks in the kernel ring,
+ * which drops when it is full too, or with {@code --no-hold-kernel-blocks} counts "ring full"; input
+ * that can wait just waits). {@code kafka} drops are the packets that left the ring and never reached
+ * the broker: those the producer took but could not deliver (delivery timeout), and those still not
+ * handed over when the stop's {@link #CLOSE_TIMEOUT} ran out.
  */
 public final class KafkaSink implements Runnable {
     /** A partial batch goes out after this long, so low rates still flow. */
     static final long LINGER_NANOS = 200_000_000L;
-    /** A live ring fuller than this (eighths) while Kafka refuses sheds its oldest packets. */
-    static final int SHED_FRACTION = 7;
     /** After the input ended, how long the producer may take to accept and deliver what is left. */
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private static final long WAIT_NANOS = 5_000_000L;
@@ -57,7 +54,6 @@ public final class KafkaSink implements Runnable {
     private final String bootstrap;
     private final CaptureCounters counters;
     private final RunControl control;
-    private final boolean mayShed;
     private final Consumer<String> report;
     private final byte[] scratch;
     private final MemorySegment scratchSegment;
@@ -68,22 +64,17 @@ public final class KafkaSink implements Runnable {
     private EpbBatch[] batches = new EpbBatch[0];
     private int[] firstHash = new int[0]; // per partition: the flow hash of its batch's first packet (the key)
     private int pending = -1;           // partition whose full batch the producer refused
-    private long shedFromRing;          // writer thread only; added to counters.droppedKafka
-    private final AtomicLong delivered = new AtomicLong();     // packets, from the producer's thread
-    private final AtomicLong deliveredBytes = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();        // packets the producer gave up on
-    private volatile String lastFailure;
-    private long foldedDelivered;
-    private long foldedBytes;
-    private long foldedFailed;
+    private long unsent;                // writer thread only: packets discarded when the stop's time ran out
+    private long refusals;              // writer thread only: times the producer refused a batch
+    private volatile boolean refusing;  // the producer refuses now (status line); written on change only
+    private long refusingSince;         // System.nanoTime() when the current refusal began
+    private boolean stallNoticed;       // the current refusal has been told in a line
+    private final Deliveries deliveries = new Deliveries(); // reported on the producer's thread
+    private long foldedUnsent;
     private boolean noBrokerNoticed;
 
-    /**
-     * @param mayShed true for live capture (the ring must not fill for Kafka's sake), false for
-     *                input that can wait
-     */
     public KafkaSink(ByteRing ring, RecordFraming framing, Producer<byte[], byte[]> producer, String topic,
-                     String bootstrap, Origin origin, CaptureCounters counters, RunControl control, boolean mayShed,
+                     String bootstrap, Origin origin, CaptureCounters counters, RunControl control,
                      int maxCaplen, Consumer<String> report) {
         this.ring = ring;
         this.consumer = ring.consumer();
@@ -94,7 +85,6 @@ public final class KafkaSink implements Runnable {
         this.origin = origin;
         this.counters = counters;
         this.control = control;
-        this.mayShed = mayShed;
         this.report = report;
         this.scratch = new byte[maxCaplen];
         this.scratchSegment = MemorySegment.ofArray(scratch);
@@ -163,12 +153,14 @@ public final class KafkaSink implements Runnable {
             if (batches.length == 0 && !learnPartitions()) {
                 if (!noBrokerNoticed && now - started > NO_BROKER_NOTICE_NANOS) {
                     noBrokerNoticed = true;
+                    refused(true); // no broker yet: the ring holds the packets
                     report.accept("kafka: no broker at " + bootstrap + " has answered for topic " + topic
-                            + " yet; packets wait in the ring" + (mayShed ? " (counted as kafka drops if it fills)" : ""));
+                            + " yet; packets wait in the ring");
                 }
             } else {
                 if (pending >= 0 && send(pending)) {
                     pending = -1;
+                    refused(false);
                 }
                 if (pending < 0) {
                     progress = moveRecords(now);
@@ -177,8 +169,9 @@ public final class KafkaSink implements Runnable {
                     sendAged(now, done);
                 }
             }
-            if (giveUp || mustShed()) {
-                progress |= shed(giveUp);
+            noticeStall(now);
+            if (giveUp) {
+                progress |= discardRest();
             }
             if (done && consumer.head() == consumer.tail() && pending < 0 && batchesEmpty()) {
                 return; // close() in run() waits for the deliveries, up to CLOSE_TIMEOUT
@@ -200,6 +193,7 @@ public final class KafkaSink implements Runnable {
         if (partitions == null || partitions.isEmpty()) {
             return false;
         }
+        refused(false);
         batches = new EpbBatch[partitions.size()];
         firstHash = new int[partitions.size()];
         if (noBrokerNoticed) {
@@ -226,6 +220,7 @@ public final class KafkaSink implements Runnable {
             EpbBatch batch = batch(partition);
             if (!batch.fits(caplen) && !send(partition)) {
                 pending = partition; // this record stays in the ring until the batch is taken
+                refused(true);
                 return moved;
             }
             if (batch.packets() == 0) {
@@ -267,6 +262,7 @@ public final class KafkaSink implements Runnable {
                     && (done || control.stopRequested() || now - batch.startedAtNanos() >= LINGER_NANOS)) {
                 if (!send(p)) {
                     pending = p;
+                    refused(true);
                     return;
                 }
             }
@@ -287,7 +283,7 @@ public final class KafkaSink implements Runnable {
         headers.add("linktype", linkTypeHeader);
         headers.add("format", KafkaRecordFormat.FORMAT_VALUE);
         byte[] key = KafkaRecordFormat.key(firstHash[p]);
-        Delivery delivery = new Delivery(batch.packets(), batch.size(), Thread.currentThread());
+        Deliveries.Delivery delivery = deliveries.of(batch.packets(), batch.size());
         // The record's timestamp is the send time (the producer's clock), not packet time: the broker's
         // time retention must count from when packets reached Kafka, or an old capture read with
         // --read would be deleted at once. Packet times are in the headers.
@@ -299,68 +295,52 @@ public final class KafkaSink implements Runnable {
         return true;
     }
 
-    /** Counts one record's packets when the broker has them, or as kafka drops when the producer gives up. */
-    private final class Delivery implements Callback {
-        private final int packets;
-        private final int bytes;
-        private final Thread sender;
-        boolean refused; // failed at once, on the sending thread: no room, no metadata
-
-        Delivery(int packets, int bytes, Thread sender) {
-            this.packets = packets;
-            this.bytes = bytes;
-            this.sender = sender;
+    /** The producer started or stopped refusing batches (counted once per refusal; a long one is told). */
+    private void refused(boolean now) {
+        if (now && !refusing) {
+            refusals++;
+            refusingSince = System.nanoTime();
         }
-
-        @Override
-        public void onCompletion(RecordMetadata metadata, Exception e) {
-            if (e == null) {
-                delivered.addAndGet(packets);
-                deliveredBytes.addAndGet(bytes);
-            } else if (Thread.currentThread() == sender && e instanceof org.apache.kafka.common.errors.TimeoutException) {
-                refused = true;
-            } else {
-                lastFailure = e.getMessage();
-                failed.addAndGet(packets);
-            }
+        if (!now && refusing && stallNoticed) {
+            stallNoticed = false;
+            report.accept("kafka: the producer takes records again after "
+                    + (System.nanoTime() - refusingSince) / 1_000_000_000L + " s");
+        }
+        if (now != refusing) {
+            refusing = now;
         }
     }
 
-    private boolean mustShed() {
-        return mayShed && consumer.readable() > ring.capacity() / 8 * SHED_FRACTION;
+    /** One line once the producer has refused for {@link #NO_BROKER_NOTICE_NANOS} (a broker gone, paused or too slow). */
+    private void noticeStall(long now) {
+        if (refusing && !stallNoticed && batches.length > 0 && now - refusingSince > NO_BROKER_NOTICE_NANOS) {
+            stallNoticed = true;
+            report.accept("kafka: the producer has taken no record for " + (now - refusingSince) / 1_000_000_000L
+                    + " s (the broker at " + bootstrap + " is gone, paused or too slow); packets wait in the ring");
+        }
     }
 
     /**
-     * Discards the refused batch and the oldest ring records, counting their packets as kafka drops:
-     * down to three quarters of the ring, or everything when {@code all}.
+     * The stop's time ran out: the batches and every record left in the ring are discarded, their
+     * packets counted as kafka drops (not sent).
      */
-    private boolean shed(boolean all) {
-        boolean shedSome = false;
-        if (pending >= 0) {
-            shedFromRing += batches[pending].packets();
-            batches[pending].reset();
-            pending = -1;
-            shedSome = true;
-        }
-        if (all) {
-            discardAllBatches();
-        }
-        long keep = all ? 0 : ring.capacity() / 4 * 3;
-        while (consumer.readable() > keep) {
+    private boolean discardRest() {
+        boolean discarded = !batchesEmpty() || consumer.readable() > 0;
+        discardAllBatches();
+        while (consumer.readable() > 0) {
             long position = consumer.head();
             if (framing.isPacket(consumer, position)) {
-                shedFromRing++;
+                unsent++;
             }
             consumer.release(framing.recordLength(consumer, position));
-            shedSome = true;
         }
-        return shedSome;
+        return discarded;
     }
 
     private void discardAllBatches() {
         for (EpbBatch batch : batches) {
             if (batch != null) {
-                shedFromRing += batch.packets();
+                unsent += batch.packets();
                 batch.reset();
             }
         }
@@ -378,20 +358,24 @@ public final class KafkaSink implements Runnable {
 
     /** Brings the producer thread's figures into the counters (writer thread: their one writer). */
     private void fold() {
-        long d = delivered.get();
-        long b = deliveredBytes.get();
-        long f = failed.get() + shedFromRing;
-        counters.recordsWritten.add(d - foldedDelivered);
-        counters.bytesWritten.add(b - foldedBytes);
-        counters.droppedKafka.add(f - foldedFailed);
-        foldedDelivered = d;
-        foldedBytes = b;
-        foldedFailed = f;
+        deliveries.foldInto(counters);
+        counters.kafkaUnsent.add(unsent - foldedUnsent);
+        foldedUnsent = unsent;
+    }
+
+    /** True while the producer refuses batches (its buffer is full, or no broker answers): the ring fills. Any thread. */
+    public boolean refusing() {
+        return refusing;
+    }
+
+    /** How many times the producer started refusing in this run (0: Kafka never held the ring back). Writer thread, or after it ended. */
+    public long refusals() {
+        return refusals;
     }
 
     /** The last reason the producer gave for a record it could not deliver, or null. */
     public String lastFailure() {
-        return lastFailure;
+        return deliveries.lastFailure();
     }
 
     private static byte[] utf8(String s) {

@@ -31,23 +31,35 @@ import java.util.Set;
  * reordering window of packet time, handed to the ordinary packet path and ring. Offsets are never
  * committed here: {@link KafkaCommitter} commits them when a file is durable, from the
  * {@link ConsumeLedger}. Reading starts at the committed offsets, skipping the packets the commit's
- * metadata says are in files already.
+ * metadata says are in files already. Each capture box and interface (the records' {@code box} and
+ * {@code interface} headers) is an interface of its own for the output ({@code BOX:INTERFACE}, a
+ * pcapng interface description with {@code --format pcapng}), declared when its first packet goes out.
  */
 public final class KafkaSource implements Source {
     private static final Duration POLL = Duration.ofMillis(100);
+
+    /** Where a record's packets were captured: its {@code box} and {@code interface} headers. */
+    record Origin(String box, String interfaceName) {
+        /** The output interface's name, {@code BOX:INTERFACE}. */
+        String name() {
+            return box + ":" + interfaceName;
+        }
+    }
 
     /** One record's packets not yet handed over, in order. */
     private static final class Cursor {
         final int partition;
         final long offset;
+        final Origin origin;
         final MemorySegment value;
         final int[] starts;
         int next;
         long timestamp;
 
-        Cursor(int partition, long offset, byte[] value, int[] starts, int first) {
+        Cursor(int partition, long offset, Origin origin, byte[] value, int[] starts, int first) {
             this.partition = partition;
             this.offset = offset;
+            this.origin = origin;
             this.value = MemorySegment.ofArray(value);
             this.starts = starts;
             this.next = first;
@@ -66,6 +78,9 @@ public final class KafkaSource implements Source {
             .thenComparingInt(c -> c.partition).thenComparingLong(c -> c.offset));
     private final List<ConsumerRecord<byte[], byte[]>> early = new ArrayList<>();
     private final int partitions;
+    private final int snaplen;
+    /** Output interface id of each origin, as the packet handler declared it. */
+    private final Map<Origin, Integer> interfaces = new HashMap<>();
     private int linkType = -1;
     private long newestTimestamp = Long.MIN_VALUE;
     private long recordsRead;
@@ -74,7 +89,7 @@ public final class KafkaSource implements Source {
 
     private KafkaSource(KafkaConsumer<byte[], byte[]> consumer, String bootstrap, String topic, String group,
                         long windowNanos, ConsumeLedger ledger, Map<TopicPartition, OffsetAndMetadata> committed,
-                        int partitions) {
+                        int partitions, int snaplen) {
         this.consumer = consumer;
         this.bootstrap = bootstrap;
         this.topic = topic;
@@ -82,6 +97,7 @@ public final class KafkaSource implements Source {
         this.windowNanos = windowNanos;
         this.ledger = ledger;
         this.partitions = partitions;
+        this.snaplen = snaplen;
         this.prefixes = new HashMap<>();
         committed.forEach((tp, om) -> prefixes.put(tp, ConsumeLedger.durablePrefixes(om)));
     }
@@ -103,11 +119,12 @@ public final class KafkaSource implements Source {
      * Assigns every partition of {@code topic}, positions each at its committed offset, and waits for
      * the first record (its link type is the output's).
      *
+     * @param snaplen the output's snap length, for the interfaces' descriptions
      * @return null when {@code stop} said so before a record came
      * @throws InputException with one line when the topic cannot be read
      */
     public static KafkaSource open(String bootstrap, String topic, String group, long windowNanos, ConsumeLedger ledger,
-                                   Map<TopicPartition, OffsetAndMetadata> committed, Duration waitForTopic,
+                                   Map<TopicPartition, OffsetAndMetadata> committed, Duration waitForTopic, int snaplen,
                                    java.util.function.BooleanSupplier stop) throws InputException {
         KafkaConsumer<byte[], byte[]> consumer;
         try {
@@ -123,7 +140,7 @@ public final class KafkaSource implements Source {
             List<TopicPartition> assigned = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
             consumer.assign(assigned);
             KafkaSource source = new KafkaSource(consumer, bootstrap, topic, group, windowNanos, ledger, committed,
-                    assigned.size());
+                    assigned.size(), snaplen);
             List<TopicPartition> fromStart = new ArrayList<>();
             for (TopicPartition tp : assigned) {
                 OffsetAndMetadata c = committed.get(tp);
@@ -233,7 +250,9 @@ public final class KafkaSource implements Source {
         int first = Math.min(already, starts.length);
         ledger.read(record.partition(), record.offset(), starts.length, first);
         if (first < starts.length) {
-            Cursor cursor = new Cursor(record.partition(), record.offset(), record.value(), starts, first);
+            Origin origin = new Origin(textOr(KafkaRecordFormat.header(record.headers(), KafkaRecordFormat.BOX), "unknown"),
+                    textOr(KafkaRecordFormat.header(record.headers(), KafkaRecordFormat.INTERFACE), "unknown"));
+            Cursor cursor = new Cursor(record.partition(), record.offset(), origin, record.value(), starts, first);
             merge.add(cursor);
             long last = EpbBatch.timestampAt(cursor.value, starts[starts.length - 1]);
             newestTimestamp = Math.max(newestTimestamp, last);
@@ -245,6 +264,7 @@ public final class KafkaSource implements Source {
         long watermark = all ? Long.MAX_VALUE : newestTimestamp - windowNanos;
         while (!merge.isEmpty() && merge.peek().timestamp <= watermark) {
             Cursor c = merge.poll();
+            handler.selectInterface(interfaceOf(c.origin, handler));
             int n = 0;
             do { // the rest of this record while it stays the oldest
                 int start = c.starts[c.next];
@@ -263,6 +283,22 @@ public final class KafkaSource implements Source {
             }
         }
         handler.onBatchEnd();
+    }
+
+    /** The output interface of {@code origin}, declared to {@code handler} the first time (once per record, not per packet). */
+    private int interfaceOf(Origin origin, PacketHandler handler) {
+        Integer id = interfaces.get(origin);
+        if (id == null) {
+            id = handler.declareInterface(new gulp.format.CaptureInterface(origin.name(), "interface "
+                    + origin.interfaceName() + " of capture box " + origin.box() + ", from Kafka topic " + topic,
+                    linkType, snaplen, null));
+            interfaces.put(origin, id);
+        }
+        return id;
+    }
+
+    private static String textOr(String s, String otherwise) {
+        return s == null || s.isBlank() ? otherwise : s;
     }
 
     @Override

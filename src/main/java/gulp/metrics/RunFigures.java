@@ -20,9 +20,14 @@ import java.util.function.ToLongBiFunction;
  * counters, the output's file system). Nothing here runs on the capture path.
  */
 public final class RunFigures {
-    /** What a run's figures are read from. */
+    /**
+     * What a run's figures are read from.
+     *
+     * @param kafkaRefusing with {@code --kafka}: whether the producer refuses records now; null without
+     */
     public record Sources(CaptureCounters counters, InterfaceFigures interfaces, ByteRing ring, boolean live,
-                          DecapCounters decap, SequenceGapTracker sessions, Path outputFileSystem) {
+                          DecapCounters decap, SequenceGapTracker sessions, Path outputFileSystem,
+                          java.util.function.BooleanSupplier kafkaRefusing) {
     }
 
     private final List<Figure> figures = new ArrayList<>();
@@ -88,6 +93,9 @@ public final class RunFigures {
         add(Figure.gauge("gulp_start_time_seconds", "When the capture started, in seconds since the epoch.",
                 out -> out.value(startMillis / 1000.0)));
 
+        if (sources.kafkaRefusing() != null) {
+            kafkaFigures(c, sources.kafkaRefusing());
+        }
         if (sources.decap() != null) {
             decapFigures(sources.decap());
         }
@@ -150,6 +158,20 @@ public final class RunFigures {
 
     private static Figure.Sampler one(java.util.function.LongSupplier read) {
         return out -> out.value(read.getAsLong());
+    }
+
+    /** With {@code --kafka}: its losses by reason (what a stall costs is counted as ring-full or kernel drops). */
+    private void kafkaFigures(CaptureCounters c, java.util.function.BooleanSupplier refusing) {
+        add(Figure.counter("gulp_kafka_dropped_packets_total",
+                "Packets that left the ring but never reached Kafka, by reason (undelivered: the producer gave up on"
+                        + " them; unsent_at_stop: still not handed over when the stop's grace time ran out).",
+                out -> {
+                    out.value(c.kafkaUndelivered.get(), "undelivered");
+                    out.value(c.kafkaUnsent.get(), "unsent_at_stop");
+                }, "reason"));
+        add(Figure.gauge("gulp_kafka_refusing",
+                "1 while the Kafka producer refuses records (buffer full or no broker answers) and the ring holds them, else 0.",
+                out -> out.value(refusing.getAsBoolean() ? 1 : 0)));
     }
 
     private void decapFigures(DecapCounters decap) {

@@ -6,6 +6,7 @@ import gulp.kafka.KafkaCommitter;
 import gulp.kafka.KafkaSource;
 import gulp.output.FileNamer;
 import gulp.output.OutputException;
+import gulp.output.PartFileRecovery;
 import gulp.output.RotatingFileSink;
 import gulp.stats.CaptureCounters;
 
@@ -64,20 +65,41 @@ final class KafkaConsumeRun {
             long duration = (long) (options.durationSeconds * 1e9);
             try { // until the first record, only --duration ends the wait (a signal ends the process)
                 source = KafkaSource.open(options.kafkaConsumeBootstrap, topic, group,
-                        options.reorderWindowMillis * 1_000_000L, ledger, committed, WAIT_FOR_TOPIC,
+                        options.reorderWindowMillis * 1_000_000L, ledger, committed, WAIT_FOR_TOPIC, options.snaplen,
                         () -> duration > 0 && System.nanoTime() - started > duration);
             } catch (InputException e) {
                 return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
             }
             if (source == null) {
                 assembly.message("kafka-consume: no new record in " + topic + " before --duration ended");
-                return Outcome.OK;
+                return finishCommittedPart(assembly);
             }
             return FileRun.runFrom(assembly, source, counters, run -> {
                 if (run.output().sink() instanceof RotatingFileSink files) {
                     files.setFileListener(committer);
                 }
             });
+        }
+    }
+
+    /**
+     * With no new record the output is never opened, so the {@code .part} the last commit names (a
+     * commit that reached the broker although the run that made it saw it fail or was killed) is
+     * finished here, as opening the output would.
+     */
+    private static Outcome finishCommittedPart(RunAssembly assembly) {
+        Options options = assembly.options();
+        Path directory = Path.of(options.outputDirectory);
+        if (!Files.isDirectory(directory)) {
+            return Outcome.OK;
+        }
+        try {
+            PartFileRecovery.recoverAll(directory, Outputs.fileNamer(options, options.namePrefix), assembly::message);
+            return Outcome.OK;
+        } catch (OutputException e) {
+            return Outcome.failure(Outcome.Status.BAD_USAGE, e.getMessage());
+        } catch (IOException e) {
+            return Outcome.failure(Outcome.Status.OUTPUT_FAILED, "cannot finish the files in " + directory + ": " + e.getMessage());
         }
     }
 
@@ -88,7 +110,7 @@ final class KafkaConsumeRun {
         if (!Files.isDirectory(directory)) {
             return; // the sink says so
         }
-        FileNamer namer = FileNamer.of(options.namePrefix, options.timestampNames, options.nameTemplate, options.maxFiles);
+        FileNamer namer = Outputs.fileNamer(options, options.namePrefix);
         List<Path> parts;
         try (Stream<Path> files = Files.list(directory)) {
             parts = files.filter(p -> {

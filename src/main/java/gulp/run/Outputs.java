@@ -71,12 +71,10 @@ final class Outputs {
 
     /**
      * kafka: the sink of {@code --kafka}, which takes the writer thread's place.
-     *
-     * @param mayShed true when the input cannot wait (live capture)
      */
     static gulp.kafka.KafkaSink kafka(RunSettings settings, gulp.ring.ByteRing ring, gulp.format.RecordFraming framing,
                                       int linkType, gulp.stats.CaptureCounters counters, RunControl control,
-                                      boolean mayShed, PrintStream err) throws SetupException {
+                                      PrintStream err) throws SetupException {
         Options options = settings.options();
         String box = hostName();
         String clientId = options.kafkaClientId != null ? options.kafkaClientId : "gulp-" + box;
@@ -90,7 +88,7 @@ final class Outputs {
         String source = settings.interfaceName() != null && options.mode() == Options.Mode.LIVE ? settings.interfaceName() : "file";
         var origin = new gulp.kafka.KafkaSink.Origin(box, source, linkType);
         return new gulp.kafka.KafkaSink(ring, framing, producer, options.kafkaTopic, options.kafkaBootstrap, origin,
-                counters, control, mayShed, Math.max(options.snaplen, 65535) + 64, line -> err.println("gulp: " + line));
+                counters, control, Math.max(options.snaplen, 65535) + 64, line -> err.println("gulp: " + line));
     }
 
     /** The capture box's name for the records' {@code box} header. */
@@ -124,6 +122,12 @@ final class Outputs {
         return options.namePrefix + "-p" + pair + (options.timestampNames || options.nameTemplate != null ? "" : "-");
     }
 
+    /** How {@code -o} files of the run are named (the extension of {@code --format}). */
+    static FileNamer fileNamer(Options options, String prefix) throws OutputException {
+        return FileNamer.of(prefix, options.timestampNames, options.nameTemplate, options.maxFiles)
+                .withExtension(options.pcapng ? FileNamer.PCAPNG_EXTENSION : FileNamer.EXTENSION);
+    }
+
     /**
      * @param prefix   the file name prefix ({@code -n}, or a pair's: {@link #pairPrefix})
      * @param takeLock whether this output takes the directory's lock (one output of the run does)
@@ -137,8 +141,7 @@ final class Outputs {
         boolean opaque = headerLength == 0;
         FileNamer namer;
         try { // a bad -n or --name-template is a usage error, found before anything is touched
-            namer = FileNamer.of(prefix, options.timestampNames, options.nameTemplate, options.maxFiles)
-                    .withExtension(options.pcapng ? FileNamer.PCAPNG_EXTENSION : FileNamer.EXTENSION);
+            namer = fileNamer(options, prefix);
         } catch (OutputException e) {
             throw new SetupException(Outcome.Status.BAD_USAGE, e.getMessage());
         }

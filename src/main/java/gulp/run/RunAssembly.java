@@ -115,8 +115,7 @@ final class RunAssembly {
         Outputs.Output output;
         Runnable writer;
         if (options.kafkaBootstrap != null) { // the Kafka sink takes the writer thread's place
-            kafka = Outputs.kafka(settings, ring, encoder.framing(), outputLinkType, counters, control,
-                    !source.waitsWhenFull(), err);
+            kafka = Outputs.kafka(settings, ring, encoder.framing(), outputLinkType, counters, control, err);
             output = new Outputs.Output(null, gulp.output.RotationPolicy.NEVER, null);
             Signals.onHangup(null);
             writer = kafka;
@@ -127,7 +126,9 @@ final class RunAssembly {
         Report report = new Report(counters, ring.capacity(), interfaceName != null, false);
         report.addSection(source::appendSummary);
         if (kafka != null) {
-            report.addSection(b -> b.append(counters.droppedKafka.get()).append(" records dropped (kafka)\n"));
+            gulp.kafka.KafkaSink sink = kafka;
+            report.addSection(b -> b.append(counters.droppedKafka()).append(" records dropped (kafka)\n"));
+            report.addStatus(() -> counters.droppedKafka() + " kafka drops" + (sink.refusing() ? ", kafka not taking records" : ""));
         }
         interfaceFigures = source.interfaceFigures();
         packetRun = new PacketRun(processing, outputLinkType, control, output, path, writer, report);
@@ -255,10 +256,15 @@ final class RunAssembly {
         if (control.readerError() != null) {
             return Outcome.failure(Outcome.Status.BAD_INPUT, control.readerError());
         }
-        if (counters.droppedKafka.get() > 0) { // never a silent loss
+        if (kafka != null && kafka.refusals() > 0 && counters.droppedRingFull.get() > 0) { // as a stalled disk
+            return Outcome.failure(Outcome.Status.OUTPUT_FAILED,
+                    counters.droppedRingFull.get() + " packets were lost while Kafka could not take them (ring full)"
+                            + kafkaDrops(counters));
+        }
+        if (counters.droppedKafka() > 0) { // never a silent loss
             String why = kafka.lastFailure() == null ? "" : " (last error: " + kafka.lastFailure() + ")";
             return Outcome.failure(Outcome.Status.OUTPUT_FAILED,
-                    counters.droppedKafka.get() + " packets could not be sent to Kafka" + why);
+                    counters.droppedKafka() + " packets could not be sent to Kafka" + why);
         }
         return Outcome.OK;
     }
@@ -302,7 +308,8 @@ final class RunAssembly {
         if (interfaces == null) {
             String name = switch (options.mode()) {
                 case LIVE -> settings.interfaceName();
-                case CAPTURE_FILES -> options.readFiles.isEmpty() ? "stdin" : "file";
+                case CAPTURE_FILES -> options.kafkaConsumeBootstrap != null ? "kafka"
+                        : options.readFiles.isEmpty() ? "stdin" : "file";
                 case OPAQUE_COPY -> "stdin";
                 case EXTRACT, INDEX -> "extract";
             };
@@ -311,7 +318,8 @@ final class RunAssembly {
         Decapsulator decapsulator = packetRun == null ? null : packetRun.processing().decapsulator();
         return new RunFigures.Sources(counters, interfaces, ring, live,
                 decapsulator == null ? null : decapsulator.counters(),
-                decapsulator == null ? null : decapsulator.sequenceGaps(), outputFileSystem());
+                decapsulator == null ? null : decapsulator.sequenceGaps(), outputFileSystem(),
+                kafka == null ? null : kafka::refusing);
     }
 
     /** The file system whose free space {@code gulp_output_free_bytes} shows: of -o DIR, or of stdout's file. */
@@ -332,6 +340,10 @@ final class RunAssembly {
     /** With {@code --fanout}: the figures show the pairs' totals as the one interface they capture. */
     void interfaceFiguresFromTotals() {
         interfaceFigures = null;
+    }
+
+    private static String kafkaDrops(CaptureCounters counters) {
+        return counters.droppedKafka() == 0 ? "" : " and " + counters.droppedKafka() + " could not be sent to Kafka";
     }
 
     /** A full disk that came back still fails the run if the ring overflowed meanwhile. */

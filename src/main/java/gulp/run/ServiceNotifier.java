@@ -147,8 +147,10 @@ final class ServiceNotifier implements AutoCloseable {
     /** The short human line of {@code STATUS=}: records and bytes written, drops, ring use. */
     static String statusLine(CaptureCounters counters, ByteRing ring) {
         return String.format(Locale.ROOT, "%d records written (%.1f MB), %d dropped (ring full), %d dropped by the kernel,"
-                        + " ring %.1f%%", counters.recordsWritten.get(), counters.bytesWritten.get() / 1e6,
-                counters.droppedRingFull.get(), counters.kernelDropped.get(), 100.0 * ring.used() / ring.capacity());
+                        + "%s ring %.1f%%", counters.recordsWritten.get(), counters.bytesWritten.get() / 1e6,
+                counters.droppedRingFull.get(), counters.kernelDropped.get(),
+                counters.droppedKafka() > 0 ? " " + counters.droppedKafka() + " dropped (kafka)," : "",
+                100.0 * ring.used() / ring.capacity());
     }
 
     private void send(String message) {

@@ -29,14 +29,21 @@ public final class CaptureCounters {
 
     // Writer thread.
     /**
-     * kafka: packets that could not be handed to or delivered by Kafka (shed from a live ring that
-     * filled while the producer refused, or given up by the producer). Written by the Kafka sink's
-     * writer thread, which also keeps recordsWritten/bytesWritten (packets and bytes acknowledged).
+     * kafka: packets the producer took but could not deliver (it gave up on them). Written by the
+     * Kafka sink's writer thread, which also keeps recordsWritten/bytesWritten (packets and bytes the
+     * broker acknowledged). A stall of Kafka fills the ring, whose losses are counted as any ring-full loss.
      */
-    public final Counter droppedKafka = new Counter();
+    public final Counter kafkaUndelivered = new Counter();
+    /** kafka: packets still not handed to the producer when the stop's grace time ran out. Kafka sink's writer thread. */
+    public final Counter kafkaUnsent = new Counter();
     public final Counter recordsWritten = new Counter();
     public final Counter bytesWritten = new Counter();
     public final Counter filesFinished = new Counter();
+
+    /** Every packet lost on the way to Kafka ({@link #kafkaUndelivered} + {@link #kafkaUnsent}). */
+    public long droppedKafka() {
+        return kafkaUndelivered.get() + kafkaUnsent.get();
+    }
 
     // Liveness, for the service watchdog (run.ServiceNotifier): loop turns, idle waits included.
     /** Reader thread (live capture): one per turn of its loop (a block taken, a poll, a wait for room). */

@@ -2,17 +2,31 @@ package gulp.kafka;
 
 import gulp.testing.GulpProcess;
 import gulp.testing.PcapFiles;
+import gulp.testing.PcapngFiles;
+import gulp.testing.Tools;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,13 +54,59 @@ class KafkaConsumeTest {
     }
 
     @Test
-    void consumerKilledAndRestartedWritesEveryPacketExactlyOnce(@TempDir Path dir) throws Exception {
+    void pcapngFilesDescribeEachCaptureBoxAndInterfaceAndReadBackBitExact(@TempDir Path dir) throws Exception {
+        String topic = KafkaSinkTest.topic();
+        KafkaTestBroker.createTopic(topic, 2);
+        List<PcapFiles.Frame> fromGulp = publish(dir, topic, 1500); // this host's box name, interface "file"
+        List<PcapFiles.Frame> fromA = KafkaSinkTest.multiFlowFrames(700);
+        List<PcapFiles.Frame> fromB = KafkaSinkTest.multiFlowFrames(500);
+        publishAs(topic, 0, "box-a", "eth1", fromA);
+        publishAs(topic, 1, "box-b", "eth7", fromB);
+        int total = fromGulp.size() + fromA.size() + fromB.size();
+        Path out = Files.createDirectory(dir.resolve("out"));
+        GulpProcess.Result result = GulpProcess.run(null, null, "kafka-consume", KafkaTestBroker.bootstrap(),
+                "--topic", topic, "-o", out.toString(), "--format", "pcapng", "--rotate-packets", "1000", "--count",
+                Integer.toString(total));
+        assertEquals(0, result.status(), result.stderr());
+        assertEquals(total, result.counter("records written"), result.stderr());
+        List<Path> files = PcapFiles.outputFiles(out);
+        assertEquals(3, files.size(), "2700 packets in files of 1000: " + files);
+        Map<String, List<PcapFiles.Frame>> byInterface = new HashMap<>();
+        for (Path file : files) {
+            assertTrue(file.getFileName().toString().endsWith(".pcapng"), file.toString());
+            List<PcapngFiles.Block> blocks = PcapngFiles.read(file);
+            assertEquals(PcapngFiles.SHB, blocks.getFirst().type(), "each file starts with its section header");
+            List<String> names = PcapngFiles.ofType(blocks, PcapngFiles.IDB).stream().map(b -> b.string(2)).toList();
+            assertEquals(names.size(), PcapngFiles.ofType(blocks, PcapngFiles.ISB).size(), "one statistics block per interface");
+            assertEquals(PcapngFiles.ISB, blocks.getLast().type(), "statistics at the end");
+            for (PcapngFiles.Block epb : PcapngFiles.ofType(blocks, PcapngFiles.EPB)) {
+                byInterface.computeIfAbsent(names.get(epb.intAt(0)), k -> new ArrayList<>()).add(frameOf(epb));
+            }
+            // the independent readers: tshark counts every packet, capinfos every interface
+            String count = Tools.check("tshark", "-r", file.toString(), "-T", "fields", "-e", "frame.interface_name");
+            assertEquals(PcapngFiles.ofType(blocks, PcapngFiles.EPB).size(), count.lines().count(), file.toString());
+            String interfaces = Tools.check("capinfos", "-I", file.toString());
+            for (String name : names) {
+                assertTrue(interfaces.contains("Name = " + name), interfaces);
+            }
+        }
+        assertTrue(byInterface.keySet().stream().anyMatch(n -> n.endsWith(":file")), byInterface.keySet().toString());
+        String gulpBox = byInterface.keySet().stream().filter(n -> n.endsWith(":file")).findFirst().orElseThrow();
+        assertEquals(java.util.Set.of("box-a:eth1", "box-b:eth7", gulpBox), byInterface.keySet());
+        assertSameFlows(fromA, byInterface.get("box-a:eth1"));
+        assertSameFlows(fromB, byInterface.get("box-b:eth7"));
+        assertSameFlows(fromGulp, byInterface.get(gulpBox));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pcap", "pcapng"})
+    void consumerKilledAndRestartedWritesEveryPacketExactlyOnce(String format, @TempDir Path dir) throws Exception {
         String topic = KafkaSinkTest.topic();
         KafkaTestBroker.createTopic(topic, 3);
         List<PcapFiles.Frame> frames = publish(dir, topic, 8_000);
         Path out = Files.createDirectory(dir.resolve("out"));
         String[] args = {"kafka-consume", KafkaTestBroker.bootstrap(), "--topic", topic, "-o", out.toString(), "--nano",
-                "--rotate-packets", "400", "--buffered-io"};
+                "--rotate-packets", "400", "--buffered-io", "--format", format};
         Process first = GulpProcess.builder(args).redirectError(dir.resolve("first.txt").toFile())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + 60_000_000_000L;
@@ -74,6 +134,68 @@ class KafkaConsumeTest {
         assertEquals(frames.size(), framesIn(out).size());
     }
 
+    @Test
+    void brokerDownAtStartIsOneLineAndStatus3WithNothingWritten(@TempDir Path dir) throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort(); // closed again: nothing listens there
+        }
+        Path out = Files.createDirectory(dir.resolve("out"));
+        GulpProcess.Result result = GulpProcess.run(null, null, "kafka-consume", "127.0.0.1:" + port, "--topic", "t",
+                "-o", out.toString());
+        assertEquals(3, result.status(), result.stderr());
+        assertTrue(result.errorLine().startsWith("gulp: kafka: cannot read the committed offsets of t: "), result.stderr());
+        try (Stream<Path> left = Files.list(out)) {
+            assertEquals(List.of(), left.filter(p -> !p.getFileName().toString().startsWith(".gulp")).toList());
+        }
+    }
+
+    @Test
+    void brokerGoneWhenAFileIsFinishedKeepsItPartAndTheRestartWritesEveryPacketOnce(@TempDir Path dir)
+            throws Exception {
+        String topic = KafkaSinkTest.topic();
+        KafkaTestBroker.createTopic(topic, 2);
+        List<PcapFiles.Frame> frames = publish(dir, topic, 3000);
+        Path out = Files.createDirectory(dir.resolve("out"));
+        String[] args = {"kafka-consume", KafkaTestBroker.bootstrap(), "--topic", topic, "-o", out.toString(), "--nano",
+                "--rotate-packets", "400"};
+        Path stderr = dir.resolve("first.txt");
+        Process first = GulpProcess.builder(args).redirectError(stderr.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (PcapFiles.outputFiles(out).size() < 7 && System.nanoTime() < deadline && first.isAlive()) {
+            Thread.sleep(20); // 3000 packets: 7 files of 400 finished, 200 in the .part
+        }
+        Thread.sleep(500);
+        assertEquals(7, PcapFiles.outputFiles(out).size(), Files.readString(stderr));
+        long broker = KafkaTestBroker.pid();
+        KafkaSinkTest.signal("STOP", broker);
+        int status;
+        try {
+            Tools.signal(first, "INT"); // the last file is forced, but its commit cannot be made
+            assertTrue(first.waitFor(120, TimeUnit.SECONDS), "kafka-consume did not end");
+            status = first.exitValue();
+        } finally {
+            KafkaSinkTest.signal("CONT", broker);
+        }
+        String why = Files.readString(stderr);
+        assertEquals(4, status, why);
+        assertTrue(why.contains("kafka: cannot commit the offsets of its packets: no broker answered within 30 s"), why);
+        assertEquals(1, PcapFiles.captureParts(out).size(), "the last file stays .part: " + why);
+        assertEquals(7, PcapFiles.outputFiles(out).size(), why);
+
+        List<String> again = new ArrayList<>(List.of(args));
+        again.addAll(List.of("--duration", "8"));
+        GulpProcess.Result second = GulpProcess.run(null, null, again.toArray(String[]::new));
+        assertEquals(0, second.status(), second.stderr());
+        // The paused broker may still apply the commit the consumer gave up on once it runs again: then
+        // the commit names the .part, which the restart finishes; else the .part is removed and read again.
+        assertEquals(List.of(), PcapFiles.captureParts(out), second.stderr());
+        List<PcapFiles.Frame> got = framesIn(out);
+        assertEquals(frames.size(), got.size(), "every packet once: " + second.stderr());
+        assertSameFlows(frames, got);
+    }
+
     /** Writes {@code count} multi-flow frames to a capture and publishes it with {@code --kafka}. */
     private static List<PcapFiles.Frame> publish(Path dir, String topic, int count) throws Exception {
         List<PcapFiles.Frame> frames = KafkaSinkTest.multiFlowFrames(count);
@@ -85,12 +207,57 @@ class KafkaConsumeTest {
         return frames;
     }
 
+    /** Publishes {@code frames} to {@code partition} as a capture box named {@code box} would (records of up to 100 packets). */
+    private static void publishAs(String topic, int partition, String box, String interfaceName, List<PcapFiles.Frame> frames)
+            throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrap());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            EpbBatch batch = new EpbBatch(1 << 20);
+            for (int i = 0; i < frames.size(); i++) {
+                PcapFiles.Frame f = frames.get(i);
+                batch.append(MemorySegment.ofArray(f.data()), 0, f.data().length, f.wirelen(), f.tsNanos(), 0);
+                if (batch.packets() == 100 || i == frames.size() - 1) {
+                    RecordHeaders headers = new RecordHeaders();
+                    headers.add(KafkaRecordFormat.BOX, utf8(box));
+                    headers.add(KafkaRecordFormat.INTERFACE, utf8(interfaceName));
+                    headers.add(KafkaRecordFormat.FIRST, utf8(Long.toString(batch.firstNanos())));
+                    headers.add(KafkaRecordFormat.LAST, utf8(Long.toString(batch.lastNanos())));
+                    headers.add(KafkaRecordFormat.LINK_TYPE, utf8("1"));
+                    headers.add(KafkaRecordFormat.FORMAT, utf8(KafkaRecordFormat.FORMAT_TEXT));
+                    producer.send(new ProducerRecord<>(topic, partition, null, KafkaRecordFormat.key(0), batch.toValue(),
+                            headers)).get(30, TimeUnit.SECONDS);
+                    batch.reset();
+                }
+            }
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Every packet of the files in {@code out}, pcap or pcapng, in file order. */
     private static List<PcapFiles.Frame> framesIn(Path out) throws IOException {
         List<PcapFiles.Frame> frames = new ArrayList<>();
         for (Path file : PcapFiles.outputFiles(out)) {
-            frames.addAll(PcapFiles.read(file).frames());
+            if (file.getFileName().toString().endsWith(".pcapng")) {
+                for (PcapngFiles.Block epb : PcapngFiles.ofType(PcapngFiles.read(file), PcapngFiles.EPB)) {
+                    frames.add(frameOf(epb));
+                }
+            } else {
+                frames.addAll(PcapFiles.read(file).frames());
+            }
         }
         return frames;
+    }
+
+    /** An enhanced packet block's packet (if_tsresol 9: the timestamp is in nanoseconds). */
+    private static PcapFiles.Frame frameOf(PcapngFiles.Block epb) {
+        long ts = (Integer.toUnsignedLong(epb.intAt(4)) << 32) | Integer.toUnsignedLong(epb.intAt(8));
+        return new PcapFiles.Frame(ts, epb.intAt(16), Arrays.copyOfRange(epb.body(), 20, 20 + epb.intAt(12)));
     }
 
     /** The same packets per flow, bit for bit, in the same order. */

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -22,59 +23,120 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Live capture on a veth pair into a broker paused (SIGSTOP) during a burst that neither the producer
- * buffer nor the ring can hold: the capture goes on, and every packet captured is either acknowledged
- * by the broker (and read back) or counted as a kafka drop. The broker runs in the capture namespace.
+ * Live capture on a veth pair into a broker paused (SIGSTOP) during a burst. A Kafka stall fills the
+ * ring as a disk stall does, and what it costs is counted where every ring-full loss is: with the
+ * kernel ring holding blocks (the default) a burst both rings can hold costs nothing; with
+ * {@code --no-hold-kernel-blocks} and a small ring every packet captured is either acknowledged by the
+ * broker (and read back) or counted "ring full", and the exit status says so. The broker runs in the
+ * capture namespace.
  */
 class KafkaLiveTest {
+    private static final int WARM_UP = 100;
+    private static final int COUNT = 20_000;
+    private static final int TOTAL = WARM_UP + COUNT;
+
     @Test
-    void brokerPausedDuringABurstCostsExactlyCountedKafkaDrops(@TempDir Path dir) throws Exception {
+    void brokerPausedDuringABurstLosesNothingTheRingsHoldAndCountsRingFullDropsExactlyWhenTheyCannot(@TempDir Path dir)
+            throws Exception {
         assumeTrue(Tools.canBuildTestBed(), "needs root and veth pairs");
         try (VethPair bed = VethPair.create()) {
             Tools.check("ip", "-n", bed.captureNamespace, "link", "set", "lo", "up");
             KafkaTestBroker.Started broker = KafkaTestBroker.start(List.of("ip", "netns", "exec", bed.captureNamespace));
             try {
-                String topic = KafkaSinkTest.topic();
-                int count = 20_000;
-                try (GulpInNamespace gulp = GulpInNamespace.capture(bed, null, dir.resolve("stderr.txt"),
-                        "--kafka", broker.bootstrap(), "--kafka-topic", topic, "-r", "1",
-                        "--kafka-option", "buffer.memory=1048576")) {
-                    Thread.sleep(3000); // the producer learns the (auto-created) topic
-                    KafkaSinkTest.signal("STOP", broker.process().pid());
-                    try {
-                        long sent = NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, count, KafkaLiveTest::frame,
-                                20_000, new AtomicLong()).get(90, TimeUnit.SECONDS);
-                        assertEquals(count, sent);
-                        Thread.sleep(1000);
-                    } finally {
-                        KafkaSinkTest.signal("CONT", broker.process().pid());
-                    }
-                    Thread.sleep(3000);
-                    gulp.signal("INT");
-                    int status = gulp.waitFor(60);
-                    Map<String, Long> c = gulp.counters();
-                    String why = gulp.stderrOrReason();
-                    long captured = c.get("packets captured");
-                    long written = c.get("records written");
-                    long kafka = c.get("records dropped (kafka)");
-                    assertTrue(kafka > 0, why);
-                    assertEquals(4, status, why);
-                    assertEquals(captured, written + kafka + c.get("records dropped (ring full)"), why);
-                    CompletableFuture<Integer> read = new CompletableFuture<>();
-                    Thread.ofPlatform().start(() -> {
-                        try {
-                            TestLibc.enterNetworkNamespace(bed.captureNamespace);
-                            read.complete(KafkaSinkTest.consume(broker.bootstrap(), topic, (int) written, bed.captureInterface).size());
-                        } catch (Throwable e) {
-                            read.completeExceptionally(e);
-                        }
-                    });
-                    assertEquals(written, (long) read.get(90, TimeUnit.SECONDS), why);
-                }
+                // 20 MB of frames; the kernel ring (64 MiB) and the ring (16 MiB) hold them while the broker sleeps.
+                Run held = burstWhilePaused(bed, broker, dir.resolve("held.txt"), 7000, "-B", "64", "-r", "16");
+                assertEquals(0, held.status(), held.why());
+                assertTrue(held.why().contains("gulp: kafka: the producer has taken no record for "), held.why());
+                assertTrue(held.why().contains("gulp: kafka: the producer takes records again after "), held.why());
+                assertEquals(TOTAL, held.counter("packets captured"), held.why());
+                assertEquals(TOTAL, held.counter("records written"), held.why());
+                assertEquals(0, held.counter("records dropped (ring full)") + held.counter("packets dropped by the kernel")
+                        + held.counter("records dropped (kafka)"), held.why());
+                assertEquals(TOTAL, readBack(bed, broker, held), held.why());
+
+                // A 1 MiB ring that may not hold kernel blocks: it overflows, counted "ring full".
+                Run dropping = burstWhilePaused(bed, broker, dir.resolve("dropping.txt"), 1000, "-r", "1",
+                        "--no-hold-kernel-blocks");
+                long ringFull = dropping.counter("records dropped (ring full)");
+                long written = dropping.counter("records written");
+                assertTrue(ringFull > 0, dropping.why());
+                assertEquals(4, dropping.status(), dropping.why());
+                assertEquals(dropping.counter("packets captured"), written + ringFull
+                        + dropping.counter("records dropped (kafka)"), dropping.why());
+                assertTrue(dropping.why().contains("gulp: " + ringFull + " packets were lost while Kafka could not take them"),
+                        dropping.why());
+                assertEquals(written, readBack(bed, broker, dropping), dropping.why());
             } finally {
                 broker.process().destroyForcibly().waitFor();
             }
         }
+    }
+
+    private record Run(String topic, int status, Map<String, Long> counters, String why) {
+        long counter(String name) {
+            Long value = counters.get(name);
+            return value == null ? 0 : value;
+        }
+    }
+
+    /** One gulp run into a new topic; the broker is paused while COUNT frames are sent, and {@code afterMillis} more. */
+    private static Run burstWhilePaused(VethPair bed, KafkaTestBroker.Started broker, Path stderr, long afterMillis,
+                                        String... options)
+            throws Exception {
+        String topic = KafkaSinkTest.topic();
+        Path stats = Path.of(stderr + ".stats.jsonl");
+        List<String> args = new ArrayList<>(List.of("--kafka", broker.bootstrap(), "--kafka-topic", topic,
+                "--kafka-option", "buffer.memory=1048576", "--stats-json", stats.toString()));
+        args.addAll(List.of(options));
+        try (GulpInNamespace gulp = GulpInNamespace.capture(bed, null, stderr, args.toArray(String[]::new))) {
+            // A few packets first, acknowledged by the broker: the producer knows the (auto-created) topic.
+            assertEquals(WARM_UP, (long) NamespaceSender.send(bed.senderNamespace, bed.senderInterface, COUNT, WARM_UP,
+                    KafkaLiveTest::frame, 20_000, new AtomicLong()).get(90, TimeUnit.SECONDS));
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (written(stats) < WARM_UP && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(WARM_UP, written(stats), gulp.stderrOrReason());
+            KafkaSinkTest.signal("STOP", broker.process().pid());
+            try {
+                long sent = NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, COUNT, KafkaLiveTest::frame,
+                        20_000, new AtomicLong()).get(90, TimeUnit.SECONDS);
+                assertEquals(COUNT, sent);
+                Thread.sleep(afterMillis);
+            } finally {
+                KafkaSinkTest.signal("CONT", broker.process().pid());
+            }
+            Thread.sleep(3000);
+            gulp.signal("INT");
+            int status = gulp.waitFor(60);
+            return new Run(topic, status, gulp.counters(), gulp.stderrOrReason());
+        }
+    }
+
+    /** The records written (acknowledged by the broker) in the last {@code --stats-json} line so far. */
+    private static long written(Path stats) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(stats)) {
+            return 0;
+        }
+        List<String> lines = java.nio.file.Files.readAllLines(stats);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"gulp_written_records_total\":(\\d+)")
+                .matcher(lines.isEmpty() ? "" : lines.getLast());
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    /** Packets of the run's topic, read in the capture namespace. */
+    private static long readBack(VethPair bed, KafkaTestBroker.Started broker, Run run) throws Exception {
+        CompletableFuture<Integer> read = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                TestLibc.enterNetworkNamespace(bed.captureNamespace);
+                read.complete(KafkaSinkTest.consume(broker.bootstrap(), run.topic(), (int) run.counter("records written"),
+                        bed.captureInterface).size());
+            } catch (Throwable e) {
+                read.completeExceptionally(e);
+            }
+        });
+        return read.get(90, TimeUnit.SECONDS);
     }
 
     private static byte[] frame(int i) {

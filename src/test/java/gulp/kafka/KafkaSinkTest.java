@@ -100,7 +100,8 @@ class KafkaSinkTest {
     }
 
     @Test
-    void brokerDownAtStartSaysSoAndCountsEveryPacketAsAKafkaDrop(@TempDir Path dir) throws Exception {
+    void brokerDownAtStartSaysSoAndCountsEveryPacketAsAKafkaDropInTheReportStatusAndStats(@TempDir Path dir)
+            throws Exception {
         List<PcapFiles.Frame> frames = multiFlowFrames(200);
         Path input = dir.resolve("in.pcap");
         PcapFiles.writeFrames(input, frames);
@@ -108,13 +109,21 @@ class KafkaSinkTest {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort(); // closed again: nothing listens there
         }
+        Path stats = dir.resolve("stats.jsonl");
         GulpProcess.Result result = GulpProcess.run(null, null, "--read", input.toString(),
-                "--kafka", "127.0.0.1:" + port, "--kafka-topic", "t");
+                "--kafka", "127.0.0.1:" + port, "--kafka-topic", "t", "-V", "x", "--stats-json", stats.toString());
         assertEquals(4, result.status(), result.stderr());
         assertTrue(result.stderr().contains("gulp: kafka: no broker at 127.0.0.1:" + port), result.stderr());
         assertEquals(frames.size(), result.counter("records dropped (kafka)"), result.stderr());
         assertEquals(0, result.counter("records written"), result.stderr());
         assertTrue(result.errorLine().contains(frames.size() + " packets could not be sent to Kafka"), result.stderr());
+        assertTrue(result.stderr().contains("0 kafka drops, kafka not taking records"), "status line: " + result.stderr());
+        List<String> lines = java.nio.file.Files.readAllLines(stats);
+        String last = lines.getLast();
+        assertTrue(last.contains("\"final\":true"), last);
+        assertTrue(last.contains("\"gulp_kafka_dropped_packets_total\":{\"undelivered\":0,\"unsent_at_stop\":"
+                + frames.size() + "}"), last);
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"gulp_kafka_refusing\":1")), "refusing while no broker answered");
     }
 
     @Test

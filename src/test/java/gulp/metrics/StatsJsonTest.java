@@ -20,7 +20,7 @@ class StatsJsonTest {
             counters.kernelReceived.set(7);
             ByteRing ring = ByteRing.allocate(1 << 20, arena);
             RunFigures figures = new RunFigures(new RunFigures.Sources(counters,
-                    InterfaceFigures.single("eth\"1", counters, true), ring, true, null, null, null), 1_700_000_000_250L);
+                    InterfaceFigures.single("eth\"1", counters, true), ring, true, null, null, null, null), 1_700_000_000_250L);
             String line = StatsJson.line(figures, "2.0.0", 1_700_000_001_500L, true);
             assertTrue(line.startsWith("{\"time\":1700000001.5,\"final\":true,\"version\":\"2.0.0\""), line);
             assertTrue(line.contains("\"gulp_written_records_total\":12345678901"), line);
@@ -30,6 +30,26 @@ class StatsJsonTest {
             assertFalse(line.contains("gulp_last_file_finished_time_seconds"), "no file finished: no value");
             assertFalse(line.contains("gulp_output_free_bytes"), "no output file system");
             assertFalse(line.contains("\n"));
+        }
+    }
+
+    @Test
+    void kafkaDropsAreOneFigureByReasonBesideTheRingFullOnes() {
+        try (Arena arena = Arena.ofConfined()) {
+            CaptureCounters counters = new CaptureCounters();
+            counters.kafkaUndelivered.add(3);
+            counters.kafkaUnsent.add(40);
+            counters.droppedRingFull.add(5);
+            ByteRing ring = ByteRing.allocate(1 << 20, arena);
+            RunFigures figures = new RunFigures(new RunFigures.Sources(counters,
+                    InterfaceFigures.single("eth1", counters, true), ring, true, null, null, null, () -> true), 0);
+            String line = StatsJson.line(figures, "2.0.0", 1_000L, false);
+            assertTrue(line.contains("\"gulp_kafka_dropped_packets_total\":{\"undelivered\":3,\"unsent_at_stop\":40}"), line);
+            assertTrue(line.contains("\"gulp_kafka_refusing\":1"), line);
+            assertTrue(line.contains("\"gulp_ring_full_dropped_packets_total\":{\"eth1\":5}"), line);
+            RunFigures without = new RunFigures(new RunFigures.Sources(counters,
+                    InterfaceFigures.single("eth1", counters, true), ring, true, null, null, null, null), 0);
+            assertFalse(StatsJson.line(without, "2.0.0", 1_000L, false).contains("kafka"), "no --kafka: no kafka figures");
         }
     }
 
