@@ -23,7 +23,7 @@ public final class Main {
 
     private final PrintStream err;
 
-    private Main(PrintStream err) {
+    Main(PrintStream err) {
         this.err = err;
     }
 
