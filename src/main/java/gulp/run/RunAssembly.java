@@ -236,9 +236,11 @@ final class RunAssembly {
         try (ServiceNotifier notifier = this.notifier) {
             Signals.onCounterRequest(running.printReport());
             Signals.ignoreRealtimeSignalsSoon();
-            RunFigures figures = new RunFigures(figureSources(ring, counters), System.currentTimeMillis());
-            watch.expose(running.pairCounters().isEmpty() ? figures
-                    : figures.withPairs(running.pairCounters(), running.pairRings()));
+            if (!watch.describe().isEmpty()) { // the figures (and their classes) only for --metrics, --stats-json
+                RunFigures figures = new RunFigures(figureSources(ring, counters), System.currentTimeMillis());
+                watch.expose(running.pairCounters().isEmpty() ? figures
+                        : figures.withPairs(running.pairCounters(), running.pairRings()));
+            }
             if (!startupLinePrinted && !options.quiet && !watch.describe().isEmpty()) {
                 message(watch.describe()); // -c has no start-up line; the URL (port 0) must still be told
             }
