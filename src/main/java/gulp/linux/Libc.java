@@ -164,8 +164,12 @@ public final class Libc {
      * start-up time, and a class initialised on one thread is ready for all.
      */
     public static void linkCaptureCalls() {
-        MethodHandle socket = Sockets.SOCKET;
-        MethodHandle affinity = Scheduling.SCHED_GETAFFINITY;
+        try {
+            MethodHandle socket = Sockets.SOCKET;
+            MethodHandle affinity = Scheduling.SCHED_GETAFFINITY;
+        } catch (LinkageError e) {
+            // the main thread's own first call reports it, as it would without this thread
+        }
     }
 
     static MethodHandle errnoCall(String name, ValueLayout result, ValueLayout... arguments) {
