@@ -143,7 +143,8 @@ public final class LiveSource implements Source {
      * Runs the block walker over synthetic blocks in ordinary memory, so the JIT has compiled the
      * hot path before real traffic arrives: at least {@code minBlocks}, and more until
      * {@code minNanos} have passed (at most 20 times {@code minBlocks}). {@code afterBlock} empties
-     * whatever the handler filled. Call before {@link #start()}.
+     * whatever the handler filled. Touches no socket: it may run before or after {@link #start()}
+     * (gulp runs it beside the set-up; the kernel ring keeps packets meanwhile).
      */
     public static void warmUp(PacketHandler handler, Runnable afterBlock, int minBlocks, long minNanos) {
         int[][] sizes = {{60, 1514, 342, 60, 128, 1024, 60, 590}, {1514, 1514, 60, 60, 60, 60, 74, 1300}};

@@ -23,7 +23,7 @@ public final class Main {
 
     private final PrintStream err;
 
-    private Main(PrintStream err) {
+    Main(PrintStream err) {
         this.err = err;
     }
 
@@ -31,7 +31,9 @@ public final class Main {
         int status;
         try {
             // First, before anything can block: no signal may meet its default meanwhile.
+            gulp.run.StartupTrace.mark("main");
             Signals.install();
+            gulp.run.StartupTrace.mark("signals installed");
             status = new Main(System.err).run(args);
         } catch (Throwable e) {
             System.err.println("gulp: internal error: " + e);
@@ -47,6 +49,7 @@ public final class Main {
         Options options;
         try {
             options = ExtractCommand.isSubcommand(args) ? ExtractCommand.parse(args) : OptionParser.parse(args);
+            gulp.run.StartupTrace.mark("options parsed");
         } catch (UsageException e) {
             message(e.getMessage());
             if (!ExtractCommand.isSubcommand(args)) {

@@ -72,6 +72,10 @@ public final class Libc {
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
     public static final int MAP_SHARED = 1;
+    public static final int MAP_PRIVATE = 2;
+    public static final int MAP_ANONYMOUS = 0x20;
+    /** Fault every page in at mmap time (the kernel zeroes them: no page faults on first touch). */
+    public static final int MAP_POPULATE = 0x8000;
     public static final short POLLIN = 0x1;
     public static final short POLLERR = 0x8;
     public static final int O_RDONLY = 0;
@@ -152,6 +156,20 @@ public final class Libc {
     /** The instance for the calling thread. */
     public static Libc current() {
         return PER_THREAD.get();
+    }
+
+    /**
+     * Binds the downcalls a live capture makes before it listens (sockets, then CPU affinity and
+     * mlock), so a thread started early can do it beside the main thread's set-up: each costs
+     * start-up time, and a class initialised on one thread is ready for all.
+     */
+    public static void linkCaptureCalls() {
+        try {
+            MethodHandle socket = Sockets.SOCKET;
+            MethodHandle affinity = Scheduling.SCHED_GETAFFINITY;
+        } catch (LinkageError e) {
+            // the main thread's own first call reports it, as it would without this thread
+        }
     }
 
     static MethodHandle errnoCall(String name, ValueLayout result, ValueLayout... arguments) {
@@ -272,6 +290,23 @@ public final class Libc {
             throw failure("mmap");
         }
         return address.reinterpret(length);
+    }
+
+    /**
+     * Anonymous private memory of {@code length} bytes, page-aligned, its pages faulted in and
+     * zeroed by the kernel (MAP_POPULATE: one pass, where an allocation that zeroes in user space
+     * first takes a page fault per page and then writes every byte again); unmapped when
+     * {@code arena} closes.
+     */
+    public MemorySegment mapAnonymous(long length, Arena arena) throws NativeException {
+        MemorySegment mapping = mmap(length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1);
+        return mapping.reinterpret(arena, unmapped -> {
+            try {
+                current().munmap(unmapped.reinterpret(length));
+            } catch (NativeException e) {
+                // the address space is reclaimed at exit anyway
+            }
+        });
     }
 
     public void munmap(MemorySegment mapping) throws NativeException {

@@ -83,6 +83,22 @@ public final class ByteRing {
         return new ByteRing(buffer, positions);
     }
 
+    /**
+     * Like {@link #allocate(long, Arena, int)}, in {@code memory} the caller allocated (page-aligned,
+     * at least {@code capacity + ALIGNMENT} bytes; gulp's ring is an anonymous mapping populated by
+     * the kernel, {@code Libc.mapAnonymous}); the positions are allocated in {@code arena}.
+     */
+    public static ByteRing over(MemorySegment memory, long capacity, Arena arena, int addressOffset) {
+        if (capacity < 4096) {
+            throw new IllegalArgumentException("ring capacity must be at least 4096 bytes, not " + capacity);
+        }
+        if (memory.address() % ALIGNMENT != 0 || memory.byteSize() < capacity + ALIGNMENT) {
+            throw new IllegalArgumentException("ring memory must be page-aligned and hold " + (capacity + ALIGNMENT) + " bytes");
+        }
+        MemorySegment buffer = memory.asSlice(Math.floorMod(addressOffset, ALIGNMENT), capacity);
+        return new ByteRing(buffer, arena.allocate(ByteRingDescriptor.LENGTH, CACHE_LINE_PAIR));
+    }
+
     public long capacity() {
         return capacity;
     }

@@ -45,6 +45,7 @@ final class LiveRun {
         LiveSource source;
         try {
             source = LiveSource.open(socket, counters);
+            StartupTrace.mark("socket and kernel ring open");
         } catch (InputException e) {
             return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
         }
@@ -53,16 +54,11 @@ final class LiveRun {
             if (mixed != null) {
                 return Outcome.failure(Outcome.Status.BAD_USAGE, mixed);
             }
-            ByteRing ring = assembly.allocateRing(arena);
-            lockInMemory(assembly, ring);
-            RunAssembly.PacketRun run = assembly.assemble(source, names.getFirst(), ring, counters);
-            PacketProcessing processing = run.processing();
-            PacketPath path = run.path();
-            path.setHoldWhenFull(options.holdKernelBlocks);
+            assembly.checkRingFits(options.ringBytes());
+            // Listening first: the filters in the kernel, then bind. From here on the kernel ring
+            // keeps every packet while the rest is set up (gulp's ring, the output, the warm-up).
+            PacketProcessing processing = assembly.processing(source, names.getFirst());
             FilterPlacement filter = processing.filter();
-            if (filter.warning() != null) {
-                assembly.message(filter.warning());
-            }
             for (int i = 0; i < names.size(); i++) {
                 // Compiled per interface, as tcpdump -i compiles it for each (its link type, its handle).
                 FilterPlacement own = i == 0 ? filter : processing.filterFor(settings, names.get(i), source.linkTypes().get(i));
@@ -70,16 +66,31 @@ final class LiveRun {
                     source.attachFilter(i, own.kernelProgram());
                 }
             }
-            processing.install(path, run.report());
-            warmUp.join();
             source.start();
+            String ready = secondsSinceLaunch();
+            StartupTrace.mark("bound (listening)");
+            ByteRing ring = assembly.allocateRing(arena);
+            StartupTrace.mark("ring allocated");
+            lockInMemory(assembly, ring);
+            StartupTrace.mark("ring locked");
+            RunAssembly.PacketRun run = assembly.assemble(source, names.getFirst(), ring, counters, processing);
+            PacketPath path = run.path();
+            path.setHoldWhenFull(options.holdKernelBlocks);
+            if (filter.warning() != null) {
+                assembly.message(filter.warning());
+            }
+            processing.install(path, run.report());
+            StartupTrace.mark("assembled");
+            warmUp.join();
+            StartupTrace.mark("warm-up joined");
             String processed = processing.describe();
             assembly.startupLine("listening on " + source.describe() + notRecorded(names, options) + ", "
                             + settings.threads().describe() + ", "
                             + stallBudget(options, settings.kernelBufferBytes() * names.size(), ring.capacity()) + ", ready "
-                            + secondsSinceLaunch() + " after launch"
+                            + ready + " after launch"
                             + (processed.isEmpty() ? "" : "; " + processed + filter.describeLive()),
                     assembly.outputDescription(run.output(), run.outputLinkType()), ring);
+            StartupTrace.mark("start-up line");
             return assembly.runPipeline(ring, RunAssembly.readAll(source, path), run.writer(), run.control(), counters,
                     run.report());
         } catch (InputException e) {
@@ -164,8 +175,10 @@ final class LiveRun {
             ByteRing.Consumer consumer = scratch.consumer();
             PacketPath path = new PacketPath(scratch.producer(), RunAssembly.encoder(options),
                     false, new CaptureCounters(), new RunControl(), 0, 0);
+            StartupTrace.mark("warm-up begins");
             LiveSource.warmUp(path, () -> consumer.release(consumer.refresh()), WARM_UP_BLOCKS, WARM_UP_NANOS);
         }
+        StartupTrace.mark("warm-up done");
     }
 
     static String secondsSinceLaunch() {

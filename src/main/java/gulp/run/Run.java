@@ -18,9 +18,14 @@ public final class Run {
      *            outcome's line is left to the caller
      */
     public static Outcome execute(Options options, PrintStream err) throws InterruptedException {
+        if (options.mode() == Options.Mode.LIVE) {
+            // The downcalls the capture needs are bound beside the checks below (see linkCaptureCalls).
+            Thread.ofPlatform().name("gulp-link").daemon().start(gulp.linux.Libc::linkCaptureCalls);
+        }
         RunSettings settings;
         try {
             settings = RunSettings.conclude(options);
+            StartupTrace.mark("settings concluded");
         } catch (SetupException e) {
             return Outcome.failure(e.status(), e.getMessage());
         }
@@ -39,6 +44,7 @@ public final class Run {
         } catch (WatchException e) {
             return Outcome.failure(e.isOutput() ? Outcome.Status.OUTPUT_FAILED : Outcome.Status.BAD_USAGE, e.getMessage());
         }
+        StartupTrace.mark("user and watch prepared");
         try (watch) {
             RunAssembly assembly = new RunAssembly(settings, err, user, watch);
             if (options.kafkaConsumeBootstrap != null) { // gulp kafka-consume

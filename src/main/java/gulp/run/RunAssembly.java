@@ -26,6 +26,7 @@ import gulp.output.StdoutFileSink;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -80,8 +81,19 @@ final class RunAssembly {
      */
     PacketRun assemble(Source source, String interfaceName, ByteRing ring, CaptureCounters counters)
             throws SetupException, IOException {
+        return assemble(source, interfaceName, ring, counters, processing(source, interfaceName));
+    }
+
+    /** As {@link #assemble(Source, String, ByteRing, CaptureCounters)}, with the filter and decapsulation made already. */
+    PacketRun assemble(Source source, String interfaceName, ByteRing ring, CaptureCounters counters,
+                       PacketProcessing processing) throws SetupException, IOException {
         RunControl control = Signals.attach(new RunControl());
-        return assemble(source, interfaceName, ring, counters, control, header -> output(header, control));
+        return assemble(source, interfaceName, ring, counters, control, header -> output(header, control), processing);
+    }
+
+    /** The filter and decapsulation for packets from {@code source} (live: the filter compiled for {@code interfaceName}). */
+    PacketProcessing processing(Source source, String interfaceName) throws SetupException {
+        return PacketProcessing.create(settings, source.linkType(), source.savefileHeader(), interfaceName);
     }
 
     /** Makes the output for files in the given envelope (header and trailer). */
@@ -93,8 +105,12 @@ final class RunAssembly {
     /** As {@link #assemble(Source, String, ByteRing, CaptureCounters)}, with the run's control and output given. */
     PacketRun assemble(Source source, String interfaceName, ByteRing ring, CaptureCounters counters, RunControl control,
                        OutputMaker outputs) throws SetupException, IOException {
-        PacketProcessing processing = PacketProcessing.create(settings, source.linkType(), source.savefileHeader(),
-                interfaceName);
+        return assemble(source, interfaceName, ring, counters, control, outputs, processing(source, interfaceName));
+    }
+
+    private PacketRun assemble(Source source, String interfaceName, ByteRing ring, CaptureCounters counters,
+                               RunControl control, OutputMaker outputs, PacketProcessing processing)
+            throws SetupException, IOException {
         int outputLinkType = options.decapsulate ? LinkType.ETHERNET : source.linkTypeField();
         RecordEncoder encoder = encoder(options);
         PcapngEnvelope pcapng = !options.pcapng ? null
@@ -224,14 +240,17 @@ final class RunAssembly {
         try (ServiceNotifier notifier = this.notifier) {
             Signals.onCounterRequest(running.printReport());
             Signals.ignoreRealtimeSignalsSoon();
-            RunFigures figures = new RunFigures(figureSources(ring, counters), System.currentTimeMillis());
-            watch.expose(running.pairCounters().isEmpty() ? figures
-                    : figures.withPairs(running.pairCounters(), running.pairRings()));
+            if (!watch.describe().isEmpty()) { // the figures (and their classes) only for --metrics, --stats-json
+                RunFigures figures = new RunFigures(figureSources(ring, counters), System.currentTimeMillis());
+                watch.expose(running.pairCounters().isEmpty() ? figures
+                        : figures.withPairs(running.pairCounters(), running.pairRings()));
+            }
             if (!startupLinePrinted && !options.quiet && !watch.describe().isEmpty()) {
                 message(watch.describe()); // -c has no start-up line; the URL (port 0) must still be told
             }
             StatusTicker ticker = new StatusTicker(options, ring, counters, running.report(), err, watch);
             notifier.ready(counters, ring, running.liveness());
+            StartupTrace.mark("service told ready");
             Pipeline.Tick tick = elapsed -> {
                 beforeTick.tick(elapsed);
                 ticker.tick(elapsed);
@@ -357,21 +376,31 @@ final class RunAssembly {
         return allocateRing(arena, options.ringBytes());
     }
 
-    /** A ring of {@code bytes} (with {@code --fanout}, a pair's share of {@code -r}), if the memory available holds it. */
+    /**
+     * A ring of {@code bytes} (with {@code --fanout}, a pair's share of {@code -r}), if the memory
+     * available holds it: an anonymous mapping whose pages the kernel faults in and zeroes once
+     * (see {@link gulp.linux.Libc#mapAnonymous}), so the first burst takes no page faults.
+     */
     ByteRing allocateRing(Arena arena, long bytes) throws SetupException {
-        long available = settings.availableMemory();
-        if (available > 0 && bytes > available) {
-            throw new SetupException(Outcome.Status.FAILED, "a ring of " + options.ringMiB
-                    + " MiB does not fit in the memory available (" + (available >> 20) + " MiB); choose a smaller -r");
-        }
+        checkRingFits(bytes);
         try {
             // Ring bytes follow a file header: shifted by its length, they keep O_DIRECT's alignment.
             int headerLength = options.opaqueCopy ? 0
                     : options.pcapng ? OutputFormat.sectionHeader().length : gulp.format.PcapFileHeader.LENGTH;
-            return ByteRing.allocate(bytes, arena, headerLength);
-        } catch (OutOfMemoryError | IllegalArgumentException | IllegalStateException e) {
+            MemorySegment memory = gulp.linux.Libc.current().mapAnonymous(bytes + ByteRing.ALIGNMENT, arena);
+            return ByteRing.over(memory, bytes, arena, headerLength);
+        } catch (gulp.linux.NativeException | IllegalArgumentException | IllegalStateException e) {
             throw new SetupException(Outcome.Status.FAILED, "cannot allocate a ring of " + options.ringMiB + " MiB: "
                     + e.getMessage());
+        }
+    }
+
+    /** Refuses a ring of {@code bytes} that the memory available cannot hold (checked before anything is opened). */
+    void checkRingFits(long bytes) throws SetupException {
+        long available = settings.availableMemory();
+        if (available > 0 && bytes > available) {
+            throw new SetupException(Outcome.Status.FAILED, "a ring of " + options.ringMiB
+                    + " MiB does not fit in the memory available (" + (available >> 20) + " MiB); choose a smaller -r");
         }
     }
 
