@@ -179,6 +179,29 @@ public final class ByteRing {
             return end - cachedHead <= capacity;
         }
 
+        /**
+         * Where the record just claimed ({@link #tryClaim}) starts in {@link #buffer()} when it lies
+         * in one piece, or -1 when it straddles the buffer's end (then it is written with
+         * {@link #put} and friends). One check per record instead of one in every put: an encoder
+         * writes a contiguous record with a few wide stores straight into the buffer and ends it
+         * with {@link #commitClaimed()}.
+         */
+        public long claimedIndexIfContiguous() {
+            return claimedEnd - cursor <= capacity - cursorIndex ? cursorIndex : -1;
+        }
+
+        /** The ring's memory, for records written in place at {@link #claimedIndexIfContiguous()}. */
+        public MemorySegment buffer() {
+            return buffer;
+        }
+
+        /** Commits the whole claimed record, written in place (see {@link #claimedIndexIfContiguous()}). */
+        public void commitClaimed() {
+            cursorIndex = wrap(cursorIndex + (claimedEnd - cursor));
+            cursor = claimedEnd;
+            commit();
+        }
+
         /** Copies bytes of {@code src} into the claimed record, splitting at the buffer end. */
         public void put(MemorySegment src, long srcOffset, long length) {
             assert cursor + length <= claimedEnd : "write past claim";
