@@ -5,7 +5,7 @@
 #   OLD, NEW  a commit (anything git rev-parse takes) or a directory holding a tree (pom.xml, src,
 #             bench: e.g. a worktree with uncommitted changes)
 #   REPEATS   default 3 (the outer loop; odd repeats run OLD first, even ones NEW first)
-#   BENCHES   default "decap ring"; also "capture" (bench/capture-bench.sh, gulp only) and
+#   BENCHES   default "decap ring"; also "encoder" (EncoderBenchmark, pcap against pcapng), "capture" (bench/capture-bench.sh, gulp only) and
 #             "erspan" (bench/erspan-bench.sh, gulp -d only): live veth test beds, slow, need root
 #
 # Each build is extracted (git archive) into its own directory under /tmp and compiled there
@@ -14,7 +14,7 @@
 # copied from NEW into OLD before building (default: DecapBenchmark.java, which compiles against
 # both the int outcome codes and DecapOutcome, so both builds run the same cases).
 #
-# Environment: JMH_OPTS (default "-f 1 -wi 3 -w 1 -i 5 -r 1"), DECAP_ARGS / RING_ARGS (extra JMH
+# Environment: JMH_OPTS (default "-f 1 -wi 3 -w 1 -i 5 -r 1"), DECAP_ARGS / RING_ARGS / ENCODER_ARGS (extra JMH
 # arguments, e.g. DECAP_ARGS="-p encapsulation=vxlan,erspan2"), CAPTURE_ARGS (default
 # "200000 1 '64 1500' gulp B"), ERSPAN_ARGS (default "200000 1 1500 B d"), KEEP=1 keeps the
 # directory, JAVA_HOME (default Temurin 25).
@@ -90,10 +90,12 @@ for rep in $(seq 1 "$REPEATS"); do
         # shellcheck disable=SC2086
         ring) jmh $build $rep ring gulp.bench.RingBenchmark ${RING_ARGS:-} ;;
         # shellcheck disable=SC2086
+        encoder) jmh $build $rep encoder gulp.bench.EncoderBenchmark ${ENCODER_ARGS:-} ;;
+        # shellcheck disable=SC2086
         capture) eval "live $build $rep capture capture-bench.sh ${CAPTURE_ARGS:-"200000 1 '64 1500' gulp B"}" ;;
         # shellcheck disable=SC2086
         erspan) eval "live $build $rep erspan erspan-bench.sh ${ERSPAN_ARGS:-"200000 1 1500 B d"}" ;;
-        *) echo "gulp: compare-builds: unknown benchmark '$bench' (decap, ring, capture, erspan)" >&2; exit 2 ;;
+        *) echo "gulp: compare-builds: unknown benchmark '$bench' (decap, ring, encoder, capture, erspan)" >&2; exit 2 ;;
       esac
     done
   done

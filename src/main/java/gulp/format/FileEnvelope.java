@@ -28,9 +28,10 @@ public interface FileEnvelope {
 
     /**
      * A record of {@code length} bytes at {@code position} is being written (whole and published,
-     * not yet released); {@code framing} reads it. Called once per record, in stream order.
+     * not yet released); {@code packet} is the framing's {@link RecordFraming#isPacket} of it, which
+     * the writer has read already. Called once per record, in stream order.
      */
-    default void onRecord(ByteRing.Consumer ring, long position, long length, RecordFraming framing) {
+    default void onRecord(ByteRing.Consumer ring, long position, long length, boolean packet) {
     }
 
     /** A fixed header and no trailer: classic pcap, or nothing at all for {@code -c}. */

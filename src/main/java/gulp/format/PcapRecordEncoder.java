@@ -7,10 +7,13 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 import static gulp.format.Endian.INT_BE;
+import static gulp.format.Endian.LONG_LE;
 
 /**
  * Turns packets into classic pcap records in the ring (little-endian, as tcpdump writes on x86),
- * with microsecond or nanosecond timestamps. Used on the reader thread only; allocation-free.
+ * with microsecond or nanosecond timestamps. Used on the reader thread only; allocation-free. A
+ * record in one piece in the ring is written in place (two 64-bit stores and the copy of the data);
+ * one that straddles the ring's end goes through the ring's puts.
  */
 public final class PcapRecordEncoder implements RecordEncoder {
     /** Where an 802.1Q tag goes back into an Ethernet frame: after destination and source MAC. */
@@ -44,6 +47,16 @@ public final class PcapRecordEncoder implements RecordEncoder {
         long length = PcapRecordHeader.LENGTH + stored;
         if (!ring.tryClaim(length)) {
             return 0;
+        }
+        long at = ring.claimedIndexIfContiguous();
+        if (at >= 0) { // all but the one record a ring pass that straddles the end
+            MemorySegment buffer = ring.buffer();
+            buffer.set(LONG_LE, at, Endian.wordsLittleEndian(PcapRecordHeader.secondsField(timestampNanos),
+                    PcapRecordHeader.fractionField(timestampNanos, nanosecond)));
+            buffer.set(LONG_LE, at + PcapRecordHeader.CAPLEN_OFFSET, Endian.wordsLittleEndian(stored, Math.max(wirelen, stored)));
+            MemorySegment.copy(data, offset, buffer, at + PcapRecordHeader.LENGTH, stored);
+            ring.commitClaimed();
+            return length;
         }
         putHeader(ring, timestampNanos, stored, wirelen);
         ring.put(data, offset, stored);

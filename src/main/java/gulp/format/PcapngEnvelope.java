@@ -145,9 +145,9 @@ public final class PcapngEnvelope implements FileEnvelope {
     }
 
     @Override
-    public void onRecord(ByteRing.Consumer ring, long position, long length, RecordFraming framing) {
-        if (framing.isPacket(ring, position)) {
-            int id = framing.interfaceId(ring, position);
+    public void onRecord(ByteRing.Consumer ring, long position, long length, boolean packet) {
+        if (packet) {
+            int id = PcapngRecordFraming.packetInterfaceId(ring, position);
             if (id >= 0 && id < delivered.length) {
                 delivered[id]++;
             }

@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import static gulp.format.Endian.INT_LE;
+import static gulp.format.Endian.LONG_LE;
 
 /**
  * Turns packets into pcapng enhanced packet blocks in the ring (little-endian, nanosecond
@@ -19,12 +20,16 @@ import static gulp.format.Endian.INT_LE;
  *    [epb_flags: 2 | 4<<16, flags] [epb_dropcount: 4 | 8<<16, low, high] [end of options: 0]
  *    total length
  * </pre>
- * Used on the reader thread only; allocation-free per packet (the block's tail is assembled in a
- * scratch segment of its own and copied once).
+ * Used on the reader thread only; allocation-free per packet. A block that lies in one piece in the
+ * ring (all but one a ring pass) is written in place with a few wide stores; one that straddles the
+ * ring's end goes through the ring's puts (its tail, with a drop count, assembled in a scratch
+ * segment of its own and copied once). Both write the same bytes.
  */
 public final class PcapngRecordEncoder implements RecordEncoder {
     private static final int FLAGS_OPTION_LENGTH = PcapngBlock.OPTION_HEADER_LENGTH + 4;
     private static final int DROPCOUNT_OPTION_LENGTH = PcapngBlock.OPTION_HEADER_LENGTH + 8;
+    private static final int FLAGS_OPTION_HEADER = PcapngBlock.EPB_OPTION_FLAGS | 4 << 16;
+    private static final int DROPCOUNT_OPTION_HEADER = PcapngBlock.EPB_OPTION_DROPCOUNT | 8 << 16;
     private static final int TAIL_MAX = 3 + FLAGS_OPTION_LENGTH + DROPCOUNT_OPTION_LENGTH + 4 + 4;
 
     private final int snaplen;
@@ -50,13 +55,26 @@ public final class PcapngRecordEncoder implements RecordEncoder {
     public long append(ByteRing.Producer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
                        MemorySegment data, long offset, int caplen, int wirelen) {
         int stored = Math.min(caplen, snaplen);
-        long length = PcapngBlock.EPB_DATA_OFFSET + stored + tailLength(stored, flags, dropsBefore);
+        int length = PcapngBlock.EPB_DATA_OFFSET + stored + tailLength(stored, flags, dropsBefore);
         if (!ring.tryClaim(length)) {
             return 0;
         }
-        putHeader(ring, (int) length, interfaceId, timestampNanos, stored, wirelen);
+        long at = ring.claimedIndexIfContiguous();
+        if (at >= 0) { // all but the one block a ring pass that straddles the end
+            MemorySegment buffer = ring.buffer();
+            putHeaderAt(buffer, at, length, interfaceId, timestampNanos, stored, wirelen);
+            long dataAt = at + PcapngBlock.EPB_DATA_OFFSET;
+            // The padding: its word is zeroed first and the data's last bytes overwrite its start
+            // (with no padding this is the tail's first word, written below).
+            buffer.set(INT_LE, dataAt + (stored & ~3), 0);
+            MemorySegment.copy(data, offset, buffer, dataAt, stored);
+            putTailAt(buffer, dataAt + PcapngBlock.padded(stored), flags, dropsBefore, length);
+            ring.commitClaimed();
+            return length;
+        }
+        putHeader(ring, length, interfaceId, timestampNanos, stored, wirelen);
         ring.put(data, offset, stored);
-        putTail(ring, stored, flags, dropsBefore, (int) length);
+        putTail(ring, stored, flags, dropsBefore, length);
         ring.commit();
         return length;
     }
@@ -92,7 +110,42 @@ public final class PcapngRecordEncoder implements RecordEncoder {
         return block.length;
     }
 
-    /** The header up to the data: 28 bytes, written in place. */
+    /**
+     * The header up to the data (28 bytes) at {@code at} in the ring's buffer, as three 64-bit
+     * stores and one 32-bit store (the same bytes as {@link #putHeader}).
+     */
+    private static void putHeaderAt(MemorySegment buffer, long at, int length, int interfaceId, long timestampNanos,
+                                    int caplen, int wirelen) {
+        buffer.set(LONG_LE, at, Endian.wordsLittleEndian(PcapngBlock.TYPE_ENHANCED_PACKET, length));
+        buffer.set(LONG_LE, at + PcapngBlock.EPB_INTERFACE_OFFSET,
+                Endian.wordsLittleEndian(interfaceId, (int) (timestampNanos >>> 32)));
+        buffer.set(LONG_LE, at + PcapngBlock.EPB_TS_LOW_OFFSET, Endian.wordsLittleEndian((int) timestampNanos, caplen));
+        buffer.set(INT_LE, at + PcapngBlock.EPB_WIRELEN_OFFSET, Math.max(wirelen, caplen));
+    }
+
+    /**
+     * What follows the padded data, at {@code at} in the ring's buffer: the options (if any) and
+     * the trailing length (the same bytes as {@link #putTail}).
+     */
+    private static void putTailAt(MemorySegment buffer, long at, int flags, long dropsBefore, int length) {
+        if (flags == 0 && dropsBefore <= 0) {
+            buffer.set(INT_LE, at, length);
+            return;
+        }
+        long next = at;
+        if (flags != 0) {
+            buffer.set(LONG_LE, next, Endian.wordsLittleEndian(FLAGS_OPTION_HEADER, flags));
+            next += FLAGS_OPTION_LENGTH;
+        }
+        if (dropsBefore > 0) {
+            buffer.set(INT_LE, next, DROPCOUNT_OPTION_HEADER);
+            buffer.set(LONG_LE, next + PcapngBlock.OPTION_HEADER_LENGTH, dropsBefore);
+            next += DROPCOUNT_OPTION_LENGTH;
+        }
+        buffer.set(LONG_LE, next, Endian.wordsLittleEndian(PcapngBlock.OPTION_END, length));
+    }
+
+    /** The header up to the data: 28 bytes, through the ring's puts (a block that straddles the ring's end). */
     private static void putHeader(ByteRing.Producer ring, int length, int interfaceId, long timestampNanos, int caplen,
                                   int wirelen) {
         ring.putIntsLittleEndian(PcapngBlock.TYPE_ENHANCED_PACKET, length, interfaceId, (int) (timestampNanos >>> 32));
@@ -116,7 +169,7 @@ public final class PcapngRecordEncoder implements RecordEncoder {
         }
         ring.putZeros(PcapngBlock.padded(stored) - stored);
         if (flags != 0) {
-            ring.putIntsLittleEndian(PcapngBlock.EPB_OPTION_FLAGS | 4 << 16, flags, PcapngBlock.OPTION_END, length);
+            ring.putIntsLittleEndian(FLAGS_OPTION_HEADER, flags, PcapngBlock.OPTION_END, length);
         } else {
             ring.putIntLittleEndian(length);
         }
@@ -134,12 +187,12 @@ public final class PcapngRecordEncoder implements RecordEncoder {
         }
         boolean options = flags != 0 || dropsBefore > 0;
         if (flags != 0) {
-            tail.set(INT_LE, at, PcapngBlock.EPB_OPTION_FLAGS | 4 << 16);
+            tail.set(INT_LE, at, FLAGS_OPTION_HEADER);
             tail.set(INT_LE, at + 4, flags);
             at += FLAGS_OPTION_LENGTH;
         }
         if (dropsBefore > 0) {
-            tail.set(INT_LE, at, PcapngBlock.EPB_OPTION_DROPCOUNT | 8 << 16);
+            tail.set(INT_LE, at, DROPCOUNT_OPTION_HEADER);
             tail.set(INT_LE, at + 4, (int) dropsBefore);
             tail.set(INT_LE, at + 8, (int) (dropsBefore >>> 32));
             at += DROPCOUNT_OPTION_LENGTH;

@@ -51,6 +51,11 @@ public final class PcapngRecordFraming implements RecordFraming {
 
     @Override
     public int interfaceId(ByteRing.Consumer ring, long position) {
-        return isPacket(ring, position) ? ring.intLittleEndianAt(position + PcapngBlock.EPB_INTERFACE_OFFSET) : 0;
+        return isPacket(ring, position) ? packetInterfaceId(ring, position) : 0;
+    }
+
+    /** The interface id of the enhanced packet block at {@code position} (known to be one: no type check). */
+    static int packetInterfaceId(ByteRing.Consumer ring, long position) {
+        return ring.intLittleEndianAt(position + PcapngBlock.EPB_INTERFACE_OFFSET);
     }
 }

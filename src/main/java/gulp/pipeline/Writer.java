@@ -43,6 +43,7 @@ public final class Writer implements Runnable {
     private boolean fileStarted; // the sink was told the current file's name time
     private boolean unflushed;  // written since the sink was last flushed
     private gulp.output.FileIndexHook index = gulp.output.FileIndexHook.NONE;
+    private boolean indexing;   // index is not NONE: only then are its arguments read per record
 
     /**
      * @param framing  null for opaque {@code -c} data, which has no records to count or to cut between
@@ -68,6 +69,7 @@ public final class Writer implements Runnable {
     /** Tells {@code hook} of every record written (the extraction index, issue 13); records only. */
     public void indexWith(gulp.output.FileIndexHook hook) {
         this.index = hook;
+        this.indexing = hook != gulp.output.FileIndexHook.NONE;
     }
 
     public Sink sink() {
@@ -257,9 +259,9 @@ public final class Writer implements Runnable {
                 countedRecordEnd = countedUpTo + length;
                 countedRecordIsPacket = framing.isPacket(consumer, countedUpTo);
                 if (envelope != null) {
-                    envelope.onRecord(consumer, countedUpTo, length, framing);
+                    envelope.onRecord(consumer, countedUpTo, length, countedRecordIsPacket);
                 }
-                if (countedRecordIsPacket) { // the index, while the whole record is unreleased
+                if (indexing && countedRecordIsPacket) { // the index, while the whole record is unreleased
                     index.record(consumer, countedUpTo, countedUpTo - fileStart, framing.timestampNanos(consumer, countedUpTo),
                             framing.dataOffset(consumer, countedUpTo), framing.capturedLength(consumer, countedUpTo));
                 }

@@ -116,8 +116,8 @@ class PcapngRecordEncoderTest {
             assertEquals(PcapngRecordFraming.NO_TIMESTAMP, framing.timestampNanos(consumer, 0));
             assertEquals(idb, framing.recordLength(consumer, 0));
             byte[] description = bytesAt(consumer, idb);
-            envelope.onRecord(consumer, 0, idb, framing);
-            envelope.onRecord(consumer, idb, epb, framing);
+            envelope.onRecord(consumer, 0, idb, framing.isPacket(consumer, 0));
+            envelope.onRecord(consumer, idb, epb, framing.isPacket(consumer, idb));
             byte[] header = envelope.header();
             byte[] shb = PcapngBlocks.sectionHeader("hw", "os", "gulp");
             assertArrayEquals(description, java.util.Arrays.copyOfRange(header, shb.length, header.length));

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Per-packet CPU of pcap and pcapng output once the JIT has settled: the whole process reading
+# INPUT once and N times (--read repeated), the difference divided by the extra packets, so JVM
+# start, warm-up and the recompilations of the first ring pass cancel out (issue 11's budget is per
+# packet; a 10 M-packet run of bench/format-cpu-bench.sh includes about a second of them).
+#
+#   bench/format-steady-bench.sh INPUT.pcap PACKETS [REPEATS] [N] [JAR...]
+#   PACKETS  records in INPUT (10000000 for PcapGenerator plain 64 800000000)
+#   REPEATS  default 3; N default 4; JAR default target/gulp.jar
+#
+# Output: per run the CPU (user+sys), then per jar and format the median ns per extra packet and the
+# ratio pcapng/pcap. JVM flags as bin/gulp's, without the AOT cache; output to OUT on tmpfs.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+[ $# -ge 2 ] || { echo "usage: bench/format-steady-bench.sh INPUT.pcap PACKETS [REPEATS] [N] [JAR...]" >&2; exit 2; }
+INPUT=$1; PACKETS=$2; REPEATS=${3:-3}; N=${4:-4}; shift 2; [ $# -gt 0 ] && shift; [ $# -gt 0 ] && shift
+JARS=("$@"); [ ${#JARS[@]} -gt 0 ] || JARS=("$here/target/gulp.jar")
+JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+OUT=${OUT:-/dev/shm/format-bench.out}
+FLAGS=(--enable-native-access=ALL-UNNAMED -Xms64m -Xmx512m -XX:MaxDirectMemorySize=1t -XX:+UseSerialGC
+  -XX:-UsePerfData -Xss1m -Xlog:disable -Xlog:all=warning:stderr)
+RESULTS=$(mktemp)
+trap 'rm -f "$RESULTS" "$OUT"' EXIT
+cpu() { # jar format times
+  local reads=() t u s e
+  for ((i = 0; i < $3; i++)); do reads+=(--read "$INPUT"); done
+  t=$( { /usr/bin/time -f '%U %S %e' "$JAVA" "${FLAGS[@]}" -jar "$1" -q --format "$2" "${reads[@]}" > "$OUT"; } 2>&1 | tail -1)
+  read -r u s e <<<"$t"
+  echo "$u + $s" | bc
+}
+for ((r = 1; r <= REPEATS; r++)); do
+  for jar in "${JARS[@]}"; do
+    for fmt in pcap pcapng; do
+      one=$(cpu "$jar" "$fmt" 1); many=$(cpu "$jar" "$fmt" "$N")
+      ns=$(echo "scale=2; ($many - $one) * 1000000000 / ($PACKETS * ($N - 1))" | bc)
+      echo "$jar $fmt x1 $one s, x$N $many s: $ns ns per extra packet" >&2
+      echo "$jar $fmt $ns" >> "$RESULTS"
+    done
+  done
+done
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+for jar in "${JARS[@]}"; do
+  p=$(awk -v j="$jar" '$1 == j && $2 == "pcap" {print $3}' "$RESULTS" | median)
+  n=$(awk -v j="$jar" '$1 == j && $2 == "pcapng" {print $3}' "$RESULTS" | median)
+  echo "$jar: median ns per packet, steady: pcap $p, pcapng $n, pcapng/pcap $(echo "scale=3; $n / $p" | bc)"
+done
