@@ -25,6 +25,23 @@ final class AddressSet {
     private long[] bloom; // non-null once the set grew past EXACT_LIMIT
     private int bloomBits;
 
+    /** A copy that later additions to this set do not change. */
+    AddressSet copy() {
+        AddressSet c = new AddressSet();
+        c.size = size;
+        c.bloomBits = bloomBits;
+        if (bloom != null) {
+            c.bloom = bloom.clone();
+            c.highs = c.lows = null;
+            c.used = null;
+        } else {
+            c.highs = highs.clone();
+            c.lows = lows.clone();
+            c.used = used.clone();
+        }
+        return c;
+    }
+
     static long v4Low(int address) {
         return V4_MAPPED_LOW_PREFIX | Integer.toUnsignedLong(address);
     }

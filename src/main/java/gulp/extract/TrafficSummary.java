@@ -48,6 +48,11 @@ final class TrafficSummary {
         this.protocols = protocols;
     }
 
+    /** A copy that later additions to this summary do not change. */
+    TrafficSummary copy() {
+        return new TrafficSummary(link, addresses.copy(), ports.clone(), protocols.clone());
+    }
+
     /** False when the link type is not one the summary reads: nothing can be skipped by it. */
     boolean usable() {
         return link != null;
