@@ -107,6 +107,18 @@ final class FileIndex {
         return at == 0 ? 0 : tableOffsets[at - 1];
     }
 
+    /**
+     * The most bytes the index of a file of {@code fileBytes} can take: the header, a table entry
+     * per {@link #SPACING} bytes, every port listed, and the larger of a full exact address set
+     * (all IPv6) and an unfolded Bloom filter.
+     */
+    static long maxEncodedBytes(long fileBytes) {
+        long table = 16 * (Math.max(0, fileBytes) / SPACING + 1);
+        long summary = 1 + 32 + 1 + Math.max(4 + 4095 * 2, 1024 * 8)
+                + Math.max(1 + 4 + 4 + AddressSet.EXACT_LIMIT * 16L, 1 + 4 + AddressSet.BLOOM_BITS / 8);
+        return HEADER_BYTES + table + summary;
+    }
+
     byte[] encode() {
         int size = HEADER_BYTES + tableTimes.length * 16 + summary.serialisedBytes();
         ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
@@ -172,6 +184,9 @@ final class FileIndex {
             while (b.hasRemaining()) {
                 c.write(b);
             }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp); // a full disk leaves nothing half-written behind
+            throw e;
         }
         Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }

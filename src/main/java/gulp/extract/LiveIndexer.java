@@ -164,6 +164,11 @@ public final class LiveIndexer implements FileIndexHook {
         }
     }
 
+    @Override
+    public long indexBytesBound(long fileBytes) {
+        return FileIndex.maxEncodedBytes(fileBytes);
+    }
+
     private void submit(Job job) {
         jobs.add(job);
         LockSupport.unpark(thread);
@@ -192,6 +197,11 @@ public final class LiveIndexer implements FileIndexHook {
                 ok = true;
             } catch (IOException | RuntimeException ex) {
                 report.accept("warning: cannot write the index of " + job.target() + ": " + ex.getMessage());
+                try {
+                    Files.deleteIfExists(FileIndex.pathFor(job.part())); // an index so far would outlive its file's .part
+                } catch (IOException ignored) {
+                    // An extraction checks an index against its file.
+                }
             } finally {
                 job.done().complete(ok);
             }

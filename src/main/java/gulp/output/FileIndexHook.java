@@ -45,4 +45,13 @@ public interface FileIndexHook {
 
     /** Finisher thread: {@code part} was renamed to {@code target}; the index follows it. */
     void fileFinished(Path part, Path target);
+
+    /**
+     * The most bytes the index of a file of {@code fileBytes} can take on disk, for retention
+     * ({@code --min-free} leaves room for it, {@code --max-total} counts it for the file being
+     * written). Any thread.
+     */
+    default long indexBytesBound(long fileBytes) {
+        return 0;
+    }
 }
