@@ -195,15 +195,21 @@ final class FileIndex {
      * Whether this index describes {@code file} as it is now: a finished file of the indexed
      * length whose first record is the one indexed (a file still being written may be longer).
      */
-    boolean agreesWith(FileChannel file, long size, boolean stillWritten) throws IOException {
+    boolean agreesWith(FileChannel file, long size, boolean stillWritten, boolean pcap) throws IOException {
         if (size < length || (!stillWritten && size != length)) {
             return false;
         }
         if (packets == 0) {
             return true;
         }
+        // pcap: the first record follows the 24-byte file header; pcapng: the table's first entry
+        // is the first packet (its section and interface blocks vary in length).
+        long at = pcap ? gulp.format.PcapFileHeader.LENGTH : tableOffsets.length > 0 ? tableOffsets[0] : -1;
+        if (at < 0) {
+            return false;
+        }
         ByteBuffer first = ByteBuffer.allocate(16);
-        while (first.hasRemaining() && file.read(first, gulp.format.PcapFileHeader.LENGTH + first.position()) > 0) {
+        while (first.hasRemaining() && file.read(first, at + first.position()) > 0) {
             // Fill.
         }
         return !first.hasRemaining() && Arrays.equals(first.array(), firstRecord);
