@@ -18,22 +18,104 @@ final class AddressSet {
     static final long V4_MAPPED_HIGH = 0;
     static final long V4_MAPPED_LOW_PREFIX = 0x0000FFFF_00000000L;
 
+    // The exact set: IPv4 addresses in an open-addressing table of ints (0 marks a free slot; the
+    // address 0.0.0.0 is a flag), IPv6 addresses in one of long pairs.
+    private int[] v4 = new int[TABLE];
+    private boolean hasV4Zero;
     private long[] highs = new long[TABLE];
     private long[] lows = new long[TABLE];
     private boolean[] used = new boolean[TABLE];
     private int size;
+    /** Bloom mode: the IPv4 addresses added last, by a cheap hash, so a repeated one costs no Bloom update. */
+    private int[] recentV4;
     private long[] bloom; // non-null once the set grew past EXACT_LIMIT
     private int bloomBits;
+
+    /** A copy that later additions to this set do not change. */
+    AddressSet copy() {
+        AddressSet c = new AddressSet();
+        c.size = size;
+        c.bloomBits = bloomBits;
+        c.hasV4Zero = hasV4Zero;
+        if (bloom != null) {
+            c.bloom = bloom.clone();
+            c.recentV4 = new int[RECENT];
+            c.highs = c.lows = null;
+            c.used = null;
+            c.v4 = null;
+        } else {
+            c.highs = highs.clone();
+            c.lows = lows.clone();
+            c.used = used.clone();
+            c.v4 = v4.clone();
+        }
+        return c;
+    }
 
     static long v4Low(int address) {
         return V4_MAPPED_LOW_PREFIX | Integer.toUnsignedLong(address);
     }
 
     void addV4(int address) {
-        add(V4_MAPPED_HIGH, v4Low(address));
+        if (bloom != null) {
+            int r = v4Slot(address) & (RECENT - 1);
+            if (recentV4[r] != address || address == 0) {
+                recentV4[r] = address;
+                bloomAdd(V4_MAPPED_HIGH, v4Low(address));
+            }
+            return;
+        }
+        if (address == 0) {
+            if (!hasV4Zero) {
+                hasV4Zero = true;
+                grew();
+            }
+            return;
+        }
+        int slot = v4Slot(address);
+        int k;
+        while ((k = v4[slot]) != 0) {
+            if (k == address) {
+                return;
+            }
+            slot = (slot + 1) & (TABLE - 1);
+        }
+        v4[slot] = address;
+        grew();
+    }
+
+    private static final int RECENT = 4096;
+
+    private static int v4Slot(int address) {
+        return (address * 0x9E3779B1) >>> (32 - Integer.numberOfTrailingZeros(TABLE));
+    }
+
+    private void grew() {
+        if (++size > EXACT_LIMIT) {
+            toBloom();
+        }
+    }
+
+    private boolean containsV4Exact(int address) {
+        if (address == 0) {
+            return hasV4Zero;
+        }
+        int slot = v4Slot(address);
+        int k;
+        while ((k = v4[slot]) != 0) {
+            if (k == address) {
+                return true;
+            }
+            slot = (slot + 1) & (TABLE - 1);
+        }
+        return false;
     }
 
     void add(long high, long low) {
+        if (high == V4_MAPPED_HIGH && (low >>> 32) == 0xFFFF) {
+            addV4((int) low); // one key for an address, however it came
+            return;
+        }
         if (bloom != null) {
             bloomAdd(high, low);
             return;
@@ -48,9 +130,7 @@ final class AddressSet {
         used[slot] = true;
         highs[slot] = high;
         lows[slot] = low;
-        if (++size > EXACT_LIMIT) {
-            toBloom();
-        }
+        grew();
     }
 
     boolean mayContainV4(int address) {
@@ -70,6 +150,9 @@ final class AddressSet {
                 }
             }
             return true;
+        }
+        if (high == V4_MAPPED_HIGH && (low >>> 32) == 0xFFFF) {
+            return containsV4Exact((int) low);
         }
         int slot = (int) mix(high, low) & (TABLE - 1);
         while (used[slot]) {
@@ -96,9 +179,11 @@ final class AddressSet {
             return false;
         }
         int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+        if (hasV4Zero && (network & mask) == 0) {
+            return true;
+        }
         for (int i = 0; i < TABLE; i++) {
-            if (used[i] && highs[i] == V4_MAPPED_HIGH && (lows[i] >>> 32) == 0xFFFF
-                    && ((int) lows[i] & mask) == (network & mask)) {
+            if (v4[i] != 0 && (v4[i] & mask) == (network & mask)) {
                 return true;
             }
         }
@@ -114,6 +199,12 @@ final class AddressSet {
             if (used[i] && inV6Net(highs[i], lows[i], high, low, prefix)) {
                 return true;
             }
+        }
+        if (high == V4_MAPPED_HIGH && prefix > 96 && (low >>> 32) == 0xFFFF) { // an IPv4-mapped network
+            return mayContainV4Net((int) low, prefix - 96);
+        }
+        if (high == V4_MAPPED_HIGH && prefix <= 96 && inV6Net(V4_MAPPED_HIGH, V4_MAPPED_LOW_PREFIX, high, low, prefix)) {
+            return hasV4Zero || size > v6Count();
         }
         return false;
     }
@@ -150,13 +241,29 @@ final class AddressSet {
     private void toBloom() {
         bloomBits = BLOOM_BITS;
         bloom = new long[bloomBits / 64];
+        recentV4 = new int[RECENT];
         for (int i = 0; i < TABLE; i++) {
             if (used[i]) {
                 bloomAdd(highs[i], lows[i]);
             }
+            if (v4[i] != 0) {
+                bloomAdd(V4_MAPPED_HIGH, v4Low(v4[i]));
+            }
+        }
+        if (hasV4Zero) {
+            bloomAdd(V4_MAPPED_HIGH, v4Low(0));
         }
         highs = lows = null;
         used = null;
+        v4 = null;
+    }
+
+    private int v6Count() {
+        int n = 0;
+        for (boolean u : used) {
+            n += u ? 1 : 0;
+        }
+        return n;
     }
 
     private void bloomAdd(long high, long low) {
@@ -212,17 +319,8 @@ final class AddressSet {
         if (bloom != null) {
             return 1 + 4 + bloom.length * 8;
         }
-        int v4 = 0;
-        for (int i = 0; i < TABLE; i++) {
-            if (used[i] && isV4(i)) {
-                v4++;
-            }
-        }
-        return 1 + 4 + 4 + v4 * 4 + (size - v4) * 16;
-    }
-
-    private boolean isV4(int i) {
-        return highs[i] == V4_MAPPED_HIGH && (lows[i] >>> 32) == 0xFFFF;
+        int v6 = v6Count();
+        return 1 + 4 + 4 + (size - v6) * 4 + v6 * 16;
     }
 
     void write(ByteBuffer out) {
@@ -233,20 +331,18 @@ final class AddressSet {
             }
             return;
         }
-        int v4 = 0;
-        for (int i = 0; i < TABLE; i++) {
-            if (used[i] && isV4(i)) {
-                v4++;
-            }
-        }
-        out.put((byte) 0).putInt(v4).putInt(size - v4);
-        for (int i = 0; i < TABLE; i++) {
-            if (used[i] && isV4(i)) {
-                out.putInt((int) lows[i]);
-            }
+        int v6 = v6Count();
+        out.put((byte) 0).putInt(size - v6).putInt(v6);
+        if (hasV4Zero) {
+            out.putInt(0);
         }
         for (int i = 0; i < TABLE; i++) {
-            if (used[i] && !isV4(i)) {
+            if (v4[i] != 0) {
+                out.putInt(v4[i]);
+            }
+        }
+        for (int i = 0; i < TABLE; i++) {
+            if (used[i]) {
                 out.putLong(highs[i]).putLong(lows[i]);
             }
         }
@@ -266,6 +362,8 @@ final class AddressSet {
             }
             set.highs = set.lows = null;
             set.used = null;
+            set.v4 = null;
+            set.recentV4 = new int[RECENT];
             set.size = EXACT_LIMIT + 1;
             return set;
         }

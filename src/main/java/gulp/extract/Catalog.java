@@ -84,9 +84,9 @@ public final class Catalog {
             }
             FileIndex index = FileIndex.load(FileIndex.pathFor(path));
             boolean indexed = index != null && index.complete() && index.linkTypeField == format.linkTypeField()
-                    && format.seekable() && index.agreesWith(channel, size, part);
-            if (!indexed) {
-                index = scan(path, channel, format, size, null);
+                    && index.agreesWith(channel, size, part, format.seekable());
+            if (!indexed || (part && !format.seekable())) {
+                index = scan(path, channel, format, size, null); // pcapng being written: read from its start
             } else if (part) {
                 index = scan(path, channel, format, size, index); // what was written since the index so far
             }

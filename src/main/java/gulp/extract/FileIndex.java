@@ -107,6 +107,18 @@ final class FileIndex {
         return at == 0 ? 0 : tableOffsets[at - 1];
     }
 
+    /**
+     * The most bytes the index of a file of {@code fileBytes} can take: the header, a table entry
+     * per {@link #SPACING} bytes, every port listed, and the larger of a full exact address set
+     * (all IPv6) and an unfolded Bloom filter.
+     */
+    static long maxEncodedBytes(long fileBytes) {
+        long table = 16 * (Math.max(0, fileBytes) / SPACING + 1);
+        long summary = 1 + 32 + 1 + Math.max(4 + 4095 * 2, 1024 * 8)
+                + Math.max(1 + 4 + 4 + AddressSet.EXACT_LIMIT * 16L, 1 + 4 + AddressSet.BLOOM_BITS / 8);
+        return HEADER_BYTES + table + summary;
+    }
+
     byte[] encode() {
         int size = HEADER_BYTES + tableTimes.length * 16 + summary.serialisedBytes();
         ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
@@ -172,6 +184,9 @@ final class FileIndex {
             while (b.hasRemaining()) {
                 c.write(b);
             }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp); // a full disk leaves nothing half-written behind
+            throw e;
         }
         Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
@@ -180,15 +195,21 @@ final class FileIndex {
      * Whether this index describes {@code file} as it is now: a finished file of the indexed
      * length whose first record is the one indexed (a file still being written may be longer).
      */
-    boolean agreesWith(FileChannel file, long size, boolean stillWritten) throws IOException {
+    boolean agreesWith(FileChannel file, long size, boolean stillWritten, boolean pcap) throws IOException {
         if (size < length || (!stillWritten && size != length)) {
             return false;
         }
         if (packets == 0) {
             return true;
         }
+        // pcap: the first record follows the 24-byte file header; pcapng: the table's first entry
+        // is the first packet (its section and interface blocks vary in length).
+        long at = pcap ? gulp.format.PcapFileHeader.LENGTH : tableOffsets.length > 0 ? tableOffsets[0] : -1;
+        if (at < 0) {
+            return false;
+        }
         ByteBuffer first = ByteBuffer.allocate(16);
-        while (first.hasRemaining() && file.read(first, gulp.format.PcapFileHeader.LENGTH + first.position()) > 0) {
+        while (first.hasRemaining() && file.read(first, at + first.position()) > 0) {
             // Fill.
         }
         return !first.hasRemaining() && Arrays.equals(first.array(), firstRecord);

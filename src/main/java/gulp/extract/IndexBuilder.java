@@ -9,7 +9,7 @@ import java.util.Arrays;
  */
 final class IndexBuilder {
     private final int linkTypeField;
-    private final TrafficSummary summary;
+    private TrafficSummary summary;
     private byte[] firstRecord = new byte[16];
     private long packets;
     private long first = Long.MIN_VALUE, last = Long.MIN_VALUE;
@@ -22,8 +22,18 @@ final class IndexBuilder {
     private long lastEntryOffset; // 0: the file header; the first entry comes SPACING bytes into the file
 
     IndexBuilder(int linkTypeField) {
+        this(linkTypeField, false);
+    }
+
+    /**
+     * @param tableFromFirstRecord the time table's first entry is the first record (pcapng, whose
+     *                             files begin with headers of varying length: the entry says where
+     *                             the first record is, to recognise the file by it)
+     */
+    IndexBuilder(int linkTypeField, boolean tableFromFirstRecord) {
         this.linkTypeField = linkTypeField;
         this.summary = new TrafficSummary(linkTypeField);
+        this.lastEntryOffset = tableFromFirstRecord ? -FileIndex.SPACING : 0;
     }
 
     /** Goes on from {@code index} (of a file still being written): the records after its length follow. */
@@ -42,6 +52,25 @@ final class IndexBuilder {
         this.offsets = Arrays.copyOf(index.tableOffsets, times.length);
         this.entries = index.tableTimes.length;
         this.lastEntryOffset = entries == 0 ? 0 : index.tableOffsets[entries - 1];
+    }
+
+    /** A copy that later records added to this builder do not change (the writer's snapshots). */
+    IndexBuilder copy() {
+        IndexBuilder c = new IndexBuilder(linkTypeField);
+        c.summary = summary.copy();
+        c.firstRecord = firstRecord.clone();
+        c.packets = packets;
+        c.first = first;
+        c.last = last;
+        c.min = min;
+        c.max = max;
+        c.monotonic = monotonic;
+        c.complete = complete;
+        c.times = Arrays.copyOf(times, Math.max(64, entries));
+        c.offsets = Arrays.copyOf(offsets, Math.max(64, entries));
+        c.entries = entries;
+        c.lastEntryOffset = lastEntryOffset;
+        return c;
     }
 
     /**

@@ -1,6 +1,6 @@
 package gulp.extract;
 
-import gulp.format.PcapRecordHeader;
+import gulp.format.RecordFraming;
 import gulp.output.FileIndexHook;
 import gulp.output.FileNamer;
 import gulp.ring.ByteRing;
@@ -8,9 +8,6 @@ import gulp.ring.ByteRing;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,99 +20,129 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * The index an {@code -o} run keeps beside each file, built beside the writer, not in its loop:
- * the writer copies each record's offset, timestamp and first {@link #COPIED} bytes into a slot of
- * a single-producer single-consumer queue ({@link #SLOTS} slots of {@link #SLOT} bytes, off-heap;
- * one release store per record, no allocation, no lock) and goes on; the {@code gulp-index}
- * thread builds the {@link FileIndex}. When the queue is full the record is not indexed and the
- * file's index is marked incomplete (an extraction then reads the file itself): the writer never
- * waits. When a file ends the index is written as {@code .NAME.idx.part}; the finisher, after
- * renaming the file, renames it to {@code NAME.idx} (waiting at most {@link #FINISH_WAIT_MS} ms for it).
- * <pre>
- * slot (160 bytes): record offset in the file (8) | timestamp ns (8) | caplen (4) | data offset in the record (4)
- *                   | the record's first 136 bytes (a pcap record: header 16, data 120)
- *                   offset = -1: a file event (start or end) from {@link #events}
- * </pre>
+ * The index an {@code -o} run keeps beside each file. The writer hands over each span it wrote
+ * (once per write, before releasing it); the records of the span are read in place in the ring,
+ * where the writer has just read them (no copy, no queue slot, no allocation per record: a few
+ * header loads and inserts into primitive sets, {@link IndexBuilder}), as the writer counts them.
+ * Everything that takes time — building the index, encoding and writing it — is done by the
+ * {@code gulp-index} thread on a copy: the file's builder when the file ends, a copy of it at most
+ * every {@link #SNAPSHOT_NANOS} while the file is written ({@code .NAME.idx.part}, the index so
+ * far, for extractions of its newest packets); so the writer never waits for a disk. The finisher,
+ * after renaming the file, renames its index to {@code NAME.idx} (waiting at most
+ * {@link #FINISH_WAIT_MS} ms for it).
  */
 public final class LiveIndexer implements FileIndexHook {
-    static final int SLOT = 160;
-    private static final int COPY_AT = 24;
-    static final int SLOTS = 1 << 15;
-    static final int COPIED = SLOT - COPY_AT;
-    /** Slots kept free for file events, so they always fit. */
-    private static final int EVENT_RESERVE = 4;
     static final long FINISH_WAIT_MS = 5_000;
     /** How often the index so far of the file being written is published ({@code .NAME.idx.part}). */
     static final long SNAPSHOT_NANOS = 1_000_000_000L;
-    private static final VarHandle LONG = MethodHandles.arrayElementVarHandle(long[].class);
+    /** ... or this often when the writer has caught up with the input (the end of a burst, a trickle). */
+    static final long CAUGHT_UP_SNAPSHOT_NANOS = 200_000_000L;
 
-    private record Event(boolean start, Path part, Path target, CompletableFuture<Boolean> written, long length,
-                         boolean incomplete) {
+    /** An index to write: {@code done} (null for a snapshot) completes when it is written. */
+    private record Job(IndexBuilder builder, long length, Path part, Path target, CompletableFuture<Boolean> done) {
     }
 
     private final int linkTypeField;
+    private final RecordFraming framing;
+    private final boolean tableFromFirstRecord;
     private final Consumer<String> report;
-    private final MemorySegment slots = Arena.ofAuto().allocate((long) SLOTS * SLOT, 64);
-    /** [0] producer's tail, [8] consumer's head (padded apart). */
-    private final long[] positions = new long[16];
-    private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Job> jobs = new ConcurrentLinkedQueue<>();
     private final ConcurrentHashMap<Path, CompletableFuture<Boolean>> written = new ConcurrentHashMap<>();
     private final Thread thread;
     // writer thread
-    private long tail;
-    private long cachedHead;
-    private long headerLength;
-    private boolean dropped;
-    private long droppedTotal;
-    // index thread
+    private final MemorySegment scratch = Arena.ofAuto().allocate(TrafficSummary.SNIFF_BYTES);
     private IndexBuilder builder;
     private Path part;
     private Path target;
     private CompletableFuture<Boolean> done;
-    private long indexedEnd;    // end of the last record indexed
-    private long snapshotEnd;   // what the last published index so far covers
+    private long headerLength;
+    private long fileStart = -1; // ring position of the file's first record, once its first span came
+    private long next;           // ring position of the first record not yet indexed
+    private long indexedEnd;     // file offset where the last record indexed ends
+    private long snapshotEnd;
     private long lastSnapshot;
 
-    public LiveIndexer(int linkTypeField, Consumer<String> report) {
+    /**
+     * @param framing              the records of the run's {@code --format}
+     * @param tableFromFirstRecord pcapng: the time table starts at the first packet (whose header
+     *                             identifies the file, the file header's length varying)
+     */
+    public LiveIndexer(int linkTypeField, RecordFraming framing, boolean tableFromFirstRecord, Consumer<String> report) {
         this.linkTypeField = linkTypeField;
+        this.framing = framing;
+        this.tableFromFirstRecord = tableFromFirstRecord;
         this.report = report;
         this.thread = Thread.ofPlatform().daemon().name("gulp-index").start(this::run);
     }
 
-    /** Records not indexed because the queue was full. */
-    public long droppedRecords() {
-        return droppedTotal;
-    }
-
     @Override
     public void fileStarted(Path part, Path target, long headerLength) {
+        this.part = part;
+        this.target = target;
         this.headerLength = headerLength;
-        this.dropped = false;
-        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        this.done = new CompletableFuture<>();
         written.put(part, done);
-        event(new Event(true, part, target, done, 0, false));
+        builder = new IndexBuilder(linkTypeField, tableFromFirstRecord);
+        fileStart = -1;
+        indexedEnd = snapshotEnd = 0;
+        lastSnapshot = System.nanoTime() - SNAPSHOT_NANOS; // the first span that catches up is published
     }
 
     @Override
-    public void record(ByteRing.Consumer ring, long position, long recordsOffset, long timestampNanos, long dataOffset,
-                       int caplen) {
-        if (!room(EVENT_RESERVE + 1)) {
-            dropped = true;
-            droppedTotal++;
+    public void written(ByteRing.Consumer ring, long position, long length) {
+        if (builder == null) {
             return;
         }
-        long at = (tail & (SLOTS - 1)) * SLOT;
-        slots.set(ValueLayout.JAVA_LONG, at, headerLength + recordsOffset);
-        slots.set(ValueLayout.JAVA_LONG, at + 8, timestampNanos);
-        slots.set(ValueLayout.JAVA_INT, at + 16, caplen);
-        slots.set(ValueLayout.JAVA_INT, at + 20, (int) dataOffset);
-        ring.copyTo(position, slots, at + COPY_AT, Math.min(COPIED, dataOffset + caplen));
-        LONG.setRelease(positions, 0, ++tail);
+        if (fileStart < 0) {
+            fileStart = next = position;
+        }
+        long end = position + length;
+        MemorySegment memory = ring.buffer();
+        long capacity = memory.byteSize();
+        while (next < end) { // records that start in the span; the last may end after it
+            long recordLength = framing.recordLength(ring, next);
+            if (framing.isPacket(ring, next)) {
+                long dataOffset = framing.dataOffset(ring, next);
+                int caplen = framing.capturedLength(ring, next);
+                long fileOffset = headerLength + (next - fileStart);
+                if (!builder.hasFirstRecord()) {
+                    byte[] header = new byte[16]; // once per file
+                    ring.copyTo(next, MemorySegment.ofArray(header), 0, header.length);
+                    builder.firstRecordHeader(header);
+                }
+                int sniff = Math.max(0, Math.min(caplen, TrafficSummary.SNIFF_BYTES));
+                long data = ring.indexOf(next + dataOffset);
+                MemorySegment at = memory;
+                if (data + sniff > capacity) { // the packet straddles the ring's end
+                    ring.copyTo(next + dataOffset, scratch, 0, sniff);
+                    at = scratch;
+                    data = 0;
+                }
+                builder.add(fileOffset, framing.timestampNanos(ring, next), at, data, sniff);
+                indexedEnd = fileOffset + dataOffset + Integer.toUnsignedLong(caplen);
+            }
+            next += recordLength;
+        }
+        long now = System.nanoTime();
+        boolean caughtUp = end == ring.tail(); // the writer emptied the ring: a burst or a trickle ends here
+        if (indexedEnd != snapshotEnd && now - lastSnapshot >= (caughtUp ? CAUGHT_UP_SNAPSHOT_NANOS : SNAPSHOT_NANOS)) {
+            lastSnapshot = now;
+            snapshotEnd = indexedEnd;
+            submit(new Job(builder.copy(), indexedEnd, part, target, null)); // about 300 KiB copied, once a second
+        }
+    }
+
+    /** For IndexerBenchmark: the next span starts the file again (its records are counted again). */
+    public void rewindForBenchmark() {
+        fileStart = -1;
     }
 
     @Override
     public void fileEnded(long length) {
-        event(new Event(false, null, null, null, length, dropped));
+        if (builder != null) {
+            submit(new Job(builder, length, part, target, done));
+        }
+        builder = null;
     }
 
     /** Waits (briefly) for the file's index, then renames it as its file was renamed. */
@@ -137,97 +164,46 @@ public final class LiveIndexer implements FileIndexHook {
         }
     }
 
-    private boolean room(int needed) {
-        if (tail - cachedHead + needed <= SLOTS) {
-            return true;
-        }
-        cachedHead = (long) LONG.getAcquire(positions, 8);
-        return tail - cachedHead + needed <= SLOTS;
+    @Override
+    public long indexBytesBound(long fileBytes) {
+        return FileIndex.maxEncodedBytes(fileBytes);
     }
 
-    private void event(Event e) {
-        events.add(e); // before its slot is published: the index thread finds it there
-        long at = (tail & (SLOTS - 1)) * SLOT;
-        slots.set(ValueLayout.JAVA_LONG, at, -1L);
-        LONG.setRelease(positions, 0, ++tail);
+    private void submit(Job job) {
+        jobs.add(job);
+        LockSupport.unpark(thread);
     }
 
     private void run() {
-        long head = 0;
-        int idle = 0;
         while (true) {
-            long available = (long) LONG.getAcquire(positions, 0);
-            if (head == available) {
-                snapshot();
-                LockSupport.parkNanos(idle++ < 100 ? 50_000 : 2_000_000);
+            Job job = jobs.poll();
+            if (job == null) {
+                LockSupport.park(this);
                 continue;
             }
-            idle = 0;
-            while (head < available) {
-                long at = (head & (SLOTS - 1)) * SLOT;
-                long offset = slots.get(ValueLayout.JAVA_LONG, at);
-                if (offset == -1L) {
-                    onEvent(events.poll());
-                } else if (builder != null) {
-                    long ts = slots.get(ValueLayout.JAVA_LONG, at + 8);
-                    int caplen = slots.get(ValueLayout.JAVA_INT, at + 16);
-                    int dataOffset = slots.get(ValueLayout.JAVA_INT, at + 20);
-                    if (!builder.hasFirstRecord()) {
-                        builder.firstRecordHeader(slots.asSlice(at + COPY_AT, 16).toArray(ValueLayout.JAVA_BYTE));
+            if (job.done() == null) {
+                if (jobs.isEmpty()) { // a newer snapshot or the final index supersedes it
+                    try {
+                        job.builder().build(job.length()).store(FileIndex.pathFor(job.part()));
+                    } catch (IOException | RuntimeException e) {
+                        // The file is read instead; the final index reports a real problem.
                     }
-                    builder.add(offset, ts, slots, at + COPY_AT + dataOffset,
-                            Math.max(0, Math.min(caplen, Math.min(TrafficSummary.SNIFF_BYTES, COPIED - dataOffset))));
-                    indexedEnd = offset + dataOffset + Integer.toUnsignedLong(caplen);
                 }
-                head++;
+                continue;
             }
-            LONG.setRelease(positions, 8, head);
-        }
-    }
-
-    /**
-     * At most once a second while idle, the index so far of the file being written, for
-     * extractions of its newest packets: they read only what was written after it.
-     */
-    private void snapshot() {
-        long now = System.nanoTime();
-        if (builder == null || indexedEnd == snapshotEnd || now - lastSnapshot < SNAPSHOT_NANOS) {
-            return;
-        }
-        lastSnapshot = now;
-        snapshotEnd = indexedEnd;
-        try {
-            builder.build(indexedEnd).store(FileIndex.pathFor(part));
-        } catch (IOException | RuntimeException e) {
-            // The file is read instead; the final index reports a real problem.
-        }
-    }
-
-    private void onEvent(Event e) {
-        if (e.start()) {
-            indexedEnd = snapshotEnd = 0;
-            builder = new IndexBuilder(linkTypeField);
-            part = e.part();
-            target = e.target();
-            done = e.written();
-            return;
-        }
-        if (builder == null) {
-            return;
-        }
-        if (e.incomplete()) {
-            builder.markIncomplete();
-        }
-        boolean ok = false;
-        try {
-            builder.build(e.length()).store(FileIndex.pathFor(part));
-            ok = true;
-        } catch (IOException | RuntimeException ex) {
-            report.accept("warning: cannot write the index of " + target + ": " + ex.getMessage());
-        } finally {
-            builder = null;
-            if (done != null) {
-                done.complete(ok);
+            boolean ok = false;
+            try {
+                job.builder().build(job.length()).store(FileIndex.pathFor(job.part()));
+                ok = true;
+            } catch (IOException | RuntimeException ex) {
+                report.accept("warning: cannot write the index of " + job.target() + ": " + ex.getMessage());
+                try {
+                    Files.deleteIfExists(FileIndex.pathFor(job.part())); // an index so far would outlive its file's .part
+                } catch (IOException ignored) {
+                    // An extraction checks an index against its file.
+                }
+            } finally {
+                job.done().complete(ok);
             }
         }
     }

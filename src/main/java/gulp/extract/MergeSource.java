@@ -111,6 +111,10 @@ public final class MergeSource implements Source {
             int c = Long.compare(a.cursor.timestampNanos(), b.cursor.timestampNanos());
             return c != 0 ? c : Integer.compare(a.file.order(), b.file.order());
         });
+        // One output interface for the merged packets (all of one link type): --format pcapng
+        // writes its description block before the first packet.
+        handler.selectInterface(handler.declareInterface(new gulp.format.CaptureInterface("extract",
+                "gulp extract of " + files.size() + (files.size() == 1 ? " file" : " files"), linkTypeField, snaplen, null)));
         int nextFile = 0;
         long batch = 0;
         try {

@@ -36,6 +36,8 @@ final class TrafficSummary {
     private final long[] ports;
     private final long[] protocols;
     private final OuterLink link; // null: this link type is not summarised, every query may match
+    private long lastV4Pair;      // the IPv4 addresses added last (a flow's packets repeat them)
+    private boolean seenV4Pair;
 
     TrafficSummary(int linkTypeField) {
         this(OuterLink.of(linkTypeField), new AddressSet(), new long[1024], new long[4]);
@@ -46,6 +48,11 @@ final class TrafficSummary {
         this.addresses = addresses;
         this.ports = ports;
         this.protocols = protocols;
+    }
+
+    /** A copy that later additions to this summary do not change. */
+    TrafficSummary copy() {
+        return new TrafficSummary(link, addresses.copy(), ports.clone(), protocols.clone());
     }
 
     /** False when the link type is not one the summary reads: nothing can be skipped by it. */
@@ -113,8 +120,13 @@ final class TrafficSummary {
         }
         int protocol = d.get(ValueLayout.JAVA_BYTE, at + 9) & 0xFF;
         protocols[protocol >>> 6] |= 1L << protocol;
-        addresses.addV4(d.get(INT_BE, at + 12));
-        addresses.addV4(d.get(INT_BE, at + 16));
+        long pair = d.get(LONG_BE, at + 12); // source and destination
+        if (pair != lastV4Pair || !seenV4Pair) { // consecutive packets of a flow: nothing to add
+            addresses.addV4((int) (pair >>> 32));
+            addresses.addV4((int) pair);
+            lastV4Pair = pair;
+            seenV4Pair = true;
+        }
         int ihl = (d.get(ValueLayout.JAVA_BYTE, at) & 0x0F) * 4;
         transport(d, at + ihl, n - ihl, protocol);
     }
@@ -137,8 +149,9 @@ final class TrafficSummary {
 
     private void transport(MemorySegment d, long at, int n, int protocol) {
         if ((protocol == PROTO_TCP || protocol == PROTO_UDP || protocol == PROTO_SCTP) && n >= 4) {
-            int source = u16(d, at);
-            int destination = u16(d, at + 2);
+            int both = d.get(INT_BE, at);
+            int source = both >>> 16;
+            int destination = both & 0xFFFF;
             ports[source >>> 6] |= 1L << source;
             ports[destination >>> 6] |= 1L << destination;
         }

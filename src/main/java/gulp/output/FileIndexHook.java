@@ -6,9 +6,10 @@ import java.nio.file.Path;
 
 /**
  * Where an {@code -o} run's index of each file is kept ({@code gulp.extract.LiveIndexer}): told
- * of every file started, every record going into it (by the writer, as it writes the record,
- * while the whole record is still in the ring; a write that fails later leaves the index longer
- * than its file, which an extraction detects) and every file finished. Implementations must never make the writer wait.
+ * of every file started, every span of ring bytes written into it (by the writer, once per write
+ * after it succeeded and before the bytes are released: whole spans, never single records) and
+ * every file finished.
+ * Implementations must never make the writer wait.
  */
 public interface FileIndexHook {
     FileIndexHook NONE = new FileIndexHook() {
@@ -17,8 +18,7 @@ public interface FileIndexHook {
         }
 
         @Override
-        public void record(ByteRing.Consumer ring, long position, long recordsOffset, long timestampNanos, long dataOffset,
-                           int caplen) {
+        public void written(ByteRing.Consumer ring, long position, long length) {
         }
 
         @Override
@@ -34,15 +34,24 @@ public interface FileIndexHook {
     void fileStarted(Path part, Path target, long headerLength);
 
     /**
-     * Writer thread: the record at ring {@code position}, {@code recordsOffset} bytes after the
-     * current file's header, stamped {@code timestampNanos}, its packet data {@code dataOffset}
-     * bytes into it and {@code caplen} long.
+     * Writer thread: the {@code length} ring bytes at {@code position} were written to the current
+     * file right after the previous span; they are released after the call. A span may end inside a
+     * record: the whole record is readable (published tails are record boundaries).
      */
-    void record(ByteRing.Consumer ring, long position, long recordsOffset, long timestampNanos, long dataOffset, int caplen);
+    void written(ByteRing.Consumer ring, long position, long length);
 
     /** Writer thread: the current file was handed to the finisher, {@code length} bytes long. */
     void fileEnded(long length);
 
     /** Finisher thread: {@code part} was renamed to {@code target}; the index follows it. */
     void fileFinished(Path part, Path target);
+
+    /**
+     * The most bytes the index of a file of {@code fileBytes} can take on disk, for retention
+     * ({@code --min-free} leaves room for it, {@code --max-total} counts it for the file being
+     * written). Any thread.
+     */
+    default long indexBytesBound(long fileBytes) {
+        return 0;
+    }
 }

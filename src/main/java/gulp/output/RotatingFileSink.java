@@ -200,6 +200,7 @@ public final class RotatingFileSink implements Sink {
     public void indexWith(FileIndexHook hook) {
         file.indexWith(hook);
         finisher.indexWith(hook);
+        runFiles.indexWith(hook);
     }
 
     /** Keeps {@code lock} (the {@link OutputLock}) held, and reachable, until this sink is closed. */

@@ -29,12 +29,19 @@ final class RunFiles {
     private final Path directory;
     private final PostRotateCommand postRotate; // null without -Z
     private final Consumer<String> report;
+    private volatile FileIndexHook index = FileIndexHook.NONE;
+    private volatile long lastFinishedBytes; // the size a new file is expected to reach, for its index's room
 
     RunFiles(RotatingFileSink.Retention limits, Path directory, PostRotateCommand postRotate, Consumer<String> report) {
         this.limits = limits;
         this.directory = directory;
         this.postRotate = postRotate;
         this.report = report;
+    }
+
+    /** The extraction index beside each file: its bytes count as its file's (issue 13). */
+    void indexWith(FileIndexHook hook) {
+        this.index = hook;
     }
 
     /** Whether any retention option is set: only then may a full disk be answered by deleting files. */
@@ -69,20 +76,26 @@ final class RunFiles {
      */
     void keepBytesWithin(long currentFileBytes) {
         if (limits.maxTotalBytes() > 0) {
-            while (bytes() + currentFileBytes > limits.maxTotalBytes() && deleteOldest()) {
+            long current = currentFileBytes == 0 ? 0 : currentFileBytes + index.indexBytesBound(currentFileBytes);
+            while (bytes() + current > limits.maxTotalBytes() && deleteOldest()) {
                 // Deleted one.
             }
         }
     }
 
-    /** Deletes the oldest files while the file system has less free space than {@code --min-free} asks. */
+    /**
+     * Deletes the oldest files while the file system has less free space than {@code --min-free}
+     * asks, with room for the index of the file being written (bounded for a file the size of the
+     * last one finished).
+     */
     void keepFreeSpace() {
         if (limits.minFreeBytes() <= 0 && limits.minFreeFraction() <= 0) {
             return;
         }
         try {
             var store = Files.getFileStore(directory);
-            long wanted = Math.max(limits.minFreeBytes(), (long) (limits.minFreeFraction() * store.getTotalSpace()));
+            long wanted = Math.max(limits.minFreeBytes(), (long) (limits.minFreeFraction() * store.getTotalSpace()))
+                    + index.indexBytesBound(lastFinishedBytes);
             while (store.getUsableSpace() < wanted && deleteOldest()) {
                 // Deleted one.
             }
@@ -97,13 +110,32 @@ final class RunFiles {
         inFlightBytes += bytes;
     }
 
-    /** The finisher renamed a handed-over file to {@code path}: now it is finished (in one step). */
-    synchronized void finished(Path path, long bytes) {
-        inFlight--;
-        inFlightBytes -= bytes;
-        finished.add(new Finished(path, bytes));
-        finishedBytes += bytes;
-        notifyAll();
+    /**
+     * The finisher renamed a handed-over file to {@code path} (and its index beside it): now it is
+     * finished (in one step), counted with its index's bytes.
+     */
+    void finished(Path path, long bytes) {
+        long withIndex = bytes + indexBytes(path);
+        lastFinishedBytes = bytes;
+        synchronized (this) {
+            inFlight--;
+            inFlightBytes -= bytes;
+            finished.add(new Finished(path, withIndex));
+            finishedBytes += withIndex;
+            notifyAll();
+        }
+    }
+
+    private static long indexBytes(Path file) {
+        try {
+            return Files.size(indexOf(file));
+        } catch (IOException e) {
+            return 0; // none (--no-index, nothing indexed)
+        }
+    }
+
+    private static Path indexOf(Path file) {
+        return file.resolveSibling(FileNamer.indexName(file.getFileName().toString()));
     }
 
     /** The finisher failed on a handed-over file: it no longer counts (its error stops the run). */
@@ -157,7 +189,7 @@ final class RunFiles {
         boolean withdrawn = postRotate != null && postRotate.withdraw(oldest.path());
         try {
             Files.deleteIfExists(oldest.path());
-            Files.deleteIfExists(oldest.path().resolveSibling(FileNamer.indexName(oldest.path().getFileName().toString())));
+            Files.deleteIfExists(indexOf(oldest.path()));
         } catch (IOException e) {
             report.accept("warning: cannot delete " + oldest.path() + " for retention: " + e.getMessage());
             if (withdrawn) {

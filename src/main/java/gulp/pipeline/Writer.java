@@ -66,7 +66,7 @@ public final class Writer implements Runnable {
         this.idle = new IdleStrategy(maxParkNanos);
     }
 
-    /** Tells {@code hook} of every record written (the extraction index, issue 13); records only. */
+    /** Hands {@code hook} every span written to a file (the extraction index, issue 13). */
     public void indexWith(gulp.output.FileIndexHook hook) {
         this.index = hook;
         this.indexing = hook != gulp.output.FileIndexHook.NONE;
@@ -222,6 +222,7 @@ public final class Writer implements Runnable {
                 }
                 throw e;
             }
+            index.written(consumer, consumer.head(), length); // before release: its records are still ours
             countRecordsUpTo(consumer.head() + length); // before release: the headers are still ours
             consumer.release(length);
             counters.bytesWritten.add(length);
@@ -260,10 +261,6 @@ public final class Writer implements Runnable {
                 countedRecordIsPacket = framing.isPacket(consumer, countedUpTo);
                 if (envelope != null) {
                     envelope.onRecord(consumer, countedUpTo, length, countedRecordIsPacket);
-                }
-                if (indexing && countedRecordIsPacket) { // the index, while the whole record is unreleased
-                    index.record(consumer, countedUpTo, countedUpTo - fileStart, framing.timestampNanos(consumer, countedUpTo),
-                            framing.dataOffset(consumer, countedUpTo), framing.capturedLength(consumer, countedUpTo));
                 }
             }
             if (countedRecordEnd > head) {

@@ -452,6 +452,17 @@ public final class ByteRing {
             }
         }
 
+        /** The ring's memory, for reading published bytes in place at {@link #indexOf} (no copy). */
+        public MemorySegment buffer() {
+            return buffer;
+        }
+
+        /** Where stream position {@code position} (published, at most a ring ahead of the head) is in {@link #buffer()}. */
+        public long indexOf(long position) {
+            long ahead = position - head;
+            return ahead >= 0 && ahead < capacity ? wrap(headIndex + ahead) : index(position);
+        }
+
         /** Reads a little-endian int at a stream position (wrap-aware), for walking records. */
         public int intLittleEndianAt(long position) {
             // Callers walk records not yet released, at most a ring ahead of the head: no division.

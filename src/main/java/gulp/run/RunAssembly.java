@@ -158,7 +158,8 @@ final class RunAssembly {
         Writer writer = new Writer(ring, output.sink(), encoder.framing(), envelope, output.policy(),
                 blockSize, options.parkMicros * 1000, counters, control);
         if (options.writeIndex && output.sink() instanceof gulp.output.RotatingFileSink files) {
-            gulp.extract.LiveIndexer indexer = new gulp.extract.LiveIndexer(outputLinkType, this::message); // own thread
+            gulp.extract.LiveIndexer indexer = new gulp.extract.LiveIndexer(outputLinkType, encoder.framing(),
+                    options.pcapng, this::message); // own thread
             files.indexWith(indexer);
             writer.indexWith(indexer);
         }

@@ -66,6 +66,43 @@ class WriterIndexTest {
     }
 
     @Test
+    void pcapngFilesGetAStoredIndexAndExtractAsPcapngGivesThePacketsOfAPcapExtract(@TempDir Path dir) throws Exception {
+        Path out = Files.createDirectory(dir.resolve("out"));
+        var r = GulpProcess.run(input(dir, 3000), null, "-i", "-", "-o", out.toString(), "--format", "pcapng",
+                "--rotate-size", "40K", "-q");
+        assertEquals(0, r.status(), r.stderr());
+        List<String> names = names(out);
+        List<String> captures = names.stream().filter(n -> n.endsWith(".pcapng")).toList();
+        assertTrue(captures.size() > 3, names.toString());
+        for (String n : captures) {
+            assertTrue(names.contains(n + ".idx"), "no index beside " + n + ": " + names);
+        }
+        Process listing = GulpProcess.builder("extract", out.toString(), "--list").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String list = new String(listing.getInputStream().readAllBytes());
+        assertEquals(0, listing.waitFor(), list);
+        List<String> lines = list.lines().filter(l -> l.contains(".pcapng")).toList();
+        assertEquals(captures.size(), lines.size(), list);
+        assertTrue(lines.stream().allMatch(l -> l.endsWith("indexed")), "the stored indexes are used: " + list);
+        // A window inside the run, from pcapng files, written as pcapng and as pcap: the same packets.
+        String from = BASE / 1_000_000_000L + ".0005"; // packets are a microsecond apart
+        String to = BASE / 1_000_000_000L + ".00225";
+        Path asPcapng = dir.resolve("x.pcapng");
+        Path asPcap = dir.resolve("x.pcap");
+        var a = GulpProcess.run(null, asPcapng, "extract", out.toString(), "--from", from, "--to", to, "--format", "pcapng", "-q");
+        assertEquals(0, a.status(), a.stderr());
+        var b = GulpProcess.run(null, asPcap, "extract", out.toString(), "--from", from, "--to", to, "-q");
+        assertEquals(0, b.status(), b.stderr());
+        assertTrue(gulp.testing.Tools.check("capinfos", "-t", asPcapng.toString()).contains("pcapng"));
+        String fields = "-Tfields";
+        String ng = gulp.testing.Tools.check("tshark", "-r", asPcapng.toString(), fields, "-e", "frame.time_epoch", "-e", "frame.len",
+                "-e", "ip.src", "-e", "udp.srcport");
+        String classic = gulp.testing.Tools.check("tshark", "-r", asPcap.toString(), fields, "-e", "frame.time_epoch", "-e", "frame.len",
+                "-e", "ip.src", "-e", "udp.srcport");
+        assertEquals(1750, ng.lines().count(), "packets 500 to 2249");
+        assertEquals(classic, ng);
+    }
+
+    @Test
     void retentionDeletesAFilesIndexWithIt(@TempDir Path dir) throws Exception {
         Path out = Files.createDirectory(dir.resolve("out"));
         var r = GulpProcess.run(input(dir, 3000), null, "-i", "-", "-o", out.toString(), "--rotate-size", "40K", "-W", "2", "-q");

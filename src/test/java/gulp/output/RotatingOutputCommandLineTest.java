@@ -167,6 +167,22 @@ class RotatingOutputCommandLineTest {
     }
 
     @Test
+    void maxTotalCountsTheIndexesBesideTheFiles() throws Exception {
+        var r = run("--read", input.toString(), "-o", out.toString(), "--rotate-size", "1M", "--max-total", "5M");
+        assertEquals(0, r.status(), r.stderr());
+        long total = 0;
+        int indexes = 0;
+        try (var listing = Files.list(out)) {
+            for (Path f : listing.toList()) {
+                total += Files.size(f);
+                indexes += f.getFileName().toString().endsWith(".idx") ? 1 : 0;
+            }
+        }
+        assertTrue(indexes >= 4, "the files keep their indexes: " + indexes);
+        assertTrue(total <= 5 << 20, "files and indexes within --max-total: " + total);
+    }
+
+    @Test
     void postRotateCommandGetsEveryFinishedFileExactlyOnceIncludingTheLast() throws Exception {
         Path log = shared.resolve("z-" + System.nanoTime() + ".log");
         Path script = Files.writeString(shared.resolve("z-" + System.nanoTime() + ".sh"),

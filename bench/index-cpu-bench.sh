@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The writer-side index's CPU cost (issue 13: under 5 % per packet at 64 B): whole-process CPU
+# (user + sys) of `gulp -q --read IN -o DIR` with the index and with --no-index, for one or two
+# builds, alternating in the same session (repeats are the outer loop; odd repeats run the cases
+# in one order, even ones reversed), DIR on tmpfs.
+#
+#   bench/index-cpu-bench.sh IN REPEATS JAR [JAR2]
+#   IN    e.g. made by: java -cp target/classes:target/test-classes gulp.bench.PcapGenerator plain 64 800000000 /dev/shm/b64.pcap
+#   JAR   a gulp.jar (target/gulp.jar of a build; an older build: git archive COMMIT | tar -x -C DIR, mvn -DskipTests package)
+#
+# Prints one line per run (build, case, user+sys seconds) and, per build, the median of each case
+# and the ratio index/no-index of the medians.
+set -euo pipefail
+in=$1 repeats=$2
+shift 2
+jars=("$@")
+JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+flags=(--enable-native-access=ALL-UNNAMED -Xms64m -Xmx512m -XX:MaxDirectMemorySize=1t -XX:+UseSerialGC -XX:-UsePerfData)
+results=$(mktemp)
+cases=()
+for j in "${!jars[@]}"; do cases+=("$j index" "$j noindex"); done
+for r in $(seq "$repeats"); do
+  order=("${cases[@]}")
+  if [ $((r % 2)) = 0 ]; then
+    order=(); for ((i=${#cases[@]}-1; i>=0; i--)); do order+=("${cases[$i]}"); done
+  fi
+  for c in "${order[@]}"; do
+    set -- $c
+    d=$(mktemp -d /dev/shm/index-bench.XXXX)
+    extra=(); [ "$2" = noindex ] && extra=(--no-index)
+    /usr/bin/time -o "$d.time" -f "%U %S" "$JAVA" "${flags[@]}" -jar "${jars[$1]}" -q --read "$in" -o "$d" "${extra[@]}" >/dev/null 2>&1
+    t=$(tail -1 "$d.time")
+    rm -rf "$d" "$d.time"
+    cpu=$(echo "$t" | awk '{printf "%.2f", $1 + $2}')
+    echo "build$1 $2 $cpu" | tee -a "$results"
+  done
+done
+for j in "${!jars[@]}"; do
+  med() { grep "^build$j $1 " "$results" | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+  i=$(med index) n=$(med noindex)
+  echo "build$j (${jars[$j]}): median index $i s, no-index $n s, ratio $(awk -v i="$i" -v n="$n" 'BEGIN {printf "%.2f", i / n}')"
+done
+rm -f "$results"

@@ -1,0 +1,132 @@
+package gulp.bench;
+
+import gulp.extract.LiveIndexer;
+import gulp.format.PcapRecordEncoder;
+import gulp.format.PcapngRecordEncoder;
+import gulp.format.RecordEncoder;
+import gulp.ring.ByteRing;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The writer's share of the extraction index per record (issue 13: under 5 % CPU per packet at
+ * 64 B): {@link LiveIndexer#written} over a span of {@link #BATCH} Ethernet/IPv4/UDP records
+ * already in a ring, as the writer calls it after each write, against the same walk without it
+ * ({@code walkOnly}: the writer's own record walk). Addresses come from {@code hosts} distinct
+ * ones (64: an exact set; 100000: the Bloom filter). Run with {@code $J IndexerBenchmark -prof gc}
+ * (BENCHMARKS.md §9).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC"})
+@State(Scope.Thread)
+public class IndexerBenchmark {
+    static final int BATCH = 4096;
+
+    @Param({"pcap", "pcapng"})
+    public String format;
+
+    @Param({"64"})
+    public int frameBytes;
+
+    @Param({"64", "100000"})
+    public int hosts;
+
+    private Arena arena;
+    private ByteRing ring;
+    private RecordEncoder encoder;
+    private LiveIndexer indexer;
+    private Path dir;
+    private long span;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        arena = Arena.ofShared();
+        encoder = format.equals("pcapng") ? new PcapngRecordEncoder(262_144, "Linux") : new PcapRecordEncoder(false, 262_144);
+        ring = ByteRing.allocate(8L << 20, arena);
+        MemorySegment frame = arena.allocate(frameBytes);
+        ByteRing.Producer producer = ring.producer();
+        java.util.Random random = new java.util.Random(1);
+        for (int i = 0; i < BATCH; i++) {
+            udp(frame, random.nextInt(hosts), random.nextInt(hosts), 1024 + random.nextInt(4), 53);
+            encoder.append(producer, 1_764_000_000_000_000_000L + i * 1000L, 0, 0, 0, frame, 0, frameBytes, frameBytes);
+        }
+        producer.publish();
+        ring.consumer().refresh();
+        span = ring.consumer().readable();
+        dir = Files.createTempDirectory("indexer-bench");
+        indexer = new LiveIndexer(1, encoder.framing(), format.equals("pcapng"), line -> { });
+    }
+
+    private static void udp(MemorySegment f, int src, int dst, int sport, int dport) {
+        f.fill((byte) 0);
+        f.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 12, (short) 0x0800);
+        f.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 14, (byte) 0x45);
+        f.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 23, (byte) 17);
+        var be = java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+        f.set(be, 26, 0x0A000000 | src);
+        f.set(be, 30, 0x0A000000 | dst);
+        f.set(be, 34, sport << 16 | dport);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        arena.close();
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Files.deleteIfExists(dir);
+    }
+
+    /** A new file for each iteration, as rotation starts them (its index written at the end). */
+    @Setup(Level.Iteration)
+    public void startFile() {
+        indexer.fileStarted(dir.resolve(".f.pcap.part"), dir.resolve("f.pcap"), 24);
+    }
+
+    @TearDown(Level.Iteration)
+    public void endFile() {
+        indexer.fileEnded(24);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void indexSpan() {
+        // The same span again and again: the indexer reads in place, so only its position moves on.
+        indexer.rewindForBenchmark();
+        indexer.written(ring.consumer(), 0, span);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long walkOnly() {
+        ByteRing.Consumer c = ring.consumer();
+        long records = 0;
+        for (long p = 0; p < span; p += encoder.framing().recordLength(c, p)) {
+            records += encoder.framing().timestampNanos(c, p) & 1;
+        }
+        return records;
+    }
+}
