@@ -43,7 +43,6 @@ public final class Writer implements Runnable {
     private boolean fileStarted; // the sink was told the current file's name time
     private boolean unflushed;  // written since the sink was last flushed
     private gulp.output.FileIndexHook index = gulp.output.FileIndexHook.NONE;
-    private boolean indexing;   // index is not NONE: only then are its arguments read per record
 
     /**
      * @param framing  null for opaque {@code -c} data, which has no records to count or to cut between
@@ -69,7 +68,6 @@ public final class Writer implements Runnable {
     /** Hands {@code hook} every span written to a file (the extraction index, issue 13). */
     public void indexWith(gulp.output.FileIndexHook hook) {
         this.index = hook;
-        this.indexing = hook != gulp.output.FileIndexHook.NONE;
     }
 
     public Sink sink() {
