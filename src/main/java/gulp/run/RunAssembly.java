@@ -266,9 +266,11 @@ final class RunAssembly {
         if (control.internalError() != null) {
             return Outcome.failure(Outcome.Status.FAILED, control.internalError());
         }
-        if (running.writers().stream().anyMatch(w -> w instanceof Writer files && lostWhileOutputStalled(files, counters))) {
+        if (running.writers().stream().anyMatch(w -> w instanceof Writer files && files.sink().noSpaceEpisodes() > 0)
+                && lostToAStall(counters) > 0) {
             return Outcome.failure(Outcome.Status.OUTPUT_FAILED,
-                    counters.droppedRingFull.get() + " packets were lost while the output could not be written");
+                    lostToAStall(counters) + " packets were lost in a run whose output could not be written for a while"
+                            + lossKinds(counters));
         }
         if (control.writerError() != null) {
             return Outcome.failure(Outcome.Status.OUTPUT_FAILED, "writing the output failed: " + control.writerError());
@@ -276,9 +278,9 @@ final class RunAssembly {
         if (control.readerError() != null) {
             return Outcome.failure(Outcome.Status.BAD_INPUT, control.readerError());
         }
-        if (kafka != null && kafka.refusals() > 0 && counters.droppedRingFull.get() > 0) { // as a stalled disk
+        if (kafka != null && kafka.refusals() > 0 && lostToAStall(counters) > 0) { // as a stalled disk
             return Outcome.failure(Outcome.Status.OUTPUT_FAILED,
-                    counters.droppedRingFull.get() + " packets were lost while Kafka could not take them (ring full)"
+                    lostToAStall(counters) + " packets were lost while Kafka could not take them" + lossKinds(counters)
                             + kafkaDrops(counters));
         }
         if (counters.droppedKafka() > 0) { // never a silent loss
@@ -366,10 +368,18 @@ final class RunAssembly {
         return counters.droppedKafka() == 0 ? "" : " and " + counters.droppedKafka() + " could not be sent to Kafka";
     }
 
-    /** A full disk that came back still fails the run if the ring overflowed meanwhile. */
-    private static boolean lostWhileOutputStalled(Writer writer, CaptureCounters counters) {
-        return writer.sink().noSpaceEpisodes() > 0
-                && counters.droppedRingFull.get() > 0;
+    /**
+     * What a stalled output (a full disk that came back, a Kafka that refused) can have cost: the
+     * packets gulp's ring could not take, and the kernel's drops, which is where they go when the
+     * reader holds kernel blocks (the default). A run with such a stall and any of these losses
+     * fails (status 4): the kernel does not say which of its drops the stall caused.
+     */
+    private static long lostToAStall(CaptureCounters counters) {
+        return counters.droppedRingFull.get() + counters.kernelDropped.get();
+    }
+
+    private static String lossKinds(CaptureCounters counters) {
+        return " (ring full " + counters.droppedRingFull.get() + ", kernel " + counters.kernelDropped.get() + ")";
     }
 
     /** The ring of {@code -r} MiB, if the memory available holds it. */

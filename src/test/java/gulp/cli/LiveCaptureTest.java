@@ -240,6 +240,50 @@ class LiveCaptureTest {
     }
 
     @Test
+    void aFullDiskThatComesBackAfterTheKernelDroppedPacketsEndsTheRunWithStatus4() throws Exception {
+        // A 24 MiB disk of our own, 20 MiB of it taken by a filler: 4 MiB for the capture, while the
+        // burst (about 32 MB) is more than that and both rings (16 + 1 MiB) together.
+        Path disk = Files.createDirectory(temp.resolve("disk"));
+        Tools.Output mount = Tools.run("mount", "-t", "tmpfs", "-o", "size=24m", "gulp-test-disk", disk.toString());
+        assumeTrue(mount.status() == 0, "cannot mount a tmpfs: " + mount.stderr());
+        try {
+            Path filler = disk.resolve("filler");
+            Files.write(filler, new byte[20 << 20]);
+            Path out = Files.createDirectory(disk.resolve("out"));
+            Path err = temp.resolve("stderr.txt");
+            try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, null, err,
+                    "-i", bed.captureInterface, "-o", out.toString(), "-r", "1", "-B", "16")) {
+                assertTrue(gulp.awaitListening(20_000), gulp::stderrOrReason);
+                NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 40_000,
+                        i -> Frames.numbered(i, Frames.mixedLength(i), 9), 0, new AtomicLong()).get(60, TimeUnit.SECONDS);
+                Files.delete(filler); // the disk comes back: the writer retries every second
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (System.nanoTime() < deadline && !gulp.stderrText().contains(" again after ")) {
+                    Thread.sleep(100);
+                }
+                Thread.sleep(2000);
+                gulp.signal("INT");
+                int status = gulp.waitFor(30);
+                Map<String, Long> counters = gulp.counters();
+                long kernelDropped = counters.get("packets dropped by the kernel");
+                assertTrue(kernelDropped > 0, gulp.stderrOrReason());
+                assertEquals(0, counters.get("records dropped (ring full)"), gulp.stderrOrReason());
+                assertEquals(4, status, gulp.stderrOrReason());
+                assertTrue(gulp.stderrText().contains("packets were lost in a run whose output could not be written for a while"
+                        + " (ring full 0, kernel " + kernelDropped + ")"), gulp.stderrOrReason());
+                long inFiles = 0;
+                for (Path file : PcapFiles.outputFiles(out)) {
+                    inFiles += sequencesIn(file, true).length;
+                }
+                assertEquals(counters.get("records written"), inFiles, gulp.stderrOrReason());
+                assertEquals(counters.get("packets captured"), inFiles, "nothing captured was lost: " + gulp.stderrOrReason());
+            }
+        } finally {
+            Tools.run("umount", "-l", disk.toString());
+        }
+    }
+
+    @Test
     void byDefaultAStalledWriterLeavesPacketsInTheKernelRingInsteadOfDroppingThem() throws Exception {
         Path err = temp.resolve("stderr.txt");
         try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, null, err,
