@@ -187,8 +187,8 @@ public final class KafkaSink implements Runnable {
         List<PartitionInfo> partitions;
         try {
             partitions = producer.partitionsFor(topic);
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            return false; // max.block.ms=0: not known yet; the producer keeps asking
+        } catch (org.apache.kafka.common.errors.TimeoutException | NullPointerException e) {
+            return false; // max.block.ms=0: not known yet; the producer keeps asking (see metadataRace)
         }
         if (partitions == null || partitions.isEmpty()) {
             return false;
@@ -287,7 +287,15 @@ public final class KafkaSink implements Runnable {
         // The record's timestamp is the send time (the producer's clock), not packet time: the broker's
         // time retention must count from when packets reached Kafka, or an old capture read with
         // --read would be deleted at once. Packet times are in the headers.
-        producer.send(new ProducerRecord<>(topic, p, null, key, batch.toValue(), headers), delivery);
+        try {
+            producer.send(new ProducerRecord<>(topic, p, null, key, batch.toValue(), headers), delivery);
+        } catch (NullPointerException metadataRace) {
+            // kafka-clients' metadata wait can meet a topic whose error it has just checked and no
+            // longer finds (ProducerMetadata.getError returns null while an auto-created topic's
+            // metadata settles; seen once in KafkaLiveTest with max.block.ms=0). The record was not
+            // taken: it is a refusal like a full buffer, and the batch is sent again.
+            return false;
+        }
         if (delivery.refused) {
             return false;
         }
