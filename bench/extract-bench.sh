@@ -4,7 +4,7 @@
 # whole directory. Each run starts from a cold page cache (echo 3 > /proc/sys/vm/drop_caches, root);
 # the outputs are compared record for record (their bodies after the 24-byte file header).
 #
-# usage: bench/extract-bench.sh DIR [REPEATS (default 3)]
+# usage: [WINDOW=SECONDS] bench/extract-bench.sh DIR [REPEATS (default 3)]  (the window and both outputs go to a temp dir: mind its free space)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="${1:?usage: extract-bench.sh DIR [REPEATS]}"
@@ -22,7 +22,7 @@ files=$(LC_ALL=C ls "$dir" | grep '\.pcap$' | sed "s|^|$dir/|")
 # The directory's span from gulp's list (smallest and largest timestamps of all files).
 span=$("$gulp" extract "$dir" --list 2>/dev/null | awk '{print $2; print $3}' | sort | sed -n '1p;$p')
 first=$(date -d "$(echo "$span" | head -1)" +%s); last=$(date -d "$(echo "$span" | tail -1)" +%s)
-from=$(( (first + last) / 2 )); to=$(( from + 60 ))
+from=$(( (first + last) / 2 )); to=$(( from + ${WINDOW:-60} ))  # WINDOW seconds (default 60)
 echo "directory: $(echo "$files" | wc -l) files, $(du -sh "$dir" | cut -f1); window $from to $to" >&2
 
 printf 'repeat\ttool\tquery\tsize\tseconds\n' > "$work/rows"
@@ -30,7 +30,8 @@ for r in $(seq "$repeats"); do
   cold; s=$(now); "$gulp" extract "$dir" --from "$from" --to "$to" -q > "$work/g-window.pcap" 2>/dev/null; e=$(now)
   printf '%s\tgulp\twindow\t0\t%s\n' "$r" "$(echo "$e - $s" | bc)" >> "$work/rows"
   cold; s=$(now)
-  mergecap -F nsecpcap -w "$work/m.pcap" $files && editcap -F nsecpcap -A "$from" -B "$to" "$work/m.pcap" "$work/s-window.pcap"
+  # streamed: the merge of a 50 GB directory is never written out (editcap reads "-" as stdin)
+  mergecap -F nsecpcap -w - $files | editcap -F nsecpcap -A "$from" -B "$to" - "$work/s-window.pcap"
   e=$(now); printf '%s\tmergecap+editcap\twindow\t0\t%s\n' "$r" "$(echo "$e - $s" | bc)" >> "$work/rows"
   [ "$(body "$work/g-window.pcap")" = "$(body "$work/s-window.pcap")" ] || { echo "window outputs DIFFER" >&2; exit 1; }
 

@@ -37,9 +37,5 @@ for ((r = 1; r <= REPEATS; r++)); do
     if (( r % 2 )); then run "$jar" pcap; run "$jar" pcapng; else run "$jar" pcapng; run "$jar" pcap; fi
   done
 done
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-for jar in "${JARS[@]}"; do
-  p=$(awk -v j="$jar" '$1 == j && $2 == "pcap" {print $3}' "$RESULTS" | median)
-  n=$(awk -v j="$jar" '$1 == j && $2 == "pcapng" {print $3}' "$RESULTS" | median)
-  echo "$jar: median CPU pcap $p s, pcapng $n s, pcapng/pcap $(echo "scale=3; $n / $p" | bc)"
-done
+. "$(dirname "$0")/lib/format-medians.sh"
+format_medians "median CPU" s "${JARS[@]}"

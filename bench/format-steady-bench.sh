@@ -38,9 +38,5 @@ for ((r = 1; r <= REPEATS; r++)); do
     done
   done
 done
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-for jar in "${JARS[@]}"; do
-  p=$(awk -v j="$jar" '$1 == j && $2 == "pcap" {print $3}' "$RESULTS" | median)
-  n=$(awk -v j="$jar" '$1 == j && $2 == "pcapng" {print $3}' "$RESULTS" | median)
-  echo "$jar: median ns per packet, steady: pcap $p, pcapng $n, pcapng/pcap $(echo "scale=3; $n / $p" | bc)"
-done
+. "$(dirname "$0")/lib/format-medians.sh"
+format_medians "median ns per packet, steady" ns "${JARS[@]}"
