@@ -14,7 +14,8 @@
 # time the process had used at the bind ("cpu to bind": less disturbed by load than the wall
 # time, as it leaves out the time spent waiting for a CPU). With GULP_STARTUP_TRACE=1 a build
 # that has it prints each stage (seconds since launch, CPU so far); set STAGES=1 to show them
-# for the last repeat. Medians per tool at the end. Under load the figures are indicative:
+# for the last repeat. RUN=version times `TOOL -v` instead (launcher and JVM start, no capture:
+# only the run's wall and CPU time). Medians per tool at the end. Under load the figures are indicative:
 # compare tools of the same run, not runs of different times.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -46,6 +47,8 @@ else
   out=$OUT
 fi
 set -- "${launchers[@]}"
+run_args=(-i "$iface" --duration 0.5)
+[ "${RUN:-capture}" = version ] && run_args=(-v)
 for launcher in "$@"; do   # a first run each: builds or trains an AOT cache if needed
   "${in_ns[@]}" env -i PATH=/usr/bin:/bin "$launcher" -i "$iface" --duration 0.2 > /dev/null 2>&1 || true
 done
@@ -54,15 +57,15 @@ for ((r = 1; r <= runs; r++)); do
   i=0
   for launcher in "$@"; do
     i=$((i + 1))
-    "${in_ns[@]}" env -i PATH=/usr/bin:/bin GULP_STARTUP_TRACE=1 /usr/bin/time -f 'time %e %U %S' "$launcher" -i "$iface" \
-      --duration 0.5 \
+    "${in_ns[@]}" env -i PATH=/usr/bin:/bin GULP_STARTUP_TRACE=1 /usr/bin/time -f 'time %e %U %S' "$launcher" "${run_args[@]}" \
       > /dev/null 2> "$out/err"
     ready="$(sed -n 's/.*ready \([0-9.]*\) s after launch.*/\1/p' "$out/err" | head -1)"
     line="$(sed -n 's/^gulp: startup \([0-9.]*\) s .* start-up line .*/\1/p' "$out/err" | head -1)"
     bindcpu="$(sed -n 's/^gulp: startup [0-9.]* s cpu \([0-9.]*\) s bound (listening).*/\1/p' "$out/err" | head -1)"
     read -r _ wall user sys < <(grep '^time ' "$out/err")
     cpu="$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')"
-    echo "$ready" >> "$out/ready.$i"; echo "$cpu" >> "$out/cpu.$i"; echo "$wall" >> "$out/wall.$i"
+    [ -n "$ready" ] && echo "$ready" >> "$out/ready.$i"
+    echo "$cpu" >> "$out/cpu.$i"; echo "$wall" >> "$out/wall.$i"
     [ -n "$line" ] && echo "$line" >> "$out/line.$i"
     [ -n "$bindcpu" ] && echo "$bindcpu" >> "$out/bindcpu.$i"
     printf 'repeat %d  %-30s ready %5s s  cpu to bind %5s s  start-up line %5s s  run %5s s  cpu %5s s  (load %s)\n' "$r" \
@@ -75,6 +78,6 @@ i=0
 for launcher in "$@"; do
   i=$((i + 1))
   printf '  %-30s ready %s s  cpu to bind %s s  start-up line %s s  run %s s  cpu %s s\n' "$launcher" \
-    "$(median < "$out/ready.$i")" "$( [ -f "$out/bindcpu.$i" ] && median < "$out/bindcpu.$i" || echo -)" \
+    "$( [ -f "$out/ready.$i" ] && median < "$out/ready.$i" || echo -)" "$( [ -f "$out/bindcpu.$i" ] && median < "$out/bindcpu.$i" || echo -)" \
     "$( [ -f "$out/line.$i" ] && median < "$out/line.$i" || echo -)" "$(median < "$out/wall.$i")" "$(median < "$out/cpu.$i")"
 done
