@@ -36,6 +36,7 @@ TOOLS=${4:-"none gulp tcpdump tcpdump-def dumpcap netsniff"}
 MODES=${5:-"A B"}
 PPS=${6:-0}
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+source "$here/bin/lib/jvm-flags.sh"   # GULP_JVM_FLAGS: the flags bin/gulp and the package run with
 source "$here/bench/lib/testbed.sh"
 testbed_up gtb
 ROWS=${RESULTS:-$OUT/rows.tsv}
@@ -52,8 +53,7 @@ start_tool() {
   local tool=$1 log=$OUT/tool.log
   : > "$log"
   case $tool in
-    gulp|gulp-hold) ip netns exec $CAP taskset -c 1 "$JAVA" --enable-native-access=ALL-UNNAMED -Xms64m -Xmx512m \
-            -XX:MaxDirectMemorySize=1t -XX:+UseSerialGC -XX:-UsePerfData -cp "$OUT/classes" gulp.cli.Main \
+    gulp|gulp-hold) ip netns exec $CAP taskset -c 1 "$JAVA" "${GULP_JVM_FLAGS[@]}" -cp "$OUT/classes" gulp.cli.Main \
             -i $CIF -B 256 --reader-cpu 1 --writer-cpu 1 $([ $tool = gulp-hold ] && echo --hold-kernel-blocks) \
             ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     tcpdump) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -B 262144 -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;

@@ -20,11 +20,12 @@ SIZE=${2:-64}
 REPEATS=${3:-3}
 CLASSES=${GULP_CLASSES:-$here/target/classes}   # GULP_CLASSES: measure another build
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+source "$here/bin/lib/jvm-flags.sh"   # GULP_JVM_FLAGS: the flags bin/gulp and the package run with
 source "$here/bench/lib/testbed.sh"
 testbed_up gtd
 
 for r in $(seq 1 "$REPEATS"); do
-  ip netns exec $CAP taskset -c ${CAPTURE_CPUS:-1} "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx512m -XX:+UseSerialGC ${GULP_JVM_OPTS:-} \
+  ip netns exec $CAP taskset -c ${CAPTURE_CPUS:-1} "$JAVA" "${GULP_JVM_FLAGS[@]}" ${GULP_JVM_OPTS:-} \
     -cp "$CLASSES" gulp.cli.Main -i $CIF -B 512 -r 512 ${GULP_OPTS:-} > $OUT/cap.pcap 2> $OUT/gulp.log &
   pid=$!
   for _ in $(seq 1 300); do grep -qs "listening on" $OUT/gulp.log && break; sleep 0.05; done

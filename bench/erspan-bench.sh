@@ -29,6 +29,7 @@ SIZES=${3:-"300 1500"}
 MODES=${4:-"B A"}
 CONFIGS=${5:-"d dfilter gre"}
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+source "$here/bin/lib/jvm-flags.sh"   # GULP_JVM_FLAGS: the flags bin/gulp and the package run with
 source "$here/bench/lib/testbed.sh"
 testbed_up gte
 ROWS=${RESULTS:-$OUT/rows.tsv}
@@ -49,8 +50,7 @@ for mode in $MODES; do
         dfilter) args=(-d -f 'udp port 53') ;;
         gre) args=(-f 'proto gre') ;;
       esac
-      ip netns exec $CAP taskset -c 1 "$JAVA" --enable-native-access=ALL-UNNAMED -Xms64m -Xmx512m \
-        -XX:MaxDirectMemorySize=1t -XX:+UseSerialGC -XX:-UsePerfData -cp "$OUT/classes" gulp.cli.Main \
+      ip netns exec $CAP taskset -c 1 "$JAVA" "${GULP_JVM_FLAGS[@]}" -cp "$OUT/classes" gulp.cli.Main \
         -i $CIF -B 256 --reader-cpu 1 --writer-cpu 1 "${args[@]}" > $OUT/cap.pcap 2> $OUT/gulp.log &
       pid=$!
       for _ in $(seq 1 400); do grep -qs "listening on" $OUT/gulp.log && break; sleep 0.05; done

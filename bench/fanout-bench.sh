@@ -30,6 +30,7 @@ PAIRS="$*"
 COUNT=${COUNT:-2000000}; SIZE=${SIZE:-300}; REPEATS=${REPEATS:-3}; MODE=${MODE:-hash}
 RPS=${RPS:-0}; PPS=${PPS:-0}; GEN_CPU=${GEN_CPU:-0}
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+source "$here/bin/lib/jvm-flags.sh"   # GULP_JVM_FLAGS: the flags bin/gulp and the package run with
 source "$here/bench/lib/testbed.sh"
 testbed_up gfb
 ROWS=${RESULTS:-$OUT/rows.tsv}
@@ -42,8 +43,7 @@ printf "%-3s %-5s %-8s %5s %9s %9s %9s %7s %9s\n" rep pairs mode size sent_pps d
 for r in $(seq 1 "$REPEATS"); do
   for n in $PAIRS; do
     dir=$OUT/cap; rm -rf "$dir"; mkdir -p "$dir"; log=$OUT/gulp.log; : > "$log"
-    ip netns exec $CAP taskset -c "$CPULIST" "$JAVA" --enable-native-access=ALL-UNNAMED -Xms64m -Xmx512m \
-        -XX:MaxDirectMemorySize=1t -XX:+UseSerialGC -XX:-UsePerfData -cp "$OUT/classes" gulp.cli.Main \
+    ip netns exec $CAP taskset -c "$CPULIST" "$JAVA" "${GULP_JVM_FLAGS[@]}" -cp "$OUT/classes" gulp.cli.Main \
         -i $CIF -B 256 -r 256 --fanout "$n" --fanout-mode "$MODE" -o "$dir" -C 1000 ${GULP_OPTS:-} 2> "$log" &
     pid=$!
     for _ in $(seq 1 600); do grep -q "listening on" "$log" 2>/dev/null && break; sleep 0.05; done

@@ -20,8 +20,8 @@ INPUT=$1; REPEATS=${2:-3}; shift; [ $# -gt 0 ] && shift
 JARS=("$@"); [ ${#JARS[@]} -gt 0 ] || JARS=("$here/target/gulp.jar")
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 OUT=${OUT:-/dev/shm/format-bench.out}
-FLAGS=(--enable-native-access=ALL-UNNAMED -Xms64m -Xmx512m -XX:MaxDirectMemorySize=1t -XX:+UseSerialGC
-  -XX:-UsePerfData -Xss1m -Xlog:disable -Xlog:all=warning:stderr)
+source "$here/bin/lib/jvm-flags.sh"   # GULP_JVM_FLAGS: the flags bin/gulp and the package run with
+FLAGS=("${GULP_JVM_FLAGS[@]}")
 RESULTS=$(mktemp)
 trap 'rm -f "$RESULTS" "$OUT"' EXIT
 run() { # jar format

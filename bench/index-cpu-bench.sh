@@ -15,7 +15,9 @@ in=$1 repeats=$2
 shift 2
 jars=("$@")
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
-flags=(--enable-native-access=ALL-UNNAMED -Xms64m -Xmx512m -XX:MaxDirectMemorySize=1t -XX:+UseSerialGC -XX:-UsePerfData)
+here="$(cd "$(dirname "$0")/.." && pwd)"
+source "$here/bin/lib/jvm-flags.sh"   # GULP_JVM_FLAGS: the flags bin/gulp and the package run with
+flags=("${GULP_JVM_FLAGS[@]}")
 results=$(mktemp)
 cases=()
 for j in "${!jars[@]}"; do cases+=("$j index" "$j noindex"); done

@@ -29,6 +29,7 @@ SIZE=${3:-64}
 VARIANTS=${4:-"off idle scraped"}
 MODE=${5:-A}
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+source "$here/bin/lib/jvm-flags.sh"   # GULP_JVM_FLAGS: the flags bin/gulp and the package run with
 [ -d "$here/target/lib" ] || { echo "metrics-bench: build first (mvn -DskipTests package): target/lib is missing" >&2; exit 1; }
 source "$here/bench/lib/testbed.sh"
 testbed_up gmb
@@ -51,8 +52,7 @@ for r in $(seq 1 "$REPEATS"); do
     rm -f "$OUT/cap.pcap" "$OUT/scrapes"; : > "$OUT/gulp.log"
     bg=$(quiet_gate)
     metrics=(); [ "$variant" = off ] || metrics=(--metrics 0)
-    ip netns exec $CAP taskset -c 1 "$JAVA" --enable-native-access=ALL-UNNAMED -Xms64m -Xmx512m \
-        -XX:MaxDirectMemorySize=1t -XX:+UseSerialGC -XX:-UsePerfData -cp "$OUT/classes:$OUT/lib/*" gulp.cli.Main \
+    ip netns exec $CAP taskset -c 1 "$JAVA" "${GULP_JVM_FLAGS[@]}" -cp "$OUT/classes:$OUT/lib/*" gulp.cli.Main \
         -i $CIF -B 256 --reader-cpu 1 --writer-cpu 1 "${metrics[@]}" ${GULP_OPTS:-} > "$OUT/cap.pcap" 2> "$OUT/gulp.log" &
     pid=$!
     for _ in $(seq 1 400); do grep -q "listening on" "$OUT/gulp.log" 2>/dev/null && break; sleep 0.05; done

@@ -52,17 +52,38 @@ final class FanoutRun {
         List<Pair> pairs = new ArrayList<>();
         List<LiveSource> opened = new ArrayList<>();
         try (Arena arena = Arena.ofShared()) {
-            // Every socket and ring first: a failure there leaves no output behind.
+            // Listening first, as a one-pair run: every socket with its kernel ring and the filter
+            // in the kernel, then bind (each joining the fanout group). From here on the kernel
+            // rings keep every packet while the rest is set up (gulp's rings, the outputs, the
+            // warm-up); a failure before the outputs leaves none behind.
             List<CaptureCounters> counterSets = new ArrayList<>();
-            List<ByteRing> rings = new ArrayList<>();
-            boolean locking = true; // one warning when the rings cannot be locked, not one per pair
             for (int k = 0; k < n; k++) {
                 counterSets.add(new CaptureCounters());
                 opened.add(LiveSource.open(socket, counterSets.getLast()));
+            }
+            StartupTrace.mark("sockets and kernel rings open");
+            List<PacketProcessing> processings = new ArrayList<>();
+            for (LiveSource source : opened) {
+                processings.add(assembly.processing(source, name)); // each pair its own (decapsulation keeps state)
+                FilterPlacement own = processings.getLast().filter();
+                if (own.kernelProgram() != null) {
+                    source.attachFilter(0, own.kernelProgram()); // the same program on every socket
+                }
+            }
+            FilterPlacement filter = processings.getFirst().filter();
+            int group = (int) (ProcessHandle.current().pid() & 0xFFFF);
+            for (LiveSource source : opened) {
+                source.startInFanout(group, options.fanoutMode.kernelMode(), options.fanoutMode.flags());
+            }
+            String ready = LiveRun.secondsSinceLaunch();
+            StartupTrace.mark("bound (listening)");
+            List<ByteRing> rings = new ArrayList<>();
+            boolean locking = true; // one warning when the rings cannot be locked, not one per pair
+            for (int k = 0; k < n; k++) {
                 rings.add(assembly.allocateRing(arena, ringPerPair));
                 locking = locking && LiveRun.lockInMemory(assembly, rings.getLast());
             }
-            FilterPlacement filter = null;
+            StartupTrace.mark("rings allocated");
             for (int k = 0; k < n; k++) {
                 CaptureCounters counters = counterSets.get(k);
                 LiveSource source = opened.get(k);
@@ -70,12 +91,8 @@ final class FanoutRun {
                 int pair = k;
                 RunAssembly.PacketRun run = assembly.assemble(source, name, ring, counters, control,
                         header -> Outputs.files(settings, header, control, System.err, Outputs.pairPrefix(options, pair),
-                                pair == 0));
+                                pair == 0), processings.get(k));
                 run.path().setHoldWhenFull(options.holdKernelBlocks);
-                filter = run.processing().filter();
-                if (filter.kernelProgram() != null) {
-                    source.attachFilter(0, filter.kernelProgram()); // the same program on every socket
-                }
                 run.processing().install(run.path(), run.report());
                 pairs.add(new Pair(k, counters, source, ring, run, settings.pairThreads().get(k)));
             }
@@ -84,21 +101,20 @@ final class FanoutRun {
             }
             Signals.onHangup(() -> pairs.forEach(p -> p.run().output().hangup().run()));
             assembly.interfaceFiguresFromTotals();
+            StartupTrace.mark("assembled");
             warmUp.join();
-            int group = (int) (ProcessHandle.current().pid() & 0xFFFF);
-            for (Pair p : pairs) {
-                p.source().startInFanout(group, options.fanoutMode.kernelMode(), options.fanoutMode.flags());
-            }
+            StartupTrace.mark("warm-up joined");
             Pair first = pairs.getFirst();
             String processed = first.run().processing().describe();
             assembly.startupLine("listening on " + first.source().describe() + " with " + n + " sockets in fanout group "
                             + group + " (" + options.fanoutMode.describe() + "), "
                             + RunSettings.describePlacement(settings.pairThreads(), allowedCount()) + ", "
                             + LiveRun.stallBudget(options, kernelPerPair * n, ringPerPair * n) + ", ready "
-                            + LiveRun.secondsSinceLaunch() + " after launch"
+                            + ready + " after launch"
                             + (processed.isEmpty() ? "" : "; " + processed + filter.describeLive()),
                     assembly.outputDescription(first.run().output(), first.run().outputLinkType()).replaceFirst("-pN", "-pK")
                             + ", one file set and one ring per pair", first.ring());
+            StartupTrace.mark("start-up line");
             return runPairs(assembly, pairs, control);
         } catch (InputException e) {
             return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());

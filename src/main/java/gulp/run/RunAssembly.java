@@ -108,8 +108,9 @@ final class RunAssembly {
         return assemble(source, interfaceName, ring, counters, control, outputs, processing(source, interfaceName));
     }
 
-    private PacketRun assemble(Source source, String interfaceName, ByteRing ring, CaptureCounters counters,
-                               RunControl control, OutputMaker outputs, PacketProcessing processing)
+    /** As {@link #assemble(Source, String, ByteRing, CaptureCounters, RunControl, OutputMaker)}, with the filter made already. */
+    PacketRun assemble(Source source, String interfaceName, ByteRing ring, CaptureCounters counters,
+                       RunControl control, OutputMaker outputs, PacketProcessing processing)
             throws SetupException, IOException {
         int outputLinkType = options.decapsulate ? LinkType.ETHERNET : source.linkTypeField();
         RecordEncoder encoder = encoder(options);

@@ -83,6 +83,28 @@ class DebianPackageTest {
         assertTrue(Tools.check("getent", "passwd", "gulp").contains("/var/lib/gulp"), "the service user");
     }
 
+    /**
+     * jpackage's native launcher ran {@code rpm -qf}, {@code dpkg -S} and {@code dpkg -L} (twice) at
+     * every start to find its own package: most of a second under load before the JVM started.
+     */
+    @Test
+    @Order(1)
+    void installedGulpStartsWithTheLaunchersFlagsWithoutAskingThePackageManager() throws Exception {
+        Path spies = Files.createDirectories(work.resolve("spies"));
+        Path asked = work.resolve("asked");
+        for (String tool : List.of("dpkg", "dpkg-query", "rpm")) {
+            Path spy = spies.resolve(tool);
+            Files.writeString(spy, "#!/bin/sh\necho " + tool + " >> " + asked + "\nexit 1\n");
+            spy.toFile().setExecutable(true);
+        }
+        Tools.Output version = Tools.run("env", "-i", "PATH=" + spies, "/usr/bin/gulp", "-v");
+        assertEquals(0, version.status(), version.stderr());
+        assertFalse(Files.exists(asked), () -> "the launcher ran " + read(asked));
+        List<String> args = Files.readAllLines(Path.of("/usr/lib/gulp/lib/app/gulp.args"));
+        assertEquals(GulpProcess.JVM_FLAGS, args.subList(0, GulpProcess.JVM_FLAGS.size()), "the flags of bin/lib/jvm-flags.sh");
+        assertTrue(args.contains("-XX:AOTCache=/usr/lib/gulp/lib/app/gulp.aot"), args.toString());
+    }
+
     @Test
     @Order(2)
     void installedGulpCapturesOnAVethPairAsAProcessNamedGulp() throws Exception {

@@ -31,7 +31,12 @@ class LauncherTest {
     void copyTheLauncherAndAJar() throws Exception {
         Files.createDirectories(checkout.resolve("bin/lib"));
         Files.copy(Path.of("bin/gulp"), checkout.resolve("bin/gulp"));
-        Files.copy(Path.of("bin/lib/find-java.sh"), checkout.resolve("bin/lib/find-java.sh"));
+        // all of bin/lib: the launcher sources its helpers (find-java.sh, jvm-flags.sh, ...)
+        try (var lib = Files.list(Path.of("bin/lib"))) {
+            for (Path file : lib.toList()) {
+                Files.copy(file, checkout.resolve("bin/lib").resolve(file.getFileName()));
+            }
+        }
         jdk = Path.of(ProcessHandle.current().info().command().orElseThrow()).getParent().getParent();
         Files.createDirectories(checkout.resolve("target"));
         Tools.check(jdk.resolve("bin/jar").toString(), "--create", "--file", checkout.resolve("target/gulp.jar").toString(),

@@ -183,12 +183,19 @@ class SignalsTest {
         assertEquals(0, gulp.exitValue());
     }
 
-    /** The tests start gulp with the launcher's JVM flags; the launcher must keep having them. */
+    /**
+     * The tests start gulp with the flags of bin/lib/jvm-flags.sh; those flags must keep the JVM's
+     * own output off stdout, and the launchers must run with that file's flags.
+     */
     @Test
-    void theLauncherKeepsTheJvmsOwnOutputOffStdout() throws IOException {
-        String launcher = Files.readString(Path.of("bin", "gulp"));
+    void theLaunchersKeepTheJvmsOwnOutputOffStdout() throws IOException {
         for (String flag : GulpProcess.STDOUT_CLEAN_FLAGS) {
-            assertTrue(launcher.contains(" " + flag), "bin/gulp lacks " + flag);
+            assertTrue(GulpProcess.JVM_FLAGS.contains(flag), GulpProcess.JVM_FLAGS_FILE + " lacks " + flag);
+        }
+        for (Path launcher : List.of(Path.of("bin", "gulp"), Path.of("bin", "package"))) {
+            String text = Files.readString(launcher);
+            assertTrue(text.contains("source \"$here/bin/lib/jvm-flags.sh\"") && text.contains("\"${GULP_JVM_FLAGS[@]}\""),
+                    launcher + " does not run with the flags of " + GulpProcess.JVM_FLAGS_FILE);
         }
     }
 }

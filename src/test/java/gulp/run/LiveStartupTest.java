@@ -18,14 +18,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The start-up of a live capture (on lo; nothing is sent): it listens (bind) before it sets up
  * gulp's ring and the output, so the kernel ring keeps what arrives meanwhile; the stages are
  * printed only with GULP_STARTUP_TRACE; an AOT cache trained by {@code gulp.cli.AotTraining}
- * holds the live path's classes.
+ * holds the live path's classes. {@code --fanout} binds all its sockets as early.
  */
 class LiveStartupTest {
     @TempDir
     Path temp;
 
-    private String capture(boolean trace) throws Exception {
-        ProcessBuilder builder = GulpProcess.builder("-i", "lo", "--duration", "0.3", "-B", "16", "-r", "16");
+    private String capture(boolean trace, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("-i", "lo", "--duration", "0.3", "-B", "16", "-r", "16"));
+        args.addAll(List.of(more));
+        ProcessBuilder builder = GulpProcess.builder(args);
         if (trace) {
             builder.environment().put("GULP_STARTUP_TRACE", "1");
         } else {
@@ -59,6 +61,22 @@ class LiveStartupTest {
         String ready = lines.stream().filter(l -> l.contains("ready ")).findFirst().orElseThrow()
                 .replaceAll(".*ready ([0-9.]+) s after launch.*", "$1");
         assertTrue(Double.parseDouble(ready) <= startupLine + 0.01, ready + " vs " + startupLine);
+    }
+
+    @Test
+    void fanoutListensOnEverySocketBeforeItSetsUpItsRingsAndOutputs() throws Exception {
+        Path dir = Files.createDirectory(temp.resolve("fanout"));
+        List<String> lines = capture(true, "--fanout", "2", "-o", dir.toString()).lines().toList();
+        List<String> order = lines.stream().filter(l -> l.startsWith("gulp: startup ")).toList();
+        assertTrue(indexOf(order, "sockets and kernel rings open") < indexOf(order, "bound (listening)"), order::toString);
+        assertTrue(indexOf(order, "bound (listening)") < indexOf(order, "rings allocated"), order::toString);
+        assertTrue(indexOf(order, "rings allocated") < indexOf(order, "assembled"), order::toString);
+        assertTrue(indexOf(order, "assembled") < indexOf(order, "start-up line"), order::toString);
+        String ready = lines.stream().filter(l -> l.contains("fanout group") && l.contains("ready ")).findFirst()
+                .orElseThrow(() -> new AssertionError(lines.toString()))
+                .replaceAll(".*ready ([0-9.]+) s after launch.*", "$1");
+        // "ready" is the bind: the bound stage, within the 10 ms ticks and the rounding of the two clocks
+        assertTrue(Double.parseDouble(ready) <= stage(lines, "bound (listening)") + 0.02, ready + " vs " + lines);
     }
 
     private static int indexOf(List<String> lines, String stage) {

@@ -21,7 +21,13 @@ public final class GulpProcess {
     private static final List<String> DEFAULT_SIGHUP =
             Tools.run("env", "--default-signal=HUP", "true").status() == 0 ? List.of("env", "--default-signal=HUP") : List.of();
 
-    /** The launcher's flags that keep the JVM's own output (thread dumps, warnings) off stdout. */
+    /** The definition of gulp's JVM flags that bin/gulp, bin/package and the benches source. */
+    public static final Path JVM_FLAGS_FILE = Path.of("bin", "lib", "jvm-flags.sh");
+
+    /** GULP_JVM_FLAGS of {@link #JVM_FLAGS_FILE}, as bash expands it: the flags gulp is run with. */
+    public static final List<String> JVM_FLAGS = jvmFlags();
+
+    /** The flags that keep the JVM's own output (thread dumps, warnings) off stdout. */
     public static final List<String> STDOUT_CLEAN_FLAGS =
             List.of("-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr");
 
@@ -37,13 +43,21 @@ public final class GulpProcess {
     public static List<String> commandWithJvmOptions(List<String> jvmOptions, String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(DEFAULT_SIGHUP);
-        command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-Xms64m", "-Xmx512m", "-XX:MaxDirectMemorySize=1t", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss1m"));
-        command.addAll(STDOUT_CLEAN_FLAGS);
+        command.add(java);
+        command.addAll(JVM_FLAGS);
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classPath(), "gulp.cli.Main"));
         command.addAll(List.of(args));
         return command;
+    }
+
+    private static List<String> jvmFlags() {
+        Tools.Output flags = Tools.run("bash", "-c", "source \"$1\" && printf '%s\\n' \"${GULP_JVM_FLAGS[@]}\"", "bash",
+                JVM_FLAGS_FILE.toAbsolutePath().toString());
+        if (flags.status() != 0 || flags.stdout().isBlank()) {
+            throw new IllegalStateException("cannot read GULP_JVM_FLAGS from " + JVM_FLAGS_FILE + ": " + flags.stderr());
+        }
+        return flags.stdout().lines().toList();
     }
 
     /** A builder for the command; the caller sets redirects. */
