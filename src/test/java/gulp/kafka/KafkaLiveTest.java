@@ -74,7 +74,7 @@ class KafkaLiveTest {
         }
     }
 
-    private record Run(String topic, int status, Map<String, Long> counters, String why) {
+    record Run(String topic, int status, Map<String, Long> counters, String why) {
         long counter(String name) {
             Long value = counters.get(name);
             return value == null ? 0 : value;
@@ -82,7 +82,7 @@ class KafkaLiveTest {
     }
 
     /** One gulp run into a new topic; the broker is paused while COUNT frames are sent, and {@code afterMillis} more. */
-    private static Run burstWhilePaused(VethPair bed, KafkaTestBroker.Started broker, Path stderr, long afterMillis,
+    static Run burstWhilePaused(VethPair bed, KafkaTestBroker.Started broker, Path stderr, long afterMillis,
                                         String... options)
             throws Exception {
         String topic = KafkaSinkTest.topic();
@@ -127,7 +127,7 @@ class KafkaLiveTest {
     }
 
     /** Packets of the run's topic, read in the capture namespace. */
-    private static long readBack(VethPair bed, KafkaTestBroker.Started broker, Run run) throws Exception {
+    static long readBack(VethPair bed, KafkaTestBroker.Started broker, Run run) throws Exception {
         CompletableFuture<Integer> read = new CompletableFuture<>();
         Thread.ofPlatform().start(() -> {
             try {
