@@ -41,8 +41,12 @@ public final class KafkaSink implements Runnable {
     private static final long WAIT_NANOS = 5_000_000L;
     private static final long NO_BROKER_NOTICE_NANOS = 5_000_000_000L;
 
-    /** What the records say about where their packets come from. */
-    public record Origin(String box, String interfaceName, int linkType) {
+    /**
+     * What the records say about where their packets come from.
+     *
+     * @param live a live capture: the kernel's and interface's figures are known ({@link BoxCounters})
+     */
+    public record Origin(String box, String interfaceName, int linkType, boolean live) {
     }
 
     private final ByteRing ring;
@@ -72,6 +76,9 @@ public final class KafkaSink implements Runnable {
     private final Deliveries deliveries = new Deliveries(); // reported on the producer's thread
     private long foldedUnsent;
     private boolean noBrokerNoticed;
+    /** The box's run in the records' {@code counters} header: when this sink was made, ns since the epoch. */
+    private final long run;
+    private String countersSent; // the last counters header sent (writer thread)
 
     public KafkaSink(ByteRing ring, RecordFraming framing, Producer<byte[], byte[]> producer, String topic,
                      String bootstrap, Origin origin, CaptureCounters counters, RunControl control,
@@ -91,6 +98,8 @@ public final class KafkaSink implements Runnable {
         this.boxHeader = utf8(origin.box());
         this.interfaceHeader = utf8(origin.interfaceName());
         this.linkTypeHeader = utf8(Integer.toString(origin.linkType()));
+        java.time.Instant now = java.time.Instant.now();
+        this.run = now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /**
@@ -174,6 +183,7 @@ public final class KafkaSink implements Runnable {
                 progress |= discardRest();
             }
             if (done && consumer.head() == consumer.tail() && pending < 0 && batchesEmpty()) {
+                sendFinalCounters();
                 return; // close() in run() waits for the deliveries, up to CLOSE_TIMEOUT
             }
             if (!progress) {
@@ -275,13 +285,9 @@ public final class KafkaSink implements Runnable {
         if (batch.packets() == 0) {
             return true;
         }
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("box", boxHeader);
-        headers.add("interface", interfaceHeader);
-        headers.add("first", utf8(Long.toString(batch.firstNanos())));
-        headers.add("last", utf8(Long.toString(batch.lastNanos())));
-        headers.add("linktype", linkTypeHeader);
-        headers.add("format", KafkaRecordFormat.FORMAT_VALUE);
+        RecordHeaders headers = headers();
+        headers.add(KafkaRecordFormat.FIRST, utf8(Long.toString(batch.firstNanos())));
+        headers.add(KafkaRecordFormat.LAST, utf8(Long.toString(batch.lastNanos())));
         byte[] key = KafkaRecordFormat.key(firstHash[p]);
         Deliveries.Delivery delivery = deliveries.of(batch.packets(), batch.size());
         // The record's timestamp is the send time (the producer's clock), not packet time: the broker's
@@ -301,6 +307,34 @@ public final class KafkaSink implements Runnable {
         }
         batch.reset();
         return true;
+    }
+
+    /** The headers every record has: where its packets come from, their format, the box's counters now. */
+    private RecordHeaders headers() {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(KafkaRecordFormat.BOX, boxHeader);
+        headers.add(KafkaRecordFormat.INTERFACE, interfaceHeader);
+        headers.add(KafkaRecordFormat.LINK_TYPE, linkTypeHeader);
+        headers.add(KafkaRecordFormat.FORMAT, KafkaRecordFormat.FORMAT_VALUE);
+        countersSent = BoxCounters.of(run, counters, origin.live()).text();
+        headers.add(KafkaRecordFormat.COUNTERS, utf8(countersSent));
+        return headers;
+    }
+
+    /**
+     * At the end of the input, once every packet is handed over: when the box's counters changed
+     * since the last record (the kernel's final figures, a stall's drops with nothing sent after
+     * them), one record without packets carries them (partition 0), tried once.
+     */
+    private void sendFinalCounters() {
+        if (batches.length == 0 || BoxCounters.of(run, counters, origin.live()).text().equals(countersSent)) {
+            return;
+        }
+        try {
+            producer.send(new ProducerRecord<>(topic, 0, null, null, new byte[0], headers()), deliveries.of(0, 0));
+        } catch (RuntimeException e) {
+            // refused or no metadata: the counters of the last record stand
+        }
     }
 
     /** The producer started or stopped refusing batches (counted once per refusal; a long one is told). */

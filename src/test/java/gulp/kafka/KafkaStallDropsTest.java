@@ -1,5 +1,8 @@
 package gulp.kafka;
 
+import gulp.testing.GulpInNamespace;
+import gulp.testing.PcapFiles;
+import gulp.testing.PcapngFiles;
 import gulp.testing.Tools;
 import gulp.testing.VethPair;
 
@@ -20,11 +23,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * acknowledged by the broker and read back, or dropped by the kernel while the reader held blocks for
  * the stalled producer: all of those are kafka drops (stalled), and nothing else is. The case where
  * the rings hold the burst (nothing lost) and the one without held blocks (ring full) are in
- * {@link KafkaLiveTest}.
+ * {@link KafkaLiveTest}. Then {@code kafka-consume --format pcapng} rebuilds the file, whose
+ * statistics block carries the box's figures from the records' counters headers.
  */
 class KafkaStallDropsTest {
+    private static final int ISB_IFRECV = 4;
+    private static final int ISB_IFDROP = 5;
+    private static final int ISB_FILTERACCEPT = 6;
+    private static final int ISB_OSDROP = 7;
+    private static final int ISB_USRDELIV = 8;
     @Test
-    void kernelDropsWhileTheProducerRefusesAreExactlyTheKafkaDrops(@TempDir Path dir) throws Exception {
+    void kernelDropsWhileTheProducerRefusesAreExactlyTheKafkaDropsAndReachTheConsumersStatistics(@TempDir Path dir) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Tools.canBuildTestBed(), "needs root and veth pairs");
         try (VethPair bed = VethPair.create()) {
             Tools.check("ip", "-n", bed.captureNamespace, "link", "set", "lo", "up");
@@ -48,6 +57,25 @@ class KafkaStallDropsTest {
                 assertTrue(run.why().contains("gulp: " + kafka + " packets could not be sent to Kafka (while Kafka could not"
                         + " take them: ring full 0, kernel " + kernel + "; undelivered 0; unsent at stop 0)"), run.why());
                 assertEquals(written, KafkaLiveTest.readBack(bed, broker, run), run.why());
+
+                // The box's losses reach the files kafka-consume rebuilds: one statistics block, the box's figures.
+                Path out = java.nio.file.Files.createDirectory(dir.resolve("out"));
+                Path err = dir.resolve("consume.txt");
+                try (GulpInNamespace consume = GulpInNamespace.start(bed.captureNamespace, null, null, err, "kafka-consume",
+                        broker.bootstrap(), "--topic", run.topic(), "-o", out.toString(), "--format", "pcapng",
+                        "--count", Long.toString(written))) {
+                    assertEquals(0, consume.waitFor(120), consume.stderrOrReason());
+                }
+                List<Path> files = PcapFiles.outputFiles(out);
+                assertEquals(1, files.size(), files.toString());
+                List<PcapngFiles.Block> isbs = PcapngFiles.ofType(PcapngFiles.read(files.getFirst()), PcapngFiles.ISB);
+                assertEquals(1, isbs.size(), "one statistics block for the box's one interface");
+                PcapngFiles.Block isb = isbs.getFirst();
+                assertEquals(received, isb.count(ISB_IFRECV), "isb_ifrecv: the box's kernel count");
+                assertEquals(kernel, isb.count(ISB_OSDROP), "isb_osdrop: the box's kernel drops");
+                assertTrue(isb.count(ISB_IFDROP) >= kernel, "isb_ifdrop: those and the interface's");
+                assertEquals(captured + kernel, isb.count(ISB_FILTERACCEPT), "isb_filteraccept: stored and kernel drops");
+                assertEquals(written, isb.count(ISB_USRDELIV), "isb_usrdeliv: packets in the file");
             } finally {
                 broker.process().destroyForcibly().waitFor();
             }
