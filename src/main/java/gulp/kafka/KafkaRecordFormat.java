@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
  * format     "pcapng-epb/le/tsresol=9"
  * counters   the capture box's own counters when the record was sent ({@link BoxCounters})
  * </pre>
- * A record with an empty value (no packets, no first/last) carries only the box's final counters.
  */
 public final class KafkaRecordFormat {
     public static final String BOX = "box";

@@ -78,7 +78,6 @@ public final class KafkaSink implements Runnable {
     private boolean noBrokerNoticed;
     /** The box's run in the records' {@code counters} header: when this sink was made, ns since the epoch. */
     private final long run;
-    private String countersSent; // the last counters header sent (writer thread)
 
     public KafkaSink(ByteRing ring, RecordFraming framing, Producer<byte[], byte[]> producer, String topic,
                      String bootstrap, Origin origin, CaptureCounters counters, RunControl control,
@@ -183,7 +182,6 @@ public final class KafkaSink implements Runnable {
                 progress |= discardRest();
             }
             if (done && consumer.head() == consumer.tail() && pending < 0 && batchesEmpty()) {
-                sendFinalCounters();
                 return; // close() in run() waits for the deliveries, up to CLOSE_TIMEOUT
             }
             if (!progress) {
@@ -316,25 +314,8 @@ public final class KafkaSink implements Runnable {
         headers.add(KafkaRecordFormat.INTERFACE, interfaceHeader);
         headers.add(KafkaRecordFormat.LINK_TYPE, linkTypeHeader);
         headers.add(KafkaRecordFormat.FORMAT, KafkaRecordFormat.FORMAT_VALUE);
-        countersSent = BoxCounters.of(run, counters, origin.live()).text();
-        headers.add(KafkaRecordFormat.COUNTERS, utf8(countersSent));
+        headers.add(KafkaRecordFormat.COUNTERS, utf8(BoxCounters.of(run, counters, origin.live()).text()));
         return headers;
-    }
-
-    /**
-     * At the end of the input, once every packet is handed over: when the box's counters changed
-     * since the last record (the kernel's final figures, a stall's drops with nothing sent after
-     * them), one record without packets carries them (partition 0), tried once.
-     */
-    private void sendFinalCounters() {
-        if (batches.length == 0 || BoxCounters.of(run, counters, origin.live()).text().equals(countersSent)) {
-            return;
-        }
-        try {
-            producer.send(new ProducerRecord<>(topic, 0, null, null, new byte[0], headers()), deliveries.of(0, 0));
-        } catch (RuntimeException e) {
-            // refused or no metadata: the counters of the last record stand
-        }
     }
 
     /** The producer started or stopped refusing batches (counted once per refusal; a long one is told). */
