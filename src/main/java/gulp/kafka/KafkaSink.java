@@ -29,9 +29,11 @@ import java.util.function.Consumer;
  * in the ring, which absorbs the stall, as it absorbs a disk that stalls: what the ring cannot hold
  * meanwhile is lost where any ring-full loss is (a live capture leaves kernel blocks in the kernel ring,
  * which drops when it is full too, or with {@code --no-hold-kernel-blocks} counts "ring full"; input
- * that can wait just waits). {@code kafka} drops are the packets that left the ring and never reached
- * the broker: those the producer took but could not deliver (delivery timeout), and those still not
- * handed over when the stop's {@link #CLOSE_TIMEOUT} ran out.
+ * that can wait just waits), and, as the reader asks {@link #refusing()}, counted as the stall's
+ * ({@code CaptureCounters.lostWhileStalled}): kafka drops. The other {@code kafka} drops are the
+ * packets that left the ring and never reached the broker: those the producer took but could not
+ * deliver (delivery timeout), and those still not handed over when the stop's {@link #CLOSE_TIMEOUT}
+ * ran out. Every record carries the box's counters ({@link BoxCounters}).
  */
 public final class KafkaSink implements Runnable {
     /** A partial batch goes out after this long, so low rates still flow. */
@@ -69,7 +71,6 @@ public final class KafkaSink implements Runnable {
     private int[] firstHash = new int[0]; // per partition: the flow hash of its batch's first packet (the key)
     private int pending = -1;           // partition whose full batch the producer refused
     private long unsent;                // writer thread only: packets discarded when the stop's time ran out
-    private long refusals;              // writer thread only: times the producer refused a batch
     private volatile boolean refusing;  // the producer refuses now (status line); written on change only
     private long refusingSince;         // System.nanoTime() when the current refusal began
     private boolean stallNoticed;       // the current refusal has been told in a line
@@ -321,7 +322,6 @@ public final class KafkaSink implements Runnable {
     /** The producer started or stopped refusing batches (counted once per refusal; a long one is told). */
     private void refused(boolean now) {
         if (now && !refusing) {
-            refusals++;
             refusingSince = System.nanoTime();
         }
         if (!now && refusing && stallNoticed) {
@@ -389,11 +389,6 @@ public final class KafkaSink implements Runnable {
     /** True while the producer refuses batches (its buffer is full, or no broker answers): the ring fills. Any thread. */
     public boolean refusing() {
         return refusing;
-    }
-
-    /** How many times the producer started refusing in this run (0: Kafka never held the ring back). Writer thread, or after it ended. */
-    public long refusals() {
-        return refusals;
     }
 
     /** The last reason the producer gave for a record it could not deliver, or null. */

@@ -151,7 +151,8 @@ final class RunAssembly {
             report.addSection(b -> b.append(counters.droppedKafka()).append(" records dropped (kafka)\n")
                     .append(counters.lostWhileStalled()).append(" records dropped (kafka, stalled)\n"));
             report.addStatus(() -> counters.droppedKafka() + " kafka drops"
-                    + (counters.lostWhileStalled() > 0 ? " (" + counters.lostWhileStalled() + " while stalled)" : "") + (sink.refusing() ? ", kafka not taking records" : ""));
+                    + (counters.lostWhileStalled() > 0 ? " (" + counters.lostWhileStalled() + " while stalled)" : "")
+                    + (sink.refusing() ? ", kafka not taking records" : ""));
         }
         interfaceFigures = source.interfaceFigures();
         packetRun = new PacketRun(processing, outputLinkType, control, output, path, writer, report);
