@@ -55,6 +55,12 @@ final class LiveSocket implements AutoCloseable {
     private long storedBefore;
     private long ringFullBefore;
     private long filteredBefore;
+    /**
+     * Holding a ready block while the output is stalled: the kernel's drops read until the block is
+     * taken are the stall's ({@link #stalledKernel}). Statistics are read when such a hold begins
+     * and when it ends, so the count is exact to the read.
+     */
+    private boolean stalledHold;
 
     // Written by the reader thread, read by any ({@link LiveInterfaceFigures}).
     final Counter captured = new Counter();
@@ -64,6 +70,8 @@ final class LiveSocket implements AutoCloseable {
     final Counter kernelReceived = new Counter();
     final Counter kernelDropped = new Counter();
     final Counter interfaceDropped = new Counter();
+    /** The share of {@link #kernelDropped} read while holding blocks for a stalled output. */
+    final Counter stalledKernel = new Counter();
 
     private LiveSocket(String name, int ifindex, int linkType, String linkName, boolean cooked, boolean promiscuous,
                        PacketSocket socket, SocketDirection direction, int skipOutgoingOn) {
@@ -254,7 +262,15 @@ final class LiveSocket implements AutoCloseable {
             return IDLE;
         }
         if (!handler.mayTake(BlockWalker.recordBytesAtMost(ring, block))) {
+            if (!stalledHold && handler.outputStalled()) {
+                updateStatistics(); // the kernel's drops so far are not this stall's
+                stalledHold = true;
+            }
             return HELD;
+        }
+        if (stalledHold) {
+            updateStatistics(); // the drops of the hold, up to now
+            stalledHold = false;
         }
         handler.selectInterface(id);
         countFrom(totals);
@@ -319,6 +335,7 @@ final class LiveSocket implements AutoCloseable {
 
     /** Reads the kernel's statistics (clear-on-read, kept as totals) and the interface drops. */
     void updateStatistics() {
+        long droppedBefore = socket.dropsTotal();
         try {
             socket.readStatistics();
         } catch (NativeException e) {
@@ -326,6 +343,9 @@ final class LiveSocket implements AutoCloseable {
         }
         kernelReceived.set(socket.packetsTotal());
         kernelDropped.set(socket.dropsTotal());
+        if (stalledHold) {
+            stalledKernel.add(socket.dropsTotal() - droppedBefore);
+        }
         // The pipeline interrupts the reader on a stop (meant for blocking reads); this reader
         // polls instead, and a pending interrupt would make the sysfs reads below fail.
         Thread.interrupted();

@@ -284,7 +284,9 @@ public final class LiveSource implements Source {
         long received = 0;
         long dropped = 0;
         long interfaceDropped = 0;
+        long stalled = 0;
         for (LiveSocket socket : sockets) {
+            stalled += socket.stalledKernel.get();
             received += socket.kernelReceived.get();
             dropped += socket.kernelDropped.get();
             interfaceDropped += socket.interfaceDropped.get();
@@ -292,6 +294,7 @@ public final class LiveSource implements Source {
         counters.kernelReceived.set(received);
         counters.kernelDropped.set(dropped);
         counters.interfaceDropped.set(interfaceDropped);
+        counters.stalledKernel.set(stalled);
     }
 
     @Override

@@ -56,6 +56,15 @@ public interface PacketHandler {
     }
 
     /**
+     * True while the writer says its output is stalled (a Kafka producer refusing records, a full
+     * disk): what is lost meanwhile is the stall's. A volatile read: asked only while a block is
+     * held or a packet is dropped, never per packet stored.
+     */
+    default boolean outputStalled() {
+        return false;
+    }
+
+    /**
      * A capture interface whose packets follow (a live interface at start, an input file's
      * interface, a mirror session seen for the first time); returns its id, 0 upwards in the order
      * declared. Called on the reader thread, never per packet. The default (classic pcap, one

@@ -120,8 +120,10 @@ public final class PcapngEnvelope implements FileEnvelope {
         long ringFull = figures.ringFullDropped(id);
         long interfaceDropped = figures.interfaceDropped(id);
         long stored = figures.recordsStored(id);
-        long osDropped = sumOfKnown(kernelDropped, ringFull, InterfaceFigures.UNKNOWN);
-        long allDropped = sumOfKnown(kernelDropped, ringFull, interfaceDropped);
+        // Kafka drops (kafka-consume: the box's packets lost between its ring and Kafka) are the capture
+        // host's losses after the interface delivered them, as the kernel's and the ring's: isb_osdrop.
+        long osDropped = sumOfKnown(kernelDropped, ringFull, figures.kafkaDropped(id));
+        long allDropped = sumOfKnown(osDropped, interfaceDropped, InterfaceFigures.UNKNOWN);
         long accepted = stored < 0 ? PcapngBlocks.UNKNOWN : stored + known(ringFull) + known(kernelDropped);
         return new PcapngBlocks.InterfaceStatistics(startNanos, now, figures.kernelReceived(id), allDropped,
                 accepted, osDropped, deliveredSoFar);

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
  * last       timestamp of the last packet
  * linktype   LINKTYPE_* of every packet (decimal)
  * format     "pcapng-epb/le/tsresol=9"
+ * counters   the capture box's own counters when the record was sent ({@link BoxCounters})
  * </pre>
  */
 public final class KafkaRecordFormat {
@@ -26,6 +27,7 @@ public final class KafkaRecordFormat {
     public static final String LAST = "last";
     public static final String LINK_TYPE = "linktype";
     public static final String FORMAT = "format";
+    public static final String COUNTERS = "counters";
     public static final String FORMAT_TEXT = "pcapng-epb/le/tsresol=9";
     static final byte[] FORMAT_VALUE = FORMAT_TEXT.getBytes(StandardCharsets.UTF_8);
 

@@ -29,9 +29,11 @@ import java.util.function.Consumer;
  * in the ring, which absorbs the stall, as it absorbs a disk that stalls: what the ring cannot hold
  * meanwhile is lost where any ring-full loss is (a live capture leaves kernel blocks in the kernel ring,
  * which drops when it is full too, or with {@code --no-hold-kernel-blocks} counts "ring full"; input
- * that can wait just waits). {@code kafka} drops are the packets that left the ring and never reached
- * the broker: those the producer took but could not deliver (delivery timeout), and those still not
- * handed over when the stop's {@link #CLOSE_TIMEOUT} ran out.
+ * that can wait just waits), and, as the reader asks {@link #refusing()}, counted as the stall's
+ * ({@code CaptureCounters.lostWhileStalled}): kafka drops. The other {@code kafka} drops are the
+ * packets that left the ring and never reached the broker: those the producer took but could not
+ * deliver (delivery timeout), and those still not handed over when the stop's {@link #CLOSE_TIMEOUT}
+ * ran out. Every record carries the box's counters ({@link BoxCounters}).
  */
 public final class KafkaSink implements Runnable {
     /** A partial batch goes out after this long, so low rates still flow. */
@@ -41,8 +43,12 @@ public final class KafkaSink implements Runnable {
     private static final long WAIT_NANOS = 5_000_000L;
     private static final long NO_BROKER_NOTICE_NANOS = 5_000_000_000L;
 
-    /** What the records say about where their packets come from. */
-    public record Origin(String box, String interfaceName, int linkType) {
+    /**
+     * What the records say about where their packets come from.
+     *
+     * @param live a live capture: the kernel's and interface's figures are known ({@link BoxCounters})
+     */
+    public record Origin(String box, String interfaceName, int linkType, boolean live) {
     }
 
     private final ByteRing ring;
@@ -65,13 +71,14 @@ public final class KafkaSink implements Runnable {
     private int[] firstHash = new int[0]; // per partition: the flow hash of its batch's first packet (the key)
     private int pending = -1;           // partition whose full batch the producer refused
     private long unsent;                // writer thread only: packets discarded when the stop's time ran out
-    private long refusals;              // writer thread only: times the producer refused a batch
     private volatile boolean refusing;  // the producer refuses now (status line); written on change only
     private long refusingSince;         // System.nanoTime() when the current refusal began
     private boolean stallNoticed;       // the current refusal has been told in a line
     private final Deliveries deliveries = new Deliveries(); // reported on the producer's thread
     private long foldedUnsent;
     private boolean noBrokerNoticed;
+    /** The box's run in the records' {@code counters} header: when this sink was made, ns since the epoch. */
+    private final long run;
 
     public KafkaSink(ByteRing ring, RecordFraming framing, Producer<byte[], byte[]> producer, String topic,
                      String bootstrap, Origin origin, CaptureCounters counters, RunControl control,
@@ -91,6 +98,8 @@ public final class KafkaSink implements Runnable {
         this.boxHeader = utf8(origin.box());
         this.interfaceHeader = utf8(origin.interfaceName());
         this.linkTypeHeader = utf8(Integer.toString(origin.linkType()));
+        java.time.Instant now = java.time.Instant.now();
+        this.run = now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /**
@@ -275,13 +284,9 @@ public final class KafkaSink implements Runnable {
         if (batch.packets() == 0) {
             return true;
         }
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("box", boxHeader);
-        headers.add("interface", interfaceHeader);
-        headers.add("first", utf8(Long.toString(batch.firstNanos())));
-        headers.add("last", utf8(Long.toString(batch.lastNanos())));
-        headers.add("linktype", linkTypeHeader);
-        headers.add("format", KafkaRecordFormat.FORMAT_VALUE);
+        RecordHeaders headers = headers();
+        headers.add(KafkaRecordFormat.FIRST, utf8(Long.toString(batch.firstNanos())));
+        headers.add(KafkaRecordFormat.LAST, utf8(Long.toString(batch.lastNanos())));
         byte[] key = KafkaRecordFormat.key(firstHash[p]);
         Deliveries.Delivery delivery = deliveries.of(batch.packets(), batch.size());
         // The record's timestamp is the send time (the producer's clock), not packet time: the broker's
@@ -303,10 +308,20 @@ public final class KafkaSink implements Runnable {
         return true;
     }
 
+    /** The headers every record has: where its packets come from, their format, the box's counters now. */
+    private RecordHeaders headers() {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(KafkaRecordFormat.BOX, boxHeader);
+        headers.add(KafkaRecordFormat.INTERFACE, interfaceHeader);
+        headers.add(KafkaRecordFormat.LINK_TYPE, linkTypeHeader);
+        headers.add(KafkaRecordFormat.FORMAT, KafkaRecordFormat.FORMAT_VALUE);
+        headers.add(KafkaRecordFormat.COUNTERS, utf8(BoxCounters.of(run, counters, origin.live()).text()));
+        return headers;
+    }
+
     /** The producer started or stopped refusing batches (counted once per refusal; a long one is told). */
     private void refused(boolean now) {
         if (now && !refusing) {
-            refusals++;
             refusingSince = System.nanoTime();
         }
         if (!now && refusing && stallNoticed) {
@@ -374,11 +389,6 @@ public final class KafkaSink implements Runnable {
     /** True while the producer refuses batches (its buffer is full, or no broker answers): the ring fills. Any thread. */
     public boolean refusing() {
         return refusing;
-    }
-
-    /** How many times the producer started refusing in this run (0: Kafka never held the ring back). Writer thread, or after it ended. */
-    public long refusals() {
-        return refusals;
     }
 
     /** The last reason the producer gave for a record it could not deliver, or null. */

@@ -81,6 +81,8 @@ public final class KafkaSource implements Source {
     private final int snaplen;
     /** Output interface id of each origin, as the packet handler declared it. */
     private final Map<Origin, Integer> interfaces = new HashMap<>();
+    /** The capture boxes' own counters, per output interface (their records' counters headers). */
+    private final BoxFigures boxFigures = new BoxFigures();
     private int linkType = -1;
     private long newestTimestamp = Long.MIN_VALUE;
     private long recordsRead;
@@ -249,9 +251,10 @@ public final class KafkaSource implements Source {
         }
         int first = Math.min(already, starts.length);
         ledger.read(record.partition(), record.offset(), starts.length, first);
+        Origin origin = new Origin(textOr(KafkaRecordFormat.header(record.headers(), KafkaRecordFormat.BOX), "unknown"),
+                textOr(KafkaRecordFormat.header(record.headers(), KafkaRecordFormat.INTERFACE), "unknown"));
+        boxFigures.note(origin, BoxCounters.parse(KafkaRecordFormat.header(record.headers(), KafkaRecordFormat.COUNTERS)));
         if (first < starts.length) {
-            Origin origin = new Origin(textOr(KafkaRecordFormat.header(record.headers(), KafkaRecordFormat.BOX), "unknown"),
-                    textOr(KafkaRecordFormat.header(record.headers(), KafkaRecordFormat.INTERFACE), "unknown"));
             Cursor cursor = new Cursor(record.partition(), record.offset(), origin, record.value(), starts, first);
             merge.add(cursor);
             long last = EpbBatch.timestampAt(cursor.value, starts[starts.length - 1]);
@@ -293,8 +296,15 @@ public final class KafkaSource implements Source {
                     + origin.interfaceName() + " of capture box " + origin.box() + ", from Kafka topic " + topic,
                     linkType, snaplen, null));
             interfaces.put(origin, id);
+            boxFigures.declared(id, origin);
         }
         return id;
+    }
+
+    /** Each output interface's figures are its capture box's own ({@link BoxFigures}). */
+    @Override
+    public gulp.stats.InterfaceFigures interfaceFigures() {
+        return boxFigures;
     }
 
     private static String textOr(String s, String otherwise) {

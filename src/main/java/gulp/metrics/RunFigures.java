@@ -57,6 +57,13 @@ public final class RunFigures {
                 "Packets the user-space filter rejected (a filter run in the kernel rejects before counting).",
                 ifs, InterfaceFigures::filteredOut);
 
+        add(Figure.counter("gulp_output_stall_dropped_packets_total",
+                "Packets lost while the output was stalled (a full disk, a Kafka producer refusing), by where: ring_full"
+                        + " (gulp's ring) or kernel (tp_drops read while kernel blocks were held); also in those counters.",
+                out -> {
+                    out.value(c.stalledRingFull.get(), "ring_full");
+                    out.value(c.stalledKernel.get(), "kernel");
+                }, "where"));
         add(Figure.counter("gulp_read_packets_total",
                 "Packets the reader took from its input (live: from the kernel ring).", one(c.packetsRead::get)));
         add(Figure.counter("gulp_written_records_total", "Records written to the output.", one(c.recordsWritten::get)));
@@ -160,14 +167,20 @@ public final class RunFigures {
         return out -> out.value(read.getAsLong());
     }
 
-    /** With {@code --kafka}: its losses by reason (what a stall costs is counted as ring-full or kernel drops). */
+    /**
+     * With {@code --kafka}: its losses by reason; a stall's are kafka drops too (stalled_ring_full,
+     * stalled_kernel), and still counted where they happened (ring full, kernel).
+     */
     private void kafkaFigures(CaptureCounters c, java.util.function.BooleanSupplier refusing) {
         add(Figure.counter("gulp_kafka_dropped_packets_total",
-                "Packets that left the ring but never reached Kafka, by reason (undelivered: the producer gave up on"
-                        + " them; unsent_at_stop: still not handed over when the stop's grace time ran out).",
+                "Packets lost for Kafka, by reason (stalled_ring_full, stalled_kernel: lost in gulp's ring or the kernel's"
+                        + " while the producer refused records; undelivered: the producer gave up on them; unsent_at_stop:"
+                        + " still not handed over when the stop's grace time ran out).",
                 out -> {
                     out.value(c.kafkaUndelivered.get(), "undelivered");
                     out.value(c.kafkaUnsent.get(), "unsent_at_stop");
+                    out.value(c.stalledRingFull.get(), "stalled_ring_full");
+                    out.value(c.stalledKernel.get(), "stalled_kernel");
                 }, "reason"));
         add(Figure.gauge("gulp_kafka_refusing",
                 "1 while the Kafka producer refuses records (buffer full or no broker answers) and the ring holds them, else 0.",

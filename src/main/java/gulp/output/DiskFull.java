@@ -21,6 +21,7 @@ final class DiskFull {
     private final Path directory;
 
     private long since = -1; // System.nanoTime() when the current episode began; -1: there is space
+    private volatile boolean stalled; // an episode is on (read by the reader: what it loses meanwhile is the stall's)
     private int episodes;
 
     DiskFull(RunFiles runFiles, BooleanSupplier giveUp, Consumer<String> report, Path directory) {
@@ -38,6 +39,7 @@ final class DiskFull {
     void makeRoom(IOException cause, Path file) throws IOException {
         if (since < 0) {
             since = System.nanoTime();
+            stalled = true;
             episodes++;
             report.accept(cause.getMessage() + " writing " + file + (runFiles.active() && runFiles.finishedCount() > 0
                     ? "; deleting this run's oldest files to make room"
@@ -64,7 +66,13 @@ final class DiskFull {
             report.accept("writing " + directory + " again after " + (System.nanoTime() - since) / 1_000_000_000L
                     + " s without space");
             since = -1;
+            stalled = false;
         }
+    }
+
+    /** True during an episode, until a write succeeds again. Any thread. */
+    boolean stalled() {
+        return stalled;
     }
 
     /** How many times writing stalled for want of space. */

@@ -224,6 +224,11 @@ public final class RotatingFileSink implements Sink {
         return diskFull.episodes();
     }
 
+    @Override
+    public boolean stalled() {
+        return diskFull.stalled();
+    }
+
     /** Sets who is told about finished files (before the run starts; null: nobody). */
     public void setFileListener(FileListener listener) {
         this.listener = listener;

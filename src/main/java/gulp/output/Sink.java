@@ -38,6 +38,14 @@ public interface Sink extends AutoCloseable {
     }
 
     /**
+     * True while writing is stalled for want of space (a {@link #noSpaceEpisodes} episode): the
+     * reader counts what it loses meanwhile as the stall's. Any thread (a volatile read).
+     */
+    default boolean stalled() {
+        return false;
+    }
+
+    /**
      * After {@link #write} threw: how many of that call's bytes reached the output (a prefix; 0
      * when unknown).
      */

@@ -59,6 +59,8 @@ public final class PacketPath implements PacketHandler {
     private long recordsStored;
     private boolean closed;
     private boolean holdWhenFull;
+    /** The writer's word on whether its output is stalled (set before the run; never null). */
+    private java.util.function.BooleanSupplier outputStall = () -> false;
     // Interfaces (reader thread; changed only when one is declared, never per packet).
     private final Map<CaptureInterface, Integer> interfaceIds = new HashMap<>();
     private long[] dropsSinceLast = new long[4]; // per interface: packets lost since its last record
@@ -90,6 +92,16 @@ public final class PacketPath implements PacketHandler {
      */
     public void setHoldWhenFull(boolean hold) {
         this.holdWhenFull = hold;
+    }
+
+    /** Where the writer says its output is stalled ({@link gulp.output.Sink#stalled}, a Kafka producer refusing). Before the run. */
+    public void watchOutputStall(java.util.function.BooleanSupplier stalled) {
+        this.outputStall = stalled;
+    }
+
+    @Override
+    public boolean outputStalled() {
+        return outputStall.getAsBoolean();
     }
 
     @Override
@@ -276,6 +288,9 @@ public final class PacketPath implements PacketHandler {
         }
         if (length == 0) {
             counters.droppedRingFull.increment();
+            if (outputStall.getAsBoolean()) {
+                counters.stalledRingFull.increment();
+            }
             dropsSinceLast[currentInterface]++;
             return;
         }

@@ -85,8 +85,8 @@ final class Outputs {
         } catch (IllegalArgumentException e) {
             throw new SetupException(Outcome.Status.BAD_USAGE, "kafka: " + e.getMessage());
         }
-        String source = settings.interfaceName() != null && options.mode() == Options.Mode.LIVE ? settings.interfaceName() : "file";
-        var origin = new gulp.kafka.KafkaSink.Origin(box, source, linkType);
+        boolean live = settings.interfaceName() != null && options.mode() == Options.Mode.LIVE;
+        var origin = new gulp.kafka.KafkaSink.Origin(box, live ? settings.interfaceName() : "file", linkType, live);
         return new gulp.kafka.KafkaSink(ring, framing, producer, options.kafkaTopic, options.kafkaBootstrap, origin,
                 counters, control, Math.max(options.snaplen, 65535) + 64, line -> err.println("gulp: " + line));
     }

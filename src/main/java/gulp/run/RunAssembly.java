@@ -136,16 +136,24 @@ final class RunAssembly {
             output = new Outputs.Output(null, gulp.output.RotationPolicy.NEVER, null);
             Signals.onHangup(null);
             writer = kafka;
+            counters.outputIsKafka();
+            path.watchOutputStall(kafka::refusing);
         } else {
             output = outputs.make(envelope);
             writer = fileWriter(ring, output, encoder, envelope, outputLinkType, counters, control);
+            if (output.sink() != null) {
+                path.watchOutputStall(output.sink()::stalled);
+            }
         }
         Report report = new Report(counters, ring.capacity(), interfaceName != null, false);
         report.addSection(source::appendSummary);
         if (kafka != null) {
             gulp.kafka.KafkaSink sink = kafka;
-            report.addSection(b -> b.append(counters.droppedKafka()).append(" records dropped (kafka)\n"));
-            report.addStatus(() -> counters.droppedKafka() + " kafka drops" + (sink.refusing() ? ", kafka not taking records" : ""));
+            report.addSection(b -> b.append(counters.droppedKafka()).append(" records dropped (kafka)\n")
+                    .append(counters.lostWhileStalled()).append(" records dropped (kafka, stalled)\n"));
+            report.addStatus(() -> counters.droppedKafka() + " kafka drops"
+                    + (counters.lostWhileStalled() > 0 ? " (" + counters.lostWhileStalled() + " while stalled)" : "")
+                    + (sink.refusing() ? ", kafka not taking records" : ""));
         }
         interfaceFigures = source.interfaceFigures();
         packetRun = new PacketRun(processing, outputLinkType, control, output, path, writer, report);
@@ -267,10 +275,9 @@ final class RunAssembly {
         if (control.internalError() != null) {
             return Outcome.failure(Outcome.Status.FAILED, control.internalError());
         }
-        if (running.writers().stream().anyMatch(w -> w instanceof Writer files && files.sink().noSpaceEpisodes() > 0)
-                && lostToAStall(counters) > 0) {
+        if (kafka == null && counters.lostWhileStalled() > 0) {
             return Outcome.failure(Outcome.Status.OUTPUT_FAILED,
-                    lostToAStall(counters) + " packets were lost in a run whose output could not be written for a while"
+                    counters.lostWhileStalled() + " packets were lost in a run whose output could not be written for a while"
                             + lossKinds(counters));
         }
         if (control.writerError() != null) {
@@ -279,15 +286,10 @@ final class RunAssembly {
         if (control.readerError() != null) {
             return Outcome.failure(Outcome.Status.BAD_INPUT, control.readerError());
         }
-        if (kafka != null && kafka.refusals() > 0 && lostToAStall(counters) > 0) { // as a stalled disk
-            return Outcome.failure(Outcome.Status.OUTPUT_FAILED,
-                    lostToAStall(counters) + " packets were lost while Kafka could not take them" + lossKinds(counters)
-                            + kafkaDrops(counters));
-        }
         if (counters.droppedKafka() > 0) { // never a silent loss
             String why = kafka.lastFailure() == null ? "" : " (last error: " + kafka.lastFailure() + ")";
             return Outcome.failure(Outcome.Status.OUTPUT_FAILED,
-                    counters.droppedKafka() + " packets could not be sent to Kafka" + why);
+                    counters.droppedKafka() + " packets could not be sent to Kafka" + kafkaDropKinds(counters) + why);
         }
         return Outcome.OK;
     }
@@ -365,22 +367,21 @@ final class RunAssembly {
         interfaceFigures = null;
     }
 
-    private static String kafkaDrops(CaptureCounters counters) {
-        return counters.droppedKafka() == 0 ? "" : " and " + counters.droppedKafka() + " could not be sent to Kafka";
-    }
-
     /**
-     * What a stalled output (a full disk that came back, a Kafka that refused) can have cost: the
-     * packets gulp's ring could not take, and the kernel's drops, which is where they go when the
-     * reader holds kernel blocks (the default). A run with such a stall and any of these losses
-     * fails (status 4): the kernel does not say which of its drops the stall caused.
+     * Where the packets lost while the output was stalled (a full disk that came back, a Kafka
+     * producer refusing) were lost: gulp's ring full while the writer said it was stalled, and the
+     * kernel's drops read while the reader held kernel blocks for it (the default). Only these count
+     * for a stall's status 4: drops of a reader too slow for the traffic are not the output's.
      */
-    private static long lostToAStall(CaptureCounters counters) {
-        return counters.droppedRingFull.get() + counters.kernelDropped.get();
+    private static String lossKinds(CaptureCounters counters) {
+        return " (ring full " + counters.stalledRingFull.get() + ", kernel " + counters.stalledKernel.get() + ")";
     }
 
-    private static String lossKinds(CaptureCounters counters) {
-        return " (ring full " + counters.droppedRingFull.get() + ", kernel " + counters.kernelDropped.get() + ")";
+    /** The kafka drops by reason, as the report and the exit line say them. */
+    private static String kafkaDropKinds(CaptureCounters counters) {
+        return " (while Kafka could not take them: ring full " + counters.stalledRingFull.get() + ", kernel "
+                + counters.stalledKernel.get() + "; undelivered " + counters.kafkaUndelivered.get() + "; unsent at stop "
+                + counters.kafkaUnsent.get() + ")";
     }
 
     /** The ring of {@code -r} MiB, if the memory available holds it. */

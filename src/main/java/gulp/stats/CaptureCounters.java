@@ -27,11 +27,20 @@ public final class CaptureCounters {
     /** Interface drops (rx_missed_errors + rx_fifo_errors), relative to the start. */
     public final Counter interfaceDropped = new Counter();
 
+    // Reader thread: the share of the drops above that happened while the output was stalled (a
+    // Kafka producer refusing records, a full disk), as the reader sees it: ring-full drops while
+    // the writer says its output is stalled, and the kernel's tp_drops read while the reader held
+    // kernel blocks during such a stall (pipeline.PacketPath, capture.LiveSocket).
+    /** Ring-full drops ({@link #droppedRingFull}) while the output was stalled. */
+    public final Counter stalledRingFull = new Counter();
+    /** Kernel drops ({@link #kernelDropped}) read while kernel blocks were held for a stalled output. */
+    public final Counter stalledKernel = new Counter();
+
     // Writer thread.
     /**
      * kafka: packets the producer took but could not deliver (it gave up on them). Written by the
      * Kafka sink's writer thread, which also keeps recordsWritten/bytesWritten (packets and bytes the
-     * broker acknowledged). A stall of Kafka fills the ring, whose losses are counted as any ring-full loss.
+     * broker acknowledged). What a stall of Kafka costs the rings is {@link #lostWhileStalled()}.
      */
     public final Counter kafkaUndelivered = new Counter();
     /** kafka: packets still not handed to the producer when the stop's grace time ran out. Kafka sink's writer thread. */
@@ -40,9 +49,33 @@ public final class CaptureCounters {
     public final Counter bytesWritten = new Counter();
     public final Counter filesFinished = new Counter();
 
-    /** Every packet lost on the way to Kafka ({@link #kafkaUndelivered} + {@link #kafkaUnsent}). */
-    public long droppedKafka() {
+    /** Set before the threads start (their start publishes it): the output is Kafka, whose stalls' losses are kafka drops. */
+    private boolean kafkaOutput;
+
+    /** The run's output is {@code --kafka}: packets lost while it is stalled count as kafka drops. Before the threads start. */
+    public void outputIsKafka() {
+        kafkaOutput = true;
+    }
+
+    /** Packets lost (ring full, kernel) while the output was stalled: {@link #stalledRingFull} + {@link #stalledKernel}. */
+    public long lostWhileStalled() {
+        return stalledRingFull.get() + stalledKernel.get();
+    }
+
+    /**
+     * Packets that left the ring but never reached Kafka ({@link #kafkaUndelivered} + {@link #kafkaUnsent}):
+     * the box's own losses after its ring, which no other counter holds.
+     */
+    public long kafkaLostAfterRing() {
         return kafkaUndelivered.get() + kafkaUnsent.get();
+    }
+
+    /**
+     * Every packet lost for Kafka: {@link #kafkaLostAfterRing()}, and with a Kafka output those lost
+     * while it was stalled ({@link #lostWhileStalled()}, which are also ring-full or kernel drops).
+     */
+    public long droppedKafka() {
+        return kafkaLostAfterRing() + (kafkaOutput ? lostWhileStalled() : 0);
     }
 
     // Liveness, for the service watchdog (run.ServiceNotifier): loop turns, idle waits included.
@@ -62,6 +95,7 @@ public final class CaptureCounters {
         long[] sums = new long[mine.length];
         long lastFile = 0;
         for (CaptureCounters part : parts) {
+            kafkaOutput |= part.kafkaOutput;
             Counter[] theirs = part.all();
             for (int i = 0; i < theirs.length; i++) {
                 sums[i] += theirs[i].get();
@@ -77,7 +111,7 @@ public final class CaptureCounters {
     /** Every counter that adds up across pairs (not {@link #lastFileFinishedMillis}). */
     private Counter[] all() {
         return new Counter[] {packetsRead, recordsStored, bytesStored, droppedRingFull, filteredOut, directionSkipped,
-                decapSkipped, kernelReceived, kernelDropped, interfaceDropped, recordsWritten, bytesWritten, filesFinished,
-                readerBeats, writerBeats};
+                decapSkipped, kernelReceived, kernelDropped, interfaceDropped, stalledRingFull, stalledKernel,
+                kafkaUndelivered, kafkaUnsent, recordsWritten, bytesWritten, filesFinished, readerBeats, writerBeats};
     }
 }

@@ -32,6 +32,15 @@ public interface InterfaceFigures {
     /** Records gulp put into its ring for this interface. */
     long recordsStored(int id);
 
+    /**
+     * Packets that left gulp's ring but never reached Kafka (undelivered, unsent at the stop): the
+     * capture box's, for the files {@code kafka-consume} writes. Those lost in the rings while Kafka
+     * refused are in {@link #kernelDropped} and {@link #ringFullDropped} already.
+     */
+    default long kafkaDropped(int id) {
+        return UNKNOWN;
+    }
+
     /** Today's single interface (or input), all figures from the run's totals. */
     static InterfaceFigures single(String name, CaptureCounters counters, boolean live) {
         return new InterfaceFigures() {

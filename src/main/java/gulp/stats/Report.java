@@ -55,7 +55,7 @@ public final class Report {
             line(b, counters.recordsWritten.get(), "records written");
             line(b, counters.bytesWritten.get(), "bytes written");
             line(b, counters.droppedRingFull.get(), "records dropped (ring full)");
-            long unwritten = counters.recordsStored.get() - counters.recordsWritten.get() - counters.droppedKafka();
+            long unwritten = counters.recordsStored.get() - counters.recordsWritten.get() - counters.kafkaLostAfterRing();
             if (unwritten > 0) {
                 line(b, unwritten, "records dropped (output failed)");
             }

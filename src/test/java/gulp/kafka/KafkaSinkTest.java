@@ -122,7 +122,7 @@ class KafkaSinkTest {
         String last = lines.getLast();
         assertTrue(last.contains("\"final\":true"), last);
         assertTrue(last.contains("\"gulp_kafka_dropped_packets_total\":{\"undelivered\":0,\"unsent_at_stop\":"
-                + frames.size() + "}"), last);
+                + frames.size() + ",\"stalled_ring_full\":0,\"stalled_kernel\":0}"), last);
         assertTrue(lines.stream().anyMatch(l -> l.contains("\"gulp_kafka_refusing\":1")), "refusing while no broker answered");
     }
 

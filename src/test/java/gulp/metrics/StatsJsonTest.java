@@ -40,11 +40,14 @@ class StatsJsonTest {
             counters.kafkaUndelivered.add(3);
             counters.kafkaUnsent.add(40);
             counters.droppedRingFull.add(5);
+            counters.stalledRingFull.add(2);
             ByteRing ring = ByteRing.allocate(1 << 20, arena);
             RunFigures figures = new RunFigures(new RunFigures.Sources(counters,
                     InterfaceFigures.single("eth1", counters, true), ring, true, null, null, null, () -> true), 0);
             String line = StatsJson.line(figures, "2.0.0", 1_000L, false);
-            assertTrue(line.contains("\"gulp_kafka_dropped_packets_total\":{\"undelivered\":3,\"unsent_at_stop\":40}"), line);
+            assertTrue(line.contains("\"gulp_kafka_dropped_packets_total\":{\"undelivered\":3,\"unsent_at_stop\":40,"
+                    + "\"stalled_ring_full\":2,\"stalled_kernel\":0}"), line);
+            assertTrue(line.contains("\"gulp_output_stall_dropped_packets_total\":{\"ring_full\":2,\"kernel\":0}"), line);
             assertTrue(line.contains("\"gulp_kafka_refusing\":1"), line);
             assertTrue(line.contains("\"gulp_ring_full_dropped_packets_total\":{\"eth1\":5}"), line);
             RunFigures without = new RunFigures(new RunFigures.Sources(counters,
