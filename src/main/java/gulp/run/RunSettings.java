@@ -79,6 +79,9 @@ public record RunSettings(Options options, String interfaceName, List<String> in
             refusal = "--fanout needs live capture from one interface (-i IFACE)";
         } else if (interfaces.size() > 1 || interfaces.getFirst().equals("any")) {
             refusal = "--fanout spreads one interface over several sockets: give one -i IFACE (not several, nor any)";
+        } else if (options.kafkaBootstrap != null) {
+            refusal = "--fanout with --kafka is not supported: the pairs write file sets (-o DIR);"
+                    + " to publish one interface from several cores, run one gulp --kafka per queue";
         } else if (options.outputDirectory == null) {
             refusal = "--fanout " + options.fanout + " writes one file set per pair: give -o DIR"
                     + " (the pairs are not merged into one stream on stdout)";

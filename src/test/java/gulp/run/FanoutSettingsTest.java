@@ -46,6 +46,7 @@ class FanoutSettingsTest {
         assertTrue(refusal("-i", "-", "--fanout", "2", "-o", "/tmp/x").contains("live capture"));
         assertTrue(refusal("-i", "lo", "--fanout", "2", "-o", "/tmp/x", "--reader-cpu", "0").contains("taskset"));
         assertTrue(refusal("-i", "lo", "--fanout", "2", "-o", "/tmp/x", "--name-template", "cap_%Y").contains("%{name}"));
+        assertTrue(refusal("-i", "lo", "--fanout", "2", "--kafka", "127.0.0.1:9", "--kafka-topic", "t").contains("--kafka"));
     }
 
     @Test
