@@ -178,8 +178,9 @@ public final class Writer implements Runnable {
      */
     private void scanForCut(long tail) {
         while (scannedUpTo < tail) {
-            long length = framing.recordLength(consumer, scannedUpTo);
-            if (!framing.isPacket(consumer, scannedUpTo)) {
+            long signedLength = framing.signedRecordLength(consumer, scannedUpTo);
+            long length = Math.abs(signedLength);
+            if (signedLength < 0) { // not a packet
                 scannedUpTo += length;
                 continue;
             }
@@ -257,9 +258,10 @@ public final class Writer implements Runnable {
                 // Read each header once, while it is still unreleased (the whole record is: the
                 // tail is published at record boundaries); a record that straddles this write
                 // keeps its end here for the next call.
-                long length = framing.recordLength(consumer, countedUpTo);
+                long signedLength = framing.signedRecordLength(consumer, countedUpTo);
+                long length = Math.abs(signedLength);
                 countedRecordEnd = countedUpTo + length;
-                countedRecordIsPacket = framing.isPacket(consumer, countedUpTo);
+                countedRecordIsPacket = signedLength > 0;
                 if (envelope != null && (envelopeSeesPackets || !countedRecordIsPacket)) {
                     envelopeSeesPackets = envelope.onRecord(consumer, countedUpTo, length, countedRecordIsPacket,
                             packetsWritten + records);
