@@ -30,6 +30,15 @@ public final class PacketFlags {
         return PcapngBlock.FLAG_INBOUND | reception << PcapngBlock.FLAG_RECEPTION_SHIFT;
     }
 
+    /** {@code epb_flags} of a decapsulated frame of {@link gulp.decap.DecapResult#direction()} {@code direction}. */
+    public static int ofMirrorDirection(int direction) {
+        return switch (direction) {
+            case gulp.decap.DecapResult.DIRECTION_INGRESS -> PcapngBlock.FLAG_INBOUND;
+            case gulp.decap.DecapResult.DIRECTION_EGRESS -> PcapngBlock.FLAG_OUTBOUND;
+            default -> 0;
+        };
+    }
+
     /** {@code epb_flags} for a packet of {@code packetType} (or {@link #UNKNOWN_TYPE}) with {@code tpStatus}. */
     public static int of(int packetType, int tpStatus) {
         if (packetType < 0) {

@@ -13,6 +13,12 @@ import java.lang.foreign.MemorySegment;
 public final class DecapResult {
     /** No session id or VNI (ERSPAN type I, GRE without key). */
     public static final int NO_ID = -1;
+    /** The mirror carries no direction (every kind but ERSPAN type III). */
+    public static final int DIRECTION_UNKNOWN = 0;
+    /** ERSPAN type III, D = 0: the frame came into the mirrored port. */
+    public static final int DIRECTION_INGRESS = 1;
+    /** ERSPAN type III, D = 1: the frame left through the mirrored port. */
+    public static final int DIRECTION_EGRESS = 2;
 
     private final byte[] prefixBytes = new byte[EthernetHeader.LENGTH];
     private final MemorySegment prefix = MemorySegment.ofArray(prefixBytes);
@@ -26,6 +32,7 @@ public final class DecapResult {
     EncapKind kind;
     int erspanVersion;
     int id = NO_ID;
+    int direction = DIRECTION_UNKNOWN;
     boolean reassembled;
     DecapCounters.Counter skipReason;
 
@@ -78,6 +85,12 @@ public final class DecapResult {
 
     /** ERSPAN session id, VXLAN/Geneve VNI, GRE key, or {@link #NO_ID}. */
     public int id() { return id; }
+
+    /**
+     * The frame's direction at the mirrored port: {@link #DIRECTION_INGRESS}, {@link #DIRECTION_EGRESS}
+     * (ERSPAN type III's D bit), or {@link #DIRECTION_UNKNOWN}.
+     */
+    public int direction() { return direction; }
 
     /** True when the outer datagram was reassembled from IP fragments (segment is the reassembly buffer). */
     public boolean reassembled() { return reassembled; }

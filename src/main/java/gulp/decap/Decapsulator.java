@@ -140,6 +140,7 @@ public final class Decapsulator {
         out.skipReason = null;
         out.reassembled = false;
         out.syntheticPrefix = false;
+        out.direction = DecapResult.DIRECTION_UNKNOWN;
         return frame(pkt, offset, Math.min(caplen, wirelen), wirelen, tsNanos, out);
     }
 
@@ -582,6 +583,7 @@ public final class Decapsulator {
             gaps.observe(session, u32(seg, base + gre + GreHeader.sequenceOffset(flags)));
         }
         long time = hardwareTime ? erspanTime(seg, base + at, word2, subHeader, ts) : ts;
+        out.direction = ErspanHeader.egress(word2) ? DecapResult.DIRECTION_EGRESS : DecapResult.DIRECTION_INGRESS;
         return inner(seg, base, at + headerLength, end, capEnd, payload, ERSPAN_III, session, time, out);
     }
 

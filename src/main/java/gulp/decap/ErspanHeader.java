@@ -27,6 +27,9 @@ package gulp.decap;
  * </pre>
  * FT 0 = Ethernet frame, FT 2 = IP packet (no layer-2 header). Gra: 0 = 100 us units,
  * 1 = 100 ns units, 2 = IEEE 1588 (low word nanoseconds, sub-header word seconds), 3 = custom.
+ * D (type III only): the direction at the mirrored port, 0 = ingress (the frame came into the
+ * port), 1 = egress (it left through it); Linux {@code include/net/erspan.h} {@code dir},
+ * {@code ERSPAN_DIR} (0x0008 of word 2's low half), Wireshark {@code erspan.direction}.
  */
 public final class ErspanHeader {
     public static final int VERSION_SHIFT = 28;
@@ -53,6 +56,7 @@ public final class ErspanHeader {
     public static final int GRANULARITY_100_NANOS = 1;
     public static final int GRANULARITY_IEEE_1588 = 2;
     public static final int OPTIONAL_SUB_HEADER = 0x1;
+    public static final int DIRECTION_EGRESS = 0x0008;
     public static final int PLATFORM_ID_SHIFT = 26;
     public static final int PLATFORM_ID_MASK = 0x3F;
 
@@ -67,6 +71,9 @@ public final class ErspanHeader {
     public static int granularity(int word2) { return (word2 >>> GRANULARITY_SHIFT) & GRANULARITY_MASK; }
 
     public static boolean hasSubHeader(int word2) { return (word2 & OPTIONAL_SUB_HEADER) != 0; }
+
+    /** Type III: the mirrored frame left the mirrored port (D = 1); false: it came in (D = 0). */
+    public static boolean egress(int word2) { return (word2 & DIRECTION_EGRESS) != 0; }
 
     /** Platform IDs 3, 5, 6 and 7 carry the seconds (upper timestamp) in the second sub-header word. */
     public static boolean subHeaderCarriesSeconds(int platformId) {

@@ -7,7 +7,7 @@ import gulp.ring.ByteRing;
  * ring: the run gives it to the sink, which writes {@link #header()} when it starts a file and
  * {@link #trailer()} when it finishes one. Classic pcap: a fixed 24-byte header and no trailer;
  * pcapng ({@link PcapngEnvelope}): a section header and the interface descriptions seen so far,
- * and interface statistics at the end. The writer shows it each record it writes when
+ * and interface statistics at the end. The writer shows it the records it writes when
  * {@link #watchesRecords()} (never for classic pcap). Writer thread only.
  */
 public interface FileEnvelope {
@@ -29,9 +29,16 @@ public interface FileEnvelope {
     /**
      * A record of {@code length} bytes at {@code position} is being written (whole and published,
      * not yet released); {@code packet} is the framing's {@link RecordFraming#isPacket} of it, which
-     * the writer has read already. Called once per record, in stream order.
+     * the writer has read already, {@code packetsBefore} the packets written before it. Called in
+     * stream order for every record that is not a packet, and for the packets too while the last
+     * call returned true (the answer to "show me the packets one by one from now on").
      */
-    default void onRecord(ByteRing.Consumer ring, long position, long length, boolean packet) {
+    default boolean onRecord(ByteRing.Consumer ring, long position, long length, boolean packet, long packetsBefore) {
+        return false;
+    }
+
+    /** Every packet written so far, {@code total}: told after each write (not per record). */
+    default void packetsWritten(long total) {
     }
 
     /** A fixed header and no trailer: classic pcap, or nothing at all for {@code -c}. */

@@ -16,8 +16,11 @@ import java.util.function.LongSupplier;
  * rotation) and ends with exactly one interface statistics block per interface.
  *
  * <p>Interface descriptions travel in the ring (the reader writes one when an interface is
- * declared, at start or mid-stream); this envelope keeps a copy of each as the writer writes it,
- * and counts the packets written per interface. The statistics (README, "pcapng"):
+ * declared, at start or mid-stream); this envelope keeps a copy of each as the writer writes it.
+ * Packets written per interface: while one interface is described they are all its own, so the
+ * writer's packet count is the figure and the writer walks packets by their length alone; from
+ * the moment a second description passes (everything before it was the first interface's) the
+ * writer shows each packet and its interface id is counted. The statistics (README, "pcapng"):
  * counts since the start of the run, as the pcapng specification defines them, taken when the
  * file is finished — {@code isb_ifrecv} packets the kernel received for the socket (live only),
  * {@code isb_ifdrop} every packet lost before the file (the interface's, the kernel's and gulp's
@@ -36,7 +39,12 @@ public final class PcapngEnvelope implements FileEnvelope {
     private final LongSupplier wallClockNanos;
     private final long startNanos;
     private final List<byte[]> descriptions = new ArrayList<>();
+    /** Per interface, once {@link #perInterface}: packets written. */
     private long[] delivered = new long[4];
+    /** A second interface was described: packets are shown one by one and counted by interface. */
+    private boolean perInterface;
+    /** Every packet written (the writer's count). */
+    private long packetsWritten;
     private SessionFigures sessions = NO_SESSIONS;
     /** Interfaces seen that are not mirror sessions (the capture's own interfaces and inputs). */
     private int ownInterfaces;
@@ -97,6 +105,9 @@ public final class PcapngEnvelope implements FileEnvelope {
 
     /** Packets of interface {@code id} written so far. */
     public long delivered(int id) {
+        if (!perInterface) {
+            return id == 0 ? packetsWritten : 0;
+        }
         return id < delivered.length ? delivered[id] : 0;
     }
 
@@ -147,13 +158,18 @@ public final class PcapngEnvelope implements FileEnvelope {
     }
 
     @Override
-    public void onRecord(ByteRing.Consumer ring, long position, long length, boolean packet) {
+    public void packetsWritten(long total) {
+        packetsWritten = total;
+    }
+
+    @Override
+    public boolean onRecord(ByteRing.Consumer ring, long position, long length, boolean packet, long packetsBefore) {
         if (packet) {
             int id = PcapngRecordFraming.packetInterfaceId(ring, position);
             if (id >= 0 && id < delivered.length) {
                 delivered[id]++;
             }
-            return;
+            return true;
         }
         if (ring.intLittleEndianAt(position + PcapngBlock.TYPE_OFFSET) == PcapngBlock.TYPE_INTERFACE_DESCRIPTION) {
             byte[] block = new byte[(int) length];
@@ -171,6 +187,11 @@ public final class PcapngEnvelope implements FileEnvelope {
             if (descriptions.size() > delivered.length) {
                 delivered = Arrays.copyOf(delivered, delivered.length * 2);
             }
+            if (descriptions.size() == 2 && !perInterface) { // every packet so far was the first interface's
+                delivered[0] = packetsBefore;
+                perInterface = true;
+            }
         }
+        return perInterface;
     }
 }

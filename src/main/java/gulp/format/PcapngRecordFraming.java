@@ -20,6 +20,14 @@ public final class PcapngRecordFraming implements RecordFraming {
         return Integer.toUnsignedLong(ring.intLittleEndianAt(position + PcapngBlock.TOTAL_LENGTH_OFFSET));
     }
 
+    /** Block type (low half) and total length (high half) in one 64-bit read. */
+    @Override
+    public long signedRecordLength(ByteRing.Consumer ring, long position) {
+        long typeAndLength = ring.longLittleEndianAt(position + PcapngBlock.TYPE_OFFSET);
+        long length = typeAndLength >>> 32;
+        return (int) typeAndLength == PcapngBlock.TYPE_ENHANCED_PACKET ? length : -length;
+    }
+
     @Override
     public boolean isPacket(ByteRing.Consumer ring, long position) {
         return ring.intLittleEndianAt(position + PcapngBlock.TYPE_OFFSET) == PcapngBlock.TYPE_ENHANCED_PACKET;

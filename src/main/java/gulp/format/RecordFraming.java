@@ -36,6 +36,15 @@ public interface RecordFraming {
         return true;
     }
 
+    /**
+     * The writer's walk in one call: the length of the record at {@code position}, negated if the
+     * record holds no packet ({@link #isPacket}). A framing overrides it to read both at once.
+     */
+    default long signedRecordLength(ByteRing.Consumer ring, long position) {
+        long length = recordLength(ring, position);
+        return isPacket(ring, position) ? length : -length;
+    }
+
     /** The interface id ({@link gulp.capture.PacketHandler#declareInterface}) of the packet at {@code position}; 0 for classic pcap. */
     default int interfaceId(ByteRing.Consumer ring, long position) {
         return 0;
@@ -47,6 +56,11 @@ public interface RecordFraming {
             @Override
             public long recordLength(ByteRing.Consumer ring, long position) {
                 return PcapRecordHeader.recordLength(ring.intLittleEndianAt(position + PcapRecordHeader.CAPLEN_OFFSET));
+            }
+
+            @Override
+            public long signedRecordLength(ByteRing.Consumer ring, long position) {
+                return recordLength(ring, position); // every record is a packet
             }
 
             @Override

@@ -238,13 +238,14 @@ public final class PacketPath implements PacketHandler {
                     if (mirrors != null) {
                         currentInterface = mirrors.interfaceOf(this, inner, data, offset, caplen);
                     }
+                    int flags = PacketFlags.ofMirrorDirection(inner.direction());
                     if (inner.hasSyntheticPrefix()) {
                         int length = inner.copyTo(assembly, 0, (int) assembly.byteSize());
                         keep(assembly, 0, length, inner.recordWireLength(), inner.timestampNanos(), NO_VLAN_TAG,
-                                UNKNOWN_PACKET_TYPE, 0, filter);
+                                UNKNOWN_PACKET_TYPE, flags, filter);
                     } else {
                         keep(inner.segment(), inner.offset(), inner.innerCaplen(), inner.innerWireLength(),
-                                inner.timestampNanos(), NO_VLAN_TAG, UNKNOWN_PACKET_TYPE, 0, filter);
+                                inner.timestampNanos(), NO_VLAN_TAG, UNKNOWN_PACKET_TYPE, flags, filter);
                     }
                     currentInterface = outerInterface;
                     return;
@@ -254,7 +255,8 @@ public final class PacketPath implements PacketHandler {
                         counters.decapSkipped.increment();
                         return;
                     }
-                    keep(data, offset, caplen, wirelen, timestampNanos, vlanTag, packetType, tpStatus, otherFilter);
+                    keep(data, offset, caplen, wirelen, timestampNanos, vlanTag, packetType, PacketFlags.of(packetType, tpStatus),
+                            otherFilter);
                     return;
                 }
                 case HELD -> {
@@ -266,16 +268,17 @@ public final class PacketPath implements PacketHandler {
                 }
             }
         }
-        keep(data, offset, caplen, wirelen, timestampNanos, vlanTag, packetType, tpStatus, filter);
+        keep(data, offset, caplen, wirelen, timestampNanos, vlanTag, packetType, PacketFlags.of(packetType, tpStatus),
+                filter);
     }
 
+    /** Filters and stores one packet; {@code flags} are its pcapng {@code epb_flags} ({@link PacketFlags}). */
     private void keep(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag,
-                      int packetType, int tpStatus, PacketFilter filter) {
+                      int packetType, int flags, PacketFilter filter) {
         if (filter != null && !filter.accept(data, offset, caplen, wirelen, vlanTag, packetType)) {
             counters.filteredOut.increment();
             return;
         }
-        int flags = PacketFlags.of(packetType, tpStatus);
         long length = store(timestampNanos, flags, data, offset, caplen, wirelen, vlanTag);
         if (length == 0 && waitWhenFull) {
             length = waitAndStore(timestampNanos, flags, data, offset, caplen, wirelen, vlanTag);

@@ -37,6 +37,8 @@ public final class Writer implements Runnable {
     private long countedUpTo;   // records counted as written up to here (a record boundary)
     private long countedRecordEnd = -1; // end of the record at countedUpTo, once its header was read
     private boolean countedRecordIsPacket; // the record at countedUpTo holds a packet
+    private long packetsWritten; // packet records counted as written
+    private boolean envelopeSeesPackets; // the envelope asked to be shown packet records too
     private long scannedUpTo;   // records shown to the rotation policy up to here
     private long fileStart;     // where the current file began
     private long cut = NO_CUT;  // where the current file must end
@@ -46,8 +48,9 @@ public final class Writer implements Runnable {
 
     /**
      * @param framing  null for opaque {@code -c} data, which has no records to count or to cut between
-     * @param envelope the output files' envelope, shown each record written if it asks (pcapng
-     *                 keeps the interface descriptions and counts packets per interface)
+     * @param envelope the output files' envelope, shown the records written if it asks (pcapng
+     *                 keeps the interface descriptions, and counts packets per interface once
+     *                 there are several)
      */
     public Writer(ByteRing ring, Sink sink, RecordFraming framing, FileEnvelope envelope, RotationPolicy policy,
                   long blockSize, long maxParkNanos, CaptureCounters counters, RunControl control) {
@@ -175,8 +178,9 @@ public final class Writer implements Runnable {
      */
     private void scanForCut(long tail) {
         while (scannedUpTo < tail) {
-            long length = framing.recordLength(consumer, scannedUpTo);
-            if (!framing.isPacket(consumer, scannedUpTo)) {
+            long signedLength = framing.signedRecordLength(consumer, scannedUpTo);
+            long length = Math.abs(signedLength);
+            if (signedLength < 0) { // not a packet
                 scannedUpTo += length;
                 continue;
             }
@@ -254,11 +258,13 @@ public final class Writer implements Runnable {
                 // Read each header once, while it is still unreleased (the whole record is: the
                 // tail is published at record boundaries); a record that straddles this write
                 // keeps its end here for the next call.
-                long length = framing.recordLength(consumer, countedUpTo);
+                long signedLength = framing.signedRecordLength(consumer, countedUpTo);
+                long length = Math.abs(signedLength);
                 countedRecordEnd = countedUpTo + length;
-                countedRecordIsPacket = framing.isPacket(consumer, countedUpTo);
-                if (envelope != null) {
-                    envelope.onRecord(consumer, countedUpTo, length, countedRecordIsPacket);
+                countedRecordIsPacket = signedLength > 0;
+                if (envelope != null && (envelopeSeesPackets || !countedRecordIsPacket)) {
+                    envelopeSeesPackets = envelope.onRecord(consumer, countedUpTo, length, countedRecordIsPacket,
+                            packetsWritten + records);
                 }
             }
             if (countedRecordEnd > head) {
@@ -270,7 +276,11 @@ public final class Writer implements Runnable {
                 records++;
             }
         }
+        packetsWritten += records;
         counters.recordsWritten.add(records);
+        if (envelope != null) {
+            envelope.packetsWritten(packetsWritten);
+        }
     }
 
     private static String describe(Throwable e) {

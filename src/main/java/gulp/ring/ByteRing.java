@@ -39,6 +39,7 @@ import static gulp.ring.ByteRingDescriptor.WANTED_TAIL_OFFSET;
 public final class ByteRing {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG_LE_UNALIGNED = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** The block size the ring is placed against (see {@link #allocate(long, Arena, int)}). */
     public static final long ALIGNMENT = 4096;
 
@@ -463,11 +464,23 @@ public final class ByteRing {
             return ahead >= 0 && ahead < capacity ? wrap(headIndex + ahead) : index(position);
         }
 
+        /**
+         * Reads a little-endian long at a stream position (wrap-aware), for walking records: two
+         * adjacent ints of a record header in one read ({@link #intLittleEndianAt} of the first is
+         * its low half).
+         */
+        public long longLittleEndianAt(long position) {
+            long at = indexOf(position);
+            if (at + 8 <= capacity) {
+                return buffer.get(LONG_LE_UNALIGNED, at);
+            }
+            return Integer.toUnsignedLong(intLittleEndianAt(position)) | (long) intLittleEndianAt(position + 4) << 32;
+        }
+
         /** Reads a little-endian int at a stream position (wrap-aware), for walking records. */
         public int intLittleEndianAt(long position) {
             // Callers walk records not yet released, at most a ring ahead of the head: no division.
-            long ahead = position - head;
-            long at = ahead >= 0 && ahead < capacity ? wrap(headIndex + ahead) : index(position);
+            long at = indexOf(position);
             if (at + 4 <= capacity) {
                 return buffer.get(INT_LE, at);
             }

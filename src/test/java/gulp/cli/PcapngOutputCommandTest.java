@@ -161,6 +161,30 @@ class PcapngOutputCommandTest {
                 Tools.check("tcpdump", "-nn", "-tt", "-r", pcapng.toString()));
     }
 
+    @Test
+    void erspanIiiDirectionBecomesEachDecapsulatedPacketsInboundOrOutboundFlag() throws Exception {
+        for (String capture : new String[] {"erspanIII.pcap", "gre-erspan3-dot1q.pcap"}) {
+            Path input = PcapFiles.ZEEK.resolve(capture);
+            Path pcapng = dir.resolve(capture + ".pcapng");
+            GulpProcess.Result result = GulpProcess.run(input, pcapng, "-i", "-", "-d", "--format", "pcapng");
+            assertEquals(0, result.status(), result.stderr());
+            // The mirror's D bit (Wireshark's erspan.direction: 0 ingress, 1 egress) of each input packet ...
+            List<String> mirrored = Tools.check("tshark", "-r", input.toString(), "-T", "fields", "-e", "erspan.direction")
+                    .lines().toList();
+            // ... is the direction of the decapsulated packet: 1 inbound, 2 outbound.
+            List<String> written = Tools.check("tshark", "-r", pcapng.toString(), "-T", "fields",
+                    "-e", "frame.packet_flags_direction").lines().map(d -> Integer.decode(d).toString()).toList();
+            assertEquals(List.of("0", "1"), mirrored.stream().sorted().toList(), capture + ": both directions in the input");
+            assertEquals(mirrored.stream().map(d -> d.equals("1") ? "2" : "1").toList(), written, capture);
+        }
+        // Type II carries no direction: no epb_flags at all.
+        Path typeTwo = dir.resolve("erspanII.pcapng");
+        assertEquals(0, GulpProcess.run(PcapFiles.ZEEK.resolve("erspanII.pcap"), typeTwo, "-i", "-", "-d",
+                "--format", "pcapng").status());
+        assertTrue(Tools.check("tshark", "-r", typeTwo.toString(), "-T", "fields", "-e", "frame.packet_flags")
+                .lines().allMatch(String::isEmpty));
+    }
+
     private static gulp.testing.PcapFiles.Frame mirrored(int source, int session, int sequence) {
         byte[] outer = gulp.testing.Frames.ethernet(0x0800, gulp.testing.Frames.ipv4(0, 1, 0, 64, 47,
                 new byte[] {(byte) 192, 0, 2, (byte) source}, new byte[] {(byte) 198, 51, 100, 1}, 0,

@@ -140,6 +140,22 @@ class DecapsulatorTest {
     }
 
     @Test
+    void erspanIiiDirectionBitGivesIngressOrEgressAndOtherKindsNone() {
+        assertEquals(DecapOutcome.INNER, run(ethernet(0x0800, ipv4(47, erspanIII(4, 1, 0, 0, null, frame), 0))));
+        assertEquals(DecapResult.DIRECTION_INGRESS, result.direction());
+        // D (0x0008) among other word-2 bits: granularity 100 ns, FT 0, a sub-header.
+        byte[] sub = {0x0C, 0, 0, 0, 0, 0, 0, 0};
+        assertEquals(DecapOutcome.INNER,
+                run(ethernet(0x0800, ipv4(47, erspanIII(4, 1, 0, 0x0008 | 1 << 1 | 1, sub, frame), 0))));
+        assertEquals(DecapResult.DIRECTION_EGRESS, result.direction());
+        assertArrayEquals(frame, innerBytes());
+        assertEquals(DecapOutcome.INNER, run(ethernet(0x0800, ipv4(47, erspanII(3, 1, frame), 0))));
+        assertEquals(DecapResult.DIRECTION_UNKNOWN, result.direction(), "type II has no direction bit");
+        assertEquals(DecapOutcome.INNER, run(ethernet(0x0800, ipv4(17, vxlan(1, frame), 0))));
+        assertEquals(DecapResult.DIRECTION_UNKNOWN, result.direction());
+    }
+
+    @Test
     void arrivalTimeIsUsedUnlessHardwareTimeIsAskedFor() {
         assertEquals(DecapOutcome.INNER, run(ethernet(0x0800, ipv4(47, erspanIII(4, 1, 12345, 0, null, frame), 0))));
         assertEquals(T, result.timestampNanos());

@@ -99,6 +99,59 @@ class PcapngRecordEncoderTest {
     }
 
     @Test
+    void packetsPerInterfaceAreTheWritersCountUntilASecondInterfaceThenCountedById() {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(1 << 16, arena);
+            RecordEncoder encoder = new PcapngRecordEncoder(1500, "Linux 6");
+            PcapngEnvelope envelope = new PcapngEnvelope(PcapngBlocks.sectionHeader("hw", "os", "gulp"),
+                    InterfaceFigures.single("eth1", new CaptureCounters(), true), () -> STAMP);
+            java.util.List<Long> starts = new java.util.ArrayList<>();
+            long at = 0;
+            at += record(starts, at, encoder.appendInterface(ring.producer(), new CaptureInterface("a", "a", 1, 0, null)));
+            for (int i = 0; i < 3; i++) {
+                at += record(starts, at, encoder.append(ring.producer(), STAMP, 0, 0, 0, frame(60), 0, 60, 60));
+            }
+            at += record(starts, at, encoder.appendInterface(ring.producer(), new CaptureInterface("b", "b", 1, 0, null)));
+            for (int id : new int[] {1, 0, 1, 1}) {
+                at += record(starts, at, encoder.append(ring.producer(), STAMP, id, 0, 0, frame(60), 0, 60, 60));
+            }
+            ring.producer().publish();
+            ByteRing.Consumer consumer = ring.consumer();
+            consumer.refresh();
+            RecordFraming framing = encoder.framing();
+            // As Writer.countRecordsUpTo: packets are shown only while the envelope asks.
+            boolean showPackets = false;
+            long packets = 0;
+            for (int i = 0; i < starts.size(); i++) {
+                long start = starts.get(i);
+                long length = framing.recordLength(consumer, start);
+                boolean packet = framing.isPacket(consumer, start);
+                if (showPackets || !packet) {
+                    showPackets = envelope.onRecord(consumer, start, length, packet, packets);
+                }
+                if (packet) {
+                    packets++;
+                }
+                if (i == 3) {
+                    envelope.packetsWritten(packets);
+                    assertFalse(showPackets);
+                    assertEquals(3, envelope.delivered(0), "one interface: the writer's count");
+                }
+            }
+            envelope.packetsWritten(packets);
+            assertEquals(2, envelope.interfaces());
+            assertEquals(4, envelope.delivered(0), "3 before the second interface, 1 after");
+            assertEquals(3, envelope.delivered(1));
+        }
+    }
+
+    private static long record(java.util.List<Long> starts, long at, long length) {
+        assertTrue(length > 0);
+        starts.add(at);
+        return length;
+    }
+
+    @Test
     void anInterfaceDescriptionInTheStreamIsNoPacketAndTheEnvelopeRepeatsItInTheNextHeader() {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(1 << 16, arena);
@@ -116,8 +169,10 @@ class PcapngRecordEncoderTest {
             assertEquals(PcapngRecordFraming.NO_TIMESTAMP, framing.timestampNanos(consumer, 0));
             assertEquals(idb, framing.recordLength(consumer, 0));
             byte[] description = bytesAt(consumer, idb);
-            envelope.onRecord(consumer, 0, idb, framing.isPacket(consumer, 0));
-            envelope.onRecord(consumer, idb, epb, framing.isPacket(consumer, idb));
+            assertFalse(envelope.onRecord(consumer, 0, idb, framing.isPacket(consumer, 0), 0),
+                    "one interface: its packets need not be shown");
+            assertEquals(epb, framing.recordLength(consumer, idb));
+            envelope.packetsWritten(1); // the writer's count after the packet's write
             byte[] header = envelope.header();
             byte[] shb = PcapngBlocks.sectionHeader("hw", "os", "gulp");
             assertArrayEquals(description, java.util.Arrays.copyOfRange(header, shb.length, header.length));

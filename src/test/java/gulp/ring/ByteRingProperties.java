@@ -107,6 +107,33 @@ class ByteRingProperties {
     }
 
     @Property(tries = 100)
+    void longsAreReadAcrossTheBufferEndAsTheirTwoInts(@ForAll @IntRange(min = 0, max = 12) int offsetBeforeEnd,
+                                                      @ForAll long value) {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(4096, arena);
+            ByteRing.Producer producer = ring.producer();
+            ByteRing.Consumer consumer = ring.consumer();
+            int fill = 4096 - offsetBeforeEnd; // 0-7: the long straddles the buffer end; 8-12: it does not
+            assertTrue(producer.tryClaim(fill));
+            producer.put(MemorySegment.ofArray(new byte[fill]), 0, fill);
+            producer.commit();
+            producer.publish();
+            consumer.refresh();
+            consumer.release(fill);
+            byte[] le = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(value).array();
+            assertTrue(producer.tryClaim(8));
+            producer.put(MemorySegment.ofArray(le), 0, 8);
+            producer.commit();
+            producer.publish();
+            consumer.refresh();
+            long head = consumer.head();
+            assertEquals(value, consumer.longLittleEndianAt(head));
+            assertEquals((int) value, consumer.intLittleEndianAt(head));
+            assertEquals((int) (value >>> 32), consumer.intLittleEndianAt(head + 4));
+        }
+    }
+
+    @Property(tries = 100)
     void fourIntsAndTheBytesAfterThemAreWrittenAcrossTheBufferEnd(
             @ForAll @IntRange(min = 0, max = 24) int roomBeforeEnd, @ForAll int a, @ForAll int b, @ForAll int c,
             @ForAll int d, @ForAll boolean abandonFirst) {
