@@ -41,8 +41,9 @@ final class TrafficSummary {
     /**
      * The IPv4 flows added last, by a hash of their key: a flow's later packets (the many of a
      * burst) add nothing new, so a match skips the sets. Direct-mapped, {@link #FLOWS} slots of
-     * (source and destination, protocol and ports as {@link #rest}); a slot that never held a flow
-     * holds a rest no packet has.
+     * (source and destination as one long; the rest: protocol shifted left by 40 or'd with the
+     * ports word, or with {@link #NO_PORTS}); a slot that never held a flow holds a rest no
+     * packet has ({@link #NO_FLOW}). Keys are compared whole, so a hit never hides a packet.
      */
     private final long[] flowPairs = new long[FLOWS];
     private final long[] flowRests = new long[FLOWS];
