@@ -10,6 +10,11 @@
 #
 # Prints one line per run (build, case, user+sys seconds) and, per build, the median of each case
 # and the ratio index/no-index of the medians.
+#
+# STEADY=N (e.g. 3): each case is also run with IN read N times (--read repeated) and the figure
+# is the CPU per extra packet, (CPU xN - CPU x1) / ((N - 1) x PACKETS) in ns (PACKETS=, default
+# 10000000): JVM start and the JIT's compilations, a fixed cost per run (the index's add about
+# 0.3-0.5 s of C2 time to a 10 M-packet run), cancel out, leaving the per-packet cost the budget is about.
 set -euo pipefail
 in=$1 repeats=$2
 shift 2
@@ -30,11 +35,24 @@ for r in $(seq "$repeats"); do
     set -- $c
     d=$(mktemp -d /dev/shm/index-bench.XXXX)
     extra=(); [ "$2" = noindex ] && extra=(--no-index)
-    /usr/bin/time -o "$d.time" -f "%U %S" "$JAVA" "${flags[@]}" -jar "${jars[$1]}" -q --read "$in" -o "$d" "${extra[@]}" >/dev/null 2>&1
-    t=$(tail -1 "$d.time")
-    rm -rf "$d" "$d.time"
-    cpu=$(echo "$t" | awk '{printf "%.2f", $1 + $2}')
-    echo "build$1 $2 $cpu" | tee -a "$results"
+    run() { # reads: CPU seconds of one run reading IN that many times
+      local reads=() t
+      for ((k = 0; k < $1; k++)); do reads+=(--read "$in"); done
+      /usr/bin/time -o "$d.time" -f "%U %S" "$JAVA" "${flags[@]}" -jar "${jars[$b]}" -q "${reads[@]}" -o "$d" "${extra[@]}" >/dev/null 2>&1
+      t=$(tail -1 "$d.time")
+      rm -rf "$d"/* "$d.time"
+      echo "$t" | awk '{printf "%.2f", $1 + $2}'
+    }
+    b=$1
+    cpu=$(run 1)
+    if [ -n "${STEADY:-}" ]; then
+      many=$(run "$STEADY")
+      cpu=$(awk -v a="$cpu" -v m="$many" -v n="$STEADY" -v p="${PACKETS:-10000000}" 'BEGIN {printf "%.1f", (m - a) * 1e9 / ((n - 1) * p)}')
+      echo "build$1 $2 $cpu ns per extra packet (x$STEADY $many s)" | tee -a "$results"
+    else
+      echo "build$1 $2 $cpu" | tee -a "$results"
+    fi
+    rm -rf "$d"
   done
 done
 for j in "${!jars[@]}"; do

@@ -35,8 +35,13 @@ public final class LiveIndexer implements FileIndexHook {
     static final long FINISH_WAIT_MS = 5_000;
     /** How often the index so far of the file being written is published ({@code .NAME.idx.part}). */
     static final long SNAPSHOT_NANOS = 1_000_000_000L;
-    /** ... or this often when the writer has caught up with the input (the end of a burst, a trickle). */
-    static final long CAUGHT_UP_SNAPSHOT_NANOS = 200_000_000L;
+    /**
+     * ... or this often when the writer has caught up with the input (the end of a burst, a
+     * trickle). Half the writer's flush interval (200 ms between partial writes): the last write
+     * of a burst, which comes a flush interval after the write before it (whose snapshot may have
+     * been taken up to that write's duration later), is published, not left out until more comes.
+     */
+    static final long CAUGHT_UP_SNAPSHOT_NANOS = 100_000_000L;
 
     /** An index to write: {@code done} (null for a snapshot) completes when it is written. */
     private record Job(IndexBuilder builder, long length, Path part, Path target, CompletableFuture<Boolean> done) {

@@ -36,8 +36,24 @@ final class TrafficSummary {
     private final long[] ports;
     private final long[] protocols;
     private final OuterLink link; // null: this link type is not summarised, every query may match
-    private long lastV4Pair;      // the IPv4 addresses added last (a flow's packets repeat them)
-    private boolean seenV4Pair;
+    private final int linkHeader; // where an untagged network layer starts (-1: raw IP, always the general path)
+    private final int linkProtocol;
+    /**
+     * The IPv4 flows added last, by a hash of their key: a flow's later packets (the many of a
+     * burst) add nothing new, so a match skips the sets. Direct-mapped, {@link #FLOWS} slots of
+     * (source and destination as one long; the rest: protocol shifted left by 40 or'd with the
+     * ports word, or with {@link #NO_PORTS}); a slot that never held a flow holds a rest no
+     * packet has ({@link #NO_FLOW}). Keys are compared whole, so a hit never hides a packet.
+     */
+    private final long[] flowPairs = new long[FLOWS];
+    private final long[] flowRests = new long[FLOWS];
+    private static final int FLOWS = 256;
+    /** The same for IPv6: {@link #FLOWS6} slots of 5 longs (source high and low, destination high and low, rest). */
+    private final long[] flows6 = new long[FLOWS6 * 5];
+    private static final int FLOWS6 = 64;
+    private static final long NO_FLOW = -1;
+    /** The transport half of a flow key without ports (not TCP/UDP/SCTP, or too short to hold them). */
+    private static final long NO_PORTS = 1L << 32;
 
     TrafficSummary(int linkTypeField) {
         this(OuterLink.of(linkTypeField), new AddressSet(), new long[1024], new long[4]);
@@ -45,6 +61,12 @@ final class TrafficSummary {
 
     private TrafficSummary(OuterLink link, AddressSet addresses, long[] ports, long[] protocols) {
         this.link = link;
+        this.linkHeader = link == null || link.isRawIp() ? -1 : link.headerLength;
+        this.linkProtocol = link == null || link.isRawIp() ? -1 : link.protocolOffset;
+        java.util.Arrays.fill(flowRests, NO_FLOW);
+        for (int i = 4; i < flows6.length; i += 5) {
+            flows6[i] = NO_FLOW;
+        }
         this.addresses = addresses;
         this.ports = ports;
         this.protocols = protocols;
@@ -76,12 +98,32 @@ final class TrafficSummary {
         return link == null || addresses.mayContain(high, low);
     }
 
-    /** Adds the packet whose first {@code length} bytes (of {@code caplen}) are at {@code offset}. */
+    /**
+     * Adds the packet whose first {@code length} bytes (of {@code caplen}) are at {@code offset}.
+     * Kept small, for the writer's loop to inline: untagged IPv4 and IPv6 here, the rest
+     * (tags, ARP, raw IP, short packets) in {@link #addOther}.
+     */
     void add(MemorySegment data, long offset, int length) {
+        int n = Math.min(length, SNIFF_BYTES);
+        int at = linkHeader;
+        if (at >= 0 && n >= at + 20) {
+            int type = u16(data, offset + linkProtocol);
+            if (type == ETHERTYPE_IPV4) {
+                ipv4(data, offset + at, n - at);
+                return;
+            }
+            if (type == ETHERTYPE_IPV6 && n >= at + 40) {
+                ipv6(data, offset + at, n - at);
+                return;
+            }
+        }
+        addOther(data, offset, n);
+    }
+
+    private void addOther(MemorySegment data, long offset, int n) {
         if (link == null) {
             return;
         }
-        int n = Math.min(length, SNIFF_BYTES);
         int type;
         int at;
         if (link.isRawIp()) {
@@ -106,40 +148,92 @@ final class TrafficSummary {
             }
         }
         switch (type) {
-            case ETHERTYPE_IPV4 -> ipv4(data, offset + at, n - at);
-            case ETHERTYPE_IPV6 -> ipv6(data, offset + at, n - at);
+            case ETHERTYPE_IPV4 -> {
+                if (n - at >= 20) {
+                    ipv4(data, offset + at, n - at);
+                }
+            }
+            case ETHERTYPE_IPV6 -> {
+                if (n - at >= 40) {
+                    ipv6(data, offset + at, n - at);
+                }
+            }
             case ETHERTYPE_ARP, ETHERTYPE_RARP -> arp(data, offset + at, n - at);
             default -> {
             }
         }
     }
 
+    /** An IPv4 header of {@code n >= 20} bytes at {@code at}. */
     private void ipv4(MemorySegment d, long at, int n) {
-        if (n < 20) {
-            return;
-        }
         int protocol = d.get(ValueLayout.JAVA_BYTE, at + 9) & 0xFF;
-        protocols[protocol >>> 6] |= 1L << protocol;
         long pair = d.get(LONG_BE, at + 12); // source and destination
-        if (pair != lastV4Pair || !seenV4Pair) { // consecutive packets of a flow: nothing to add
-            addresses.addV4((int) (pair >>> 32));
-            addresses.addV4((int) pair);
-            lastV4Pair = pair;
-            seenV4Pair = true;
-        }
         int ihl = (d.get(ValueLayout.JAVA_BYTE, at) & 0x0F) * 4;
-        transport(d, at + ihl, n - ihl, protocol);
+        long rest = (long) protocol << 40 | (hasPorts(protocol) && n - ihl >= 4
+                ? Integer.toUnsignedLong(d.get(INT_BE, at + ihl)) : NO_PORTS);
+        int slot = (int) ((pair * 0x9E3779B97F4A7C15L ^ rest) * 0xC2B2AE3D27D4EB4FL >>> 56); // FLOWS = 256
+        if (flowPairs[slot] == pair && flowRests[slot] == rest) {
+            return; // a packet of a flow added lately
+        }
+        flowPairs[slot] = pair;
+        flowRests[slot] = rest;
+        protocols[protocol >>> 6] |= 1L << protocol;
+        addresses.addV4((int) (pair >>> 32));
+        addresses.addV4((int) pair);
+        if ((rest & NO_PORTS) == 0) {
+            addPorts((int) rest);
+        }
     }
 
+    private static boolean hasPorts(int protocol) {
+        return protocol == PROTO_TCP || protocol == PROTO_UDP || protocol == PROTO_SCTP;
+    }
+
+    private void addPorts(int both) {
+        int source = both >>> 16;
+        int destination = both & 0xFFFF;
+        ports[source >>> 6] |= 1L << source;
+        ports[destination >>> 6] |= 1L << destination;
+    }
+
+    /** An IPv6 header of {@code n >= 40} bytes at {@code at}. */
     private void ipv6(MemorySegment d, long at, int n) {
-        if (n < 40) {
+        int next = d.get(ValueLayout.JAVA_BYTE, at + 6) & 0xFF;
+        if (next == PROTO_IPV6_FRAGMENT) {
+            ipv6Fragment(d, at, n);
             return;
         }
-        int next = d.get(ValueLayout.JAVA_BYTE, at + 6) & 0xFF;
+        long sourceHigh = d.get(LONG_BE, at + 8), sourceLow = d.get(LONG_BE, at + 16);
+        long destinationHigh = d.get(LONG_BE, at + 24), destinationLow = d.get(LONG_BE, at + 32);
+        long rest = (long) next << 40 | (hasPorts(next) && n - 40 >= 4 ? Integer.toUnsignedLong(d.get(INT_BE, at + 40)) : NO_PORTS);
+        long h = (sourceHigh ^ sourceLow * 0x9E3779B97F4A7C15L ^ destinationHigh * 0xC2B2AE3D27D4EB4FL ^ destinationLow
+                ^ rest * 0x165667B19E3779F9L) * 0x9E3779B97F4A7C15L;
+        int i = (int) (h >>> 58) * 5; // FLOWS6 = 64
+        long[] f = flows6;
+        if (f[i] == sourceHigh && f[i + 1] == sourceLow && f[i + 2] == destinationHigh && f[i + 3] == destinationLow
+                && f[i + 4] == rest) {
+            return; // a packet of a flow added lately
+        }
+        f[i] = sourceHigh;
+        f[i + 1] = sourceLow;
+        f[i + 2] = destinationHigh;
+        f[i + 3] = destinationLow;
+        f[i + 4] = rest;
+        protocols[next >>> 6] |= 1L << next;
+        addresses.add(sourceHigh, sourceLow);
+        addresses.add(destinationHigh, destinationLow);
+        if ((rest & NO_PORTS) == 0) {
+            addPorts((int) rest);
+        }
+    }
+
+    /** An IPv6 header followed by a fragment header: the protocols of both, the ports after either. */
+    private void ipv6Fragment(MemorySegment d, long at, int n) {
+        int next = PROTO_IPV6_FRAGMENT;
         protocols[next >>> 6] |= 1L << next;
         addresses.add(d.get(LONG_BE, at + 8), d.get(LONG_BE, at + 16));
         addresses.add(d.get(LONG_BE, at + 24), d.get(LONG_BE, at + 32));
-        if (next == PROTO_IPV6_FRAGMENT && n >= 48) {
+        if (n >= 48) {
             int inner = d.get(ValueLayout.JAVA_BYTE, at + 40) & 0xFF;
             protocols[inner >>> 6] |= 1L << inner;
             transport(d, at + 48, n - 48, inner);
@@ -148,12 +242,8 @@ final class TrafficSummary {
     }
 
     private void transport(MemorySegment d, long at, int n, int protocol) {
-        if ((protocol == PROTO_TCP || protocol == PROTO_UDP || protocol == PROTO_SCTP) && n >= 4) {
-            int both = d.get(INT_BE, at);
-            int source = both >>> 16;
-            int destination = both & 0xFFFF;
-            ports[source >>> 6] |= 1L << source;
-            ports[destination >>> 6] |= 1L << destination;
+        if (hasPorts(protocol) && n >= 4) {
+            addPorts(d.get(INT_BE, at));
         }
     }
 
@@ -192,9 +282,9 @@ final class TrafficSummary {
         int portCount = portCount();
         if (portCount < 4096) {
             out.put((byte) 0).putInt(portCount);
-            for (int p = 0; p < 65536; p++) {
-                if ((ports[p >>> 6] & (1L << p)) != 0) {
-                    out.putShort((short) p);
+            for (int w = 0; w < ports.length; w++) { // ascending, by the set bits of each word
+                for (long bits = ports[w]; bits != 0; bits &= bits - 1) {
+                    out.putShort((short) (w * 64 + Long.numberOfTrailingZeros(bits)));
                 }
             }
         } else {

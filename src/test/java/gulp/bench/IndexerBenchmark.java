@@ -28,11 +28,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The writer's share of the extraction index per record (issue 13: under 5 % CPU per packet at
- * 64 B): {@link LiveIndexer#written} over a span of {@link #BATCH} Ethernet/IPv4/UDP records
- * already in a ring, as the writer calls it after each write, against the same walk without it
+ * 64 B): {@link LiveIndexer#written} over a span of {@link #BATCH} Ethernet records already in a
+ * ring, as the writer calls it after each write, against the same walk without it
  * ({@code walkOnly}: the writer's own record walk). Addresses come from {@code hosts} distinct
- * ones (64: an exact set; 100000: the Bloom filter). Run with {@code $J IndexerBenchmark -prof gc}
- * (BENCHMARKS.md §9).
+ * ones (64: an exact set; 100000: the Bloom filter). {@code traffic}: {@code random}, every
+ * packet a new random IPv4/UDP pair; {@code flows}, a realistic mix: 16 flows active at once,
+ * interleaved, each of 1 to 15 packets (8 on average) between random hosts, TCP and UDP, one in
+ * ten over IPv6. Run with {@code $J IndexerBenchmark -prof gc} (BENCHMARKS.md §9).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -41,7 +43,9 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC"})
 @State(Scope.Thread)
 public class IndexerBenchmark {
-    static final int BATCH = 4096;
+    static final int BATCH = 32768;
+    /** Records in the span ({@link #BATCH} under JMH; {@link IndexerCpuTime} may take fewer, to stay in the caches). */
+    int records = BATCH;
 
     @Param({"pcap", "pcapng"})
     public String format;
@@ -51,6 +55,9 @@ public class IndexerBenchmark {
 
     @Param({"64", "100000"})
     public int hosts;
+
+    @Param({"flows", "random"})
+    public String traffic;
 
     private Arena arena;
     private ByteRing ring;
@@ -67,8 +74,26 @@ public class IndexerBenchmark {
         MemorySegment frame = arena.allocate(frameBytes);
         ByteRing.Producer producer = ring.producer();
         java.util.Random random = new java.util.Random(1);
-        for (int i = 0; i < BATCH; i++) {
-            udp(frame, random.nextInt(hosts), random.nextInt(hosts), 1024 + random.nextInt(4), 53);
+        int[][] flows = new int[16][];
+        for (int i = 0; i < records; i++) {
+            int[] f;
+            if (traffic.equals("random")) {
+                f = new int[] {random.nextInt(hosts), random.nextInt(hosts), 1024 + random.nextInt(4), 53, 17, 0, 1};
+            } else {
+                int which = random.nextInt(flows.length);
+                f = flows[which];
+                if (f == null || f[6] == 0) { // a new flow in this slot
+                    f = flows[which] = new int[] {random.nextInt(hosts), random.nextInt(hosts), 1024 + random.nextInt(60000),
+                            random.nextBoolean() ? 443 : 53, random.nextBoolean() ? 6 : 17, random.nextInt(10) == 0 ? 1 : 0,
+                            1 + random.nextInt(15)};
+                }
+                f[6]--;
+            }
+            if (f[5] == 1) {
+                udp6(frame, f[0], f[1], f[2], f[3], f[4]);
+            } else {
+                udp(frame, f[0], f[1], f[2], f[3], f[4]);
+            }
             encoder.append(producer, 1_764_000_000_000_000_000L + i * 1000L, 0, 0, 0, frame, 0, frameBytes, frameBytes);
         }
         producer.publish();
@@ -78,23 +103,49 @@ public class IndexerBenchmark {
         indexer = new LiveIndexer(1, encoder.framing(), format.equals("pcapng"), line -> { });
     }
 
-    private static void udp(MemorySegment f, int src, int dst, int sport, int dport) {
+    private static final java.lang.foreign.ValueLayout.OfShort BE16 =
+            java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+    private static final java.lang.foreign.ValueLayout.OfInt BE32 =
+            java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+
+    /** Ethernet/IPv4/{@code protocol} from 10.0.0.0 + src to 10.0.0.0 + dst. */
+    private static void udp(MemorySegment f, int src, int dst, int sport, int dport, int protocol) {
         f.fill((byte) 0);
-        f.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 12, (short) 0x0800);
+        f.set(BE16, 12, (short) 0x0800);
         f.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 14, (byte) 0x45);
-        f.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 23, (byte) 17);
-        var be = java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
-        f.set(be, 26, 0x0A000000 | src);
-        f.set(be, 30, 0x0A000000 | dst);
-        f.set(be, 34, sport << 16 | dport);
+        f.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 23, (byte) protocol);
+        f.set(BE32, 26, 0x0A000000 | src);
+        f.set(BE32, 30, 0x0A000000 | dst);
+        f.set(BE32, 34, sport << 16 | dport);
+    }
+
+    /** Ethernet/IPv6/{@code protocol} from 2001:db8::src to 2001:db8::dst (the frame is at least 58 bytes). */
+    private static void udp6(MemorySegment f, int src, int dst, int sport, int dport, int protocol) {
+        f.fill((byte) 0);
+        f.set(BE16, 12, (short) 0x86DD);
+        f.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 14, (byte) 0x60);
+        f.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 20, (byte) protocol);
+        f.set(BE32, 22, 0x20010DB8);
+        f.set(BE32, 34, src);
+        f.set(BE32, 38, 0x20010DB8);
+        f.set(BE32, 50, dst);
+        f.set(BE32, 54, sport << 16 | dport);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         arena.close();
-        try (var s = Files.list(dir)) {
-            for (Path p : s.toList()) {
-                Files.deleteIfExists(p);
+        for (int attempt = 0; attempt < 50; attempt++) { // the index thread may still be writing the last file's index
+            try (var s = Files.list(dir)) {
+                for (Path p : s.toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            try {
+                Files.deleteIfExists(dir);
+                return;
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                Thread.sleep(100);
             }
         }
         Files.deleteIfExists(dir);

@@ -1,0 +1,71 @@
+package gulp.extract;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrafficSummaryTest {
+    /** Ethernet/IPv4/{@code protocol} with ports, 64 bytes. */
+    private static MemorySegment ipv4(int source, int destination, int protocol, int sourcePort, int destinationPort) {
+        ByteBuffer b = ByteBuffer.allocate(64);
+        b.putShort(12, (short) 0x0800).put(14, (byte) 0x45).put(23, (byte) protocol).putInt(26, source).putInt(30, destination)
+                .putShort(34, (short) sourcePort).putShort(36, (short) destinationPort);
+        return MemorySegment.ofArray(b.array());
+    }
+
+    @Test
+    void interleavedFlowsThatCollideInTheFlowCacheStillLeaveEveryAddressPortAndProtocol() {
+        TrafficSummary summary = new TrafficSummary(1);
+        Random random = new Random(7);
+        List<int[]> flows = new ArrayList<>();
+        for (int i = 0; i < 1500; i++) { // more flows than the cache has slots (evictions, collisions), fewer addresses than the exact set holds
+            flows.add(new int[] {0x0A000000 | random.nextInt(1 << 20), 0x0A000000 | random.nextInt(1 << 20),
+                    random.nextBoolean() ? 6 : 17, 1 + random.nextInt(65000), 1 + random.nextInt(65000)});
+        }
+        for (int round = 0; round < 3; round++) { // each flow comes back after the others
+            for (int[] f : flows) {
+                for (int k = 0; k <= random.nextInt(3); k++) {
+                    summary.add(ipv4(f[0], f[1], f[2], f[3], f[4]), 0, 64);
+                }
+            }
+        }
+        for (int[] f : flows) {
+            assertTrue(summary.mayHaveV4(f[0]) && summary.mayHaveV4(f[1]));
+            assertTrue(summary.mayHaveProtocol(f[2]) && summary.mayHavePort(f[3]) && summary.mayHavePort(f[4]));
+        }
+        assertTrue(summary.addresses.exact());
+        assertFalse(summary.mayHaveV4(0xC0000201));
+        assertFalse(summary.mayHaveProtocol(1));
+    }
+
+    @Test
+    void theSameAddressesWithOtherPortsOrProtocolAreAFlowOfTheirOwn() {
+        TrafficSummary summary = new TrafficSummary(1);
+        summary.add(ipv4(0x0A000001, 0x0A000002, 17, 1000, 53), 0, 64);
+        summary.add(ipv4(0x0A000001, 0x0A000002, 17, 1000, 54), 0, 64);
+        summary.add(ipv4(0x0A000001, 0x0A000002, 6, 1000, 54), 0, 64);
+        summary.add(ipv4(0x0A000001, 0x0A000002, 1, 0, 0), 0, 64);
+        assertTrue(summary.mayHavePort(53) && summary.mayHavePort(54));
+        assertTrue(summary.mayHaveProtocol(17) && summary.mayHaveProtocol(6) && summary.mayHaveProtocol(1));
+        assertFalse(summary.mayHavePort(0)); // ICMP has no ports
+    }
+
+    @Test
+    void aPacketTooShortForItsPortsAddsItsAddressesButNoPorts() {
+        TrafficSummary summary = new TrafficSummary(1);
+        summary.add(ipv4(0x0A000001, 0x0A000002, 17, 1000, 53), 0, 34 + 2); // the IPv4 header and half the ports
+        summary.add(ipv4(0x0A000001, 0x0A000002, 17, 1000, 53), 0, 64);     // the same flow, whole
+        assertTrue(summary.mayHaveV4(0x0A000001) && summary.mayHavePort(1000) && summary.mayHavePort(53));
+        TrafficSummary shortOnly = new TrafficSummary(1);
+        shortOnly.add(ipv4(0x0A000001, 0x0A000002, 17, 1000, 53), 0, 36);
+        assertTrue(shortOnly.mayHaveV4(0x0A000002));
+        assertFalse(shortOnly.mayHavePort(1000));
+    }
+}
