@@ -25,6 +25,21 @@ public final class GulpProcess {
     public static final List<String> STDOUT_CLEAN_FLAGS =
             List.of("-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr");
 
+    /** The launcher's JVM flags (bin/gulp), before the test's own. */
+    private static final List<String> LAUNCHER_FLAGS;
+
+    static {
+        List<String> flags = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED",
+                "-Xms64m", "-Xmx512m", "-XX:MaxDirectMemorySize=1t", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss1m"));
+        flags.addAll(STDOUT_CLEAN_FLAGS);
+        LAUNCHER_FLAGS = List.copyOf(flags);
+    }
+
+    /** The launcher's AOT cache too, trained for this test run on first use ({@link TestAotCache}). */
+    private static final class Aot {
+        static final TestAotCache.Use USE = TestAotCache.prepare(LAUNCHER_FLAGS, classPath());
+    }
+
     private GulpProcess() {
     }
 
@@ -37,11 +52,11 @@ public final class GulpProcess {
     public static List<String> commandWithJvmOptions(List<String> jvmOptions, String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(DEFAULT_SIGHUP);
-        command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-Xms64m", "-Xmx512m", "-XX:MaxDirectMemorySize=1t", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss1m"));
-        command.addAll(STDOUT_CLEAN_FLAGS);
+        command.add(java);
+        command.addAll(LAUNCHER_FLAGS);
+        command.addAll(Aot.USE.jvmOptions());
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", classPath(), "gulp.cli.Main"));
+        command.addAll(List.of("-cp", Aot.USE.classPath(), "gulp.cli.Main"));
         command.addAll(List.of(args));
         return command;
     }
@@ -73,14 +88,23 @@ public final class GulpProcess {
     /** The compiled classes and the runtime dependencies Maven copied into target/lib. */
     public static String classPath() {
         StringBuilder cp = new StringBuilder(classesDirectory().toString());
+        for (String jar : libraryJars()) {
+            cp.append(File.pathSeparatorChar).append(jar);
+        }
+        return cp.toString();
+    }
+
+    /** The runtime dependencies Maven copied into target/lib, in name order. */
+    static List<String> libraryJars() {
         File[] jars = Path.of("target", "lib").toAbsolutePath().toFile().listFiles((dir, name) -> name.endsWith(".jar"));
+        List<String> paths = new ArrayList<>();
         if (jars != null) {
             java.util.Arrays.sort(jars);
             for (File jar : jars) {
-                cp.append(File.pathSeparatorChar).append(jar.getPath());
+                paths.add(jar.getPath());
             }
         }
-        return cp.toString();
+        return paths;
     }
 
     /** The end-of-run counters in {@code stderr}: label to value, from the "N label" lines. */
