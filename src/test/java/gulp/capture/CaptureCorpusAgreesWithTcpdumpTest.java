@@ -44,7 +44,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * through {@code --read} and {@code -i -}. The cases are independent (files and processes of their
  * own) and run a few at once: most of their time is spent starting gulp's JVM.
  */
-@Execution(ExecutionMode.CONCURRENT)
 class CaptureCorpusAgreesWithTcpdumpTest {
     private static final Path CAPTURES = Path.of("src", "test", "resources", "captures");
     private static final List<String> EXPRESSIONS = List.of("ip", "ip6", "tcp", "udp port 53", "vlan");
@@ -52,7 +51,7 @@ class CaptureCorpusAgreesWithTcpdumpTest {
     private static final int FILTERED_PER_KIND = 2;
     /**
      * Cases run at the same time within a test (each is a few gulp and tcpdump processes); the
-     * generated captures' cases run side by side too (the class is concurrent).
+     * generated captures' cases run side by side too (@Execution(CONCURRENT)).
      */
     private static final int CASES_AT_ONCE = 3;
     private static final Map<Path, Oracle> UNFILTERED = new java.util.concurrent.ConcurrentHashMap<>();
@@ -139,6 +138,7 @@ class CaptureCorpusAgreesWithTcpdumpTest {
 
     // ---------------------------------------------------------------- reading
 
+    @Execution(ExecutionMode.CONCURRENT)
     @ParameterizedTest
     @MethodSource("generatedCaptures")
     void everyGeneratedCaptureReadsAsTcpdumpReadsIt(Path name) throws Exception {
@@ -148,6 +148,7 @@ class CaptureCorpusAgreesWithTcpdumpTest {
         assertAgrees(file, oracle, gulp(file, "-i", "-"));
     }
 
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void everyRealCaptureReadsAsTcpdumpReadsIt() throws Exception {
         Map<Integer, List<Path>> cleanByLinkType = new LinkedHashMap<>();
@@ -252,6 +253,7 @@ class CaptureCorpusAgreesWithTcpdumpTest {
      * compile the expression for the link type, gulp refuses it too (status 2). Files with records
      * longer than their snap length are left out: tcpdump filters the cut record, gulp the whole one.
      */
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void filtersKeepWhatTcpdumpKeepsOnEveryLinkType() throws Exception {
         Map<String, List<Path>> byKind = new LinkedHashMap<>();

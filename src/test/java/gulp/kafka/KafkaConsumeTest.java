@@ -41,12 +41,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one that pauses its broker on a broker of its own); the others, busy with gulp processes, take
  * turns ({@link #BUSY}), so that no more than three things compete for the CPUs.
  */
-@Execution(ExecutionMode.CONCURRENT)
 class KafkaConsumeTest {
     /** The lock the busy tests take turns on. */
     private static final String BUSY = "gulp.kafka.KafkaConsumeTest.busy";
 
     @ResourceLock(BUSY)
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void captureThroughKafkaToFilesIsBitExactPerFlowAndInTimeOrder(@TempDir Path dir) throws Exception {
         String topic = KafkaSinkTest.topic();
@@ -67,6 +67,7 @@ class KafkaConsumeTest {
     }
 
     @ResourceLock(BUSY)
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void pcapngFilesDescribeEachCaptureBoxAndInterfaceAndReadBackBitExact(@TempDir Path dir) throws Exception {
         String topic = KafkaSinkTest.topic();
@@ -113,6 +114,7 @@ class KafkaConsumeTest {
     }
 
     @ResourceLock(BUSY)
+    @Execution(ExecutionMode.CONCURRENT)
     @ParameterizedTest
     @ValueSource(strings = {"pcap", "pcapng"})
     void consumerKilledAndRestartedWritesEveryPacketExactlyOnce(String format, @TempDir Path dir) throws Exception {
@@ -149,6 +151,7 @@ class KafkaConsumeTest {
         assertEquals(frames.size(), framesIn(out).size());
     }
 
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void brokerDownAtStartIsOneLineAndStatus3WithNothingWritten(@TempDir Path dir) throws Exception {
         int port;
@@ -165,6 +168,7 @@ class KafkaConsumeTest {
         }
     }
 
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void brokerGoneWhenAFileIsFinishedKeepsItPartAndTheRestartWritesEveryPacketOnce(@TempDir Path dir)
             throws Exception {

@@ -10,9 +10,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -31,22 +28,14 @@ import java.util.UUID;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/**
- * {@code --kafka}: capture files through a real broker (KRaft, {@link KafkaTestBroker}) and back.
- * The tests without a broker (most of their time waiting out the producer's timeouts) run beside
- * the two that use the shared broker, which take turns ({@link #BROKER}: one of them pauses it).
- */
-@Execution(ExecutionMode.CONCURRENT)
+/** {@code --kafka}: capture files through a real broker (KRaft, {@link KafkaTestBroker}) and back. */
 class KafkaSinkTest {
-    /** The lock of the tests that use the shared broker. */
-    private static final String BROKER = "gulp.kafka.KafkaSinkTest.broker";
     private static final int FLOWS = 12;
 
     /** One packet as read back from the topic. */
     record Received(int partition, long tsNanos, int wirelen, byte[] data) {
     }
 
-    @ResourceLock(BROKER)
     @Test
     void readCaptureArrivesBitExactWithEachFlowInOnePartitionInOrder(@TempDir Path dir) throws Exception {
         String topic = topic();
@@ -83,7 +72,6 @@ class KafkaSinkTest {
         }
     }
 
-    @ResourceLock(BROKER)
     @Test
     void producerBufferFullAndBrokerPausedKeepEverythingInTheRing(@TempDir Path dir) throws Exception {
         String topic = topic();
