@@ -1,5 +1,6 @@
 package gulp.capture;
 
+import gulp.testing.Concurrently;
 import gulp.testing.GulpProcess;
 import gulp.testing.OddCaptures;
 import gulp.testing.PcapFiles;
@@ -7,6 +8,8 @@ import gulp.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,6 +23,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -37,13 +41,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code -f} keeps what {@code tcpdump -r FILE EXPR} keeps, on every link type tcpdump can filter.
  * Files of one link type go through one gulp run ({@code --read} repeated) to keep the suite fast;
  * one file per link type, every generated one and every one tcpdump finds damaged also go alone,
- * through {@code --read} and {@code -i -}.
+ * through {@code --read} and {@code -i -}. The cases are independent (files and processes of their
+ * own) and run a few at once: most of their time is spent starting gulp's JVM.
  */
 class CaptureCorpusAgreesWithTcpdumpTest {
     private static final Path CAPTURES = Path.of("src", "test", "resources", "captures");
     private static final List<String> EXPRESSIONS = List.of("ip", "ip6", "tcp", "udp port 53", "vlan");
     /** Files of one kind that the filter test compares (spread over the kind's files). */
     private static final int FILTERED_PER_KIND = 2;
+    /**
+     * Cases run at the same time within a test (each is a few gulp and tcpdump processes); the
+     * generated captures' cases run side by side too (@Execution(CONCURRENT)).
+     */
+    private static final int CASES_AT_ONCE = 3;
     private static final Map<Path, Oracle> UNFILTERED = new java.util.concurrent.ConcurrentHashMap<>();
     private static Path generated;
     private static Path work;
@@ -85,6 +95,11 @@ class CaptureCorpusAgreesWithTcpdumpTest {
         }
     }
 
+    /** {@link #tcpdump(Path)} of each file, a few at once (the results are kept). */
+    static void readAllWithTcpdump(List<Path> files) throws Exception {
+        Concurrently.run(CASES_AT_ONCE, files.stream().<Concurrently.Case>map(f -> () -> tcpdump(f)).toList());
+    }
+
     /** tcpdump's reading of {@code file} without a filter (once per file). */
     static Oracle tcpdump(Path file) throws IOException {
         Oracle known = UNFILTERED.get(file);
@@ -123,6 +138,7 @@ class CaptureCorpusAgreesWithTcpdumpTest {
 
     // ---------------------------------------------------------------- reading
 
+    @Execution(ExecutionMode.CONCURRENT)
     @ParameterizedTest
     @MethodSource("generatedCaptures")
     void everyGeneratedCaptureReadsAsTcpdumpReadsIt(Path name) throws Exception {
@@ -132,36 +148,48 @@ class CaptureCorpusAgreesWithTcpdumpTest {
         assertAgrees(file, oracle, gulp(file, "-i", "-"));
     }
 
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void everyRealCaptureReadsAsTcpdumpReadsIt() throws Exception {
         Map<Integer, List<Path>> cleanByLinkType = new LinkedHashMap<>();
         Map<Path, Oracle> oracles = new LinkedHashMap<>();
+        List<Concurrently.Case> damaged = new ArrayList<>();
+        readAllWithTcpdump(realCaptures());
         for (Path file : realCaptures()) {
             Oracle oracle = tcpdump(file);
             oracles.put(file, oracle);
             if (oracle.clean()) {
                 cleanByLinkType.computeIfAbsent(oracle.output().linkType(), k -> new ArrayList<>()).add(file);
             } else {
-                assertAgrees(file, oracle, gulp(null, "--read", file.toString()));
-                assertAgrees(file, oracle, gulp(file, "-i", "-"));
+                damaged.add(() -> {
+                    assertAgrees(file, oracle, gulp(null, "--read", file.toString()));
+                    assertAgrees(file, oracle, gulp(file, "-i", "-"));
+                });
             }
         }
         assertTrue(cleanByLinkType.size() >= 12, "link types in the corpus: " + cleanByLinkType.keySet());
+        List<Concurrently.Case> cases = new ArrayList<>(damaged);
         for (List<Path> files : cleanByLinkType.values()) {
-            Run all = gulp(null, readArguments(files));
-            assertEquals(0, all.result().status(), files + ": " + all.result().stderr());
-            int at = 0;
-            for (Path file : files) {
-                List<PcapFiles.Record> expected = oracles.get(file).output().records();
-                assertTrue(at + expected.size() <= all.output().records().size(), file + ": fewer records than tcpdump");
-                assertRecordsAgree(file, expected, all.output().records().subList(at, at + expected.size()));
-                at += expected.size();
-            }
-            assertEquals(at, all.output().records().size(), files + ": more records than tcpdump read");
-            assertEquals(oracles.get(files.get(0)).output().linkType(), all.output().linkType());
-            Path first = files.get(0);
-            assertAgrees(first, oracles.get(first), gulp(first, "-i", "-"));
+            cases.add(() -> assertOneRunReadsThemAll(files, oracles));
         }
+        Concurrently.run(CASES_AT_ONCE, cases);
+    }
+
+    /** Files of one link type read in one gulp run, as tcpdump read each; the first also through {@code -i -}. */
+    private static void assertOneRunReadsThemAll(List<Path> files, Map<Path, Oracle> oracles) throws Exception {
+        Run all = gulp(null, readArguments(files));
+        assertEquals(0, all.result().status(), files + ": " + all.result().stderr());
+        int at = 0;
+        for (Path file : files) {
+            List<PcapFiles.Record> expected = oracles.get(file).output().records();
+            assertTrue(at + expected.size() <= all.output().records().size(), file + ": fewer records than tcpdump");
+            assertRecordsAgree(file, expected, all.output().records().subList(at, at + expected.size()));
+            at += expected.size();
+        }
+        assertEquals(at, all.output().records().size(), files + ": more records than tcpdump read");
+        assertEquals(oracles.get(files.get(0)).output().linkType(), all.output().linkType());
+        Path first = files.get(0);
+        assertAgrees(first, oracles.get(first), gulp(first, "-i", "-"));
     }
 
     private static String[] readArguments(List<Path> files) {
@@ -225,6 +253,7 @@ class CaptureCorpusAgreesWithTcpdumpTest {
      * compile the expression for the link type, gulp refuses it too (status 2). Files with records
      * longer than their snap length are left out: tcpdump filters the cut record, gulp the whole one.
      */
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void filtersKeepWhatTcpdumpKeepsOnEveryLinkType() throws Exception {
         Map<String, List<Path>> byKind = new LinkedHashMap<>();
@@ -232,6 +261,7 @@ class CaptureCorpusAgreesWithTcpdumpTest {
         for (OddCaptures.Named n : OddCaptures.wellFormed()) {
             candidates.add(generated.resolve(n.name()));
         }
+        readAllWithTcpdump(candidates);
         for (Path file : candidates) {
             Oracle oracle = tcpdump(file);
             if (!oracle.clean() || longerThanSnaplen(oracle)) {
@@ -239,7 +269,8 @@ class CaptureCorpusAgreesWithTcpdumpTest {
             }
             byKind.computeIfAbsent(oracle.output().linkType() + "/" + byteOrder(file), k -> new ArrayList<>()).add(file);
         }
-        int compared = 0;
+        AtomicInteger compared = new AtomicInteger();
+        List<Concurrently.Case> cases = new ArrayList<>();
         for (Map.Entry<String, List<Path>> kind : byKind.entrySet()) {
             List<Path> all = kind.getValue();
             List<Path> files = new ArrayList<>();
@@ -247,33 +278,46 @@ class CaptureCorpusAgreesWithTcpdumpTest {
                 files.add(all.get(i));
             }
             for (String expression : EXPRESSIONS) {
-                List<Oracle> oracles = new ArrayList<>();
-                for (Path f : files) {
-                    oracles.add(tcpdump(f, expression));
-                }
-                List<String> args = new ArrayList<>(List.of(readArguments(files)));
-                args.addAll(List.of("-f", expression));
-                Run run = gulp(null, args.toArray(String[]::new));
-                String what = kind.getKey() + " '" + expression + "' " + files.get(0) + "...: tcpdump " + oracles.get(0).stderr().strip()
-                        + "; gulp " + run.result().errorLine();
-                if (oracles.get(0).output() == null) { // tcpdump cannot compile it for this link type
-                    assertEquals(2, run.result().status(), what);
-                    continue;
-                }
-                assertEquals(0, run.result().status(), what);
-                int at = 0;
-                for (int i = 0; i < files.size(); i++) {
-                    List<PcapFiles.Record> expected = oracles.get(i).output().records();
-                    assertTrue(at + expected.size() <= run.output().records().size(), what + " " + files.get(i));
-                    assertRecordsAgree(files.get(i), expected, run.output().records().subList(at, at + expected.size()));
-                    at += expected.size();
-                }
-                assertEquals(at, run.output().records().size(), what);
-                compared++;
+                cases.add(() -> {
+                    if (filterAgrees(kind.getKey(), files, expression)) {
+                        compared.incrementAndGet();
+                    }
+                });
             }
         }
+        Concurrently.run(CASES_AT_ONCE, cases);
         assertTrue(byKind.size() >= 14, "kinds: " + byKind.keySet());
-        assertTrue(compared >= 40, "compared " + compared);
+        assertTrue(compared.get() >= 40, "compared " + compared);
+    }
+
+    /**
+     * {@code -f expression} on {@code files} (of one kind, in one run) keeps what tcpdump keeps of each;
+     * false when tcpdump cannot compile it for the link type (and gulp refused it too).
+     */
+    private static boolean filterAgrees(String kind, List<Path> files, String expression) throws Exception {
+        List<Oracle> oracles = new ArrayList<>();
+        for (Path f : files) {
+            oracles.add(tcpdump(f, expression));
+        }
+        List<String> args = new ArrayList<>(List.of(readArguments(files)));
+        args.addAll(List.of("-f", expression));
+        Run run = gulp(null, args.toArray(String[]::new));
+        String what = kind + " '" + expression + "' " + files.get(0) + "...: tcpdump " + oracles.get(0).stderr().strip()
+                + "; gulp " + run.result().errorLine();
+        if (oracles.get(0).output() == null) { // tcpdump cannot compile it for this link type
+            assertEquals(2, run.result().status(), what);
+            return false;
+        }
+        assertEquals(0, run.result().status(), what);
+        int at = 0;
+        for (int i = 0; i < files.size(); i++) {
+            List<PcapFiles.Record> expected = oracles.get(i).output().records();
+            assertTrue(at + expected.size() <= run.output().records().size(), what + " " + files.get(i));
+            assertRecordsAgree(files.get(i), expected, run.output().records().subList(at, at + expected.size()));
+            at += expected.size();
+        }
+        assertEquals(at, run.output().records().size(), what);
+        return true;
     }
 
     /** Whether tcpdump may have cut a record to the snap length (it writes the snap length it used). */

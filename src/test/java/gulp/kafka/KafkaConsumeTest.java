@@ -11,6 +11,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,8 +35,18 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code gulp kafka-consume}: files rebuilt from a topic, exactly once across a SIGKILL. */
+/**
+ * {@code gulp kafka-consume}: files rebuilt from a topic, exactly once across a SIGKILL. The two tests
+ * that spend most of their time waiting out kafka-consume's 30 s timeouts run beside the others (the
+ * one that pauses its broker on a broker of its own); the others, busy with gulp processes, take
+ * turns ({@link #BUSY}), so that no more than three things compete for the CPUs.
+ */
 class KafkaConsumeTest {
+    /** The lock the busy tests take turns on. */
+    private static final String BUSY = "gulp.kafka.KafkaConsumeTest.busy";
+
+    @ResourceLock(BUSY)
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void captureThroughKafkaToFilesIsBitExactPerFlowAndInTimeOrder(@TempDir Path dir) throws Exception {
         String topic = KafkaSinkTest.topic();
@@ -53,6 +66,8 @@ class KafkaConsumeTest {
         }
     }
 
+    @ResourceLock(BUSY)
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void pcapngFilesDescribeEachCaptureBoxAndInterfaceAndReadBackBitExact(@TempDir Path dir) throws Exception {
         String topic = KafkaSinkTest.topic();
@@ -98,6 +113,8 @@ class KafkaConsumeTest {
         assertSameFlows(fromGulp, byInterface.get(gulpBox));
     }
 
+    @ResourceLock(BUSY)
+    @Execution(ExecutionMode.CONCURRENT)
     @ParameterizedTest
     @ValueSource(strings = {"pcap", "pcapng"})
     void consumerKilledAndRestartedWritesEveryPacketExactlyOnce(String format, @TempDir Path dir) throws Exception {
@@ -134,6 +151,7 @@ class KafkaConsumeTest {
         assertEquals(frames.size(), framesIn(out).size());
     }
 
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void brokerDownAtStartIsOneLineAndStatus3WithNothingWritten(@TempDir Path dir) throws Exception {
         int port;
@@ -150,14 +168,21 @@ class KafkaConsumeTest {
         }
     }
 
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void brokerGoneWhenAFileIsFinishedKeepsItPartAndTheRestartWritesEveryPacketOnce(@TempDir Path dir)
             throws Exception {
+        try (KafkaTestBroker.Started own = KafkaTestBroker.start(List.of())) { // paused below: the other tests go on
+            brokerGoneWhenAFileIsFinished(own, dir);
+        }
+    }
+
+    private static void brokerGoneWhenAFileIsFinished(KafkaTestBroker.Started broker, Path dir) throws Exception {
         String topic = KafkaSinkTest.topic();
-        KafkaTestBroker.createTopic(topic, 2);
-        List<PcapFiles.Frame> frames = publish(dir, topic, 3000);
+        KafkaTestBroker.createTopic(broker.bootstrap(), topic, 2);
+        List<PcapFiles.Frame> frames = publish(broker.bootstrap(), dir, topic, 3000);
         Path out = Files.createDirectory(dir.resolve("out"));
-        String[] args = {"kafka-consume", KafkaTestBroker.bootstrap(), "--topic", topic, "-o", out.toString(), "--nano",
+        String[] args = {"kafka-consume", broker.bootstrap(), "--topic", topic, "-o", out.toString(), "--nano",
                 "--rotate-packets", "400"};
         Path stderr = dir.resolve("first.txt");
         Process first = GulpProcess.builder(args).redirectError(stderr.toFile())
@@ -168,15 +193,15 @@ class KafkaConsumeTest {
         }
         Thread.sleep(500);
         assertEquals(7, PcapFiles.outputFiles(out).size(), Files.readString(stderr));
-        long broker = KafkaTestBroker.pid();
-        KafkaSinkTest.signal("STOP", broker);
+        long pid = broker.process().pid();
+        KafkaSinkTest.signal("STOP", pid);
         int status;
         try {
             Tools.signal(first, "INT"); // the last file is forced, but its commit cannot be made
             assertTrue(first.waitFor(120, TimeUnit.SECONDS), "kafka-consume did not end");
             status = first.exitValue();
         } finally {
-            KafkaSinkTest.signal("CONT", broker);
+            KafkaSinkTest.signal("CONT", pid);
         }
         String why = Files.readString(stderr);
         assertEquals(4, status, why);
@@ -198,11 +223,15 @@ class KafkaConsumeTest {
 
     /** Writes {@code count} multi-flow frames to a capture and publishes it with {@code --kafka}. */
     private static List<PcapFiles.Frame> publish(Path dir, String topic, int count) throws Exception {
+        return publish(KafkaTestBroker.bootstrap(), dir, topic, count);
+    }
+
+    private static List<PcapFiles.Frame> publish(String bootstrap, Path dir, String topic, int count) throws Exception {
         List<PcapFiles.Frame> frames = KafkaSinkTest.multiFlowFrames(count);
         Path input = dir.resolve("in.pcap");
         PcapFiles.writeFrames(input, frames);
         GulpProcess.Result sent = GulpProcess.run(null, null, "--read", input.toString(), "--kafka",
-                KafkaTestBroker.bootstrap(), "--kafka-topic", topic, "--nano");
+                bootstrap, "--kafka-topic", topic, "--nano");
         assertEquals(0, sent.status(), sent.stderr());
         return frames;
     }

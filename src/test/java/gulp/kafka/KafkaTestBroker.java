@@ -65,7 +65,15 @@ public final class KafkaTestBroker {
     }
 
     /** A broker process of its own and its bootstrap list (the caller ends it). */
-    public record Started(Process process, String bootstrap) {
+    public record Started(Process process, String bootstrap) implements AutoCloseable {
+        /** Ends the broker: stdin closed (it stops by itself), killed if it has not after 10 s. */
+        @Override
+        public void close() throws IOException, InterruptedException {
+            process.getOutputStream().close();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
     }
 
     /** Starts a broker of its own, its command after {@code prefix} (e.g. {@code ip netns exec NS}). */
@@ -94,10 +102,30 @@ public final class KafkaTestBroker {
         return process.pid();
     }
 
-    /** Creates {@code topic} with {@code partitions} partitions (replication 1). */
+    /** Creates {@code topic} with {@code partitions} partitions (replication 1) on the shared broker. */
     public static void createTopic(String topic, int partitions) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
+        createTopic(bootstrap(), topic, partitions);
+    }
+
+    /** Creates {@code topic} with {@code partitions} partitions (replication 1) on the broker at {@code bootstrap}. */
+    public static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+            // created is not yet led: on a busy machine a producer started now may wait out its timeouts
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!led(admin, topic) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /** Whether every partition of {@code topic} has a leader. */
+    private static boolean led(Admin admin, String topic) throws InterruptedException {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
+                    .stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
         }
     }
 }

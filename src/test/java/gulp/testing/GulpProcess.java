@@ -31,6 +31,11 @@ public final class GulpProcess {
     public static final List<String> STDOUT_CLEAN_FLAGS =
             List.of("-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr");
 
+    /** The launcher's AOT cache too, trained for this test run on first use ({@link TestAotCache}). */
+    private static final class Aot {
+        static final TestAotCache.Use USE = TestAotCache.prepare(JVM_FLAGS, classPath());
+    }
+
     private GulpProcess() {
     }
 
@@ -45,8 +50,9 @@ public final class GulpProcess {
         List<String> command = new ArrayList<>(DEFAULT_SIGHUP);
         command.add(java);
         command.addAll(JVM_FLAGS);
+        command.addAll(Aot.USE.jvmOptions());
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", classPath(), "gulp.cli.Main"));
+        command.addAll(List.of("-cp", Aot.USE.classPath(), "gulp.cli.Main"));
         command.addAll(List.of(args));
         return command;
     }
@@ -87,14 +93,23 @@ public final class GulpProcess {
     /** The compiled classes and the runtime dependencies Maven copied into target/lib. */
     public static String classPath() {
         StringBuilder cp = new StringBuilder(classesDirectory().toString());
+        for (String jar : libraryJars()) {
+            cp.append(File.pathSeparatorChar).append(jar);
+        }
+        return cp.toString();
+    }
+
+    /** The runtime dependencies Maven copied into target/lib, in name order. */
+    static List<String> libraryJars() {
         File[] jars = Path.of("target", "lib").toAbsolutePath().toFile().listFiles((dir, name) -> name.endsWith(".jar"));
+        List<String> paths = new ArrayList<>();
         if (jars != null) {
             java.util.Arrays.sort(jars);
             for (File jar : jars) {
-                cp.append(File.pathSeparatorChar).append(jar.getPath());
+                paths.add(jar.getPath());
             }
         }
-        return cp.toString();
+        return paths;
     }
 
     /** The end-of-run counters in {@code stderr}: label to value, from the "N label" lines. */
