@@ -68,6 +68,18 @@ public final class PartFileRecovery {
         return recovered;
     }
 
+    /**
+     * Removes the extraction index published beside the unfinished file {@code part}
+     * ({@code .NAME.idx.part}, the index so far): once the part is recovered, renamed or removed it
+     * describes no file (an extraction indexes a recovered file itself, and {@code gulp index} ahead of time).
+     */
+    public static void removeIndexSoFar(Path part) throws IOException {
+        String finalName = FileNamer.finalNameOfPart(part.getFileName().toString());
+        if (finalName != null) {
+            Files.deleteIfExists(part.resolveSibling(FileNamer.partName(FileNamer.indexName(finalName))));
+        }
+    }
+
     /** Recovers one temporary file; returns the final path, or null if it was left alone or removed. */
     static Path recover(Path part, Consumer<String> report, long deadline) throws IOException {
         String finalName = FileNamer.finalNameOfPart(part.getFileName().toString());
@@ -96,12 +108,14 @@ public final class PartFileRecovery {
                 report.accept("removed " + part + " left by an earlier run: " + size + " bytes, not even a file header");
                 lock.release();
                 Files.delete(part);
+                removeIndexSoFar(part);
                 return null;
             }
             if (complete < 0) {
                 // Not pcap (a -c copy): nothing to repair, but the data is kept.
                 Path target = freeName(part.resolveSibling(finalName));
                 Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+                removeIndexSoFar(part);
                 report.accept("renamed " + part + " left by an earlier run to " + target + " unchanged (not a pcap file)");
                 return target;
             }
@@ -111,6 +125,7 @@ public final class PartFileRecovery {
             channel.force(true);
             Path target = freeName(part.resolveSibling(finalName));
             Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+            removeIndexSoFar(part);
             report.accept("recovered " + part + " left by an earlier run: " + (complete < size
                     ? "cut back from " + size + " to " + complete + " bytes (the last complete record)"
                     : complete + " bytes, complete") + ", now " + target);

@@ -122,6 +122,7 @@ final class KafkaConsumeRun {
             assembly.message("kafka-consume: removing " + part.getFileName()
                     + ": its packets were not committed and are read again");
             Files.deleteIfExists(part);
+            PartFileRecovery.removeIndexSoFar(part);
         }
     }
 }

@@ -55,6 +55,18 @@ class PartFileRecoveryTest {
     }
 
     @Test
+    void theIndexSoFarBesideARecoveredOrRemovedPartGoesWithIt() throws Exception {
+        part("pcap000001.pcap", PcapFiles.syntheticHeader(), records(3));
+        part("pcap000002.pcap", new byte[10]); // shorter than a header: removed
+        Path index1 = Files.write(dir.resolve(FileNamer.partName(FileNamer.indexName("pcap000001.pcap"))), new byte[] {1});
+        Path index2 = Files.write(dir.resolve(FileNamer.partName(FileNamer.indexName("pcap000002.pcap"))), new byte[] {1});
+        recoverAll(line -> { });
+        assertTrue(Files.exists(dir.resolve("pcap000001.pcap")));
+        assertFalse(Files.exists(index1), "the index so far of a recovered file describes no file");
+        assertFalse(Files.exists(index2), "the index so far of a removed file describes no file");
+    }
+
+    @Test
     void zerosLeftByAPowerLossAreNotRecords() throws Exception {
         byte[] whole = records(10);
         part("pcap000000.pcap", PcapFiles.syntheticHeader(), whole, new byte[4096]);
