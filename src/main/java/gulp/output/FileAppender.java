@@ -41,20 +41,14 @@ final class FileAppender {
     /** What a staged append writes behind while copying the next: a write as large as dd's default, and a copy small enough to hide. */
     static final int CHUNK_BYTES = 1 << 20;
     /**
-     * What the writer hands an O_DIRECT output at a time when {@code -z} is not given: staged, four
-     * chunks of which three are copied while one is written; in place, written in pieces of
-     * {@link #DIRECT_WRITE_BYTES} back to back.
+     * The write size of O_DIRECT output when {@code -z} is not given: in place, one write of 4 MiB
+     * (ext4 serialises writes that grow a file, so a larger write is how more of it is in flight at
+     * once); staged, four chunks of which three are copied while one is written.
      */
     public static final int DIRECT_BLOCK_BYTES = 4 << 20;
-    /**
-     * The largest single O_DIRECT write when {@code -z} is not given (BENCHMARKS.md §7: on the test
-     * VM {@code dd oflag=direct} and gulp were faster with 1 MiB writes than with 4 MiB ones).
-     */
-    public static final int DIRECT_WRITE_BYTES = CHUNK_BYTES;
 
     private final int alignment;
     private final int chunkBytes;
-    private final int writeBytes;   // the largest write in place (a multiple of alignment)
     private ByteBuffer staging;     // null: buffered writes
     private ByteBuffer spare;       // the staging buffer of the chunk being written behind
     private WriteBehind behind;     // its helper thread, once needed
@@ -74,18 +68,9 @@ final class FileAppender {
 
     /** @param direct O_DIRECT: the channel must be opened (or switched) to O_DIRECT by the caller */
     FileAppender(boolean direct, int alignment, ErrorHandler onError) {
-        this(direct, alignment, 0, onError);
-    }
-
-    /**
-     * @param writeBytes the largest O_DIRECT write in place ({@code -z} when given); 0:
-     *                   {@link #DIRECT_WRITE_BYTES}
-     */
-    FileAppender(boolean direct, int alignment, int writeBytes, ErrorHandler onError) {
         this.alignment = alignment;
         this.onError = onError;
         this.chunkBytes = Math.max(CHUNK_BYTES, alignment);
-        this.writeBytes = Math.max(alignment, (writeBytes > 0 ? writeBytes : DIRECT_WRITE_BYTES) / alignment * alignment);
         // Each holds what is left for the last write of an append: less than two chunks.
         this.staging = direct ? alignedBuffer(2 * chunkBytes, alignment) : null;
         this.spare = direct ? alignedBuffer(2 * chunkBytes, alignment) : null;
@@ -254,60 +239,36 @@ final class FileAppender {
     }
 
     /**
-     * The bytes share the file offsets' alignment: the staged partial block completed from them,
-     * their whole blocks from where they are, and their partial last block copied and padded, in
-     * writes of at most {@link #writeBytes} back to back (the first and the last gathering the
-     * staged blocks, so that a call costs no O_DIRECT round trip more than {@code dd} with that
-     * block size). Leaves that last partial block staged for the next append.
+     * The bytes share the file offsets' alignment: one gathering write of the staged partial block
+     * completed from them, their whole blocks from where they are, and their partial last block
+     * copied and padded (as {@code dd} writes one block per call; three writes here would cost two
+     * more O_DIRECT round trips per call, one of them growing the file). Leaves that last partial
+     * block staged for the next append.
      */
     private void writeWholeBlocksInPlace(ByteBuffer bytes) throws IOException {
         int used = staging.position(); // less than a block: the tail of the last append
         long position = stagingFileOffset; // aligned: length - used
-        ByteBuffer head = null;
+        int count = 0;
         if (used > 0) {
             int n = alignment - used;
             staging.put(used, bytes, bytes.position(), n);
             bytes.position(bytes.position() + n);
-            head = staging.duplicate().position(0).limit(alignment);
+            gather[count++] = staging.duplicate().position(0).limit(alignment);
         }
-        int whole = bytes.remaining() / alignment * alignment; // at least one block (see append)
-        ByteBuffer middle = bytes.slice(bytes.position(), whole);
+        int whole = bytes.remaining() / alignment * alignment;
+        gather[count++] = bytes.slice(bytes.position(), whole);
         bytes.position(bytes.position() + whole);
         int rest = bytes.remaining(); // less than a block
-        ByteBuffer tail = null;
         if (rest > 0) {
             staging.put(alignment, bytes, bytes.position(), rest);
             for (int i = alignment + rest; i < 2 * alignment; i++) {
                 staging.put(i, (byte) 0);
             }
             bytes.position(bytes.position() + rest);
-            tail = staging.duplicate().position(alignment).limit(2 * alignment);
+            gather[count++] = staging.duplicate().position(alignment).limit(2 * alignment);
         }
         long end = length + (used > 0 ? alignment - used : 0) + whole + rest;
-        long at = position;
-        int done = 0; // bytes of middle written
-        while (true) {
-            int count = 0;
-            if (head != null) {
-                gather[count++] = head;
-            }
-            int take = Math.min(whole - done, writeBytes - (head != null ? alignment : 0));
-            if (take > 0) {
-                gather[count++] = middle.slice(done, take);
-            }
-            done += take;
-            boolean last = done == whole;
-            if (last && tail != null) {
-                gather[count++] = tail; // at most one block past writeBytes: no extra round trip for it
-            }
-            long pieceBytes = (head != null ? alignment : 0) + take + (last && tail != null ? alignment : 0);
-            writeFullyAt(gather, count, at, last ? end : at + pieceBytes);
-            at += pieceBytes;
-            head = null;
-            if (last) {
-                break;
-            }
-        }
+        writeFullyAt(gather, count, position, end);
         length = end;
         stagingFileOffset = end - rest;
         staging.clear();

@@ -43,16 +43,15 @@ final class PartFile {
     private FileIndexHook index = FileIndexHook.NONE;
     private long keepUpTo; // after a failed write: the file ends here at most (what the writer counted); -1: not told
 
-    /** @param directIo O_DIRECT (the file system takes it: {@link #directIoWorks}); {@code durability}'s own flag aside */
-    PartFile(RotatingFileSink.Destination destination, FileEnvelope envelope, RotatingFileSink.Durability durability,
-             boolean directIo, int alignment, DiskFull diskFull, Consumer<String> report) {
+    PartFile(RotatingFileSink.Destination destination, FileEnvelope envelope, FsyncPolicy fsync, boolean directIo,
+             int alignment, DiskFull diskFull, Consumer<String> report) {
         this.destination = destination;
         this.envelope = envelope;
         this.opaque = envelope.header().length == 0;
-        this.fsyncEachWrite = durability.fsync() == FsyncPolicy.ALWAYS;
+        this.fsyncEachWrite = fsync == FsyncPolicy.ALWAYS;
         this.diskFull = diskFull;
         this.report = report;
-        this.appender = new FileAppender(directIo, alignment, durability.writeBytes(), this::onWriteError);
+        this.appender = new FileAppender(directIo, alignment, this::onWriteError);
     }
 
     /**

@@ -49,14 +49,8 @@ public final class RotatingFileSink implements Sink {
     public record Destination(Path directory, FileNamer namer, int fileMode) {
     }
 
-    /**
-     * How bytes reach the disk: {@code --fsync}, O_DIRECT unless {@code --buffered-io}, and the
-     * largest O_DIRECT write ({@code -z} when given; 0: {@link FileAppender#DIRECT_WRITE_BYTES}).
-     */
-    public record Durability(FsyncPolicy fsync, boolean directIo, int writeBytes) {
-        public Durability(FsyncPolicy fsync, boolean directIo) {
-            this(fsync, directIo, 0);
-        }
+    /** How bytes reach the disk: {@code --fsync}, and O_DIRECT unless {@code --buffered-io}. */
+    public record Durability(FsyncPolicy fsync, boolean directIo) {
     }
 
     /** {@code -W}, {@code --max-total}, {@code --min-free} (bytes or a fraction of the file system); 0: off. */
@@ -85,7 +79,7 @@ public final class RotatingFileSink implements Sink {
         this.namer = destination.namer();
         this.runFiles = new RunFiles(settings.retention(), directory, settings.postRotate(), settings.report());
         this.diskFull = new DiskFull(runFiles, settings.giveUp(), settings.report(), directory);
-        this.file = new PartFile(destination, settings.envelope(), settings.durability(), directIo, alignment,
+        this.file = new PartFile(destination, settings.envelope(), settings.durability().fsync(), directIo, alignment,
                 diskFull, settings.report());
         this.finisher = new Finisher(settings.durability().fsync(), directory, settings.postRotate(), runFiles,
                 settings.report());

@@ -56,12 +56,10 @@ public final class StdoutFileSink implements Sink {
     }
 
     /**
-     * @param directIo   O_DIRECT wanted (the default); false for {@code --buffered-io}
-     * @param writeBytes the largest O_DIRECT write ({@code -z} when given); 0: {@link FileAppender#DIRECT_WRITE_BYTES}
-     * @param report     where the one-line notice of a fallback to buffered writes goes
+     * @param directIo O_DIRECT wanted (the default); false for {@code --buffered-io}
+     * @param report   where the one-line notice of a fallback to buffered writes goes
      */
-    public static StdoutFileSink open(FileEnvelope envelope, boolean directIo, int writeBytes, Consumer<String> report)
-            throws IOException {
+    public static StdoutFileSink open(FileEnvelope envelope, boolean directIo, Consumer<String> report) throws IOException {
         FileChannel stdout = new FileOutputStream(FileDescriptor.out).getChannel();
         boolean append = appending();
         long start = append ? stdout.size() : stdout.position();
@@ -79,7 +77,7 @@ public final class StdoutFileSink implements Sink {
                         : "cannot open stdout's file again for O_DIRECT (" + e.getMessage() + "): writing it buffered");
             }
         }
-        FileAppender appender = new FileAppender(channel != stdout, alignment, writeBytes, e -> {
+        FileAppender appender = new FileAppender(channel != stdout, alignment, e -> {
             throw e;
         });
         return new StdoutFileSink(stdout, channel, appender, start, envelope);

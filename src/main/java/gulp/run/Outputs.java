@@ -44,7 +44,7 @@ final class Outputs {
         if (options.outputDirectory == null) { // SIGHUP ends a run on stdout
             if (StdoutFileSink.stdoutIsRegularFile()) { // gulp ... > file: O_DIRECT as with -o
                 Consumer<String> report = line -> System.err.println("gulp: " + line);
-                return new Output(StdoutFileSink.open(envelope, options.directIo, directWriteBytes(options), report), RotationPolicy.NEVER, null);
+                return new Output(StdoutFileSink.open(envelope, options.directIo, report), RotationPolicy.NEVER, null);
             }
             StreamSink stdout = new StreamSink(new FileOutputStream(FileDescriptor.out).getChannel(), "stdout", envelope);
             return new Output(stdout, RotationPolicy.NEVER, null);
@@ -128,11 +128,6 @@ final class Outputs {
                 .withExtension(options.pcapng ? FileNamer.PCAPNG_EXTENSION : FileNamer.EXTENSION);
     }
 
-    /** The largest O_DIRECT write: {@code -z} when given, else 0 (the output's default). */
-    private static int directWriteBytes(Options options) {
-        return options.blockSizeGiven ? options.blockSize : 0;
-    }
-
     /**
      * @param prefix   the file name prefix ({@code -n}, or a pair's: {@link #pairPrefix})
      * @param takeLock whether this output takes the directory's lock (one output of the run does)
@@ -159,7 +154,7 @@ final class Outputs {
                     : new PostRotateCommand(options.postRotateCommand, directory, report);
             var sinkSettings = new RotatingFileSink.Settings(
                     new RotatingFileSink.Destination(directory, namer, options.fileMode), envelope,
-                    new RotatingFileSink.Durability(options.fsync, options.directIo, directWriteBytes(options)),
+                    new RotatingFileSink.Durability(options.fsync, options.directIo),
                     new RotatingFileSink.Retention(options.maxFiles, options.maxTotalBytes, options.minFreeBytes,
                             options.minFreeFraction),
                     postRotate, control::stopRequested, report);
