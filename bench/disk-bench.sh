@@ -246,6 +246,7 @@ if [ "$PART" != live ]; then
       for (t in v) if (t ~ /^gulp-/ && t != "gulp-null") {
         line = sprintf("%s: %.0f %% of dd oflag=direct bs=1M", t, 100 * med(v[t]) / med(v["dd-direct"]))
         if (match(t, /:z[0-9]+[KkMm]?/)) { same = "dd-direct-" substr(t, RSTART + 2, RLENGTH - 2)
+          if (v[same] == "" && same ~ /-(1M|1024K|1048576)$/) same = "dd-direct"
           if (v[same] != "") line = line sprintf(", %.0f %% of dd at the same block size", 100 * med(v[t]) / med(v[same])) }
         print line " (medians)" } }' "$ROWS"
 fi
