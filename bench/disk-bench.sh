@@ -52,6 +52,9 @@ GATE_WAIT="${GATE_WAIT:-3}"
 source "$here/bench/lib/quiet-gate.sh"
 "$GULP" -v > /dev/null   # builds the jar and the AOT cache now, not inside a timed run
 
+size_bytes() { # 1M, 2M, 4096K, 1048576 -> bytes
+  case $1 in *[Mm]) echo $(( ${1%?} << 20 )) ;; *[Kk]) echo $(( ${1%?} << 10 )) ;; *) echo "$1" ;; esac
+}
 hwm_mib() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' /proc/$1/status 2>/dev/null || echo 0; }
 now_ns() { date +%s%N; }
 records_in() { # records in every pcap file under $1
@@ -83,14 +86,19 @@ printf "$FMT" rep tool mode pps bytes seconds MB/s delivered captured kept% rss_
 
 # ---- (a) writer to disk ----
 # WRITER_TOOLS picks the trials of each repeat, in this order (default: the four first):
-#   dd-direct      dd bs=1M oflag=direct conv=fdatasync   (dd-direct-4M, dd-direct-16M: bs=4M, 16M)
+#   dd-direct      dd bs=1M oflag=direct conv=fdatasync   (dd-direct-SIZE: bs=SIZE, e.g. dd-direct-2M, -4M, -16M)
 #   dd-buffered    dd bs=1M conv=fdatasync
 #   gulp-read      gulp -q --read BIG -o DIR               (as shipped: -C 10 files, --fsync file)
 #   gulp-stdout    gulp -q --read BIG > DIR/cap.pcap, then sync of that file (O_DIRECT through stdout)
-#   gulp-onefile   gulp-read with -C 1000 (one file: no rotation, no staging copy)
-#   gulp-nofsync   gulp-read with --fsync never, then sync(1) (the finisher's fsync taken out)
-#   gulp-z4M       gulp-read with -z 4M (writes of 4 MiB)
+#   gulp-copy      gulp -c < BIG > DIR/cap.pcap, then sync of that file (-c: bytes unchanged, no records)
 #   gulp-null      gulp -q --read BIG > /dev/null (the reader side alone: no disk)
+#   Variants of gulp-read, gulp-stdout and gulp-copy, joined with ':' (several may follow each other):
+#     :zSIZE       -z SIZE (the write size, e.g. :z1M, :z2M, :z4M)
+#     :noindex     --no-index (no extraction index beside the files; -o only)
+#     :onefile     -C 1000 (one file: no rotation, no per-file fsync, no staging copy; -o only)
+#     :nofsync     --fsync never, then sync(1) (the finisher's per-file fsync taken out; -o only)
+#   e.g. "dd-direct dd-direct-2M gulp-stdout:z1M gulp-stdout:z2M gulp-read:noindex gulp-read:nofsync".
+#   The names of earlier runs stay accepted: gulp-onefile, gulp-nofsync, gulp-z4M.
 # A tool name ending in @base runs the gulp of GULP_BASE (e.g. a copy of bin/ and target/ of an
 # older build) instead, to compare two builds pair by pair in the same run.
 # WRITER_INPUT=FILE reads that capture instead of generating one (it is kept).
@@ -110,24 +118,34 @@ writer_part() {
       local bg; bg=$(quiet_gate)
       local out note="" g=$GULP t=$tool
       case $tool in *@base) g=${GULP_BASE:?GULP_BASE names the build to compare with}; t=${tool%@base} ;; esac
-      case $t in
+      case $t in gulp-onefile) t=gulp-read:onefile ;; gulp-nofsync) t=gulp-read:nofsync ;; gulp-z4M) t=gulp-read:z4M ;; esac
+      local base=${t%%:*} extra=() v
+      if [ "$base" != "$t" ]; then
+        local IFS=:; for v in ${t#*:}; do
+          case $v in
+            z*) extra+=(-z "$(size_bytes "${v#z}")") ;;
+            noindex) extra+=(--no-index) ;;
+            onefile) extra+=(-C 1000) ;;
+            nofsync) extra+=(--fsync never) ;;
+            *) echo "disk-bench: unknown variant :$v of $tool" >&2; exit 2 ;;
+          esac
+        done; unset IFS
+      fi
+      case $base in
         dd-direct) out=$(timed dd if=/dev/zero of="$DISK/dd" bs=1M count=$blocks oflag=direct conv=fdatasync status=none) ;;
-        dd-direct-4M) out=$(timed dd if=/dev/zero of="$DISK/dd" bs=4M count=$(( (blocks + 3) / 4 )) oflag=direct conv=fdatasync status=none) ;;
-        dd-direct-16M) out=$(timed dd if=/dev/zero of="$DISK/dd" bs=16M count=$(( (blocks + 15) / 16 )) oflag=direct conv=fdatasync status=none) ;;
+        dd-direct-*) local bs; bs=$(size_bytes "${base#dd-direct-}")
+                   out=$(timed dd if=/dev/zero of="$DISK/dd" bs=$bs count=$(( (bytes + bs - 1) / bs )) oflag=direct conv=fdatasync status=none) ;;
         dd-buffered) out=$(timed dd if=/dev/zero of="$DISK/dd" bs=1M count=$blocks conv=fdatasync status=none) ;;
-        gulp-read|gulp-onefile|gulp-nofsync|gulp-z4M)
-                   local extra=()
-                   [ $t = gulp-z4M ] && extra=(-z 4194304)
-                   [ $t = gulp-onefile ] && extra=(-C 1000)
-                   [ $t = gulp-nofsync ] && extra=(--fsync never)
-                   mkdir "$DISK/o"
-                   if [ $t = gulp-nofsync ]; then
+        gulp-read) mkdir "$DISK/o"
+                   if [[ " ${extra[*]} " == *" --fsync never "* ]]; then
                      out=$(timed sh -c '"$@" && sync' sh "$g" -q --read "$input" -o "$DISK/o" "${extra[@]}" 2>> "$OUT/writer.log")
                    else
                      out=$(timed "$g" -q --read "$input" -o "$DISK/o" "${extra[@]}" 2>> "$OUT/writer.log")
                    fi
                    note="files=$(ls "$DISK/o" | grep -c '\.pcap$')" ;;
-        gulp-stdout) out=$(timed sh -c '"$1" -q --read "$2" > "$3" && sync "$3"' sh "$g" "$input" "$DISK/cap.pcap" 2>> "$OUT/writer.log")
+        gulp-stdout) out=$(timed sh -c 'g=$1 i=$2 o=$3; shift 3; "$g" -q --read "$i" "$@" > "$o" && sync "$o"' sh "$g" "$input" "$DISK/cap.pcap" "${extra[@]}" 2>> "$OUT/writer.log")
+                   [ "$(stat -c %s "$DISK/cap.pcap")" = "$bytes" ] || note="size differs" ;;
+        gulp-copy) out=$(timed sh -c 'g=$1 i=$2 o=$3; shift 3; "$g" -q -c "$@" < "$i" > "$o" && sync "$o"' sh "$g" "$input" "$DISK/cap.pcap" "${extra[@]}" 2>> "$OUT/writer.log")
                    [ "$(stat -c %s "$DISK/cap.pcap")" = "$bytes" ] || note="size differs" ;;
         gulp-null) out=$(timed sh -c '"$1" -q --read "$2" > /dev/null' sh "$g" "$input" 2>> "$OUT/writer.log") ;;
         *) echo "disk-bench: unknown writer tool $tool" >&2; exit 2 ;;
@@ -225,5 +243,10 @@ if [ "$PART" != live ]; then
     function med(s,  a, n, i, j, t) { n = split(s, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
       return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
     END { if (v["dd-direct"] == "") exit
-      for (t in v) if (t ~ /^gulp-/ && t != "gulp-null") printf "%s: %.0f %% of dd oflag=direct bs=1M (medians)\n", t, 100 * med(v[t]) / med(v["dd-direct"]) }' "$ROWS"
+      for (t in v) if (t ~ /^gulp-/ && t != "gulp-null") {
+        line = sprintf("%s: %.0f %% of dd oflag=direct bs=1M", t, 100 * med(v[t]) / med(v["dd-direct"]))
+        if (match(t, /:z[0-9]+[KkMm]?/)) { same = "dd-direct-" substr(t, RSTART + 2, RLENGTH - 2)
+          if (v[same] == "" && same ~ /-(1M|1024K|1048576)$/) same = "dd-direct"
+          if (v[same] != "") line = line sprintf(", %.0f %% of dd at the same block size", 100 * med(v[t]) / med(v[same])) }
+        print line " (medians)" } }' "$ROWS"
 fi

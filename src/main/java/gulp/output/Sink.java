@@ -76,6 +76,14 @@ public interface Sink extends AutoCloseable {
         return byDefault;
     }
 
+    /**
+     * The writer's write size into {@code sink}: {@code -z} when the user gave it, else what the
+     * sink prefers; one rule for every kind of run ({@code -c} as well as packets).
+     */
+    static int writeSize(Sink sink, int requested, boolean givenByUser) {
+        return givenByUser ? requested : sink.preferredBlockSize(requested);
+    }
+
     /** For the start-up line. */
     String describe();
 }

@@ -27,7 +27,7 @@ final class OpaqueCopyRun {
             OpaqueCopier copier = new OpaqueCopier(input, ring, counters, control, options.parkMicros * 1000);
             Outputs.Output output = assembly.output(gulp.format.FileEnvelope.fixed(new byte[0]), control);
             Writer writer = new Writer(ring, output.sink(), null, null, output.policy(),
-                    options.blockSize, options.parkMicros * 1000, counters, control);
+                    assembly.writeSize(output.sink()), options.parkMicros * 1000, counters, control);
             Report report = new Report(counters, ring.capacity(), false, true);
             return assembly.runPipeline(ring, copier::run, writer, control, counters, report);
         } catch (SetupException e) {

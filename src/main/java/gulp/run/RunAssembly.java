@@ -163,9 +163,8 @@ final class RunAssembly {
     /** The writer into files or stdout, with the extraction index beside {@code -o} files (issue 13). */
     private Writer fileWriter(ByteRing ring, Outputs.Output output, RecordEncoder encoder, FileEnvelope envelope,
                               int outputLinkType, CaptureCounters counters, RunControl control) {
-        blockSize = options.blockSizeGiven ? options.blockSize : output.sink().preferredBlockSize(options.blockSize);
         Writer writer = new Writer(ring, output.sink(), encoder.framing(), envelope, output.policy(),
-                blockSize, options.parkMicros * 1000, counters, control);
+                writeSize(output.sink()), options.parkMicros * 1000, counters, control);
         if (options.writeIndex && output.sink() instanceof gulp.output.RotatingFileSink files) {
             gulp.extract.LiveIndexer indexer = new gulp.extract.LiveIndexer(outputLinkType, encoder.framing(),
                     options.pcapng, this::message); // own thread
@@ -173,6 +172,12 @@ final class RunAssembly {
             writer.indexWith(indexer);
         }
         return writer;
+    }
+
+    /** The writer's write size into {@code sink} (see {@link gulp.output.Sink#writeSize}), kept for the start-up line. */
+    int writeSize(gulp.output.Sink sink) {
+        blockSize = gulp.output.Sink.writeSize(sink, options.blockSize, options.blockSizeGiven);
+        return blockSize;
     }
 
     /** The record encoder of {@code --format}: classic pcap (the default) or pcapng. */

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The coordinator of {@code -o}: files named after the time the writer passes, whole files at close. */
 class RotatingFileSinkTest {
@@ -56,5 +57,37 @@ class RotatingFileSinkTest {
         assertTrue(names.get(1).startsWith("t_20231114-221320.000_"), names.toString());
         assertEquals(24 + 2L * record.length, Files.size(dir.resolve(names.get(1))));
         assertTrue(report.isEmpty(), report.toString());
+    }
+
+    /**
+     * The writer's write size ({@link Sink#writeSize}, the one rule of packet runs and {@code -c}):
+     * O_DIRECT files take {@link FileAppender#DIRECT_BLOCK_BYTES} unless {@code -z} was given,
+     * buffered ones keep {@code -z}'s default.
+     */
+    @Test
+    void oDirectFilesGetTheDirectWriteSizeUnlessMinusZWasGiven() throws Exception {
+        Path disk = Files.createTempDirectory(Files.createDirectories(Path.of("target", "test-write-size").toAbsolutePath()), "run");
+        int byDefault = gulp.run.Options.DEFAULT_BLOCK_SIZE;
+        for (boolean direct : new boolean[] {true, false}) {
+            RotatingFileSink sink = RotatingFileSink.open(new RotatingFileSink.Settings(
+                    new RotatingFileSink.Destination(disk, FileNamer.of("w", false, null, 0), 0640),
+                    gulp.format.FileEnvelope.fixed(PcapFiles.syntheticHeader()),
+                    new RotatingFileSink.Durability(FsyncPolicy.NEVER, direct), RotatingFileSink.Retention.NONE,
+                    null, () -> true, s -> { }));
+            try {
+                if (direct) {
+                    assumeTrue(sink.describe().contains("O_DIRECT"), "the file system under target/ refuses O_DIRECT");
+                }
+                assertEquals(direct ? FileAppender.DIRECT_BLOCK_BYTES : byDefault, Sink.writeSize(sink, byDefault, false));
+                assertEquals(8192, Sink.writeSize(sink, 8192, true));
+            } finally {
+                sink.close();
+            }
+        }
+        try (Stream<Path> files = Files.walk(disk)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 }
