@@ -96,13 +96,7 @@ class KafkaConsumeBoxStatisticsTest {
         for (PcapFiles.Frame f : frames) {
             batch.append(MemorySegment.ofArray(f.data()), 0, f.data().length, f.wirelen(), f.tsNanos(), 0);
         }
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(KafkaRecordFormat.BOX, utf8(box));
-        headers.add(KafkaRecordFormat.INTERFACE, utf8(interfaceName));
-        headers.add(KafkaRecordFormat.FIRST, utf8(Long.toString(batch.firstNanos())));
-        headers.add(KafkaRecordFormat.LAST, utf8(Long.toString(batch.lastNanos())));
-        headers.add(KafkaRecordFormat.LINK_TYPE, utf8("1"));
-        headers.add(KafkaRecordFormat.FORMAT, utf8(KafkaRecordFormat.FORMAT_TEXT));
+        RecordHeaders headers = KafkaConsumeTest.headersOf(box, interfaceName, batch);
         if (counters != null) {
             headers.add(KafkaRecordFormat.COUNTERS, utf8(counters));
         }

@@ -246,6 +246,18 @@ class KafkaConsumeTest {
     }
 
     /** Publishes {@code frames} to {@code partition} as a capture box named {@code box} would (records of up to 100 packets). */
+    /** The headers a capture box puts on a record of {@code batch} (Ethernet, text counters aside). */
+    static RecordHeaders headersOf(String box, String interfaceName, EpbBatch batch) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(KafkaRecordFormat.BOX, utf8(box));
+        headers.add(KafkaRecordFormat.INTERFACE, utf8(interfaceName));
+        headers.add(KafkaRecordFormat.FIRST, utf8(Long.toString(batch.firstNanos())));
+        headers.add(KafkaRecordFormat.LAST, utf8(Long.toString(batch.lastNanos())));
+        headers.add(KafkaRecordFormat.LINK_TYPE, utf8("1"));
+        headers.add(KafkaRecordFormat.FORMAT, utf8(KafkaRecordFormat.FORMAT_TEXT));
+        return headers;
+    }
+
     private static void publishAs(String topic, int partition, String box, String interfaceName, List<PcapFiles.Frame> frames)
             throws Exception {
         Properties p = new Properties();
@@ -258,13 +270,7 @@ class KafkaConsumeTest {
                 PcapFiles.Frame f = frames.get(i);
                 batch.append(MemorySegment.ofArray(f.data()), 0, f.data().length, f.wirelen(), f.tsNanos(), 0);
                 if (batch.packets() == 100 || i == frames.size() - 1) {
-                    RecordHeaders headers = new RecordHeaders();
-                    headers.add(KafkaRecordFormat.BOX, utf8(box));
-                    headers.add(KafkaRecordFormat.INTERFACE, utf8(interfaceName));
-                    headers.add(KafkaRecordFormat.FIRST, utf8(Long.toString(batch.firstNanos())));
-                    headers.add(KafkaRecordFormat.LAST, utf8(Long.toString(batch.lastNanos())));
-                    headers.add(KafkaRecordFormat.LINK_TYPE, utf8("1"));
-                    headers.add(KafkaRecordFormat.FORMAT, utf8(KafkaRecordFormat.FORMAT_TEXT));
+                    RecordHeaders headers = headersOf(box, interfaceName, batch);
                     producer.send(new ProducerRecord<>(topic, partition, null, KafkaRecordFormat.key(0), batch.toValue(),
                             headers)).get(30, TimeUnit.SECONDS);
                     batch.reset();

@@ -245,7 +245,11 @@ class LongRunningCaptureTest {
                     return false;
                 }
             }, 5000));
-            Tools.check("rm", "-rf", dir.toString());
+            // the index so far (.NAME.idx.part) may be published while rm runs: retry until it is gone
+            for (int attempt = 0; attempt < 50 && Tools.run("rm", "-rf", dir.toString()).status() != 0; attempt++) {
+                Thread.sleep(10);
+            }
+            assertTrue(!java.nio.file.Files.exists(dir), "the output directory is removed");
             for (int i = 150; i < 400; i++) {
                 stdin.write(PcapFiles.syntheticRecord(i, 100, 1_700_000_000_000_000L + i));
             }
