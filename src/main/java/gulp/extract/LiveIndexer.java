@@ -20,28 +20,23 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * The index an {@code -o} run keeps beside each file. The writer hands over each span it wrote
- * (once per write, before releasing it); the records of the span are read in place in the ring,
- * where the writer has just read them (no copy, no queue slot, no allocation per record: a few
- * header loads and inserts into primitive sets, {@link IndexBuilder}), as the writer counts them.
- * Everything that takes time — building the index, encoding and writing it — is done by the
- * {@code gulp-index} thread on a copy: the file's builder when the file ends, a copy of it at most
- * every {@link #SNAPSHOT_NANOS} while the file is written ({@code .NAME.idx.part}, the index so
- * far, for extractions of its newest packets); so the writer never waits for a disk. The finisher,
- * after renaming the file, renames its index to {@code NAME.idx} (waiting at most
- * {@link #FINISH_WAIT_MS} ms for it).
+ * The index an {@code -o} run keeps beside each file. The writer shows it each packet record from
+ * its own record walk ({@link #packet}, as it counts the records of a write it made, before
+ * releasing them): the record is read in place in the ring, where the writer has just read its
+ * header (no second walk, no copy, no queue slot, no allocation per record: a few loads from one
+ * address and inserts into primitive sets, {@link IndexBuilder}). Everything that takes time —
+ * building the index, encoding and writing it — is done by the {@code gulp-index} thread on a
+ * copy: the file's builder when the file ends, and while the file is written the index so far
+ * ({@code .NAME.idx.part}, for extractions of its newest packets) when it has something new, at
+ * most once every {@link #SNAPSHOT_NANOS}: after a write, or while the writer waits for input (so
+ * a burst's last write is published within about a second, and a trickle of traffic rewrites it
+ * at most once a second); so the writer never waits for a disk. The finisher, after renaming the
+ * file, renames its index to {@code NAME.idx} (waiting at most {@link #FINISH_WAIT_MS} ms for it).
  */
 public final class LiveIndexer implements FileIndexHook {
     static final long FINISH_WAIT_MS = 5_000;
-    /** How often the index so far of the file being written is published ({@code .NAME.idx.part}). */
+    /** The index so far of the file being written ({@code .NAME.idx.part}) is published at most this often. */
     static final long SNAPSHOT_NANOS = 1_000_000_000L;
-    /**
-     * ... or this often when the writer has caught up with the input (the end of a burst, a
-     * trickle). Half the writer's flush interval (200 ms between partial writes): the last write
-     * of a burst, which comes a flush interval after the write before it (whose snapshot may have
-     * been taken up to that write's duration later), is published, not left out until more comes.
-     */
-    static final long CAUGHT_UP_SNAPSHOT_NANOS = 100_000_000L;
 
     /** An index to write: {@code done} (null for a snapshot) completes when it is written. */
     private record Job(IndexBuilder builder, long length, Path part, Path target, CompletableFuture<Boolean> done) {
@@ -49,6 +44,7 @@ public final class LiveIndexer implements FileIndexHook {
 
     private final int linkTypeField;
     private final RecordFraming framing;
+    private final long dataOffset; // of a packet record
     private final boolean tableFromFirstRecord;
     private final Consumer<String> report;
     private final ConcurrentLinkedQueue<Job> jobs = new ConcurrentLinkedQueue<>();
@@ -61,8 +57,6 @@ public final class LiveIndexer implements FileIndexHook {
     private Path target;
     private CompletableFuture<Boolean> done;
     private long headerLength;
-    private long fileStart = -1; // ring position of the file's first record, once its first span came
-    private long next;           // ring position of the first record not yet indexed
     private long indexedEnd;     // file offset where the last record indexed ends
     private long snapshotEnd;
     private long lastSnapshot;
@@ -75,6 +69,7 @@ public final class LiveIndexer implements FileIndexHook {
     public LiveIndexer(int linkTypeField, RecordFraming framing, boolean tableFromFirstRecord, Consumer<String> report) {
         this.linkTypeField = linkTypeField;
         this.framing = framing;
+        this.dataOffset = framing.packetDataOffset();
         this.tableFromFirstRecord = tableFromFirstRecord;
         this.report = report;
         this.thread = Thread.ofPlatform().daemon().name("gulp-index").start(this::run);
@@ -88,58 +83,67 @@ public final class LiveIndexer implements FileIndexHook {
         this.done = new CompletableFuture<>();
         written.put(part, done);
         builder = new IndexBuilder(linkTypeField, tableFromFirstRecord);
-        fileStart = -1;
         indexedEnd = snapshotEnd = 0;
-        lastSnapshot = System.nanoTime() - SNAPSHOT_NANOS; // the first span that catches up is published
+        lastSnapshot = System.nanoTime() - SNAPSHOT_NANOS; // the first write is published
     }
 
     @Override
-    public void written(ByteRing.Consumer ring, long position, long length) {
-        if (builder == null) {
+    public void packet(ByteRing.Consumer ring, long position, long offset) {
+        IndexBuilder b = builder;
+        if (b == null) {
             return;
         }
-        if (fileStart < 0) {
-            fileStart = next = position;
-        }
-        long end = position + length;
         MemorySegment memory = ring.buffer();
-        long capacity = memory.byteSize();
-        while (next < end) { // records that start in the span; the last may end after it
-            long recordLength = framing.recordLength(ring, next);
-            if (framing.isPacket(ring, next)) {
-                long dataOffset = framing.dataOffset(ring, next);
-                int caplen = framing.capturedLength(ring, next);
-                long fileOffset = headerLength + (next - fileStart);
-                if (!builder.hasFirstRecord()) {
-                    byte[] header = new byte[16]; // once per file
-                    ring.copyTo(next, MemorySegment.ofArray(header), 0, header.length);
-                    builder.firstRecordHeader(header);
-                }
-                int sniff = Math.max(0, Math.min(caplen, TrafficSummary.SNIFF_BYTES));
-                long data = ring.indexOf(next + dataOffset);
-                MemorySegment at = memory;
-                if (data + sniff > capacity) { // the packet straddles the ring's end
-                    ring.copyTo(next + dataOffset, scratch, 0, sniff);
-                    at = scratch;
-                    data = 0;
-                }
-                builder.add(fileOffset, framing.timestampNanos(ring, next), at, data, sniff);
-                indexedEnd = fileOffset + dataOffset + Integer.toUnsignedLong(caplen);
-            }
-            next += recordLength;
+        long at = ring.indexOf(position);
+        long fileOffset = headerLength + offset;
+        if (at + dataOffset + TrafficSummary.SNIFF_BYTES > memory.byteSize() || !b.hasFirstRecord()) {
+            straddling(ring, b, position, fileOffset); // the record's first bytes straddle the ring's end; a file's first record
+            return;
         }
-        long now = System.nanoTime();
-        boolean caughtUp = end == ring.tail(); // the writer emptied the ring: a burst or a trickle ends here
-        if (indexedEnd != snapshotEnd && now - lastSnapshot >= (caughtUp ? CAUGHT_UP_SNAPSHOT_NANOS : SNAPSHOT_NANOS)) {
-            lastSnapshot = now;
-            snapshotEnd = indexedEnd;
-            submit(new Job(builder.copy(), indexedEnd, part, target, null)); // about 300 KiB copied, once a second
-        }
+        int caplen = framing.packetCapturedLengthAt(memory, at); // the header and the bytes sniffed lie whole at at
+        b.add(fileOffset, framing.packetTimestampAt(memory, at), memory, at + dataOffset,
+                Math.max(0, Math.min(caplen, TrafficSummary.SNIFF_BYTES)));
+        indexedEnd = fileOffset + dataOffset + Integer.toUnsignedLong(caplen);
     }
 
-    /** For IndexerBenchmark: the next span starts the file again (its records are counted again). */
-    public void rewindForBenchmark() {
-        fileStart = -1;
+    /** {@link #packet} through the ring's wrap-aware reads: a record at the ring's end, or a file's first. */
+    private void straddling(ByteRing.Consumer ring, IndexBuilder b, long position, long fileOffset) {
+        if (!b.hasFirstRecord()) {
+            byte[] header = new byte[16]; // once per file
+            ring.copyTo(position, MemorySegment.ofArray(header), 0, header.length);
+            b.firstRecordHeader(header);
+        }
+        int caplen = framing.capturedLength(ring, position);
+        int sniff = Math.max(0, Math.min(caplen, TrafficSummary.SNIFF_BYTES));
+        MemorySegment memory = ring.buffer();
+        long data = ring.indexOf(position + dataOffset);
+        MemorySegment at = memory;
+        if (data + sniff > memory.byteSize()) {
+            ring.copyTo(position + dataOffset, scratch, 0, sniff);
+            at = scratch;
+            data = 0;
+        }
+        b.add(fileOffset, framing.timestampNanos(ring, position), at, data, sniff);
+        indexedEnd = fileOffset + dataOffset + Integer.toUnsignedLong(caplen);
+    }
+
+    @Override
+    public void written(ByteRing.Consumer ring, long end) {
+        publishIfDue(System.nanoTime());
+    }
+
+    @Override
+    public void idle(long nanoTime) {
+        publishIfDue(nanoTime);
+    }
+
+    /** Publishes the index so far when it has something new and the last was published {@link #SNAPSHOT_NANOS} ago. */
+    private void publishIfDue(long now) {
+        if (builder != null && indexedEnd != snapshotEnd && now - lastSnapshot >= SNAPSHOT_NANOS) {
+            lastSnapshot = now;
+            snapshotEnd = indexedEnd;
+            submit(new Job(builder.copy(), indexedEnd, part, target, null)); // about 300 KiB copied, at most once a second
+        }
     }
 
     @Override

@@ -2,6 +2,10 @@ package gulp.format;
 
 import gulp.ring.ByteRing;
 
+import java.lang.foreign.MemorySegment;
+
+import static gulp.format.Endian.INT_LE;
+
 /**
  * The blocks {@link PcapngRecordEncoder} writes, as the writer walks them: every block is a record
  * (its total length at offset 4); enhanced packet blocks are packets, interface descriptions
@@ -50,6 +54,22 @@ public final class PcapngRecordFraming implements RecordFraming {
     @Override
     public int capturedLength(ByteRing.Consumer ring, long position) {
         return isPacket(ring, position) ? ring.intLittleEndianAt(position + PcapngBlock.EPB_CAPLEN_OFFSET) : 0;
+    }
+
+    @Override
+    public long packetDataOffset() {
+        return PcapngBlock.EPB_DATA_OFFSET;
+    }
+
+    @Override
+    public long packetTimestampAt(MemorySegment memory, long at) {
+        return PcapngBlock.timestampUnits(memory.get(INT_LE, at + PcapngBlock.EPB_TS_HIGH_OFFSET),
+                memory.get(INT_LE, at + PcapngBlock.EPB_TS_LOW_OFFSET));
+    }
+
+    @Override
+    public int packetCapturedLengthAt(MemorySegment memory, long at) {
+        return memory.get(INT_LE, at + PcapngBlock.EPB_CAPLEN_OFFSET);
     }
 
     @Override

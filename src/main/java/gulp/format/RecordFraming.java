@@ -2,6 +2,11 @@ package gulp.format;
 
 import gulp.ring.ByteRing;
 
+import java.lang.foreign.MemorySegment;
+
+import static gulp.format.Endian.INT_LE;
+import static gulp.format.Endian.LONG_LE;
+
 /**
  * How the writer finds record boundaries in the ring's byte stream, so it can count records and
  * cut files between them. The stream is what a {@link RecordEncoder} wrote; each encoder gives its
@@ -45,6 +50,21 @@ public interface RecordFraming {
         return isPacket(ring, position) ? length : -length;
     }
 
+    /*
+     * A packet record's fields read where its header lies whole in the ring's memory (the index
+     * reads each record once, at {@link ByteRing.Consumer#indexOf}): one address computation per
+     * record instead of one per field.
+     */
+
+    /** Bytes from the start of a packet record to its data (a packet record's header length). */
+    long packetDataOffset();
+
+    /** {@link #timestampNanos} of the packet record whose header lies whole at {@code at} in {@code memory}. */
+    long packetTimestampAt(MemorySegment memory, long at);
+
+    /** {@link #capturedLength} of the packet record whose header lies whole at {@code at} in {@code memory}. */
+    int packetCapturedLengthAt(MemorySegment memory, long at);
+
     /** The interface id ({@link gulp.capture.PacketHandler#declareInterface}) of the packet at {@code position}; 0 for classic pcap. */
     default int interfaceId(ByteRing.Consumer ring, long position) {
         return 0;
@@ -82,6 +102,22 @@ public interface RecordFraming {
             public long timestampNanos(ByteRing.Consumer ring, long position) {
                 return PcapRecordHeader.timestampNanos(ring.intLittleEndianAt(position + PcapRecordHeader.TS_SECONDS_OFFSET),
                         ring.intLittleEndianAt(position + PcapRecordHeader.TS_FRACTION_OFFSET), nanosecond);
+            }
+
+            @Override
+            public long packetDataOffset() {
+                return PcapRecordHeader.LENGTH;
+            }
+
+            @Override
+            public long packetTimestampAt(MemorySegment memory, long at) {
+                long both = memory.get(LONG_LE, at + PcapRecordHeader.TS_SECONDS_OFFSET); // the fraction follows the seconds
+                return PcapRecordHeader.timestampNanos((int) both, (int) (both >>> 32), nanosecond);
+            }
+
+            @Override
+            public int packetCapturedLengthAt(MemorySegment memory, long at) {
+                return memory.get(INT_LE, at + PcapRecordHeader.CAPLEN_OFFSET);
             }
         };
     }

@@ -6,10 +6,10 @@ import java.nio.file.Path;
 
 /**
  * Where an {@code -o} run's index of each file is kept ({@code gulp.extract.LiveIndexer}): told
- * of every file started, every span of ring bytes written into it (by the writer, once per write
- * after it succeeded and before the bytes are released: whole spans, never single records) and
- * every file finished.
- * Implementations must never make the writer wait.
+ * of every file started, every packet record written into it (from the writer's own record walk,
+ * after the write succeeded and before the bytes are released, so each header is read once), the
+ * end of every write, the writer's idle moments, and every file finished.
+ * Implementations must never make the writer wait: bounded work and no allocation per record.
  */
 public interface FileIndexHook {
     FileIndexHook NONE = new FileIndexHook() {
@@ -18,7 +18,11 @@ public interface FileIndexHook {
         }
 
         @Override
-        public void written(ByteRing.Consumer ring, long position, long length) {
+        public void packet(ByteRing.Consumer ring, long position, long offset) {
+        }
+
+        @Override
+        public void written(ByteRing.Consumer ring, long end) {
         }
 
         @Override
@@ -34,11 +38,22 @@ public interface FileIndexHook {
     void fileStarted(Path part, Path target, long headerLength);
 
     /**
-     * Writer thread: the {@code length} ring bytes at {@code position} were written to the current
-     * file right after the previous span; they are released after the call. A span may end inside a
-     * record: the whole record is readable (published tails are record boundaries).
+     * Writer thread: the packet record at ring {@code position}, {@code offset} bytes after the
+     * current file's first record, has started in a write to the file (records in file order, each
+     * once). The whole record is readable (published tails are record boundaries) until the
+     * {@link #written} call that follows.
      */
-    void written(ByteRing.Consumer ring, long position, long length);
+    void packet(ByteRing.Consumer ring, long position, long offset);
+
+    /** Writer thread: a write to the current file ended at ring position {@code end}, its packets shown; released after the call. */
+    void written(ByteRing.Consumer ring, long end);
+
+    /**
+     * Writer thread: the writer has written everything published and waits for more (called
+     * at every wake-up while it waits, every few milliseconds: cheap when there is nothing to do).
+     */
+    default void idle(long nanoTime) {
+    }
 
     /** Writer thread: the current file was handed to the finisher, {@code length} bytes long. */
     void fileEnded(long length);

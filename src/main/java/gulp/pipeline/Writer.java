@@ -45,6 +45,8 @@ public final class Writer implements Runnable {
     private boolean fileStarted; // the sink was told the current file's name time
     private boolean unflushed;  // written since the sink was last flushed
     private gulp.output.FileIndexHook index = gulp.output.FileIndexHook.NONE;
+    private boolean indexing;      // index is not NONE: the walk shows it each packet
+    private long fileFirstRecord;  // ring position of the current file's first record
 
     /**
      * @param framing  null for opaque {@code -c} data, which has no records to count or to cut between
@@ -71,6 +73,7 @@ public final class Writer implements Runnable {
     /** Hands {@code hook} every span written to a file (the extraction index, issue 13). */
     public void indexWith(gulp.output.FileIndexHook hook) {
         this.index = hook;
+        this.indexing = hook != gulp.output.FileIndexHook.NONE && framing != null;
     }
 
     public Sink sink() {
@@ -154,6 +157,9 @@ public final class Writer implements Runnable {
             if (done && pending == 0) {
                 return;
             }
+            if (pending == 0 && indexing) {
+                index.idle(now); // e.g. publish the index so far of a burst's last write
+            }
             if (pending == 0 && unflushed && now - lastWrite >= FLUSH_INTERVAL_NANOS) {
                 sink.flush(); // e.g. --direct-io trims the padded last block while idle
                 unflushed = false;
@@ -209,6 +215,7 @@ public final class Writer implements Runnable {
             long firstTimestamp = framing == null ? -1 : framing.timestampNanos(consumer, consumer.head());
             sink.startFile(policy.nameTime(System.currentTimeMillis() * 1_000_000L, firstTimestamp));
             fileStarted = true;
+            fileFirstRecord = consumer.head();
         }
         long remaining = maxBytes;
         while (remaining > 0) {
@@ -224,8 +231,9 @@ public final class Writer implements Runnable {
                 }
                 throw e;
             }
-            index.written(consumer, consumer.head(), length); // before release: its records are still ours
-            countRecordsUpTo(consumer.head() + length); // before release: the headers are still ours
+            long end = consumer.head() + length;
+            countRecordsUpTo(end, true); // before release: the records are still ours (the index reads them too)
+            index.written(consumer, end);
             consumer.release(length);
             counters.bytesWritten.add(length);
             remaining -= length;
@@ -239,13 +247,14 @@ public final class Writer implements Runnable {
     private void keepWholeRecordsOfFailedWrite() throws IOException {
         long head = consumer.head();
         long reached = head + Math.max(0, sink.failedWriteProgress());
-        countRecordsUpTo(reached); // moves countedUpTo to the last record boundary at or before it
+        countRecordsUpTo(reached, false); // moves countedUpTo to the last record boundary at or before it
         long boundary = framing == null ? reached : countedUpTo;
         boolean cut = sink.cutBackAfterFailure(boundary - head);
         counters.bytesWritten.add((cut ? boundary : reached) - head);
     }
 
-    private void countRecordsUpTo(long head) {
+    /** Counts the records up to {@code head}; {@code indexed}: shows the index each packet whose header is read. */
+    private void countRecordsUpTo(long head, boolean indexed) {
         if (framing == null) {
             return;
         }
@@ -262,6 +271,9 @@ public final class Writer implements Runnable {
                 long length = Math.abs(signedLength);
                 countedRecordEnd = countedUpTo + length;
                 countedRecordIsPacket = signedLength > 0;
+                if (countedRecordIsPacket && indexing && indexed) {
+                    index.packet(consumer, countedUpTo, countedUpTo - fileFirstRecord);
+                }
                 if (envelope != null && (envelopeSeesPackets || !countedRecordIsPacket)) {
                     envelopeSeesPackets = envelope.onRecord(consumer, countedUpTo, length, countedRecordIsPacket,
                             packetsWritten + records);

@@ -64,7 +64,7 @@ public final class IndexerCpuTime {
         long sink = 0;
         for (int i = 0; i < calls; i++) {
             if (index) {
-                bench.indexSpan();
+                sink += bench.indexSpan();
             } else {
                 sink += bench.walkOnly();
             }

@@ -19,6 +19,10 @@ import java.util.Random;
  *           erspan  remote-capture mix, in turn: ERSPAN II, ERSPAN III (both GRE with sequence
  *                   numbers that advance per packet) and VXLAN, each FRAME_BYTES on the wire
  *                   around an inner Ethernet/IPv4/TCP frame
+ *           flows   many hosts (the extraction index's costly case, issue 13): Ethernet frames of
+ *                   FRAME_BYTES (at least 58) in flows of 1 to 15 packets, 16 flows interleaved,
+ *                   each between two of 65 536 hosts (10.0.0.0/16; the index's address set becomes
+ *                   its Bloom filter), TCP or UDP, random ports, one flow in ten over IPv6
  * </pre>
  * Records are written until the file reaches TOTAL_BYTES (rounded up to whole records);
  * timestamps advance by one microsecond per record.
@@ -33,12 +37,17 @@ public final class PcapGenerator {
 
     public static void main(String[] args) throws IOException {
         if (args.length != 4) {
-            System.err.println("usage: PcapGenerator plain|erspan FRAME_BYTES TOTAL_BYTES OUT");
+            System.err.println("usage: PcapGenerator plain|erspan|flows FRAME_BYTES TOTAL_BYTES OUT");
             System.exit(2);
         }
         String kind = args[0];
         int frameBytes = Integer.parseInt(args[1]);
         long totalBytes = Long.parseLong(args[2]);
+        if (kind.equals("flows")) {
+            long records = write(Path.of(args[3]), new Flows(frameBytes), totalBytes);
+            System.err.println("wrote " + records + " records to " + args[3]);
+            return;
+        }
         byte[][] frames = switch (kind) {
             case "plain" -> plainFrames(frameBytes);
             case "erspan" -> encapsulatedFrames(frameBytes);
@@ -87,23 +96,74 @@ public final class PcapGenerator {
         return frames;
     }
 
+    /** The frame of record {@code record}; may reuse one array (it is copied out before the next call). */
+    private interface FrameSource {
+        byte[] frame(long record);
+    }
+
+    /** The {@code flows} kind: see the class comment. */
+    private static final class Flows implements FrameSource {
+        private static final int HOSTS = 65_536;
+        private final Random random = new Random(1);
+        private final int[][] flows = new int[16][];
+        private final byte[] v4;
+        private final byte[] v6;
+
+        Flows(int frameBytes) {
+            if (frameBytes < 58) {
+                throw new IllegalArgumentException("flows frames need at least 58 bytes");
+            }
+            v4 = Frames.ethernet(0x0800, Frames.ipv4(17, Frames.udp(9, new byte[frameBytes - 14 - 20 - 8]), 0));
+            v6 = Frames.ethernet(0x86DD, Frames.ipv6(17, Frames.udp(9, new byte[frameBytes - 14 - 40 - 8]), false));
+        }
+
+        @Override
+        public byte[] frame(long record) {
+            int which = random.nextInt(flows.length);
+            int[] f = flows[which];
+            if (f == null || f[5] == 0) { // source, destination, ports, protocol, IPv6, packets left
+                f = flows[which] = new int[] {random.nextInt(HOSTS), random.nextInt(HOSTS), random.nextInt(),
+                        random.nextBoolean() ? 6 : 17, random.nextInt(10) == 0 ? 1 : 0, 1 + random.nextInt(15)};
+            }
+            f[5]--;
+            ByteBuffer b;
+            if (f[4] == 1) {
+                b = ByteBuffer.wrap(v6);
+                b.put(14 + 6, (byte) f[3]).putInt(14 + 8 + 12, 0x0A000000 | f[0]).putInt(14 + 24 + 12, 0x0A000000 | f[1])
+                        .putInt(14 + 40, f[2]);
+                return v6;
+            }
+            b = ByteBuffer.wrap(v4);
+            b.put(14 + 9, (byte) f[3]).putInt(14 + 12, 0x0A000000 | f[0]).putInt(14 + 16, 0x0A000000 | f[1])
+                    .putInt(14 + 20, f[2]);
+            return v4;
+        }
+    }
+
     private static long write(Path out, byte[][] frames, long totalBytes, boolean sequenced) throws IOException {
+        return write(out, record -> {
+            byte[] frame = frames[(int) (record % frames.length)];
+            if (sequenced && record % 3 != 2) {
+                // GRE sequence numbers advance per ERSPAN session, as a mirroring switch sends them.
+                ByteBuffer.wrap(frame).putInt(GRE_SEQUENCE_OFFSET, SEQUENCES[(int) (record % 3)]++);
+            }
+            return frame;
+        }, totalBytes);
+    }
+
+    private static final int[] SEQUENCES = new int[3];
+
+    private static long write(Path out, FrameSource frames, long totalBytes) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocateDirect(8 << 20).order(ByteOrder.LITTLE_ENDIAN);
         buffer.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
                 .putInt(262_144).putInt(1);
         long written = 24;
         long records = 0;
         long micros = 1_764_000_000_000_000L;
-        int[] sequences = new int[3];
         try (FileChannel channel = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             while (written < totalBytes) {
-                byte[] frame = frames[(int) (records % frames.length)];
-                if (sequenced && records % 3 != 2) {
-                    // GRE sequence numbers advance per ERSPAN session, as a mirroring switch sends them.
-                    int sequence = sequences[(int) (records % 3)]++;
-                    ByteBuffer.wrap(frame).putInt(GRE_SEQUENCE_OFFSET, sequence);
-                }
+                byte[] frame = frames.frame(records);
                 if (buffer.remaining() < 16 + frame.length) {
                     flush(channel, buffer);
                 }

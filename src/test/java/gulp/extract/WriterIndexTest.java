@@ -184,6 +184,66 @@ class WriterIndexTest {
     }
 
     @Test
+    void aTrickleOfTrafficRewritesTheIndexSoFarAtMostOnceASecondAndItCatchesUp(@TempDir Path dir) throws Exception {
+        Path out = Files.createDirectory(dir.resolve("out"));
+        byte[] capture = Files.readAllBytes(input(dir, 200));
+        Process gulp = GulpProcess.builder("-i", "-", "-o", out.toString(), "-q")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Path indexSoFar = out.resolve(".pcap000000.pcap.idx.part");
+        try {
+            OutputStream stdin = gulp.getOutputStream();
+            java.nio.ByteBuffer records = java.nio.ByteBuffer.wrap(capture).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            stdin.write(capture, 0, PcapFiles.HEADER_LENGTH);
+            int at = PcapFiles.HEADER_LENGTH;
+            int sent = 0;
+            java.util.Set<Object> versions = new java.util.HashSet<>(); // each publication renames a new file into place
+            long trickleStart = 0;
+            long nextSend = System.nanoTime();
+            while (at < capture.length) {
+                long now = System.nanoTime();
+                if (now >= nextSend) { // one packet every 40 ms: the writer writes every flush interval (0.2 s)
+                    int length = PcapFiles.RECORD_HEADER_LENGTH + records.getInt(at + 8);
+                    stdin.write(capture, at, length);
+                    stdin.flush();
+                    at += length;
+                    sent++;
+                    nextSend += 40_000_000L;
+                }
+                try {
+                    Object inode = Files.getAttribute(indexSoFar, "unix:ino");
+                    if (trickleStart == 0) {
+                        trickleStart = now; // the first publication (a loaded machine starts a JVM slowly)
+                    }
+                    if (now - trickleStart < 3_000_000_000L) {
+                        versions.add(inode);
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // not published yet
+                }
+                if (trickleStart != 0 && now - trickleStart >= 3_000_000_000L && sent >= 100) {
+                    break;
+                }
+                Thread.sleep(2);
+            }
+            // 3 s of trickle: at most one publication a second (the first, then up to three more).
+            assertTrue(versions.size() <= 5, versions.size() + " publications in 3 s");
+            assertTrue(versions.size() >= 2, versions.size() + " publications in 3 s");
+            // The trickle's last packets are published soon after it stops.
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            long indexed = 0;
+            while (indexed < sent && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                FileIndex soFar = FileIndex.load(indexSoFar); // null: being renamed into place
+                indexed = soFar == null ? indexed : soFar.packets;
+            }
+            assertEquals(sent, indexed);
+        } finally {
+            gulp.getOutputStream().close();
+            gulp.waitFor();
+        }
+    }
+
+    @Test
     void aFileDeletedDuringTheExtractionIsSkippedWithOneLine(@TempDir Path dir) throws Exception {
         ExtractCommandTest.write(dir.resolve("a.pcap"), BASE + 1, BASE + 2);
         ExtractCommandTest.write(dir.resolve("b.pcap"), BASE + 3, BASE + 4);
