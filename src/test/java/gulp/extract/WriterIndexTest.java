@@ -42,8 +42,20 @@ class WriterIndexTest {
 
     @Test
     void theIndexTheWriterKeepsIsTheOneReadingTheFileBuilds(@TempDir Path dir) throws Exception {
+        indexesAreTheOnesReadingTheFilesBuilds(dir, 3000, "--rotate-size", "40K");
+    }
+
+    @Test
+    void theIndexOfRecordsThatWrapAroundTheRingIsTheOneReadingTheFileBuilds(@TempDir Path dir) throws Exception {
+        // A 1 MiB ring and 62-byte records: records, and the bytes the index reads, straddle its end at every turn.
+        indexesAreTheOnesReadingTheFilesBuilds(dir, 60000, "-r", "1", "--rotate-size", "600K");
+    }
+
+    private static void indexesAreTheOnesReadingTheFilesBuilds(Path dir, int packets, String... options) throws Exception {
         Path out = Files.createDirectory(dir.resolve("out"));
-        var r = GulpProcess.run(input(dir, 3000), null, "-i", "-", "-o", out.toString(), "--rotate-size", "40K", "-q");
+        List<String> args = new ArrayList<>(List.of("-i", "-", "-o", out.toString(), "-q"));
+        args.addAll(List.of(options));
+        var r = GulpProcess.run(input(dir, packets), null, args.toArray(String[]::new));
         assertEquals(0, r.status(), r.stderr());
         List<String> names = names(out);
         assertTrue(names.stream().noneMatch(n -> n.endsWith(".part")), names.toString());
