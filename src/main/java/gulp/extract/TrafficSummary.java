@@ -169,8 +169,7 @@ final class TrafficSummary {
         int protocol = d.get(ValueLayout.JAVA_BYTE, at + 9) & 0xFF;
         long pair = d.get(LONG_BE, at + 12); // source and destination
         int ihl = (d.get(ValueLayout.JAVA_BYTE, at) & 0x0F) * 4;
-        long rest = (long) protocol << 40 | (hasPorts(protocol) && n - ihl >= 4
-                ? Integer.toUnsignedLong(d.get(INT_BE, at + ihl)) : NO_PORTS);
+        long rest = flowRest(protocol, n - ihl >= 4 ? Integer.toUnsignedLong(d.get(INT_BE, at + ihl)) : NO_PORTS);
         int slot = (int) ((pair * 0x9E3779B97F4A7C15L ^ rest) * 0xC2B2AE3D27D4EB4FL >>> 56); // FLOWS = 256
         if (flowPairs[slot] == pair && flowRests[slot] == rest) {
             return; // a packet of a flow added lately
@@ -183,6 +182,25 @@ final class TrafficSummary {
         if ((rest & NO_PORTS) == 0) {
             addPorts((int) rest);
         }
+    }
+
+    /**
+     * The transport half of a flow key: {@code protocol} shifted left by 40, or'd with the ports
+     * word ({@code ports}: the 4 bytes after the IP header, or {@link #NO_PORTS} if the packet ends
+     * before them) if the protocol has ports, else with {@link #NO_PORTS}. Without a branch on the
+     * protocol (TCP and UDP packets interleave unpredictably: a mispredicted branch per packet).
+     */
+    private static long flowRest(int protocol, long ports) {
+        long portless = PORTLESS[protocol]; // 0 or NO_PORTS
+        return (long) protocol << 40 | (ports & ((portless >>> 32) - 1)) | portless;
+    }
+
+    /** By IP protocol number: 0 for TCP, UDP and SCTP, {@link #NO_PORTS} for the rest. */
+    private static final long[] PORTLESS = new long[256];
+
+    static {
+        java.util.Arrays.fill(PORTLESS, NO_PORTS);
+        PORTLESS[PROTO_TCP] = PORTLESS[PROTO_UDP] = PORTLESS[PROTO_SCTP] = 0;
     }
 
     private static boolean hasPorts(int protocol) {
@@ -205,7 +223,7 @@ final class TrafficSummary {
         }
         long sourceHigh = d.get(LONG_BE, at + 8), sourceLow = d.get(LONG_BE, at + 16);
         long destinationHigh = d.get(LONG_BE, at + 24), destinationLow = d.get(LONG_BE, at + 32);
-        long rest = (long) next << 40 | (hasPorts(next) && n - 40 >= 4 ? Integer.toUnsignedLong(d.get(INT_BE, at + 40)) : NO_PORTS);
+        long rest = flowRest(next, n - 40 >= 4 ? Integer.toUnsignedLong(d.get(INT_BE, at + 40)) : NO_PORTS);
         long h = (sourceHigh ^ sourceLow * 0x9E3779B97F4A7C15L ^ destinationHigh * 0xC2B2AE3D27D4EB4FL ^ destinationLow
                 ^ rest * 0x165667B19E3779F9L) * 0x9E3779B97F4A7C15L;
         int i = (int) (h >>> 58) * 5; // FLOWS6 = 64
