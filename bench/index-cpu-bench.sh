@@ -6,6 +6,7 @@
 #
 #   bench/index-cpu-bench.sh IN REPEATS JAR [JAR2]
 #   IN    e.g. made by: java -cp target/classes:target/test-classes gulp.bench.PcapGenerator plain 64 800000000 /dev/shm/b64.pcap
+#         (one flow; `flows` instead of `plain`: many hosts, where the summary costs; bench/index-bench.sh runs both)
 #   JAR   a gulp.jar (target/gulp.jar of a build; an older build: git archive COMMIT | tar -x -C DIR, mvn -DskipTests package)
 #
 # Prints one line per run (build, case, user+sys seconds) and, per build, the median of each case
