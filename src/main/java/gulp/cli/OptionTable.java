@@ -199,11 +199,9 @@ final class OptionTable {
         t.add(flag('\0', "buffered-io", OUTPUT, "write through the page cache; by default -o files and a stdout"
                 + " that is a regular file use O_DIRECT (gulp extract: buffered unless --direct-io)", o -> {
                     o.directIo = false;
-                    o.directIoGiven = true;
                 }));
         t.add(flag('\0', "direct-io", OUTPUT, "write with O_DIRECT (the default; gulp extract writes buffered unless given this)", o -> {
                     o.directIo = true;
-                    o.directIoGiven = true;
                 }));
 
         t.add(option('\0', "format", "FMT", OUTPUT, Completion.words("pcap", "pcapng"),

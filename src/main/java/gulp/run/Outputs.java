@@ -44,7 +44,7 @@ final class Outputs {
         if (options.outputDirectory == null) { // SIGHUP ends a run on stdout
             if (StdoutFileSink.stdoutIsRegularFile()) { // gulp ... > file: O_DIRECT as with -o
                 Consumer<String> report = line -> System.err.println("gulp: " + line);
-                return new Output(StdoutFileSink.open(envelope, options.directIo, report), RotationPolicy.NEVER, null);
+                return new Output(StdoutFileSink.open(envelope, settings.directIo(), report), RotationPolicy.NEVER, null);
             }
             StreamSink stdout = new StreamSink(new FileOutputStream(FileDescriptor.out).getChannel(), "stdout", envelope);
             return new Output(stdout, RotationPolicy.NEVER, null);
@@ -154,7 +154,7 @@ final class Outputs {
                     : new PostRotateCommand(options.postRotateCommand, directory, report);
             var sinkSettings = new RotatingFileSink.Settings(
                     new RotatingFileSink.Destination(directory, namer, options.fileMode), envelope,
-                    new RotatingFileSink.Durability(options.fsync, options.directIo),
+                    new RotatingFileSink.Durability(options.fsync, settings.directIo()),
                     new RotatingFileSink.Retention(options.maxFiles, options.maxTotalBytes, options.minFreeBytes,
                             options.minFreeFraction),
                     postRotate, control::stopRequested, report);

@@ -1,4 +1,6 @@
-package gulp.cli;
+package gulp.run;
+
+import gulp.cli.OptionParser;
 
 import org.junit.jupiter.api.Test;
 
@@ -7,16 +9,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** How {@code gulp extract} writes its output: through the page cache unless {@code --direct-io} is given. */
 class ExtractOutputOptionsTest {
+    private static boolean directIo(String... args) throws Exception {
+        return RunSettings.conclude(OptionParser.parse(args)).directIo();
+    }
+
     @Test
     void anExtractionWritesBufferedByDefaultAndWithODirectOnlyWhenAsked() throws Exception {
-        assertFalse(OptionParser.parse(new String[] {"/var/capture"}, "extract").directIo);
-        assertTrue(OptionParser.parse(new String[] {"--direct-io", "/var/capture"}, "extract").directIo);
-        assertFalse(OptionParser.parse(new String[] {"--buffered-io", "/var/capture"}, "extract").directIo);
+        assertFalse(directIo("extract", "/var/capture"));
+        assertTrue(directIo("extract", "--direct-io", "/var/capture"));
+        assertFalse(directIo("extract", "--buffered-io", "/var/capture"));
     }
 
     @Test
     void aCaptureKeepsODirectAsItsDefault() throws Exception {
-        assertTrue(OptionParser.parse(new String[] {"-i", "eth0", "-o", "/var/capture"}).directIo);
-        assertFalse(OptionParser.parse(new String[] {"-i", "eth0", "--buffered-io"}).directIo);
+        assertTrue(directIo("-i", "eth0", "-o", "/var/capture"));
+        assertFalse(directIo("-i", "eth0", "--buffered-io"));
     }
 }
