@@ -89,6 +89,7 @@ public final class Options {
     public String kafkaTopic;                 // --kafka-topic
     public String kafkaClientId;              // --kafka-client-id
     public final List<String> kafkaOptions = new ArrayList<>(); // --kafka-option KEY=VALUE
+    public double kafkaTimeoutSeconds;        // --kafka-timeout SECS (0: not given, the run's default, RunSettings)
     // kafka: gulp kafka-consume BOOTSTRAP --topic T -o DIR
     public String kafkaConsumeBootstrap;      // kafka-consume's operand (null: not kafka-consume)
     public String consumeTopic;               // --topic

@@ -88,7 +88,8 @@ final class Outputs {
         boolean live = settings.interfaceName() != null && options.mode() == Options.Mode.LIVE;
         var origin = new gulp.kafka.KafkaSink.Origin(box, live ? settings.interfaceName() : "file", linkType, live);
         return new gulp.kafka.KafkaSink(ring, framing, producer, options.kafkaTopic, options.kafkaBootstrap, origin,
-                counters, control, Math.max(options.snaplen, 65535) + 64, line -> err.println("gulp: " + line));
+                counters, control, Math.max(options.snaplen, 65535) + 64, settings.kafkaTimeout(),
+                line -> err.println("gulp: " + line));
     }
 
     /** The capture box's name for the records' {@code box} header. */

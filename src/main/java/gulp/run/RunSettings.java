@@ -5,6 +5,8 @@ import gulp.format.PcapRecordHeader;
 import gulp.capture.LiveSource;
 import gulp.capture.NetInterface;
 import gulp.decap.DecapConfig;
+import gulp.kafka.KafkaCommitter;
+import gulp.kafka.KafkaSink;
 import gulp.linux.Libc;
 import gulp.linux.NativeException;
 import gulp.linux.Terminal;
@@ -13,6 +15,7 @@ import gulp.pipeline.RoleRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -41,11 +44,14 @@ import java.util.List;
  *                          else empty
  * @param directIo          output files (and a stdout that is a regular file) written with O_DIRECT:
  *                          {@code --direct-io}/{@code --buffered-io}, else yes but for {@code gulp extract}
+ * @param kafkaTimeout      how long gulp waits for a Kafka broker ({@code --kafka-timeout}): {@code --kafka}'s
+ *                          sink for the last deliveries when the run ends (10 s), kafka-consume for the topic,
+ *                          the committed offsets and each commit (30 s)
  */
 public record RunSettings(Options options, String interfaceName, List<String> interfaces, int kernelSnaplen, long kernelBufferBytes,
                           long availableMemory,
                           DecapConfig decap, long rotateBytes, RoleRunner.Plan threads, List<RoleRunner.Plan> pairThreads,
-                          boolean directIo) {
+                          boolean directIo, Duration kafkaTimeout) {
     /** With -o and no other rotation option, a new file after 10 ring sizes, as in the original. */
     static final long DEFAULT_RING_MULTIPLES = 10;
 
@@ -73,7 +79,14 @@ public record RunSettings(Options options, String interfaceName, List<String> in
                 decap, rotateBytes(options),
                 live ? liveThreads(options) : RoleRunner.Plan.AS_STARTED,
                 options.fanout > 1 ? fanoutThreads(options.fanout, allowedCpus(), options.realtimeReader) : List.of(),
-                directIo(options));
+                directIo(options), kafkaTimeout(options));
+    }
+
+    private static Duration kafkaTimeout(Options options) {
+        if (options.kafkaTimeoutSeconds > 0) {
+            return Duration.ofNanos((long) (options.kafkaTimeoutSeconds * 1e9));
+        }
+        return options.kafkaConsumeBootstrap != null ? KafkaCommitter.DEFAULT_TIMEOUT : KafkaSink.DEFAULT_CLOSE_TIMEOUT;
     }
 
     /**

@@ -108,10 +108,28 @@ class KafkaLiveTest {
             } finally {
                 KafkaSinkTest.signal("CONT", broker.process().pid());
             }
-            Thread.sleep(3000);
+            awaitCaughtUp(stats);
             gulp.signal("INT");
             int status = gulp.waitFor(60);
             return new Run(topic, status, gulp.counters(), gulp.stderrOrReason());
+        }
+    }
+
+    /**
+     * Until the sink has caught up after the pause: the producer takes records, gulp's ring is empty,
+     * and the reader read nothing more for half a second (two status ticks), so no kernel block is left.
+     */
+    private static void awaitCaughtUp(Path stats) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        long read = -1;
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            long now = KafkaSinkTest.figure(stats, "gulp_read_packets_total");
+            if (KafkaSinkTest.figure(stats, "gulp_kafka_refusing") == 0 && KafkaSinkTest.figure(stats, "gulp_ring_used_bytes") == 0
+                    && now == read) {
+                return;
+            }
+            read = now;
         }
     }
 
