@@ -148,15 +148,32 @@ class KafkaConsumeTest {
             }
         }
 
+        // The restart finishes the .part the last commit names (400 packets: a file is committed when
+        // it is full) and reads the rest; once it has written that rest, SIGINT ends it.
+        Path secondErr = dir.resolve("second.txt");
+        Path secondStats = dir.resolve("second.jsonl");
         List<String> again = new ArrayList<>(List.of(args));
-        again.addAll(List.of("--duration", "8"));
-        GulpProcess.Result second = GulpProcess.run(null, null, again.toArray(String[]::new));
-        assertEquals(0, second.status(), second.stderr());
+        again.addAll(List.of("--stats-json", secondStats.toString(), "--duration", "60"));
+        Process second = GulpProcess.builder(again.toArray(String[]::new)).redirectError(secondErr.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        deadline = System.nanoTime() + 60_000_000_000L;
+        while (second.isAlive() && System.nanoTime() < deadline) {
+            boolean recovered = Files.readString(secondErr).contains("recovered ");
+            long rest = frames.size() - 400L * (finishedAtKill + (recovered ? 1 : 0));
+            if (KafkaSinkTest.figure(secondStats, "gulp_written_records_total") == rest) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        Tools.signal(second, "INT");
+        assertTrue(second.waitFor(60, TimeUnit.SECONDS), "the second kafka-consume did not end");
+        String secondWhy = Files.readString(secondErr);
+        assertEquals(0, second.exitValue(), secondWhy);
         try (Stream<Path> left = Files.list(out)) {
             assertEquals(List.of(), left.filter(p -> p.getFileName().toString().endsWith(".part")).toList());
         }
         List<PcapFiles.Frame> got = framesIn(out);
-        assertEquals(frames.size(), got.size(), "every packet once: " + second.stderr());
+        assertEquals(frames.size(), got.size(), "every packet once: " + secondWhy);
         assertSameFlows(frames, got);
 
         // Nothing is left to read: every partition's commit is at its end, so a restart finds nothing new.
@@ -229,15 +246,27 @@ class KafkaConsumeTest {
         assertEquals(1, PcapFiles.captureParts(out).size(), "the last file stays .part: " + why);
         assertEquals(7, PcapFiles.outputFiles(out).size(), why);
 
-        List<String> again = new ArrayList<>(List.of(args));
-        again.addAll(List.of("--duration", "8"));
-        GulpProcess.Result second = GulpProcess.run(null, null, again.toArray(String[]::new));
-        assertEquals(0, second.status(), second.stderr());
         // The paused broker may still apply the commit the consumer gave up on once it runs again: then
-        // the commit names the .part, which the restart finishes; else the .part is removed and read again.
-        assertEquals(List.of(), PcapFiles.captureParts(out), second.stderr());
+        // the commit names the .part, which the restart finishes (nothing new comes before --duration
+        // ends); else the .part is removed and its 200 packets read again (SIGINT once they are written).
+        Path secondErr = dir.resolve("second.txt");
+        Path secondStats = dir.resolve("second.jsonl");
+        List<String> again = new ArrayList<>(List.of(args));
+        again.addAll(List.of("--duration", "8", "--stats-json", secondStats.toString()));
+        Process second = GulpProcess.builder(again.toArray(String[]::new)).redirectError(secondErr.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        while (second.isAlive() && KafkaSinkTest.figure(secondStats, "gulp_written_records_total") < frames.size() - 7 * 400) {
+            Thread.sleep(50);
+        }
+        if (second.isAlive()) {
+            Tools.signal(second, "INT");
+        }
+        assertTrue(second.waitFor(60, TimeUnit.SECONDS), "the second kafka-consume did not end");
+        String secondWhy = Files.readString(secondErr);
+        assertEquals(0, second.exitValue(), secondWhy);
+        assertEquals(List.of(), PcapFiles.captureParts(out), secondWhy);
         List<PcapFiles.Frame> got = framesIn(out);
-        assertEquals(frames.size(), got.size(), "every packet once: " + second.stderr());
+        assertEquals(frames.size(), got.size(), "every packet once: " + secondWhy);
         assertSameFlows(frames, got);
     }
 
