@@ -39,6 +39,15 @@ public final class PacketFlags {
         };
     }
 
+    /**
+     * {@code epb_flags} of a packet kept: a live one's (a {@code packetType}) from the kernel, else
+     * (packet type {@link #UNKNOWN_TYPE}) a decapsulated frame's from its mirror {@code direction}
+     * ({@code DecapResult.DIRECTION_UNKNOWN}: none).
+     */
+    public static int of(int packetType, int tpStatus, int direction) {
+        return packetType < 0 ? ofMirrorDirection(direction) : of(packetType, tpStatus);
+    }
+
     /** {@code epb_flags} for a packet of {@code packetType} (or {@link #UNKNOWN_TYPE}) with {@code tpStatus}. */
     public static int of(int packetType, int tpStatus) {
         if (packetType < 0) {

@@ -39,11 +39,6 @@ final class ExtractCommand {
             throw new UsageException("gulp " + o.subcommand + " needs at least one directory of capture files");
         }
         o.extractDirectories.addAll(operands);
-        if (!o.directIoGiven) {
-            // O_DIRECT keeps a live capture ahead of the page cache's write-back; an extraction loses
-            // nothing by waiting for its output, and what it writes is read next (Wireshark, tcpdump)
-            o.directIo = false;
-        }
         if (o.extractFrom >= o.extractTo) {
             throw new UsageException("--from must be before --to (the window includes --from and excludes --to)");
         }

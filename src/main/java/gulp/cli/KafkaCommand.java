@@ -55,6 +55,9 @@ final class KafkaCommand {
             if (anyKafka) {
                 throw new UsageException("--kafka-topic, --kafka-client-id and --kafka-option need --kafka BOOTSTRAP");
             }
+            if (o.kafkaTimeoutSeconds > 0) {
+                throw new UsageException("--kafka-timeout needs --kafka BOOTSTRAP or gulp kafka-consume");
+            }
             return;
         }
         if (o.kafkaBootstrap.isBlank()) {

@@ -48,7 +48,7 @@ public final class Main {
         }
         Options options;
         try {
-            options = ExtractCommand.isSubcommand(args) ? ExtractCommand.parse(args) : OptionParser.parse(args);
+            options = OptionParser.parse(args);
             gulp.run.StartupTrace.mark("options parsed");
         } catch (UsageException e) {
             message(e.getMessage());

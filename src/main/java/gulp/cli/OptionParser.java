@@ -13,7 +13,11 @@ public final class OptionParser {
     private OptionParser() {
     }
 
+    /** The command line as {@link Main} reads it: a capture's options, or a subcommand ({@code extract}, {@code index}, {@code kafka-consume}) and its. */
     public static Options parse(String[] args) throws UsageException {
+        if (ExtractCommand.isSubcommand(args)) {
+            return ExtractCommand.parse(args);
+        }
         if (KafkaCommand.isConsume(args)) {
             return parse(java.util.Arrays.copyOfRange(args, 1, args.length), KafkaCommand.CONSUME);
         }

@@ -199,11 +199,9 @@ final class OptionTable {
         t.add(flag('\0', "buffered-io", OUTPUT, "write through the page cache; by default -o files and a stdout"
                 + " that is a regular file use O_DIRECT (gulp extract: buffered unless --direct-io)", o -> {
                     o.directIo = false;
-                    o.directIoGiven = true;
                 }));
         t.add(flag('\0', "direct-io", OUTPUT, "write with O_DIRECT (the default; gulp extract writes buffered unless given this)", o -> {
                     o.directIo = true;
-                    o.directIoGiven = true;
                 }));
 
         t.add(option('\0', "format", "FMT", OUTPUT, Completion.words("pcap", "pcapng"),
@@ -238,6 +236,9 @@ final class OptionTable {
                 (o, v) -> o.kafkaClientId = v));
         t.add(option('\0', "kafka-option", "K=V", KAFKA, Completion.NONE, "any Kafka producer setting, over gulp's choices",
                 (o, v) -> o.kafkaOptions.add(v)));
+        t.add(option('\0', "kafka-timeout", "SECS", KAFKA, Completion.NONE, "how long gulp waits for the broker: --kafka"
+                + " to deliver what is left when the run ends (default 10); kafka-consume for the topic, the committed"
+                + " offsets and each commit (default 30)", (o, v) -> o.kafkaTimeoutSeconds = seconds("--kafka-timeout", v)));
         t.add(option('\0', "topic", "T", KAFKA, Completion.NONE, "kafka-consume: the topic to read",
                 (o, v) -> o.consumeTopic = v));
         t.add(option('\0', "group", "G", KAFKA, Completion.NONE,

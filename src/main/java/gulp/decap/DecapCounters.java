@@ -74,6 +74,25 @@ public final class DecapCounters {
 
     void increment(Counter counter) { add(counter, 1); }
 
+    /** Counts a packet skipped for {@code reason} and says so in {@code out}. */
+    DecapOutcome skip(Counter reason, DecapResult out) {
+        increment(reason);
+        out.skipReason = reason;
+        out.syntheticPrefix = false;
+        return DecapOutcome.SKIPPED;
+    }
+
+    /**
+     * Counts a packet that is not encapsulation, at the return that decides it: the one place OTHER
+     * is counted (counting it once in {@link Decapsulator#decapsulate} instead cost about 1 ns on
+     * such packets, see docs/decap-bench.md); reassembly takes the count back when a completed
+     * datagram is not ours.
+     */
+    DecapOutcome other() {
+        increment(Counter.NOT_ENCAPSULATION);
+        return DecapOutcome.OTHER;
+    }
+
     /** Single writer: a plain read of our own value, then an opaque write for the readers. */
     void add(Counter counter, long amount) {
         int i = counter.ordinal();

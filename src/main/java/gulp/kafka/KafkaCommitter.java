@@ -24,19 +24,25 @@ import java.util.stream.Collectors;
  * thread. Both use manual assignment, so the group has no members and either may commit.
  */
 public final class KafkaCommitter implements FileListener, AutoCloseable {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** How long kafka-consume waits for the broker (topic, committed offsets, a commit), unless --kafka-timeout. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Duration timeout;
     private volatile ConsumeLedger ledger;
 
-    private KafkaCommitter(KafkaConsumer<byte[], byte[]> consumer) {
+    private KafkaCommitter(KafkaConsumer<byte[], byte[]> consumer, Duration timeout) {
         this.consumer = consumer;
+        this.timeout = timeout;
     }
 
-    /** @throws IllegalArgumentException with one line for a bootstrap list the client rejects */
-    public static KafkaCommitter open(String bootstrap, String group) {
+    /**
+     * @param timeout how long to wait for the broker's answer to each request
+     * @throws IllegalArgumentException with one line for a bootstrap list the client rejects
+     */
+    public static KafkaCommitter open(String bootstrap, String group, Duration timeout) {
         try {
-            return new KafkaCommitter(new KafkaConsumer<>(KafkaSource.consumerSettings(bootstrap, group)));
+            return new KafkaCommitter(new KafkaConsumer<>(KafkaSource.consumerSettings(bootstrap, group)), timeout);
         } catch (KafkaException e) {
             throw new IllegalArgumentException(KafkaSource.rootMessage(e));
         }
@@ -49,14 +55,14 @@ public final class KafkaCommitter implements FileListener, AutoCloseable {
      */
     public Map<TopicPartition, OffsetAndMetadata> committed(String topic) {
         try {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalStateException("kafka: topic " + topic + " does not exist");
             }
             Set<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition()))
                     .collect(Collectors.toSet());
             Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
-            consumer.committed(partitions, TIMEOUT).forEach((tp, om) -> {
+            consumer.committed(partitions, timeout).forEach((tp, om) -> {
                 if (om != null) {
                     committed.put(tp, om);
                 }
@@ -86,14 +92,20 @@ public final class KafkaCommitter implements FileListener, AutoCloseable {
     public void forced(Path target) throws IOException {
         Map<TopicPartition, OffsetAndMetadata> commit = ledger.durable(target.getFileName().toString());
         try {
-            consumer.commitSync(commit, TIMEOUT);
+            consumer.commitSync(commit, timeout);
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             throw new IOException("kafka: cannot commit the offsets of its packets: no broker answered within "
-                    + TIMEOUT.toSeconds() + " s (the file stays .part: a restart finishes it if the commit reached the broker after all,"
+                    + seconds(timeout) + " s (the file stays .part: a restart finishes it if the commit reached the broker after all,"
                     + " else reads its packets again)", e);
         } catch (KafkaException e) {
             throw new IOException("kafka: cannot commit the offsets of its packets: " + KafkaSource.rootMessage(e), e);
         }
+    }
+
+    /** {@code d} in seconds as an operator wrote it: 30, 2.5. */
+    private static String seconds(Duration d) {
+        return d.toNanos() % 1_000_000_000L == 0 ? Long.toString(d.toSeconds())
+                : java.math.BigDecimal.valueOf(d.toNanos(), 9).stripTrailingZeros().toPlainString();
     }
 
     @Override

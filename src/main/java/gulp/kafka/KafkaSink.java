@@ -32,14 +32,15 @@ import java.util.function.Consumer;
  * that can wait just waits), and, as the reader asks {@link #refusing()}, counted as the stall's
  * ({@code CaptureCounters.lostWhileStalled}): kafka drops. The other {@code kafka} drops are the
  * packets that left the ring and never reached the broker: those the producer took but could not
- * deliver (delivery timeout), and those still not handed over when the stop's {@link #CLOSE_TIMEOUT}
- * ran out. Every record carries the box's counters ({@link BoxCounters}).
+ * deliver (delivery timeout), and those still not handed over when the stop's close timeout
+ * ({@code --kafka-timeout}, {@link #DEFAULT_CLOSE_TIMEOUT}) ran out. Every record carries the box's
+ * counters ({@link BoxCounters}).
  */
 public final class KafkaSink implements Runnable {
     /** A partial batch goes out after this long, so low rates still flow. */
     static final long LINGER_NANOS = 200_000_000L;
-    /** After the input ended, how long the producer may take to accept and deliver what is left. */
-    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** After the input ended, how long the producer may take to deliver what is left, unless --kafka-timeout. */
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private static final long WAIT_NANOS = 5_000_000L;
     private static final long NO_BROKER_NOTICE_NANOS = 5_000_000_000L;
 
@@ -61,6 +62,8 @@ public final class KafkaSink implements Runnable {
     private final CaptureCounters counters;
     private final RunControl control;
     private final Consumer<String> report;
+    /** After the input ended, how long the producer may take to accept and deliver what is left. */
+    private final Duration closeTimeout;
     private final byte[] scratch;
     private final MemorySegment scratchSegment;
     private final byte[] boxHeader;
@@ -82,7 +85,7 @@ public final class KafkaSink implements Runnable {
 
     public KafkaSink(ByteRing ring, RecordFraming framing, Producer<byte[], byte[]> producer, String topic,
                      String bootstrap, Origin origin, CaptureCounters counters, RunControl control,
-                     int maxCaplen, Consumer<String> report) {
+                     int maxCaplen, Duration closeTimeout, Consumer<String> report) {
         this.ring = ring;
         this.consumer = ring.consumer();
         this.framing = framing;
@@ -93,6 +96,7 @@ public final class KafkaSink implements Runnable {
         this.counters = counters;
         this.control = control;
         this.report = report;
+        this.closeTimeout = closeTimeout;
         this.scratch = new byte[maxCaplen];
         this.scratchSegment = MemorySegment.ofArray(scratch);
         this.boxHeader = utf8(origin.box());
@@ -135,7 +139,7 @@ public final class KafkaSink implements Runnable {
             control.writerFailed("kafka: " + e);
         } finally {
             try {
-                producer.close(CLOSE_TIMEOUT);
+                producer.close(closeTimeout);
             } catch (RuntimeException ignored) {
                 // the batches it could not send failed through their callbacks: counted
             }
@@ -157,7 +161,7 @@ public final class KafkaSink implements Runnable {
                     closingSince = now;
                 }
             }
-            boolean giveUp = closingSince >= 0 && now - closingSince > CLOSE_TIMEOUT.toNanos();
+            boolean giveUp = closingSince >= 0 && now - closingSince > closeTimeout.toNanos();
             boolean progress = false;
             if (batches.length == 0 && !learnPartitions()) {
                 if (!noBrokerNoticed && now - started > NO_BROKER_NOTICE_NANOS) {
@@ -183,7 +187,7 @@ public final class KafkaSink implements Runnable {
                 progress |= discardRest();
             }
             if (done && consumer.head() == consumer.tail() && pending < 0 && batchesEmpty()) {
-                return; // close() in run() waits for the deliveries, up to CLOSE_TIMEOUT
+                return; // close() in run() waits for the deliveries, up to closeTimeout
             }
             if (!progress) {
                 consumer.awaitReadable(Math.max(1, ring.capacity() / 16), WAIT_NANOS);

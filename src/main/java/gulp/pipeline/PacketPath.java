@@ -238,14 +238,13 @@ public final class PacketPath implements PacketHandler {
                     if (mirrors != null) {
                         currentInterface = mirrors.interfaceOf(this, inner, data, offset, caplen);
                     }
-                    int flags = PacketFlags.ofMirrorDirection(inner.direction());
                     if (inner.hasSyntheticPrefix()) {
                         int length = inner.copyTo(assembly, 0, (int) assembly.byteSize());
                         keep(assembly, 0, length, inner.recordWireLength(), inner.timestampNanos(), NO_VLAN_TAG,
-                                UNKNOWN_PACKET_TYPE, flags, filter);
+                                UNKNOWN_PACKET_TYPE, 0, inner.direction(), filter);
                     } else {
                         keep(inner.segment(), inner.offset(), inner.innerCaplen(), inner.innerWireLength(),
-                                inner.timestampNanos(), NO_VLAN_TAG, UNKNOWN_PACKET_TYPE, flags, filter);
+                                inner.timestampNanos(), NO_VLAN_TAG, UNKNOWN_PACKET_TYPE, 0, inner.direction(), filter);
                     }
                     currentInterface = outerInterface;
                     return;
@@ -255,8 +254,8 @@ public final class PacketPath implements PacketHandler {
                         counters.decapSkipped.increment();
                         return;
                     }
-                    keep(data, offset, caplen, wirelen, timestampNanos, vlanTag, packetType, PacketFlags.of(packetType, tpStatus),
-                            otherFilter);
+                    keep(data, offset, caplen, wirelen, timestampNanos, vlanTag, packetType, tpStatus,
+                            DecapResult.DIRECTION_UNKNOWN, otherFilter);
                     return;
                 }
                 case HELD -> {
@@ -268,17 +267,22 @@ public final class PacketPath implements PacketHandler {
                 }
             }
         }
-        keep(data, offset, caplen, wirelen, timestampNanos, vlanTag, packetType, PacketFlags.of(packetType, tpStatus),
+        keep(data, offset, caplen, wirelen, timestampNanos, vlanTag, packetType, tpStatus, DecapResult.DIRECTION_UNKNOWN,
                 filter);
     }
 
-    /** Filters and stores one packet; {@code flags} are its pcapng {@code epb_flags} ({@link PacketFlags}). */
+    /**
+     * Filters and stores one packet. Its pcapng {@code epb_flags} ({@link PacketFlags}) are made only
+     * once the filter has kept it: a live packet's from {@code packetType} and {@code tpStatus}, a
+     * decapsulated frame's ({@code packetType} unknown) from its mirror {@code direction}.
+     */
     private void keep(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag,
-                      int packetType, int flags, PacketFilter filter) {
+                      int packetType, int tpStatus, int direction, PacketFilter filter) {
         if (filter != null && !filter.accept(data, offset, caplen, wirelen, vlanTag, packetType)) {
             counters.filteredOut.increment();
             return;
         }
+        int flags = PacketFlags.of(packetType, tpStatus, direction);
         long length = store(timestampNanos, flags, data, offset, caplen, wirelen, vlanTag);
         if (length == 0 && waitWhenFull) {
             length = waitAndStore(timestampNanos, flags, data, offset, caplen, wirelen, vlanTag);

@@ -16,7 +16,6 @@ import org.apache.kafka.common.TopicPartition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -30,8 +29,6 @@ import java.util.stream.Stream;
  * again).
  */
 final class KafkaConsumeRun {
-    private static final Duration WAIT_FOR_TOPIC = Duration.ofSeconds(30);
-
     private KafkaConsumeRun() {
     }
 
@@ -41,7 +38,7 @@ final class KafkaConsumeRun {
         String group = options.consumeGroup != null ? options.consumeGroup : "gulp-kafka-consume-" + topic;
         KafkaCommitter committer;
         try {
-            committer = KafkaCommitter.open(options.kafkaConsumeBootstrap, group);
+            committer = KafkaCommitter.open(options.kafkaConsumeBootstrap, group, assembly.settings().kafkaTimeout());
         } catch (IllegalArgumentException e) {
             return Outcome.failure(Outcome.Status.BAD_USAGE, "kafka: " + e.getMessage());
         }
@@ -65,7 +62,7 @@ final class KafkaConsumeRun {
             long duration = (long) (options.durationSeconds * 1e9);
             try { // until the first record, only --duration ends the wait (a signal ends the process)
                 source = KafkaSource.open(options.kafkaConsumeBootstrap, topic, group,
-                        options.reorderWindowMillis * 1_000_000L, ledger, committed, WAIT_FOR_TOPIC, options.snaplen,
+                        options.reorderWindowMillis * 1_000_000L, ledger, committed, assembly.settings().kafkaTimeout(), options.snaplen,
                         () -> duration > 0 && System.nanoTime() - started > duration);
             } catch (InputException e) {
                 return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());

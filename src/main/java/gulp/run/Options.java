@@ -81,8 +81,7 @@ public final class Options {
     public String nameTemplate;               // --name-template
     public boolean rotateByPacketTime;        // --rotate-by-packet-time
     public int fileMode = 0640;               // --file-mode
-    public boolean directIo = true;           // --buffered-io (--direct-io: the default)
-    public boolean directIoGiven;             // --buffered-io or --direct-io was given (extract writes buffered unless asked)
+    public Boolean directIo;                  // --direct-io (true), --buffered-io (false); null: the run's default (RunSettings)
     public FsyncPolicy fsync = FsyncPolicy.FILE; // --fsync
 
     // kafka: --kafka sink (docs/kafka.md).
@@ -90,6 +89,7 @@ public final class Options {
     public String kafkaTopic;                 // --kafka-topic
     public String kafkaClientId;              // --kafka-client-id
     public final List<String> kafkaOptions = new ArrayList<>(); // --kafka-option KEY=VALUE
+    public double kafkaTimeoutSeconds;        // --kafka-timeout SECS (0: not given, the run's default, RunSettings)
     // kafka: gulp kafka-consume BOOTSTRAP --topic T -o DIR
     public String kafkaConsumeBootstrap;      // kafka-consume's operand (null: not kafka-consume)
     public String consumeTopic;               // --topic

@@ -44,7 +44,7 @@ final class Outputs {
         if (options.outputDirectory == null) { // SIGHUP ends a run on stdout
             if (StdoutFileSink.stdoutIsRegularFile()) { // gulp ... > file: O_DIRECT as with -o
                 Consumer<String> report = line -> System.err.println("gulp: " + line);
-                return new Output(StdoutFileSink.open(envelope, options.directIo, report), RotationPolicy.NEVER, null);
+                return new Output(StdoutFileSink.open(envelope, settings.directIo(), report), RotationPolicy.NEVER, null);
             }
             StreamSink stdout = new StreamSink(new FileOutputStream(FileDescriptor.out).getChannel(), "stdout", envelope);
             return new Output(stdout, RotationPolicy.NEVER, null);
@@ -88,7 +88,8 @@ final class Outputs {
         boolean live = settings.interfaceName() != null && options.mode() == Options.Mode.LIVE;
         var origin = new gulp.kafka.KafkaSink.Origin(box, live ? settings.interfaceName() : "file", linkType, live);
         return new gulp.kafka.KafkaSink(ring, framing, producer, options.kafkaTopic, options.kafkaBootstrap, origin,
-                counters, control, Math.max(options.snaplen, 65535) + 64, line -> err.println("gulp: " + line));
+                counters, control, Math.max(options.snaplen, 65535) + 64, settings.kafkaTimeout(),
+                line -> err.println("gulp: " + line));
     }
 
     /** The capture box's name for the records' {@code box} header. */
@@ -154,7 +155,7 @@ final class Outputs {
                     : new PostRotateCommand(options.postRotateCommand, directory, report);
             var sinkSettings = new RotatingFileSink.Settings(
                     new RotatingFileSink.Destination(directory, namer, options.fileMode), envelope,
-                    new RotatingFileSink.Durability(options.fsync, options.directIo),
+                    new RotatingFileSink.Durability(options.fsync, settings.directIo()),
                     new RotatingFileSink.Retention(options.maxFiles, options.maxTotalBytes, options.minFreeBytes,
                             options.minFreeFraction),
                     postRotate, control::stopRequested, report);

@@ -5,6 +5,8 @@ import gulp.format.PcapRecordHeader;
 import gulp.capture.LiveSource;
 import gulp.capture.NetInterface;
 import gulp.decap.DecapConfig;
+import gulp.kafka.KafkaCommitter;
+import gulp.kafka.KafkaSink;
 import gulp.linux.Libc;
 import gulp.linux.NativeException;
 import gulp.linux.Terminal;
@@ -13,6 +15,7 @@ import gulp.pipeline.RoleRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -39,10 +42,16 @@ import java.util.List;
  *                          the last two allowed CPUs, the reader at a raised priority)
  * @param pairThreads       with {@code --fanout N} (N &gt; 1), each pair's plan ({@link #fanoutThreads});
  *                          else empty
+ * @param directIo          output files (and a stdout that is a regular file) written with O_DIRECT:
+ *                          {@code --direct-io}/{@code --buffered-io}, else yes but for {@code gulp extract}
+ * @param kafkaTimeout      how long gulp waits for a Kafka broker ({@code --kafka-timeout}): {@code --kafka}'s
+ *                          sink for the last deliveries when the run ends (10 s), kafka-consume for the topic,
+ *                          the committed offsets and each commit (30 s)
  */
 public record RunSettings(Options options, String interfaceName, List<String> interfaces, int kernelSnaplen, long kernelBufferBytes,
                           long availableMemory,
-                          DecapConfig decap, long rotateBytes, RoleRunner.Plan threads, List<RoleRunner.Plan> pairThreads) {
+                          DecapConfig decap, long rotateBytes, RoleRunner.Plan threads, List<RoleRunner.Plan> pairThreads,
+                          boolean directIo, Duration kafkaTimeout) {
     /** With -o and no other rotation option, a new file after 10 ring sizes, as in the original. */
     static final long DEFAULT_RING_MULTIPLES = 10;
 
@@ -69,7 +78,24 @@ public record RunSettings(Options options, String interfaceName, List<String> in
                 live ? kernelBuffer(options, available) : 0, available,
                 decap, rotateBytes(options),
                 live ? liveThreads(options) : RoleRunner.Plan.AS_STARTED,
-                options.fanout > 1 ? fanoutThreads(options.fanout, allowedCpus(), options.realtimeReader) : List.of());
+                options.fanout > 1 ? fanoutThreads(options.fanout, allowedCpus(), options.realtimeReader) : List.of(),
+                directIo(options), kafkaTimeout(options));
+    }
+
+    private static Duration kafkaTimeout(Options options) {
+        if (options.kafkaTimeoutSeconds > 0) {
+            return Duration.ofNanos((long) (options.kafkaTimeoutSeconds * 1e9));
+        }
+        return options.kafkaConsumeBootstrap != null ? KafkaCommitter.DEFAULT_TIMEOUT : KafkaSink.DEFAULT_CLOSE_TIMEOUT;
+    }
+
+    /**
+     * O_DIRECT unless {@code --buffered-io}; {@code gulp extract} writes buffered unless {@code --direct-io}:
+     * O_DIRECT keeps a live capture ahead of the page cache's write-back, while an extraction loses
+     * nothing by waiting for its output, and what it writes is read next (Wireshark, tcpdump).
+     */
+    private static boolean directIo(Options options) {
+        return options.directIo != null ? options.directIo : options.mode() != Options.Mode.EXTRACT;
     }
 
     /** What {@code --fanout N} (N &gt; 1) cannot do: one line for each, before anything is opened. */

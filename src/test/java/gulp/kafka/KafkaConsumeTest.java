@@ -5,9 +5,14 @@ import gulp.testing.PcapFiles;
 import gulp.testing.PcapngFiles;
 import gulp.testing.Tools;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
@@ -37,9 +42,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code gulp kafka-consume}: files rebuilt from a topic, exactly once across a SIGKILL. The two tests
- * that spend most of their time waiting out kafka-consume's 30 s timeouts run beside the others (the
- * one that pauses its broker on a broker of its own); the others, busy with gulp processes, take
- * turns ({@link #BUSY}), so that no more than three things compete for the CPUs.
+ * that wait out kafka-consume's broker timeout ({@code --kafka-timeout}, set short there) run beside
+ * the others (the one that pauses its broker on a broker of its own); the others, busy with gulp
+ * processes, take turns ({@link #BUSY}), so that no more than three things compete for the CPUs.
  */
 class KafkaConsumeTest {
     /** The lock the busy tests take turns on. */
@@ -143,18 +148,39 @@ class KafkaConsumeTest {
             }
         }
 
+        // The restart finishes the .part the last commit names (400 packets: a file is committed when
+        // it is full) and reads the rest; once it has written that rest, SIGINT ends it.
+        Path secondErr = dir.resolve("second.txt");
+        Path secondStats = dir.resolve("second.jsonl");
         List<String> again = new ArrayList<>(List.of(args));
-        again.addAll(List.of("--duration", "8"));
-        GulpProcess.Result second = GulpProcess.run(null, null, again.toArray(String[]::new));
-        assertEquals(0, second.status(), second.stderr());
+        again.addAll(List.of("--stats-json", secondStats.toString(), "--duration", "60"));
+        Process second = GulpProcess.builder(again.toArray(String[]::new)).redirectError(secondErr.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        deadline = System.nanoTime() + 60_000_000_000L;
+        while (second.isAlive() && System.nanoTime() < deadline) {
+            boolean recovered = Files.readString(secondErr).contains("recovered ");
+            long rest = frames.size() - 400L * (finishedAtKill + (recovered ? 1 : 0));
+            if (KafkaSinkTest.figure(secondStats, "gulp_written_records_total") == rest) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        Tools.signal(second, "INT");
+        assertTrue(second.waitFor(60, TimeUnit.SECONDS), "the second kafka-consume did not end");
+        String secondWhy = Files.readString(secondErr);
+        assertEquals(0, second.exitValue(), secondWhy);
         try (Stream<Path> left = Files.list(out)) {
             assertEquals(List.of(), left.filter(p -> p.getFileName().toString().endsWith(".part")).toList());
         }
         List<PcapFiles.Frame> got = framesIn(out);
-        assertEquals(frames.size(), got.size(), "every packet once: " + second.stderr());
+        assertEquals(frames.size(), got.size(), "every packet once: " + secondWhy);
         assertSameFlows(frames, got);
 
-        GulpProcess.Result third = GulpProcess.run(null, null, again.toArray(String[]::new)); // nothing new
+        // Nothing is left to read: every partition's commit is at its end, so a restart finds nothing new.
+        assertCommittedToTheEnd(topic);
+        List<String> brief = new ArrayList<>(List.of(args));
+        brief.addAll(List.of("--duration", "3"));
+        GulpProcess.Result third = GulpProcess.run(null, null, brief.toArray(String[]::new));
         assertEquals(0, third.status(), third.stderr());
         assertTrue(third.stderr().contains("no new record in " + topic), third.stderr());
         assertEquals(frames.size(), framesIn(out).size());
@@ -169,7 +195,7 @@ class KafkaConsumeTest {
         }
         Path out = Files.createDirectory(dir.resolve("out"));
         GulpProcess.Result result = GulpProcess.run(null, null, "kafka-consume", "127.0.0.1:" + port, "--topic", "t",
-                "-o", out.toString());
+                "-o", out.toString(), "--kafka-timeout", "2");
         assertEquals(3, result.status(), result.stderr());
         assertTrue(result.errorLine().startsWith("gulp: kafka: cannot read the committed offsets of t: "), result.stderr());
         try (Stream<Path> left = Files.list(out)) {
@@ -194,7 +220,9 @@ class KafkaConsumeTest {
         String[] args = {"kafka-consume", broker.bootstrap(), "--topic", topic, "-o", out.toString(), "--nano",
                 "--rotate-packets", "400"};
         Path stderr = dir.resolve("first.txt");
-        Process first = GulpProcess.builder(args).redirectError(stderr.toFile())
+        List<String> firstArgs = new ArrayList<>(List.of(args));
+        firstArgs.addAll(List.of("--kafka-timeout", "5")); // the commit it cannot make fails after 5 s
+        Process first = GulpProcess.builder(firstArgs.toArray(String[]::new)).redirectError(stderr.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (PcapFiles.outputFiles(out).size() < 7 && System.nanoTime() < deadline && first.isAlive()) {
@@ -214,20 +242,48 @@ class KafkaConsumeTest {
         }
         String why = Files.readString(stderr);
         assertEquals(4, status, why);
-        assertTrue(why.contains("kafka: cannot commit the offsets of its packets: no broker answered within 30 s"), why);
+        assertTrue(why.contains("kafka: cannot commit the offsets of its packets: no broker answered within 5 s"), why);
         assertEquals(1, PcapFiles.captureParts(out).size(), "the last file stays .part: " + why);
         assertEquals(7, PcapFiles.outputFiles(out).size(), why);
 
-        List<String> again = new ArrayList<>(List.of(args));
-        again.addAll(List.of("--duration", "8"));
-        GulpProcess.Result second = GulpProcess.run(null, null, again.toArray(String[]::new));
-        assertEquals(0, second.status(), second.stderr());
         // The paused broker may still apply the commit the consumer gave up on once it runs again: then
-        // the commit names the .part, which the restart finishes; else the .part is removed and read again.
-        assertEquals(List.of(), PcapFiles.captureParts(out), second.stderr());
+        // the commit names the .part, which the restart finishes (nothing new comes before --duration
+        // ends); else the .part is removed and its 200 packets read again (SIGINT once they are written).
+        Path secondErr = dir.resolve("second.txt");
+        Path secondStats = dir.resolve("second.jsonl");
+        List<String> again = new ArrayList<>(List.of(args));
+        again.addAll(List.of("--duration", "8", "--stats-json", secondStats.toString()));
+        Process second = GulpProcess.builder(again.toArray(String[]::new)).redirectError(secondErr.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        while (second.isAlive() && KafkaSinkTest.figure(secondStats, "gulp_written_records_total") < frames.size() - 7 * 400) {
+            Thread.sleep(50);
+        }
+        if (second.isAlive()) {
+            Tools.signal(second, "INT");
+        }
+        assertTrue(second.waitFor(60, TimeUnit.SECONDS), "the second kafka-consume did not end");
+        String secondWhy = Files.readString(secondErr);
+        assertEquals(0, second.exitValue(), secondWhy);
+        assertEquals(List.of(), PcapFiles.captureParts(out), secondWhy);
         List<PcapFiles.Frame> got = framesIn(out);
-        assertEquals(frames.size(), got.size(), "every packet once: " + second.stderr());
+        assertEquals(frames.size(), got.size(), "every packet once: " + secondWhy);
         assertSameFlows(frames, got);
+    }
+
+    /** Every partition of {@code topic} has its commit (kafka-consume's default group) at the partition's end. */
+    private static void assertCommittedToTheEnd(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrap()))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("gulp-kafka-consume-" + topic)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                    .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+            Map<TopicPartition, Long> commits = new HashMap<>();
+            committed.forEach((tp, om) -> commits.put(tp, om.offset()));
+            assertEquals(ends, commits, "committed offsets against the partitions' ends");
+        }
     }
 
     /** Writes {@code count} multi-flow frames to a capture and publishes it with {@code --kafka}. */

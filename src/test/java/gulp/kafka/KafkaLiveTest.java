@@ -44,7 +44,7 @@ class KafkaLiveTest {
             KafkaTestBroker.Started broker = KafkaTestBroker.start(List.of("ip", "netns", "exec", bed.captureNamespace));
             try {
                 // 20 MB of frames; the kernel ring (64 MiB) and the ring (16 MiB) hold them while the broker sleeps.
-                Run held = burstWhilePaused(bed, broker, dir.resolve("held.txt"), 7000, "-B", "64", "-r", "16");
+                Run held = burstWhilePaused(bed, broker, dir.resolve("held.txt"), UNTIL_NOTICED, "-B", "64", "-r", "16");
                 assertEquals(0, held.status(), held.why());
                 assertTrue(held.why().contains("gulp: kafka: the producer has taken no record for "), held.why());
                 assertTrue(held.why().contains("gulp: kafka: the producer takes records again after "), held.why());
@@ -81,7 +81,13 @@ class KafkaLiveTest {
         }
     }
 
-    /** One gulp run into a new topic; the broker is paused while COUNT frames are sent, and {@code afterMillis} more. */
+    /** {@link #burstWhilePaused}'s pause after the burst: until gulp says the producer has taken no record for 5 s. */
+    static final long UNTIL_NOTICED = -1;
+
+    /**
+     * One gulp run into a new topic; the broker is paused while COUNT frames are sent, and
+     * {@code afterMillis} more (or {@link #UNTIL_NOTICED}).
+     */
     static Run burstWhilePaused(VethPair bed, KafkaTestBroker.Started broker, Path stderr, long afterMillis,
                                         String... options)
             throws Exception {
@@ -104,14 +110,40 @@ class KafkaLiveTest {
                 long sent = NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, COUNT, KafkaLiveTest::frame,
                         20_000, new AtomicLong()).get(90, TimeUnit.SECONDS);
                 assertEquals(COUNT, sent);
-                Thread.sleep(afterMillis);
+                if (afterMillis == UNTIL_NOTICED) {
+                    long noticeDeadline = System.nanoTime() + 60_000_000_000L;
+                    while (!gulp.stderrText().contains("gulp: kafka: the producer has taken no record for ")
+                            && System.nanoTime() < noticeDeadline) {
+                        Thread.sleep(50);
+                    }
+                } else {
+                    Thread.sleep(afterMillis);
+                }
             } finally {
                 KafkaSinkTest.signal("CONT", broker.process().pid());
             }
-            Thread.sleep(3000);
+            awaitCaughtUp(stats);
             gulp.signal("INT");
             int status = gulp.waitFor(60);
             return new Run(topic, status, gulp.counters(), gulp.stderrOrReason());
+        }
+    }
+
+    /**
+     * Until the sink has caught up after the pause: the producer takes records, gulp's ring is empty,
+     * and the reader read nothing more for half a second (two status ticks), so no kernel block is left.
+     */
+    private static void awaitCaughtUp(Path stats) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        long read = -1;
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            long now = KafkaSinkTest.figure(stats, "gulp_read_packets_total");
+            if (KafkaSinkTest.figure(stats, "gulp_kafka_refusing") == 0 && KafkaSinkTest.figure(stats, "gulp_ring_used_bytes") == 0
+                    && now == read) {
+                return;
+            }
+            read = now;
         }
     }
 

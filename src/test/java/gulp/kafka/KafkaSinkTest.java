@@ -80,15 +80,25 @@ class KafkaSinkTest {
         Path input = dir.resolve("in.pcap");
         PcapFiles.writeFrames(input, frames);
         long broker = KafkaTestBroker.pid();
+        Path stats = dir.resolve("stats.jsonl");
         ProcessBuilder gulp = GulpProcess.builder("--read", input.toString(), "--kafka", KafkaTestBroker.bootstrap(),
-                "--kafka-topic", topic, "--kafka-option", "buffer.memory=600000", "--nano", "-r", "16");
+                "--kafka-topic", topic, "--kafka-option", "buffer.memory=600000", "--nano", "-r", "16",
+                "--stats-json", stats.toString());
         gulp.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Process process;
         String stderr;
         signal("STOP", broker);
         try {
             process = gulp.start();
-            Thread.sleep(4000); // the producer takes what its small buffer holds; the ring the rest
+            // the producer takes what its small buffer holds, the ring the rest: paused until the whole
+            // input has been read
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (figure(stats, "gulp_read_packets_total") < frames.size() && System.nanoTime() < deadline
+                    && process.isAlive()) {
+                Thread.sleep(50);
+            }
+            assertEquals(frames.size(), figure(stats, "gulp_read_packets_total"), "the whole input read while paused");
+            assertEquals(0, figure(stats, "gulp_written_records_total"), "nothing delivered while paused");
         } finally {
             signal("CONT", broker);
         }
@@ -110,8 +120,10 @@ class KafkaSinkTest {
             port = free.getLocalPort(); // closed again: nothing listens there
         }
         Path stats = dir.resolve("stats.jsonl");
+        // 6 s to deliver at the end: past the 5 s after which the sink says no broker has answered
         GulpProcess.Result result = GulpProcess.run(null, null, "--read", input.toString(),
-                "--kafka", "127.0.0.1:" + port, "--kafka-topic", "t", "-V", "x", "--stats-json", stats.toString());
+                "--kafka", "127.0.0.1:" + port, "--kafka-topic", "t", "-V", "x", "--stats-json", stats.toString(),
+                "--kafka-timeout", "6");
         assertEquals(4, result.status(), result.stderr());
         assertTrue(result.stderr().contains("gulp: kafka: no broker at 127.0.0.1:" + port), result.stderr());
         assertEquals(frames.size(), result.counter("records dropped (kafka)"), result.stderr());
@@ -154,6 +166,24 @@ class KafkaSinkTest {
 
     private static int hash(byte[] frame) {
         return FlowHash.of(MemorySegment.ofArray(frame), 0, frame.length, 1);
+    }
+
+    /**
+     * A figure without labels in the last complete line of a {@code --stats-json} file so far, -1 if
+     * there is none yet.
+     */
+    static long figure(Path stats, String name) throws IOException {
+        if (!java.nio.file.Files.exists(stats)) {
+            return -1;
+        }
+        String text = java.nio.file.Files.readString(stats);
+        int end = text.lastIndexOf('\n');
+        if (end < 0) {
+            return -1;
+        }
+        String line = text.substring(text.lastIndexOf('\n', end - 1) + 1, end);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\":(\\d+)").matcher(line);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
     static String topic() {

@@ -73,4 +73,17 @@ class RunSettingsTest {
         SetupException e = assertThrows(SetupException.class, () -> conclude("-i", "-", "-d", "--vni", "x", "-o", "/tmp/x"));
         assertEquals(Outcome.Status.BAD_USAGE, e.status());
     }
+
+    @Test
+    void gulpWaitsForAKafkaBrokerTenSecondsAtTheEndAndThirtyInKafkaConsumeUnlessTold() throws Exception {
+        assertEquals(java.time.Duration.ofSeconds(10),
+                conclude("--read", "x.pcap", "--kafka", "b:9092", "--kafka-topic", "t").kafkaTimeout());
+        assertEquals(java.time.Duration.ofSeconds(30), conclude("kafka-consume", "b:9092", "--topic", "t", "-o", "/tmp/x").kafkaTimeout());
+        assertEquals(java.time.Duration.ofMillis(2500), conclude("kafka-consume", "b:9092", "--topic", "t", "-o", "/tmp/x",
+                "--kafka-timeout", "2.5").kafkaTimeout());
+        assertEquals(java.time.Duration.ofSeconds(1), conclude("--read", "x.pcap", "--kafka", "b:9092", "--kafka-topic", "t",
+                "--kafka-timeout", "1").kafkaTimeout());
+        UsageException e = assertThrows(UsageException.class, () -> conclude("--read", "x.pcap", "--kafka-timeout", "1"));
+        assertEquals("--kafka-timeout needs --kafka BOOTSTRAP or gulp kafka-consume", e.getMessage());
+    }
 }
