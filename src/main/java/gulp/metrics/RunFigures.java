@@ -48,6 +48,15 @@ public final class RunFigures {
             perInterface("gulp_interface_dropped_packets_total",
                     "Packets the interface dropped since the start (rx_missed_errors + rx_fifo_errors).",
                     ifs, InterfaceFigures::interfaceDropped);
+            perInterfaceGauge("gulp_kernel_ring_used_bytes",
+                    "Bytes of the interface's kernel ring (TPACKET_V3) holding packets for gulp now: blocks the kernel"
+                            + " handed over that gulp's reader has not given back (the block being filled not counted).",
+                    ifs, InterfaceFigures::kernelRingUsedBytes);
+            perInterfaceGauge("gulp_kernel_ring_peak_used_bytes",
+                    "The most gulp_kernel_ring_used_bytes has been when read (by a scrape or a --stats-json tick) in this run.",
+                    ifs, InterfaceFigures::kernelRingPeakUsedBytes);
+            perInterfaceGauge("gulp_kernel_ring_capacity_bytes", "Size of the interface's kernel ring (-B).",
+                    ifs, InterfaceFigures::kernelRingCapacityBytes);
         }
         perInterface("gulp_captured_packets_total",
                 "Packets gulp stored in its ring as records for the output.", ifs, InterfaceFigures::recordsStored);
@@ -152,7 +161,17 @@ public final class RunFigures {
     }
 
     private void perInterface(String name, String help, InterfaceFigures ifs, ToLongBiFunction<InterfaceFigures, Integer> read) {
-        add(Figure.counter(name, help, out -> {
+        add(Figure.counter(name, help, perInterface(ifs, read), "interface"));
+    }
+
+    /** A gauge per interface; interfaces without the figure (no kernel ring) have no series. */
+    private void perInterfaceGauge(String name, String help, InterfaceFigures ifs,
+                                   ToLongBiFunction<InterfaceFigures, Integer> read) {
+        add(Figure.gauge(name, help, perInterface(ifs, read), "interface"));
+    }
+
+    private static Figure.Sampler perInterface(InterfaceFigures ifs, ToLongBiFunction<InterfaceFigures, Integer> read) {
+        return out -> {
             int count = ifs.count();
             for (int id = 0; id < count; id++) {
                 long value = read.applyAsLong(ifs, id);
@@ -160,7 +179,7 @@ public final class RunFigures {
                     out.value(value, ifs.name(id));
                 }
             }
-        }, "interface"));
+        };
     }
 
     private static Figure.Sampler one(java.util.function.LongSupplier read) {
