@@ -122,9 +122,10 @@ public final class RunFigures {
 
     /**
      * With {@code --fanout}: figures per reader/writer pair ({@code pair} label "0", "1", ...),
-     * beside the totals the other figures show. {@code counters} and {@code rings} are in pair order.
+     * beside the totals the other figures show. {@code counters}, {@code rings} and {@code sockets}
+     * (each pair's sockets' figures: their kernel rings) are in pair order.
      */
-    public RunFigures withPairs(List<CaptureCounters> counters, List<ByteRing> rings) {
+    public RunFigures withPairs(List<CaptureCounters> counters, List<ByteRing> rings, List<InterfaceFigures> sockets) {
         perPair("gulp_pair_read_packets_total", "Packets each --fanout pair's reader took from its socket's kernel ring.",
                 counters, c -> c.packetsRead.get());
         perPair("gulp_pair_written_records_total", "Records each --fanout pair's writer wrote to its files.",
@@ -140,7 +141,37 @@ public final class RunFigures {
                 out.value(rings.get(k).used(), Integer.toString(k));
             }
         }, "pair"));
+        add(Figure.gauge("gulp_pair_kernel_ring_used_bytes",
+                "Bytes of each --fanout pair's kernel rings holding packets for its reader now (as gulp_kernel_ring_used_bytes).",
+                out -> {
+                    for (int k = 0; k < sockets.size(); k++) {
+                        long used = sumOfKnown(sockets.get(k), InterfaceFigures::kernelRingUsedBytes);
+                        if (used >= 0) {
+                            out.value(used, Integer.toString(k));
+                        }
+                    }
+                }, "pair"));
+        add(Figure.gauge("gulp_pair_kernel_ring_capacity_bytes", "Size of each --fanout pair's kernel rings.", out -> {
+            for (int k = 0; k < sockets.size(); k++) {
+                long capacity = sumOfKnown(sockets.get(k), InterfaceFigures::kernelRingCapacityBytes);
+                if (capacity >= 0) {
+                    out.value(capacity, Integer.toString(k));
+                }
+            }
+        }, "pair"));
         return this;
+    }
+
+    /** The sum over a pair's interfaces of a figure, or {@link InterfaceFigures#UNKNOWN} if none knows it. */
+    private static long sumOfKnown(InterfaceFigures ifs, ToLongBiFunction<InterfaceFigures, Integer> read) {
+        long sum = InterfaceFigures.UNKNOWN;
+        for (int id = 0; id < ifs.count(); id++) {
+            long value = read.applyAsLong(ifs, id);
+            if (value != InterfaceFigures.UNKNOWN) {
+                sum = Math.max(sum, 0) + value;
+            }
+        }
+        return sum;
     }
 
     private void perPair(String name, String help, List<CaptureCounters> counters,
