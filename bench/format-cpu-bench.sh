@@ -37,7 +37,7 @@ source "$here/bin/lib/jvm-flags.sh"   # GULP_JVM_FLAGS: the flags bin/gulp and t
 FLAGS=("${GULP_JVM_FLAGS[@]}")
 RESULTS=$(mktemp)
 TIMES=$(mktemp)
-trap 'rm -f "$RESULTS" "$TIMES" "$OUT"' EXIT
+trap 'rm -f "$RESULTS" "$TIMES"; if [ -f "$OUT" ]; then rm -f "$OUT"; fi' EXIT   # OUT=/dev/null is left alone
 run() { # jar format
   local t
   t=$( { /usr/bin/time -f '%U %S %e' "$JAVA" "${FLAGS[@]}" -jar "$1" -q --read "$INPUT" --format "$2" > "$OUT"; } 2>&1 | tail -1)

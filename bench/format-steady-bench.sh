@@ -25,7 +25,7 @@ OUT=${OUT:-/dev/shm/format-bench.out}
 source "$here/bin/lib/jvm-flags.sh"   # GULP_JVM_FLAGS: the flags bin/gulp and the package run with
 FLAGS=("${GULP_JVM_FLAGS[@]}")
 RESULTS=$(mktemp)
-trap 'rm -f "$RESULTS" "$OUT"' EXIT
+trap 'rm -f "$RESULTS"; if [ -f "$OUT" ]; then rm -f "$OUT"; fi' EXIT   # OUT=/dev/null is left alone
 SAME_BYTES=${SAME_BYTES:-}
 cpu() { # jar format times [input]
   local reads=() t u s e
