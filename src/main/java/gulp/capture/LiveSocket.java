@@ -13,6 +13,7 @@ import gulp.stats.Counter;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One capture interface of a live run: its packet socket with its own TPACKET_V3 kernel ring, the
@@ -73,7 +74,7 @@ final class LiveSocket implements AutoCloseable {
     /** The share of {@link #kernelDropped} read while holding blocks for a stalled output. */
     final Counter stalledKernel = new Counter();
     /** The most kernel ring bytes {@link #kernelRingUsedBytes} has seen (written by whichever thread reads it). */
-    private final java.util.concurrent.atomic.AtomicLong kernelRingPeak = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong kernelRingPeak = new AtomicLong();
 
     private LiveSocket(String name, int ifindex, int linkType, String linkName, boolean cooked, boolean promiscuous,
                        PacketSocket socket, SocketDirection direction, int skipOutgoingOn) {
