@@ -10,9 +10,17 @@
 #   JAR      default target/gulp.jar; give two (e.g. a copy of the old build and the new one) to
 #            compare builds in the same minutes
 #
-# Output: one line per run (jar, format, user+sys seconds, elapsed), then per jar the median CPU
-# of each format and the ratio pcapng/pcap of the medians. OUT (default /dev/shm/format-bench.out)
-# is overwritten by every run. JVM flags as bin/gulp's, without the AOT cache.
+# Peer: dumpcap, which writes pcapng by default and classic pcap with -P, run as its users run it
+# (dumpcap -B 256) on the same INPUT given as its stdin (dumpcap -i - reads a pcap stream), in
+# the same repeats (after the jars, the formats swapped as theirs): its own pcapng/pcap ratio is
+# the figure gulp's is held against. DUMPCAP_INPUT (default INPUT) may be a prefix of INPUT, as
+# dumpcap reads a stream a record at a time (about 6 s per million 64-byte records here);
+# PEER=none leaves it out.
+#
+# Output: one line per run (jar or dumpcap, format, user+sys seconds, elapsed), then per jar and
+# for dumpcap the median CPU of each format and the ratio pcapng/pcap of the medians. OUT (default
+# /dev/shm/format-bench.out) is overwritten by every run. JVM flags as bin/gulp's, without the AOT
+# cache.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 [ $# -ge 1 ] || { echo "usage: bench/format-cpu-bench.sh INPUT.pcap [REPEATS] [JAR...]" >&2; exit 2; }
@@ -20,10 +28,16 @@ INPUT=$1; REPEATS=${2:-3}; shift; [ $# -gt 0 ] && shift
 JARS=("$@"); [ ${#JARS[@]} -gt 0 ] || JARS=("$here/target/gulp.jar")
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 OUT=${OUT:-/dev/shm/format-bench.out}
+PEER=${PEER:-dumpcap}
+DUMPCAP_INPUT=${DUMPCAP_INPUT:-$INPUT}
+if [ "$PEER" = dumpcap ] && ! command -v dumpcap > /dev/null; then
+  echo "dumpcap not found (apt-get install wireshark-common, or PEER=none)" >&2; exit 2
+fi
 source "$here/bin/lib/jvm-flags.sh"   # GULP_JVM_FLAGS: the flags bin/gulp and the package run with
 FLAGS=("${GULP_JVM_FLAGS[@]}")
 RESULTS=$(mktemp)
-trap 'rm -f "$RESULTS" "$OUT"' EXIT
+TIMES=$(mktemp)
+trap 'rm -f "$RESULTS" "$TIMES"; if [ -f "$OUT" ]; then rm -f "$OUT"; fi' EXIT   # OUT=/dev/null is left alone
 run() { # jar format
   local t
   t=$( { /usr/bin/time -f '%U %S %e' "$JAVA" "${FLAGS[@]}" -jar "$1" -q --read "$INPUT" --format "$2" > "$OUT"; } 2>&1 | tail -1)
@@ -32,10 +46,26 @@ run() { # jar format
   echo "$1 $2 cpu $cpu s elapsed $e s" >&2
   echo "$1 $2 $cpu" >> "$RESULTS"
 }
+dumpcap_run() { # format: dumpcap -B 256 writing pcapng (its default) or pcap (-P)
+  local u s e cpu
+  /usr/bin/time -o "$TIMES" -f '%U %S %e' dumpcap -q -B 256 -i - $([ "$1" = pcap ] && echo -P) -w "$OUT" \
+    < "$DUMPCAP_INPUT" 2> /dev/null
+  read -r u s e < <(tail -1 "$TIMES")
+  cpu=$(echo "$u + $s" | bc)
+  echo "dumpcap $1 cpu $cpu s elapsed $e s" >&2
+  echo "dumpcap $1 $cpu" >> "$RESULTS"
+}
 for ((r = 1; r <= REPEATS; r++)); do
   for jar in "${JARS[@]}"; do
     if (( r % 2 )); then run "$jar" pcap; run "$jar" pcapng; else run "$jar" pcapng; run "$jar" pcap; fi
   done
+  if [ "$PEER" = dumpcap ]; then
+    if (( r % 2 )); then dumpcap_run pcap; dumpcap_run pcapng; else dumpcap_run pcapng; dumpcap_run pcap; fi
+  fi
 done
 . "$(dirname "$0")/lib/format-medians.sh"
-format_medians "median CPU" s "${JARS[@]}"
+if [ "$PEER" = dumpcap ]; then
+  format_medians "median CPU" s "${JARS[@]}" dumpcap
+else
+  format_medians "median CPU" s "${JARS[@]}"
+fi

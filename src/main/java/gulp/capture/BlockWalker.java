@@ -35,8 +35,7 @@ public final class BlockWalker {
 
     /** True if the block at {@code block} belongs to user space (acquire: its contents are visible). */
     public static boolean isReady(MemorySegment ring, long block) {
-        int status = (int) INT_HANDLE.getAcquire(ring, block + TpacketBlockDesc.BLOCK_STATUS_OFFSET);
-        return (status & TpacketBlockDesc.TP_STATUS_USER) != 0; // other bits (BLK_TMO, LOSING) vary
+        return TpacketBlockDesc.userOwns(ring, block);
     }
 
     /**

@@ -56,6 +56,22 @@ final class LiveInterfaceFigures implements InterfaceFigures {
         return sockets.get(id).stored.get();
     }
 
+    @Override
+    public long kernelRingUsedBytes(int id) {
+        long used = sockets.get(id).kernelRingUsedBytes();
+        return used < 0 ? UNKNOWN : used;
+    }
+
+    @Override
+    public long kernelRingPeakUsedBytes(int id) {
+        return sockets.get(id).kernelRingPeakBytes();
+    }
+
+    @Override
+    public long kernelRingCapacityBytes(int id) {
+        return sockets.get(id).kernelRingCapacityBytes();
+    }
+
     /** Packets the reader took from this interface's kernel ring. */
     long captured(int id) {
         return sockets.get(id).captured.get();

@@ -13,6 +13,7 @@ import gulp.stats.Counter;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One capture interface of a live run: its packet socket with its own TPACKET_V3 kernel ring, the
@@ -72,6 +73,8 @@ final class LiveSocket implements AutoCloseable {
     final Counter interfaceDropped = new Counter();
     /** The share of {@link #kernelDropped} read while holding blocks for a stalled output. */
     final Counter stalledKernel = new Counter();
+    /** The most kernel ring bytes {@link #kernelRingUsedBytes} has seen (written by whichever thread reads it). */
+    private final AtomicLong kernelRingPeak = new AtomicLong();
 
     private LiveSocket(String name, int ifindex, int linkType, String linkName, boolean cooked, boolean promiscuous,
                        PacketSocket socket, SocketDirection direction, int skipOutgoingOn) {
@@ -331,6 +334,31 @@ final class LiveSocket implements AutoCloseable {
             countTo(totals);
         }
         delivered = 0; // nothing more to wait for
+    }
+
+    /**
+     * Bytes of the kernel ring held for gulp now: its blocks the kernel has handed over and the
+     * reader has not yet given back (the block the kernel is filling is not counted). Read from
+     * any thread, by counting block headers in the mapped ring (not on the reader's path); -1
+     * once the socket is closed.
+     */
+    long kernelRingUsedBytes() {
+        int blocks = socket.userOwnedBlocks();
+        if (blocks < 0) {
+            return -1;
+        }
+        long used = (long) blocks * socket.blockSize();
+        kernelRingPeak.accumulateAndGet(used, Math::max);
+        return used;
+    }
+
+    /** The most {@link #kernelRingUsedBytes} has read so far in this run. */
+    long kernelRingPeakBytes() {
+        return kernelRingPeak.get();
+    }
+
+    long kernelRingCapacityBytes() {
+        return (long) socket.blockCount() * socket.blockSize();
     }
 
     /** Reads the kernel's statistics (clear-on-read, kept as totals) and the interface drops. */

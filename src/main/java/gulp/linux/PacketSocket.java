@@ -24,6 +24,13 @@ public final class PacketSocket implements AutoCloseable {
     private final int fd;
     private final Arena arena = Arena.ofShared();
     private MemorySegment ring = MemorySegment.NULL;
+    /**
+     * The ring again, in {@link #arena}'s scope, for readers on other threads
+     * ({@link #userOwnedBlocks}): {@link #close} closes the arena before it unmaps, so such a read
+     * fails instead of touching unmapped memory. The reader thread's walk uses {@link #ring}
+     * (no scope check per access).
+     */
+    private volatile MemorySegment sharedView = MemorySegment.NULL;
     private int blockSize;
     private int blockCount;
     private boolean closed;
@@ -98,6 +105,28 @@ public final class PacketSocket implements AutoCloseable {
         ring = libc.mmap((long) blockSize * blockCount, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd);
         this.blockSize = blockSize;
         this.blockCount = blockCount;
+        sharedView = ring.reinterpret(arena, null); // after the sizes: a reader that sees the view sees them
+    }
+
+    /**
+     * Blocks of the ring the kernel has handed to user space and not yet got back (TP_STATUS_USER),
+     * from any thread, without a lock: a racy count for a gauge. 0 before the ring exists, -1 once
+     * the socket is closed.
+     */
+    public int userOwnedBlocks() {
+        MemorySegment view = sharedView;
+        long size = blockSize;
+        int count = 0;
+        try {
+            for (long block = 0; block < view.byteSize(); block += size) {
+                if (TpacketBlockDesc.userOwns(view, block)) {
+                    count++;
+                }
+            }
+        } catch (IllegalStateException closedMeanwhile) {
+            return -1;
+        }
+        return count;
     }
 
     /** Starts receiving every protocol on {@code ifindex} (0: on every interface of the namespace). */
@@ -207,8 +236,11 @@ public final class PacketSocket implements AutoCloseable {
         }
         closed = true;
         Libc libc = Libc.current();
+        // First the arena: a reader of the shared view on another thread fails from now on (the
+        // close waits out one that is reading), so the unmapping below cannot pull memory from under it.
+        boolean viewClosed = closeArena();
         try {
-            if (ring.byteSize() > 0) {
+            if (ring.byteSize() > 0 && viewClosed) {
                 libc.munmap(ring);
             }
         } catch (NativeException ignored) {
@@ -220,6 +252,18 @@ public final class PacketSocket implements AutoCloseable {
         } catch (NativeException ignored) {
             // close(2) errors on a socket leave nothing to recover.
         }
-        arena.close();
+    }
+
+    /** Closes {@link #arena}; false if it stayed in use (the mapping is then left to the process's exit). */
+    private boolean closeArena() {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try {
+                arena.close();
+                return true;
+            } catch (IllegalStateException inUse) {
+                Thread.onSpinWait();
+            }
+        }
+        return false;
     }
 }

@@ -1,7 +1,9 @@
 package gulp.linux;
 
 import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -62,7 +64,19 @@ public final class TpacketBlockDesc {
         LayoutCheck.size(LAYOUT, SIZE);
     }
 
+    private static final VarHandle INT_HANDLE = JAVA_INT.varHandle();
+
     private TpacketBlockDesc() {
+    }
+
+    /**
+     * True while user space owns the block at {@code block} of {@code ring} ({@code block_status}
+     * has TP_STATUS_USER; the other bits, BLK_TMO and LOSING, vary). An acquire load: once true,
+     * the block's contents are visible.
+     */
+    public static boolean userOwns(MemorySegment ring, long block) {
+        int status = (int) INT_HANDLE.getAcquire(ring, block + BLOCK_STATUS_OFFSET);
+        return (status & TP_STATUS_USER) != 0;
     }
 
     /** Runs the self-check (class initialisation). */

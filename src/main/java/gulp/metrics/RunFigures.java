@@ -48,6 +48,15 @@ public final class RunFigures {
             perInterface("gulp_interface_dropped_packets_total",
                     "Packets the interface dropped since the start (rx_missed_errors + rx_fifo_errors).",
                     ifs, InterfaceFigures::interfaceDropped);
+            perInterfaceGauge("gulp_kernel_ring_used_bytes",
+                    "Bytes of the interface's kernel ring (TPACKET_V3) holding packets for gulp now: blocks the kernel"
+                            + " handed over that gulp's reader has not given back (the block being filled not counted).",
+                    ifs, InterfaceFigures::kernelRingUsedBytes);
+            perInterfaceGauge("gulp_kernel_ring_peak_used_bytes",
+                    "The most gulp_kernel_ring_used_bytes has been when read (by a scrape or a --stats-json tick) in this run.",
+                    ifs, InterfaceFigures::kernelRingPeakUsedBytes);
+            perInterfaceGauge("gulp_kernel_ring_capacity_bytes", "Size of the interface's kernel ring (-B).",
+                    ifs, InterfaceFigures::kernelRingCapacityBytes);
         }
         perInterface("gulp_captured_packets_total",
                 "Packets gulp stored in its ring as records for the output.", ifs, InterfaceFigures::recordsStored);
@@ -113,9 +122,10 @@ public final class RunFigures {
 
     /**
      * With {@code --fanout}: figures per reader/writer pair ({@code pair} label "0", "1", ...),
-     * beside the totals the other figures show. {@code counters} and {@code rings} are in pair order.
+     * beside the totals the other figures show. {@code counters}, {@code rings} and {@code sockets}
+     * (each pair's sockets' figures: their kernel rings) are in pair order.
      */
-    public RunFigures withPairs(List<CaptureCounters> counters, List<ByteRing> rings) {
+    public RunFigures withPairs(List<CaptureCounters> counters, List<ByteRing> rings, List<InterfaceFigures> sockets) {
         perPair("gulp_pair_read_packets_total", "Packets each --fanout pair's reader took from its socket's kernel ring.",
                 counters, c -> c.packetsRead.get());
         perPair("gulp_pair_written_records_total", "Records each --fanout pair's writer wrote to its files.",
@@ -131,7 +141,37 @@ public final class RunFigures {
                 out.value(rings.get(k).used(), Integer.toString(k));
             }
         }, "pair"));
+        add(Figure.gauge("gulp_pair_kernel_ring_used_bytes",
+                "Bytes of each --fanout pair's kernel rings holding packets for its reader now (as gulp_kernel_ring_used_bytes).",
+                out -> {
+                    for (int k = 0; k < sockets.size(); k++) {
+                        long used = sumOfKnown(sockets.get(k), InterfaceFigures::kernelRingUsedBytes);
+                        if (used >= 0) {
+                            out.value(used, Integer.toString(k));
+                        }
+                    }
+                }, "pair"));
+        add(Figure.gauge("gulp_pair_kernel_ring_capacity_bytes", "Size of each --fanout pair's kernel rings.", out -> {
+            for (int k = 0; k < sockets.size(); k++) {
+                long capacity = sumOfKnown(sockets.get(k), InterfaceFigures::kernelRingCapacityBytes);
+                if (capacity >= 0) {
+                    out.value(capacity, Integer.toString(k));
+                }
+            }
+        }, "pair"));
         return this;
+    }
+
+    /** The sum over a pair's interfaces of a figure, or {@link InterfaceFigures#UNKNOWN} if none knows it. */
+    private static long sumOfKnown(InterfaceFigures ifs, ToLongBiFunction<InterfaceFigures, Integer> read) {
+        long sum = InterfaceFigures.UNKNOWN;
+        for (int id = 0; id < ifs.count(); id++) {
+            long value = read.applyAsLong(ifs, id);
+            if (value != InterfaceFigures.UNKNOWN) {
+                sum = Math.max(sum, 0) + value;
+            }
+        }
+        return sum;
     }
 
     private void perPair(String name, String help, List<CaptureCounters> counters,
@@ -152,7 +192,17 @@ public final class RunFigures {
     }
 
     private void perInterface(String name, String help, InterfaceFigures ifs, ToLongBiFunction<InterfaceFigures, Integer> read) {
-        add(Figure.counter(name, help, out -> {
+        add(Figure.counter(name, help, perInterface(ifs, read), "interface"));
+    }
+
+    /** A gauge per interface; interfaces without the figure (no kernel ring) have no series. */
+    private void perInterfaceGauge(String name, String help, InterfaceFigures ifs,
+                                   ToLongBiFunction<InterfaceFigures, Integer> read) {
+        add(Figure.gauge(name, help, perInterface(ifs, read), "interface"));
+    }
+
+    private static Figure.Sampler perInterface(InterfaceFigures ifs, ToLongBiFunction<InterfaceFigures, Integer> read) {
+        return out -> {
             int count = ifs.count();
             for (int id = 0; id < count; id++) {
                 long value = read.applyAsLong(ifs, id);
@@ -160,7 +210,7 @@ public final class RunFigures {
                     out.value(value, ifs.name(id));
                 }
             }
-        }, "interface"));
+        };
     }
 
     private static Figure.Sampler one(java.util.function.LongSupplier read) {

@@ -155,7 +155,7 @@ final class FanoutRun {
         RunAssembly.Running running = new RunAssembly.Running(first.ring(), totals, totalsReport, control,
                 pairs.stream().map(p -> p.run().writer()).toList(),
                 new Liveness(beats.toArray(Counter[]::new), roles.toArray(String[]::new)), printReport, parts,
-                pairs.stream().map(Pair::ring).toList());
+                pairs.stream().map(Pair::ring).toList(), pairs.stream().map(p -> p.source().interfaceFigures()).toList());
         return assembly.runPipelines(running, elapsed -> totals.setToSumOf(parts), tick -> {
             List<Thread> threads = new ArrayList<>();
             for (Pair p : pairs) {

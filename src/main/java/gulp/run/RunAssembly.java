@@ -217,7 +217,7 @@ final class RunAssembly {
     Outcome runPipeline(ByteRing ring, Pipeline.ReaderBody reader, Runnable writer, RunControl control,
                         CaptureCounters counters, Report report) throws InterruptedException {
         return runPipelines(new Running(ring, counters, report, control, List.of(writer), watchedRoles(counters),
-                () -> report.printFinal(err, ring.peakUsed()), List.of(), List.of()), elapsed -> { },
+                () -> report.printFinal(err, ring.peakUsed()), List.of(), List.of(), List.of()), elapsed -> { },
                 tick -> new Pipeline(ring, reader, writer, control, options.durationSeconds, tick,
                         new RoleRunner(settings.threads(), this::message)).run());
     }
@@ -226,10 +226,12 @@ final class RunAssembly {
      * What the main thread watches while pipelines run: the ring and counters the status line,
      * metrics and the service status show (with {@code --fanout}: the first pair's ring and the
      * pairs' totals), the writers, the roles the watchdog watches, the counter report, and with
-     * {@code --fanout} each pair's counters and ring (the metrics' {@code pair} label; else empty).
+     * {@code --fanout} each pair's counters, ring and sockets' figures (the metrics' {@code pair}
+     * label; else empty).
      */
     record Running(ByteRing ring, CaptureCounters counters, Report report, RunControl control, List<Runnable> writers,
-                   Liveness liveness, Runnable printReport, List<CaptureCounters> pairCounters, List<ByteRing> pairRings) {
+                   Liveness liveness, Runnable printReport, List<CaptureCounters> pairCounters, List<ByteRing> pairRings,
+                   List<InterfaceFigures> pairSockets) {
     }
 
     /** Runs the pipelines to their end on the calling thread, which ticks for all of them. */
@@ -258,7 +260,7 @@ final class RunAssembly {
             if (!watch.describe().isEmpty()) { // the figures (and their classes) only for --metrics, --stats-json
                 RunFigures figures = new RunFigures(figureSources(ring, counters), System.currentTimeMillis());
                 watch.expose(running.pairCounters().isEmpty() ? figures
-                        : figures.withPairs(running.pairCounters(), running.pairRings()));
+                        : figures.withPairs(running.pairCounters(), running.pairRings(), running.pairSockets()));
             }
             if (!startupLinePrinted && !options.quiet && !watch.describe().isEmpty()) {
                 message(watch.describe()); // -c has no start-up line; the URL (port 0) must still be told

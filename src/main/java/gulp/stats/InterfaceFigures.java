@@ -33,6 +33,25 @@ public interface InterfaceFigures {
     long recordsStored(int id);
 
     /**
+     * Bytes of this interface's kernel ring (TPACKET_V3) held for gulp now: blocks the kernel has
+     * handed to user space and gulp has not given back yet. Counted when asked, so reading it costs
+     * a look at every block header: for scrapes and status ticks, not per packet.
+     */
+    default long kernelRingUsedBytes(int id) {
+        return UNKNOWN;
+    }
+
+    /** The most {@link #kernelRingUsedBytes} has been when it was read (so far in this run). */
+    default long kernelRingPeakUsedBytes(int id) {
+        return UNKNOWN;
+    }
+
+    /** Size of this interface's kernel ring (-B), or {@link #UNKNOWN}. */
+    default long kernelRingCapacityBytes(int id) {
+        return UNKNOWN;
+    }
+
+    /**
      * Packets that left gulp's ring but never reached Kafka (undelivered, unsent at the stop): the
      * capture box's, for the files {@code kafka-consume} writes. Those lost in the rings while Kafka
      * refused are in {@link #kernelDropped} and {@link #ringFullDropped} already.

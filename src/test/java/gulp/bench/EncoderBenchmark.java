@@ -47,7 +47,7 @@ public class EncoderBenchmark {
     private static final int INBOUND_UNICAST = PcapngBlock.FLAG_INBOUND
             | PcapngBlock.RECEPTION_UNICAST << PcapngBlock.FLAG_RECEPTION_SHIFT;
 
-    @Param({"pcap", "pcapng"})
+    @Param({"pcap", "pcapng", "pcapng-file"})
     public String format;
 
     @Param({"64", "1500"})
@@ -65,10 +65,10 @@ public class EncoderBenchmark {
     public void setUp() {
         arena = Arena.ofShared();
         ring = ByteRing.allocate(4L << 20, arena);
-        encoder = format.equals("pcapng") ? new PcapngRecordEncoder(262_144, "Linux")
+        encoder = format.startsWith("pcapng") ? new PcapngRecordEncoder(262_144, "Linux")
                 : new PcapRecordEncoder(false, 262_144);
         framing = encoder.framing();
-        flags = format.equals("pcapng") ? INBOUND_UNICAST : 0;
+        flags = format.equals("pcapng") ? INBOUND_UNICAST : 0; // "pcapng-file": no options, as file input
         frames = RingBenchmark.randomFrames(arena, FRAMES * FRAME_STRIDE);
     }
 

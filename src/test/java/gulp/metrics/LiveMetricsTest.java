@@ -10,8 +10,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,6 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code --metrics} during a live capture on a veth pair: the endpoint listens on the capture
  * namespace's loopback and is scraped there with curl while frames arrive; once they are all
  * written, the scrape, the last {@code --stats-json} line and the counters gulp prints at exit agree.
+ * With the writer stalled (nobody reads its stdout pipe) the kernel ring gauge shows the kernel
+ * ring filling, and emptying again once the pipe is read.
  */
 class LiveMetricsTest {
     @RegisterExtension
@@ -92,6 +97,64 @@ class LiveMetricsTest {
             assertEquals(end.get("records written"), Math.round(last.get("gulp_written_records_total")));
             assertEquals(end.get("bytes written"), Math.round(last.get("gulp_written_bytes_total")));
             assertTrue(last.get("lines") >= 2, last.toString());
+        }
+    }
+
+    @Test
+    void theKernelRingGaugeRisesWhileTheWriterIsStalledAndFallsBackOnceItWrites() throws Exception {
+        String iface = "{interface=\"" + bed.captureInterface + "\"}";
+        Path json = temp.resolve("stats.jsonl");
+        try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, null, temp.resolve("stderr.txt"),
+                "-i", bed.captureInterface, "-r", "1", "-z", "65536", "-B", "16", "--metrics", "0",
+                "--stats-json", json.toString())) {
+            assertTrue(gulp.awaitListening(20_000), gulp::stderrOrReason);
+            String url = Scrapes.url(gulp.stderrText());
+            assertNotNull(url, gulp.stderrOrReason());
+            Map<String, Double> idle = Scrapes.samples(scrape(url));
+            assertEquals(0, Scrapes.value(idle, "gulp_kernel_ring_used_bytes" + iface), idle.toString());
+            assertEquals(16L << 20, Scrapes.value(idle, "gulp_kernel_ring_capacity_bytes" + iface), idle.toString());
+
+            // About 32 MB while nobody reads the stdout pipe: more than gulp's 1 MiB ring, so the
+            // reader holds the kernel's blocks and the 16 MiB kernel ring fills.
+            NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 40_000,
+                    i -> Frames.numbered(i, Frames.mixedLength(i), 9), 0, new AtomicLong()).get(60, TimeUnit.SECONDS);
+            String stalled = scrape(url);
+            Scrapes.assertPromtoolAccepts(stalled, temp);
+            Map<String, Double> full = Scrapes.samples(stalled);
+            long used = Scrapes.value(full, "gulp_kernel_ring_used_bytes" + iface);
+            assertTrue(used >= 4L << 20, "the stalled writer left the kernel ring filling: " + stalled);
+            assertTrue(Scrapes.value(full, "gulp_kernel_ring_peak_used_bytes" + iface) >= used, stalled);
+            assertTrue(Scrapes.value(full, "gulp_ring_used_bytes") > 0, stalled);
+
+            InputStream stdout = gulp.stdout();
+            Path out = temp.resolve("drained.pcap");
+            CompletableFuture<Long> drain = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Files.copy(stdout, out);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Map<String, Double> after = Map.of();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (System.currentTimeMillis() < deadline) {
+                after = Scrapes.samples(scrape(url));
+                if (Scrapes.value(after, "gulp_kernel_ring_used_bytes" + iface) == 0) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertEquals(0, Scrapes.value(after, "gulp_kernel_ring_used_bytes" + iface), "the reader caught up: " + after);
+            assertTrue(Scrapes.value(after, "gulp_kernel_ring_peak_used_bytes" + iface) >= used, after.toString());
+            Thread.sleep(600); // one more --stats-json tick with the ring empty
+
+            gulp.signal("INT");
+            drain.get(60, TimeUnit.SECONDS);
+            assertEquals(0, gulp.waitFor(30), gulp::stderrOrReason);
+            Map<String, Double> last = Scrapes.lastJsonObject(json);
+            assertEquals(0, Math.round(last.get("gulp_kernel_ring_used_bytes/" + bed.captureInterface)), last.toString());
+            assertTrue(Math.round(last.get("gulp_kernel_ring_peak_used_bytes/" + bed.captureInterface)) >= used,
+                    last.toString());
         }
     }
 }

@@ -118,6 +118,10 @@ class LiveFanoutTest {
         assertTrue(Long.parseLong(written.group(1)) >= test0, last);
         assertEquals(FRAMES - test0, pairOf.values().stream().filter(k -> k == 1).count());
         assertTrue(Long.parseLong(written.group(2)) >= FRAMES - test0, last);
+        var kernelRing = java.util.regex.Pattern.compile("\"gulp_pair_kernel_ring_capacity_bytes\":\\{\"0\":(\\d+),\"1\":(\\d+)}")
+                .matcher(last);
+        assertTrue(kernelRing.find() && Long.parseLong(kernelRing.group(1)) > 0, last);
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"gulp_pair_kernel_ring_used_bytes\":{\"0\":")), last);
         Map<Integer, Integer> flowPair = new HashMap<>();
         Set<Integer> pairsUsed = new HashSet<>();
         for (Map.Entry<Integer, Integer> e : pairOf.entrySet()) {
