@@ -43,7 +43,7 @@ final class FanoutRun {
         int n = options.fanout;
         String name = settings.interfaces().getFirst();
         long kernelPerPair = share(settings.kernelBufferBytes(), n, LiveSource.DEFAULT_BLOCK_SIZE, LiveSource.MIN_KERNEL_BUFFER);
-        long ringPerPair = share(options.ringBytes(), n, 1L << 20, 1L << 20);
+        long ringPerPair = share(settings.ringBytes(), n, 1L << 20, 1L << 20);
         Thread warmUp = Thread.ofPlatform().name("gulp-warm-up").daemon().start(() -> LiveRun.warmUp(options));
         RunControl control = Signals.attach(new RunControl());
         LiveSource.Settings socket = new LiveSource.Settings(List.of(name), options.promiscuous, settings.kernelSnaplen(),
@@ -109,7 +109,8 @@ final class FanoutRun {
             assembly.startupLine("listening on " + first.source().describe() + " with " + n + " sockets in fanout group "
                             + group + " (" + options.fanoutMode.describe() + "), "
                             + RunSettings.describePlacement(settings.pairThreads(), allowedCount()) + ", "
-                            + LiveRun.stallBudget(options, kernelPerPair * n, ringPerPair * n) + ", ready "
+                            + RingBudget.describe(options.holdKernelBlocks, kernelPerPair * n, ringPerPair * n,
+                                    LiveRun.linkBits(List.of(name))) + ", ready "
                             + ready + " after launch"
                             + (processed.isEmpty() ? "" : "; " + processed + filter.describeLive()),
                     assembly.outputDescription(first.run().output(), first.run().outputLinkType()).replaceFirst("-pN", "-pK")

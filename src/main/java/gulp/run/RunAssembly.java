@@ -391,7 +391,7 @@ final class RunAssembly {
 
     /** The ring of {@code -r} MiB, if the memory available holds it. */
     ByteRing allocateRing(Arena arena) throws SetupException {
-        return allocateRing(arena, options.ringBytes());
+        return allocateRing(arena, settings.ringBytes());
     }
 
     /**
@@ -408,7 +408,7 @@ final class RunAssembly {
             MemorySegment memory = gulp.linux.Libc.current().mapAnonymous(bytes + ByteRing.ALIGNMENT, arena);
             return ByteRing.over(memory, bytes, arena, headerLength);
         } catch (gulp.linux.NativeException | IllegalArgumentException | IllegalStateException e) {
-            throw new SetupException(Outcome.Status.FAILED, "cannot allocate a ring of " + options.ringMiB + " MiB: "
+            throw new SetupException(Outcome.Status.FAILED, "cannot allocate a ring of " + (bytes >> 20) + " MiB: "
                     + e.getMessage());
         }
     }
@@ -417,7 +417,7 @@ final class RunAssembly {
     void checkRingFits(long bytes) throws SetupException {
         long available = settings.availableMemory();
         if (available > 0 && bytes > available) {
-            throw new SetupException(Outcome.Status.FAILED, "a ring of " + options.ringMiB
+            throw new SetupException(Outcome.Status.FAILED, "a ring of " + (bytes >> 20)
                     + " MiB does not fit in the memory available (" + (available >> 20) + " MiB); choose a smaller -r");
         }
     }
