@@ -51,7 +51,7 @@ final class FanoutRun {
                 options.filter, options.snaplen, options.decapsulate ? LinkType.ETHERNET : 0);
         List<Pair> pairs = new ArrayList<>();
         List<LiveSource> opened = new ArrayList<>();
-        try (Arena arena = Arena.ofShared()) {
+        try (Arena arena = Arena.ofShared(); RingFaultIn faultIn = new RingFaultIn()) {
             // Listening first, as a one-pair run: every socket with its kernel ring and the filter
             // in the kernel, then bind (each joining the fanout group). From here on the kernel
             // rings keep every packet while the rest is set up (gulp's rings, the outputs, the
@@ -78,11 +78,10 @@ final class FanoutRun {
             String ready = LiveRun.secondsSinceLaunch();
             StartupTrace.mark("bound (listening)");
             List<ByteRing> rings = new ArrayList<>();
-            boolean locking = true; // one warning when the rings cannot be locked, not one per pair
             for (int k = 0; k < n; k++) {
-                rings.add(assembly.allocateRing(arena, ringPerPair));
-                locking = locking && LiveRun.lockInMemory(assembly, rings.getLast());
+                rings.add(assembly.allocateRing(arena, ringPerPair, false));
             }
+            faultIn.start(rings, assembly::message); // one warning when they cannot be locked
             StartupTrace.mark("rings allocated");
             for (int k = 0; k < n; k++) {
                 CaptureCounters counters = counterSets.get(k);

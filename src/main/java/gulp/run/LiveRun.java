@@ -4,8 +4,6 @@ import gulp.capture.InputException;
 import gulp.capture.LiveSource;
 import gulp.capture.NetInterface;
 import gulp.filter.FilterPlacement;
-import gulp.linux.Libc;
-import gulp.linux.NativeException;
 import gulp.linux.ProcessAge;
 import gulp.format.LinkType;
 import gulp.format.PcapRecordEncoder;
@@ -50,7 +48,7 @@ final class LiveRun {
         } catch (InputException e) {
             return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
         }
-        try (source; Arena arena = Arena.ofShared()) {
+        try (source; Arena arena = Arena.ofShared(); RingFaultIn faultIn = new RingFaultIn()) {
             String mixed = mixedLinkTypes(source, options);
             if (mixed != null) {
                 return Outcome.failure(Outcome.Status.BAD_USAGE, mixed);
@@ -70,10 +68,10 @@ final class LiveRun {
             source.start();
             String ready = secondsSinceLaunch();
             StartupTrace.mark("bound (listening)");
-            ByteRing ring = assembly.allocateRing(arena);
+            // Mapped only: faulted in and locked beside the capture, from where the reader starts.
+            ByteRing ring = assembly.allocateRing(arena, settings.ringBytes(), false);
+            faultIn.start(List.of(ring), assembly::message);
             StartupTrace.mark("ring allocated");
-            lockInMemory(assembly, ring);
-            StartupTrace.mark("ring locked");
             RunAssembly.PacketRun run = assembly.assemble(source, names.getFirst(), ring, counters, processing);
             PacketPath path = run.path();
             path.setHoldWhenFull(options.holdKernelBlocks);
@@ -150,19 +148,6 @@ final class LiveRun {
             sum += mbps * 1_000_000L;
         }
         return sum;
-    }
-
-    /** Keeps the ring out of swap; without CAP_IPC_LOCK (or a big RLIMIT_MEMLOCK) only a warning (false). */
-    static boolean lockInMemory(RunAssembly assembly, ByteRing ring) {
-        try {
-            Libc.current().mlock(ring.buffer());
-            return true;
-        } catch (NativeException e) {
-            assembly.message("warning: cannot lock the ring in memory (" + e.getMessage()
-                    + "); it may be swapped out (needs CAP_IPC_LOCK, or RLIMIT_MEMLOCK of " + (ring.capacity() >> 20)
-                    + " MiB or more: LimitMEMLOCK=, ulimit -l)");
-            return false;
-        }
     }
 
     /**
