@@ -43,8 +43,11 @@ class RingBudgetTest {
             assertEquals(0, kernel % LiveSource.DEFAULT_BLOCK_SIZE);
             assertTrue(ring + kernel <= available * 35 / 100, available + " -> " + ring + " + " + kernel);
         }
-        assertEquals(2304 * MIB, RingBudget.ringBytes(options, true, 22 * GIB)
-                + RingBudget.kernelBuffer(options, 22 * GIB, RingBudget.ringBytes(options, true, 22 * GIB)));
+        // README's table ("Sizing the buffers")
+        assertEquals(256 * MIB, RingBudget.kernelBuffer(options, 22 * GIB, 2048 * MIB));
+        assertEquals(256 * MIB, RingBudget.kernelBuffer(options, 8 * GIB, 1024 * MIB));
+        assertEquals(168 * MIB, RingBudget.kernelBuffer(options, 1536 * MIB, 192 * MIB));
+        assertEquals(62 * MIB + 512 * 1024, RingBudget.kernelBuffer(options, 600 * MIB, 100 * MIB));
     }
 
     @Test
