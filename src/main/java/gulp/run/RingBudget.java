@@ -13,9 +13,11 @@ import java.util.Locale;
  * 330 MB/s with O_DIRECT stalls for 0.4-0.9 s at each file's fsync and now and then for longer;
  * at 300 MB/s offered the fixed 100 MiB ring of the original (356 MiB with the kernel ring) lost
  * 13-19 % of a paced run in mode B, where netsniff-ng's 2.3 GiB ring lost nothing. So a live
- * capture's ring defaults to an eighth of MemAvailable, at most {@link #MAX_DEFAULT_RING} (the
- * size that was lossless there; beyond it a stall longer than a few seconds means the disk is
- * slower than the traffic, which no buffer fixes) and at least the original's 100 MiB unless that
+ * capture's ring defaults to an eighth of MemAvailable, at most {@link #MAX_DEFAULT_RING} (with
+ * the kernel ring the memory netsniff-ng gave itself there, 2.3 GiB; a later run on a faster disk
+ * lost nothing at any size, so the cap is that like-for-like choice, not a measured knee; beyond
+ * it a stall of many seconds means the disk is slower than the traffic, which no buffer fixes)
+ * and at least the original's 100 MiB unless that
  * is more than a quarter of MemAvailable (a 1-2 GiB box keeps today's rings, a tiny one gets
  * less). The kernel ring then takes an eighth of what is left, at most 256 MiB, so the two
  * together never take more than about a quarter of MemAvailable. With {@code --fanout N} this is
