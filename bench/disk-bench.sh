@@ -160,12 +160,25 @@ writer_part() {
 }
 
 # ---- (b) sustained, disk-bound live capture ----
+# Live gulp variants (for sizing studies, not the shipped comparison): gulp-o:rN and
+# gulp-stdout:rN add -r N (MiB), :BN adds -B N; a name ending in @base runs GULP_BASE's gulp.
 start_tool() {
-  local tool=$1 log=$OUT/tool.log
+  local tool=$1 log=$OUT/tool.log g=$GULP extra=() v
   : > "$log"
+  case $tool in *@base) g=${GULP_BASE:?GULP_BASE names the build to compare with}; tool=${tool%@base} ;; esac
+  if [ "${tool%%:*}" != "$tool" ]; then
+    local IFS=:; for v in ${tool#*:}; do
+      case $v in
+        r*) extra+=(-r "${v#r}") ;;
+        B*) extra+=(-B "${v#B}") ;;
+        *) echo "disk-bench: unknown variant :$v of $tool" >&2; exit 2 ;;
+      esac
+    done; unset IFS
+    tool=${tool%%:*}
+  fi
   case $tool in
-    gulp-o) mkdir -p "$DISK/o"; ip netns exec $CAP "$GULP" -i $CIF -o "$DISK/o" 2> "$log" & ready="listening on" ;;
-    gulp-stdout) ip netns exec $CAP "$GULP" -i $CIF > "$DISK/cap.pcap" 2> "$log" & ready="listening on" ;;
+    gulp-o) mkdir -p "$DISK/o"; ip netns exec $CAP "$g" -i $CIF -o "$DISK/o" "${extra[@]}" 2> "$log" & ready="listening on" ;;
+    gulp-stdout) ip netns exec $CAP "$g" -i $CIF "${extra[@]}" > "$DISK/cap.pcap" 2> "$log" & ready="listening on" ;;
     tcpdump) ip netns exec $CAP tcpdump -i $CIF -n -B 262144 -w "$DISK/cap.pcap" 2> "$log" & ready="listening on" ;;
     dumpcap) ip netns exec $CAP dumpcap -i $CIF -B 256 -P -w "$DISK/cap.pcap" 2> "$log" & ready="Capturing on" ;;
     netsniff) ip netns exec $CAP netsniff-ng --in $CIF --out "$DISK/cap.pcap" -s -T 0xa1b2c3d4 -b 1 \
@@ -209,7 +222,7 @@ live_part() {
         stop_tool
         local t1; t1=$(now_ns)
         local captured dir="$DISK"
-        [ $tool = gulp-o ] && dir="$DISK/o"
+        case $tool in gulp-o*) dir="$DISK/o" ;; esac
         captured=$(records_in "$dir")
         local kept; kept=$(awk -v d=$delivered -v c=$captured 'BEGIN { printf "%.2f", (d > 0) ? 100 * c / d : 0 }')
         local bytes; bytes=$(du -sb "$dir" | awk '{print $1}')

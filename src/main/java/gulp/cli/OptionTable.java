@@ -126,8 +126,11 @@ final class OptionTable {
                 o -> o.erspanTime = true));
 
         // Ring and writer
-        t.add(option('r', "ring", "MIB", RING, Completion.NONE, "ring buffer size in MiB (default 100)",
-                (o, v) -> o.ringMiB = number("-r", v, 1, 1L << 30)));
+        t.add(option('r', "ring", "MIB", RING, Completion.NONE, "ring buffer size in MiB (default: live capture an eighth of"
+                + " available memory, 100 to 2048; otherwise 100)", (o, v) -> {
+                    o.ringMiB = number("-r", v, 1, 1L << 30);
+                    o.ringGiven = true;
+                }));
         t.add(option('z', "block-size", "BYTES", RING, Completion.NONE,
                 "write block size, a power of two up to 64 MiB (default 1 MiB, 4 MiB for O_DIRECT files)", (o, v) -> {
                     long z = number("-z", v, 1, MAX_BLOCK_SIZE);

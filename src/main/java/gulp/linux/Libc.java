@@ -76,6 +76,8 @@ public final class Libc {
     public static final int MAP_ANONYMOUS = 0x20;
     /** Fault every page in at mmap time (the kernel zeroes them: no page faults on first touch). */
     public static final int MAP_POPULATE = 0x8000;
+    /** madvise: fault every page of the range in, writable, contents unchanged (Linux 5.14 and later). */
+    public static final int MADV_POPULATE_WRITE = 23;
     public static final short POLLIN = 0x1;
     public static final short POLLERR = 0x8;
     public static final int O_RDONLY = 0;
@@ -112,6 +114,7 @@ public final class Libc {
         static final MethodHandle BIND = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
         static final MethodHandle MMAP = errnoCall("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
         static final MethodHandle MUNMAP = errnoCall("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
+        static final MethodHandle MADVISE = errnoCall("madvise", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
         static final MethodHandle POLL = errnoCall("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
         static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
         static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", JAVA_INT, ADDRESS);
@@ -299,7 +302,15 @@ public final class Libc {
      * {@code arena} closes.
      */
     public MemorySegment mapAnonymous(long length, Arena arena) throws NativeException {
-        MemorySegment mapping = mmap(length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1);
+        return mapAnonymous(length, true, arena);
+    }
+
+    /**
+     * Like {@link #mapAnonymous(long, Arena)}; with {@code populate} false the pages are faulted
+     * in later, on first touch or by {@link #populateWrite} or {@link #mlock} of a part.
+     */
+    public MemorySegment mapAnonymous(long length, boolean populate, Arena arena) throws NativeException {
+        MemorySegment mapping = mmap(length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0), -1);
         return mapping.reinterpret(arena, unmapped -> {
             try {
                 current().munmap(unmapped.reinterpret(length));
@@ -307,6 +318,19 @@ public final class Libc {
                 // the address space is reclaimed at exit anyway
             }
         });
+    }
+
+    /**
+     * Faults every page of {@code memory} in, writable, leaving the bytes as they are
+     * (MADV_POPULATE_WRITE): safe while another thread writes the same memory. False (errno set)
+     * when the kernel refuses (before 5.14: EINVAL).
+     */
+    public boolean populateWrite(MemorySegment memory) {
+        try {
+            return (int) Sockets.MADVISE.invokeExact(callState, memory, memory.byteSize(), MADV_POPULATE_WRITE) == 0;
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
     }
 
     public void munmap(MemorySegment mapping) throws NativeException {

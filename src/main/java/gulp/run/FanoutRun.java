@@ -43,7 +43,7 @@ final class FanoutRun {
         int n = options.fanout;
         String name = settings.interfaces().getFirst();
         long kernelPerPair = share(settings.kernelBufferBytes(), n, LiveSource.DEFAULT_BLOCK_SIZE, LiveSource.MIN_KERNEL_BUFFER);
-        long ringPerPair = share(options.ringBytes(), n, 1L << 20, 1L << 20);
+        long ringPerPair = share(settings.ringBytes(), n, 1L << 20, 1L << 20);
         Thread warmUp = Thread.ofPlatform().name("gulp-warm-up").daemon().start(() -> LiveRun.warmUp(options));
         RunControl control = Signals.attach(new RunControl());
         LiveSource.Settings socket = new LiveSource.Settings(List.of(name), options.promiscuous, settings.kernelSnaplen(),
@@ -51,7 +51,7 @@ final class FanoutRun {
                 options.filter, options.snaplen, options.decapsulate ? LinkType.ETHERNET : 0);
         List<Pair> pairs = new ArrayList<>();
         List<LiveSource> opened = new ArrayList<>();
-        try (Arena arena = Arena.ofShared()) {
+        try (Arena arena = Arena.ofShared(); RingFaultIn faultIn = new RingFaultIn()) {
             // Listening first, as a one-pair run: every socket with its kernel ring and the filter
             // in the kernel, then bind (each joining the fanout group). From here on the kernel
             // rings keep every packet while the rest is set up (gulp's rings, the outputs, the
@@ -78,11 +78,10 @@ final class FanoutRun {
             String ready = LiveRun.secondsSinceLaunch();
             StartupTrace.mark("bound (listening)");
             List<ByteRing> rings = new ArrayList<>();
-            boolean locking = true; // one warning when the rings cannot be locked, not one per pair
             for (int k = 0; k < n; k++) {
-                rings.add(assembly.allocateRing(arena, ringPerPair));
-                locking = locking && LiveRun.lockInMemory(assembly, rings.getLast());
+                rings.add(assembly.allocateRing(arena, ringPerPair, false));
             }
+            faultIn.start(rings, assembly::message); // one warning when they cannot be locked
             StartupTrace.mark("rings allocated");
             for (int k = 0; k < n; k++) {
                 CaptureCounters counters = counterSets.get(k);
@@ -109,7 +108,8 @@ final class FanoutRun {
             assembly.startupLine("listening on " + first.source().describe() + " with " + n + " sockets in fanout group "
                             + group + " (" + options.fanoutMode.describe() + "), "
                             + RunSettings.describePlacement(settings.pairThreads(), allowedCount()) + ", "
-                            + LiveRun.stallBudget(options, kernelPerPair * n, ringPerPair * n) + ", ready "
+                            + RingBudget.describe(options.holdKernelBlocks, kernelPerPair * n, ringPerPair * n,
+                                    LiveRun.linkBits(List.of(name))) + ", ready "
                             + ready + " after launch"
                             + (processed.isEmpty() ? "" : "; " + processed + filter.describeLive()),
                     assembly.outputDescription(first.run().output(), first.run().outputLinkType()).replaceFirst("-pN", "-pK")

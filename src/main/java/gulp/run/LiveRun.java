@@ -2,9 +2,8 @@ package gulp.run;
 
 import gulp.capture.InputException;
 import gulp.capture.LiveSource;
+import gulp.capture.NetInterface;
 import gulp.filter.FilterPlacement;
-import gulp.linux.Libc;
-import gulp.linux.NativeException;
 import gulp.linux.ProcessAge;
 import gulp.format.LinkType;
 import gulp.format.PcapRecordEncoder;
@@ -49,12 +48,12 @@ final class LiveRun {
         } catch (InputException e) {
             return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
         }
-        try (source; Arena arena = Arena.ofShared()) {
+        try (source; Arena arena = Arena.ofShared(); RingFaultIn faultIn = new RingFaultIn()) {
             String mixed = mixedLinkTypes(source, options);
             if (mixed != null) {
                 return Outcome.failure(Outcome.Status.BAD_USAGE, mixed);
             }
-            assembly.checkRingFits(options.ringBytes());
+            assembly.checkRingFits(settings.ringBytes());
             // Listening first: the filters in the kernel, then bind. From here on the kernel ring
             // keeps every packet while the rest is set up (gulp's ring, the output, the warm-up).
             PacketProcessing processing = assembly.processing(source, names.getFirst());
@@ -69,10 +68,10 @@ final class LiveRun {
             source.start();
             String ready = secondsSinceLaunch();
             StartupTrace.mark("bound (listening)");
-            ByteRing ring = assembly.allocateRing(arena);
+            // Mapped only: faulted in and locked beside the capture, from where the reader starts.
+            ByteRing ring = assembly.allocateRing(arena, settings.ringBytes(), false);
+            faultIn.start(List.of(ring), assembly::message);
             StartupTrace.mark("ring allocated");
-            lockInMemory(assembly, ring);
-            StartupTrace.mark("ring locked");
             RunAssembly.PacketRun run = assembly.assemble(source, names.getFirst(), ring, counters, processing);
             PacketPath path = run.path();
             path.setHoldWhenFull(options.holdKernelBlocks);
@@ -86,7 +85,8 @@ final class LiveRun {
             String processed = processing.describe();
             assembly.startupLine("listening on " + source.describe() + notRecorded(names, options) + ", "
                             + settings.threads().describe() + ", "
-                            + stallBudget(options, settings.kernelBufferBytes() * names.size(), ring.capacity()) + ", ready "
+                            + RingBudget.describe(options.holdKernelBlocks, settings.kernelBufferBytes() * names.size(),
+                                    ring.capacity(), linkBits(names)) + ", ready "
                             + ready + " after launch"
                             + (processed.isEmpty() ? "" : "; " + processed + filter.describeLive()),
                     assembly.outputDescription(run.output(), run.outputLinkType()), ring);
@@ -136,29 +136,18 @@ final class LiveRun {
         return names.size() > 1 && !options.pcapng ? " (classic pcap: the interface of a packet is not recorded in the file)" : "";
     }
 
-    /**
-     * The memory that absorbs a stall of the output: with kernel blocks held (the default) the
-     * kernel ring fills behind gulp's full ring, so both; without, only gulp's ring.
-     */
-    static String stallBudget(Options options, long kernelBuffer, long ringBytes) {
-        if (!options.holdKernelBlocks) {
-            return "an output stall is absorbed by the " + (ringBytes >> 20) + " MiB ring only (--no-hold-kernel-blocks)";
+    /** The summed link speed of these interfaces in bits/s, or -1 when the kernel does not know one of them. */
+    static long linkBits(List<String> names) {
+        long sum = 0;
+        for (String name : names) {
+            NetInterface device = NetInterface.ANY.equals(name) ? null : NetInterface.find(name);
+            long mbps = device == null ? -1 : device.speedMbps();
+            if (mbps <= 0) {
+                return -1;
+            }
+            sum += mbps * 1_000_000L;
         }
-        return "an output stall is absorbed by " + ((kernelBuffer + ringBytes) >> 20) + " MiB (kernel ring "
-                + (kernelBuffer >> 20) + " + ring " + (ringBytes >> 20) + ")";
-    }
-
-    /** Keeps the ring out of swap; without CAP_IPC_LOCK (or a big RLIMIT_MEMLOCK) only a warning (false). */
-    static boolean lockInMemory(RunAssembly assembly, ByteRing ring) {
-        try {
-            Libc.current().mlock(ring.buffer());
-            return true;
-        } catch (NativeException e) {
-            assembly.message("warning: cannot lock the ring in memory (" + e.getMessage()
-                    + "); it may be swapped out (needs CAP_IPC_LOCK, or RLIMIT_MEMLOCK of " + (ring.capacity() >> 20)
-                    + " MiB or more: LimitMEMLOCK=, ulimit -l)");
-            return false;
-        }
+        return sum;
     }
 
     /**

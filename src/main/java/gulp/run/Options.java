@@ -54,7 +54,8 @@ public final class Options {
     public boolean erspanTime;                // --erspan-time
 
     // Ring and writer.
-    public long ringMiB = DEFAULT_RING_MIB;   // -r
+    public long ringMiB = DEFAULT_RING_MIB;   // -r (also -C's unit)
+    public boolean ringGiven;                 // -r given (else a live capture sizes its ring from memory)
     public int blockSize = DEFAULT_BLOCK_SIZE;// -z
     public boolean blockSizeGiven;            // -z was given (else O_DIRECT output may write larger blocks)
     public long parkMicros = DEFAULT_PARK_MICROS; // -p

@@ -391,26 +391,27 @@ final class RunAssembly {
                 + counters.kafkaUnsent.get() + ")";
     }
 
-    /** The ring of {@code -r} MiB, if the memory available holds it. */
+    /** The ring of {@code -r} MiB, faulted in, if the memory available holds it. */
     ByteRing allocateRing(Arena arena) throws SetupException {
-        return allocateRing(arena, options.ringBytes());
+        return allocateRing(arena, settings.ringBytes(), true);
     }
 
     /**
-     * A ring of {@code bytes} (with {@code --fanout}, a pair's share of {@code -r}), if the memory
-     * available holds it: an anonymous mapping whose pages the kernel faults in and zeroes once
-     * (see {@link gulp.linux.Libc#mapAnonymous}), so the first burst takes no page faults.
+     * A ring of {@code bytes} (with {@code --fanout}, a pair's share), if the memory available
+     * holds it: an anonymous mapping whose pages the kernel faults in and zeroes once (see
+     * {@link gulp.linux.Libc#mapAnonymous}), so the first burst takes no page faults; with
+     * {@code populate} false, later ({@link RingFaultIn}, a live capture's, beside the capture).
      */
-    ByteRing allocateRing(Arena arena, long bytes) throws SetupException {
+    ByteRing allocateRing(Arena arena, long bytes, boolean populate) throws SetupException {
         checkRingFits(bytes);
         try {
             // Ring bytes follow a file header: shifted by its length, they keep O_DIRECT's alignment.
             int headerLength = options.opaqueCopy ? 0
                     : options.pcapng ? OutputFormat.sectionHeader().length : gulp.format.PcapFileHeader.LENGTH;
-            MemorySegment memory = gulp.linux.Libc.current().mapAnonymous(bytes + ByteRing.ALIGNMENT, arena);
+            MemorySegment memory = gulp.linux.Libc.current().mapAnonymous(bytes + ByteRing.ALIGNMENT, populate, arena);
             return ByteRing.over(memory, bytes, arena, headerLength);
         } catch (gulp.linux.NativeException | IllegalArgumentException | IllegalStateException e) {
-            throw new SetupException(Outcome.Status.FAILED, "cannot allocate a ring of " + options.ringMiB + " MiB: "
+            throw new SetupException(Outcome.Status.FAILED, "cannot allocate a ring of " + (bytes >> 20) + " MiB: "
                     + e.getMessage());
         }
     }
@@ -419,7 +420,7 @@ final class RunAssembly {
     void checkRingFits(long bytes) throws SetupException {
         long available = settings.availableMemory();
         if (available > 0 && bytes > available) {
-            throw new SetupException(Outcome.Status.FAILED, "a ring of " + options.ringMiB
+            throw new SetupException(Outcome.Status.FAILED, "a ring of " + (bytes >> 20)
                     + " MiB does not fit in the memory available (" + (available >> 20) + " MiB); choose a smaller -r");
         }
     }

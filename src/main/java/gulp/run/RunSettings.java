@@ -2,7 +2,6 @@ package gulp.run;
 
 import gulp.format.PcapRecordHeader;
 
-import gulp.capture.LiveSource;
 import gulp.capture.NetInterface;
 import gulp.decap.DecapConfig;
 import gulp.kafka.KafkaCommitter;
@@ -30,8 +29,12 @@ import java.util.List;
  * @param interfaces        the interfaces a live capture reads, in the order given (empty otherwise)
  * @param kernelSnaplen     what the kernel keeps of each packet: {@code -s}, or with {@code -d}
  *                          the largest (then {@code -s} applies to the inner frame)
- * @param kernelBufferBytes the kernel ring of a live capture: {@code -B}, or 256 MiB, or an eighth
- *                          of the available memory when that is less (at least 16 MiB)
+ * @param kernelBufferBytes the kernel ring of each interface of a live capture: {@code -B}, or
+ *                          256 MiB, or an eighth of what the ring leaves of the available memory
+ *                          when that is less (at least 16 MiB; {@link RingBudget#kernelBuffer})
+ * @param ringBytes         gulp's ring ({@code -r}; without it, for a live capture a share of the
+ *                          available memory, else 100 MiB: {@link RingBudget#ringBytes}); with
+ *                          {@code --fanout} the whole process's, divided among the pairs
  * @param availableMemory   MemAvailable of /proc/meminfo at start-up (read once: the ring's check and the
  *                          kernel buffer use it), -1 if unknown
  * @param decap             what {@code -d} decapsulates, or null without it
@@ -49,7 +52,7 @@ import java.util.List;
  *                          the committed offsets and each commit (30 s)
  */
 public record RunSettings(Options options, String interfaceName, List<String> interfaces, int kernelSnaplen, long kernelBufferBytes,
-                          long availableMemory,
+                          long ringBytes, long availableMemory,
                           DecapConfig decap, long rotateBytes, RoleRunner.Plan threads, List<RoleRunner.Plan> pairThreads,
                           boolean directIo, Duration kafkaTimeout) {
     /** With -o and no other rotation option, a new file after 10 ring sizes, as in the original. */
@@ -73,9 +76,10 @@ public record RunSettings(Options options, String interfaceName, List<String> in
         if (options.fanout > 1) {
             checkFanout(options, interfaces);
         }
+        long ring = RingBudget.ringBytes(options, live, available);
         return new RunSettings(options, live ? String.join("+", interfaces) : null, interfaces,
                 options.decapsulate ? PcapRecordHeader.MAX_CAPLEN : options.snaplen,
-                live ? kernelBuffer(options, available) : 0, available,
+                live ? RingBudget.kernelBuffer(options, available, ring) : 0, ring, available,
                 decap, rotateBytes(options),
                 live ? liveThreads(options) : RoleRunner.Plan.AS_STARTED,
                 options.fanout > 1 ? fanoutThreads(options.fanout, allowedCpus(), options.realtimeReader) : List.of(),
@@ -206,19 +210,6 @@ public record RunSettings(Options options, String interfaceName, List<String> in
         }
     }
 
-    /** 256 MiB, or an eighth of the available memory when that is less (at least 16 MiB). */
-    private static long kernelBuffer(Options options, long availableMemory) {
-        if (options.kernelBufferMiB > 0) {
-            return options.kernelBufferMiB << 20;
-        }
-        long available = availableMemory - options.ringBytes();
-        if (available <= 0) {
-            return LiveSource.MIN_KERNEL_BUFFER;
-        }
-        long share = Math.max(LiveSource.MIN_KERNEL_BUFFER, available / 8);
-        return Math.min(LiveSource.DEFAULT_KERNEL_BUFFER, share) / LiveSource.DEFAULT_BLOCK_SIZE * LiveSource.DEFAULT_BLOCK_SIZE;
-    }
-
     private static long rotateBytes(Options options) {
         if (options.outputDirectory == null || options.opaqueCopy) {
             return 0;
@@ -229,6 +220,8 @@ public record RunSettings(Options options, String interfaceName, List<String> in
             ringMultiples = DEFAULT_RING_MULTIPLES; // the original's default: -C 10
         }
         if (ringMultiples > 0) {
+            // -r as given, else the original's 100 MiB: a live capture's larger default ring does
+            // not make the files larger.
             long ringMultiple = ringMultiples * options.ringBytes();
             maxBytes = maxBytes > 0 ? Math.min(maxBytes, ringMultiple) : ringMultiple;
         }
