@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  */
 public final class KafkaCommitter implements FileListener, AutoCloseable {
     /** How long kafka-consume waits for the broker (topic, committed offsets, a commit), unless --kafka-timeout. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_TIMEOUT = KafkaTimeouts.CONSUME;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Duration timeout;

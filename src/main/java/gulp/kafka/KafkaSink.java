@@ -40,7 +40,7 @@ public final class KafkaSink implements Runnable {
     /** A partial batch goes out after this long, so low rates still flow. */
     static final long LINGER_NANOS = 200_000_000L;
     /** After the input ended, how long the producer may take to deliver what is left, unless --kafka-timeout. */
-    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = KafkaTimeouts.SINK_CLOSE;
     private static final long WAIT_NANOS = 5_000_000L;
     private static final long NO_BROKER_NOTICE_NANOS = 5_000_000_000L;
 

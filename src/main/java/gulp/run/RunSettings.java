@@ -4,8 +4,7 @@ import gulp.format.PcapRecordHeader;
 
 import gulp.capture.NetInterface;
 import gulp.decap.DecapConfig;
-import gulp.kafka.KafkaCommitter;
-import gulp.kafka.KafkaSink;
+import gulp.kafka.KafkaTimeouts;
 import gulp.linux.Libc;
 import gulp.linux.NativeException;
 import gulp.linux.Terminal;
@@ -90,7 +89,7 @@ public record RunSettings(Options options, String interfaceName, List<String> in
         if (options.kafkaTimeoutSeconds > 0) {
             return Duration.ofNanos((long) (options.kafkaTimeoutSeconds * 1e9));
         }
-        return options.kafkaConsumeBootstrap != null ? KafkaCommitter.DEFAULT_TIMEOUT : KafkaSink.DEFAULT_CLOSE_TIMEOUT;
+        return options.kafkaConsumeBootstrap != null ? KafkaTimeouts.CONSUME : KafkaTimeouts.SINK_CLOSE;
     }
 
     /**
