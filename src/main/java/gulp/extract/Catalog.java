@@ -127,6 +127,24 @@ public final class Catalog {
     }
 
     /**
+     * A cursor for the merge on a capture file of the catalog: a finished seekable file mapped and
+     * read ahead from {@code offset} to past its index's offset for {@code to}, a {@code .part}
+     * one with positioned reads from {@code offset}, anything else from its start.
+     */
+    static RecordCursor openForWindow(CaptureFile file, long offset, long to) throws IOException, InputException {
+        if (file.format().seekable() && !file.part()) {
+            FileChannel c = FileChannel.open(file.path(), StandardOpenOption.READ);
+            try {
+                return PcapCursor.mapped(c, file.format(), offset, file.index().windowEndOffset(to));
+            } catch (IOException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+        }
+        return open(file.path(), null, file.format(), offset, false);
+    }
+
+    /**
      * A cursor on {@code path}: a seekable file from {@code offset}, anything else from its start.
      * {@code ownChannel}: the cursor closes {@code channel} (else it opens its own).
      */

@@ -108,6 +108,28 @@ final class FileIndex {
     }
 
     /**
+     * For a file in time order, a file offset no record stamped before {@code to} lies past: the
+     * offset of the first table entry stamped at or after {@code to}, or -1 when there is none
+     * (the window may reach the file's end) or the file is not in time order. A hint for reading
+     * ahead; the records themselves decide where the window ends.
+     */
+    long windowEndOffset(long to) {
+        if (!monotonic() || tableTimes.length == 0 || to == Long.MAX_VALUE) {
+            return -1;
+        }
+        int low = 0, high = tableTimes.length;
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (tableTimes[mid] < to) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return low == tableTimes.length ? -1 : tableOffsets[low];
+    }
+
+    /**
      * The most bytes the index of a file of {@code fileBytes} can take: the header, a table entry
      * per {@link #SPACING} bytes, every port listed, and the larger of a full exact address set
      * (all IPv6) and an unfolded Bloom filter.

@@ -189,7 +189,7 @@ public final class MergeSource implements Source {
     private Head open(CaptureFile file) throws IOException {
         long offset = file.index().seekOffset(from);
         try {
-            RecordCursor cursor = Catalog.open(file.path(), null, file.format(), offset, false);
+            RecordCursor cursor = Catalog.openForWindow(file, offset, to);
             filesRead++;
             return new Head(file, cursor);
         } catch (NoSuchFileException e) {

@@ -31,7 +31,7 @@ final class PcapCursor implements RecordCursor {
     private MemorySegment buffer;
     private ByteBuffer view;
     private long bufferStart; // file offset of buffer[0]
-    private int bufferLength;
+    private long bufferLength;
     private long next;        // file offset of the next record
     private long current = -1;
     private long timestamp;
@@ -49,6 +49,45 @@ final class PcapCursor implements RecordCursor {
         allocate(CHUNK);
     }
 
+    /**
+     * Reads a finished file (one no writer changes any more: a mapping of a file cut short under
+     * it would fault) through a read-only mapping of all of it, so a record is read where the page
+     * cache holds it, with no copy; the bytes from {@code offset} to {@code readAheadEnd} (-1: the
+     * file's end) are asked of the disk at once, by the {@code gulp-readahead} thread touching
+     * each page ({@link MemorySegment#load}), while the merge reads the first ones.
+     */
+    static PcapCursor mapped(FileChannel channel, CaptureFormat format, long offset, long readAheadEnd)
+            throws IOException {
+        PcapCursor c = new PcapCursor(channel, format, offset, true);
+        long from = Math.min(c.next, c.end);
+        long to = readAheadEnd < 0 ? c.end : Math.min(c.end, readAheadEnd + READ_AHEAD_MARGIN);
+        if (to > from) {
+            MemorySegment range = c.buffer.asSlice(from, to - from);
+            Thread.ofPlatform().daemon().name("gulp-readahead").start(() -> {
+                try {
+                    range.load();
+                } catch (IllegalStateException closed) {
+                    // the cursor was closed first: nothing more to read ahead
+                }
+            });
+        }
+        return c;
+    }
+
+    /** Read ahead past the index's first entry at or after the window's end (it lies in the record there or the next). */
+    private static final long READ_AHEAD_MARGIN = FileIndex.SPACING;
+
+    private PcapCursor(FileChannel channel, CaptureFormat format, long offset, boolean map) throws IOException {
+        this.channel = channel;
+        this.format = format;
+        this.intLayout = format.bigEndian() ? INT_BE : INT_LE;
+        this.end = channel.size();
+        this.next = Math.max(offset, PcapFileHeader.LENGTH);
+        buffer = channel.map(FileChannel.MapMode.READ_ONLY, 0, end, arena);
+        bufferStart = 0;
+        bufferLength = end;
+    }
+
     private void allocate(int size) {
         if (buffer != null) {
             arena.close();
@@ -64,7 +103,7 @@ final class PcapCursor implements RecordCursor {
         if (!available(next, PcapRecordHeader.LENGTH)) {
             return false;
         }
-        int at = (int) (next - bufferStart);
+        long at = next - bufferStart;
         long cap = Integer.toUnsignedLong(buffer.get(intLayout, at + PcapRecordHeader.CAPLEN_OFFSET));
         int seconds = buffer.get(intLayout, at + PcapRecordHeader.TS_SECONDS_OFFSET);
         int original = buffer.get(intLayout, at + PcapRecordHeader.WIRELEN_OFFSET);
@@ -76,7 +115,7 @@ final class PcapCursor implements RecordCursor {
         if (!available(next, PcapRecordHeader.LENGTH + (int) cap)) {
             return false;
         }
-        at = (int) (next - bufferStart);
+        at = next - bufferStart;
         timestamp = PcapRecordHeader.timestampNanos(buffer.get(intLayout, at + PcapRecordHeader.TS_SECONDS_OFFSET),
                 buffer.get(intLayout, at + PcapRecordHeader.TS_FRACTION_OFFSET), format.nanosecond());
         caplen = (int) cap;
