@@ -126,6 +126,7 @@ public final class Libc {
         static final MethodHandle SETPRIORITY = errnoCall("setpriority", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
         static final MethodHandle SYSCALL1 = errnoCall("syscall", JAVA_LONG, JAVA_LONG);
         static final MethodHandle MLOCK = errnoCall("mlock", JAVA_INT, ADDRESS, JAVA_LONG);
+        static final MethodHandle MLOCK2 = errnoCall("mlock2", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
         static final MethodHandle SCHED_SETSCHEDULER = errnoCall("sched_setscheduler", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     }
 
@@ -564,6 +565,25 @@ public final class Libc {
         int rc;
         try {
             rc = (int) Scheduling.MLOCK.invokeExact(callState, memory, memory.byteSize());
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (rc != 0) {
+            throw failure("mlock");
+        }
+    }
+
+    /** mlock2 flag: lock each page when it is first faulted in, not now (Linux 4.4 and later). */
+    public static final int MLOCK_ONFAULT = 1;
+
+    /**
+     * Locks {@code memory} page by page as it is faulted in (mlock2 MLOCK_ONFAULT): the permission
+     * (CAP_IPC_LOCK or RLIMIT_MEMLOCK) is checked now, on this thread, and costs no page faults.
+     */
+    public void mlockOnFault(MemorySegment memory) throws NativeException {
+        int rc;
+        try {
+            rc = (int) Scheduling.MLOCK2.invokeExact(callState, memory, memory.byteSize(), MLOCK_ONFAULT);
         } catch (Throwable e) {
             throw unexpected(e);
         }

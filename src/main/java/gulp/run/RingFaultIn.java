@@ -16,8 +16,10 @@ import java.util.function.Consumer;
  * the bind, while only the kernel ring (256 MiB: 0.2 s at 10 Gb/s) held the traffic. Here the
  * reader starts at once and meets pages already faulted in: the thread runs several GB/s ahead of
  * any line rate; a page the reader reaches first takes an ordinary page fault and is locked when
- * the thread gets there. Without CAP_IPC_LOCK (or with too small an RLIMIT_MEMLOCK) one warning,
- * and the rest is faulted in unlocked (MADV_POPULATE_WRITE, which leaves the bytes as they are).
+ * the thread gets there. The lock is taken at {@link #start}, on the calling thread, before
+ * {@code --user} drops privileges (mlock2 MLOCK_ONFAULT: each page is locked as it faults in);
+ * without CAP_IPC_LOCK (or with too small an RLIMIT_MEMLOCK) one warning there, and the rings are
+ * faulted in unlocked (MADV_POPULATE_WRITE, which leaves the bytes as they are).
  * {@link #close} stops it and waits (at most one chunk): open it after the arena that maps the
  * rings, in the same try-with-resources, so it closes first.
  */
@@ -31,43 +33,50 @@ final class RingFaultIn implements AutoCloseable {
 
     /**
      * Starts faulting {@code rings} in (round robin by chunk, each from its start; once per
-     * instance); {@code warning} gets at most one line, from the thread.
+     * instance); {@code warning} gets at most one line, from this thread.
      */
     void start(List<ByteRing> rings, Consumer<String> warning) {
         if (thread != null) {
             throw new IllegalStateException("the rings are being faulted in already");
         }
         List<ByteRing> all = List.copyOf(rings);
-        thread = Thread.ofPlatform().name("gulp-ring-fault-in").daemon().start(() -> run(all, warning));
+        lock(all, warning);
+        thread = Thread.ofPlatform().name("gulp-ring-fault-in").daemon().start(() -> run(all));
     }
 
-    private void run(List<ByteRing> rings, Consumer<String> warning) {
+    /**
+     * Locks the rings as their pages fault in (mlock2 MLOCK_ONFAULT), here on the calling thread:
+     * before {@code --user} drops the privilege that locking needs, and without faulting anything in.
+     */
+    private static void lock(List<ByteRing> rings, Consumer<String> warning) {
         Libc libc = Libc.current();
-        boolean locking = true;
+        for (ByteRing ring : rings) {
+            try {
+                libc.mlockOnFault(MemorySegment.ofAddress(start(ring)).reinterpret(span(ring)));
+            } catch (NativeException e) {
+                warning.accept("warning: cannot lock the ring in memory (" + e.getMessage()
+                        + "); it may be swapped out (needs CAP_IPC_LOCK, or RLIMIT_MEMLOCK of " + (totalMiB(rings))
+                        + " MiB or more: LimitMEMLOCK=, ulimit -l)");
+                return;
+            }
+        }
+    }
+
+    private void run(List<ByteRing> rings) {
+        Libc libc = Libc.current();
         boolean populating = true;
         long longest = 0;
         for (ByteRing ring : rings) {
             longest = Math.max(longest, span(ring));
         }
-        for (long offset = 0; offset < longest && !stopped && (locking || populating); offset += CHUNK) {
+        for (long offset = 0; offset < longest && !stopped && populating; offset += CHUNK) {
             for (ByteRing ring : rings) {
                 long span = span(ring);
                 if (offset >= span || stopped) {
                     continue;
                 }
                 MemorySegment chunk = MemorySegment.ofAddress(start(ring) + offset).reinterpret(Math.min(CHUNK, span - offset));
-                if (locking) {
-                    try {
-                        libc.mlock(chunk); // faults the chunk in as it locks it
-                        continue;
-                    } catch (NativeException e) {
-                        locking = false;
-                        warning.accept("warning: cannot lock the ring in memory (" + e.getMessage()
-                                + "); it may be swapped out (needs CAP_IPC_LOCK, or RLIMIT_MEMLOCK of " + (totalMiB(rings))
-                                + " MiB or more: LimitMEMLOCK=, ulimit -l)");
-                    }
-                }
-                populating = populating && libc.populateWrite(chunk); // before 5.14: first touch faults them in
+                populating = populating && libc.populateWrite(chunk); // locked as it faults in; before 5.14: on first touch
             }
         }
     }
