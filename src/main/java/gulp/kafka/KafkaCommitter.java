@@ -24,8 +24,6 @@ import java.util.stream.Collectors;
  * thread. Both use manual assignment, so the group has no members and either may commit.
  */
 public final class KafkaCommitter implements FileListener, AutoCloseable {
-    /** How long kafka-consume waits for the broker (topic, committed offsets, a commit), unless --kafka-timeout. */
-    public static final Duration DEFAULT_TIMEOUT = KafkaTimeouts.CONSUME;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Duration timeout;

@@ -33,14 +33,12 @@ import java.util.function.Consumer;
  * ({@code CaptureCounters.lostWhileStalled}): kafka drops. The other {@code kafka} drops are the
  * packets that left the ring and never reached the broker: those the producer took but could not
  * deliver (delivery timeout), and those still not handed over when the stop's close timeout
- * ({@code --kafka-timeout}, {@link #DEFAULT_CLOSE_TIMEOUT}) ran out. Every record carries the box's
+ * ({@code --kafka-timeout}, {@link KafkaTimeouts#SINK_CLOSE}) ran out. Every record carries the box's
  * counters ({@link BoxCounters}).
  */
 public final class KafkaSink implements Runnable {
     /** A partial batch goes out after this long, so low rates still flow. */
     static final long LINGER_NANOS = 200_000_000L;
-    /** After the input ended, how long the producer may take to deliver what is left, unless --kafka-timeout. */
-    public static final Duration DEFAULT_CLOSE_TIMEOUT = KafkaTimeouts.SINK_CLOSE;
     private static final long WAIT_NANOS = 5_000_000L;
     private static final long NO_BROKER_NOTICE_NANOS = 5_000_000_000L;
 
