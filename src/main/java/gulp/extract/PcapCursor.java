@@ -3,6 +3,8 @@ package gulp.extract;
 import gulp.format.PcapFileHeader;
 import gulp.format.PcapRecordHeader;
 
+import gulp.linux.Libc;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -53,29 +55,24 @@ final class PcapCursor implements RecordCursor {
      * Reads a finished file (one no writer changes any more: a mapping of a file cut short under
      * it would fault) through a read-only mapping of all of it, so a record is read where the page
      * cache holds it, with no copy; the bytes from {@code offset} to {@code readAheadEnd} (-1: the
-     * file's end) are asked of the disk at once, by the {@code gulp-readahead} thread touching
-     * each page ({@link MemorySegment#load}), while the merge reads the first ones.
+     * file's end) are asked of the disk at once
+     * (MADV_WILLNEED: the kernel reads them in while the merge reads the first ones).
      */
     static PcapCursor mapped(FileChannel channel, CaptureFormat format, long offset, long readAheadEnd)
             throws IOException {
         PcapCursor c = new PcapCursor(channel, format, offset, true);
         long from = Math.min(c.next, c.end);
         long to = readAheadEnd < 0 ? c.end : Math.min(c.end, readAheadEnd + READ_AHEAD_MARGIN);
-        if (to > from) {
-            MemorySegment range = c.buffer.asSlice(from, to - from);
-            Thread.ofPlatform().daemon().name("gulp-readahead").start(() -> {
-                try {
-                    range.load();
-                } catch (IllegalStateException closed) {
-                    // the cursor was closed first: nothing more to read ahead
-                }
-            });
+        long page = from & -PAGE; // madvise takes a page-aligned start
+        if (to > page) {
+            Libc.current().willNeed(c.buffer.asSlice(page, to - page)); // a hint: the merge reads either way
         }
         return c;
     }
 
     /** Read ahead past the index's first entry at or after the window's end (it lies in the record there or the next). */
     private static final long READ_AHEAD_MARGIN = FileIndex.SPACING;
+    private static final long PAGE = 4096;
 
     private PcapCursor(FileChannel channel, CaptureFormat format, long offset, boolean map) throws IOException {
         this.channel = channel;

@@ -78,6 +78,8 @@ public final class Libc {
     public static final int MAP_POPULATE = 0x8000;
     /** madvise: fault every page of the range in, writable, contents unchanged (Linux 5.14 and later). */
     public static final int MADV_POPULATE_WRITE = 23;
+    /** madvise: the range will be read soon; the kernel starts reading a file mapping's pages in, without waiting. */
+    public static final int MADV_WILLNEED = 3;
     public static final short POLLIN = 0x1;
     public static final short POLLERR = 0x8;
     public static final int O_RDONLY = 0;
@@ -329,6 +331,18 @@ public final class Libc {
     public boolean populateWrite(MemorySegment memory) {
         try {
             return (int) Sockets.MADVISE.invokeExact(callState, memory, memory.byteSize(), MADV_POPULATE_WRITE) == 0;
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    /**
+     * Asks the kernel to start reading {@code memory} (a file mapping) in, and returns at once
+     * (MADV_WILLNEED): a hint, false (errno set) when it is refused.
+     */
+    public boolean willNeed(MemorySegment memory) {
+        try {
+            return (int) Sockets.MADVISE.invokeExact(callState, memory, memory.byteSize(), MADV_WILLNEED) == 0;
         } catch (Throwable e) {
             throw unexpected(e);
         }
