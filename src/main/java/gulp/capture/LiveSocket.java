@@ -352,8 +352,12 @@ final class LiveSocket implements AutoCloseable {
         return used;
     }
 
-    /** The most {@link #kernelRingUsedBytes} has read so far in this run. */
+    /**
+     * The most {@link #kernelRingUsedBytes} has read so far in this run, this read included (a
+     * scrape may read the peak before the value now: the peak is never below it).
+     */
     long kernelRingPeakBytes() {
+        kernelRingUsedBytes();
         return kernelRingPeak.get();
     }
 
