@@ -69,7 +69,7 @@ class KafkaLiveTest {
                         + ringFull + ", kernel 0;"), dropping.why());
                 assertEquals(written, readBack(bed, broker, dropping), dropping.why());
             } finally {
-                broker.process().destroyForcibly().waitFor();
+                broker.kill();
             }
         }
     }

@@ -77,7 +77,7 @@ class KafkaStallDropsTest {
                 assertEquals(captured + kernel, isb.count(ISB_FILTERACCEPT), "isb_filteraccept: stored and kernel drops");
                 assertEquals(written, isb.count(ISB_USRDELIV), "isb_usrdeliv: packets in the file");
             } finally {
-                broker.process().destroyForcibly().waitFor();
+                broker.kill();
             }
         }
     }

@@ -1,5 +1,6 @@
 package gulp.kafka;
 
+import gulp.testing.TempTrees;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -10,6 +11,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  * combined, Kafka's own {@code KafkaClusterTestKit}) in a JVM of its own, so that a test can pause it
  * for real (SIGSTOP: connections stay open, nothing answers) and let it go on (SIGCONT). One process
  * serves every Kafka test class of a test run (started on first use, stopped when the JVM exits).
+ * Each broker started here has a directory of its own for java.io.tmpdir (its log directories,
+ * Kafka's kafka-N, and lz4-java's unpacked library go there), removed when it ends, killed or not.
  *
  * <pre>
  * java -cp TEST_CLASSPATH gulp.kafka.KafkaTestBroker   prints "BOOTSTRAP host:port" and serves until stdin closes
@@ -59,40 +64,65 @@ public final class KafkaTestBroker {
         }
         Started started = start(List.of());
         process = started.process();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> process.destroyForcibly()));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                started.kill();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
         bootstrap = started.bootstrap();
         return bootstrap;
     }
 
-    /** A broker process of its own and its bootstrap list (the caller ends it). */
-    public record Started(Process process, String bootstrap) implements AutoCloseable {
-        /** Ends the broker: stdin closed (it stops by itself), killed if it has not after 10 s. */
+    /** A broker process of its own, its bootstrap list and its directory (the caller ends it). */
+    public record Started(Process process, String bootstrap, Path directory) implements AutoCloseable {
+        /** Ends the broker: stdin closed (it stops by itself), killed if it has not after 10 s; its directory removed. */
         @Override
         public void close() throws IOException, InterruptedException {
             process.getOutputStream().close();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
             }
+            TempTrees.delete(directory);
+        }
+
+        /** Ends the broker at once (SIGKILL, paused or not) and removes its directory. */
+        public void kill() throws InterruptedException {
+            process.destroyForcibly().waitFor();
+            TempTrees.deleteQuietly(directory);
         }
     }
 
     /** Starts a broker of its own, its command after {@code prefix} (e.g. {@code ip netns exec NS}). */
     public static Started start(List<String> prefix) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
+        Path directory = Files.createTempDirectory("gulp-kafka-broker");
         List<String> command = new java.util.ArrayList<>(prefix);
-        command.addAll(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), KafkaTestBroker.class.getName()));
+        // -XX:-UsePerfData: a killed JVM leaves no /tmp/hsperfdata_USER/PID
+        command.addAll(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
+                "-Djava.io.tmpdir=" + directory, "-cp", System.getProperty("java.class.path"), KafkaTestBroker.class.getName()));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.redirectError(ProcessBuilder.Redirect.DISCARD);
-        Process started = builder.start();
+        Process started;
+        try {
+            started = builder.start();
+        } catch (IOException e) {
+            TempTrees.deleteQuietly(directory);
+            throw e;
+        }
         BufferedReader out = new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = out.readLine()) != null) {
             if (line.startsWith("BOOTSTRAP ")) {
-                return new Started(started, line.substring("BOOTSTRAP ".length()).trim());
+                return new Started(started, line.substring("BOOTSTRAP ".length()).trim(), directory);
             }
         }
-        started.destroyForcibly();
+        try {
+            new Started(started, null, directory).kill();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         throw new IOException("the test broker did not start");
     }
 

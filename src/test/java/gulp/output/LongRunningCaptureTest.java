@@ -3,6 +3,7 @@ package gulp.output;
 import gulp.testing.GulpProcess;
 import gulp.testing.PcapFiles;
 import gulp.testing.Tools;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,8 +26,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A gulp fed through {@code -i -} by the test, so the test decides when packets arrive. */
 class LongRunningCaptureTest {
+    /** Removed by JUnit: the output directory and the test's other files (inputs, stderr, a second output). */
     @TempDir
+    Path work;
     Path out;
+
+    @BeforeEach
+    void makeOutputDirectory() throws java.io.IOException {
+        out = Files.createDirectory(work.resolve("out"));
+    }
 
     /** A running {@code gulp -i - -o out ...}; the test writes records into its stdin. */
     private final class Feed implements AutoCloseable {
@@ -36,7 +44,7 @@ class LongRunningCaptureTest {
         long next;
 
         Feed(String... options) throws Exception {
-            stderr = Files.createTempFile(out.getParent(), "gulp-stderr", ".txt");
+            stderr = Files.createTempFile(work, "gulp-stderr", ".txt");
             List<String> args = new java.util.ArrayList<>(List.of("-i", "-", "-o", out.toString(), "-p", "1000"));
             args.addAll(List.of(options));
             process = GulpProcess.builder(args).redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -170,7 +178,7 @@ class LongRunningCaptureTest {
             Files.write(part, java.util.Arrays.copyOf(PcapFiles.syntheticRecord(9999, 500, 1), 100),
                     java.nio.file.StandardOpenOption.APPEND);
         }
-        Path input = PcapFiles.writeSynthetic(out.getParent().resolve("ten-" + System.nanoTime() + ".pcap"), 10, 10, 1_700_000_100L);
+        Path input = PcapFiles.writeSynthetic(work.resolve("ten-" + System.nanoTime() + ".pcap"), 10, 10, 1_700_000_100L);
         var r = GulpProcess.run(null, null, "--read", input.toString(), "-o", out.toString());
         assertEquals(0, r.status(), r.stderr());
         assertTrue(r.stderr().contains("recovered") && r.stderr().contains("cut back"), r.stderr());
@@ -197,7 +205,7 @@ class LongRunningCaptureTest {
         try (Feed first = new Feed("-x")) {
             first.send(10);
             assertTrue(waitFor(() -> Files.exists(out.resolve(".gulp-stdin.lock")) && !parts().isEmpty(), 5000));
-            java.io.File small = PcapFiles.writeSynthetic(out.getParent().resolve("small-" + System.nanoTime() + ".pcap"),
+            java.io.File small = PcapFiles.writeSynthetic(work.resolve("small-" + System.nanoTime() + ".pcap"),
                     5, 5, 1_700_000_000L).toFile();
             ProcessBuilder second = GulpProcess.builder(List.of("-i", "-", "-o", out.toString()));
             Process p = second.redirectInput(ProcessBuilder.Redirect.from(small)).start();
@@ -205,7 +213,7 @@ class LongRunningCaptureTest {
             assertEquals(4, p.waitFor(), err);
             assertTrue(err.contains("another gulp") && err.contains("-X"), err);
             // Another directory is another lock.
-            Path elsewhere = Files.createDirectories(out.getParent().resolve("other-" + System.nanoTime()));
+            Path elsewhere = Files.createDirectories(work.resolve("other-" + System.nanoTime()));
             Process third = GulpProcess.builder(List.of("-i", "-", "-o", elsewhere.toString(), "-x"))
                     .redirectInput(ProcessBuilder.Redirect.from(small)).start();
             String thirdErr = new String(third.getErrorStream().readAllBytes());

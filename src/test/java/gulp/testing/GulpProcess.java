@@ -39,7 +39,10 @@ public final class GulpProcess {
     private GulpProcess() {
     }
 
-    /** The command line: the current JVM, the launcher's flags, the main class and {@code args}. */
+    /**
+     * The command line: the current JVM, the launcher's flags, a java.io.tmpdir this test JVM removes
+     * ({@link TempTrees#childrenTmpdir}), the main class and {@code args}.
+     */
     public static List<String> command(String... args) {
         return commandWithJvmOptions(List.of(), args);
     }
@@ -51,6 +54,7 @@ public final class GulpProcess {
         command.add(java);
         command.addAll(JVM_FLAGS);
         command.addAll(Aot.USE.jvmOptions());
+        command.add("-Djava.io.tmpdir=" + TempTrees.childrenTmpdir());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", Aot.USE.classPath(), "gulp.cli.Main"));
         command.addAll(List.of(args));
