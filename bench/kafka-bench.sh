@@ -14,7 +14,7 @@
 #
 # Output: one line per trial (repeat, sink, size, records, seconds, records/s, CPU (user+sys) µs per
 # packet of gulp, not of the broker), then the medians per sink and size and the ratios kafka/files
-# taken per repeat (BENCHMARKS.md §9).
+# taken per repeat (BENCHMARKS.md §3.7).
 # Both sinks include gulp's start-up (a new topic per trial, 4 partitions, created by a tiny run first
 # and not measured): use a FILE_BYTES large enough that the start-up does not dominate. The broker's
 # own CPU is not counted.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # gulp's own cost of writing, without a disk: `gulp -q --read BIG -o DIR` and `> file` into a
 # tmpfs (O_DIRECT works there since Linux 6.6), one build against another, pair by pair; prints
-# wall time, MB/s and CPU seconds (user + system) of each trial (BENCHMARKS.md §7).
+# wall time, MB/s and CPU seconds (user + system) of each trial (BENCHMARKS.md §3.2, §4).
 #
 #   bench/writer-tmpfs.sh BIG.pcap OLD_CHECKOUT NEW_CHECKOUT [REPEATS]
 #   (a checkout: a directory with bin/gulp and its target/gulp.jar, e.g. a copy of bin/ and target/)

@@ -16,7 +16,7 @@ import java.util.List;
  */
 public final class Options {
     public static final long DEFAULT_RING_MIB = 100;
-    /** Chosen by measurement (BENCHMARKS.md): larger writes gain nothing, smaller ones cost CPU. */
+    /** Chosen by measurement (docs/bench.md §4): larger writes gain nothing, smaller ones cost CPU. */
     public static final int DEFAULT_BLOCK_SIZE = 1 << 20;
     public static final int MAX_BLOCK_SIZE = 64 << 20;
     /** The most pairs of --fanout (the kernel allows 256 sockets a group; more pairs than CPUs gain nothing). */

@@ -9,7 +9,7 @@ import java.util.Locale;
  * the kernel ring ({@code -B}), which by default fills behind a full gulp ring (kernel blocks are
  * held). Pure functions of the options and of MemAvailable, so a test can give any machine's.
  *
- * <p>Why these defaults (BENCHMARKS.md §9, "ring sizing"): on the test VM a disk that writes about
+ * <p>Why these defaults (BENCHMARKS.md §3.3, the paced row and "Rings sized from memory"): on the test VM a disk that writes about
  * 330 MB/s with O_DIRECT stalls for 0.4-0.9 s at each file's fsync and now and then for longer;
  * at 300 MB/s offered the fixed 100 MiB ring of the original (356 MiB with the kernel ring) lost
  * 13-19 % of a paced run in mode B, where netsniff-ng's 2.3 GiB ring lost nothing. So a live

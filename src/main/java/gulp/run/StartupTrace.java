@@ -12,7 +12,7 @@ import java.util.Locale;
  * seconds since the process started (the first from {@link ProcessAge}, 10 ms resolution; the
  * later ones add {@link System#nanoTime} to it) and the process's CPU time so far (user + system,
  * from {@code /proc/self/stat}, 10 ms ticks). A timing aid for {@code bench/startup-bench.sh}
- * (BENCHMARKS.md §9); off, a mark costs one static field read.
+ * (BENCHMARKS.md §3.7; docs/benchmarks-history.md §9, "Start-up"); off, a mark costs one static field read.
  */
 public final class StartupTrace {
     private static final boolean ON = System.getenv("GULP_STARTUP_TRACE") != null;

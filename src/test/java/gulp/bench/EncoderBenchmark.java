@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * ring, publish, and the writer's walk of the record lengths and release, on one core, as
  * {@link RingBenchmark}'s {@code sameThread}. pcapng packets carry {@code epb_flags} (inbound
  * unicast), as a live capture's do. Run with {@code $J EncoderBenchmark -prof gc}
- * (BENCHMARKS.md); compare the two formats of one run only.
+ * (BENCHMARKS.md §3.4; earlier runs in docs/benchmarks-history.md §1a); compare the two formats of one run only.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

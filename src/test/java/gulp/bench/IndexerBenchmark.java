@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * ones (64: an exact set; 100000: the Bloom filter). {@code traffic}: {@code random}, every
  * packet a new random IPv4/UDP pair; {@code flows}, a realistic mix: 16 flows active at once,
  * interleaved, each of 1 to 15 packets (8 on average) between random hosts, TCP and UDP, one in
- * ten over IPv6. Run with {@code $J IndexerBenchmark -prof gc} (BENCHMARKS.md §9).
+ * ten over IPv6. Run with {@code $J IndexerBenchmark -prof gc} (latest figures BENCHMARKS.md §3.5; the runs in docs/benchmarks-history.md §9).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
