@@ -33,10 +33,14 @@ cp="$here/target/test-classes:$here/target/classes:$(cat "$dir/cp.txt")"
 
 broker_out="$dir/broker.out"
 mkfifo "$dir/broker.in"
-"$JAVA" -Xmx1g -cp "$cp" gulp.kafka.KafkaTestBroker < "$dir/broker.in" > "$broker_out" 2>/dev/null &
+# the broker's java.io.tmpdir (its log directories, lz4-java's unpacked library): removed at the end
+broker_tmp="$(mktemp -d "$dir/broker-tmp.XXXXXX")"
+"$JAVA" -Xmx1g -XX:-UsePerfData -Djava.io.tmpdir="$broker_tmp" -cp "$cp" gulp.kafka.KafkaTestBroker \
+    < "$dir/broker.in" > "$broker_out" 2>/dev/null &
 broker=$!
 exec 9> "$dir/broker.in"   # the broker serves until this closes
 cleanup() { exec 9>&-; kill "$broker" 2>/dev/null || true; wait "$broker" 2>/dev/null || true
+  rm -rf "$broker_tmp"
   [ -n "${KEEP:-}" ] || [ -n "${BENCH_DIR:-}" ] || rm -rf "$dir"; }
 trap cleanup EXIT
 for _ in $(seq 1 120); do grep -q '^BOOTSTRAP ' "$broker_out" 2>/dev/null && break; sleep 0.5; done
