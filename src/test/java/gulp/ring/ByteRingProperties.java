@@ -89,19 +89,8 @@ class ByteRingProperties {
             ByteRing ring = ByteRing.allocate(4096, arena);
             ByteRing.Producer producer = ring.producer();
             ByteRing.Consumer consumer = ring.consumer();
-            int fill = 4096 - offsetBeforeEnd; // the int then straddles the buffer end
-            assertTrue(producer.tryClaim(fill));
-            producer.put(MemorySegment.ofArray(new byte[fill]), 0, fill);
-            producer.commit();
-            producer.publish();
-            consumer.refresh();
-            consumer.release(fill);
-            byte[] le = ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(value).array();
-            assertTrue(producer.tryClaim(4));
-            producer.put(MemorySegment.ofArray(le), 0, 4);
-            producer.commit();
-            producer.publish();
-            consumer.refresh();
+            moveToBeforeEnd(producer, consumer, 4096, offsetBeforeEnd); // the int then straddles the buffer end
+            publish(producer, consumer, ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(value).array());
             assertEquals(value, consumer.intLittleEndianAt(consumer.head()));
         }
     }
@@ -113,19 +102,9 @@ class ByteRingProperties {
             ByteRing ring = ByteRing.allocate(4096, arena);
             ByteRing.Producer producer = ring.producer();
             ByteRing.Consumer consumer = ring.consumer();
-            int fill = 4096 - offsetBeforeEnd; // 0-7: the long straddles the buffer end; 8-12: it does not
-            assertTrue(producer.tryClaim(fill));
-            producer.put(MemorySegment.ofArray(new byte[fill]), 0, fill);
-            producer.commit();
-            producer.publish();
-            consumer.refresh();
-            consumer.release(fill);
-            byte[] le = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(value).array();
-            assertTrue(producer.tryClaim(8));
-            producer.put(MemorySegment.ofArray(le), 0, 8);
-            producer.commit();
-            producer.publish();
-            consumer.refresh();
+            // 0-7: the long straddles the buffer end; 8-12: it does not
+            moveToBeforeEnd(producer, consumer, 4096, offsetBeforeEnd);
+            publish(producer, consumer, ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(value).array());
             long head = consumer.head();
             assertEquals(value, consumer.longLittleEndianAt(head));
             assertEquals((int) value, consumer.intLittleEndianAt(head));
@@ -141,13 +120,7 @@ class ByteRingProperties {
             ByteRing ring = ByteRing.allocate(4096, arena);
             ByteRing.Producer producer = ring.producer();
             ByteRing.Consumer consumer = ring.consumer();
-            int fill = 4096 - roomBeforeEnd;
-            assertTrue(producer.tryClaim(fill));
-            producer.put(MemorySegment.ofArray(new byte[fill]), 0, fill);
-            producer.commit();
-            producer.publish();
-            consumer.refresh();
-            consumer.release(fill);
+            moveToBeforeEnd(producer, consumer, 4096, roomBeforeEnd);
             byte[] tail = {1, 2, 3, 4, 5};
             if (abandonFirst) {
                 // A record given up half-way leaves nothing behind: the next claim starts at the same place.
@@ -173,6 +146,23 @@ class ByteRingProperties {
             }
             assertArrayEquals(expected.array(), actual.array());
         }
+    }
+
+    /** Moves both ends of an empty ring of {@code capacity} bytes to {@code roomBeforeEnd} bytes before the buffer's end. */
+    private static void moveToBeforeEnd(ByteRing.Producer producer, ByteRing.Consumer consumer, int capacity,
+                                        int roomBeforeEnd) {
+        int fill = capacity - roomBeforeEnd;
+        publish(producer, consumer, new byte[fill]);
+        consumer.release(fill);
+    }
+
+    /** {@code bytes} as one record, published, and the consumer refreshed to see it. */
+    private static void publish(ByteRing.Producer producer, ByteRing.Consumer consumer, byte[] bytes) {
+        assertTrue(producer.tryClaim(bytes.length));
+        producer.put(MemorySegment.ofArray(bytes), 0, bytes.length);
+        producer.commit();
+        producer.publish();
+        consumer.refresh();
     }
 
     @Property(tries = 20)
