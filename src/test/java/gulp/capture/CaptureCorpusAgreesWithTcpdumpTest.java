@@ -4,6 +4,7 @@ import gulp.testing.Concurrently;
 import gulp.testing.GulpProcess;
 import gulp.testing.OddCaptures;
 import gulp.testing.PcapFiles;
+import gulp.testing.TempTrees;
 import gulp.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +20,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,11 +70,7 @@ class CaptureCorpusAgreesWithTcpdumpTest {
     @AfterAll
     static void removeThem() throws IOException {
         for (Path dir : List.of(generated, work)) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
+            TempTrees.delete(dir);
         }
     }
 

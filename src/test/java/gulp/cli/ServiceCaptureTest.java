@@ -5,6 +5,7 @@ import gulp.testing.GulpInNamespace;
 import gulp.testing.NamespaceSender;
 import gulp.testing.NotifyReceiver;
 import gulp.testing.PcapFiles;
+import gulp.testing.TempTrees;
 import gulp.testing.Tools;
 import gulp.testing.VethPair;
 import org.junit.jupiter.api.AfterAll;
@@ -20,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -67,11 +67,7 @@ class ServiceCaptureTest {
 
     @AfterEach
     void removeDirectory() throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        TempTrees.delete(dir);
     }
 
     private Path ownedByUser(String name) throws IOException {
