@@ -8,10 +8,10 @@ import gulp.testing.PcapFiles;
 import gulp.testing.Frames;
 import gulp.testing.Tools;
 import gulp.testing.VethPair;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +23,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code gulp -d -i IFACE}: scapy-built tunnels (ERSPAN I/II/III, GRE-TEB, VXLAN, Geneve; IPv4/IPv6;
@@ -35,7 +34,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class LiveDecapsulationTest {
     private static final int MAX_PLAIN_FRAMES = 300;
     private static int plainFrames;
-    private static VethPair bed;
+    @RegisterExtension
+    static final VethPair bed = VethPair.testBed();
     @TempDir
     static Path work;
     private static List<byte[]> frames;
@@ -45,8 +45,7 @@ class LiveDecapsulationTest {
     Path temp;
 
     @BeforeAll
-    static void buildTestBedAndTraffic() throws Exception {
-        assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
+    static void generateTraffic() throws Exception {
         EncapsulatedTraffic.generate(work);
         frames = new ArrayList<>();
         int plain = 0;
@@ -63,14 +62,6 @@ class LiveDecapsulationTest {
         }
         sentFile = work.resolve("sent.pcap");
         Files.write(sentFile, PcapFiles.write(new PcapFiles.Capture(false, false, 262144, 1, records)));
-        bed = VethPair.create();
-    }
-
-    @AfterAll
-    static void removeTestBed() {
-        if (bed != null) {
-            bed.close();
-        }
     }
 
     /** Captures the frames live with these options; returns the output and the gulp process's stderr counters. */

@@ -4,11 +4,10 @@ import gulp.testing.EncapsulatedTraffic;
 import gulp.testing.GulpInNamespace;
 import gulp.testing.NamespaceSender;
 import gulp.testing.PcapFiles;
-import gulp.testing.Tools;
 import gulp.testing.VethPair;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,7 +21,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The same compiled program decides the same in the Linux kernel (attached to gulp's live socket
@@ -30,7 +28,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * live file holds exactly the frames the interpreter accepts, in order.
  */
 class InterpreterAgreesWithKernelTest {
-    private static VethPair bed;
+    @RegisterExtension
+    static final VethPair bed = VethPair.testBed();
     @TempDir
     static Path work;
     private static List<byte[]> frames;
@@ -39,8 +38,7 @@ class InterpreterAgreesWithKernelTest {
     Path temp;
 
     @BeforeAll
-    static void buildTestBedAndFrames() throws Exception {
-        assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
+    static void generateFrames() throws Exception {
         EncapsulatedTraffic.generate(work);
         frames = new ArrayList<>();
         for (String file : List.of("outer.pcap", "inner.pcap")) {
@@ -52,14 +50,6 @@ class InterpreterAgreesWithKernelTest {
                     frames.add(frame);
                 }
             }
-        }
-        bed = VethPair.create();
-    }
-
-    @AfterAll
-    static void removeTestBed() {
-        if (bed != null) {
-            bed.close();
         }
     }
 

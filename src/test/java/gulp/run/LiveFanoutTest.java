@@ -4,12 +4,10 @@ import gulp.testing.Frames;
 import gulp.testing.GulpInNamespace;
 import gulp.testing.NamespaceSender;
 import gulp.testing.PcapFiles;
-import gulp.testing.Tools;
 import gulp.testing.VethPair;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +22,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code --fanout N}, end to end on a veth pair between two namespaces of our own: a burst of
@@ -36,23 +33,11 @@ class LiveFanoutTest {
     private static final int FLOWS = 64;
     private static final int FRAMES = 20_000;
     private static final int FIRST_PORT = 20_000;
-    private static VethPair bed;
+    @RegisterExtension
+    static final VethPair bed = VethPair.testBed();
 
     @TempDir
     Path temp;
-
-    @BeforeAll
-    static void buildTestBed() {
-        assumeTrue(Tools.canBuildTestBed(), "needs root, ip and nft");
-        bed = VethPair.create();
-    }
-
-    @AfterAll
-    static void removeTestBed() {
-        if (bed != null) {
-            bed.close();
-        }
-    }
 
     /** Port of frame {@code n}: the flows take turns. */
     private static int port(int n) {
