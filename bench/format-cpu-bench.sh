@@ -18,9 +18,18 @@
 # PEER=none leaves it out.
 #
 # Output: one line per run (jar or dumpcap, format, user+sys seconds, elapsed), then per jar and
-# for dumpcap the median CPU of each format and the ratio pcapng/pcap of the medians. OUT (default
-# /dev/shm/format-bench.out) is overwritten by every run. JVM flags as bin/gulp's, without the AOT
-# cache.
+# for dumpcap the median CPU of each format and the ratio pcapng/pcap of the medians, and the same
+# for user and for system time apart (user: gulp's own code and its JIT; system: the kernel, where
+# reading INPUT costs both formats the same and writing OUT costs pcapng its 20 % more bytes). OUT
+# (default /dev/shm/format-bench.out) is overwritten by every run. JVM flags as bin/gulp's, without
+# the AOT cache.
+#
+# PREFILL=1 (OUT a file on tmpfs): before each run OUT is written with zeros as long as that
+# format's output (measured by one uncounted run of each jar and format first) and the run writes
+# over it (stdout opened with 1<>, no truncation): no page of OUT is allocated while gulp runs, so
+# the figure is gulp plus the kernel's copy into the page cache, without the page allocation and
+# its accounting (and without a page that the hypervisor must first back with memory: see
+# BENCHMARKS.md §3.4). OUT=/dev/null leaves the file system out entirely.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 [ $# -ge 1 ] || { echo "usage: bench/format-cpu-bench.sh INPUT.pcap [REPEATS] [JAR...]" >&2; exit 2; }
@@ -35,17 +44,39 @@ if [ "$PEER" = dumpcap ] && ! command -v dumpcap > /dev/null; then
 fi
 source "$here/bin/lib/jvm-flags.sh"   # GULP_JVM_FLAGS: the flags bin/gulp and the package run with
 FLAGS=("${GULP_JVM_FLAGS[@]}")
+PREFILL=${PREFILL:-}
 RESULTS=$(mktemp)
+USER_RESULTS=$(mktemp)
+SYS_RESULTS=$(mktemp)
 TIMES=$(mktemp)
-trap 'rm -f "$RESULTS" "$TIMES"; if [ -f "$OUT" ]; then rm -f "$OUT"; fi' EXIT   # OUT=/dev/null is left alone
+trap 'rm -f "$RESULTS" "$USER_RESULTS" "$SYS_RESULTS" "$TIMES"; if [ -f "$OUT" ]; then rm -f "$OUT"; fi' EXIT   # OUT=/dev/null is left alone
+declare -A SIZE   # PREFILL: the output length of each jar and format
 run() { # jar format
   local t
-  t=$( { /usr/bin/time -f '%U %S %e' "$JAVA" "${FLAGS[@]}" -jar "$1" -q --read "$INPUT" --format "$2" > "$OUT"; } 2>&1 | tail -1)
+  if [ -n "$PREFILL" ]; then
+    rm -f "$OUT"; head -c "${SIZE[$1 $2]}" /dev/zero > "$OUT"
+  fi
+  if [ -n "$PREFILL" ]; then # written over, not truncated
+    t=$( { /usr/bin/time -f '%U %S %e' "$JAVA" "${FLAGS[@]}" -jar "$1" -q --read "$INPUT" --format "$2" 1<> "$OUT"; } 2>&1 | tail -1)
+  else
+    t=$( { /usr/bin/time -f '%U %S %e' "$JAVA" "${FLAGS[@]}" -jar "$1" -q --read "$INPUT" --format "$2" > "$OUT"; } 2>&1 | tail -1)
+  fi
   read -r u s e <<<"$t"
   local cpu; cpu=$(echo "$u + $s" | bc)
-  echo "$1 $2 cpu $cpu s elapsed $e s" >&2
+  echo "$1 $2 cpu $cpu s (user $u, sys $s) elapsed $e s" >&2
   echo "$1 $2 $cpu" >> "$RESULTS"
+  echo "$1 $2 $u" >> "$USER_RESULTS"
+  echo "$1 $2 $s" >> "$SYS_RESULTS"
 }
+if [ -n "$PREFILL" ]; then
+  [ -f "$OUT" ] || [ ! -e "$OUT" ] || { echo "PREFILL needs OUT to be a regular file (on tmpfs)" >&2; exit 2; }
+  for jar in "${JARS[@]}"; do
+    for fmt in pcap pcapng; do
+      "$JAVA" "${FLAGS[@]}" -jar "$jar" -q --read "$INPUT" --format "$fmt" > "$OUT" 2> /dev/null
+      SIZE[$jar $fmt]=$(stat -c %s "$OUT")
+    done
+  done
+fi
 dumpcap_run() { # format: dumpcap -B 256 writing pcapng (its default) or pcap (-P)
   local u s e cpu
   /usr/bin/time -o "$TIMES" -f '%U %S %e' dumpcap -q -B 256 -i - $([ "$1" = pcap ] && echo -P) -w "$OUT" \
@@ -69,3 +100,5 @@ if [ "$PEER" = dumpcap ]; then
 else
   format_medians "median CPU" s "${JARS[@]}"
 fi
+RESULTS=$USER_RESULTS format_medians "median user" s "${JARS[@]}"
+RESULTS=$SYS_RESULTS format_medians "median sys" s "${JARS[@]}"

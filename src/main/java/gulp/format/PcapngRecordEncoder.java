@@ -62,16 +62,21 @@ public final class PcapngRecordEncoder implements RecordEncoder {
         long at = ring.claimedIndexIfContiguous();
         if (at >= 0) { // all but the one block a ring pass that straddles the end
             MemorySegment buffer = ring.buffer();
-            putHeaderAt(buffer, at, length, interfaceId, timestampNanos, stored, wirelen);
             long dataAt = at + PcapngBlock.EPB_DATA_OFFSET;
-            // The padding: its word is zeroed first and the data's last bytes overwrite its start
-            // (with no padding this is the tail's first word, written below).
-            buffer.set(INT_LE, dataAt + (stored & ~3), 0);
-            MemorySegment.copy(data, offset, buffer, dataAt, stored);
+            // The tail first: its first store starts 4 bytes before the padded data's end, so it
+            // zeroes the padding (and up to 4 bytes of data or header that are written after it).
             putTailAt(buffer, dataAt + PcapngBlock.padded(stored), flags, dropsBefore, length);
+            putHeaderAt(buffer, at, length, interfaceId, timestampNanos, stored, wirelen);
+            MemorySegment.copy(data, offset, buffer, dataAt, stored);
             ring.commitClaimed();
             return length;
         }
+        return appendStraddling(ring, length, timestampNanos, interfaceId, flags, dropsBefore, data, offset, stored, wirelen);
+    }
+
+    /** {@link #append} of a block that straddles the ring's end (once a ring pass): through the ring's puts. */
+    private long appendStraddling(ByteRing.Producer ring, int length, long timestampNanos, int interfaceId, int flags,
+                                  long dropsBefore, MemorySegment data, long offset, int stored, int wirelen) {
         putHeader(ring, length, interfaceId, timestampNanos, stored, wirelen);
         ring.put(data, offset, stored);
         putTail(ring, stored, flags, dropsBefore, length);
@@ -112,7 +117,8 @@ public final class PcapngRecordEncoder implements RecordEncoder {
 
     /**
      * The header up to the data (28 bytes) at {@code at} in the ring's buffer, as three 64-bit
-     * stores and one 32-bit store (the same bytes as {@link #putHeader}).
+     * stores and one 32-bit store (the same bytes as {@link #putHeader}); written after the tail
+     * (see {@link #putTailAt}).
      */
     private static void putHeaderAt(MemorySegment buffer, long at, int length, int interfaceId, long timestampNanos,
                                     int caplen, int wirelen) {
@@ -124,15 +130,21 @@ public final class PcapngRecordEncoder implements RecordEncoder {
     }
 
     /**
-     * What follows the padded data, at {@code at} in the ring's buffer: the options (if any) and
-     * the trailing length (the same bytes as {@link #putTail}).
+     * What follows the data, for a block whose padded data ends at {@code end} in the ring's
+     * buffer: the padding, the options (if any) and the trailing length (the same bytes as
+     * {@link #putTail}). The first store is 64 bits at {@code end - 4}: its zero low half is the
+     * padding (at most 3 bytes, all within those 4) and overwrites the 4 bytes before it, which the
+     * caller writes afterwards (the data's last bytes, or with no data the header's wire length).
+     * Without options that one store is the whole tail; {@code epb_flags} adds a second 64-bit store
+     * and a 32-bit one.
      */
-    private static void putTailAt(MemorySegment buffer, long at, int flags, long dropsBefore, int length) {
+    private static void putTailAt(MemorySegment buffer, long end, int flags, long dropsBefore, int length) {
         if (flags == 0 && dropsBefore <= 0) {
-            buffer.set(INT_LE, at, length);
+            buffer.set(LONG_LE, end - 4, (long) length << 32);
             return;
         }
-        long next = at;
+        buffer.set(INT_LE, end - 4, 0);
+        long next = end;
         if (flags != 0) {
             buffer.set(LONG_LE, next, Endian.wordsLittleEndian(FLAGS_OPTION_HEADER, flags));
             next += FLAGS_OPTION_LENGTH;

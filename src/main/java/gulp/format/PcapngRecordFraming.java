@@ -5,6 +5,7 @@ import gulp.ring.ByteRing;
 import java.lang.foreign.MemorySegment;
 
 import static gulp.format.Endian.INT_LE;
+import static gulp.format.Endian.LONG_LE;
 
 /**
  * The blocks {@link PcapngRecordEncoder} writes, as the writer walks them: every block is a record
@@ -61,10 +62,13 @@ public final class PcapngRecordFraming implements RecordFraming {
         return PcapngBlock.EPB_DATA_OFFSET;
     }
 
+    /**
+     * One 64-bit load of both timestamp words: read little-endian at the high word's offset it is
+     * {@code high | low << 32}, so rotating it by 32 bits gives {@link PcapngBlock#timestampUnits}.
+     */
     @Override
     public long packetTimestampAt(MemorySegment memory, long at) {
-        return PcapngBlock.timestampUnits(memory.get(INT_LE, at + PcapngBlock.EPB_TS_HIGH_OFFSET),
-                memory.get(INT_LE, at + PcapngBlock.EPB_TS_LOW_OFFSET));
+        return Long.rotateLeft(memory.get(LONG_LE, at + PcapngBlock.EPB_TS_HIGH_OFFSET), 32);
     }
 
     @Override

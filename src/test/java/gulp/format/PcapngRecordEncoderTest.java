@@ -59,6 +59,28 @@ class PcapngRecordEncoderTest {
     }
 
     @Test
+    void theIndexReadsAPacketsTimestampAndCapturedLengthInPlaceAsTheWalkDoes() {
+        long[] stamps = {STAMP, 0xFFFF_FFFFL, 1L << 32, 5L << 32 | 0x8000_0001L, Long.MAX_VALUE};
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(4096, arena);
+            RecordEncoder encoder = new PcapngRecordEncoder(65535, "Linux");
+            RecordFraming framing = encoder.framing();
+            ByteRing.Consumer consumer = ring.consumer();
+            for (long stamp : stamps) {
+                long length = encoder.append(ring.producer(), stamp, 1, 0, 0, frame(45), 0, 45, 60);
+                ring.producer().publish();
+                consumer.refresh();
+                long at = consumer.head();
+                long index = at % ring.capacity();
+                assertEquals(stamp, framing.packetTimestampAt(ring.buffer(), index), "in place");
+                assertEquals(stamp, framing.timestampNanos(consumer, at), "through the ring");
+                assertEquals(45, framing.packetCapturedLengthAt(ring.buffer(), index));
+                consumer.release(length);
+            }
+        }
+    }
+
+    @Test
     void flagsAndDropCountAreOptionsAfterThePaddedData() {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(4096, arena);
