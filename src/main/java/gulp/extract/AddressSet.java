@@ -39,9 +39,21 @@ final class AddressSet {
     private long[] bloom; // non-null once the set grew past EXACT_LIMIT (or read from an index)
     private int bloomBits;
     private boolean blocked; // the bloom is blocked (else classic, read from an earlier build's index)
+    /**
+     * Addresses added and not yet in the set: an add is a store here, the set's (or filter's)
+     * scattered reads and writes are made {@link #PENDING} at a time ({@link #settle}), close
+     * together, so that the cache misses of a set larger than the cache overlap instead of
+     * stalling the writer once an address. Every method that reads the set settles it first.
+     */
+    private static final int PENDING = 256;
+    private final int[] pendingV4 = new int[PENDING];
+    private int pendingV4Count;
+    private final long[] pendingV6 = new long[PENDING * 2];
+    private int pendingV6Count;
 
     /** A copy that later additions to this set do not change. */
     AddressSet copy() {
+        settle();
         AddressSet c = new AddressSet();
         c.size = size;
         c.bloomBits = bloomBits;
@@ -81,6 +93,35 @@ final class AddressSet {
     }
 
     void addV4(int address) {
+        int n = pendingV4Count;
+        pendingV4[n] = address;
+        pendingV4Count = ++n;
+        if (n == PENDING) {
+            settle();
+        }
+    }
+
+    /** Puts the addresses added since the last call into the set. */
+    private void settle() {
+        int n = pendingV4Count;
+        if (n > 0) {
+            pendingV4Count = 0;
+            int[] p = pendingV4;
+            for (int i = 0; i < n; i++) {
+                insertV4(p[i]);
+            }
+        }
+        n = pendingV6Count;
+        if (n > 0) {
+            pendingV6Count = 0;
+            long[] p = pendingV6;
+            for (int i = 0; i < n; i += 2) {
+                insertV6(p[i], p[i + 1]);
+            }
+        }
+    }
+
+    private void insertV4(int address) {
         if (bloom != null) {
             bloomAdd(V4_MAPPED_HIGH, v4Low(address));
             return;
@@ -134,6 +175,17 @@ final class AddressSet {
             addV4((int) low); // one key for an address, however it came
             return;
         }
+        int n = pendingV6Count;
+        pendingV6[n] = high;
+        pendingV6[n + 1] = low;
+        pendingV6Count = n += 2;
+        if (n == pendingV6.length) {
+            settle();
+        }
+    }
+
+    /** An address not IPv4-mapped. */
+    private void insertV6(long high, long low) {
         if (bloom != null) {
             bloomAdd(high, low);
             return;
@@ -157,6 +209,7 @@ final class AddressSet {
 
     /** False only if the address is certainly not in the file. */
     boolean mayContain(long high, long low) {
+        settle();
         if (bloom != null) {
             long h = mix(high, low);
             if (blocked) {
@@ -188,6 +241,7 @@ final class AddressSet {
 
     /** Whether any IPv4 address of the set lies in {@code network}/{@code prefix}; true when not known (a Bloom filter). */
     boolean mayContainV4Net(int network, int prefix) {
+        settle();
         if (bloom != null) {
             if (prefix < 24) {
                 return true;
@@ -214,6 +268,7 @@ final class AddressSet {
 
     /** Whether any IPv6 address of the set lies in the network; true when not known. */
     boolean mayContainV6Net(long high, long low, int prefix) {
+        settle();
         if (bloom != null) {
             return prefix < 128 ? true : mayContain(high, low);
         }
@@ -241,10 +296,12 @@ final class AddressSet {
     }
 
     boolean exact() {
+        settle();
         return bloom == null;
     }
 
     int size() {
+        settle();
         return size;
     }
 
@@ -254,6 +311,7 @@ final class AddressSet {
      * its k bits set in its word; for a classic one (bits set / bits)^k.
      */
     double falsePositiveRate() {
+        settle();
         if (bloom == null) {
             return 0;
         }
@@ -323,6 +381,7 @@ final class AddressSet {
      * masks its bit numbers to the smaller size, so what was present stays present.
      */
     void foldToFit(long maxBytes, double maxRate) {
+        settle();
         if (bloom == null) {
             return;
         }
@@ -363,6 +422,7 @@ final class AddressSet {
 
     /** Bytes {@link #write} takes. */
     int serialisedBytes() {
+        settle();
         if (bloom != null) {
             return 1 + (blocked ? 4 : 0) + 4 + bloom.length * 8;
         }
@@ -371,6 +431,7 @@ final class AddressSet {
     }
 
     void write(ByteBuffer out) {
+        settle();
         if (bloom != null) {
             if (blocked) {
                 out.put(BLOCKED_BLOOM).putInt(-1); // -1: where an earlier build reads an address count, so it rejects the index

@@ -21,6 +21,25 @@ class AddressSetTest {
     }
 
     @Test
+    void anAddressIsAnsweredAsSoonAsItIsAddedAndACopyHasWhatWasAddedBeforeItOnly() {
+        AddressSet set = new AddressSet();
+        set.addV4(0x0A000001); // held back with the addresses added since, until the set is read
+        assertTrue(set.mayContainV4(0x0A000001));
+        set.add(0x20010DB8_00000000L, 5);
+        AddressSet copy = set.copy();
+        set.addV4(0x0A000002);
+        assertTrue(set.mayContainV4(0x0A000002) && set.mayContain(0x20010DB8_00000000L, 5));
+        assertTrue(copy.mayContainV4(0x0A000001) && copy.mayContain(0x20010DB8_00000000L, 5));
+        assertFalse(copy.mayContainV4(0x0A000002));
+        assertEquals(2, copy.size());
+        for (int i = 0; i < 1000; i++) { // past the held-back batch
+            set.addV4(0x0B000000 | i);
+        }
+        assertEquals(1003, set.size());
+        assertTrue(set.exact());
+    }
+
+    @Test
     void pastTheExactLimitTheBlockedFilterHasEveryAddressAddedAndTheFalsePositiveRateItStates() {
         AddressSet set = new AddressSet();
         Random random = new Random(3);
