@@ -4,26 +4,16 @@ import java.nio.ByteBuffer;
 
 /**
  * The IPv4 and IPv6 addresses a file holds, for skipping files a {@code host} or {@code net}
- * query cannot match: an exact set up to {@link #EXACT_LIMIT} addresses, then a blocked Bloom
- * filter: {@link #BLOCKED_BITS} bits in 64-bit words, each address setting
- * {@link #BLOCKED_HASHES} bits of one word (one read-modify-write an address for the writer,
- * instead of k scattered ones), folded down to fit the index's byte budget when written. Its
- * false-positive rate, the mean over the words of (bits set in the word / 64)^k, is stated in
- * the index and by {@code --list}: about 0.16 % for 100 000 addresses unfolded (a classic
- * filter of half the bits, k = 7, had 0.65 %). Indexes of earlier builds hold a classic Bloom
- * filter ({@link #HASHES} bits anywhere in {@link #BLOOM_BITS}), still read and answered.
- * A false positive only means a file is read for nothing; there are no false negatives. Keys: an
- * IPv4 address as its IPv4-mapped IPv6 address (two longs).
+ * query cannot match: an exact set up to {@link #EXACT_LIMIT} addresses, then a Bloom filter
+ * ({@link AddressFilter}: blocked, about 0.16 % false positives for 100 000 addresses unfolded;
+ * an earlier build's classic one when read from its index), its rate stated in the index and by
+ * {@code --list}. A false positive only means a file is read for nothing; there are no false
+ * negatives. Keys: an IPv4 address as its IPv4-mapped IPv6 address (two longs).
  */
 final class AddressSet {
     static final int EXACT_LIMIT = 4096;
-    /** The classic filter of indexes written before the blocked one: k and its unfolded size. */
-    static final int HASHES = 7;
-    static final int BLOOM_BITS = 1 << 20;
-    static final int BLOCKED_HASHES = 6;
-    static final int BLOCKED_BITS = 1 << 21;
-    /** Serialised kinds of the set. */
-    private static final byte EXACT = 0, CLASSIC_BLOOM = 1, BLOCKED_BLOOM = 2;
+    /** The serialised kind of an exact set (a filter's are {@link AddressFilter}'s). */
+    private static final byte EXACT = 0;
     private static final int TABLE = 8192; // power of two above EXACT_LIMIT / 0.5
     static final long V4_MAPPED_HIGH = 0;
     static final long V4_MAPPED_LOW_PREFIX = 0x0000FFFF_00000000L;
@@ -36,9 +26,7 @@ final class AddressSet {
     private long[] lows = new long[TABLE];
     private boolean[] used = new boolean[TABLE];
     private int size;
-    private long[] bloom; // non-null once the set grew past EXACT_LIMIT (or read from an index)
-    private int bloomBits;
-    private boolean blocked; // the bloom is blocked (else classic, read from an earlier build's index)
+    private AddressFilter bloom; // non-null once the set grew past EXACT_LIMIT (or read so from an index)
     /**
      * Addresses added and not yet in the set: an add is a store here, the set's (or filter's)
      * scattered reads and writes are made {@link #PENDING} at a time ({@link #settle}), close
@@ -56,11 +44,9 @@ final class AddressSet {
         settle();
         AddressSet c = new AddressSet();
         c.size = size;
-        c.bloomBits = bloomBits;
         c.hasV4Zero = hasV4Zero;
-        c.blocked = blocked;
         if (bloom != null) {
-            c.bloom = bloom.clone();
+            c.bloom = bloom.copy();
             c.highs = c.lows = null;
             c.used = null;
             c.v4 = null;
@@ -79,8 +65,7 @@ final class AddressSet {
      */
     static AddressSet classicBloom(int bits) {
         AddressSet set = new AddressSet();
-        set.bloomBits = bits;
-        set.bloom = new long[bits / 64];
+        set.bloom = AddressFilter.classic(bits);
         set.highs = set.lows = null;
         set.used = null;
         set.v4 = null;
@@ -123,7 +108,7 @@ final class AddressSet {
 
     private void insertV4(int address) {
         if (bloom != null) {
-            bloomAdd(V4_MAPPED_HIGH, v4Low(address));
+            bloom.add(V4_MAPPED_HIGH, v4Low(address));
             return;
         }
         if (address == 0) {
@@ -187,7 +172,7 @@ final class AddressSet {
     /** An address not IPv4-mapped. */
     private void insertV6(long high, long low) {
         if (bloom != null) {
-            bloomAdd(high, low);
+            bloom.add(high, low);
             return;
         }
         int slot = (int) mix(high, low) & (TABLE - 1);
@@ -211,20 +196,7 @@ final class AddressSet {
     boolean mayContain(long high, long low) {
         settle();
         if (bloom != null) {
-            long h = mix(high, low);
-            if (blocked) {
-                long mask = blockMask(h);
-                return (bloom[(int) h & (bloom.length - 1)] & mask) == mask;
-            }
-            int h1 = (int) h;
-            int h2 = (int) (h >>> 32) | 1;
-            for (int i = 0; i < HASHES; i++) {
-                int bit = (h1 + i * h2) & (bloomBits - 1);
-                if ((bloom[bit >>> 6] & (1L << bit)) == 0) {
-                    return false;
-                }
-            }
-            return true;
+            return bloom.mayContain(high, low);
         }
         if (high == V4_MAPPED_HIGH && (low >>> 32) == 0xFFFF) {
             return containsV4Exact((int) low);
@@ -305,48 +277,24 @@ final class AddressSet {
         return size;
     }
 
-    /**
-     * The Bloom filter's false-positive rate as filled (0 for an exact set): for a blocked one
-     * the mean over its words of (bits set / 64)^k, the chance that an address not added finds
-     * its k bits set in its word; for a classic one (bits set / bits)^k.
-     */
+    /** The Bloom filter's false-positive rate as filled ({@link AddressFilter#falsePositiveRate}); 0 for an exact set. */
     double falsePositiveRate() {
         settle();
-        if (bloom == null) {
-            return 0;
-        }
-        if (blocked) {
-            double sum = 0;
-            double[] powers = new double[65];
-            for (int i = 0; i <= 64; i++) {
-                powers[i] = Math.pow(i / 64.0, BLOCKED_HASHES);
-            }
-            for (long w : bloom) {
-                sum += powers[Long.bitCount(w)];
-            }
-            return sum / bloom.length;
-        }
-        long set = 0;
-        for (long w : bloom) {
-            set += Long.bitCount(w);
-        }
-        return Math.pow((double) set / bloomBits, HASHES);
+        return bloom == null ? 0 : bloom.falsePositiveRate();
     }
 
     private void toBloom() {
-        bloomBits = BLOCKED_BITS;
-        bloom = new long[bloomBits / 64];
-        blocked = true;
+        bloom = AddressFilter.blocked();
         for (int i = 0; i < TABLE; i++) {
             if (used[i]) {
-                bloomAdd(highs[i], lows[i]);
+                bloom.add(highs[i], lows[i]);
             }
             if (v4[i] != 0) {
-                bloomAdd(V4_MAPPED_HIGH, v4Low(v4[i]));
+                bloom.add(V4_MAPPED_HIGH, v4Low(v4[i]));
             }
         }
         if (hasV4Zero) {
-            bloomAdd(V4_MAPPED_HIGH, v4Low(0));
+            bloom.add(V4_MAPPED_HIGH, v4Low(0));
         }
         highs = lows = null;
         used = null;
@@ -361,61 +309,16 @@ final class AddressSet {
         return n;
     }
 
-    private void bloomAdd(long high, long low) {
-        long h = mix(high, low);
-        if (blocked) {
-            bloom[(int) h & (bloom.length - 1)] |= blockMask(h); // the word: the hash's low bits, as folding keeps them
-            return;
-        }
-        int h1 = (int) h;
-        int h2 = (int) (h >>> 32) | 1;
-        for (int i = 0; i < HASHES; i++) {
-            int bit = (h1 + i * h2) & (bloomBits - 1);
-            bloom[bit >>> 6] |= 1L << bit;
-        }
-    }
-
-    /**
-     * Halves the Bloom filter (bit i and bit i + m/2 become one) while it is larger than
-     * {@code maxBytes} and would stay under a false-positive rate of {@code maxRate}: a query
-     * masks its bit numbers to the smaller size, so what was present stays present.
-     */
+    /** Folds the Bloom filter to fit {@code maxBytes} while its rate stays under {@code maxRate} ({@link AddressFilter#foldToFit}). */
     void foldToFit(long maxBytes, double maxRate) {
         settle();
-        if (bloom == null) {
-            return;
+        if (bloom != null) {
+            bloom.foldToFit(maxBytes, maxRate);
         }
-        while (bloomBits > 4096 && bloomBits / 8 > maxBytes) {
-            int half = bloomBits / 2;
-            long[] folded = new long[half / 64];
-            for (int i = 0; i < folded.length; i++) {
-                folded[i] = bloom[i] | bloom[i + folded.length];
-            }
-            long[] previous = bloom;
-            int previousBits = bloomBits;
-            bloom = folded;
-            bloomBits = half;
-            if (falsePositiveRate() > maxRate) {
-                bloom = previous;
-                bloomBits = previousBits;
-                return;
-            }
-        }
-    }
-
-    /** A blocked filter's bits for hash {@code h} within its word: {@link #BLOCKED_HASHES} 6-bit fields of the hash's top 36 bits. */
-    private static long blockMask(long h) {
-        return 1L << (h >>> 28) | 1L << (h >>> 34) | 1L << (h >>> 40) | 1L << (h >>> 46) | 1L << (h >>> 52)
-                | 1L << (h >>> 58); // a shift by a long takes its low 6 bits
     }
 
     private static long mix(long high, long low) {
-        long h = high * 0x9E3779B97F4A7C15L ^ low;
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        return h ^ (h >>> 33);
+        return AddressFilter.mix(high, low);
     }
 
     // ------------------------------------------------------------ serialised form
@@ -424,7 +327,7 @@ final class AddressSet {
     int serialisedBytes() {
         settle();
         if (bloom != null) {
-            return 1 + (blocked ? 4 : 0) + 4 + bloom.length * 8;
+            return bloom.serialisedBytes();
         }
         int v6 = v6Count();
         return 1 + 4 + 4 + (size - v6) * 4 + v6 * 16;
@@ -433,19 +336,11 @@ final class AddressSet {
     void write(ByteBuffer out) {
         settle();
         if (bloom != null) {
-            if (blocked) {
-                out.put(BLOCKED_BLOOM).putInt(-1); // -1: where an earlier build reads an address count, so it rejects the index
-            } else {
-                out.put(CLASSIC_BLOOM);
-            }
-            out.putInt(bloomBits);
-            for (long w : bloom) {
-                out.putLong(w);
-            }
+            bloom.write(out);
             return;
         }
         int v6 = v6Count();
-        out.put((byte) 0).putInt(size - v6).putInt(v6);
+        out.put(EXACT).putInt(size - v6).putInt(v6);
         if (hasV4Zero) {
             out.putInt(0);
         }
@@ -464,20 +359,8 @@ final class AddressSet {
     static AddressSet read(ByteBuffer in) {
         AddressSet set = new AddressSet();
         byte kind = in.get();
-        if (kind == BLOCKED_BLOOM && in.getInt() != -1) {
-            throw new IllegalArgumentException("bad blocked Bloom filter");
-        }
-        if (kind == CLASSIC_BLOOM || kind == BLOCKED_BLOOM) {
-            set.blocked = kind == BLOCKED_BLOOM;
-            int bits = in.getInt();
-            if (bits < 64 || Integer.bitCount(bits) != 1 || bits > (set.blocked ? BLOCKED_BITS : BLOOM_BITS)) {
-                throw new IllegalArgumentException("bad Bloom filter size " + bits);
-            }
-            set.bloomBits = bits;
-            set.bloom = new long[bits / 64];
-            for (int i = 0; i < set.bloom.length; i++) {
-                set.bloom[i] = in.getLong();
-            }
+        if (kind == AddressFilter.CLASSIC || kind == AddressFilter.BLOCKED) {
+            set.bloom = AddressFilter.read(in, kind);
             set.highs = set.lows = null;
             set.used = null;
             set.v4 = null;

@@ -80,7 +80,7 @@ class AddressSetTest {
         }
         set.foldToFit(4096, 0.01);
         AddressSet read = writtenAndReadBack(set);
-        assertTrue(read.serialisedBytes() < AddressSet.BLOCKED_BITS / 8 / 4, "folded: " + read.serialisedBytes());
+        assertTrue(read.serialisedBytes() < AddressFilter.BLOCKED_BITS / 8 / 4, "folded: " + read.serialisedBytes());
         assertTrue(read.falsePositiveRate() <= 0.01);
         for (int a : added) {
             assertTrue(read.mayContainV4(a));
@@ -89,7 +89,7 @@ class AddressSetTest {
 
     @Test
     void anEarlierBuildsClassicBloomFilterIsStillReadAndAnswered() {
-        AddressSet classic = AddressSet.classicBloom(AddressSet.BLOOM_BITS);
+        AddressSet classic = AddressSet.classicBloom(AddressFilter.BLOOM_BITS);
         Random random = new Random(11);
         int[] added = new int[10_000];
         for (int i = 0; i < added.length; i++) {
@@ -99,7 +99,7 @@ class AddressSetTest {
         ByteBuffer out = ByteBuffer.allocate(classic.serialisedBytes());
         classic.write(out);
         assertEquals(1, out.get(0)); // the kind earlier builds wrote, then the bits: the layout they read
-        assertEquals(AddressSet.BLOOM_BITS, out.getInt(1));
+        assertEquals(AddressFilter.BLOOM_BITS, out.getInt(1));
         AddressSet read = AddressSet.read(out.flip());
         for (int a : added) {
             assertTrue(read.mayContainV4(a));
