@@ -5,15 +5,15 @@ import java.nio.ByteBuffer;
 /**
  * The IPv4 and IPv6 addresses a file holds, for skipping files a {@code host} or {@code net}
  * query cannot match: an exact set up to {@link #EXACT_LIMIT} addresses, then a Bloom filter
- * (k = {@link #HASHES}, {@link #BLOOM_BITS} bits, folded down to fit the index's byte budget when
- * written; its false-positive rate, (bits set / bits)^k, is stated in the index and by
- * {@code --list}). A false positive only means a file is read for nothing; there are no false
+ * ({@link AddressFilter}: blocked, about 0.16 % false positives for 100 000 addresses unfolded;
+ * an earlier build's classic one when read from its index), its rate stated in the index and by
+ * {@code --list}. A false positive only means a file is read for nothing; there are no false
  * negatives. Keys: an IPv4 address as its IPv4-mapped IPv6 address (two longs).
  */
 final class AddressSet {
     static final int EXACT_LIMIT = 4096;
-    static final int HASHES = 7;
-    static final int BLOOM_BITS = 1 << 20;
+    /** The serialised kind of an exact set (a filter's are {@link AddressFilter}'s). */
+    private static final byte EXACT = 0;
     private static final int TABLE = 8192; // power of two above EXACT_LIMIT / 0.5
     static final long V4_MAPPED_HIGH = 0;
     static final long V4_MAPPED_LOW_PREFIX = 0x0000FFFF_00000000L;
@@ -26,20 +26,27 @@ final class AddressSet {
     private long[] lows = new long[TABLE];
     private boolean[] used = new boolean[TABLE];
     private int size;
-    /** Bloom mode: the IPv4 addresses added last, by a cheap hash, so a repeated one costs no Bloom update. */
-    private int[] recentV4;
-    private long[] bloom; // non-null once the set grew past EXACT_LIMIT
-    private int bloomBits;
+    private AddressFilter bloom; // non-null once the set grew past EXACT_LIMIT (or read so from an index)
+    /**
+     * Addresses added and not yet in the set: an add is a store here, the set's (or filter's)
+     * scattered reads and writes are made {@link #PENDING} at a time ({@link #settle}), close
+     * together, so that the cache misses of a set larger than the cache overlap instead of
+     * stalling the writer once an address. Every method that reads the set settles it first.
+     */
+    private static final int PENDING = 256;
+    private final int[] pendingV4 = new int[PENDING];
+    private int pendingV4Count;
+    private final long[] pendingV6 = new long[PENDING * 2];
+    private int pendingV6Count;
 
     /** A copy that later additions to this set do not change. */
     AddressSet copy() {
+        settle();
         AddressSet c = new AddressSet();
         c.size = size;
-        c.bloomBits = bloomBits;
         c.hasV4Zero = hasV4Zero;
         if (bloom != null) {
-            c.bloom = bloom.clone();
-            c.recentV4 = new int[RECENT];
+            c.bloom = bloom.copy();
             c.highs = c.lows = null;
             c.used = null;
             c.v4 = null;
@@ -52,17 +59,56 @@ final class AddressSet {
         return c;
     }
 
+    /**
+     * An empty set holding a classic Bloom filter of {@code bits} bits, as earlier builds made
+     * past {@link #EXACT_LIMIT} (their indexes are read as such): for tests of reading them.
+     */
+    static AddressSet classicBloom(int bits) {
+        AddressSet set = new AddressSet();
+        set.bloom = AddressFilter.classic(bits);
+        set.highs = set.lows = null;
+        set.used = null;
+        set.v4 = null;
+        set.size = EXACT_LIMIT + 1;
+        return set;
+    }
+
     static long v4Low(int address) {
         return V4_MAPPED_LOW_PREFIX | Integer.toUnsignedLong(address);
     }
 
     void addV4(int address) {
-        if (bloom != null) {
-            int r = v4Slot(address) & (RECENT - 1);
-            if (recentV4[r] != address || address == 0) {
-                recentV4[r] = address;
-                bloomAdd(V4_MAPPED_HIGH, v4Low(address));
+        int n = pendingV4Count;
+        pendingV4[n] = address;
+        pendingV4Count = ++n;
+        if (n == PENDING) {
+            settle();
+        }
+    }
+
+    /** Puts the addresses added since the last call into the set. */
+    private void settle() {
+        int n = pendingV4Count;
+        if (n > 0) {
+            pendingV4Count = 0;
+            int[] p = pendingV4;
+            for (int i = 0; i < n; i++) {
+                insertV4(p[i]);
             }
+        }
+        n = pendingV6Count;
+        if (n > 0) {
+            pendingV6Count = 0;
+            long[] p = pendingV6;
+            for (int i = 0; i < n; i += 2) {
+                insertV6(p[i], p[i + 1]);
+            }
+        }
+    }
+
+    private void insertV4(int address) {
+        if (bloom != null) {
+            bloom.add(V4_MAPPED_HIGH, v4Low(address));
             return;
         }
         if (address == 0) {
@@ -83,8 +129,6 @@ final class AddressSet {
         v4[slot] = address;
         grew();
     }
-
-    private static final int RECENT = 4096;
 
     private static int v4Slot(int address) {
         return (address * 0x9E3779B1) >>> (32 - Integer.numberOfTrailingZeros(TABLE));
@@ -116,8 +160,19 @@ final class AddressSet {
             addV4((int) low); // one key for an address, however it came
             return;
         }
+        int n = pendingV6Count;
+        pendingV6[n] = high;
+        pendingV6[n + 1] = low;
+        pendingV6Count = n += 2;
+        if (n == pendingV6.length) {
+            settle();
+        }
+    }
+
+    /** An address not IPv4-mapped. */
+    private void insertV6(long high, long low) {
         if (bloom != null) {
-            bloomAdd(high, low);
+            bloom.add(high, low);
             return;
         }
         int slot = (int) mix(high, low) & (TABLE - 1);
@@ -139,17 +194,9 @@ final class AddressSet {
 
     /** False only if the address is certainly not in the file. */
     boolean mayContain(long high, long low) {
+        settle();
         if (bloom != null) {
-            long h = mix(high, low);
-            int h1 = (int) h;
-            int h2 = (int) (h >>> 32) | 1;
-            for (int i = 0; i < HASHES; i++) {
-                int bit = (h1 + i * h2) & (bloomBits - 1);
-                if ((bloom[bit >>> 6] & (1L << bit)) == 0) {
-                    return false;
-                }
-            }
-            return true;
+            return bloom.mayContain(high, low);
         }
         if (high == V4_MAPPED_HIGH && (low >>> 32) == 0xFFFF) {
             return containsV4Exact((int) low);
@@ -166,6 +213,7 @@ final class AddressSet {
 
     /** Whether any IPv4 address of the set lies in {@code network}/{@code prefix}; true when not known (a Bloom filter). */
     boolean mayContainV4Net(int network, int prefix) {
+        settle();
         if (bloom != null) {
             if (prefix < 24) {
                 return true;
@@ -192,6 +240,7 @@ final class AddressSet {
 
     /** Whether any IPv6 address of the set lies in the network; true when not known. */
     boolean mayContainV6Net(long high, long low, int prefix) {
+        settle();
         if (bloom != null) {
             return prefix < 128 ? true : mayContain(high, low);
         }
@@ -219,39 +268,33 @@ final class AddressSet {
     }
 
     boolean exact() {
+        settle();
         return bloom == null;
     }
 
     int size() {
+        settle();
         return size;
     }
 
-    /** The Bloom filter's false-positive rate as filled (0 for an exact set). */
+    /** The Bloom filter's false-positive rate as filled ({@link AddressFilter#falsePositiveRate}); 0 for an exact set. */
     double falsePositiveRate() {
-        if (bloom == null) {
-            return 0;
-        }
-        long set = 0;
-        for (long w : bloom) {
-            set += Long.bitCount(w);
-        }
-        return Math.pow((double) set / bloomBits, HASHES);
+        settle();
+        return bloom == null ? 0 : bloom.falsePositiveRate();
     }
 
     private void toBloom() {
-        bloomBits = BLOOM_BITS;
-        bloom = new long[bloomBits / 64];
-        recentV4 = new int[RECENT];
+        bloom = AddressFilter.blocked();
         for (int i = 0; i < TABLE; i++) {
             if (used[i]) {
-                bloomAdd(highs[i], lows[i]);
+                bloom.add(highs[i], lows[i]);
             }
             if (v4[i] != 0) {
-                bloomAdd(V4_MAPPED_HIGH, v4Low(v4[i]));
+                bloom.add(V4_MAPPED_HIGH, v4Low(v4[i]));
             }
         }
         if (hasV4Zero) {
-            bloomAdd(V4_MAPPED_HIGH, v4Low(0));
+            bloom.add(V4_MAPPED_HIGH, v4Low(0));
         }
         highs = lows = null;
         used = null;
@@ -266,73 +309,38 @@ final class AddressSet {
         return n;
     }
 
-    private void bloomAdd(long high, long low) {
-        long h = mix(high, low);
-        int h1 = (int) h;
-        int h2 = (int) (h >>> 32) | 1;
-        for (int i = 0; i < HASHES; i++) {
-            int bit = (h1 + i * h2) & (bloomBits - 1);
-            bloom[bit >>> 6] |= 1L << bit;
-        }
-    }
-
-    /**
-     * Halves the Bloom filter (bit i and bit i + m/2 become one) while it is larger than
-     * {@code maxBytes} and would stay under a false-positive rate of {@code maxRate}: a query
-     * masks its bit numbers to the smaller size, so what was present stays present.
-     */
+    /** Folds the Bloom filter to fit {@code maxBytes} while its rate stays under {@code maxRate} ({@link AddressFilter#foldToFit}). */
     void foldToFit(long maxBytes, double maxRate) {
-        if (bloom == null) {
-            return;
-        }
-        while (bloomBits > 4096 && bloomBits / 8 > maxBytes) {
-            int half = bloomBits / 2;
-            long[] folded = new long[half / 64];
-            for (int i = 0; i < folded.length; i++) {
-                folded[i] = bloom[i] | bloom[i + folded.length];
-            }
-            long[] previous = bloom;
-            int previousBits = bloomBits;
-            bloom = folded;
-            bloomBits = half;
-            if (falsePositiveRate() > maxRate) {
-                bloom = previous;
-                bloomBits = previousBits;
-                return;
-            }
+        settle();
+        if (bloom != null) {
+            bloom.foldToFit(maxBytes, maxRate);
         }
     }
 
     private static long mix(long high, long low) {
-        long h = high * 0x9E3779B97F4A7C15L ^ low;
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        return h ^ (h >>> 33);
+        return AddressFilter.mix(high, low);
     }
 
     // ------------------------------------------------------------ serialised form
 
     /** Bytes {@link #write} takes. */
     int serialisedBytes() {
+        settle();
         if (bloom != null) {
-            return 1 + 4 + bloom.length * 8;
+            return bloom.serialisedBytes();
         }
         int v6 = v6Count();
         return 1 + 4 + 4 + (size - v6) * 4 + v6 * 16;
     }
 
     void write(ByteBuffer out) {
+        settle();
         if (bloom != null) {
-            out.put((byte) 1).putInt(bloomBits);
-            for (long w : bloom) {
-                out.putLong(w);
-            }
+            bloom.write(out);
             return;
         }
         int v6 = v6Count();
-        out.put((byte) 0).putInt(size - v6).putInt(v6);
+        out.put(EXACT).putInt(size - v6).putInt(v6);
         if (hasV4Zero) {
             out.putInt(0);
         }
@@ -350,22 +358,17 @@ final class AddressSet {
 
     static AddressSet read(ByteBuffer in) {
         AddressSet set = new AddressSet();
-        if (in.get() == 1) {
-            int bits = in.getInt();
-            if (bits < 64 || Integer.bitCount(bits) != 1 || bits > BLOOM_BITS) {
-                throw new IllegalArgumentException("bad Bloom filter size " + bits);
-            }
-            set.bloomBits = bits;
-            set.bloom = new long[bits / 64];
-            for (int i = 0; i < set.bloom.length; i++) {
-                set.bloom[i] = in.getLong();
-            }
+        byte kind = in.get();
+        if (kind == AddressFilter.CLASSIC || kind == AddressFilter.BLOCKED) {
+            set.bloom = AddressFilter.read(in, kind);
             set.highs = set.lows = null;
             set.used = null;
             set.v4 = null;
-            set.recentV4 = new int[RECENT];
             set.size = EXACT_LIMIT + 1;
             return set;
+        }
+        if (kind != EXACT) {
+            throw new IllegalArgumentException("unknown address set kind " + kind);
         }
         int v4 = in.getInt();
         int v6 = in.getInt();

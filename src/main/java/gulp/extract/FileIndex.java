@@ -137,7 +137,7 @@ final class FileIndex {
     static long maxEncodedBytes(long fileBytes) {
         long table = 16 * (Math.max(0, fileBytes) / SPACING + 1);
         long summary = 1 + 32 + 1 + Math.max(4 + 4095 * 2, 1024 * 8)
-                + Math.max(1 + 4 + 4 + AddressSet.EXACT_LIMIT * 16L, 1 + 4 + AddressSet.BLOOM_BITS / 8);
+                + Math.max(1 + 4 + 4 + AddressSet.EXACT_LIMIT * 16L, 1 + 4 + 4 + AddressFilter.BLOCKED_BITS / 8);
         return HEADER_BYTES + table + summary;
     }
 

@@ -79,14 +79,12 @@ final class IndexBuilder {
      */
     void add(long recordOffset, long timestamp, MemorySegment data, long offset, int length) {
         if (packets == 0) {
-            first = timestamp;
+            first = min = timestamp;
         } else if (timestamp < last) {
-            monotonic = false;
+            steppedBack(timestamp);
         }
         packets++;
-        last = timestamp;
-        min = Math.min(min, timestamp);
-        max = Math.max(max, timestamp);
+        last = timestamp; // the largest so far is max or last (largest())
         if (recordOffset >= 0 && recordOffset - lastEntryOffset >= FileIndex.SPACING) {
             if (entries == times.length) {
                 times = Arrays.copyOf(times, entries * 2);
@@ -98,6 +96,22 @@ final class IndexBuilder {
             lastEntryOffset = recordOffset;
         }
         summary.add(data, offset, length);
+    }
+
+    /**
+     * A record stamped before the one added last: the file is not in time order. Only here do
+     * the smallest and largest timestamps change other than by the last one growing (every
+     * record since the last step back was at or after the one before it).
+     */
+    private void steppedBack(long timestamp) {
+        monotonic = false;
+        max = Math.max(max, last);
+        min = Math.min(min, timestamp);
+    }
+
+    /** The largest timestamp added. */
+    private long largest() {
+        return Math.max(max, last);
     }
 
     /** The first record's 16-byte header as the file holds it (to recognise the file later). */
@@ -123,7 +137,7 @@ final class IndexBuilder {
         summary.addresses.foldToFit(Math.max(4096, length * 3 / 1000), 0.01);
         int flags = (complete ? FileIndex.FLAG_COMPLETE : 0) | (monotonic ? FileIndex.FLAG_MONOTONIC : 0);
         return new FileIndex(flags, linkTypeField, length, firstRecord, packets, first, last,
-                packets == 0 ? Long.MIN_VALUE : min, max, Arrays.copyOf(times, entries), Arrays.copyOf(offsets, entries),
+                packets == 0 ? Long.MIN_VALUE : min, largest(), Arrays.copyOf(times, entries), Arrays.copyOf(offsets, entries),
                 summary);
     }
 }

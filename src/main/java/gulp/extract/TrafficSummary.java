@@ -39,14 +39,20 @@ final class TrafficSummary {
     private final int linkHeader; // where an untagged network layer starts (-1: raw IP, always the general path)
     private final int linkProtocol;
     /**
+     * The protocol field's two bytes and the next one, for an IPv4 packet with a 20-byte header
+     * right behind it (0x080045), where the link's protocol field ends where its network layer
+     * starts; -1 (never read) for other links.
+     */
+    private final int plainIpv4Head;
+    /**
      * The IPv4 flows added last, by a hash of their key: a flow's later packets (the many of a
      * burst) add nothing new, so a match skips the sets. Direct-mapped, {@link #FLOWS} slots of
-     * (source and destination as one long; the rest: protocol shifted left by 40 or'd with the
-     * ports word, or with {@link #NO_PORTS}); a slot that never held a flow holds a rest no
-     * packet has ({@link #NO_FLOW}). Keys are compared whole, so a hit never hides a packet.
+     * two longs side by side (source and destination as one long; the rest: protocol shifted left
+     * by 40 or'd with the ports word, or with {@link #NO_PORTS}); a slot that never held a flow
+     * holds a rest no packet has ({@link #NO_FLOW}). Keys are compared whole, so a hit never
+     * hides a packet.
      */
-    private final long[] flowPairs = new long[FLOWS];
-    private final long[] flowRests = new long[FLOWS];
+    private final long[] flows = new long[FLOWS * 2];
     private static final int FLOWS = 256;
     /** The same for IPv6: {@link #FLOWS6} slots of 5 longs (source high and low, destination high and low, rest). */
     private final long[] flows6 = new long[FLOWS6 * 5];
@@ -63,7 +69,10 @@ final class TrafficSummary {
         this.link = link;
         this.linkHeader = link == null || link.isRawIp() ? -1 : link.headerLength;
         this.linkProtocol = link == null || link.isRawIp() ? -1 : link.protocolOffset;
-        java.util.Arrays.fill(flowRests, NO_FLOW);
+        this.plainIpv4Head = linkHeader >= 0 && linkProtocol + 2 == linkHeader ? ETHERTYPE_IPV4 << 8 | 0x45 : -1;
+        for (int i = 1; i < flows.length; i += 2) {
+            flows[i] = NO_FLOW;
+        }
         for (int i = 4; i < flows6.length; i += 5) {
             flows6[i] = NO_FLOW;
         }
@@ -100,12 +109,26 @@ final class TrafficSummary {
 
     /**
      * Adds the packet whose first {@code length} bytes (of {@code caplen}) are at {@code offset}.
-     * Kept small, for the writer's loop to inline: untagged IPv4 and IPv6 here, the rest
-     * (tags, ARP, raw IP, short packets) in {@link #addOther}.
+     * Kept small, for the writer's loop to inline: the common packet (untagged IPv4 with a
+     * 20-byte header and its ports, on a link whose protocol field ends where the network layer
+     * starts, as Ethernet's does) in three reads; untagged IPv6 next; the rest (other IPv4
+     * headers, tags, ARP, raw IP, short packets) in {@link #addOther}.
      */
     void add(MemorySegment data, long offset, int length) {
         int n = Math.min(length, SNIFF_BYTES);
         int at = linkHeader;
+        if (at >= 0 && n >= at + 24) {
+            // The protocol field, then the IPv4 version and header length: 0x0800 45 for the common packet.
+            int head = data.get(INT_BE, offset + linkProtocol) >>> 8;
+            if (head == plainIpv4Head) {
+                long ttlToSource = data.get(LONG_BE, offset + at + 8); // ttl, protocol, checksum, source
+                long destinationAndPorts = data.get(LONG_BE, offset + at + 16);
+                int protocol = (int) (ttlToSource >>> 48) & 0xFF;
+                ipv4Flow(ttlToSource << 32 | destinationAndPorts >>> 32, protocol,
+                        flowRest(protocol, destinationAndPorts & 0xFFFFFFFFL));
+                return;
+            }
+        }
         if (at >= 0 && n >= at + 20) {
             int type = u16(data, offset + linkProtocol);
             if (type == ETHERTYPE_IPV4) {
@@ -169,13 +192,19 @@ final class TrafficSummary {
         int protocol = d.get(ValueLayout.JAVA_BYTE, at + 9) & 0xFF;
         long pair = d.get(LONG_BE, at + 12); // source and destination
         int ihl = (d.get(ValueLayout.JAVA_BYTE, at) & 0x0F) * 4;
-        long rest = flowRest(protocol, n - ihl >= 4 ? Integer.toUnsignedLong(d.get(INT_BE, at + ihl)) : NO_PORTS);
-        int slot = (int) ((pair * 0x9E3779B97F4A7C15L ^ rest) * 0xC2B2AE3D27D4EB4FL >>> 56); // FLOWS = 256
-        if (flowPairs[slot] == pair && flowRests[slot] == rest) {
+        ipv4Flow(pair, protocol, flowRest(protocol, n - ihl >= 4 ? Integer.toUnsignedLong(d.get(INT_BE, at + ihl)) : NO_PORTS));
+    }
+
+    /** An IPv4 packet's flow: {@code pair} its source and destination, {@code rest} {@link #flowRest}. */
+    private void ipv4Flow(long pair, int protocol, long rest) {
+        // One multiply: the slot (FLOWS = 256) is the top byte, which every bit of the key reaches.
+        int slot = (int) ((pair ^ rest) * 0x9E3779B97F4A7C15L >>> 56) * 2;
+        long[] f = flows;
+        if (f[slot] == pair && f[slot + 1] == rest) {
             return; // a packet of a flow added lately
         }
-        flowPairs[slot] = pair;
-        flowRests[slot] = rest;
+        f[slot] = pair;
+        f[slot + 1] = rest;
         protocols[protocol >>> 6] |= 1L << protocol;
         addresses.addV4((int) (pair >>> 32));
         addresses.addV4((int) pair);
@@ -188,7 +217,8 @@ final class TrafficSummary {
      * The transport half of a flow key: {@code protocol} shifted left by 40, or'd with the ports
      * word ({@code ports}: the 4 bytes after the IP header, or {@link #NO_PORTS} if the packet ends
      * before them) if the protocol has ports, else with {@link #NO_PORTS}. Without a branch on the
-     * protocol (TCP and UDP packets interleave unpredictably: a mispredicted branch per packet).
+     * protocol (TCP and UDP packets interleave unpredictably: a mispredicted branch per packet)
+     * and without a table (a load in the chain of a flow's lookup).
      */
     private static long flowRest(int protocol, long ports) {
         long portless = PORTLESS[protocol]; // 0 or NO_PORTS
@@ -204,7 +234,7 @@ final class TrafficSummary {
     }
 
     private static boolean hasPorts(int protocol) {
-        return protocol == PROTO_TCP || protocol == PROTO_UDP || protocol == PROTO_SCTP;
+        return protocol == PROTO_TCP | protocol == PROTO_UDP | protocol == PROTO_SCTP; // no branch
     }
 
     private void addPorts(int both) {

@@ -21,6 +21,27 @@ class TrafficSummaryTest {
     }
 
     @Test
+    void anIpv4HeaderWithOptionsHasItsPortsReadAfterTheOptionsAndACookedLinkItsPacketsRead() {
+        ByteBuffer b = ByteBuffer.allocate(72);
+        b.putShort(12, (short) 0x0800).put(14, (byte) 0x47).put(23, (byte) 17).putInt(26, 0x0A000001).putInt(30, 0x0A000002)
+                .putShort(42, (short) 5353).putShort(44, (short) 53); // 8 bytes of options, then the ports
+        TrafficSummary summary = new TrafficSummary(1);
+        summary.add(MemorySegment.ofArray(b.array()), 0, 72);
+        assertTrue(summary.mayHavePort(5353) && summary.mayHavePort(53));
+        assertFalse(summary.mayHavePort(0)); // the options' bytes are not ports
+        assertTrue(summary.mayHaveV4(0x0A000001) && summary.mayHaveV4(0x0A000002));
+
+        ByteBuffer cooked = ByteBuffer.allocate(64); // Linux cooked capture (SLL, 113): the protocol at 14, IPv4 at 16
+        cooked.putShort(14, (short) 0x0800).put(16, (byte) 0x45).put(25, (byte) 6).putInt(28, 0x0A000003).putInt(32, 0x0A000004)
+                .putShort(36, (short) 22).putShort(38, (short) 40000);
+        TrafficSummary sll = new TrafficSummary(113);
+        sll.add(MemorySegment.ofArray(cooked.array()), 0, 64);
+        assertTrue(sll.mayHaveV4(0x0A000003) && sll.mayHaveV4(0x0A000004) && sll.mayHaveProtocol(6));
+        assertTrue(sll.mayHavePort(22) && sll.mayHavePort(40000));
+        assertFalse(sll.mayHaveV4(0x0A000001));
+    }
+
+    @Test
     void interleavedFlowsThatCollideInTheFlowCacheStillLeaveEveryAddressPortAndProtocol() {
         TrafficSummary summary = new TrafficSummary(1);
         Random random = new Random(7);
