@@ -127,32 +127,35 @@ public final class Catalog {
     }
 
     /**
-     * A cursor for the merge on a capture file of the catalog: a finished seekable file mapped and
-     * read ahead from {@code offset} to past its index's offset for {@code to}, a {@code .part}
-     * one with positioned reads from {@code offset}, anything else from its start.
+     * A cursor for the merge on a capture file of the catalog: a finished seekable file read from
+     * {@code offset} up to the size the catalog saw (one found shorter {@linkplain
+     * RecordCursor#shrankTo shrank}) with the window asked of the disk at once, to past its
+     * index's offset for {@code to}; a {@code .part} one from {@code offset} up to its size now;
+     * anything else from its start.
      */
     static RecordCursor openForWindow(CaptureFile file, long offset, long to) throws IOException, InputException {
         if (file.format().seekable() && !file.part()) {
             FileChannel c = FileChannel.open(file.path(), StandardOpenOption.READ);
-            try {
-                return PcapCursor.mapped(c, file.format(), offset, file.index().windowEndOffset(to));
-            } catch (IOException | RuntimeException e) {
-                c.close();
-                throw e;
-            }
+            PcapCursor.readAhead(file.path(), offset, file.index().windowEndOffset(to), file.size());
+            return new PcapCursor(c, file.format(), offset, file.size());
         }
         return open(file.path(), null, file.format(), offset, false);
     }
 
     /**
-     * A cursor on {@code path}: a seekable file from {@code offset}, anything else from its start.
-     * {@code ownChannel}: the cursor closes {@code channel} (else it opens its own).
+     * A cursor on {@code path}: a seekable file from {@code offset} up to its size now, anything
+     * else from its start. {@code ownChannel}: the cursor closes {@code channel} (else it opens its own).
      */
     static RecordCursor open(Path path, FileChannel channel, CaptureFormat format, long offset, boolean ownChannel)
             throws IOException, InputException {
         if (format.seekable()) {
             FileChannel c = ownChannel ? channel : FileChannel.open(path, StandardOpenOption.READ);
-            return new PcapCursor(c, format, offset);
+            try {
+                return new PcapCursor(c, format, offset, c.size());
+            } catch (IOException e) {
+                c.close();
+                throw e;
+            }
         }
         if (ownChannel) {
             channel.close();

@@ -126,7 +126,7 @@ public final class MergeSource implements Source {
                     if (h != null && advance(h)) {
                         heads.add(h);
                     } else if (h != null) {
-                        h.cursor.close();
+                        finish(h);
                     }
                 }
                 Head h = heads.poll();
@@ -180,7 +180,11 @@ public final class MergeSource implements Source {
     }
 
     private void finish(Head h) throws IOException {
-        if (h.cursor.truncated() && !h.file.part()) {
+        long shrank = h.cursor.shrankTo();
+        if (shrank >= 0 && !h.file.part()) {
+            report.accept(h.file.path() + ": shrank from " + h.file.size() + " to " + shrank
+                    + " bytes during the extraction (truncated by another program?); its packets up to the cut are included");
+        } else if (h.cursor.truncated() && !h.file.part()) {
             report.accept(h.file.path() + ": truncated; its packets up to the cut are included");
         }
         h.cursor.close();
