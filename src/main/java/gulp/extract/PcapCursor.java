@@ -43,6 +43,8 @@ final class PcapCursor implements RecordCursor {
     private int wirelen;
     private boolean truncated;
     private long shrankTo = -1;
+    private long runOffset;   // the last verbatimRun's records: buffer offset and bytes
+    private long runLength;
 
     /**
      * Reads {@code channel} (a {@link CaptureFormat#pcap} file of {@code length} bytes: the size the
@@ -140,6 +142,57 @@ final class PcapCursor implements RecordCursor {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Takes the records after the current one that are in the buffer already, as long as each
+     * would be written unchanged (little-endian, stamped before {@code bound}, captured length at
+     * most {@code snaplen}, a header that {@link gulp.format.RecordEncoder#verbatimSnaplen}
+     * re-encodes to the same bytes) and they fit in {@code maxBytes}: they are then at
+     * {@link #runOffset} in {@link #data}, {@link #runLength} bytes, and {@link #next} goes on
+     * after them. Returns how many (0: none; the cursor has not moved).
+     */
+    int verbatimRun(long bound, int snaplen, long maxBytes) {
+        if (format.bigEndian()) {
+            return 0;
+        }
+        boolean nanos = format.nanosecond();
+        long limit = Math.min(bufferStart + bufferLength, end);
+        long start = next;
+        long at = next;
+        int count = 0;
+        while (at + PcapRecordHeader.LENGTH <= limit) {
+            long b = at - bufferStart;
+            int seconds = buffer.get(intLayout, b + PcapRecordHeader.TS_SECONDS_OFFSET);
+            int fraction = buffer.get(intLayout, b + PcapRecordHeader.TS_FRACTION_OFFSET);
+            int cap = buffer.get(intLayout, b + PcapRecordHeader.CAPLEN_OFFSET);
+            int original = buffer.get(intLayout, b + PcapRecordHeader.WIRELEN_OFFSET);
+            long after = at + PcapRecordHeader.LENGTH + Integer.toUnsignedLong(cap);
+            if (cap < 0 || cap > snaplen || original < cap || after > limit || after - start > maxBytes
+                    || (seconds == 0 && cap == 0 && original == 0)) {
+                break; // not whole here, not as the encoder writes it, or zeros (next() decides what they are)
+            }
+            long t = PcapRecordHeader.timestampNanos(seconds, fraction, nanos);
+            if (t >= bound || PcapRecordHeader.secondsField(t) != seconds || PcapRecordHeader.fractionField(t, nanos) != fraction) {
+                break;
+            }
+            at = after;
+            count++;
+        }
+        runOffset = start - bufferStart;
+        runLength = at - start;
+        next = at;
+        return count;
+    }
+
+    /** Where the last {@link #verbatimRun}'s records start in {@link #data}. */
+    long runOffset() {
+        return runOffset;
+    }
+
+    /** The bytes of the last {@link #verbatimRun}'s records. */
+    long runLength() {
+        return runLength;
     }
 
     @Override
