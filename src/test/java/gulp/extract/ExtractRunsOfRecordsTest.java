@@ -98,4 +98,30 @@ class ExtractRunsOfRecordsTest {
             }
         }
     }
+
+    @Test
+    void runsOfRecordsRotateIntoTheSameFilesAsRecordByRecord(@TempDir Path dir) throws Exception {
+        Random random = new Random(7);
+        Path d = Files.createDirectory(dir.resolve("d"));
+        List<long[]> stamps = new ArrayList<>();
+        Files.write(d.resolve("a.pcap"), file(random, BASE, 6000, stamps, 0));
+        Path runs = Files.createDirectory(dir.resolve("runs"));
+        Path one = Files.createDirectory(dir.resolve("one"));
+        var r = GulpProcess.run(null, null, "extract", d.toString(), "-q", "-o", runs.toString(), "--rotate-size", "300K");
+        assertEquals(0, r.status(), r.stderr());
+        r = GulpProcess.run(null, null, "extract", d.toString(), "-q", "-o", one.toString(), "--rotate-size", "300K",
+                "-f", KEEP_ALL);
+        assertEquals(0, r.status(), r.stderr());
+        List<String> names;
+        try (var listing = Files.list(one)) {
+            names = listing.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".pcap")).sorted().toList();
+        }
+        assertEquals(true, names.size() > 5, names.toString());
+        for (String name : names) {
+            assertArrayEquals(Files.readAllBytes(one.resolve(name)), Files.readAllBytes(runs.resolve(name)), name);
+        }
+        try (var listing = Files.list(runs)) {
+            assertEquals(names.size(), listing.filter(p -> p.toString().endsWith(".pcap")).count());
+        }
+    }
 }
