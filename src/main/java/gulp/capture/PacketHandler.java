@@ -39,6 +39,31 @@ public interface PacketHandler {
     default void onSkippedByDirection() {
     }
 
+    /**
+     * Whether {@link #onRecords} takes runs of whole classic pcap records (little-endian, of
+     * {@code nanosecond} resolution) as they are: the snap length up to which it does (see
+     * {@link gulp.format.RecordEncoder#verbatimSnaplen}), or -1 when every packet must come
+     * through {@link #onPacket} (the default; a filter, decapsulation or a count limit, another
+     * output format). Asked before a run of records, never per packet.
+     */
+    default int verbatimSnaplen(boolean nanosecond) {
+        return -1;
+    }
+
+    /** The most bytes one {@link #onRecords} call takes. */
+    default long verbatimRunBytes() {
+        return 0;
+    }
+
+    /**
+     * {@code count} whole pcap records, {@code length} bytes of {@code data} from {@code offset},
+     * each one the path would write unchanged (as {@link #verbatimSnaplen} allowed), handed over
+     * in one piece: the same as {@link #onPacket} for each in turn, without decoding them.
+     */
+    default void onRecords(MemorySegment data, long offset, long length, int count) {
+        throw new UnsupportedOperationException("records are handed over one by one here");
+    }
+
     /** The source finished a batch (a kernel block, an input buffer): make it visible to the writer. */
     void onBatchEnd();
 

@@ -4,7 +4,8 @@ import java.nio.file.Path;
 
 /**
  * One capture file of the directories an extraction reads, with the index that describes it
- * (loaded from beside it, or built by reading the file).
+ * (loaded from beside it, or built by reading the file). For a file outside the window the
+ * catalog was made for, the index may be its {@linkplain FileIndex#headerOnly header} alone.
  *
  * @param order    its place in the order files are given (directories as named, names sorted):
  *                 packets with equal timestamps come out in this order, as {@code mergecap}'s do
@@ -16,6 +17,6 @@ record CaptureFile(Path path, int order, long size, CaptureFormat format, FileIn
                    boolean indexed) {
 
     boolean overlaps(long from, long to) {
-        return index.packets > 0 && index.maxTimestamp >= from && index.minTimestamp < to;
+        return index.overlaps(from, to);
     }
 }

@@ -20,7 +20,10 @@ import java.util.function.Consumer;
  * bytes are pcap or pcapng (gulp's finished files, the {@code .NAME.part} being written, other
  * tools' files), in the order the directories were named and, within one, by name. Each gets its
  * index: the one beside it when it agrees with the file, else one built by reading the file (a
- * file still being written is always read, so its newest packets are found).
+ * file still being written is always read, so its newest packets are found). Of an index beside a
+ * finished pcap file outside the window the catalog is made for, only the header is read: its times
+ * and the first record it checks against the file; the time table and the summary (most of its
+ * bytes) are read for the files of the window.
  */
 public final class Catalog {
     private final List<CaptureFile> files;
@@ -34,15 +37,17 @@ public final class Catalog {
     }
 
     /**
+     * @param from   the window (inclusive) whose files get their whole index
+     * @param to     its end (exclusive); an empty window ({@code to <= from}): headers only
      * @param report one line per file that cannot be used (deleted meanwhile, unreadable)
      * @throws IOException naming a directory that cannot be listed
      */
-    public static Catalog of(List<Path> directories, Consumer<String> report) throws IOException {
+    public static Catalog of(List<Path> directories, long from, long to, Consumer<String> report) throws IOException {
         List<CaptureFile> files = new ArrayList<>();
         int order = 0;
         for (Path dir : directories) {
             for (Path path : candidates(dir)) {
-                CaptureFile file = describe(path, order, report);
+                CaptureFile file = describe(path, order, from, to, report);
                 if (file != null) {
                     files.add(file);
                     order++;
@@ -73,8 +78,11 @@ public final class Catalog {
         return paths;
     }
 
-    /** The file with its index, or null when it is not a capture file or is gone. */
-    static CaptureFile describe(Path path, int order, Consumer<String> report) {
+    /**
+     * The file with its index (whole when the file is being written or its header places it in
+     * [{@code from}, {@code to})), or null when it is not a capture file or is gone.
+     */
+    static CaptureFile describe(Path path, int order, long from, long to, Consumer<String> report) {
         boolean part = FileNamer.finalNameOfPart(path.getFileName().toString()) != null;
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             long size = channel.size();
@@ -82,9 +90,15 @@ public final class Catalog {
             if (format == null) {
                 return null;
             }
-            FileIndex index = FileIndex.load(FileIndex.pathFor(path));
-            boolean indexed = index != null && index.complete() && index.linkTypeField == format.linkTypeField()
-                    && index.agreesWith(channel, size, part, format.seekable());
+            Path indexPath = FileIndex.pathFor(path);
+            // A pcapng file's index is checked against its file by the table's first entry.
+            boolean whole = part || !format.seekable();
+            FileIndex index = valid(whole ? FileIndex.load(indexPath) : FileIndex.loadHeader(indexPath), channel, size,
+                    part, format);
+            if (index != null && index.headerOnly() && index.overlaps(from, to)) {
+                index = valid(FileIndex.load(indexPath), channel, size, part, format);
+            }
+            boolean indexed = index != null;
             if (!indexed || (part && !format.seekable())) {
                 index = scan(path, channel, format, size, null); // pcapng being written: read from its start
             } else if (part) {
@@ -98,6 +112,13 @@ public final class Catalog {
             report.accept(path + ": cannot be read (" + e.getMessage() + "); skipped");
             return null;
         }
+    }
+
+    /** {@code index} when it describes the file as it is now, else null. */
+    private static FileIndex valid(FileIndex index, FileChannel channel, long size, boolean part, CaptureFormat format)
+            throws IOException {
+        return index != null && index.complete() && index.linkTypeField == format.linkTypeField()
+                && index.agreesWith(channel, size, part, format.seekable()) ? index : null;
     }
 
     /** Builds the index of a file by reading it all. */
@@ -127,32 +148,35 @@ public final class Catalog {
     }
 
     /**
-     * A cursor for the merge on a capture file of the catalog: a finished seekable file mapped and
-     * read ahead from {@code offset} to past its index's offset for {@code to}, a {@code .part}
-     * one with positioned reads from {@code offset}, anything else from its start.
+     * A cursor for the merge on a capture file of the catalog: a finished seekable file read from
+     * {@code offset} up to the size the catalog saw (one found shorter {@linkplain
+     * RecordCursor#shrankTo shrank}) with the window asked of the disk at once, to past its
+     * index's offset for {@code to}; a {@code .part} one from {@code offset} up to its size now;
+     * anything else from its start.
      */
     static RecordCursor openForWindow(CaptureFile file, long offset, long to) throws IOException, InputException {
         if (file.format().seekable() && !file.part()) {
             FileChannel c = FileChannel.open(file.path(), StandardOpenOption.READ);
-            try {
-                return PcapCursor.mapped(c, file.format(), offset, file.index().windowEndOffset(to));
-            } catch (IOException | RuntimeException e) {
-                c.close();
-                throw e;
-            }
+            PcapCursor.readAhead(file.path(), offset, file.index().windowEndOffset(to), file.size());
+            return new PcapCursor(c, file.format(), offset, file.size());
         }
         return open(file.path(), null, file.format(), offset, false);
     }
 
     /**
-     * A cursor on {@code path}: a seekable file from {@code offset}, anything else from its start.
-     * {@code ownChannel}: the cursor closes {@code channel} (else it opens its own).
+     * A cursor on {@code path}: a seekable file from {@code offset} up to its size now, anything
+     * else from its start. {@code ownChannel}: the cursor closes {@code channel} (else it opens its own).
      */
     static RecordCursor open(Path path, FileChannel channel, CaptureFormat format, long offset, boolean ownChannel)
             throws IOException, InputException {
         if (format.seekable()) {
             FileChannel c = ownChannel ? channel : FileChannel.open(path, StandardOpenOption.READ);
-            return new PcapCursor(c, format, offset);
+            try {
+                return new PcapCursor(c, format, offset, c.size());
+            } catch (IOException e) {
+                c.close();
+                throw e;
+            }
         }
         if (ownChannel) {
             channel.close();

@@ -43,7 +43,7 @@ public final class Extraction {
      */
     public static Extraction prepare(List<Path> directories, long from, long to, String filter, boolean innerFrames,
                                      Consumer<String> report) throws IOException {
-        Catalog catalog = Catalog.of(directories, report);
+        Catalog catalog = Catalog.of(directories, from, to, report);
         SummaryQuery query = innerFrames ? SummaryQuery.ALL : SummaryQuery.of(filter);
         List<CaptureFile> chosen = new ArrayList<>();
         int skipped = 0;
@@ -144,7 +144,7 @@ public final class Extraction {
      */
     public static int indexDirectories(List<Path> directories, Consumer<String> report) throws IOException {
         int written = 0;
-        for (CaptureFile f : Catalog.of(directories, report).files()) {
+        for (CaptureFile f : Catalog.of(directories, 0, 0, report).files()) { // headers: enough to check them
             if (f.indexed() || f.part() || !f.format().seekable()) {
                 continue;
             }

@@ -157,6 +157,14 @@ final class FileIndex {
 
     /** Decodes an index; throws IllegalArgumentException (or a buffer exception) for anything malformed. */
     static FileIndex decode(byte[] bytes) {
+        return decode(bytes, true);
+    }
+
+    /**
+     * Decodes an index, or with {@code whole} false only its header (the first {@link #HEADER_BYTES}):
+     * then {@link #headerOnly}, with no time table and no summary.
+     */
+    private static FileIndex decode(byte[] bytes, boolean whole) {
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes.length < HEADER_BYTES || in.getLong() != MAGIC) {
             throw new IllegalArgumentException("not a gulp index");
@@ -169,6 +177,10 @@ final class FileIndex {
         long packets = in.getLong();
         long firstTs = in.getLong(), lastTs = in.getLong(), minTs = in.getLong(), maxTs = in.getLong();
         int n = in.getInt();
+        if (!whole) {
+            return new FileIndex(flags, linkType, length, first, packets, firstTs, lastTs, minTs, maxTs, new long[0],
+                    new long[0], null);
+        }
         if (n < 0 || n > (bytes.length - HEADER_BYTES) / 16) {
             throw new IllegalArgumentException("bad time table");
         }
@@ -192,6 +204,33 @@ final class FileIndex {
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * Reads the header of the index at {@code path} (its first {@link #HEADER_BYTES}: enough to
+     * check it against its file and to place the file in time); null when there is none or it
+     * cannot be read.
+     */
+    static FileIndex loadHeader(Path path) {
+        try (FileChannel c = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES);
+            while (b.hasRemaining() && c.read(b, b.position()) > 0) {
+                // Fill.
+            }
+            return decode(Arrays.copyOf(b.array(), b.position()), false);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** True for an index read by {@link #loadHeader}: its time table is empty and it has no summary. */
+    boolean headerOnly() {
+        return summary == null;
+    }
+
+    /** Whether the file may hold packets stamped in [{@code from}, {@code to}). */
+    boolean overlaps(long from, long to) {
+        return packets > 0 && maxTimestamp >= from && minTimestamp < to;
     }
 
     /** Writes the index to {@code path} atomically (a temporary file renamed over it). */

@@ -37,6 +37,8 @@ public final class MergeSource implements Source {
     private static final class Head {
         final CaptureFile file;
         final RecordCursor cursor;
+        /** The snap length up to which the handler takes this file's records as they are, or -1. */
+        int verbatimSnaplen = -1;
 
         Head(CaptureFile file, RecordCursor cursor) {
             this.file = file;
@@ -123,10 +125,13 @@ public final class MergeSource implements Source {
                 while (nextFile < files.size() && (heads.isEmpty()
                         || files.get(nextFile).index().minTimestamp <= heads.peek().cursor.timestampNanos())) {
                     Head h = open(files.get(nextFile++));
+                    if (h != null && h.file.index().monotonic() && h.cursor instanceof PcapCursor) {
+                        h.verbatimSnaplen = handler.verbatimSnaplen(h.file.format().nanosecond());
+                    }
                     if (h != null && advance(h)) {
                         heads.add(h);
                     } else if (h != null) {
-                        h.cursor.close();
+                        finish(h);
                     }
                 }
                 Head h = heads.poll();
@@ -137,7 +142,7 @@ public final class MergeSource implements Source {
                 long t = c.timestampNanos();
                 if (t >= from && t < to) {
                     handler.onPacket(c.data(), c.dataOffset(), c.caplen(), c.wirelen(), t, PacketHandler.NO_VLAN_TAG);
-                    if (++batch % 1024 == 0) {
+                    if (++batch % 1024 == 0 || (h.verbatimSnaplen >= 0 && copyRun(h, heads, nextFile, handler))) {
                         handler.onBatchEnd();
                         if (handler.stopRequested()) {
                             return;
@@ -156,6 +161,28 @@ public final class MergeSource implements Source {
                 h.cursor.close();
             }
         }
+    }
+
+    /**
+     * Hands the records of a file in time order that follow its current one over in one piece,
+     * as far as they are read already and come before every other file's head, the next file's
+     * first packet and {@code to} (so the merge's order is kept: the equal timestamps of the bound
+     * go the ordinary way). True when it handed any over.
+     */
+    private boolean copyRun(Head h, PriorityQueue<Head> heads, int nextFile, PacketHandler handler) {
+        long bound = to;
+        if (!heads.isEmpty()) {
+            bound = Math.min(bound, heads.peek().cursor.timestampNanos());
+        }
+        if (nextFile < files.size()) {
+            bound = Math.min(bound, files.get(nextFile).index().minTimestamp);
+        }
+        PcapCursor p = (PcapCursor) h.cursor;
+        int n = p.verbatimRun(bound, h.verbatimSnaplen, handler.verbatimRunBytes());
+        if (n > 0) {
+            handler.onRecords(p.data(), p.runOffset(), p.runLength(), n);
+        }
+        return n > 0;
     }
 
     /**
@@ -180,7 +207,11 @@ public final class MergeSource implements Source {
     }
 
     private void finish(Head h) throws IOException {
-        if (h.cursor.truncated() && !h.file.part()) {
+        long shrank = h.cursor.shrankTo();
+        if (shrank >= 0 && !h.file.part()) {
+            report.accept(h.file.path() + ": shrank from " + h.file.size() + " to " + shrank
+                    + " bytes during the extraction (truncated by another program?); its packets up to the cut are included");
+        } else if (h.cursor.truncated() && !h.file.part()) {
             report.accept(h.file.path() + ": truncated; its packets up to the cut are included");
         }
         h.cursor.close();

@@ -20,7 +20,9 @@ import static gulp.format.Endian.INT_LE;
  * and tcpdump write) read from any record offset with positioned reads of {@link #CHUNK} bytes,
  * so an extraction seeks straight to the part of a file its window needs. A record cut short by
  * the end of the file ends it ({@link #truncated}); a file that grows meanwhile (a {@code .part}
- * being written) is read up to the length it had when opened.
+ * being written) is read up to the length it was opened with. The file is read, never mapped: a
+ * mapping of a file another program truncates faults (SIGBUS) where a read just comes up short,
+ * and a file that came up shorter than that length {@linkplain #shrankTo shrank}.
  */
 final class PcapCursor implements RecordCursor {
     static final int CHUNK = 1 << 20;
@@ -40,50 +42,38 @@ final class PcapCursor implements RecordCursor {
     private int caplen;
     private int wirelen;
     private boolean truncated;
+    private long shrankTo = -1;
+    private long runOffset;   // the last verbatimRun's records: buffer offset and bytes
+    private long runLength;
 
-    /** Reads {@code channel} (a {@link CaptureFormat#pcap} file) from the record at {@code offset}; it closes the channel. */
-    PcapCursor(FileChannel channel, CaptureFormat format, long offset) throws IOException {
+    /**
+     * Reads {@code channel} (a {@link CaptureFormat#pcap} file of {@code length} bytes: the size the
+     * catalog saw, or the size now) from the record at {@code offset}; it closes the channel.
+     */
+    PcapCursor(FileChannel channel, CaptureFormat format, long offset, long length) {
         this.channel = channel;
         this.format = format;
         this.intLayout = format.bigEndian() ? INT_BE : INT_LE;
-        this.end = channel.size();
+        this.end = length;
         this.next = Math.max(offset, PcapFileHeader.LENGTH);
         allocate(CHUNK);
     }
 
     /**
-     * Reads a finished file (one no writer changes any more: a mapping of a file cut short under
-     * it would fault) through a read-only mapping of all of it, so a record is read where the page
-     * cache holds it, with no copy; the bytes from {@code offset} to {@code readAheadEnd} (-1: the
-     * file's end) are asked of the disk at once
-     * (MADV_WILLNEED: the kernel reads them in while the merge reads the first ones).
+     * Asks the kernel to read the bytes of {@code path} from {@code offset} to past
+     * {@code readAheadEnd} (-1: to {@code length}) in at once (POSIX_FADV_WILLNEED: the disk
+     * reads them while the merge reads the first ones). A hint: the reads happen either way.
      */
-    static PcapCursor mapped(FileChannel channel, CaptureFormat format, long offset, long readAheadEnd)
-            throws IOException {
-        PcapCursor c = new PcapCursor(channel, format, offset, true);
-        long from = Math.min(c.next, c.end);
-        long to = readAheadEnd < 0 ? c.end : Math.min(c.end, readAheadEnd + READ_AHEAD_MARGIN);
-        long page = from & -PAGE; // madvise takes a page-aligned start
-        if (to > page) {
-            Libc.current().willNeed(c.buffer.asSlice(page, to - page)); // a hint: the merge reads either way
+    static void readAhead(java.nio.file.Path path, long offset, long readAheadEnd, long length) {
+        long from = Math.min(Math.max(offset, PcapFileHeader.LENGTH), length);
+        long to = readAheadEnd < 0 ? length : Math.min(length, readAheadEnd + READ_AHEAD_MARGIN);
+        if (to > from) {
+            Libc.current().readAhead(path.toString(), from, to - from);
         }
-        return c;
     }
 
     /** Read ahead past the index's first entry at or after the window's end (it lies in the record there or the next). */
     private static final long READ_AHEAD_MARGIN = FileIndex.SPACING;
-    private static final long PAGE = 4096;
-
-    private PcapCursor(FileChannel channel, CaptureFormat format, long offset, boolean map) throws IOException {
-        this.channel = channel;
-        this.format = format;
-        this.intLayout = format.bigEndian() ? INT_BE : INT_LE;
-        this.end = channel.size();
-        this.next = Math.max(offset, PcapFileHeader.LENGTH);
-        buffer = channel.map(FileChannel.MapMode.READ_ONLY, 0, end, arena);
-        bufferStart = 0;
-        bufferLength = end;
-    }
 
     private void allocate(int size) {
         if (buffer != null) {
@@ -91,7 +81,7 @@ final class PcapCursor implements RecordCursor {
             arena = Arena.ofShared();
         }
         buffer = arena.allocate(size, 4096);
-        view = buffer.asByteBuffer();
+        view = buffer.asByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN); // verbatimRun reads little-endian files only
         bufferLength = 0;
     }
 
@@ -147,10 +137,64 @@ final class PcapCursor implements RecordCursor {
         }
         bufferLength = view.position();
         if (bufferLength < length) {
-            truncated = true;
+            truncated = true; // the file ends before the length it was opened with: it shrank
+            shrankTo = channel.size();
             return false;
         }
         return true;
+    }
+
+    /**
+     * Takes the records after the current one that are in the buffer already, as long as each
+     * would be written unchanged (little-endian, stamped before {@code bound}, captured length at
+     * most {@code snaplen}, a header that {@link gulp.format.RecordEncoder#verbatimSnaplen}
+     * re-encodes to the same bytes) and they fit in {@code maxBytes}: they are then at
+     * {@link #runOffset} in {@link #data}, {@link #runLength} bytes, and {@link #next} goes on
+     * after them. Returns how many (0: none; the cursor has not moved).
+     */
+    int verbatimRun(long bound, int snaplen, long maxBytes) {
+        if (format.bigEndian()) {
+            return 0;
+        }
+        boolean nanos = format.nanosecond();
+        long fractions = nanos ? 1_000_000_000L : 1_000_000L; // a fraction below this re-encodes to itself
+        long limit = Math.min(bufferStart + bufferLength, end);
+        long start = next;
+        long at = next;
+        int count = 0;
+        // Two little-endian longs per header, through the buffer's ByteBuffer view: cheaper than
+        // four segment reads before the JIT has compiled this loop (most of an extraction's life).
+        while (at + PcapRecordHeader.LENGTH <= limit) {
+            int b = (int) (at - bufferStart);
+            long time = view.getLong(b + PcapRecordHeader.TS_SECONDS_OFFSET);
+            long lengths = view.getLong(b + PcapRecordHeader.CAPLEN_OFFSET);
+            long cap = lengths & 0xFFFF_FFFFL;
+            long original = lengths >> 32; // signed, as the encoder compares it
+            long after = at + PcapRecordHeader.LENGTH + cap;
+            if (cap > snaplen || original < cap || after > limit || after - start > maxBytes || ((int) time == 0 && lengths == 0)) {
+                break; // not whole here, not as the encoder writes it, or zeros (next() decides what they are)
+            }
+            long fraction = time >>> 32;
+            if (fraction >= fractions || PcapRecordHeader.timestampNanos((int) time, (int) fraction, nanos) >= bound) {
+                break;
+            }
+            at = after;
+            count++;
+        }
+        runOffset = start - bufferStart;
+        runLength = at - start;
+        next = at;
+        return count;
+    }
+
+    /** Where the last {@link #verbatimRun}'s records start in {@link #data}. */
+    long runOffset() {
+        return runOffset;
+    }
+
+    /** The bytes of the last {@link #verbatimRun}'s records. */
+    long runLength() {
+        return runLength;
     }
 
     @Override
@@ -186,6 +230,11 @@ final class PcapCursor implements RecordCursor {
     @Override
     public boolean truncated() {
         return truncated;
+    }
+
+    @Override
+    public long shrankTo() {
+        return shrankTo;
     }
 
     @Override

@@ -28,6 +28,14 @@ interface RecordCursor extends AutoCloseable {
     /** True when the file ended inside a record (the rest is ignored, as a truncated last file is). */
     boolean truncated();
 
+    /**
+     * The file's size when a read found it shorter than the length the cursor was opened with
+     * (another program truncated it meanwhile), else -1.
+     */
+    default long shrankTo() {
+        return -1;
+    }
+
     @Override
     void close() throws IOException;
 }

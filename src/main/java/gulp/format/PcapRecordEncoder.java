@@ -36,6 +36,11 @@ public final class PcapRecordEncoder implements RecordEncoder {
     }
 
     @Override
+    public int verbatimSnaplen(boolean nanosecond) {
+        return nanosecond == this.nanosecond ? snaplen : -1;
+    }
+
+    @Override
     public RecordFraming framing() {
         return RecordFraming.pcap(nanosecond);
     }

@@ -35,6 +35,17 @@ public interface RecordEncoder {
                            int tag, MemorySegment data, long offset, int caplen, int wirelen);
 
     /**
+     * The snap length up to which this encoder writes a classic little-endian pcap record of
+     * {@code nanosecond} resolution exactly as it came, when the record's header holds what
+     * {@link #append} would put there (its timestamp's fields, a captured length up to this, a wire
+     * length no smaller): so such records may be copied into the ring as they are. -1 when it
+     * never does (pcapng, the other resolution).
+     */
+    default int verbatimSnaplen(boolean nanosecond) {
+        return -1;
+    }
+
+    /**
      * Writes a record that describes a capture interface into the stream (a pcapng interface
      * description block); returns its length, 0 if the ring is full, or -1 if this format does not
      * record interfaces (classic pcap: nothing is written). Not on the per-packet path.

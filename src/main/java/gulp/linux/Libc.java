@@ -79,7 +79,7 @@ public final class Libc {
     /** madvise: fault every page of the range in, writable, contents unchanged (Linux 5.14 and later). */
     public static final int MADV_POPULATE_WRITE = 23;
     /** madvise: the range will be read soon; the kernel starts reading a file mapping's pages in, without waiting. */
-    public static final int MADV_WILLNEED = 3;
+    public static final int POSIX_FADV_WILLNEED = 3;
     public static final short POLLIN = 0x1;
     public static final short POLLERR = 0x8;
     public static final int O_RDONLY = 0;
@@ -138,6 +138,9 @@ public final class Libc {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
         static final MethodHandle STATX = errnoCall("statx", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
         static final MethodHandle FCHMOD = errnoCall("fchmod", JAVA_INT, JAVA_INT, JAVA_INT);
+        // posix_fadvise returns the error number (it does not set errno).
+        static final MethodHandle POSIX_FADVISE = LINKER.downcallHandle(LOOKUP.find("posix_fadvise").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
         static final MethodHandle GETEUID = LINKER.downcallHandle(LOOKUP.find("geteuid").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT));
         static final MethodHandle GETEGID = LINKER.downcallHandle(LOOKUP.find("getegid").orElseThrow(),
@@ -337,14 +340,28 @@ public final class Libc {
     }
 
     /**
-     * Asks the kernel to start reading {@code memory} (a file mapping) in, and returns at once
-     * (MADV_WILLNEED): a hint, false (errno set) when it is refused.
+     * Asks the kernel to start reading {@code length} bytes of the file at {@code path} from
+     * {@code offset} into the page cache, and returns once the reads are queued
+     * (POSIX_FADV_WILLNEED on a descriptor of its own, closed again): a hint, false when the file
+     * cannot be opened or the kernel refuses.
      */
-    public boolean willNeed(MemorySegment memory) {
+    public boolean readAhead(String path, long offset, long length) {
+        int fd;
         try {
-            return (int) Sockets.MADVISE.invokeExact(callState, memory, memory.byteSize(), MADV_WILLNEED) == 0;
+            fd = open(path, O_RDONLY | O_CLOEXEC);
+        } catch (NativeException e) {
+            return false;
+        }
+        try {
+            return (int) FileCalls.POSIX_FADVISE.invokeExact(fd, offset, length, POSIX_FADV_WILLNEED) == 0;
         } catch (Throwable e) {
             throw unexpected(e);
+        } finally {
+            try {
+                close(fd);
+            } catch (NativeException e) {
+                // A read-only descriptor: nothing was written that a failed close could lose.
+            }
         }
     }
 

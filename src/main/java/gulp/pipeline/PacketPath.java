@@ -335,6 +335,49 @@ public final class PacketPath implements PacketHandler {
     }
 
     @Override
+    public int verbatimSnaplen(boolean nanosecond) {
+        return filter == null && decapsulator == null && countLimit == 0 && waitWhenFull && !closed
+                ? encoder.verbatimSnaplen(nanosecond) : -1;
+    }
+
+    @Override
+    public long verbatimRunBytes() {
+        return ring.buffer().byteSize() / 4; // the ring's capacity: a quarter of it leaves the writer room to drain
+    }
+
+    /** A run of records copied into the ring as it is, waiting for room as a file's packets do. */
+    @Override
+    public void onRecords(MemorySegment data, long offset, long length, int count) {
+        if (closed) {
+            return;
+        }
+        counters.packetsRead.add(count);
+        if (!ring.tryClaim(length)) {
+            ring.publish();
+            idle.reset();
+            while (!ring.tryClaim(length)) {
+                if (control.stopRequested()) {
+                    closed = true; // as for one packet: the output ends at a point of the input
+                    return;
+                }
+                idle.idle();
+            }
+        }
+        long at = ring.claimedIndexIfContiguous();
+        if (at >= 0) {
+            MemorySegment.copy(data, offset, ring.buffer(), at, length);
+            ring.commitClaimed();
+        } else {
+            ring.put(data, offset, length);
+            ring.commit();
+        }
+        dropsSinceLast[currentInterface] = 0;
+        recordsStored += count;
+        counters.recordsStored.add(count);
+        counters.bytesStored.add(length);
+    }
+
+    @Override
     public void onSkippedByDirection() {
         counters.directionSkipped.increment();
     }
