@@ -8,6 +8,9 @@
 #                 system (not tmpfs), the one whose speed is measured.
 #   WRITER_MB=N   size of the capture the writer part reads (default 4096), kept in /dev/shm
 #                 so that reading it costs no disk time.
+#   WRITER_PASSES=N  gulp reads that capture N times (--read BIG repeated, one output) and dd
+#                 writes as many bytes: a longer run without a bigger file in /dev/shm (default 1;
+#                 gulp-read, gulp-stdout and gulp-null only).
 #   RESULTS=FILE  keeps the raw rows (tab-separated) there as well.
 #
 # (a) writer: `gulp --read BIG -o DIR` end to end, the default `--fsync file` included (each file
@@ -110,7 +113,10 @@ writer_part() {
   else
     "$JAVA" -cp "$CP" gulp.bench.PcapGenerator plain 1500 $((WRITER_MB << 20)) "$BIG" 2>/dev/null
   fi
+  local passes=${WRITER_PASSES:-1} reads=() p
+  for p in $(seq 1 "$passes"); do reads+=(--read "$input"); done
   local bytes; bytes=$(stat -c %s "$input")
+  bytes=$(( passes * (bytes - 24) + 24 ))   # one 24-byte pcap file header in the output
   local blocks=$(( (bytes + (1 << 20) - 1) >> 20 ))
   for r in $(seq 1 "$REPEATS"); do
     for tool in $WRITER_TOOLS; do
@@ -138,16 +144,16 @@ writer_part() {
         dd-buffered) out=$(timed dd if=/dev/zero of="$DISK/dd" bs=1M count=$blocks conv=fdatasync status=none) ;;
         gulp-read) mkdir "$DISK/o"
                    if [[ " ${extra[*]} " == *" --fsync never "* ]]; then
-                     out=$(timed sh -c '"$@" && sync' sh "$g" -q --read "$input" -o "$DISK/o" "${extra[@]}" 2>> "$OUT/writer.log")
+                     out=$(timed sh -c '"$@" && sync' sh "$g" -q "${reads[@]}" -o "$DISK/o" "${extra[@]}" 2>> "$OUT/writer.log")
                    else
-                     out=$(timed "$g" -q --read "$input" -o "$DISK/o" "${extra[@]}" 2>> "$OUT/writer.log")
+                     out=$(timed "$g" -q "${reads[@]}" -o "$DISK/o" "${extra[@]}" 2>> "$OUT/writer.log")
                    fi
                    note="files=$(ls "$DISK/o" | grep -c '\.pcap$')" ;;
-        gulp-stdout) out=$(timed sh -c 'g=$1 i=$2 o=$3; shift 3; "$g" -q --read "$i" "$@" > "$o" && sync "$o"' sh "$g" "$input" "$DISK/cap.pcap" "${extra[@]}" 2>> "$OUT/writer.log")
+        gulp-stdout) out=$(timed sh -c 'g=$1 o=$2; shift 2; "$g" -q "$@" > "$o" && sync "$o"' sh "$g" "$DISK/cap.pcap" "${reads[@]}" "${extra[@]}" 2>> "$OUT/writer.log")
                    [ "$(stat -c %s "$DISK/cap.pcap")" = "$bytes" ] || note="size differs" ;;
         gulp-copy) out=$(timed sh -c 'g=$1 i=$2 o=$3; shift 3; "$g" -q -c "$@" < "$i" > "$o" && sync "$o"' sh "$g" "$input" "$DISK/cap.pcap" "${extra[@]}" 2>> "$OUT/writer.log")
                    [ "$(stat -c %s "$DISK/cap.pcap")" = "$bytes" ] || note="size differs" ;;
-        gulp-null) out=$(timed sh -c '"$1" -q --read "$2" > /dev/null' sh "$g" "$input" 2>> "$OUT/writer.log") ;;
+        gulp-null) out=$(timed sh -c 'g=$1; shift; "$g" -q "$@" > /dev/null' sh "$g" "${reads[@]}" 2>> "$OUT/writer.log") ;;
         *) echo "disk-bench: unknown writer tool $tool" >&2; exit 2 ;;
       esac
       set -- $out

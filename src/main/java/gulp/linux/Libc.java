@@ -114,12 +114,16 @@ public final class Libc {
         static final MethodHandle SETSOCKOPT = errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
         static final MethodHandle GETSOCKOPT = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
         static final MethodHandle BIND = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-        static final MethodHandle MMAP = errnoCall("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
-        static final MethodHandle MUNMAP = errnoCall("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
-        static final MethodHandle MADVISE = errnoCall("madvise", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
         static final MethodHandle POLL = errnoCall("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
         static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
         static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", JAVA_INT, ADDRESS);
+    }
+
+    // Every run maps its ring; only a live capture opens sockets (a file run would link seven handles for nothing).
+    private static final class Memory {
+        static final MethodHandle MMAP = errnoCall("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
+        static final MethodHandle MUNMAP = errnoCall("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
+        static final MethodHandle MADVISE = errnoCall("madvise", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     }
 
     private static final class Scheduling {
@@ -127,6 +131,10 @@ public final class Libc {
         static final MethodHandle SCHED_GETAFFINITY = errnoCall("sched_getaffinity", JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
         static final MethodHandle SETPRIORITY = errnoCall("setpriority", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
         static final MethodHandle SYSCALL1 = errnoCall("syscall", JAVA_LONG, JAVA_LONG);
+    }
+
+    // Every run pins its threads (Scheduling); locking memory and real-time priority are a live capture's.
+    private static final class Locking {
         static final MethodHandle MLOCK = errnoCall("mlock", JAVA_INT, ADDRESS, JAVA_LONG);
         static final MethodHandle MLOCK2 = errnoCall("mlock2", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
         static final MethodHandle SCHED_SETSCHEDULER = errnoCall("sched_setscheduler", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
@@ -175,7 +183,9 @@ public final class Libc {
     public static void linkCaptureCalls() {
         try {
             MethodHandle socket = Sockets.SOCKET;
+            MethodHandle mmap = Memory.MMAP;
             MethodHandle affinity = Scheduling.SCHED_GETAFFINITY;
+            MethodHandle mlock = Locking.MLOCK;
         } catch (LinkageError e) {
             // the main thread's own first call reports it, as it would without this thread
         }
@@ -291,7 +301,7 @@ public final class Libc {
     public MemorySegment mmap(long length, int prot, int flags, int fd) throws NativeException {
         MemorySegment address;
         try {
-            address = (MemorySegment) Sockets.MMAP.invokeExact(callState, MemorySegment.NULL, length, prot, flags, fd, 0L);
+            address = (MemorySegment) Memory.MMAP.invokeExact(callState, MemorySegment.NULL, length, prot, flags, fd, 0L);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -333,7 +343,7 @@ public final class Libc {
      */
     public boolean populateWrite(MemorySegment memory) {
         try {
-            return (int) Sockets.MADVISE.invokeExact(callState, memory, memory.byteSize(), MADV_POPULATE_WRITE) == 0;
+            return (int) Memory.MADVISE.invokeExact(callState, memory, memory.byteSize(), MADV_POPULATE_WRITE) == 0;
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -368,7 +378,7 @@ public final class Libc {
     public void munmap(MemorySegment mapping) throws NativeException {
         int rc;
         try {
-            rc = (int) Sockets.MUNMAP.invokeExact(callState, mapping, mapping.byteSize());
+            rc = (int) Memory.MUNMAP.invokeExact(callState, mapping, mapping.byteSize());
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -583,7 +593,7 @@ public final class Libc {
         param.set(JAVA_INT, 0, priority);
         int rc;
         try {
-            rc = (int) Scheduling.SCHED_SETSCHEDULER.invokeExact(callState, 0, SCHED_FIFO, param);
+            rc = (int) Locking.SCHED_SETSCHEDULER.invokeExact(callState, 0, SCHED_FIFO, param);
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -595,7 +605,7 @@ public final class Libc {
     public void mlock(MemorySegment memory) throws NativeException {
         int rc;
         try {
-            rc = (int) Scheduling.MLOCK.invokeExact(callState, memory, memory.byteSize());
+            rc = (int) Locking.MLOCK.invokeExact(callState, memory, memory.byteSize());
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -614,7 +624,7 @@ public final class Libc {
     public void mlockOnFault(MemorySegment memory) throws NativeException {
         int rc;
         try {
-            rc = (int) Scheduling.MLOCK2.invokeExact(callState, memory, memory.byteSize(), MLOCK_ONFAULT);
+            rc = (int) Locking.MLOCK2.invokeExact(callState, memory, memory.byteSize(), MLOCK_ONFAULT);
         } catch (Throwable e) {
             throw unexpected(e);
         }
