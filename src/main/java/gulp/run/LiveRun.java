@@ -70,7 +70,7 @@ final class LiveRun {
             StartupTrace.mark("bound (listening)");
             // Mapped only: faulted in and locked beside the capture, from where the reader starts.
             ByteRing ring = assembly.allocateRing(arena, settings.ringBytes(), false);
-            faultIn.start(List.of(ring), assembly::message);
+            faultIn.start(List.of(ring), settings.threads().raiseReader(), assembly::message);
             StartupTrace.mark("ring allocated");
             RunAssembly.PacketRun run = assembly.assemble(source, names.getFirst(), ring, counters, processing);
             PacketPath path = run.path();

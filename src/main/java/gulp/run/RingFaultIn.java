@@ -2,6 +2,7 @@ package gulp.run;
 
 import gulp.linux.Libc;
 import gulp.linux.NativeException;
+import gulp.pipeline.RoleRunner;
 import gulp.ring.ByteRing;
 
 import java.lang.foreign.MemorySegment;
@@ -54,7 +55,7 @@ final class RingFaultIn implements AutoCloseable {
     private volatile boolean stopped;
 
     RingFaultIn() {
-        this(System.getenv("GULP_TMP_LEAD_MIB") == null ? LEAD : Long.parseLong(System.getenv("GULP_TMP_LEAD_MIB")) << 20); // TEMP measurement
+        this(LEAD);
     }
 
     /** With another lead (tests). */
@@ -67,15 +68,23 @@ final class RingFaultIn implements AutoCloseable {
 
     /**
      * Starts faulting {@code rings} in, each from where its reader writes (once per instance);
-     * {@code warning} gets at most one line, from this thread.
+     * {@code warning} gets at most one line, from this thread. With {@code readerRaised} (the
+     * readers run at nice {@value RoleRunner#READER_NICE}) the thread takes the readers' nice
+     * value: its page faults are theirs, taken in bulk, and at a lower priority it would get a
+     * tenth of a CPU the readers keep busy, fall behind and leave the faults to them.
      */
-    void start(List<ByteRing> rings, Consumer<String> warning) {
+    void start(List<ByteRing> rings, boolean readerRaised, Consumer<String> warning) {
         if (thread != null) {
             throw new IllegalStateException("the rings are being faulted in already");
         }
         ByteRing[] all = rings.toArray(ByteRing[]::new);
         lock(all, warning);
-        thread = Thread.ofPlatform().name("gulp-ring-fault-in").daemon().start(() -> run(all));
+        thread = Thread.ofPlatform().name("gulp-ring-fault-in").daemon().start(() -> {
+            if (readerRaised) {
+                raise();
+            }
+            run(all);
+        });
     }
 
     /**
@@ -93,6 +102,16 @@ final class RingFaultIn implements AutoCloseable {
                         + " MiB or more: LimitMEMLOCK=, ulimit -l)");
                 return;
             }
+        }
+    }
+
+    /** Takes the readers' nice value; without CAP_SYS_NICE the reader's own warning has said so. */
+    private static void raise() {
+        Libc libc = Libc.current();
+        try {
+            libc.setThreadNice(libc.gettid(), RoleRunner.READER_NICE);
+        } catch (NativeException e) {
+            // stays at the process's nice value
         }
     }
 
