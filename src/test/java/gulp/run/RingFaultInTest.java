@@ -109,6 +109,15 @@ class RingFaultInTest {
     }
 
     @Test
+    void whileAheadItWaitsHalfTheLeadAtTheReadersRateWithinBounds() {
+        RingFaultIn faultIn = new RingFaultIn(LEAD);
+        assertEquals(RingFaultIn.MAX_PARK_NANOS, faultIn.park(0, 1_000_000), "an idle reader");
+        assertEquals(8_000_000, faultIn.park(LEAD, 16_000_000), "the lead in 16 ms: 8 ms");
+        assertEquals(RingFaultIn.MIN_PARK_NANOS, faultIn.park(100 * LEAD, 1_000_000), "a burst: the shortest wait");
+        assertEquals(RingFaultIn.MAX_PARK_NANOS, faultIn.park(MIB, 1_000_000_000), "1 MiB/s: the longest wait");
+    }
+
+    @Test
     void aFaultInNeverStartedClosesAtOnce() {
         new RingFaultIn().close();
     }
