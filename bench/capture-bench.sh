@@ -97,7 +97,7 @@ stop_tool() {
     sleep 0.2
   done
   ticks_end=$(ticks $pid); rss=$(hwm_mib $pid); rflt=$(thread_stat $pid gulp-reader '$8')
-  fticks=$(thread_stat $pid gulp-ring-fault- '$12+$13')   # comm is cut at 15 characters
+  fticks=$(thread_stat $pid gulp-ring-fault '$12+$13')   # gulp-ring-fault-in: comm is cut at 15 characters
   kill -INT $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true
 }

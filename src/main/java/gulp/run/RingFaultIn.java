@@ -73,18 +73,20 @@ final class RingFaultIn implements AutoCloseable {
      * {@code warning} gets at most one line, from this thread. With {@code readerRaised} (the
      * readers run at nice {@value RoleRunner#READER_NICE}) the thread takes the readers' nice
      * value: its page faults are theirs, taken in bulk, and at a lower priority it would get a
-     * tenth of a CPU the readers keep busy, fall behind and leave the faults to them.
+     * tenth of a CPU the readers keep busy, fall behind and leave the faults to them. With
+     * {@code cpu} (not -1) it runs on that CPU: the writer's, when it has one apart from the
+     * reader's, since a reader sharing its CPU with the receive softirq has no time to spare
+     * (1 M x 1500 B at the top rate, mode B, one CPU for all: 0.5-0.7 s of faulting in during the
+     * burst, and more kernel drops than with the ring faulted in at start, BENCHMARKS.md §3.1).
      */
-    void start(List<ByteRing> rings, boolean readerRaised, Consumer<String> warning) {
+    void start(List<ByteRing> rings, int cpu, boolean readerRaised, Consumer<String> warning) {
         if (thread != null) {
             throw new IllegalStateException("the rings are being faulted in already");
         }
         ByteRing[] all = rings.toArray(ByteRing[]::new);
         lock(all, warning);
         thread = Thread.ofPlatform().name("gulp-ring-fault-in").daemon().start(() -> {
-            if (readerRaised) {
-                raise();
-            }
+            placeAndRaise(cpu, readerRaised);
             run(all);
         });
     }
@@ -107,11 +109,23 @@ final class RingFaultIn implements AutoCloseable {
         }
     }
 
-    /** Takes the readers' nice value; without CAP_SYS_NICE the reader's own warning has said so. */
-    private static void raise() {
+    /**
+     * Pins this thread to {@code cpu} (unless -1) and takes the readers' nice value; what fails
+     * the writer's and reader's own set-up has said in its warning already.
+     */
+    private static void placeAndRaise(int cpu, boolean raise) {
         Libc libc = Libc.current();
         try {
-            libc.setThreadNice(libc.gettid(), RoleRunner.READER_NICE);
+            if (cpu >= 0) {
+                libc.pinCurrentThread(cpu);
+            }
+        } catch (NativeException e) {
+            // left where the scheduler puts it
+        }
+        try {
+            if (raise) {
+                libc.setThreadNice(libc.gettid(), RoleRunner.READER_NICE);
+            }
         } catch (NativeException e) {
             // stays at the process's nice value
         }

@@ -65,7 +65,7 @@ class RingFaultInTest {
             ByteRing ring = ring(arena);
             long lockedBefore = statusKiB("VmLck");
             long rssBefore = statusKiB("VmRSS");
-            faultIn.start(List.of(ring), false, warnings::add);
+            faultIn.start(List.of(ring), -1, false, warnings::add);
             long idle = awaitRssGrowth(rssBefore, LEAD >> 10);
             assertTrue(idle >= (LEAD >> 10) * 9 / 10 && idle < (3 * LEAD) >> 10, "an idle ring holds about the lead: " + idle + " KiB");
             if (warnings.isEmpty()) {
@@ -94,7 +94,7 @@ class RingFaultInTest {
             MemorySegment bytes = ring.buffer();
             long half = RING / 2;
             try (RingFaultIn faultIn = new RingFaultIn(LEAD)) {
-                faultIn.start(List.of(ring), true, w -> { });
+                faultIn.start(List.of(ring), 0, true, w -> { });
                 for (long i = 0; i < half; i += 8) { // the reader, racing the thread through the same pages
                     bytes.set(ValueLayout.JAVA_LONG_UNALIGNED, i, i * 31 + 7);
                     if ((i & (MIB - 1)) == MIB - 8) {
