@@ -7,6 +7,8 @@
 #   (PPS 0 = as fast as possible; tcpdump-def is tcpdump with its default 2 MiB buffer;
 #   gulp-hold, not in the default list, is gulp --hold-kernel-blocks)
 #   GULP_OPTS adds options to gulp's command line (e.g. GULP_OPTS="-r 4096" for the burst test).
+#   A tool name ending in @base (gulp@base, gulp-hold@base) runs the build of GULP_BASE (a
+#   launcher path, e.g. /tmp/old/bin/gulp: its checkout's target/classes) in the same run.
 #   RESULTS=FILE keeps the raw rows (tab-separated) there as well.
 #
 # Test bed (capture-testbed.md recipe): namespaces gtb-<pid>-g / -c joined by a veth pair, the
@@ -21,7 +23,10 @@
 # Per run: loss = delta rx_packets of the capture veth - records in the file (capinfos);
 # CPU = utime+stime of the capturer process (/proc/PID/stat) from just before the generator
 # starts until just before SIGINT (start-up excluded), as seconds per million delivered packets;
-# RSS = VmHWM of the capturer just before SIGINT. Repeats are the outer loop; a quiet gate waits
+# RSS = VmHWM of the capturer just before SIGINT; for gulp also the page faults its reader
+# thread took itself (minflt of gulp-reader) and the whole process's CPU seconds with start-up
+# (cpu_all_s) and the CPU seconds of its fault-in thread (faultin_cpu_s, - once it has ended).
+# Repeats are the outer loop; a quiet gate waits
 # (at most 3 s) for the rest of the machine to use < 20 % CPU before each run and logs it.
 # At the end: median (min-max) per tool, mode and size. The classes are copied first, so a
 # rebuild during the run does not change what is measured.
@@ -42,7 +47,20 @@ testbed_up gtb
 ROWS=${RESULTS:-$OUT/rows.tsv}
 HZ=$(getconf CLK_TCK)
 copy_classes
+if [[ " $TOOLS " == *@base* ]]; then
+  mkdir -p "$OUT/base-classes"
+  cp -r "$(dirname "${GULP_BASE:?GULP_BASE names the build to compare with}")/../target/classes/." "$OUT/base-classes/"
+fi
 
+# thread_stat PID NAME FIELD: a field of /proc/PID/task/*/stat of the thread NAME (counted after
+# the command's closing parenthesis: 8 minflt, 12 utime, 13 stime, 12+13 both), or - (none).
+thread_stat() {
+  local t
+  for t in /proc/$1/task/*; do
+    [ "$(cat $t/comm 2>/dev/null)" = "$2" ] && { awk '{ sub(/.*\) /, ""); print '"$3"' }' $t/stat; return; }
+  done
+  echo -
+}
 hwm_mib() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' /proc/$1/status 2>/dev/null || echo 0; }
 
 GATE_WAIT="${GATE_WAIT:-3}"   # waiting longer would triple the run time on a shared machine
@@ -52,8 +70,10 @@ source "$here/bench/lib/quiet-gate.sh"
 start_tool() {
   local tool=$1 log=$OUT/tool.log
   : > "$log"
+  local classes=$OUT/classes
+  case $tool in *@base) classes=$OUT/base-classes; tool=${tool%@base} ;; esac
   case $tool in
-    gulp|gulp-hold) ip netns exec $CAP taskset -c 1 "$JAVA" "${GULP_JVM_FLAGS[@]}" -cp "$OUT/classes" gulp.cli.Main \
+    gulp|gulp-hold) ip netns exec $CAP taskset -c 1 "$JAVA" "${GULP_JVM_FLAGS[@]}" -cp "$classes" gulp.cli.Main \
             -i $CIF -B 256 --reader-cpu 1 --writer-cpu 1 $([ $tool = gulp-hold ] && echo --hold-kernel-blocks) \
             ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     tcpdump) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -B 262144 -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
@@ -76,13 +96,14 @@ stop_tool() {
     [ $stable -ge 5 ] && break
     sleep 0.2
   done
-  ticks_end=$(ticks $pid); rss=$(hwm_mib $pid)
+  ticks_end=$(ticks $pid); rss=$(hwm_mib $pid); rflt=$(thread_stat $pid gulp-reader '$8')
+  fticks=$(thread_stat $pid gulp-ring-fault '$12+$13')   # gulp-ring-fault-in: comm is cut at 15 characters
   kill -INT $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true
 }
 
-[ -s "$ROWS" ] || printf "rep\ttool\tmode\tsize\tsent_pps\tdelivered\tcaptured\tloss_pct\tcpu_s_per_mpkt\trss_mib\tready_s\tbg_pct\tdrops\n" > "$ROWS"
-printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s\n" rep tool mode size sent_pps delivered captured loss% cpu_s/Mp rss_MiB ready bg% tool_drops
+[ -s "$ROWS" ] || printf "rep\ttool\tmode\tsize\tsent_pps\tdelivered\tcaptured\tloss_pct\tcpu_s_per_mpkt\trss_mib\tready_s\tbg_pct\tdrops\treader_minflt\tcpu_all_s\tfaultin_cpu_s\n" > "$ROWS"
+printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s %s %s %s\n" rep tool mode size sent_pps delivered captured loss% cpu_s/Mp rss_MiB ready bg% tool_drops rdr_flt cpu_all fault_cpu
 for r in $(seq 1 "$REPEATS"); do
 for mode in $MODES; do
   if [ "$mode" = B ]; then rps 2; else rps 0; fi
@@ -96,14 +117,16 @@ for mode in $MODES; do
       sent=$(ip netns exec $GEN "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" gulp.bench.LiveSender $GIF $size $COUNT 0 $PPS)
       pps=$(echo "$sent" | sed -E 's/.*= ([0-9]+) pps.*/\1/')
       delivered=$(( $(rx) - before ))
-      captured=-; loss=-; drops=-; cpu=-; rss=-; ready=-
+      captured=-; loss=-; drops=-; cpu=-; rss=-; ready=-; rflt=-; cpuall=-; fcpu=-
       if [ "$tool" != none ]; then
         stop_tool
         captured=$(capinfos -c -M $OUT/cap.pcap 2>/dev/null | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
         captured=${captured:-0}
         loss=$(awk -v d=$delivered -v c=$captured 'BEGIN { x = (d > 0) ? 100 * (d - c) / d : 0; printf "%.2f", x }')
         cpu=$(awk -v t=$((ticks_end - ticks_start)) -v hz=$HZ -v d=$delivered 'BEGIN { printf "%.2f", (d > 0) ? t / hz / (d / 1e6) : 0 }')
-        case $tool in
+        cpuall=$(awk -v t=$ticks_end -v hz=$HZ 'BEGIN { printf "%.2f", t / hz }')
+        [ "$fticks" != - ] && fcpu=$(awk -v t=$fticks -v hz=$HZ 'BEGIN { printf "%.2f", t / hz }')
+        case ${tool%@base} in
           gulp|gulp-hold) drops=$(awk '/dropped by the kernel/ {k=$1} /ring full/ {f=$1} END {print k "k+" f "r"}' $OUT/tool.log)
                 ready=$(grep -o 'ready [0-9.]* s' $OUT/tool.log | awk '{print $2}') ;;
           tcpdump|tcpdump-def) drops=$(awk '/dropped by kernel/ {print $1}' $OUT/tool.log) ;;
@@ -111,8 +134,8 @@ for mode in $MODES; do
           netsniff) drops=$(grep -Eo '[0-9]+ +packets (dropped|failed)' $OUT/tool.log | head -1 | awk '{print $1}') ;;
         esac
       fi
-      printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}"
-      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" >> "$ROWS"
+      printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s %s %s %s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" "$rflt" "$cpuall" "$fcpu"
+      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" "$rflt" "$cpuall" "$fcpu" >> "$ROWS"
       rm -f $OUT/cap.pcap
     done
   done
@@ -123,4 +146,4 @@ rps 0
 echo
 echo "Medians (min-max) over the repeats:"
 python3 "$here/bench/lib/medians.py" "$ROWS" "tool,mode,size" \
-  "sent pps:4:k,loss %:7:2,CPU s per M pkts:8:2,peak RSS MiB:9:0,ready s:10:2"
+  "sent pps:4:k,loss %:7:2,CPU s per M pkts:8:2,peak RSS MiB:9:0,ready s:10:2,reader faults:13:0,CPU s with start-up:14:2,fault-in thread CPU s:15:2"

@@ -7,6 +7,8 @@
 #   bench/erspan-bench.sh [COUNT] [REPEATS] [SIZES] [MODES] [CONFIGS]
 #   defaults: 1000000 3 "300 1500" "B A" "d dfilter gre"     (SIZES = outer frame bytes)
 #   RESULTS=FILE keeps the raw rows (tab-separated).
+#   A config ending in @base (d@base, dfilter@base, gre@base) runs the build of GULP_BASE (a
+#   launcher path, e.g. /tmp/old/bin/gulp: its checkout's target/classes) in the same run.
 #
 # Same private test bed as capture-bench.sh (veth between two fresh namespaces, nftables netdev
 # drop sink, generator pinned to CPU 0, gulp under taskset -c 1 with --reader-cpu 1
@@ -35,6 +37,10 @@ testbed_up gte
 ROWS=${RESULTS:-$OUT/rows.tsv}
 HZ=$(getconf CLK_TCK)
 copy_classes
+if [[ " $CONFIGS " == *@base* ]]; then
+  mkdir -p "$OUT/base-classes"
+  cp -r "$(dirname "${GULP_BASE:?GULP_BASE names the build to compare with}")/../target/classes/." "$OUT/base-classes/"
+fi
 
 cpu1_busy() { awk '$1 == "cpu1" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 
@@ -45,12 +51,14 @@ for mode in $MODES; do
   for size in $SIZES; do
     for config in $CONFIGS; do
       rm -f $OUT/cap.pcap; : > $OUT/gulp.log
-      case $config in
+      classes=$OUT/classes
+      case $config in *@base) classes=$OUT/base-classes ;; esac
+      case ${config%@base} in
         d) args=(-d) ;;
         dfilter) args=(-d -f 'udp port 53') ;;
         gre) args=(-f 'proto gre') ;;
       esac
-      ip netns exec $CAP taskset -c 1 "$JAVA" "${GULP_JVM_FLAGS[@]}" -cp "$OUT/classes" gulp.cli.Main \
+      ip netns exec $CAP taskset -c 1 "$JAVA" "${GULP_JVM_FLAGS[@]}" -cp "$classes" gulp.cli.Main \
         -i $CIF -B 256 --reader-cpu 1 --writer-cpu 1 "${args[@]}" > $OUT/cap.pcap 2> $OUT/gulp.log &
       pid=$!
       for _ in $(seq 1 400); do grep -qs "listening on" $OUT/gulp.log && break; sleep 0.05; done
@@ -67,7 +75,7 @@ for mode in $MODES; do
       t1=$(ticks $pid); c1=$(cpu1_busy)
       kill -INT $pid; wait $pid || true
       captured=$(capinfos -c -M $OUT/cap.pcap 2>/dev/null | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
-      if [ "$config" = dfilter ]; then expected=$(( (delivered + 9) / 10 )); else expected=$delivered; fi
+      if [ "${config%@base}" = dfilter ]; then expected=$(( (delivered + 9) / 10 )); else expected=$delivered; fi
       drops=$(awk '/dropped by the kernel/ {k=$1} /ring full/ {f=$1} END {print k "k+" f "r"}' $OUT/gulp.log)
       where=$(grep -o 'in the kernel[^;)]*\|in user space' $OUT/gulp.log | head -1 || true)
       row=$(awk -v r=$r -v c=$config -v m=$mode -v s=$size -v p=$pps -v d=$delivered -v e=$expected -v k=${captured:-0} \
@@ -87,4 +95,4 @@ echo
 echo "Medians (min-max) over the repeats:"
 python3 "$here/bench/lib/medians.py" "$ROWS" "run,mode,outer size" \
   "sent pps:4:k,captured / expected %:8:2,gulp CPU µs per offered pkt:9:3,CPU 1 busy µs per offered pkt:10:3" \
-  "d=gulp -d;dfilter=gulp -d -f 'udp port 53';gre=gulp -f 'proto gre'"
+  "d=gulp -d;dfilter=gulp -d -f 'udp port 53';gre=gulp -f 'proto gre';d@base=gulp -d (GULP_BASE);dfilter@base=gulp -d -f 'udp port 53' (GULP_BASE);gre@base=gulp -f 'proto gre' (GULP_BASE)"

@@ -129,6 +129,15 @@ public final class ByteRing {
         return Math.min(tail - head, capacity);
     }
 
+    /**
+     * The tail the producer last published, as seen from any thread (one opaque load, no fence):
+     * for threads that follow the producer from behind, such as the one that faults a live
+     * capture's ring in ahead of it (run.RingFaultIn).
+     */
+    public long published() {
+        return (long) LONG.getOpaque(positions, TAIL_OFFSET);
+    }
+
     /** The highest {@link #used()} the producer observed when publishing. */
     public long peakUsed() {
         return (long) LONG.getOpaque(positions, PEAK_OFFSET);

@@ -81,7 +81,7 @@ final class FanoutRun {
             for (int k = 0; k < n; k++) {
                 rings.add(assembly.allocateRing(arena, ringPerPair, false));
             }
-            faultIn.start(rings, assembly::message); // one warning when they cannot be locked
+            faultIn.start(rings, -1, true, assembly::message); // every fanout plan raises its reader; one warning when the rings cannot be locked
             StartupTrace.mark("rings allocated");
             for (int k = 0; k < n; k++) {
                 CaptureCounters counters = counterSets.get(k);

@@ -8,6 +8,7 @@ import gulp.linux.ProcessAge;
 import gulp.format.LinkType;
 import gulp.format.PcapRecordEncoder;
 import gulp.pipeline.PacketPath;
+import gulp.pipeline.RoleRunner;
 import gulp.pipeline.RunControl;
 import gulp.ring.ByteRing;
 import gulp.stats.CaptureCounters;
@@ -70,7 +71,9 @@ final class LiveRun {
             StartupTrace.mark("bound (listening)");
             // Mapped only: faulted in and locked beside the capture, from where the reader starts.
             ByteRing ring = assembly.allocateRing(arena, settings.ringBytes(), false);
-            faultIn.start(List.of(ring), assembly::message);
+            RoleRunner.Plan plan = settings.threads();
+            faultIn.start(List.of(ring), plan.writerCpu() != plan.readerCpu() ? plan.writerCpu() : -1, plan.raiseReader(),
+                    assembly::message);
             StartupTrace.mark("ring allocated");
             RunAssembly.PacketRun run = assembly.assemble(source, names.getFirst(), ring, counters, processing);
             PacketPath path = run.path();

@@ -2,53 +2,100 @@ package gulp.run;
 
 import gulp.linux.Libc;
 import gulp.linux.NativeException;
+import gulp.pipeline.RoleRunner;
 import gulp.ring.ByteRing;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * Faults a live capture's rings in and locks them (mlock) on a thread of its own, a chunk at a
- * time from where each reader starts writing, while capture already runs. A ring sized from
- * memory is up to 2 GiB: faulting that in before the reader starts (MAP_POPULATE, then mlock)
- * took 0.4-0.5 s of CPU on the test VM when quiet and several seconds when busy, all of it after
- * the bind, while only the kernel ring (256 MiB: 0.2 s at 10 Gb/s) held the traffic. Here the
- * reader starts at once and meets pages already faulted in: the thread runs several GB/s ahead of
- * any line rate; a page the reader reaches first takes an ordinary page fault and is locked when
- * the thread gets there. The lock is taken at {@link #start}, on the calling thread, before
- * {@code --user} drops privileges (mlock2 MLOCK_ONFAULT: each page is locked as it faults in);
- * without CAP_IPC_LOCK (or with too small an RLIMIT_MEMLOCK) one warning there, and the rings are
- * faulted in unlocked (MADV_POPULATE_WRITE, which leaves the bytes as they are).
+ * Faults a live capture's rings in a bounded lead ahead of where each reader writes, on a thread
+ * of its own, and locks them (mlock) as they fault in. A ring sized from memory is up to 2 GiB:
+ * faulting all of it in at start cost 0.5-0.8 s of CPU and its whole size in RSS for every run,
+ * even a capture of a few packets. Here memory is faulted in as the traffic needs it: the thread
+ * keeps the pages from the reader's published tail to {@link #LEAD} bytes past it faulted in, a
+ * {@link #CHUNK} at a time (MADV_POPULATE_WRITE, which leaves the bytes as they are: safe while
+ * the reader writes the same pages), and while it is that far ahead it parks and looks at the
+ * tail again (one opaque load: the reader's path has no lock and no extra store for it). An idle
+ * capture stays at about the lead; once a ring's tail has passed its end, every page of it has
+ * been written once and the thread leaves that ring alone (and ends with the last one). A page the
+ * reader reaches first (a burst faster than the thread) takes an ordinary page fault and is
+ * locked all the same.
+ * The lock is taken at {@link #start}, on the calling thread, before {@code --user} drops
+ * privileges (mlock2 MLOCK_ONFAULT: each page is locked as it faults in); without CAP_IPC_LOCK (or
+ * with too small an RLIMIT_MEMLOCK) one warning there, and the rings are faulted in unlocked.
  * {@link #close} stops it and waits (at most one chunk): open it after the arena that maps the
  * rings, in the same try-with-resources, so it closes first.
  */
 final class RingFaultIn implements AutoCloseable {
-    /** What one call faults in: small enough that a stop waits little, large enough that calls cost nothing. */
-    static final long CHUNK = 16L << 20;
+    /**
+     * How far ahead of the reader's published tail the pages are kept faulted in. The reader
+     * publishes once per kernel block (1 MiB at most here) and writes at most about 1 GB/s at the
+     * test bed's top rate, several GB/s only while it drains a backlog of the kernel ring; the
+     * thread faults in about 4 GB/s. 64 MiB is 60 ms at 1 GB/s, past any wait of the thread for a
+     * CPU it shares with the reader (BENCHMARKS.md §3.1: the reader's own page faults at the top
+     * rate, by lead).
+     */
+    static final long LEAD = 64L << 20;
+    /** What one call faults in: a stop waits at most this (about 1 ms), and the calls cost nothing. */
+    static final long CHUNK = 4L << 20;
+    /** The shortest wait while ahead: the reader writes at most a few MiB meanwhile. */
+    static final long MIN_PARK_NANOS = 1_000_000L;
+    /**
+     * The longest wait while ahead: an idle or slow capture wakes the thread 20 times a second
+     * (each wake-up costs some µs of CPU on the readers' CPU: waking every millisecond cost
+     * more than the faults it saved in a 10 M-packet run at 75 k packets/s); a reader jumping
+     * from idle to 10 Gb/s writes 62 MB in it, under the lead.
+     */
+    static final long MAX_PARK_NANOS = 50_000_000L;
     private static final long PAGE = 4096;
 
+    private final long lead;
     private Thread thread;
     private volatile boolean stopped;
 
+    RingFaultIn() {
+        this(LEAD);
+    }
+
+    /** With another lead (tests). */
+    RingFaultIn(long lead) {
+        if (lead < CHUNK) {
+            throw new IllegalArgumentException("the lead must be at least one chunk");
+        }
+        this.lead = lead;
+    }
+
     /**
-     * Starts faulting {@code rings} in (round robin by chunk, each from its start; once per
-     * instance); {@code warning} gets at most one line, from this thread.
+     * Starts faulting {@code rings} in, each from where its reader writes (once per instance);
+     * {@code warning} gets at most one line, from this thread. With {@code readerRaised} (the
+     * readers run at nice {@value RoleRunner#READER_NICE}) the thread takes the readers' nice
+     * value: its page faults are theirs, taken in bulk, and at a lower priority it would get a
+     * tenth of a CPU the readers keep busy, fall behind and leave the faults to them. With
+     * {@code cpu} (not -1) it runs on that CPU: the writer's, when it has one apart from the
+     * reader's, since a reader sharing its CPU with the receive softirq has no time to spare
+     * (1 M x 1500 B at the top rate, mode B, one CPU for all: 0.5-0.7 s of faulting in during the
+     * burst, and more kernel drops than with the ring faulted in at start, BENCHMARKS.md §3.1).
      */
-    void start(List<ByteRing> rings, Consumer<String> warning) {
+    void start(List<ByteRing> rings, int cpu, boolean readerRaised, Consumer<String> warning) {
         if (thread != null) {
             throw new IllegalStateException("the rings are being faulted in already");
         }
-        List<ByteRing> all = List.copyOf(rings);
+        ByteRing[] all = rings.toArray(ByteRing[]::new);
         lock(all, warning);
-        thread = Thread.ofPlatform().name("gulp-ring-fault-in").daemon().start(() -> run(all));
+        thread = Thread.ofPlatform().name("gulp-ring-fault-in").daemon().start(() -> {
+            placeAndRaise(cpu, readerRaised);
+            run(all);
+        });
     }
 
     /**
      * Locks the rings as their pages fault in (mlock2 MLOCK_ONFAULT), here on the calling thread:
      * before {@code --user} drops the privilege that locking needs, and without faulting anything in.
      */
-    private static void lock(List<ByteRing> rings, Consumer<String> warning) {
+    private static void lock(ByteRing[] rings, Consumer<String> warning) {
         Libc libc = Libc.current();
         for (ByteRing ring : rings) {
             try {
@@ -62,23 +109,84 @@ final class RingFaultIn implements AutoCloseable {
         }
     }
 
-    private void run(List<ByteRing> rings) {
+    /**
+     * Pins this thread to {@code cpu} (unless -1) and takes the readers' nice value; what fails
+     * the writer's and reader's own set-up has said in its warning already.
+     */
+    private static void placeAndRaise(int cpu, boolean raise) {
         Libc libc = Libc.current();
-        boolean populating = true;
-        long longest = 0;
-        for (ByteRing ring : rings) {
-            longest = Math.max(longest, span(ring));
+        try {
+            if (cpu >= 0) {
+                libc.pinCurrentThread(cpu);
+            }
+        } catch (NativeException e) {
+            // left where the scheduler puts it
         }
-        for (long offset = 0; offset < longest && !stopped && populating; offset += CHUNK) {
-            for (ByteRing ring : rings) {
+        try {
+            if (raise) {
+                libc.setThreadNice(libc.gettid(), RoleRunner.READER_NICE);
+            }
+        } catch (NativeException e) {
+            // stays at the process's nice value
+        }
+    }
+
+    private void run(ByteRing[] rings) {
+        Libc libc = Libc.current();
+        long[] faulted = new long[rings.length]; // per ring: the offset from start(ring) faulted in up to
+        int left = rings.length;
+        long lastTails = 0;
+        long lastLook = System.nanoTime();
+        while (left > 0 && !stopped) {
+            boolean faultedAny = false;
+            long tails = 0;
+            for (int i = 0; i < rings.length; i++) {
+                ByteRing ring = rings[i];
                 long span = span(ring);
-                if (offset >= span || stopped) {
+                if (faulted[i] >= span) {
                     continue;
                 }
-                MemorySegment chunk = MemorySegment.ofAddress(start(ring) + offset).reinterpret(Math.min(CHUNK, span - offset));
-                populating = populating && libc.populateWrite(chunk); // locked as it faults in; before 5.14: on first touch
+                long tail = ring.published();
+                tails += tail;
+                if (tail >= ring.capacity()) { // wrapped: every page was written once
+                    faulted[i] = span;
+                    left--;
+                    continue;
+                }
+                long at = ring.buffer().address() - start(ring) + tail; // the tail's offset from start(ring)
+                long from = Math.max(faulted[i], at & -PAGE);            // the reader faulted what it passed
+                if (from - at >= lead) {
+                    continue;
+                }
+                long length = Math.min(CHUNK, span - from);
+                if (!libc.populateWrite(MemorySegment.ofAddress(start(ring) + from).reinterpret(length))) {
+                    return; // refused (before Linux 5.14): the reader faults the pages in as it writes
+                }
+                faulted[i] = from + length;
+                faultedAny = true;
+                if (faulted[i] >= span) {
+                    left--;
+                }
+            }
+            if (!faultedAny && left > 0) {
+                long now = System.nanoTime();
+                LockSupport.parkNanos(this, park(tails - lastTails, now - lastLook));
+                lastTails = tails;
+                lastLook = now;
             }
         }
+    }
+
+    /**
+     * How long to wait, every ring at least the lead ahead, when the readers wrote {@code moved}
+     * bytes in the last {@code nanos}: the time they take for half the lead at that rate.
+     */
+    long park(long moved, long nanos) {
+        if (moved <= 0) {
+            return MAX_PARK_NANOS;
+        }
+        double wait = (double) (lead / 2) * nanos / moved;
+        return (long) Math.max(MIN_PARK_NANOS, Math.min(MAX_PARK_NANOS, wait));
     }
 
     /** The page-aligned start of a ring's memory (its bytes begin a few bytes past a page boundary). */
@@ -92,7 +200,7 @@ final class RingFaultIn implements AutoCloseable {
         return (end + PAGE - 1 & -PAGE) - start(ring);
     }
 
-    private static long totalMiB(List<ByteRing> rings) {
+    private static long totalMiB(ByteRing[] rings) {
         long bytes = 0;
         for (ByteRing ring : rings) {
             bytes += ring.capacity();
@@ -106,6 +214,7 @@ final class RingFaultIn implements AutoCloseable {
         stopped = true;
         boolean interrupted = false;
         while (thread != null && thread.isAlive()) {
+            LockSupport.unpark(thread);
             try {
                 thread.join();
             } catch (InterruptedException e) {
@@ -117,12 +226,12 @@ final class RingFaultIn implements AutoCloseable {
         }
     }
 
-    /** True once every chunk is faulted in (or the thread stopped): for tests and the start-up trace. */
+    /** True once every ring has wrapped or is faulted in whole (or the thread stopped): for tests. */
     boolean done() {
         return thread != null && !thread.isAlive();
     }
 
-    /** Waits until every chunk is faulted in (or the thread stopped); for tests. */
+    /** Waits until {@link #done()}; for tests. */
     void awaitDone() throws InterruptedException {
         thread.join();
     }

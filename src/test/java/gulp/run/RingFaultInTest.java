@@ -14,9 +14,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** A live capture's rings faulted in and locked beside the capture ({@link RingFaultIn}). */
+/** A live capture's rings faulted in a bounded lead ahead of the reader, and locked ({@link RingFaultIn}). */
 class RingFaultInTest {
-    private static final long RING = 64L << 20;
+    private static final long RING = 256L << 20;
+    private static final long LEAD = 16L << 20;
+    private static final long MIB = 1L << 20;
 
     /** A field of /proc/self/status in KiB (VmLck, VmRSS). */
     private static long statusKiB(String field) throws Exception {
@@ -28,43 +30,91 @@ class RingFaultInTest {
         throw new AssertionError("no " + field);
     }
 
+    private static ByteRing ring(Arena arena) throws Exception {
+        return ByteRing.over(Libc.current().mapAnonymous(RING + ByteRing.ALIGNMENT, false, arena), RING, arena, 24);
+    }
+
+    /** Moves the reader's published tail by {@code bytes} without touching the memory (and frees it again). */
+    private static void advance(ByteRing ring, long bytes) {
+        for (long left = bytes; left > 0; ) {
+            long step = Math.min(left, RING / 2);
+            assertTrue(ring.producer().tryClaim(step));
+            ring.producer().advance(step);
+            ring.producer().commit();
+            ring.producer().publish();
+            ring.consumer().refresh();
+            ring.consumer().release(step);
+            left -= step;
+        }
+    }
+
+    /** Waits until VmRSS has grown by at least {@code kib} since {@code before} (at most 10 s); returns the growth. */
+    private static long awaitRssGrowth(long before, long kib) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (statusKiB("VmRSS") - before < kib && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(100); // and a moment more, to see it go no further
+        return statusKiB("VmRSS") - before;
+    }
+
     @Test
-    void everyPageOfEveryRingIsFaultedInAndLockedOrOneWarningSaysWhyNot() throws Exception {
+    void onlyTheLeadAheadOfTheReaderIsFaultedInAndLockedUntilTheRingWrapsOrOneWarningSaysWhyNot() throws Exception {
         List<String> warnings = new CopyOnWriteArrayList<>();
-        try (Arena arena = Arena.ofShared(); RingFaultIn faultIn = new RingFaultIn()) {
-            ByteRing a = ByteRing.over(Libc.current().mapAnonymous(RING + ByteRing.ALIGNMENT, false, arena), RING, arena, 24);
-            ByteRing b = ByteRing.over(Libc.current().mapAnonymous(RING + ByteRing.ALIGNMENT, false, arena), RING, arena, 24);
+        try (Arena arena = Arena.ofShared(); RingFaultIn faultIn = new RingFaultIn(LEAD)) {
+            ByteRing ring = ring(arena);
             long lockedBefore = statusKiB("VmLck");
             long rssBefore = statusKiB("VmRSS");
-            faultIn.start(List.of(a, b), warnings::add);
-            faultIn.awaitDone();
-            assertTrue(faultIn.done());
-            long rings = 2 * RING >> 10;
-            assertTrue(statusKiB("VmRSS") - rssBefore >= rings * 9 / 10, "faulted in");
+            faultIn.start(List.of(ring), -1, false, warnings::add);
+            long idle = awaitRssGrowth(rssBefore, LEAD >> 10);
+            assertTrue(idle >= (LEAD >> 10) * 9 / 10 && idle < (3 * LEAD) >> 10, "an idle ring holds about the lead: " + idle + " KiB");
             if (warnings.isEmpty()) {
-                assertTrue(statusKiB("VmLck") - lockedBefore >= rings, "locked");
+                assertTrue(statusKiB("VmLck") - lockedBefore >= LEAD >> 10, "locked as faulted in");
             } else {
                 assertEquals(1, warnings.size(), warnings::toString);
                 assertTrue(warnings.getFirst().startsWith("warning: cannot lock the ring in memory"), warnings::toString);
             }
+            assertFalse(faultIn.done(), "it waits for the reader");
+
+            advance(ring, 128 * MIB); // the reader moved on (and faulted in what it wrote itself)
+            long followed = awaitRssGrowth(rssBefore, (2 * LEAD) >> 10);
+            assertTrue(followed >= (2 * LEAD >> 10) * 9 / 10 && followed < (4 * LEAD) >> 10,
+                    "the lead follows the tail, the pages it skipped stay out: " + followed + " KiB");
+
+            advance(ring, RING); // past the end: every page has been written once
+            faultIn.awaitDone();
+            assertTrue(faultIn.done());
         }
     }
 
     @Test
     void whatTheReaderWritesMeanwhileIsKeptAndAStopWaitsForTheThread() throws Exception {
         try (Arena arena = Arena.ofShared()) {
-            ByteRing ring = ByteRing.over(Libc.current().mapAnonymous(RING + ByteRing.ALIGNMENT, false, arena), RING, arena, 24);
+            ByteRing ring = ring(arena);
             MemorySegment bytes = ring.buffer();
-            try (RingFaultIn faultIn = new RingFaultIn()) {
-                faultIn.start(List.of(ring), w -> { });
-                for (long i = 0; i < RING; i += 8) { // the reader, racing the thread through the same pages
+            long half = RING / 2;
+            try (RingFaultIn faultIn = new RingFaultIn(LEAD)) {
+                faultIn.start(List.of(ring), 0, true, w -> { });
+                for (long i = 0; i < half; i += 8) { // the reader, racing the thread through the same pages
                     bytes.set(ValueLayout.JAVA_LONG_UNALIGNED, i, i * 31 + 7);
+                    if ((i & (MIB - 1)) == MIB - 8) {
+                        advance(ring, MIB);
+                    }
                 }
             } // closes (stops and joins) before the arena unmaps the ring
-            for (long i = 0; i < RING; i += 8) {
+            for (long i = 0; i < half; i += 8) {
                 assertEquals(i * 31 + 7, bytes.get(ValueLayout.JAVA_LONG_UNALIGNED, i), "at " + i);
             }
         }
+    }
+
+    @Test
+    void whileAheadItWaitsHalfTheLeadAtTheReadersRateWithinBounds() {
+        RingFaultIn faultIn = new RingFaultIn(LEAD);
+        assertEquals(RingFaultIn.MAX_PARK_NANOS, faultIn.park(0, 1_000_000), "an idle reader");
+        assertEquals(8_000_000, faultIn.park(LEAD, 16_000_000), "the lead in 16 ms: 8 ms");
+        assertEquals(RingFaultIn.MIN_PARK_NANOS, faultIn.park(100 * LEAD, 1_000_000), "a burst: the shortest wait");
+        assertEquals(RingFaultIn.MAX_PARK_NANOS, faultIn.park(MIB, 1_000_000_000), "1 MiB/s: the longest wait");
     }
 
     @Test
