@@ -30,7 +30,7 @@ public final class AotTraining {
     static final List<String> LIVE = List.of("--duration", "0.3", "-B", "16", "-r", "16");
     /** The extraction: a one-minute window (the tiny capture's records are at the epoch) and a filter. */
     static final List<String> EXTRACT = List.of("--from", "1970-01-01T00:00:00Z", "--to", "1970-01-01T00:01:00Z",
-            "-f", "ip or not ip");
+            "-f", "ip or not ip", "-r", "16");
 
     private AotTraining() {
     }
@@ -64,7 +64,7 @@ public final class AotTraining {
             return Main.EXIT_FAILURE;
         }
         try {
-            int status = main.run(new String[] {"--read", capture.toString(), "-o", dir.toString()});
+            int status = main.run(new String[] {"--read", capture.toString(), "-o", dir.toString(), "-r", "16"});
             if (status == Main.EXIT_OK) {
                 Files.copy(capture, dir.resolve("foreign.pcap"));
                 status = main.run(new String[] {"index", dir.toString()});
