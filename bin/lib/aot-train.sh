@@ -1,6 +1,7 @@
 # Sourced by bin/gulp and bin/package: aot_train JAVA CACHE JVM_FLAGS... -cp JAR
-# Writes the JDK AOT cache CACHE from one training JVM (gulp.cli.AotTraining): a short --read of a
-# tiny generated capture to stdout and, first, when it can (root, unshare and ip present), a 0.3 s
+# Writes the JDK AOT cache CACHE from one training JVM (gulp.cli.AotTraining): a --read of a tiny
+# generated capture into -o, gulp index and a one-minute gulp extract to stdout, over a temp directory
+# of its own (removed), and, first, when it can (root, unshare and ip present), a 0.3 s
 # live capture into -o DIR on the loopback of a network namespace of its own (no traffic of the
 # machine is seen, nothing is sent), so the cache covers the live path too (GULP_AOT_LIVE=0:
 # --read only). Returns non-zero if no cache was written; the training's stderr is left in
@@ -22,7 +23,7 @@ aot_train() {
     live=(lo "$dir/live")
   fi
   local status=0
-  # stdout a file: trains the O_DIRECT path
+  # stdout a file, as in `gulp extract ... > out.pcap`
   "${wrap[@]}" "$java" -XX:AOTCacheOutput="$cache" "$@" gulp.cli.AotTraining "$dir/t.pcap" "${live[@]}" \
       > "$dir/out.pcap" 2> "$dir/err" || status=$?
   [ -n "${AOT_TRAINING_LOG:-}" ] && cp "$dir/err" "$AOT_TRAINING_LOG"

@@ -2,22 +2,35 @@ package gulp.cli;
 
 import gulp.run.Signals;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The training run of the JDK AOT cache ({@code -XX:AOTCacheOutput}, made by bin/gulp after a
  * build and by bin/package): one JVM runs, when an interface is given, a short live capture on
- * it into {@code -o DIR}, then gulp on a short {@code --read} of a tiny capture to stdout (a
- * file: the O_DIRECT path), so the cache holds the classes of both paths (a cache trained on
- * {@code --read} alone leaves the whole live path to be loaded from the jar). The live run comes
- * first because a run closes stdout at its end. Not a user command.
+ * it into {@code -o DIR}; then, in a directory of its own under the temp directory (removed at the
+ * end), a {@code --read} of a tiny capture into {@code -o} (the writer and its index), a copy of
+ * that capture without an index, {@code gulp index} of the directory (which indexes the copy), and
+ * last {@code gulp extract} of a one-minute window with a filter to stdout (a file: the O_DIRECT
+ * path). So the cache holds the classes of the live path, of {@code --read} and of extraction (a
+ * cache trained on {@code --read} alone leaves the whole live path, and the catalog and merge of
+ * extraction, to be loaded from the jar). The run to stdout comes last because a run closes stdout
+ * at its end. Not a user command.
  *
  * <pre>java -XX:AOTCacheOutput=gulp.aot -cp gulp.jar gulp.cli.AotTraining CAPTURE.pcap [IFACE DIR] &gt; FILE</pre>
  */
 public final class AotTraining {
     /** The live run: bounded, with small rings (the classes are the same whatever their size). */
     static final List<String> LIVE = List.of("--duration", "0.3", "-B", "16", "-r", "16");
+    /** The extraction: a one-minute window (the tiny capture's records are at the epoch) and a filter. */
+    static final List<String> EXTRACT = List.of("--from", "1970-01-01T00:00:00Z", "--to", "1970-01-01T00:01:00Z",
+            "-f", "ip or not ip", "-r", "16");
 
     private AotTraining() {
     }
@@ -36,8 +49,47 @@ public final class AotTraining {
             status = main.run(live.toArray(String[]::new));
         }
         if (status == Main.EXIT_OK) {
-            status = main.run(new String[] {"--read", args[0]});
+            status = extraction(main, Path.of(args[0]));
         }
         System.exit(status);
+    }
+
+    /** The --read, index and extract runs over a directory of their own, removed afterwards. */
+    private static int extraction(Main main, Path capture) throws InterruptedException {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("gulp-aot-training");
+        } catch (IOException e) {
+            System.err.println("gulp.cli.AotTraining: " + e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+        try {
+            int status = main.run(new String[] {"--read", capture.toString(), "-o", dir.toString(), "-r", "16"});
+            if (status == Main.EXIT_OK) {
+                Files.copy(capture, dir.resolve("foreign.pcap"));
+                status = main.run(new String[] {"index", dir.toString()});
+            }
+            if (status == Main.EXIT_OK) {
+                List<String> extract = new ArrayList<>(List.of("extract", dir.toString()));
+                extract.addAll(EXTRACT);
+                status = main.run(extract.toArray(String[]::new));
+            }
+            return status;
+        } catch (IOException e) {
+            System.err.println("gulp.cli.AotTraining: " + e.getMessage());
+            return Main.EXIT_FAILURE;
+        } finally {
+            remove(dir);
+        }
+    }
+
+    private static void remove(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("gulp.cli.AotTraining: could not remove " + dir + ": " + e.getMessage());
+        }
     }
 }

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The start-up of a live capture (on lo; nothing is sent): it listens (bind) before it sets up
  * gulp's ring and the output, so the kernel ring keeps what arrives meanwhile; the stages are
  * printed only with GULP_STARTUP_TRACE; an AOT cache trained by {@code gulp.cli.AotTraining}
- * holds the live path's classes. {@code --fanout} binds all its sockets as early.
+ * holds the live path's classes and extraction's. {@code --fanout} binds all its sockets as early.
  */
 class LiveStartupTest {
     @TempDir
@@ -96,7 +96,7 @@ class LiveStartupTest {
     }
 
     @Test
-    void anAotCacheTrainedOnTheLiveRunHoldsTheLivePath() throws Exception {
+    void anAotCacheTrainedOnTheLiveRunHoldsTheLivePathAndExtraction() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         Path jdk = Path.of(java).getParent().getParent();
         Path jar = temp.resolve("gulp.jar"); // an AOT cache needs jars on the class path, not directories
@@ -125,11 +125,27 @@ class LiveStartupTest {
         Process gulp = run.start();
         assertTrue(gulp.waitFor(60, TimeUnit.SECONDS), "gulp did not stop");
         assertEquals(0, gulp.exitValue(), Files.readString(temp.resolve("run.txt")));
-        List<String> loaded = Files.readAllLines(classes);
-        for (String live : List.of("gulp.run.LiveRun", "gulp.capture.LiveSource", "gulp.linux.PacketSocket",
-                "gulp.capture.BlockWalker")) {
-            String line = loaded.stream().filter(l -> l.contains(" " + live + " ")).findFirst()
-                    .orElseThrow(() -> new AssertionError(live + " not loaded"));
+        assertFromTheCache(classes, List.of("gulp.run.LiveRun", "gulp.capture.LiveSource", "gulp.linux.PacketSocket",
+                "gulp.capture.BlockWalker"));
+
+        // the training ran an extraction too: gulp extract starts with its catalog and merge in the cache
+        Path extracted = temp.resolve("extract-classes.txt");
+        ProcessBuilder extract = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
+                "-XX:AOTCache=" + cache, "-XX:AOTMode=on", "-Xlog:disable", "-Xlog:class+load=info:file=" + extracted,
+                "-cp", jar.toString(), "gulp.cli.Main", "extract", temp.resolve("live").toString(), "--from", "-1h", "--to", "now")
+                .redirectOutput(temp.resolve("window.pcap").toFile()).redirectError(temp.resolve("extract.txt").toFile());
+        Process extraction = extract.start();
+        assertTrue(extraction.waitFor(60, TimeUnit.SECONDS), "gulp extract did not end");
+        assertEquals(0, extraction.exitValue(), Files.readString(temp.resolve("extract.txt")));
+        assertFromTheCache(extracted, List.of("gulp.extract.Catalog", "gulp.extract.Extraction", "gulp.extract.MergeSource",
+                "gulp.extract.PcapCursor"));
+    }
+
+    private static void assertFromTheCache(Path classLoadLog, List<String> names) throws Exception {
+        List<String> loaded = Files.readAllLines(classLoadLog);
+        for (String name : names) {
+            String line = loaded.stream().filter(l -> l.contains(" " + name + " ")).findFirst()
+                    .orElseThrow(() -> new AssertionError(name + " not loaded"));
             assertTrue(line.contains("shared objects file"), line);
         }
     }

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The JDK AOT cache for the gulp processes of a test run, as bin/gulp uses one for users: the classes
  * under test in a jar (an AOT cache takes jars, not directories), trained once per test JVM by
- * bin/lib/aot-train.sh (the launcher's own training: a short --read and, as root, a short live capture
+ * bin/lib/aot-train.sh (the launcher's own training: a short --read, index and extract and, as root, a short live capture
  * in a namespace of its own). Every gulp process of the suite starts from it, which saves about a
  * third of each start-up's CPU time. GULP_TEST_AOT=0 turns it off; when the training fails the
  * processes start without it (one line on the test JVM's stderr says so).
