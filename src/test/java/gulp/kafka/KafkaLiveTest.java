@@ -34,6 +34,8 @@ class KafkaLiveTest {
     private static final int WARM_UP = 100;
     private static final int COUNT = 20_000;
     private static final int TOTAL = WARM_UP + COUNT;
+    /** Of COUNT, those sent first, until the producer refuses: 700 KB, which even a 1 MiB ring holds. */
+    private static final int PRIME = 700;
 
     @Test
     void brokerPausedDuringABurstLosesNothingTheRingsHoldAndCountsRingFullDropsExactlyWhenTheyCannot(@TempDir Path dir)
@@ -85,8 +87,9 @@ class KafkaLiveTest {
     static final long UNTIL_NOTICED = -1;
 
     /**
-     * One gulp run into a new topic; the broker is paused while COUNT frames are sent, and
-     * {@code afterMillis} more (or {@link #UNTIL_NOTICED}).
+     * One gulp run into a new topic; the broker is paused while COUNT frames are sent (the burst
+     * after the first PRIME, once the producer refuses), and {@code afterMillis} more (or
+     * {@link #UNTIL_NOTICED}).
      */
     static Run burstWhilePaused(VethPair bed, KafkaTestBroker.Started broker, Path stderr, long afterMillis,
                                         String... options)
@@ -107,9 +110,20 @@ class KafkaLiveTest {
             assertEquals(WARM_UP, written(stats), gulp.stderrOrReason());
             KafkaSinkTest.signal("STOP", broker.process().pid());
             try {
-                long sent = NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, COUNT, KafkaLiveTest::frame,
-                        20_000, new AtomicLong()).get(90, TimeUnit.SECONDS);
-                assertEquals(COUNT, sent);
+                // First a few packets that any ring holds, until the producer refuses (its 1 MiB buffer
+                // takes one batch, the next is refused once a batch is due): the burst then meets a
+                // producer known to refuse. Else the ring could fill before the sink gets that far
+                // (a sink short of CPU on a busy machine), a ring-full drop that is not the stall's.
+                assertEquals(PRIME, (long) NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, PRIME,
+                        KafkaLiveTest::frame, 20_000, new AtomicLong()).get(90, TimeUnit.SECONDS));
+                long refusalDeadline = System.nanoTime() + 60_000_000_000L;
+                while (KafkaSinkTest.figure(stats, "gulp_kafka_refusing") != 1 && System.nanoTime() < refusalDeadline) {
+                    Thread.sleep(50);
+                }
+                assertEquals(1, KafkaSinkTest.figure(stats, "gulp_kafka_refusing"), gulp.stderrOrReason());
+                long sent = NamespaceSender.send(bed.senderNamespace, bed.senderInterface, PRIME, COUNT - PRIME,
+                        KafkaLiveTest::frame, 20_000, new AtomicLong()).get(90, TimeUnit.SECONDS);
+                assertEquals(COUNT - PRIME, sent);
                 if (afterMillis == UNTIL_NOTICED) {
                     long noticeDeadline = System.nanoTime() + 60_000_000_000L;
                     while (!gulp.stderrText().contains("gulp: kafka: the producer has taken no record for ")
