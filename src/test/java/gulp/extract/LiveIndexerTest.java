@@ -35,7 +35,7 @@ class LiveIndexerTest {
             indexer.fileFinished(part, target);
         }
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (hidden(dir).size() > 0 && System.nanoTime() < deadline) {
+        while (!(hidden(dir).isEmpty() && Files.exists(dir.resolve("f19.pcap.idx"))) && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
         indexer.close();
