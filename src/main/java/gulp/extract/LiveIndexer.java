@@ -31,7 +31,12 @@ import java.util.function.Consumer;
  * most once every {@link #SNAPSHOT_NANOS}: after a write, or while the writer waits for input (so
  * a burst's last write is published within about a second, and a trickle of traffic rewrites it
  * at most once a second); so the writer never waits for a disk. The finisher, after renaming the
- * file, renames its index to {@code NAME.idx} (waiting at most {@link #FINISH_WAIT_MS} ms for it).
+ * file, renames its index to {@code NAME.idx} (waiting at most {@link #FINISH_WAIT_MS} ms for it; an
+ * index written later is renamed by the {@code gulp-index} thread). A {@code .NAME.idx.part} never
+ * outlives its {@code .NAME.part}: no snapshot is stored once the file has ended, and {@link #close}
+ * (the run's end) waits at most {@link #FINISH_WAIT_MS} ms for what is queued, then stops the thread and
+ * removes any index so far whose file is no longer a {@code .part}. Stores and renames happen under
+ * one lock, so close never races one.
  */
 public final class LiveIndexer implements FileIndexHook {
     static final long FINISH_WAIT_MS = 5_000;
@@ -39,7 +44,20 @@ public final class LiveIndexer implements FileIndexHook {
     static final long SNAPSHOT_NANOS = 1_000_000_000L;
 
     /** An index to write: {@code done} (null for a snapshot) completes when it is written. */
-    private record Job(IndexBuilder builder, long length, Path part, Path target, CompletableFuture<Boolean> done) {
+    private record Job(IndexBuilder builder, long length, FileState file, boolean last) {
+    }
+
+    /** One file's index: {@code done} completes when its final index is written (true) or given up (false). */
+    private static final class FileState {
+        final Path part;
+        final CompletableFuture<Boolean> done = new CompletableFuture<>();
+        volatile boolean ended;  // writer: the final job is queued; no snapshot is stored after it
+        Path target;             // under lock: set once the file is renamed (the index then follows it)
+        boolean written;         // under lock: the final index is stored as .NAME.idx.part
+
+        FileState(Path part) {
+            this.part = part;
+        }
     }
 
     private final int linkTypeField;
@@ -47,15 +65,17 @@ public final class LiveIndexer implements FileIndexHook {
     private final long dataOffset; // of a packet record
     private final boolean tableFromFirstRecord;
     private final Consumer<String> report;
+    private final long finishWaitMs;
     private final ConcurrentLinkedQueue<Job> jobs = new ConcurrentLinkedQueue<>();
-    private final ConcurrentHashMap<Path, CompletableFuture<Boolean>> written = new ConcurrentHashMap<>();
+    /** The files whose index is not yet renamed or removed, by {@code .part} path. */
+    private final ConcurrentHashMap<Path, FileState> files = new ConcurrentHashMap<>();
+    private final Object lock = new Object(); // stores, renames and close
+    private boolean closed; // under lock
     private final Thread thread;
     // writer thread
     private final MemorySegment scratch = Arena.ofAuto().allocate(TrafficSummary.SNIFF_BYTES);
     private IndexBuilder builder;
-    private Path part;
-    private Path target;
-    private CompletableFuture<Boolean> done;
+    private FileState file;
     private long headerLength;
     private long indexedEnd;     // file offset where the last record indexed ends
     private long snapshotEnd;
@@ -67,6 +87,12 @@ public final class LiveIndexer implements FileIndexHook {
      *                             identifies the file, the file header's length varying)
      */
     public LiveIndexer(int linkTypeField, RecordFraming framing, boolean tableFromFirstRecord, Consumer<String> report) {
+        this(linkTypeField, framing, tableFromFirstRecord, report, FINISH_WAIT_MS);
+    }
+
+    /** As above, the finisher and the run's end waiting at most {@code finishWaitMs} for an index (tests: 0, the index thread late). */
+    LiveIndexer(int linkTypeField, RecordFraming framing, boolean tableFromFirstRecord, Consumer<String> report, long finishWaitMs) {
+        this.finishWaitMs = finishWaitMs;
         this.linkTypeField = linkTypeField;
         this.framing = framing;
         this.dataOffset = framing.packetDataOffset();
@@ -77,11 +103,9 @@ public final class LiveIndexer implements FileIndexHook {
 
     @Override
     public void fileStarted(Path part, Path target, long headerLength) {
-        this.part = part;
-        this.target = target;
         this.headerLength = headerLength;
-        this.done = new CompletableFuture<>();
-        written.put(part, done);
+        this.file = new FileState(part);
+        files.put(part, file);
         builder = new IndexBuilder(linkTypeField, tableFromFirstRecord);
         indexedEnd = snapshotEnd = 0;
         lastSnapshot = System.nanoTime() - SNAPSHOT_NANOS; // the first write is published
@@ -142,34 +166,96 @@ public final class LiveIndexer implements FileIndexHook {
         if (builder != null && indexedEnd != snapshotEnd && now - lastSnapshot >= SNAPSHOT_NANOS) {
             lastSnapshot = now;
             snapshotEnd = indexedEnd;
-            submit(new Job(builder.copy(), indexedEnd, part, target, null)); // about 300 KiB copied, at most once a second
+            submit(new Job(builder.copy(), indexedEnd, file, false)); // about 300 KiB copied, at most once a second
         }
     }
 
     @Override
     public void fileEnded(long length) {
         if (builder != null) {
-            submit(new Job(builder, length, part, target, done));
+            file.ended = true;
+            submit(new Job(builder, length, file, true));
         }
         builder = null;
     }
 
-    /** Waits (briefly) for the file's index, then renames it as its file was renamed. */
+    /**
+     * Waits (briefly) for the file's index, then renames it as its file was renamed; an index
+     * written later is renamed by the index thread.
+     */
     @Override
     public void fileFinished(Path part, Path target) {
-        CompletableFuture<Boolean> done = written.remove(part);
+        FileState f = files.get(part);
+        if (f == null) {
+            return;
+        }
         try {
-            if (done == null || !done.get(FINISH_WAIT_MS, TimeUnit.MILLISECONDS)) {
-                return;
-            }
-            Files.move(FileIndex.pathFor(part), target.resolveSibling(FileNamer.indexName(target.getFileName().toString())),
-                    StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (NoSuchFileException e) {
-            // Not written (the file had no records to index); an extraction reads the file.
-        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            report.accept("warning: no index for " + target + ": " + e);
+            f.done.get(finishWaitMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // Handed over: the index thread renames it once written (or close removes it).
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        synchronized (lock) {
+            f.target = target;
+            if (f.written || f.done.isDone() || closed) {
+                follow(f);
+            }
+        }
+    }
+
+    /**
+     * The run's end (after the last file was finished): waits at most {@link #FINISH_WAIT_MS} ms
+     * for the queued indexes, then stops the index thread and removes every index so far whose
+     * file is no longer a {@code .part}, so none outlives its file.
+     */
+    @Override
+    public void close() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(finishWaitMs);
+        for (FileState f : files.values()) {
+            if (!f.ended) {
+                continue; // never ended: no final job will come
+            }
+            try {
+                f.done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                break; // the time is up
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        synchronized (lock) {
+            closed = true;
+            for (FileState f : files.values()) {
+                follow(f);
+            }
+        }
+        LockSupport.unpark(thread);
+    }
+
+    /**
+     * Under lock: the index of a renamed (or, when closed, any) file whose final index is written
+     * becomes {@code NAME.idx}; otherwise its index so far is removed unless its {@code .part} is still there.
+     */
+    private void follow(FileState f) {
+        Path indexSoFar = FileIndex.pathFor(f.part);
+        try {
+            if (f.target != null && f.written) {
+                Files.move(indexSoFar, f.target.resolveSibling(FileNamer.indexName(f.target.getFileName().toString())),
+                        StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                files.remove(f.part);
+            } else if (f.target != null && f.done.isDone() || closed && !Files.exists(f.part, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.deleteIfExists(indexSoFar); // a snapshot describes no file once its .part is gone
+                files.remove(f.part);
+            } else if (closed) {
+                files.remove(f.part); // still a .part (not finished): the index so far stays beside it
+            }
+        } catch (NoSuchFileException e) {
+            files.remove(f.part); // Not written (the file had no records to index); an extraction reads the file.
+        } catch (IOException e) {
+            files.remove(f.part);
+            report.accept("warning: no index for " + (f.target != null ? f.target : f.part) + ": " + e);
         }
     }
 
@@ -187,32 +273,47 @@ public final class LiveIndexer implements FileIndexHook {
         while (true) {
             Job job = jobs.poll();
             if (job == null) {
+                synchronized (lock) {
+                    if (closed) {
+                        return;
+                    }
+                }
                 LockSupport.park(this);
                 continue;
             }
-            if (job.done() == null) {
-                if (jobs.isEmpty()) { // a newer snapshot or the final index supersedes it
-                    try {
-                        job.builder().build(job.length()).store(FileIndex.pathFor(job.part()));
-                    } catch (IOException | RuntimeException e) {
-                        // The file is read instead; the final index reports a real problem.
+            FileState f = job.file();
+            synchronized (lock) {
+                if (closed) {
+                    f.done.complete(false);
+                    continue; // the run has ended: nothing more is stored
+                }
+                if (!job.last()) {
+                    // A newer snapshot or the final index supersedes it; none after the file ended.
+                    if (jobs.isEmpty() && !f.ended && f.target == null) {
+                        try {
+                            job.builder().build(job.length()).store(FileIndex.pathFor(f.part));
+                        } catch (IOException | RuntimeException e) {
+                            // The file is read instead; the final index reports a real problem.
+                        }
                     }
+                    continue;
                 }
-                continue;
-            }
-            boolean ok = false;
-            try {
-                job.builder().build(job.length()).store(FileIndex.pathFor(job.part()));
-                ok = true;
-            } catch (IOException | RuntimeException ex) {
-                report.accept("warning: cannot write the index of " + job.target() + ": " + ex.getMessage());
                 try {
-                    Files.deleteIfExists(FileIndex.pathFor(job.part())); // an index so far would outlive its file's .part
-                } catch (IOException ignored) {
-                    // An extraction checks an index against its file.
+                    job.builder().build(job.length()).store(FileIndex.pathFor(f.part));
+                    f.written = true;
+                } catch (IOException | RuntimeException ex) {
+                    report.accept("warning: cannot write the index of " + f.part + ": " + ex.getMessage());
+                    try {
+                        Files.deleteIfExists(FileIndex.pathFor(f.part)); // an index so far would outlive its file's .part
+                    } catch (IOException ignored) {
+                        // An extraction checks an index against its file.
+                    }
+                } finally {
+                    f.done.complete(f.written);
                 }
-            } finally {
-                job.done().complete(ok);
+                if (f.target != null) {
+                    follow(f); // the finisher gave up waiting: the index follows its file now
+                }
             }
         }
     }

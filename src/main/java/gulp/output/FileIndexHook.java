@@ -61,6 +61,10 @@ public interface FileIndexHook {
     /** Finisher thread: {@code part} was renamed to {@code target}; the index follows it. */
     void fileFinished(Path part, Path target);
 
+    /** The run's end, after the last {@link #fileFinished}: no index of a finished file is left as {@code .NAME.idx.part}. */
+    default void close() {
+    }
+
     /**
      * The most bytes the index of a file of {@code fileBytes} can take on disk, for retention
      * ({@code --min-free} leaves room for it, {@code --max-total} counts it for the file being

@@ -51,12 +51,19 @@ public final class PartFileRecovery {
     static List<Path> recoverAll(Path directory, FileNamer namer, Consumer<String> report, long budgetNanos)
             throws IOException {
         List<Path> parts = new ArrayList<>();
+        List<Path> indexesSoFar = new ArrayList<>();
         try (Stream<Path> files = Files.list(directory)) {
-            files.filter(p -> {
+            files.sorted().forEach(p -> {
                 String finalName = FileNamer.finalNameOfPart(p.getFileName().toString());
-                return finalName != null && namer.makes(finalName);
-            }).sorted().forEach(parts::add);
+                if (finalName != null && namer.makes(finalName)) {
+                    parts.add(p);
+                } else if (finalName != null && finalName.endsWith(INDEX_SUFFIX)
+                        && namer.makes(finalName.substring(0, finalName.length() - INDEX_SUFFIX.length()))) {
+                    indexesSoFar.add(p);
+                }
+            });
         }
+        removeOrphanIndexes(indexesSoFar);
         long deadline = System.nanoTime() + budgetNanos;
         List<Path> recovered = new ArrayList<>();
         for (Path part : parts) {
@@ -66,6 +73,23 @@ public final class PartFileRecovery {
             }
         }
         return recovered;
+    }
+
+    private static final String INDEX_SUFFIX = FileNamer.indexName("");
+
+    /**
+     * Removes each index so far ({@code .NAME.idx.part}) whose {@code .NAME.part} is gone: a kill
+     * between a file's rename and its index's left it, and it describes no file being written.
+     */
+    private static void removeOrphanIndexes(List<Path> indexesSoFar) throws IOException {
+        for (Path index : indexesSoFar) {
+            String indexName = FileNamer.finalNameOfPart(index.getFileName().toString());
+            Path part = index.resolveSibling(FileNamer.partName(indexName.substring(0, indexName.length() - INDEX_SUFFIX.length())));
+            if (!Files.exists(part, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && Files.isRegularFile(index, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.deleteIfExists(index);
+            }
+        }
     }
 
     /**

@@ -185,6 +185,7 @@ public final class RotatingFileSink implements Sink {
             finisher.awaitAll();
         } finally {
             file.close();
+            finisher.closeIndex();
             if (heldLock != null) {
                 try {
                     heldLock.close();

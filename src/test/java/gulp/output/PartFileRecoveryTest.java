@@ -67,6 +67,18 @@ class PartFileRecoveryTest {
     }
 
     @Test
+    void anIndexSoFarLeftWithoutItsPartByAKillAfterTheFilesRenameIsRemoved() throws Exception {
+        Files.write(dir.resolve("pcap000002.pcap"), PcapFiles.syntheticHeader()); // renamed, then killed before its index was
+        Path orphan = Files.write(dir.resolve(FileNamer.partName(FileNamer.indexName("pcap000002.pcap"))), new byte[] {1});
+        part("pcap000003.pcap", PcapFiles.syntheticHeader(), records(3)); // this run's own, still written? locked ones stay
+        Path other = Files.write(dir.resolve(FileNamer.partName(FileNamer.indexName("notours.txt"))), new byte[] {1});
+        recoverAll(line -> { });
+        assertFalse(Files.exists(orphan), "an index so far whose .part is gone describes no file being written");
+        assertTrue(Files.exists(other), "only names this run's naming scheme makes are touched");
+        assertTrue(Files.exists(dir.resolve("pcap000002.pcap")));
+    }
+
+    @Test
     void zerosLeftByAPowerLossAreNotRecords() throws Exception {
         byte[] whole = records(10);
         part("pcap000000.pcap", PcapFiles.syntheticHeader(), whole, new byte[4096]);

@@ -1,0 +1,71 @@
+package gulp.extract;
+
+import gulp.format.RecordFraming;
+import gulp.output.FileNamer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The index so far ({@code .NAME.idx.part}) never outlives its {@code .NAME.part}, whatever the index thread's timing. */
+class LiveIndexerTest {
+    private static final int ETHERNET = 1;
+
+    @Test
+    void anIndexWrittenAfterTheFinisherGaveUpStillFollowsItsFile(@TempDir Path dir) throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        // No wait at all: the finisher gives up before the index thread has stored the final index
+        // (most rounds), so the index thread must rename it itself.
+        LiveIndexer indexer = new LiveIndexer(ETHERNET, RecordFraming.pcap(true), false, lines::add, 0);
+        for (int i = 0; i < 20; i++) {
+            Path target = dir.resolve("f" + i + ".pcap");
+            Path part = dir.resolve(FileNamer.partName(target.getFileName().toString()));
+            Files.write(part, new byte[24]);
+            indexer.fileStarted(part, target, 24);
+            indexer.fileEnded(24);
+            Files.move(part, target);
+            indexer.fileFinished(part, target);
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!(hidden(dir).isEmpty() && Files.exists(dir.resolve("f19.pcap.idx"))) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        indexer.close();
+        assertEquals(List.of(), hidden(dir), lines.toString());
+        for (int i = 0; i < 20; i++) {
+            assertTrue(Files.exists(dir.resolve("f" + i + ".pcap.idx")), "f" + i + ".pcap.idx: " + lines);
+        }
+    }
+
+    @Test
+    void theRunsEndLeavesNoIndexSoFarOfAFileNoLongerBeingWritten(@TempDir Path dir) throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        LiveIndexer indexer = new LiveIndexer(ETHERNET, RecordFraming.pcap(true), false, lines::add, 0);
+        Path kept = dir.resolve(FileNamer.partName("kept.pcap")); // still a .part (its rename failed): its index so far stays
+        Path gone = dir.resolve(FileNamer.partName("gone.pcap")); // removed (not even a header): its index goes with it
+        for (Path part : List.of(kept, gone)) {
+            Files.write(part, new byte[24]);
+            indexer.fileStarted(part, part.resolveSibling("x"), 24);
+            indexer.fileEnded(24);
+        }
+        Files.delete(gone);
+        indexer.close(); // waits for the queued indexes (at most the wait), then stops the thread
+        Thread.sleep(200); // a store after close would show now
+        assertEquals(List.of(FileIndex.pathFor(kept)), hidden(dir), lines.toString());
+        assertFalse(Files.exists(FileIndex.pathFor(gone)));
+    }
+
+    private static List<Path> hidden(Path dir) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".idx.part")).sorted().toList();
+        }
+    }
+}
