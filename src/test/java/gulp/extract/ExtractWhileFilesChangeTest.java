@@ -82,14 +82,10 @@ class ExtractWhileFilesChangeTest {
         try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
             c.truncate(cut);
         }
-        byte[] out = held.drain();
-        int status = held.process().waitFor();
-        String stderr = held.stderr().get();
-        assertEquals(0, status, stderr);
-        List<String> lines = messages(stderr);
-        assertEquals(1, lines.size(), stderr);
-        assertTrue(lines.get(0).contains(file.toString()) && lines.get(0).contains("shrank from " + original.length + " to " + cut),
-                stderr);
+        Ended ended = Ended.of(held);
+        byte[] out = ended.out();
+        assertTrue(ended.line().contains(file.toString()) && ended.line().contains("shrank from " + original.length + " to " + cut),
+                ended.stderr());
         long whole = (cut - PcapFiles.HEADER_LENGTH) / RECORD; // the records before the cut, each whole
         byte[] body = Arrays.copyOfRange(out, PcapFiles.HEADER_LENGTH, out.length);
         assertEquals(whole * RECORD, body.length);
@@ -106,13 +102,22 @@ class ExtractWhileFilesChangeTest {
         write(later, BASE + PACKETS * 1000L); // opened once the merge has read all of a.pcap
         Held held = Held.start(d);
         Files.delete(later); // as retention would
-        byte[] out = held.drain();
-        int status = held.process().waitFor();
-        String stderr = held.stderr().get();
-        assertEquals(0, status, stderr);
-        List<String> lines = messages(stderr);
-        assertEquals(1, lines.size(), stderr);
-        assertTrue(lines.get(0).contains(later.toString()) && lines.get(0).contains("deleted during the extraction"), stderr);
-        assertArrayEquals(PcapFiles.body(first), Arrays.copyOfRange(out, PcapFiles.HEADER_LENGTH, out.length));
+        Ended ended = Ended.of(held);
+        assertTrue(ended.line().contains(later.toString()) && ended.line().contains("deleted during the extraction"),
+                ended.stderr());
+        assertArrayEquals(PcapFiles.body(first), Arrays.copyOfRange(ended.out(), PcapFiles.HEADER_LENGTH, ended.out().length));
+    }
+
+    /** A held extraction drained to its end: exit 0 and exactly one line on stderr, which it holds. */
+    private record Ended(byte[] out, String line, String stderr) {
+        static Ended of(Held held) throws Exception {
+            byte[] out = held.drain();
+            int status = held.process().waitFor();
+            String stderr = held.stderr().get();
+            assertEquals(0, status, stderr);
+            List<String> lines = messages(stderr);
+            assertEquals(1, lines.size(), stderr);
+            return new Ended(out, lines.get(0), stderr);
+        }
     }
 }
