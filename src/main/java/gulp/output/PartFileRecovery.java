@@ -52,6 +52,7 @@ public final class PartFileRecovery {
             throws IOException {
         List<Path> parts = new ArrayList<>();
         List<Path> indexesSoFar = new ArrayList<>();
+        List<Path> indexTemps = new ArrayList<>();
         try (Stream<Path> files = Files.list(directory)) {
             files.sorted().forEach(p -> {
                 String finalName = FileNamer.finalNameOfPart(p.getFileName().toString());
@@ -60,10 +61,13 @@ public final class PartFileRecovery {
                 } else if (finalName != null && finalName.endsWith(INDEX_SUFFIX)
                         && namer.makes(finalName.substring(0, finalName.length() - INDEX_SUFFIX.length()))) {
                     indexesSoFar.add(p);
+                } else if (isIndexStoreTemp(p.getFileName().toString(), namer)) {
+                    indexTemps.add(p);
                 }
             });
         }
         removeOrphanIndexes(indexesSoFar);
+        removeStaleIndexTemps(indexTemps);
         long deadline = System.nanoTime() + budgetNanos;
         List<Path> recovered = new ArrayList<>();
         for (Path part : parts) {
@@ -88,6 +92,41 @@ public final class PartFileRecovery {
             if (!Files.exists(part, java.nio.file.LinkOption.NOFOLLOW_LINKS)
                     && Files.isRegularFile(index, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 Files.deleteIfExists(index);
+            }
+        }
+    }
+
+    /** What an index store writes before it renames (FileIndex.store: the index's name + ".tmp"). */
+    private static final String STORE_TEMP_SUFFIX = ".tmp";
+    /** A store takes milliseconds and a snapshot is rewritten at most once a second: an older temp is a kill's. */
+    static final long STALE_TEMP_MILLIS = 60_000;
+
+    /** {@code NAME.idx.tmp} or {@code .NAME.idx.part.tmp}, NAME a name of {@code namer}. */
+    private static boolean isIndexStoreTemp(String name, FileNamer namer) {
+        if (!name.endsWith(STORE_TEMP_SUFFIX)) {
+            return false;
+        }
+        String index = name.substring(0, name.length() - STORE_TEMP_SUFFIX.length());
+        String part = FileNamer.finalNameOfPart(index);
+        String indexName = part != null ? part : index;
+        return indexName.endsWith(INDEX_SUFFIX) && namer.makes(indexName.substring(0, indexName.length() - INDEX_SUFFIX.length()));
+    }
+
+    /**
+     * Removes each index store's temporary file a kill left in the middle of a store (older than
+     * {@link #STALE_TEMP_MILLIS}: another run sharing the directory may be storing one now).
+     */
+    private static void removeStaleIndexTemps(List<Path> temps) throws IOException {
+        long before = System.currentTimeMillis() - STALE_TEMP_MILLIS;
+        for (Path temp : temps) {
+            try {
+                java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(temp,
+                        java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (a.isRegularFile() && a.lastModifiedTime().toMillis() < before) {
+                    Files.deleteIfExists(temp);
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                // renamed or removed meanwhile by the run that stored it
             }
         }
     }

@@ -48,7 +48,8 @@ class LiveIndexerTest {
     @Test
     void theRunsEndLeavesNoIndexSoFarOfAFileNoLongerBeingWritten(@TempDir Path dir) throws Exception {
         List<String> lines = new CopyOnWriteArrayList<>();
-        LiveIndexer indexer = new LiveIndexer(ETHERNET, RecordFraming.pcap(true), false, lines::add, 0);
+        // The run's wait: close waits for both queued indexes (with a wait of 0 it could stop the thread before either is stored).
+        LiveIndexer indexer = new LiveIndexer(ETHERNET, RecordFraming.pcap(true), false, lines::add, LiveIndexer.FINISH_WAIT_MS);
         Path kept = dir.resolve(FileNamer.partName("kept.pcap")); // still a .part (its rename failed): its index so far stays
         Path gone = dir.resolve(FileNamer.partName("gone.pcap")); // removed (not even a header): its index goes with it
         for (Path part : List.of(kept, gone)) {

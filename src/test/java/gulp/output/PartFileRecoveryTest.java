@@ -79,6 +79,25 @@ class PartFileRecoveryTest {
     }
 
     @Test
+    void anIndexStoresTempLeftByAKillIsRemovedOnceStaleAndAFreshOneIsLeftToTheRunStoringIt() throws Exception {
+        String partIndex = FileNamer.partName(FileNamer.indexName("pcap000004.pcap"));
+        Path stalePart = Files.write(dir.resolve(partIndex + ".tmp"), new byte[] {1});
+        Path staleFinal = Files.write(dir.resolve(FileNamer.indexName("pcap000001.pcap") + ".tmp"), new byte[] {1});
+        Path fresh = Files.write(dir.resolve(FileNamer.indexName("pcap000005.pcap") + ".tmp"), new byte[] {1});
+        Path other = Files.write(dir.resolve(FileNamer.indexName("notours.txt") + ".tmp"), new byte[] {1});
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - 2 * PartFileRecovery.STALE_TEMP_MILLIS);
+        for (Path p : List.of(stalePart, staleFinal, other)) {
+            Files.setLastModifiedTime(p, old);
+        }
+        recoverAll(line -> { });
+        assertFalse(Files.exists(stalePart), "a kill in the middle of storing an index so far");
+        assertFalse(Files.exists(staleFinal), "a kill in the middle of storing a finished file's index");
+        assertTrue(Files.exists(fresh), "another run sharing the directory may be storing it now");
+        assertTrue(Files.exists(other), "only names this run's naming scheme makes are touched");
+    }
+
+    @Test
     void zerosLeftByAPowerLossAreNotRecords() throws Exception {
         byte[] whole = records(10);
         part("pcap000000.pcap", PcapFiles.syntheticHeader(), whole, new byte[4096]);
