@@ -94,17 +94,22 @@ final class FileIndex {
         if (!monotonic() || tableTimes.length == 0) {
             return 0;
         }
-        int low = 0, high = tableTimes.length; // the first entry stamped at or after from
+        int at = firstEntryAtOrAfter(from);
+        return at == 0 ? 0 : tableOffsets[at - 1];
+    }
+
+    /** The first time table entry stamped at or after {@code time} ({@code tableTimes.length} if none). */
+    private int firstEntryAtOrAfter(long time) {
+        int low = 0, high = tableTimes.length;
         while (low < high) {
             int mid = (low + high) >>> 1;
-            if (tableTimes[mid] < from) {
+            if (tableTimes[mid] < time) {
                 low = mid + 1;
             } else {
                 high = mid;
             }
         }
-        int at = low;
-        return at == 0 ? 0 : tableOffsets[at - 1];
+        return low;
     }
 
     /**
@@ -117,16 +122,8 @@ final class FileIndex {
         if (!monotonic() || tableTimes.length == 0 || to == Long.MAX_VALUE) {
             return -1;
         }
-        int low = 0, high = tableTimes.length;
-        while (low < high) {
-            int mid = (low + high) >>> 1;
-            if (tableTimes[mid] < to) {
-                low = mid + 1;
-            } else {
-                high = mid;
-            }
-        }
-        return low == tableTimes.length ? -1 : tableOffsets[low];
+        int at = firstEntryAtOrAfter(to);
+        return at == tableTimes.length ? -1 : tableOffsets[at];
     }
 
     /**
