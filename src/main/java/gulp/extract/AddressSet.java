@@ -175,7 +175,7 @@ final class AddressSet {
             bloom.add(high, low);
             return;
         }
-        int slot = (int) mix(high, low) & (TABLE - 1);
+        int slot = (int) AddressFilter.mix(high, low) & (TABLE - 1);
         while (used[slot]) {
             if (highs[slot] == high && lows[slot] == low) {
                 return;
@@ -201,7 +201,7 @@ final class AddressSet {
         if (high == V4_MAPPED_HIGH && (low >>> 32) == 0xFFFF) {
             return containsV4Exact((int) low);
         }
-        int slot = (int) mix(high, low) & (TABLE - 1);
+        int slot = (int) AddressFilter.mix(high, low) & (TABLE - 1);
         while (used[slot]) {
             if (highs[slot] == high && lows[slot] == low) {
                 return true;
@@ -315,10 +315,6 @@ final class AddressSet {
         if (bloom != null) {
             bloom.foldToFit(maxBytes, maxRate);
         }
-    }
-
-    private static long mix(long high, long low) {
-        return AddressFilter.mix(high, low);
     }
 
     // ------------------------------------------------------------ serialised form

@@ -135,7 +135,6 @@ public final class Libc {
 
     // Every run pins its threads (Scheduling); locking memory and real-time priority are a live capture's.
     private static final class Locking {
-        static final MethodHandle MLOCK = errnoCall("mlock", JAVA_INT, ADDRESS, JAVA_LONG);
         static final MethodHandle MLOCK2 = errnoCall("mlock2", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
         static final MethodHandle SCHED_SETSCHEDULER = errnoCall("sched_setscheduler", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     }
@@ -185,7 +184,7 @@ public final class Libc {
             MethodHandle socket = Sockets.SOCKET;
             MethodHandle mmap = Memory.MMAP;
             MethodHandle affinity = Scheduling.SCHED_GETAFFINITY;
-            MethodHandle mlock = Locking.MLOCK;
+            MethodHandle mlock = Locking.MLOCK2;
         } catch (LinkageError e) {
             // the main thread's own first call reports it, as it would without this thread
         }
@@ -323,7 +322,7 @@ public final class Libc {
 
     /**
      * Like {@link #mapAnonymous(long, Arena)}; with {@code populate} false the pages are faulted
-     * in later, on first touch or by {@link #populateWrite} or {@link #mlock} of a part.
+     * in later, on first touch or by {@link #populateWrite} (locked as it faults in after {@link #mlockOnFault}).
      */
     public MemorySegment mapAnonymous(long length, boolean populate, Arena arena) throws NativeException {
         MemorySegment mapping = mmap(length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0), -1);
@@ -599,18 +598,6 @@ public final class Libc {
         }
         if (rc != 0) {
             throw failure("sched_setscheduler");
-        }
-    }
-
-    public void mlock(MemorySegment memory) throws NativeException {
-        int rc;
-        try {
-            rc = (int) Locking.MLOCK.invokeExact(callState, memory, memory.byteSize());
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
-        if (rc != 0) {
-            throw failure("mlock");
         }
     }
 

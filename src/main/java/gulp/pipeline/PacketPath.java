@@ -363,14 +363,8 @@ public final class PacketPath implements PacketHandler {
                 idle.idle();
             }
         }
-        long at = ring.claimedIndexIfContiguous();
-        if (at >= 0) {
-            MemorySegment.copy(data, offset, ring.buffer(), at, length);
-            ring.commitClaimed();
-        } else {
-            ring.put(data, offset, length);
-            ring.commit();
-        }
+        ring.put(data, offset, length); // one copy, two where the run straddles the ring's end
+        ring.commit();
         dropsSinceLast[currentInterface] = 0;
         recordsStored += count;
         counters.recordsStored.add(count);
