@@ -156,9 +156,8 @@ public final class Catalog {
      */
     static RecordCursor openForWindow(CaptureFile file, long offset, long to) throws IOException, InputException {
         if (file.format().seekable() && !file.part()) {
-            FileChannel c = FileChannel.open(file.path(), StandardOpenOption.READ);
-            PcapCursor.readAhead(file.path(), offset, file.index().windowEndOffset(to), file.size());
-            return new PcapCursor(c, file.format(), offset, file.size());
+            PcapCursor.readAhead(file.path(), offset, file.index().windowEndOffset(to), file.size()); // before the channel: nothing to leak
+            return new PcapCursor(FileChannel.open(file.path(), StandardOpenOption.READ), file.format(), offset, file.size());
         }
         return open(file.path(), null, file.format(), offset, false);
     }
