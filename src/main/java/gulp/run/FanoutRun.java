@@ -109,7 +109,7 @@ final class FanoutRun {
                             + group + " (" + options.fanoutMode.describe() + "), "
                             + RunSettings.describePlacement(settings.pairThreads(), allowedCount()) + ", "
                             + RingBudget.describe(options.holdKernelBlocks, kernelPerPair * n, ringPerPair * n,
-                                    LiveRun.linkBits(List.of(name))) + ", ready "
+                                    first.source().linkBits()) + ", ready "
                             + ready + " after launch"
                             + (processed.isEmpty() ? "" : "; " + processed + filter.describeLive()),
                     assembly.outputDescription(first.run().output(), first.run().outputLinkType()).replaceFirst("-pN", "-pK")
