@@ -116,12 +116,8 @@ final class FanoutRun {
                             + ", one file set and one ring per pair", first.ring());
             StartupTrace.mark("start-up line");
             return runPairs(assembly, pairs, control);
-        } catch (InputException e) {
-            return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
-        } catch (SetupException e) {
-            return Outcome.failure(e.status(), e.getMessage());
-        } catch (IOException e) {
-            return Outcome.failure(Outcome.Status.OUTPUT_FAILED, e.getMessage());
+        } catch (InputException | SetupException | IOException e) {
+            return Outcome.failure(e);
         } finally {
             opened.forEach(LiveSource::close);
         }

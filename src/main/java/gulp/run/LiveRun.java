@@ -95,12 +95,8 @@ final class LiveRun {
             StartupTrace.mark("start-up line");
             return assembly.runPipeline(ring, RunAssembly.readAll(source, path), run.writer(), run.control(), counters,
                     run.report());
-        } catch (InputException e) {
-            return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
-        } catch (SetupException e) {
-            return Outcome.failure(e.status(), e.getMessage());
-        } catch (IOException e) {
-            return Outcome.failure(Outcome.Status.OUTPUT_FAILED, e.getMessage());
+        } catch (InputException | SetupException | IOException e) {
+            return Outcome.failure(e);
         }
     }
 
