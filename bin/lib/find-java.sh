@@ -10,18 +10,18 @@ java_release_version() { # $1: a JDK's release file; prints its major version
     fi
   done < "$1"
 }
-# Sets _java_real (the binary, links resolved) and _java_version of candidate $1, or fails.
+# Sets _java_home (the JDK of the binary, links resolved) and _java_version of candidate $1, or fails.
 java_candidate() {
-  local home
+  local real
   _java_version=""
   [ -x "$1" ] || return 1
-  _java_real="$(readlink -f "$1")" || return 1
-  home="${_java_real%/*}"
-  home="${home%/*}"
+  real="$(readlink -f "$1")" || return 1
+  _java_home="${real%/*}"
+  _java_home="${_java_home%/*}"
   # The JDK's release file says it without starting a JVM (that costs ~70 ms per candidate, and
   # every launch pays it); ask the JVM only when there is no release file.
-  if [ -f "$home/release" ]; then
-    _java_version="$(java_release_version "$home/release")"
+  if [ -f "$_java_home/release" ]; then
+    _java_version="$(java_release_version "$_java_home/release")"
   else
     _java_version="$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p' | head -1)"
   fi
@@ -35,8 +35,7 @@ find_java() {
   for j in "${candidates[@]}"; do
     if java_candidate "$j" && [ "$_java_version" -ge 25 ] 2>/dev/null; then
       JAVA="$j"
-      JAVA_HOME_25="${_java_real%/*}"
-      JAVA_HOME_25="${JAVA_HOME_25%/*}"
+      JAVA_HOME_25="$_java_home"
       return 0
     fi
   done

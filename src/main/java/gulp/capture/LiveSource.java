@@ -100,6 +100,19 @@ public final class LiveSource implements Source {
         return sockets.stream().map(s -> s.linkType).toList();
     }
 
+    /** The summed link speed of the interfaces in bits/s, or -1 when the kernel does not know one of them ({@code any}: never). */
+    public long linkBits() {
+        long sum = 0;
+        for (LiveSocket socket : sockets) {
+            long mbps = socket.cooked ? -1 : NetInterface.speedMbps(socket.name);
+            if (mbps <= 0) {
+                return -1;
+            }
+            sum += mbps * 1_000_000L;
+        }
+        return sum;
+    }
+
     /** True when every interface writes the same link type (what classic pcap can hold). */
     public boolean oneLinkType() {
         return linkTypes().stream().distinct().count() == 1;

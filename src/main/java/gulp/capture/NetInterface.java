@@ -140,6 +140,11 @@ public final class NetInterface {
 
     /** The link speed in Mb/s, or -1 when the kernel does not know it (virtual devices, no carrier). */
     public long speedMbps() {
+        return speedMbps(name);
+    }
+
+    /** The link speed of interface {@code name} in Mb/s, or -1 when the kernel does not know it (or there is none). */
+    public static long speedMbps(String name) {
         long speed = readNumber(SYS.resolve(name).resolve("speed"), -1);
         return speed <= 0 ? -1 : speed;
     }

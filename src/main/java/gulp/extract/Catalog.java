@@ -91,13 +91,13 @@ public final class Catalog {
                 return null;
             }
             Path indexPath = FileIndex.pathFor(path);
-            // A pcapng file's index is checked against its file by the table's first entry.
+            // A pcapng file's index is checked against its file by the table's first entry. The
+            // header places a finished pcap file in time; whichever is used is checked once (a stale
+            // header that claims the window only costs its whole index's read).
             boolean whole = part || !format.seekable();
-            FileIndex index = valid(whole ? FileIndex.load(indexPath) : FileIndex.loadHeader(indexPath), channel, size,
-                    part, format);
-            if (index != null && index.headerOnly() && index.overlaps(from, to)) {
-                index = valid(FileIndex.load(indexPath), channel, size, part, format);
-            }
+            FileIndex header = whole ? null : FileIndex.loadHeader(indexPath);
+            FileIndex index = valid(whole || header != null && header.overlaps(from, to) ? FileIndex.load(indexPath) : header,
+                    channel, size, part, format);
             boolean indexed = index != null;
             if (!indexed || (part && !format.seekable())) {
                 index = scan(path, channel, format, size, null); // pcapng being written: read from its start

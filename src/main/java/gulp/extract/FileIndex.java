@@ -82,7 +82,8 @@ final class FileIndex {
 
     /** True for the names of index files (never capture files). */
     static boolean isIndexName(String name) {
-        return name.endsWith(SUFFIX) || name.endsWith(SUFFIX + gulp.output.FileNamer.PART_SUFFIX) || name.endsWith(SUFFIX + ".tmp");
+        return name.endsWith(SUFFIX) || name.endsWith(SUFFIX + gulp.output.FileNamer.PART_SUFFIX)
+                || name.endsWith(SUFFIX + gulp.output.FileNamer.STORE_TEMP_SUFFIX);
     }
 
     /**
@@ -232,7 +233,7 @@ final class FileIndex {
 
     /** Writes the index to {@code path} atomically (a temporary file renamed over it). */
     void store(Path path) throws IOException {
-        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+        Path tmp = path.resolveSibling(path.getFileName() + gulp.output.FileNamer.STORE_TEMP_SUFFIX);
         Files.deleteIfExists(tmp);
         // Owner and group only, as capture files by default: an index names the hosts a capture holds.
         try (FileChannel c = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,

@@ -35,15 +35,16 @@ import java.util.function.Consumer;
  * index written later is renamed by the {@code gulp-index} thread). A {@code .NAME.idx.part} never
  * outlives its {@code .NAME.part}: no snapshot is stored once the file has ended, and {@link #close}
  * (the run's end) waits at most {@link #FINISH_WAIT_MS} ms for what is queued, then stops the thread and
- * removes any index so far whose file is no longer a {@code .part}. Stores and renames happen under
- * one lock, so close never races one.
+ * removes any index so far whose file is no longer a {@code .part}. Indexes are built outside
+ * the lock; their stores and the renames happen under it, so close never races one (and never
+ * waits for a build).
  */
 public final class LiveIndexer implements FileIndexHook {
     static final long FINISH_WAIT_MS = 5_000;
     /** The index so far of the file being written ({@code .NAME.idx.part}) is published at most this often. */
     static final long SNAPSHOT_NANOS = 1_000_000_000L;
 
-    /** An index to write: {@code done} (null for a snapshot) completes when it is written. */
+    /** An index to build and write: the file's final one ({@code last}), or a snapshot of the index so far. */
     private record Job(IndexBuilder builder, long length, FileState file, boolean last) {
     }
 
@@ -70,7 +71,7 @@ public final class LiveIndexer implements FileIndexHook {
     /** The files whose index is not yet renamed or removed, by {@code .part} path. */
     private final ConcurrentHashMap<Path, FileState> files = new ConcurrentHashMap<>();
     private final Object lock = new Object(); // stores, renames and close
-    private boolean closed; // under lock
+    private volatile boolean closed; // set under lock; read without it only to skip building what will not be stored
     private final Thread thread;
     // writer thread
     private final MemorySegment scratch = Arena.ofAuto().allocate(TrafficSummary.SNIFF_BYTES);
@@ -282,6 +283,17 @@ public final class LiveIndexer implements FileIndexHook {
                 continue;
             }
             FileState f = job.file();
+            // Built before taking the lock (it takes the time); a snapshot already superseded by a
+            // newer one or by the final index is not built at all, and nothing once closed.
+            FileIndex index = null;
+            RuntimeException buildFailure = null;
+            if (!closed && (job.last() || jobs.isEmpty() && !f.ended)) {
+                try {
+                    index = job.builder().build(job.length());
+                } catch (RuntimeException e) {
+                    buildFailure = e;
+                }
+            }
             synchronized (lock) {
                 if (closed) {
                     f.done.complete(false);
@@ -289,9 +301,9 @@ public final class LiveIndexer implements FileIndexHook {
                 }
                 if (!job.last()) {
                     // A newer snapshot or the final index supersedes it; none after the file ended.
-                    if (jobs.isEmpty() && !f.ended && f.target == null) {
+                    if (index != null && jobs.isEmpty() && !f.ended && f.target == null) {
                         try {
-                            job.builder().build(job.length()).store(FileIndex.pathFor(f.part));
+                            index.store(FileIndex.pathFor(f.part));
                         } catch (IOException | RuntimeException e) {
                             // The file is read instead; the final index reports a real problem.
                         }
@@ -299,7 +311,10 @@ public final class LiveIndexer implements FileIndexHook {
                     continue;
                 }
                 try {
-                    job.builder().build(job.length()).store(FileIndex.pathFor(f.part));
+                    if (index == null) {
+                        throw buildFailure;
+                    }
+                    index.store(FileIndex.pathFor(f.part));
                     f.written = true;
                 } catch (IOException | RuntimeException ex) {
                     report.accept("warning: cannot write the index of " + f.part + ": " + ex.getMessage());

@@ -31,6 +31,9 @@ public final class FileNamer {
     /** Hidden temporary name of a file being written: {@code .NAME.part}. */
     public static final String PART_PREFIX = ".";
     public static final String PART_SUFFIX = ".part";
+    private static final String INDEX_SUFFIX = ".idx";
+    /** An index is stored as its name + this, then renamed over its name (so a reader never sees half of one). */
+    public static final String STORE_TEMP_SUFFIX = ".tmp";
     private static final int MIN_SEQUENCE_DIGITS = 6;
     /** The highest sequence number gulp uses: a file a millisecond for 30,000 years. */
     public static final long MAX_SEQUENCE = 999_999_999_999_999L;
@@ -143,7 +146,13 @@ public final class FileNamer {
 
     /** The name of the extraction index kept beside file {@code finalName} ({@code NAME.idx}; never a capture name). */
     public static String indexName(String finalName) {
-        return finalName + ".idx";
+        return finalName + INDEX_SUFFIX;
+    }
+
+    /** The file whose index {@code name} ({@link #indexName}) is, or null if {@code name} is not an index's name. */
+    public static String finalNameOfIndex(String name) {
+        return name.endsWith(INDEX_SUFFIX) && name.length() > INDEX_SUFFIX.length()
+                ? name.substring(0, name.length() - INDEX_SUFFIX.length()) : null;
     }
 
     /** The final name of a temporary name, or null if {@code name} is not one. */

@@ -58,8 +58,7 @@ public final class PartFileRecovery {
                 String finalName = FileNamer.finalNameOfPart(p.getFileName().toString());
                 if (finalName != null && namer.makes(finalName)) {
                     parts.add(p);
-                } else if (finalName != null && finalName.endsWith(INDEX_SUFFIX)
-                        && namer.makes(finalName.substring(0, finalName.length() - INDEX_SUFFIX.length()))) {
+                } else if (finalName != null && isIndexOf(finalName, namer)) {
                     indexesSoFar.add(p);
                 } else if (isIndexStoreTemp(p.getFileName().toString(), namer)) {
                     indexTemps.add(p);
@@ -79,8 +78,6 @@ public final class PartFileRecovery {
         return recovered;
     }
 
-    private static final String INDEX_SUFFIX = FileNamer.indexName("");
-
     /**
      * Removes each index so far ({@code .NAME.idx.part}) whose {@code .NAME.part} is gone: a kill
      * between a file's rename and its index's left it, and it describes no file being written.
@@ -88,7 +85,7 @@ public final class PartFileRecovery {
     private static void removeOrphanIndexes(List<Path> indexesSoFar) throws IOException {
         for (Path index : indexesSoFar) {
             String indexName = FileNamer.finalNameOfPart(index.getFileName().toString());
-            Path part = index.resolveSibling(FileNamer.partName(indexName.substring(0, indexName.length() - INDEX_SUFFIX.length())));
+            Path part = index.resolveSibling(FileNamer.partName(FileNamer.finalNameOfIndex(indexName)));
             if (!Files.exists(part, java.nio.file.LinkOption.NOFOLLOW_LINKS)
                     && Files.isRegularFile(index, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 Files.deleteIfExists(index);
@@ -96,20 +93,23 @@ public final class PartFileRecovery {
         }
     }
 
-    /** What an index store writes before it renames (FileIndex.store: the index's name + ".tmp"). */
-    private static final String STORE_TEMP_SUFFIX = ".tmp";
     /** A store takes milliseconds and a snapshot is rewritten at most once a second: an older temp is a kill's. */
     static final long STALE_TEMP_MILLIS = 60_000;
 
-    /** {@code NAME.idx.tmp} or {@code .NAME.idx.part.tmp}, NAME a name of {@code namer}. */
+    /** {@code NAME.idx.tmp} or {@code .NAME.idx.part.tmp} (what an index store writes before it renames), NAME a name of {@code namer}. */
     private static boolean isIndexStoreTemp(String name, FileNamer namer) {
-        if (!name.endsWith(STORE_TEMP_SUFFIX)) {
+        if (!name.endsWith(FileNamer.STORE_TEMP_SUFFIX)) {
             return false;
         }
-        String index = name.substring(0, name.length() - STORE_TEMP_SUFFIX.length());
+        String index = name.substring(0, name.length() - FileNamer.STORE_TEMP_SUFFIX.length());
         String part = FileNamer.finalNameOfPart(index);
-        String indexName = part != null ? part : index;
-        return indexName.endsWith(INDEX_SUFFIX) && namer.makes(indexName.substring(0, indexName.length() - INDEX_SUFFIX.length()));
+        return isIndexOf(part != null ? part : index, namer);
+    }
+
+    /** True for {@code NAME.idx}, NAME a name of {@code namer}. */
+    private static boolean isIndexOf(String indexName, FileNamer namer) {
+        String indexed = FileNamer.finalNameOfIndex(indexName);
+        return indexed != null && namer.makes(indexed);
     }
 
     /**

@@ -109,19 +109,15 @@ final class FanoutRun {
                             + group + " (" + options.fanoutMode.describe() + "), "
                             + RunSettings.describePlacement(settings.pairThreads(), allowedCount()) + ", "
                             + RingBudget.describe(options.holdKernelBlocks, kernelPerPair * n, ringPerPair * n,
-                                    LiveRun.linkBits(List.of(name))) + ", ready "
+                                    first.source().linkBits()) + ", ready "
                             + ready + " after launch"
                             + (processed.isEmpty() ? "" : "; " + processed + filter.describeLive()),
                     assembly.outputDescription(first.run().output(), first.run().outputLinkType()).replaceFirst("-pN", "-pK")
                             + ", one file set and one ring per pair", first.ring());
             StartupTrace.mark("start-up line");
             return runPairs(assembly, pairs, control);
-        } catch (InputException e) {
-            return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
-        } catch (SetupException e) {
-            return Outcome.failure(e.status(), e.getMessage());
-        } catch (IOException e) {
-            return Outcome.failure(Outcome.Status.OUTPUT_FAILED, e.getMessage());
+        } catch (InputException | SetupException | IOException e) {
+            return Outcome.failure(e);
         } finally {
             opened.forEach(LiveSource::close);
         }

@@ -65,10 +65,8 @@ final class FileRun {
             run.processing().install(run.path(), run.report());
             return assembly.runPipeline(ring, RunAssembly.readAll(source, run.path()), run.writer(), run.control(),
                     counters, run.report());
-        } catch (SetupException e) {
-            return Outcome.failure(e.status(), e.getMessage());
-        } catch (IOException e) {
-            return Outcome.failure(Outcome.Status.OUTPUT_FAILED, e.getMessage());
+        } catch (SetupException | IOException e) {
+            return Outcome.failure(e);
         }
     }
 }

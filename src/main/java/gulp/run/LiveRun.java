@@ -2,7 +2,6 @@ package gulp.run;
 
 import gulp.capture.InputException;
 import gulp.capture.LiveSource;
-import gulp.capture.NetInterface;
 import gulp.filter.FilterPlacement;
 import gulp.linux.ProcessAge;
 import gulp.format.LinkType;
@@ -89,19 +88,15 @@ final class LiveRun {
             assembly.startupLine("listening on " + source.describe() + notRecorded(names, options) + ", "
                             + settings.threads().describe() + ", "
                             + RingBudget.describe(options.holdKernelBlocks, settings.kernelBufferBytes() * names.size(),
-                                    ring.capacity(), linkBits(names)) + ", ready "
+                                    ring.capacity(), source.linkBits()) + ", ready "
                             + ready + " after launch"
                             + (processed.isEmpty() ? "" : "; " + processed + filter.describeLive()),
                     assembly.outputDescription(run.output(), run.outputLinkType()), ring);
             StartupTrace.mark("start-up line");
             return assembly.runPipeline(ring, RunAssembly.readAll(source, path), run.writer(), run.control(), counters,
                     run.report());
-        } catch (InputException e) {
-            return Outcome.failure(Outcome.Status.BAD_INPUT, e.getMessage());
-        } catch (SetupException e) {
-            return Outcome.failure(e.status(), e.getMessage());
-        } catch (IOException e) {
-            return Outcome.failure(Outcome.Status.OUTPUT_FAILED, e.getMessage());
+        } catch (InputException | SetupException | IOException e) {
+            return Outcome.failure(e);
         }
     }
 
@@ -137,20 +132,6 @@ final class LiveRun {
     /** With several interfaces in classic pcap, the start-up line says the file does not tell them apart. */
     private static String notRecorded(List<String> names, Options options) {
         return names.size() > 1 && !options.pcapng ? " (classic pcap: the interface of a packet is not recorded in the file)" : "";
-    }
-
-    /** The summed link speed of these interfaces in bits/s, or -1 when the kernel does not know one of them. */
-    static long linkBits(List<String> names) {
-        long sum = 0;
-        for (String name : names) {
-            NetInterface device = NetInterface.ANY.equals(name) ? null : NetInterface.find(name);
-            long mbps = device == null ? -1 : device.speedMbps();
-            if (mbps <= 0) {
-                return -1;
-            }
-            sum += mbps * 1_000_000L;
-        }
-        return sum;
     }
 
     /**

@@ -30,10 +30,8 @@ final class OpaqueCopyRun {
                     assembly.writeSize(output.sink()), options.parkMicros * 1000, counters, control);
             Report report = new Report(counters, ring.capacity(), false, true);
             return assembly.runPipeline(ring, copier::run, writer, control, counters, report);
-        } catch (SetupException e) {
-            return Outcome.failure(e.status(), e.getMessage());
-        } catch (IOException e) {
-            return Outcome.failure(Outcome.Status.OUTPUT_FAILED, e.getMessage());
+        } catch (SetupException | IOException e) {
+            return Outcome.failure(e);
         }
     }
 }

@@ -1,5 +1,7 @@
 package gulp.run;
 
+import gulp.capture.InputException;
+
 /**
  * How a run ended: its status, and for a failure the one line that says why (shown as
  * {@code gulp: LINE}); the command line maps the status to the exit status.
@@ -21,5 +23,19 @@ public record Outcome(Status status, String message) {
 
     static Outcome failure(Status status, String message) {
         return new Outcome(status, message);
+    }
+
+    /**
+     * A run that failed with {@code e} while it was set up or ran: an input it cannot read
+     * ({@link InputException}), a setting ({@link SetupException}, its status) or its output
+     * (any other {@link java.io.IOException}).
+     */
+    static Outcome failure(Exception e) {
+        return failure(switch (e) {
+            case InputException input -> Status.BAD_INPUT;
+            case SetupException setup -> setup.status();
+            case java.io.IOException output -> Status.OUTPUT_FAILED;
+            default -> Status.FAILED;
+        }, e.getMessage());
     }
 }

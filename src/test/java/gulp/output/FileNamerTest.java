@@ -82,4 +82,12 @@ class FileNamerTest {
         assertEquals("pcap000001.pcap", FileNamer.finalNameOfPart(".pcap000001.pcap.part"));
         assertNull(FileNamer.finalNameOfPart("pcap000001.pcap"));
     }
+
+    @Test
+    void indexNamesMapBackToTheirFile() {
+        assertEquals("pcap000001.pcap.idx", FileNamer.indexName("pcap000001.pcap"));
+        assertEquals("pcap000001.pcap", FileNamer.finalNameOfIndex("pcap000001.pcap.idx"));
+        assertNull(FileNamer.finalNameOfIndex("pcap000001.pcap"));
+        assertNull(FileNamer.finalNameOfIndex(".idx"));
+    }
 }
