@@ -127,6 +127,10 @@ final class TrafficSummary {
                 ipv4Flow(ttlToSource << 32 | destinationAndPorts >>> 32, flowRest(protocol, destinationAndPorts & 0xFFFFFFFFL));
                 return;
             }
+            if (head >>> 8 == ETHERTYPE_IPV6 && n >= at + 40) { // untagged IPv6, as addOther would find it
+                ipv6(data, offset + at, n - at);
+                return;
+            }
         }
         addOther(data, offset, n);
     }
