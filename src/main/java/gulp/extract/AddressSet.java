@@ -87,6 +87,11 @@ final class AddressSet {
 
     /** Puts the addresses added since the last call into the set. */
     private void settle() {
+        if (bloom != null) {
+            bloom.addAll(pendingV4, pendingV4Count, pendingV6, pendingV6Count);
+            pendingV4Count = pendingV6Count = 0;
+            return;
+        }
         int n = pendingV4Count;
         if (n > 0) {
             pendingV4Count = 0;
