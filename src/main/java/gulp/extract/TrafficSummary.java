@@ -136,8 +136,8 @@ final class TrafficSummary {
     }
 
     /**
-     * Every packet but the common one, a call of its own (not inlined where {@link #add} is: the
-     * writer's loop stays small enough for the JIT to inline {@link #add} into it whole).
+     * Every packet but the common one and untagged IPv6: a call of its own (too large for the JIT
+     * to inline), which keeps {@link #add} small.
      */
     private void addOther(MemorySegment data, long offset, int n) {
         if (link == null) {
