@@ -9,7 +9,8 @@
 #    TCP and UDP, one in ten over IPv6: /dev/shm/index-flows64.pcap), 800 MB each.
 # 2. Whole process: bench/index-cpu-bench.sh on each input, both builds, index and --no-index
 #    alternating (repeats outside): user + sys of `gulp -q --read IN -o DIR`, JVM start and JIT included.
-# 3. The writer's loop per record by thread CPU time (gulp.bench.IndexerCpuTime, 32768 records of
+# 3. The writer's loop per record by thread CPU time (gulp.bench.IndexerCpuTime, 60 batches (20 were too
+#    few for a least disturbed one on a busy machine, 2026-12-02) of spans of 32768 records of
 #    16 interleaved flows, 100 000 and 64 hosts), the builds alternating, REPEATS times: `walk`
 #    is the writer's bare record walk; this build's `index` is that walk showing the index each
 #    packet; an older build's `index` (before 2026-12-01 evening) is the index's own second walk,
@@ -34,7 +35,7 @@ for r in $(seq "$repeats"); do
     for c in "walk pcap 100000 flows" "index pcap 100000 flows" "index pcap 64 flows"; do
       echo -n "repeat $r $b "
       "$JAVA" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Dgulp.bench.warmUpMillis=2000 \
-        -cp "$dir/target/test-classes:$dir/target/classes:$jmh" gulp.bench.IndexerCpuTime $c 20 32768
+        -cp "$dir/target/test-classes:$dir/target/classes:$jmh" gulp.bench.IndexerCpuTime $c 60 32768
     done
   done
 done

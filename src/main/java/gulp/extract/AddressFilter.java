@@ -26,6 +26,7 @@ final class AddressFilter {
 
     private long[] words;
     private final boolean blocked;
+    private long[] hashes = new long[0]; // addAll's, kept between calls
 
     private AddressFilter(long[] words, boolean blocked) {
         this.words = words;
@@ -58,6 +59,41 @@ final class AddressFilter {
         for (int i = 0; i < HASHES; i++) {
             int bit = (h1 + i * h2) & (bits - 1);
             words[bit >>> 6] |= 1L << bit;
+        }
+    }
+
+    /**
+     * Adds the IPv4 addresses {@code v4[0, v4Count)} (as IPv4-mapped IPv6 addresses) and the IPv6
+     * addresses {@code v6[0, v6Longs)} (high, low pairs). A blocked filter hashes them all first,
+     * then sets the words in a loop of independent loads and stores, so that the words' cache
+     * misses (a filter larger than the cache, the writer's data streaming through it) overlap.
+     */
+    void addAll(int[] v4, int v4Count, long[] v6, int v6Longs) {
+        if (!blocked) {
+            for (int i = 0; i < v4Count; i++) {
+                add(AddressSet.V4_MAPPED_HIGH, AddressSet.v4Low(v4[i]));
+            }
+            for (int i = 0; i < v6Longs; i += 2) {
+                add(v6[i], v6[i + 1]);
+            }
+            return;
+        }
+        int n = v4Count + v6Longs / 2;
+        if (hashes.length < n) {
+            hashes = new long[n];
+        }
+        long[] h = hashes;
+        for (int i = 0; i < v4Count; i++) {
+            h[i] = mix(AddressSet.V4_MAPPED_HIGH, AddressSet.v4Low(v4[i]));
+        }
+        for (int i = 0, j = v4Count; i < v6Longs; i += 2, j++) {
+            h[j] = mix(v6[i], v6[i + 1]);
+        }
+        long[] w = words;
+        int mask = w.length - 1;
+        for (int i = 0; i < n; i++) {
+            long x = h[i];
+            w[(int) x & mask] |= blockMask(x);
         }
     }
 

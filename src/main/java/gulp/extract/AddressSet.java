@@ -42,20 +42,16 @@ final class AddressSet {
     /** A copy that later additions to this set do not change. */
     AddressSet copy() {
         settle();
+        if (bloom != null) {
+            return ofFilter(bloom.copy());
+        }
         AddressSet c = new AddressSet();
         c.size = size;
         c.hasV4Zero = hasV4Zero;
-        if (bloom != null) {
-            c.bloom = bloom.copy();
-            c.highs = c.lows = null;
-            c.used = null;
-            c.v4 = null;
-        } else {
-            c.highs = highs.clone();
-            c.lows = lows.clone();
-            c.used = used.clone();
-            c.v4 = v4.clone();
-        }
+        c.highs = highs.clone();
+        c.lows = lows.clone();
+        c.used = used.clone();
+        c.v4 = v4.clone();
         return c;
     }
 
@@ -64,11 +60,14 @@ final class AddressSet {
      * past {@link #EXACT_LIMIT} (their indexes are read as such): for tests of reading them.
      */
     static AddressSet classicBloom(int bits) {
+        return ofFilter(AddressFilter.classic(bits));
+    }
+
+    /** A set that is {@code filter} (past {@link #EXACT_LIMIT}: grown, copied, read from an index, or for tests). */
+    private static AddressSet ofFilter(AddressFilter filter) {
         AddressSet set = new AddressSet();
-        set.bloom = AddressFilter.classic(bits);
-        set.highs = set.lows = null;
-        set.used = null;
-        set.v4 = null;
+        set.bloom = filter;
+        set.dropExactTables();
         set.size = EXACT_LIMIT + 1;
         return set;
     }
@@ -88,6 +87,11 @@ final class AddressSet {
 
     /** Puts the addresses added since the last call into the set. */
     private void settle() {
+        if (bloom != null) {
+            bloom.addAll(pendingV4, pendingV4Count, pendingV6, pendingV6Count);
+            pendingV4Count = pendingV6Count = 0;
+            return;
+        }
         int n = pendingV4Count;
         if (n > 0) {
             pendingV4Count = 0;
@@ -296,6 +300,11 @@ final class AddressSet {
         if (hasV4Zero) {
             bloom.add(V4_MAPPED_HIGH, v4Low(0));
         }
+        dropExactTables();
+    }
+
+    /** The exact set's tables, unused once the set is a Bloom filter. */
+    private void dropExactTables() {
         highs = lows = null;
         used = null;
         v4 = null;
@@ -353,16 +362,11 @@ final class AddressSet {
     }
 
     static AddressSet read(ByteBuffer in) {
-        AddressSet set = new AddressSet();
         byte kind = in.get();
         if (kind == AddressFilter.CLASSIC || kind == AddressFilter.BLOCKED) {
-            set.bloom = AddressFilter.read(in, kind);
-            set.highs = set.lows = null;
-            set.used = null;
-            set.v4 = null;
-            set.size = EXACT_LIMIT + 1;
-            return set;
+            return ofFilter(AddressFilter.read(in, kind));
         }
+        AddressSet set = new AddressSet();
         if (kind != EXACT) {
             throw new IllegalArgumentException("unknown address set kind " + kind);
         }

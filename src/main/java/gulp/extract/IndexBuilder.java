@@ -86,16 +86,21 @@ final class IndexBuilder {
         packets++;
         last = timestamp; // the largest so far is max or last (largest())
         if (recordOffset >= 0 && recordOffset - lastEntryOffset >= FileIndex.SPACING) {
-            if (entries == times.length) {
-                times = Arrays.copyOf(times, entries * 2);
-                offsets = Arrays.copyOf(offsets, entries * 2);
-            }
-            times[entries] = timestamp;
-            offsets[entries] = recordOffset;
-            entries++;
-            lastEntryOffset = recordOffset;
+            tableEntry(timestamp, recordOffset);
         }
         summary.add(data, offset, length);
+    }
+
+    /** A time table entry (every {@link FileIndex#SPACING} bytes: a call of its own, off the common path). */
+    private void tableEntry(long timestamp, long recordOffset) {
+        if (entries == times.length) {
+            times = Arrays.copyOf(times, entries * 2);
+            offsets = Arrays.copyOf(offsets, entries * 2);
+        }
+        times[entries] = timestamp;
+        offsets[entries] = recordOffset;
+        entries++;
+        lastEntryOffset = recordOffset;
     }
 
     /**

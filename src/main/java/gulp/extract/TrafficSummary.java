@@ -124,18 +124,10 @@ final class TrafficSummary {
                 long ttlToSource = data.get(LONG_BE, offset + at + 8); // ttl, protocol, checksum, source
                 long destinationAndPorts = data.get(LONG_BE, offset + at + 16);
                 int protocol = (int) (ttlToSource >>> 48) & 0xFF;
-                ipv4Flow(ttlToSource << 32 | destinationAndPorts >>> 32, protocol,
-                        flowRest(protocol, destinationAndPorts & 0xFFFFFFFFL));
+                ipv4Flow(ttlToSource << 32 | destinationAndPorts >>> 32, flowRest(protocol, destinationAndPorts & 0xFFFFFFFFL));
                 return;
             }
-        }
-        if (at >= 0 && n >= at + 20) {
-            int type = u16(data, offset + linkProtocol);
-            if (type == ETHERTYPE_IPV4) {
-                ipv4(data, offset + at, n - at);
-                return;
-            }
-            if (type == ETHERTYPE_IPV6 && n >= at + 40) {
+            if (head >>> 8 == ETHERTYPE_IPV6 && n >= at + 40) { // untagged IPv6, as addOther would find it
                 ipv6(data, offset + at, n - at);
                 return;
             }
@@ -143,6 +135,10 @@ final class TrafficSummary {
         addOther(data, offset, n);
     }
 
+    /**
+     * Every packet but the common one and untagged IPv6: a call of its own (too large for the JIT
+     * to inline), which keeps {@link #add} small.
+     */
     private void addOther(MemorySegment data, long offset, int n) {
         if (link == null) {
             return;
@@ -192,19 +188,25 @@ final class TrafficSummary {
         int protocol = d.get(ValueLayout.JAVA_BYTE, at + 9) & 0xFF;
         long pair = d.get(LONG_BE, at + 12); // source and destination
         int ihl = (d.get(ValueLayout.JAVA_BYTE, at) & 0x0F) * 4;
-        ipv4Flow(pair, protocol, flowRest(protocol, n - ihl >= 4 ? Integer.toUnsignedLong(d.get(INT_BE, at + ihl)) : NO_PORTS));
+        ipv4Flow(pair, flowRest(protocol, n - ihl >= 4 ? Integer.toUnsignedLong(d.get(INT_BE, at + ihl)) : NO_PORTS));
     }
 
     /** An IPv4 packet's flow: {@code pair} its source and destination, {@code rest} {@link #flowRest}. */
-    private void ipv4Flow(long pair, int protocol, long rest) {
+    private void ipv4Flow(long pair, long rest) {
         // One multiply: the slot (FLOWS = 256) is the top byte, which every bit of the key reaches.
         int slot = (int) ((pair ^ rest) * 0x9E3779B97F4A7C15L >>> 56) * 2;
         long[] f = flows;
-        if (f[slot] == pair && f[slot + 1] == rest) {
-            return; // a packet of a flow added lately
+        if (f[slot] != pair || f[slot + 1] != rest) {
+            newIpv4Flow(slot, pair, rest); // else a packet of a flow added lately
         }
+    }
+
+    /** A flow not in the flow cache: into the cache at {@code slot} and into the sets (a call, off the common path). */
+    private void newIpv4Flow(int slot, long pair, long rest) {
+        long[] f = flows;
         f[slot] = pair;
         f[slot + 1] = rest;
+        int protocol = (int) (rest >>> 40) & 0xFF;
         protocols[protocol >>> 6] |= 1L << protocol;
         addresses.addV4((int) (pair >>> 32));
         addresses.addV4((int) pair);

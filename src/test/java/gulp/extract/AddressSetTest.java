@@ -49,13 +49,18 @@ class AddressSetTest {
             added.add(a);
             set.addV4(a);
         }
-        set.add(0x20010DB8_00000000L, 1); // and an IPv6 address
+        for (int i = 1; i <= 1000; i++) { // and IPv6 addresses, batched with IPv4 ones into the filter
+            set.add(0x20010DB8_00000000L, i);
+            set.addV4(random.nextInt() | 1);
+        }
         assertFalse(set.exact());
         for (AddressSet s : new AddressSet[] {set, writtenAndReadBack(set)}) {
             for (int a : added) {
                 assertTrue(s.mayContainV4(a));
             }
-            assertTrue(s.mayContain(0x20010DB8_00000000L, 1));
+            for (int i = 1; i <= 1000; i++) {
+                assertTrue(s.mayContain(0x20010DB8_00000000L, i));
+            }
             int falsePositives = 0, tried = 0;
             while (tried < 400_000) {
                 int a = random.nextInt();
