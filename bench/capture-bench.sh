@@ -10,7 +10,8 @@
 #   the one for every loss figure; "gulp-1cpu" (not in the default list) is the one-CPU variant
 #   for CPU per packet only: under taskset -c 1 with --reader-cpu 1 --writer-cpu 1, so every gulp
 #   thread shares CPU 1 as the single-threaded peers do.
-#   GULP_OPTS adds options to both gulps' command lines (e.g. GULP_OPTS="-r 4096"); a run with it
+#   GULP_JAVA_OPTS adds JVM options as bin/gulp does (e.g. a perf map: -XX:+UnlockDiagnosticVMOptions
+#   -XX:+DumpPerfMapAtExit). GULP_OPTS adds options to both gulps' command lines (e.g. GULP_OPTS="-r 4096"); a run with it
 #   is no longer "as shipped" and says so.
 #   A tool name ending in @base (gulp@base, gulp-1cpu@base) runs the build of GULP_BASE (a
 #   launcher path, e.g. /tmp/old/bin/gulp: its checkout's target/classes) in the same run.
@@ -78,9 +79,9 @@ start_tool() {
   local classes=$OUT/classes
   case $tool in *@base) classes=$OUT/base-classes; tool=${tool%@base} ;; esac
   case $tool in
-    gulp) ip netns exec $CAP "$JAVA" "${GULP_JVM_FLAGS[@]}" -cp "$classes" gulp.cli.Main \
+    gulp) ip netns exec $CAP "$JAVA" "${GULP_JVM_FLAGS[@]}" ${GULP_JAVA_OPTS:-} -cp "$classes" gulp.cli.Main \
             -i $CIF ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
-    gulp-1cpu) ip netns exec $CAP taskset -c 1 "$JAVA" "${GULP_JVM_FLAGS[@]}" -cp "$classes" gulp.cli.Main \
+    gulp-1cpu) ip netns exec $CAP taskset -c 1 "$JAVA" "${GULP_JVM_FLAGS[@]}" ${GULP_JAVA_OPTS:-} -cp "$classes" gulp.cli.Main \
             -i $CIF --reader-cpu 1 --writer-cpu 1 ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     tcpdump) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -B 262144 -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     tcpdump-def) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
