@@ -4,21 +4,27 @@
 #
 #   bench/capture-bench.sh [COUNT] [REPEATS] [SIZES] [TOOLS] [MODES] [PPS]
 #   defaults: 1000000 3 "64 300 1500" "none gulp tcpdump tcpdump-def dumpcap netsniff" "A B" 0
-#   (PPS 0 = as fast as possible; tcpdump-def is tcpdump with its default 2 MiB buffer;
-#   gulp-hold, not in the default list, is gulp --hold-kernel-blocks)
-#   GULP_OPTS adds options to gulp's command line (e.g. GULP_OPTS="-r 4096" for the burst test).
-#   A tool name ending in @base (gulp@base, gulp-hold@base) runs the build of GULP_BASE (a
+#   (PPS 0 = as fast as possible; tcpdump-def is tcpdump with its default 2 MiB buffer)
+#   Two gulps: "gulp" is gulp as shipped, started the way a user starts it (`gulp -i IF > file`:
+#   no taskset, no flags, the launcher's JVM flags; it places its own reader and writer) and is
+#   the one for every loss figure; "gulp-1cpu" (not in the default list) is the one-CPU variant
+#   for CPU per packet only: under taskset -c 1 with --reader-cpu 1 --writer-cpu 1, so every gulp
+#   thread shares CPU 1 as the single-threaded peers do.
+#   GULP_JAVA_OPTS adds JVM options as bin/gulp does (e.g. a perf map: -XX:+UnlockDiagnosticVMOptions
+#   -XX:+DumpPerfMapAtExit). GULP_OPTS adds options to both gulps' command lines (e.g. GULP_OPTS="-r 4096"); a run with it
+#   is no longer "as shipped" and says so.
+#   A tool name ending in @base (gulp@base, gulp-1cpu@base) runs the build of GULP_BASE (a
 #   launcher path, e.g. /tmp/old/bin/gulp: its checkout's target/classes) in the same run.
 #   RESULTS=FILE keeps the raw rows (tab-separated) there as well.
 #
 # Test bed (capture-testbed.md recipe): namespaces gtb-<pid>-g / -c joined by a veth pair, the
 # capture side with no address and an nftables netdev ingress drop sink. Generator: the Java
 # sendmmsg sender (gulp.bench.LiveSender, batches of 64) pinned to CPU 0 in the generator
-# namespace; every capturer runs under taskset -c 1, so each tool gets exactly CPU 1 (gulp's
-# reader and writer are both pinned there with --reader-cpu 1 --writer-cpu 1; tcpdump and
-# netsniff-ng are single-threaded on it). Mode A: receive softirq on the sender's CPU (no RPS);
-# mode B: RPS moves it to CPU 1, the capture CPU. Every tool gets a 256 MiB kernel buffer, except
-# tcpdump-def (tcpdump's default). dumpcap writes classic pcap (-P).
+# namespace. The peers run as their users run them, single-threaded on CPU 1: tcpdump
+# -B 262144 and dumpcap -B 256 -P (classic pcap) under taskset -c 1, netsniff-ng -b 1 -S 256MiB
+# (its own pinning; -S so its kernel ring is the others' 256 MiB). gulp as shipped is not
+# confined (its default kernel ring is 256 MiB as well); gulp-1cpu is (see above). Mode A: receive
+# softirq on the sender's CPU (no RPS); mode B: RPS moves it to CPU 1, the capture CPU.
 #
 # Per run: loss = delta rx_packets of the capture veth - records in the file (capinfos);
 # CPU = utime+stime of the capturer process (/proc/PID/stat) from just before the generator
@@ -73,9 +79,10 @@ start_tool() {
   local classes=$OUT/classes
   case $tool in *@base) classes=$OUT/base-classes; tool=${tool%@base} ;; esac
   case $tool in
-    gulp|gulp-hold) ip netns exec $CAP taskset -c 1 "$JAVA" "${GULP_JVM_FLAGS[@]}" -cp "$classes" gulp.cli.Main \
-            -i $CIF -B 256 --reader-cpu 1 --writer-cpu 1 $([ $tool = gulp-hold ] && echo --hold-kernel-blocks) \
-            ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
+    gulp) ip netns exec $CAP "$JAVA" "${GULP_JVM_FLAGS[@]}" ${GULP_JAVA_OPTS:-} -cp "$classes" gulp.cli.Main \
+            -i $CIF ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
+    gulp-1cpu) ip netns exec $CAP taskset -c 1 "$JAVA" "${GULP_JVM_FLAGS[@]}" ${GULP_JAVA_OPTS:-} -cp "$classes" gulp.cli.Main \
+            -i $CIF --reader-cpu 1 --writer-cpu 1 ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     tcpdump) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -B 262144 -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     tcpdump-def) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     dumpcap) ip netns exec $CAP taskset -c 1 dumpcap -i $CIF -B 256 -P -w $OUT/cap.pcap 2> "$log" & ready="Capturing on" ;;
@@ -102,6 +109,19 @@ stop_tool() {
   wait $pid 2>/dev/null || true
 }
 
+# What each tool name ran, for the medians table (medians.py's NAME=LABEL list).
+tool_labels() {
+  local g=" ${GULP_OPTS:-}" b="(GULP_BASE)"
+  [ -n "${GULP_OPTS:-}" ] || g=""
+  local l="gulp=gulp as shipped: gulp -i IF$g > file (not confined: places its own threads)"
+  l+=";gulp-1cpu=gulp one-CPU variant (CPU per packet only): taskset -c 1 gulp -i IF --reader-cpu 1 --writer-cpu 1$g"
+  l+=";gulp@base=gulp as shipped $b;gulp-1cpu@base=gulp one-CPU variant $b"
+  l+=";tcpdump=taskset -c 1 tcpdump -B 262144 -w;tcpdump-def=taskset -c 1 tcpdump -w (2 MiB buffer)"
+  l+=";dumpcap=taskset -c 1 dumpcap -B 256 -P -w;netsniff=netsniff-ng -b 1 -S 256MiB;none=sender only"
+  echo "$l"
+}
+echo "gulp = as shipped (no taskset, no flags${GULP_OPTS:+, but GULP_OPTS: $GULP_OPTS}); gulp-1cpu = one-CPU variant, for CPU per packet only"
+
 [ -s "$ROWS" ] || printf "rep\ttool\tmode\tsize\tsent_pps\tdelivered\tcaptured\tloss_pct\tcpu_s_per_mpkt\trss_mib\tready_s\tbg_pct\tdrops\treader_minflt\tcpu_all_s\tfaultin_cpu_s\n" > "$ROWS"
 printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s %s %s %s\n" rep tool mode size sent_pps delivered captured loss% cpu_s/Mp rss_MiB ready bg% tool_drops rdr_flt cpu_all fault_cpu
 for r in $(seq 1 "$REPEATS"); do
@@ -127,7 +147,7 @@ for mode in $MODES; do
         cpuall=$(awk -v t=$ticks_end -v hz=$HZ 'BEGIN { printf "%.2f", t / hz }')
         [ "$fticks" != - ] && fcpu=$(awk -v t=$fticks -v hz=$HZ 'BEGIN { printf "%.2f", t / hz }')
         case ${tool%@base} in
-          gulp|gulp-hold) drops=$(awk '/dropped by the kernel/ {k=$1} /ring full/ {f=$1} END {print k "k+" f "r"}' $OUT/tool.log)
+          gulp|gulp-1cpu) drops=$(awk '/dropped by the kernel/ {k=$1} /ring full/ {f=$1} END {print k "k+" f "r"}' $OUT/tool.log)
                 ready=$(grep -o 'ready [0-9.]* s' $OUT/tool.log | awk '{print $2}') ;;
           tcpdump|tcpdump-def) drops=$(awk '/dropped by kernel/ {print $1}' $OUT/tool.log) ;;
           dumpcap) drops=$(grep -Eo 'received/dropped on interface [^:]*: [0-9]+/[0-9]+' $OUT/tool.log | sed 's|.*/||') ;;
@@ -146,4 +166,5 @@ rps 0
 echo
 echo "Medians (min-max) over the repeats:"
 python3 "$here/bench/lib/medians.py" "$ROWS" "tool,mode,size" \
-  "sent pps:4:k,loss %:7:2,CPU s per M pkts:8:2,peak RSS MiB:9:0,ready s:10:2,reader faults:13:0,CPU s with start-up:14:2,fault-in thread CPU s:15:2"
+  "sent pps:4:k,loss %:7:2,CPU s per M pkts:8:2,peak RSS MiB:9:0,ready s:10:2,reader faults:13:0,CPU s with start-up:14:2,fault-in thread CPU s:15:2" \
+  "$(tool_labels)"

@@ -7,12 +7,16 @@
 #   bench/erspan-bench.sh [COUNT] [REPEATS] [SIZES] [MODES] [CONFIGS]
 #   defaults: 1000000 3 "300 1500" "B A" "d dfilter gre"     (SIZES = outer frame bytes)
 #   RESULTS=FILE keeps the raw rows (tab-separated).
-#   A config ending in @base (d@base, dfilter@base, gre@base) runs the build of GULP_BASE (a
+#   Each config runs gulp as shipped, the way a user starts it (`gulp -i IF ARGS > file`: no
+#   taskset, no tuning flags, the launcher's JVM flags; gulp places its own reader and writer):
+#   the one for every kept % figure. A config ending in -1cpu (d-1cpu, dfilter-1cpu, gre-1cpu)
+#   is the one-CPU variant, for CPU per packet only: under taskset -c 1 with --reader-cpu 1
+#   --writer-cpu 1, every gulp thread on the capture CPU.
+#   A config ending in @base (d@base, d-1cpu@base, ...) runs the build of GULP_BASE (a
 #   launcher path, e.g. /tmp/old/bin/gulp: its checkout's target/classes) in the same run.
 #
 # Same private test bed as capture-bench.sh (veth between two fresh namespaces, nftables netdev
-# drop sink, generator pinned to CPU 0, gulp under taskset -c 1 with --reader-cpu 1
-# --writer-cpu 1, -B 256, output to a file on disk). The generator is gulp.bench.LiveSender in
+# drop sink, generator pinned to CPU 0, output to a file on disk). The generator is gulp.bench.LiveSender in
 # its erspan mode: outer IPv4 / GRE with sequence number / 8-byte ERSPAN II header around an inner
 # IPv4/UDP frame, destination port 53 for every tenth frame (sequence % 10 == 0), 9 otherwise.
 #
@@ -42,9 +46,33 @@ if [[ " $CONFIGS " == *@base* ]]; then
   cp -r "$(dirname "${GULP_BASE:?GULP_BASE names the build to compare with}")/../target/classes/." "$OUT/base-classes/"
 fi
 
+# thread_cpu PID NAME: "ticks@cpu" of the thread NAME (utime+stime, and the CPU it last ran on:
+# /proc/PID/task/*/stat fields 14+15 and 39), or -.
+thread_cpu() {
+  local t
+  for t in /proc/$1/task/*; do
+    [ "$(cat $t/comm 2>/dev/null)" = "$2" ] && { awk '{ sub(/.*\) /, ""); print $12 + $13 "@" $37 }' $t/stat; return; }
+  done
+  echo -
+}
+hwm_mib() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' /proc/$1/status 2>/dev/null || echo 0; }
 cpu1_busy() { awk '$1 == "cpu1" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 
-printf "rep\tconfig\tmode\tsize\tsent_pps\tdelivered\texpected\tcaptured\tcaptured_pct\tgulp_cpu_us_per_pkt\tcpu1_us_per_pkt\tdrops\n" > "$ROWS"
+# What each config ran, for the medians table (medians.py's NAME=LABEL list).
+labels() {
+  local l="" c k a
+  for c in d dfilter gre; do
+    case $c in d) a="-d" ;; dfilter) a="-d -f 'udp port 53'" ;; gre) a="-f 'proto gre'" ;; esac
+    for k in "" @base; do
+      l+="$c$k=gulp $a as shipped${k:+ (GULP_BASE)};"
+      l+="$c-1cpu$k=taskset -c 1 gulp $a --reader-cpu 1 --writer-cpu 1 (one-CPU variant: CPU only)${k:+ (GULP_BASE)};"
+    done
+  done
+  echo "${l%;}"
+}
+echo "configs without -1cpu: gulp as shipped (no taskset, no tuning flags); -1cpu: the one-CPU variant, for CPU per packet only"
+
+printf "rep\tconfig\tmode\tsize\tsent_pps\tdelivered\texpected\tcaptured\tcaptured_pct\tgulp_cpu_us_per_pkt\tcpu1_us_per_pkt\tdrops\trss_mib\treader_ticks_at_cpu\twriter_ticks_at_cpu\n" > "$ROWS"
 for r in $(seq 1 "$REPEATS"); do
 for mode in $MODES; do
   if [ "$mode" = B ]; then rps 2; else rps 0; fi
@@ -53,13 +81,15 @@ for mode in $MODES; do
       rm -f $OUT/cap.pcap; : > $OUT/gulp.log
       classes=$OUT/classes
       case $config in *@base) classes=$OUT/base-classes ;; esac
-      case ${config%@base} in
+      kind=${config%@base}; confine=(); pin=()
+      case $kind in *-1cpu) kind=${kind%-1cpu}; confine=(taskset -c 1); pin=(--reader-cpu 1 --writer-cpu 1) ;; esac
+      case $kind in
         d) args=(-d) ;;
         dfilter) args=(-d -f 'udp port 53') ;;
         gre) args=(-f 'proto gre') ;;
       esac
-      ip netns exec $CAP taskset -c 1 "$JAVA" "${GULP_JVM_FLAGS[@]}" -cp "$classes" gulp.cli.Main \
-        -i $CIF -B 256 --reader-cpu 1 --writer-cpu 1 "${args[@]}" > $OUT/cap.pcap 2> $OUT/gulp.log &
+      ip netns exec $CAP "${confine[@]}" "$JAVA" "${GULP_JVM_FLAGS[@]}" -cp "$classes" gulp.cli.Main \
+        -i $CIF "${pin[@]}" "${args[@]}" > $OUT/cap.pcap 2> $OUT/gulp.log &
       pid=$!
       for _ in $(seq 1 400); do grep -qs "listening on" $OUT/gulp.log && break; sleep 0.05; done
       sleep 1
@@ -72,16 +102,17 @@ for mode in $MODES; do
         s=$(stat -c %s $OUT/cap.pcap); if [ "$s" = "$last" ]; then stable=$((stable+1)); else stable=0; last=$s; fi
         [ $stable -ge 5 ] && break; sleep 0.2
       done
-      t1=$(ticks $pid); c1=$(cpu1_busy)
+      t1=$(ticks $pid); c1=$(cpu1_busy); rss=$(hwm_mib $pid)
+      rdr=$(thread_cpu $pid gulp-reader); wrt=$(thread_cpu $pid gulp-writer)
       kill -INT $pid; wait $pid || true
       captured=$(capinfos -c -M $OUT/cap.pcap 2>/dev/null | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
-      if [ "${config%@base}" = dfilter ]; then expected=$(( (delivered + 9) / 10 )); else expected=$delivered; fi
+      if [ "$kind" = dfilter ]; then expected=$(( (delivered + 9) / 10 )); else expected=$delivered; fi
       drops=$(awk '/dropped by the kernel/ {k=$1} /ring full/ {f=$1} END {print k "k+" f "r"}' $OUT/gulp.log)
       where=$(grep -o 'in the kernel[^;)]*\|in user space' $OUT/gulp.log | head -1 || true)
       row=$(awk -v r=$r -v c=$config -v m=$mode -v s=$size -v p=$pps -v d=$delivered -v e=$expected -v k=${captured:-0} \
-              -v t=$((t1 - t0)) -v u=$((c1 - c0)) -v hz=$HZ -v dr="$drops" 'BEGIN {
-              printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.3f\t%.3f\t%s", r, c, m, s, p, d, e, k,
-                     (e > 0 ? 100 * k / e : 0), (d > 0 ? t / hz * 1e6 / d : 0), (d > 0 ? u / hz * 1e6 / d : 0), dr }')
+              -v t=$((t1 - t0)) -v u=$((c1 - c0)) -v hz=$HZ -v dr="$drops" -v rss=$rss -v rd=$rdr -v wr=$wrt 'BEGIN {
+              printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.3f\t%.3f\t%s\t%s\t%s\t%s", r, c, m, s, p, d, e, k,
+                     (e > 0 ? 100 * k / e : 0), (d > 0 ? t / hz * 1e6 / d : 0), (d > 0 ? u / hz * 1e6 / d : 0), dr, rss, rd, wr }')
       echo "$row" >> "$ROWS"
       echo "$row  [$where]"
       rm -f $OUT/cap.pcap
@@ -94,5 +125,5 @@ rps 0
 echo
 echo "Medians (min-max) over the repeats:"
 python3 "$here/bench/lib/medians.py" "$ROWS" "run,mode,outer size" \
-  "sent pps:4:k,captured / expected %:8:2,gulp CPU µs per offered pkt:9:3,CPU 1 busy µs per offered pkt:10:3" \
-  "d=gulp -d;dfilter=gulp -d -f 'udp port 53';gre=gulp -f 'proto gre';d@base=gulp -d (GULP_BASE);dfilter@base=gulp -d -f 'udp port 53' (GULP_BASE);gre@base=gulp -f 'proto gre' (GULP_BASE)"
+  "sent pps:4:k,captured / expected %:8:2,gulp CPU µs per offered pkt:9:3,CPU 1 busy µs per offered pkt:10:3,peak RSS MiB:12:0" \
+  "$(labels)"

@@ -60,6 +60,10 @@ public final class LiveSource implements Source {
     private final CaptureCounters counters;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment pollfds;
+    // The reader's loop state ({@link #run}, on the reader thread only).
+    private boolean stopping;
+    private long stopDeadline;
+    private long nextStatistics;
 
     private LiveSource(Settings settings, List<LiveSocket> sockets, CaptureCounters counters) {
         this.settings = settings;
@@ -217,72 +221,83 @@ public final class LiveSource implements Source {
                     settings.recordLinkType() != 0 ? settings.recordLinkType() : socket.linkType, settings.recordSnaplen(),
                     settings.filter()));
         }
+        LiveSocket[] all = sockets.toArray(LiveSocket[]::new);
         Libc libc = Libc.current();
-        long nextStatistics = System.nanoTime() + STATISTICS_INTERVAL_NANOS;
-        long stopDeadline = 0;
-        boolean stopping = false;
+        nextStatistics = System.nanoTime() + STATISTICS_INTERVAL_NANOS;
         try {
-            while (true) {
-                counters.readerBeats.increment(); // the watchdog's sign of progress: a block, a poll, a wait
-                int walked = 0;
-                int held = 0;
-                boolean drained = true;
-                for (LiveSocket socket : sockets) {
-                    if (stopping && socket.drained()) {
-                        continue;
-                    }
-                    drained = false;
-                    int step = socket.step(handler, counters);
-                    walked += step == LiveSocket.WALKED ? 1 : 0;
-                    held += step == LiveSocket.HELD ? 1 : 0;
-                }
-                if (walked > 0 || held > 0) {
-                    if (walked == 0) {
-                        // Held (the default): the blocks wait in the kernel rings until the writer
-                        // makes room; meanwhile the kernel's rings buffer, and drop only when full.
-                        Thread.interrupted(); // the pipeline's stop interrupt must not turn this wait into a spin
-                        LockSupport.parkNanos(HOLD_PARK_NANOS);
-                    }
-                    if (stopping) {
-                        // Still draining, at the writer's pace: however slowly this thread runs,
-                        // it waits only while no block is ready.
-                        stopDeadline = System.nanoTime() + STOP_DRAIN_NANOS;
-                    }
-                } else if (stopping) {
-                    if (drained) {
-                        return;
-                    }
-                    if (System.nanoTime() > stopDeadline) {
-                        // The kernel did not retire the last, partly filled blocks in time.
-                        for (LiveSocket socket : sockets) {
-                            socket.walkUnretired(handler, counters);
-                        }
-                        return;
-                    }
-                    libc.poll(pollfds, sockets.size(), 5);
-                } else {
-                    libc.poll(pollfds, sockets.size(), IDLE_POLL_MILLIS);
-                }
-                if (!stopping && handler.stopRequested()) {
-                    stopping = true;
-                    stopDeadline = System.nanoTime() + STOP_DRAIN_NANOS;
-                    // Nothing is counted after this: the statistics now say what the kernel delivered.
-                    for (LiveSocket socket : sockets) {
-                        socket.stopDelivery();
-                    }
-                    publishTotals();
-                }
-                long now = System.nanoTime();
-                if (now >= nextStatistics) {
-                    nextStatistics = now + STATISTICS_INTERVAL_NANOS;
-                    updateStatistics();
-                }
+            // The loop is only this call: a loop that never returns stays in the interpreter until
+            // on-stack replacement (tens of thousands of turns, at one turn per block or poll most of
+            // a run), while a method called once per turn is compiled within the first second.
+            while (turn(all, handler, libc)) {
+                // the next turn
             }
         } catch (NativeException e) {
             throw new InputException("capture on " + String.join(",", interfaceNames()) + " failed: " + e.getMessage());
         } finally {
             updateStatistics();
         }
+    }
+
+    /**
+     * One turn of the reader's loop: a block walked (or held) from each socket that has one, else a
+     * wait in poll; the stop and its drain; the statistics once a second. False when the run is over.
+     */
+    private boolean turn(LiveSocket[] all, PacketHandler handler, Libc libc) throws NativeException {
+        counters.readerBeats.increment(); // the watchdog's sign of progress: a block, a poll, a wait
+        int walked = 0;
+        int held = 0;
+        boolean drained = true;
+        for (LiveSocket socket : all) {
+            if (stopping && socket.drained()) {
+                continue;
+            }
+            drained = false;
+            int step = socket.step(handler, counters);
+            walked += step == LiveSocket.WALKED ? 1 : 0;
+            held += step == LiveSocket.HELD ? 1 : 0;
+        }
+        if (walked > 0 || held > 0) {
+            if (walked == 0) {
+                // Held (the default): the blocks wait in the kernel rings until the writer
+                // makes room; meanwhile the kernel's rings buffer, and drop only when full.
+                Thread.interrupted(); // the pipeline's stop interrupt must not turn this wait into a spin
+                LockSupport.parkNanos(HOLD_PARK_NANOS);
+            }
+            if (stopping) {
+                // Still draining, at the writer's pace: however slowly this thread runs,
+                // it waits only while no block is ready.
+                stopDeadline = System.nanoTime() + STOP_DRAIN_NANOS;
+            }
+        } else if (stopping) {
+            if (drained) {
+                return false;
+            }
+            if (System.nanoTime() > stopDeadline) {
+                // The kernel did not retire the last, partly filled blocks in time.
+                for (LiveSocket socket : all) {
+                    socket.walkUnretired(handler, counters);
+                }
+                return false;
+            }
+            libc.poll(pollfds, all.length, 5);
+        } else {
+            libc.poll(pollfds, all.length, IDLE_POLL_MILLIS);
+        }
+        if (!stopping && handler.stopRequested()) {
+            stopping = true;
+            stopDeadline = System.nanoTime() + STOP_DRAIN_NANOS;
+            // Nothing is counted after this: the statistics now say what the kernel delivered.
+            for (LiveSocket socket : all) {
+                socket.stopDelivery();
+            }
+            publishTotals();
+        }
+        long now = System.nanoTime();
+        if (now >= nextStatistics) {
+            nextStatistics = now + STATISTICS_INTERVAL_NANOS;
+            updateStatistics();
+        }
+        return true;
     }
 
     private void updateStatistics() {

@@ -72,24 +72,27 @@ public final class RoleRunner {
 
     /** Pins and prioritises the calling thread as {@code role}'s thread. */
     void setUpCurrentThread(ThreadRole role) {
-        pin(role, plan.cpu(role));
+        int cpu = plan.cpu(role);
+        NativeException notPinned = pinCurrentThread(cpu);
+        if (notPinned != null) {
+            String why = notPinned.errno() == Libc.EINVAL ? "it is not among the CPUs this process may use" : notPinned.getMessage();
+            warnings.accept("warning: cannot pin the " + role.description() + " thread to CPU " + cpu + " (" + why + ")");
+        }
         if (role != ThreadRole.READER || !plan.raiseReader()) {
             return;
         }
-        Libc libc = Libc.current();
-        try {
-            libc.setThreadNice(libc.gettid(), READER_NICE);
-        } catch (NativeException e) {
+        NativeException notRaised = raiseCurrentThread();
+        if (notRaised != null) {
             // One line for the missing capability, --fifo included: SCHED_FIFO would fail the same way.
             warnings.accept("warning: cannot raise the reader thread's priority" + (plan.fifoReader() ? " or give it SCHED_FIFO" : "")
-                    + " (" + e.getMessage() + "; needs CAP_SYS_NICE)");
-            if (e.errno() == Libc.EPERM || e.errno() == Libc.EACCES) {
+                    + " (" + notRaised.getMessage() + "; needs CAP_SYS_NICE)");
+            if (notRaised.errno() == Libc.EPERM || notRaised.errno() == Libc.EACCES) {
                 return;
             }
         }
         if (plan.fifoReader()) {
             try {
-                libc.setCurrentThreadFifo(FIFO_PRIORITY);
+                Libc.current().setCurrentThreadFifo(FIFO_PRIORITY);
             } catch (NativeException e) {
                 warnings.accept("warning: cannot give the reader thread SCHED_FIFO (" + e.getMessage()
                         + "; needs CAP_SYS_NICE)");
@@ -97,15 +100,40 @@ public final class RoleRunner {
         }
     }
 
-    private void pin(ThreadRole role, int cpu) {
+    /**
+     * Sets up the calling thread, a helper of the readers (not a role of its own), as the roles'
+     * threads are: pinned to {@code cpu} (unless -1) and, with {@code raise}, at the reader's nice
+     * value {@value #READER_NICE}. Silent: what fails here failed the reader's and writer's own
+     * set-up too, which said so in its warning.
+     */
+    public static void setUpHelperThread(int cpu, boolean raise) {
+        pinCurrentThread(cpu);
+        if (raise) {
+            raiseCurrentThread();
+        }
+    }
+
+    /** Pins the calling thread to {@code cpu} (nothing for -1); the failure, or null. */
+    private static NativeException pinCurrentThread(int cpu) {
         if (cpu < 0) {
-            return;
+            return null;
         }
         try {
             Libc.current().pinCurrentThread(cpu);
+            return null;
         } catch (NativeException e) {
-            String why = e.errno() == Libc.EINVAL ? "it is not among the CPUs this process may use" : e.getMessage();
-            warnings.accept("warning: cannot pin the " + role.description() + " thread to CPU " + cpu + " (" + why + ")");
+            return e;
+        }
+    }
+
+    /** Gives the calling thread the reader's nice value; the failure, or null. */
+    private static NativeException raiseCurrentThread() {
+        Libc libc = Libc.current();
+        try {
+            libc.setThreadNice(libc.gettid(), READER_NICE);
+            return null;
+        } catch (NativeException e) {
+            return e;
         }
     }
 }

@@ -86,7 +86,7 @@ final class RingFaultIn implements AutoCloseable {
         ByteRing[] all = rings.toArray(ByteRing[]::new);
         lock(all, warning);
         thread = Thread.ofPlatform().name("gulp-ring-fault-in").daemon().start(() -> {
-            placeAndRaise(cpu, readerRaised);
+            RoleRunner.setUpHelperThread(cpu, readerRaised);
             run(all);
         });
     }
@@ -106,28 +106,6 @@ final class RingFaultIn implements AutoCloseable {
                         + " MiB or more: LimitMEMLOCK=, ulimit -l)");
                 return;
             }
-        }
-    }
-
-    /**
-     * Pins this thread to {@code cpu} (unless -1) and takes the readers' nice value; what fails
-     * the writer's and reader's own set-up has said in its warning already.
-     */
-    private static void placeAndRaise(int cpu, boolean raise) {
-        Libc libc = Libc.current();
-        try {
-            if (cpu >= 0) {
-                libc.pinCurrentThread(cpu);
-            }
-        } catch (NativeException e) {
-            // left where the scheduler puts it
-        }
-        try {
-            if (raise) {
-                libc.setThreadNice(libc.gettid(), RoleRunner.READER_NICE);
-            }
-        } catch (NativeException e) {
-            // stays at the process's nice value
         }
     }
 
