@@ -21,8 +21,9 @@
 # capture side with no address and an nftables netdev ingress drop sink. Generator: the Java
 # sendmmsg sender (gulp.bench.LiveSender, batches of 64) pinned to CPU 0 in the generator
 # namespace. The peers run as their users run them, single-threaded on CPU 1: tcpdump
-# -B 262144 and dumpcap -B 256 -P (classic pcap) under taskset -c 1, netsniff-ng -b 1 -S 256MiB
-# (its own pinning; -S so its kernel ring is the others' 256 MiB). gulp as shipped is not
+# -B 262144 and dumpcap -B 256 -P (classic pcap) under taskset -c 1, netsniff-ng -b 1 (its own
+# pinning, its default ring: about 2.3 GiB on this box, gulp's kernel ring + ring is 2.3 GiB too);
+# netsniff-256 is netsniff-ng -b 1 -S 256MiB (the earlier rounds' peer, a kernel ring of 256 MiB). gulp as shipped is not
 # confined (its default kernel ring is 256 MiB as well); gulp-1cpu is (see above). Mode A: receive
 # softirq on the sender's CPU (no RPS); mode B: RPS moves it to CPU 1, the capture CPU.
 #
@@ -86,7 +87,8 @@ start_tool() {
     tcpdump) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -B 262144 -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     tcpdump-def) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     dumpcap) ip netns exec $CAP taskset -c 1 dumpcap -i $CIF -B 256 -P -w $OUT/cap.pcap 2> "$log" & ready="Capturing on" ;;
-    netsniff) ip netns exec $CAP taskset -c 1 netsniff-ng --in $CIF --out $OUT/cap.pcap -s -S 256MiB -T 0xa1b2c3d4 -b 1 \
+    netsniff|netsniff-256) ip netns exec $CAP taskset -c 1 netsniff-ng --in $CIF --out $OUT/cap.pcap -s \
+            $([ $tool = netsniff-256 ] && echo -S 256MiB) -T 0xa1b2c3d4 -b 1 \
             > "$log" 2>&1 & ready="Running" ;;
   esac
   pid=$!   # ip netns exec and taskset exec the tool, so this is the capturer itself
@@ -117,7 +119,7 @@ tool_labels() {
   l+=";gulp-1cpu=gulp one-CPU variant (CPU per packet only): taskset -c 1 gulp -i IF --reader-cpu 1 --writer-cpu 1$g"
   l+=";gulp@base=gulp as shipped $b;gulp-1cpu@base=gulp one-CPU variant $b"
   l+=";tcpdump=taskset -c 1 tcpdump -B 262144 -w;tcpdump-def=taskset -c 1 tcpdump -w (2 MiB buffer)"
-  l+=";dumpcap=taskset -c 1 dumpcap -B 256 -P -w;netsniff=netsniff-ng -b 1 -S 256MiB;none=sender only"
+  l+=";dumpcap=taskset -c 1 dumpcap -B 256 -P -w;netsniff=netsniff-ng -b 1;netsniff-256=netsniff-ng -b 1 -S 256MiB;none=sender only"
   echo "$l"
 }
 echo "gulp = as shipped (no taskset, no flags${GULP_OPTS:+, but GULP_OPTS: $GULP_OPTS}); gulp-1cpu = one-CPU variant, for CPU per packet only"
@@ -151,7 +153,7 @@ for mode in $MODES; do
                 ready=$(grep -o 'ready [0-9.]* s' $OUT/tool.log | awk '{print $2}') ;;
           tcpdump|tcpdump-def) drops=$(awk '/dropped by kernel/ {print $1}' $OUT/tool.log) ;;
           dumpcap) drops=$(grep -Eo 'received/dropped on interface [^:]*: [0-9]+/[0-9]+' $OUT/tool.log | sed 's|.*/||') ;;
-          netsniff) drops=$(grep -Eo '[0-9]+ +packets (dropped|failed)' $OUT/tool.log | head -1 | awk '{print $1}') ;;
+          netsniff|netsniff-256) drops=$(grep -Eo '[0-9]+ +packets (dropped|failed)' $OUT/tool.log | head -1 | awk '{print $1}') ;;
         esac
       fi
       printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s %s %s %s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" "$rflt" "$cpuall" "$fcpu"
