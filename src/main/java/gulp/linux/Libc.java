@@ -69,11 +69,17 @@ public final class Libc {
     public static final int TPACKET_V3 = 2;
     public static final int PACKET_MR_PROMISC = 1;
 
+    public static final int PROT_NONE = 0;
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
     public static final int MAP_SHARED = 1;
     public static final int MAP_PRIVATE = 2;
+    public static final int MAP_FIXED = 0x10;
     public static final int MAP_ANONYMOUS = 0x20;
+    /** memfd_create: the descriptor is closed on exec. */
+    public static final int MFD_CLOEXEC = 1;
+    /** The page size gulp maps in (x86-64 and the arm64 kernels gulp runs on: 4 KiB). */
+    public static final long PAGE_SIZE = 4096;
     /** Fault every page in at mmap time (the kernel zeroes them: no page faults on first touch). */
     public static final int MAP_POPULATE = 0x8000;
     /** madvise: fault every page of the range in, writable, contents unchanged (Linux 5.14 and later). */
@@ -115,15 +121,22 @@ public final class Libc {
         static final MethodHandle GETSOCKOPT = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
         static final MethodHandle BIND = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
         static final MethodHandle POLL = errnoCall("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-        static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
         static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", JAVA_INT, ADDRESS);
     }
 
-    // Every run maps its ring; only a live capture opens sockets (a file run would link seven handles for nothing).
+    // Every run maps its ring (twice over a memfd: mapMirrored); only a live capture opens sockets
+    // (a file run would link six handles for nothing).
     private static final class Memory {
         static final MethodHandle MMAP = errnoCall("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
         static final MethodHandle MUNMAP = errnoCall("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
         static final MethodHandle MADVISE = errnoCall("madvise", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+        static final MethodHandle MEMFD_CREATE = errnoCall("memfd_create", JAVA_INT, ADDRESS, JAVA_INT);
+        static final MethodHandle FTRUNCATE = errnoCall("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
+    }
+
+    // Every descriptor's: the ring's memfd (every run) and the sockets (a live capture).
+    private static final class Descriptors {
+        static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
     }
 
     private static final class Scheduling {
@@ -298,16 +311,22 @@ public final class Libc {
 
     /** mmap(NULL, length, prot, flags, fd, 0): returns a segment of {@code length} bytes. */
     public MemorySegment mmap(long length, int prot, int flags, int fd) throws NativeException {
-        MemorySegment address;
+        return mmap(MemorySegment.NULL, length, prot, flags, fd, 0L);
+    }
+
+    /** mmap(2) at {@code address} (a hint, or with MAP_FIXED the place), of {@code fd} from {@code offset}. */
+    private MemorySegment mmap(MemorySegment address, long length, int prot, int flags, int fd, long offset)
+            throws NativeException {
+        MemorySegment mapped;
         try {
-            address = (MemorySegment) Memory.MMAP.invokeExact(callState, MemorySegment.NULL, length, prot, flags, fd, 0L);
+            mapped = (MemorySegment) Memory.MMAP.invokeExact(callState, address, length, prot, flags, fd, offset);
         } catch (Throwable e) {
             throw unexpected(e);
         }
-        if (address.address() == -1L) { // MAP_FAILED, not NULL
+        if (mapped.address() == -1L) { // MAP_FAILED, not NULL
             throw failure("mmap");
         }
-        return address.reinterpret(length);
+        return mapped.reinterpret(length);
     }
 
     /**
@@ -333,6 +352,95 @@ public final class Libc {
                 // the address space is reclaimed at exit anyway
             }
         });
+    }
+
+    /**
+     * {@code capacity} bytes of memory whose first {@code mirror} bytes are mapped a second time
+     * right after it (both whole pages, {@code mirror} at most {@code capacity}): the bytes at
+     * {@code i} and {@code capacity + i} are one byte for {@code i < mirror}, so a ring over it
+     * ({@code ring.ByteRing.overMirrored}) reads and writes a record that passes its end in one
+     * piece. The first {@code mirror} bytes are a memfd's, mapped shared twice; the rest is
+     * anonymous private memory as {@link #mapAnonymous} gives (the kernel's large folios where it
+     * uses them for anonymous memory, which it does not for a memfd), all in one reserved range:
+     * <pre>
+     * address  0           mirror                     capacity    capacity + mirror
+     *          | memfd 0.. | anonymous                | memfd 0.. |
+     * </pre>
+     * With {@code populate} every page is faulted in (and zeroed) now (MAP_POPULATE). Unmapped
+     * when {@code arena} closes; the descriptor is closed before this returns (the mappings keep
+     * the memory).
+     */
+    public MemorySegment mapMirrored(long capacity, long mirror, boolean populate, Arena arena) throws NativeException {
+        if (mirror <= 0 || mirror % PAGE_SIZE != 0 || capacity % PAGE_SIZE != 0 || mirror > capacity) {
+            throw new IllegalArgumentException("a mirrored mapping needs whole pages, the mirror at most the capacity: "
+                    + capacity + " and " + mirror + " bytes");
+        }
+        long length = capacity + mirror;
+        int fd = memfdCreate("gulp-ring");
+        MemorySegment range = null;
+        try {
+            ftruncate(fd, mirror);
+            int rw = PROT_READ | PROT_WRITE;
+            int fill = populate ? MAP_POPULATE : 0;
+            range = mmap(length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1); // reserves the addresses
+            mmap(range, mirror, rw, MAP_SHARED | MAP_FIXED | fill, fd, 0L);
+            if (capacity > mirror) {
+                mmap(range.asSlice(mirror), capacity - mirror, rw, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | fill, -1, 0L);
+            }
+            mmap(range.asSlice(capacity), mirror, rw, MAP_SHARED | MAP_FIXED | fill, fd, 0L);
+        } catch (NativeException | RuntimeException e) {
+            if (range != null) {
+                try {
+                    munmap(range);
+                } catch (NativeException ignored) {
+                    // the address space is reclaimed at exit anyway
+                }
+            }
+            closeQuietly(fd);
+            throw e;
+        }
+        closeQuietly(fd);
+        return range.reinterpret(arena, unmapped -> {
+            try {
+                current().munmap(unmapped.reinterpret(length));
+            } catch (NativeException e) {
+                // the address space is reclaimed at exit anyway
+            }
+        });
+    }
+
+    private int memfdCreate(String name) throws NativeException {
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            fd = (int) Memory.MEMFD_CREATE.invokeExact(callState, arena.allocateFrom(name), MFD_CLOEXEC);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (fd < 0) {
+            throw failure("memfd_create");
+        }
+        return fd;
+    }
+
+    private void ftruncate(int fd, long length) throws NativeException {
+        int rc;
+        try {
+            rc = (int) Memory.FTRUNCATE.invokeExact(callState, fd, length);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (rc != 0) {
+            throw failure("ftruncate");
+        }
+    }
+
+    /** Closes a descriptor nothing was written through (a failed close loses nothing). */
+    private void closeQuietly(int fd) {
+        try {
+            close(fd);
+        } catch (NativeException e) {
+            // nothing to lose
+        }
     }
 
     /**
@@ -421,7 +529,7 @@ public final class Libc {
     public void close(int fd) throws NativeException {
         int rc;
         try {
-            rc = (int) Sockets.CLOSE.invokeExact(callState, fd);
+            rc = (int) Descriptors.CLOSE.invokeExact(callState, fd);
         } catch (Throwable e) {
             throw unexpected(e);
         }
