@@ -76,8 +76,9 @@ public final class Libc {
     public static final int MAP_PRIVATE = 2;
     public static final int MAP_FIXED = 0x10;
     public static final int MAP_ANONYMOUS = 0x20;
-    /** memfd_create: the descriptor is closed on exec. */
-    public static final int MFD_CLOEXEC = 1;
+    /** mremap: the mapping may move, to the address given (with old size 0: a second mapping of shared pages). */
+    public static final int MREMAP_MAYMOVE = 1;
+    public static final int MREMAP_FIXED = 2;
     /** The page size gulp maps in (x86-64 and the arm64 kernels gulp runs on: 4 KiB). */
     public static final long PAGE_SIZE = 4096;
     /** Fault every page in at mmap time (the kernel zeroes them: no page faults on first touch). */
@@ -121,22 +122,21 @@ public final class Libc {
         static final MethodHandle GETSOCKOPT = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
         static final MethodHandle BIND = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
         static final MethodHandle POLL = errnoCall("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+        static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
         static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", JAVA_INT, ADDRESS);
     }
 
-    // Every run maps its ring (twice over a memfd: mapMirrored); only a live capture opens sockets
-    // (a file run would link six handles for nothing).
+    // Every run maps its ring (its start twice: mapMirrored); only a live capture opens sockets
+    // (a file run would link seven handles for nothing). Each handle of a new shape costs a run
+    // some milliseconds of CPU to link: the mirror is one (mremap), not a memfd's three.
     private static final class Memory {
         static final MethodHandle MMAP = errnoCall("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
         static final MethodHandle MUNMAP = errnoCall("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
         static final MethodHandle MADVISE = errnoCall("madvise", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-        static final MethodHandle MEMFD_CREATE = errnoCall("memfd_create", JAVA_INT, ADDRESS, JAVA_INT);
-        static final MethodHandle FTRUNCATE = errnoCall("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
-    }
-
-    // Every descriptor's: the ring's memfd (every run) and the sockets (a live capture).
-    private static final class Descriptors {
-        static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
+        // mremap(2) is variadic: the new address is the first variadic argument.
+        static final MethodHandle MREMAP = LINKER.downcallHandle(LOOKUP.find("mremap").orElseThrow(),
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS), CAPTURE_ERRNO,
+                Linker.Option.firstVariadicArg(4));
     }
 
     private static final class Scheduling {
@@ -359,16 +359,17 @@ public final class Libc {
      * right after it (both whole pages, {@code mirror} at most {@code capacity}): the bytes at
      * {@code i} and {@code capacity + i} are one byte for {@code i < mirror}, so a ring over it
      * ({@code ring.ByteRing.overMirrored}) reads and writes a record that passes its end in one
-     * piece. The first {@code mirror} bytes are a memfd's, mapped shared twice; the rest is
-     * anonymous private memory as {@link #mapAnonymous} gives (the kernel's large folios where it
-     * uses them for anonymous memory, which it does not for a memfd), all in one reserved range:
+     * piece. The first {@code mirror} bytes are shared anonymous memory (shmem), mapped again by
+     * mremap with an old size of 0 (a second mapping of the same pages); the rest is private
+     * anonymous memory as {@link #mapAnonymous} gives (with the large folios the kernel may use for
+     * it, which it does not for shmem), all in one reserved range:
      * <pre>
-     * address  0           mirror                     capacity    capacity + mirror
-     *          | memfd 0.. | anonymous                | memfd 0.. |
+     * address  0            mirror                     capacity     capacity + mirror
+     *          | shared 0.. | private                  | shared 0.. |
      * </pre>
-     * With {@code populate} every page is faulted in (and zeroed) now (MAP_POPULATE). Unmapped
-     * when {@code arena} closes; the descriptor is closed before this returns (the mappings keep
-     * the memory).
+     * With {@code populate} the pages are faulted in (and zeroed) now (MAP_POPULATE); the second
+     * mapping of the shared pages fills its page table on first touch. Unmapped when
+     * {@code arena} closes.
      */
     public MemorySegment mapMirrored(long capacity, long mirror, boolean populate, Arena arena) throws NativeException {
         if (mirror <= 0 || mirror % PAGE_SIZE != 0 || capacity % PAGE_SIZE != 0 || mirror > capacity) {
@@ -376,30 +377,23 @@ public final class Libc {
                     + capacity + " and " + mirror + " bytes");
         }
         long length = capacity + mirror;
-        int fd = memfdCreate("gulp-ring");
-        MemorySegment range = null;
+        int rw = PROT_READ | PROT_WRITE;
+        int fill = populate ? MAP_POPULATE : 0;
+        MemorySegment range = mmap(length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1); // reserves the addresses
         try {
-            ftruncate(fd, mirror);
-            int rw = PROT_READ | PROT_WRITE;
-            int fill = populate ? MAP_POPULATE : 0;
-            range = mmap(length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1); // reserves the addresses
-            mmap(range, mirror, rw, MAP_SHARED | MAP_FIXED | fill, fd, 0L);
+            mmap(range, mirror, rw, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED | fill, -1, 0L);
             if (capacity > mirror) {
                 mmap(range.asSlice(mirror), capacity - mirror, rw, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | fill, -1, 0L);
             }
-            mmap(range.asSlice(capacity), mirror, rw, MAP_SHARED | MAP_FIXED | fill, fd, 0L);
+            mremapSecondMapping(range, mirror, range.asSlice(capacity));
         } catch (NativeException | RuntimeException e) {
-            if (range != null) {
-                try {
-                    munmap(range);
-                } catch (NativeException ignored) {
-                    // the address space is reclaimed at exit anyway
-                }
+            try {
+                munmap(range);
+            } catch (NativeException ignored) {
+                // the address space is reclaimed at exit anyway
             }
-            closeQuietly(fd);
             throw e;
         }
-        closeQuietly(fd);
         return range.reinterpret(arena, unmapped -> {
             try {
                 current().munmap(unmapped.reinterpret(length));
@@ -409,37 +403,19 @@ public final class Libc {
         });
     }
 
-    private int memfdCreate(String name) throws NativeException {
-        int fd;
-        try (Arena arena = Arena.ofConfined()) {
-            fd = (int) Memory.MEMFD_CREATE.invokeExact(callState, arena.allocateFrom(name), MFD_CLOEXEC);
+    /** mremap(shared, 0, length, MREMAP_MAYMOVE | MREMAP_FIXED, at): the pages of {@code shared} mapped again at {@code at}. */
+    private void mremapSecondMapping(MemorySegment shared, long length, MemorySegment at) throws NativeException {
+        MemorySegment mapped;
+        try {
+            mapped = (MemorySegment) Memory.MREMAP.invokeExact(callState, shared, 0L, length, MREMAP_MAYMOVE | MREMAP_FIXED, at);
         } catch (Throwable e) {
             throw unexpected(e);
         }
-        if (fd < 0) {
-            throw failure("memfd_create");
+        if (mapped.address() == -1L) { // MAP_FAILED
+            throw failure("mremap");
         }
-        return fd;
-    }
-
-    private void ftruncate(int fd, long length) throws NativeException {
-        int rc;
-        try {
-            rc = (int) Memory.FTRUNCATE.invokeExact(callState, fd, length);
-        } catch (Throwable e) {
-            throw unexpected(e);
-        }
-        if (rc != 0) {
-            throw failure("ftruncate");
-        }
-    }
-
-    /** Closes a descriptor nothing was written through (a failed close loses nothing). */
-    private void closeQuietly(int fd) {
-        try {
-            close(fd);
-        } catch (NativeException e) {
-            // nothing to lose
+        if (mapped.address() != at.address()) {
+            throw new IllegalStateException("mremap placed the second mapping elsewhere");
         }
     }
 
@@ -529,7 +505,7 @@ public final class Libc {
     public void close(int fd) throws NativeException {
         int rc;
         try {
-            rc = (int) Descriptors.CLOSE.invokeExact(callState, fd);
+            rc = (int) Sockets.CLOSE.invokeExact(callState, fd);
         } catch (Throwable e) {
             throw unexpected(e);
         }

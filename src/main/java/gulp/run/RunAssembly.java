@@ -418,7 +418,7 @@ final class RunAssembly {
                     return ByteRing.overMirrored(libc.mapMirrored(bytes, mirror, populate, arena), bytes, mirror, arena,
                             headerLength);
                 } catch (gulp.linux.NativeException e) {
-                    // no memfd here (a seccomp profile, a kernel without it): the plain ring works the same
+                    // refused (a seccomp profile without mremap): the plain ring works the same
                 }
             }
             MemorySegment memory = libc.mapAnonymous(bytes + ByteRing.ALIGNMENT, populate, arena);
