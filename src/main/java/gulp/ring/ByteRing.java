@@ -469,7 +469,7 @@ public final class ByteRing {
 
         /**
          * A contiguous slice of at most {@code maxBytes} readable bytes starting at the head (it
-         * stops at the physical end of the buffer; the rest comes in the next call).
+         * stops at the end of what lies in one piece, {@link ByteRing#span()}; the rest comes in the next call).
          */
         public MemorySegment slice(long maxBytes) {
             long at = headIndex;
