@@ -287,14 +287,17 @@ public final class ByteRing {
             commit();
         }
 
-        /** Copies bytes of {@code src} into the claimed record, splitting at the buffer end. */
+        /**
+         * Copies bytes of {@code src} into the claimed record, split where they pass what lies in
+         * one piece ({@link ByteRing#span()}; mirrored, only a copy longer than the mirror is).
+         */
         public void put(MemorySegment src, long srcOffset, long length) {
             assert cursor + length <= claimedEnd : "write past claim";
             long at = cursorIndex;
             long first = Math.min(length, span - at);
             MemorySegment.copy(src, srcOffset, view, at, first);
-            if (first < length) {
-                MemorySegment.copy(src, srcOffset + first, view, 0, length - first);
+            if (first < length) { // the rest goes where the span's end is in the buffer (0 unmirrored)
+                MemorySegment.copy(src, srcOffset + first, view, span - capacity, length - first);
             }
             cursor += length;
             cursorIndex = wrap(at + length);
@@ -506,14 +509,15 @@ public final class ByteRing {
 
         /**
          * Copies {@code length} bytes from stream position {@code position} (unreleased, published)
-         * into {@code dst} at {@code dstOffset}, split in two where the ring wraps.
+         * into {@code dst} at {@code dstOffset}, split in two where it passes what lies in one
+         * piece ({@link ByteRing#span()}).
          */
         public void copyTo(long position, MemorySegment dst, long dstOffset, long length) {
             long at = index(position);
             long first = Math.min(length, span - at);
             MemorySegment.copy(view, at, dst, dstOffset, first);
-            if (first < length) {
-                MemorySegment.copy(view, 0, dst, dstOffset + first, length - first);
+            if (first < length) { // the rest from where the span's end is in the buffer (0 unmirrored)
+                MemorySegment.copy(view, span - capacity, dst, dstOffset + first, length - first);
             }
         }
 

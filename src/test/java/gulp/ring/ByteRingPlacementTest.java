@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,6 +87,46 @@ class ByteRingPlacementTest {
             assertEquals(90, consumer.indexOf(consumer.head()));
             assertEquals(9, ring.buffer().get(ValueLayout.JAVA_BYTE, 89));
             assertEquals(0, ring.buffer().get(ValueLayout.JAVA_BYTE, 90));
+        }
+    }
+
+    @Test
+    void aCopyLongerThanTheMirrorAcrossTheEndLandsWhereItsPositionsAre() throws Exception {
+        int capacity = 64 << 10;
+        int mirror = 8 << 10;
+        try (Arena arena = Arena.ofShared()) {
+            ByteRing ring = ByteRing.overMirrored(Libc.current().mapMirrored(capacity, mirror, true, arena), capacity, mirror,
+                    arena, 24);
+            ByteRing.Producer producer = ring.producer();
+            ByteRing.Consumer consumer = ring.consumer();
+            assertTrue(producer.tryClaim(capacity - 1000));
+            producer.commitClaimed();
+            producer.publish();
+            consumer.release(consumer.refresh());
+            byte[] bytes = new byte[20_000]; // 1000 before the end, then more than the mirror shows
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = (byte) (i * 7 + 3);
+            }
+            assertTrue(producer.tryClaim(bytes.length));
+            producer.put(MemorySegment.ofArray(bytes), 0, bytes.length);
+            producer.commit();
+            producer.publish();
+            consumer.refresh();
+            byte[] copied = new byte[bytes.length];
+            consumer.copyTo(consumer.head(), MemorySegment.ofArray(copied), 0, copied.length);
+            assertArrayEquals(bytes, copied);
+            byte[] atStart = ring.buffer().asSlice(0, bytes.length - 1000).toArray(ValueLayout.JAVA_BYTE);
+            assertArrayEquals(java.util.Arrays.copyOfRange(bytes, 1000, bytes.length), atStart,
+                    "position capacity + i is index i");
+            byte[] sliced = new byte[bytes.length];
+            int at = 0;
+            while (at < sliced.length) {
+                MemorySegment slice = consumer.slice(sliced.length - at);
+                MemorySegment.copy(slice, 0, MemorySegment.ofArray(sliced), at, slice.byteSize());
+                at += (int) slice.byteSize();
+                consumer.release(slice.byteSize());
+            }
+            assertArrayEquals(bytes, sliced);
         }
     }
 
