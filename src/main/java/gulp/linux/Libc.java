@@ -69,11 +69,18 @@ public final class Libc {
     public static final int TPACKET_V3 = 2;
     public static final int PACKET_MR_PROMISC = 1;
 
+    public static final int PROT_NONE = 0;
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
     public static final int MAP_SHARED = 1;
     public static final int MAP_PRIVATE = 2;
+    public static final int MAP_FIXED = 0x10;
     public static final int MAP_ANONYMOUS = 0x20;
+    /** mremap: the mapping may move, to the address given (with old size 0: a second mapping of shared pages). */
+    public static final int MREMAP_MAYMOVE = 1;
+    public static final int MREMAP_FIXED = 2;
+    /** The page size gulp maps in (x86-64 and the arm64 kernels gulp runs on: 4 KiB). */
+    public static final long PAGE_SIZE = 4096;
     /** Fault every page in at mmap time (the kernel zeroes them: no page faults on first touch). */
     public static final int MAP_POPULATE = 0x8000;
     /** madvise: fault every page of the range in, writable, contents unchanged (Linux 5.14 and later). */
@@ -119,11 +126,17 @@ public final class Libc {
         static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", JAVA_INT, ADDRESS);
     }
 
-    // Every run maps its ring; only a live capture opens sockets (a file run would link seven handles for nothing).
+    // Every run maps its ring (its start twice: mapMirrored); only a live capture opens sockets
+    // (a file run would link seven handles for nothing). Each handle of a new shape costs a run
+    // some milliseconds of CPU to link: the mirror is one (mremap), not a memfd's three.
     private static final class Memory {
         static final MethodHandle MMAP = errnoCall("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
         static final MethodHandle MUNMAP = errnoCall("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
         static final MethodHandle MADVISE = errnoCall("madvise", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+        // mremap(2) is variadic: the new address is the first variadic argument.
+        static final MethodHandle MREMAP = LINKER.downcallHandle(LOOKUP.find("mremap").orElseThrow(),
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS), CAPTURE_ERRNO,
+                Linker.Option.firstVariadicArg(4));
     }
 
     private static final class Scheduling {
@@ -298,16 +311,22 @@ public final class Libc {
 
     /** mmap(NULL, length, prot, flags, fd, 0): returns a segment of {@code length} bytes. */
     public MemorySegment mmap(long length, int prot, int flags, int fd) throws NativeException {
-        MemorySegment address;
+        return mmap(MemorySegment.NULL, length, prot, flags, fd, 0L);
+    }
+
+    /** mmap(2) at {@code address} (a hint, or with MAP_FIXED the place), of {@code fd} from {@code offset}. */
+    private MemorySegment mmap(MemorySegment address, long length, int prot, int flags, int fd, long offset)
+            throws NativeException {
+        MemorySegment mapped;
         try {
-            address = (MemorySegment) Memory.MMAP.invokeExact(callState, MemorySegment.NULL, length, prot, flags, fd, 0L);
+            mapped = (MemorySegment) Memory.MMAP.invokeExact(callState, address, length, prot, flags, fd, offset);
         } catch (Throwable e) {
             throw unexpected(e);
         }
-        if (address.address() == -1L) { // MAP_FAILED, not NULL
+        if (mapped.address() == -1L) { // MAP_FAILED, not NULL
             throw failure("mmap");
         }
-        return address.reinterpret(length);
+        return mapped.reinterpret(length);
     }
 
     /**
@@ -333,6 +352,71 @@ public final class Libc {
                 // the address space is reclaimed at exit anyway
             }
         });
+    }
+
+    /**
+     * {@code capacity} bytes of memory whose first {@code mirror} bytes are mapped a second time
+     * right after it (both whole pages, {@code mirror} at most {@code capacity}): the bytes at
+     * {@code i} and {@code capacity + i} are one byte for {@code i < mirror}, so a ring over it
+     * ({@code ring.ByteRing.overMirrored}) reads and writes a record that passes its end in one
+     * piece. The first {@code mirror} bytes are shared anonymous memory (shmem), mapped again by
+     * mremap with an old size of 0 (a second mapping of the same pages); the rest is private
+     * anonymous memory as {@link #mapAnonymous} gives (with the large folios the kernel may use for
+     * it, which it does not for shmem), all in one reserved range:
+     * <pre>
+     * address  0            mirror                     capacity     capacity + mirror
+     *          | shared 0.. | private                  | shared 0.. |
+     * </pre>
+     * With {@code populate} the pages are faulted in (and zeroed) now (MAP_POPULATE); the second
+     * mapping of the shared pages fills its page table on first touch. Unmapped when
+     * {@code arena} closes.
+     */
+    public MemorySegment mapMirrored(long capacity, long mirror, boolean populate, Arena arena) throws NativeException {
+        if (mirror <= 0 || mirror % PAGE_SIZE != 0 || capacity % PAGE_SIZE != 0 || mirror > capacity) {
+            throw new IllegalArgumentException("a mirrored mapping needs whole pages, the mirror at most the capacity: "
+                    + capacity + " and " + mirror + " bytes");
+        }
+        long length = capacity + mirror;
+        int rw = PROT_READ | PROT_WRITE;
+        int fill = populate ? MAP_POPULATE : 0;
+        MemorySegment range = mmap(length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1); // reserves the addresses
+        try {
+            mmap(range, mirror, rw, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED | fill, -1, 0L);
+            if (capacity > mirror) {
+                mmap(range.asSlice(mirror), capacity - mirror, rw, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | fill, -1, 0L);
+            }
+            mremapSecondMapping(range, mirror, range.asSlice(capacity));
+        } catch (NativeException | RuntimeException e) {
+            try {
+                munmap(range);
+            } catch (NativeException ignored) {
+                // the address space is reclaimed at exit anyway
+            }
+            throw e;
+        }
+        return range.reinterpret(arena, unmapped -> {
+            try {
+                current().munmap(unmapped.reinterpret(length));
+            } catch (NativeException e) {
+                // the address space is reclaimed at exit anyway
+            }
+        });
+    }
+
+    /** mremap(shared, 0, length, MREMAP_MAYMOVE | MREMAP_FIXED, at): the pages of {@code shared} mapped again at {@code at}. */
+    private void mremapSecondMapping(MemorySegment shared, long length, MemorySegment at) throws NativeException {
+        MemorySegment mapped;
+        try {
+            mapped = (MemorySegment) Memory.MREMAP.invokeExact(callState, shared, 0L, length, MREMAP_MAYMOVE | MREMAP_FIXED, at);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (mapped.address() == -1L) { // MAP_FAILED
+            throw failure("mremap");
+        }
+        if (mapped.address() != at.address()) {
+            throw new IllegalStateException("mremap placed the second mapping elsewhere");
+        }
     }
 
     /**

@@ -223,7 +223,7 @@ public final class Writer implements Runnable {
         }
         long remaining = maxBytes;
         while (remaining > 0) {
-            var slice = consumer.byteBuffer(remaining); // stops at the physical end of the ring
+            var slice = consumer.byteBuffer(remaining); // stops at the end of what lies in one piece (ByteRing.span)
             int length = slice.remaining();
             try {
                 sink.write(slice);

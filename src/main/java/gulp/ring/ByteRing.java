@@ -21,7 +21,12 @@ import static gulp.ring.ByteRingDescriptor.WANTED_TAIL_OFFSET;
  *
  * <p>Positions are 64-bit byte counts that only grow; the index in the buffer is the position
  * modulo the capacity, so the capacity need not be a power of two and may exceed 2 GiB. Records
- * are a plain byte stream and may straddle the physical end of the buffer.
+ * are a plain byte stream and may straddle the physical end of the buffer. Over memory mapped
+ * twice in a row ({@link #overMirrored}, gulp's own rings) none does: the bytes past the end are
+ * the buffer's first bytes again, so every record (up to {@link #MIRROR_BYTES}) lies in one
+ * piece at its index ({@link #span()}), and the paths for a record that straddles the end are never taken (each, the
+ * first time, cost a deoptimisation and a recompilation of the reader's whole inlined per-packet
+ * path: issue 11). Plain memory ({@link #allocate}, {@link #over}) keeps them.
  *
  * <p>Ordering (as in Agrona's OneToOneRingBuffer): the producer copies bytes, then publishes its
  * tail with a release store; the consumer reads the tail with an acquire load, writes the bytes
@@ -42,19 +47,36 @@ public final class ByteRing {
     private static final ValueLayout.OfLong LONG_LE_UNALIGNED = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** The block size the ring is placed against (see {@link #allocate(long, Arena, int)}). */
     public static final long ALIGNMENT = 4096;
+    /**
+     * How much of a mirrored ring's start is mapped again after its end ({@link #overMirrored}):
+     * more than the longest record (a packet of the largest snaplen, 256 KiB, with its header and
+     * options), and a multiple of 2 MiB, so the anonymous rest of the ring begins where the kernel
+     * can give it large folios.
+     */
+    public static final long MIRROR_BYTES = 2L << 20;
 
     private final MemorySegment buffer;
+    /** The buffer and, mirrored, the capacity after it again: what the producer and the consumer address. */
+    private final MemorySegment view;
     private final MemorySegment positions;
     private final long capacity;
+    /** How many bytes from index 0 lie in one piece: the capacity, or mirrored more ({@link #span()}). */
+    private final long span;
     private final Producer producer;
     /** The thread to wake when data it waits for is published (set by the consumer). */
     private volatile Thread consumerThread;
     private final Consumer consumer;
 
     private ByteRing(MemorySegment buffer, MemorySegment positions) {
-        this.buffer = buffer;
+        this(buffer, buffer.byteSize(), positions);
+    }
+
+    private ByteRing(MemorySegment view, long capacity, MemorySegment positions) {
+        this.view = view;
+        this.buffer = view.asSlice(0, capacity);
         this.positions = positions;
-        this.capacity = buffer.byteSize();
+        this.capacity = capacity;
+        this.span = view.byteSize();
         this.producer = new Producer();
         this.consumer = new Consumer();
     }
@@ -100,8 +122,38 @@ public final class ByteRing {
         return new ByteRing(buffer, arena.allocate(ByteRingDescriptor.LENGTH, CACHE_LINE_PAIR));
     }
 
+    /**
+     * Like {@link #over}, in memory whose first {@code mirror} bytes are mapped again right after
+     * its {@code capacity} ({@code Libc.mapMirrored}: {@code capacity + mirror} bytes, page-aligned),
+     * so no record of up to {@code mirror - ALIGNMENT} bytes straddles the ring's end
+     * ({@link #span()}). The ring starts {@code addressOffset} bytes into the memory, as with
+     * {@link #over}.
+     */
+    public static ByteRing overMirrored(MemorySegment memory, long capacity, long mirror, Arena arena, int addressOffset) {
+        if (capacity < 4096 || capacity % ALIGNMENT != 0 || mirror <= ALIGNMENT || mirror % ALIGNMENT != 0 || mirror > capacity) {
+            throw new IllegalArgumentException("a mirrored ring needs whole pages and a mirror of more than one page, at most"
+                    + " the capacity: " + capacity + " and " + mirror + " bytes");
+        }
+        if (memory.address() % ALIGNMENT != 0 || memory.byteSize() < capacity + mirror) {
+            throw new IllegalArgumentException("mirrored ring memory must be page-aligned and hold " + (capacity + mirror)
+                    + " bytes");
+        }
+        // The last page of the mirror is what the address offset uses up.
+        MemorySegment view = memory.asSlice(Math.floorMod(addressOffset, ALIGNMENT), capacity + mirror - ALIGNMENT);
+        return new ByteRing(view, capacity, arena.allocate(ByteRingDescriptor.LENGTH, CACHE_LINE_PAIR));
+    }
+
     public long capacity() {
         return capacity;
+    }
+
+    /**
+     * How many bytes from index 0 of the buffer can be addressed in one piece: the capacity, or in
+     * mirrored memory ({@link #overMirrored}) the capacity and the mirror after it (less a page), so
+     * a record from any index lies whole in the producer's and the consumer's {@code buffer()}.
+     */
+    public long span() {
+        return span;
     }
 
     public MemorySegment buffer() {
@@ -217,12 +269,15 @@ public final class ByteRing {
          * with {@link #commitClaimed()}.
          */
         public long claimedIndexIfContiguous() {
-            return claimedEnd - cursor <= capacity - cursorIndex ? cursorIndex : -1;
+            return claimedEnd - cursor <= span - cursorIndex ? cursorIndex : -1;
         }
 
-        /** The ring's memory, for records written in place at {@link #claimedIndexIfContiguous()}. */
+        /**
+         * The ring's memory, for records written in place at {@link #claimedIndexIfContiguous()}
+         * ({@link ByteRing#span()} bytes: mirrored, the ring's first bytes again after its end).
+         */
         public MemorySegment buffer() {
-            return buffer;
+            return view;
         }
 
         /** Commits the whole claimed record, written in place (see {@link #claimedIndexIfContiguous()}). */
@@ -232,14 +287,17 @@ public final class ByteRing {
             commit();
         }
 
-        /** Copies bytes of {@code src} into the claimed record, splitting at the buffer end. */
+        /**
+         * Copies bytes of {@code src} into the claimed record, split where they pass what lies in
+         * one piece ({@link ByteRing#span()}; mirrored, only a copy longer than the mirror is).
+         */
         public void put(MemorySegment src, long srcOffset, long length) {
             assert cursor + length <= claimedEnd : "write past claim";
             long at = cursorIndex;
-            long first = Math.min(length, capacity - at);
-            MemorySegment.copy(src, srcOffset, buffer, at, first);
-            if (first < length) {
-                MemorySegment.copy(src, srcOffset + first, buffer, 0, length - first);
+            long first = Math.min(length, span - at);
+            MemorySegment.copy(src, srcOffset, view, at, first);
+            if (first < length) { // the rest goes where the span's end is in the buffer (0 unmirrored)
+                MemorySegment.copy(src, srcOffset + first, view, span - capacity, length - first);
             }
             cursor += length;
             cursorIndex = wrap(at + length);
@@ -252,12 +310,12 @@ public final class ByteRing {
         public void putIntsLittleEndian(int first, int second, int third, int fourth) {
             assert cursor + 16 <= claimedEnd : "write past claim";
             long at = cursorIndex;
-            if (capacity - at > 16) {
-                buffer.set(INT_LE, at, first);
-                buffer.set(INT_LE, at + 4, second);
-                buffer.set(INT_LE, at + 8, third);
-                buffer.set(INT_LE, at + 12, fourth);
-                cursorIndex = at + 16;
+            if (span - at >= 16) {
+                view.set(INT_LE, at, first);
+                view.set(INT_LE, at + 4, second);
+                view.set(INT_LE, at + 8, third);
+                view.set(INT_LE, at + 12, fourth);
+                cursorIndex = wrap(at + 16);
                 cursor += 16;
             } else {
                 putIntLittleEndianSlowly(first);
@@ -271,11 +329,11 @@ public final class ByteRing {
         public void putIntsLittleEndian(int first, int second, int third) {
             assert cursor + 12 <= claimedEnd : "write past claim";
             long at = cursorIndex;
-            if (capacity - at > 12) {
-                buffer.set(INT_LE, at, first);
-                buffer.set(INT_LE, at + 4, second);
-                buffer.set(INT_LE, at + 8, third);
-                cursorIndex = at + 12;
+            if (span - at >= 12) {
+                view.set(INT_LE, at, first);
+                view.set(INT_LE, at + 4, second);
+                view.set(INT_LE, at + 8, third);
+                cursorIndex = wrap(at + 12);
                 cursor += 12;
             } else {
                 putIntLittleEndianSlowly(first);
@@ -288,9 +346,9 @@ public final class ByteRing {
         public void putIntLittleEndian(int value) {
             assert cursor + 4 <= claimedEnd : "write past claim";
             long at = cursorIndex;
-            if (capacity - at > 4) {
-                buffer.set(INT_LE, at, value);
-                cursorIndex = at + 4;
+            if (span - at >= 4) {
+                view.set(INT_LE, at, value);
+                cursorIndex = wrap(at + 4);
                 cursor += 4;
             } else {
                 putIntLittleEndianSlowly(value);
@@ -371,8 +429,8 @@ public final class ByteRing {
          */
         public MemorySegment contiguousClaimedRegion() {
             long at = cursorIndex;
-            long room = Math.min(claimedEnd - cursor, capacity - at);
-            return buffer.asSlice(at, room);
+            long room = Math.min(claimedEnd - cursor, span - at);
+            return view.asSlice(at, room);
         }
 
         /** Advances the cursor after bytes were placed with {@link #contiguousClaimedRegion()}. */
@@ -414,12 +472,12 @@ public final class ByteRing {
 
         /**
          * A contiguous slice of at most {@code maxBytes} readable bytes starting at the head (it
-         * stops at the physical end of the buffer; the rest comes in the next call).
+         * stops at the end of what lies in one piece, {@link ByteRing#span()}; the rest comes in the next call).
          */
         public MemorySegment slice(long maxBytes) {
             long at = headIndex;
-            long length = Math.min(Math.min(maxBytes, cachedTail - head), capacity - at);
-            return buffer.asSlice(at, length);
+            long length = Math.min(Math.min(maxBytes, cachedTail - head), span - at);
+            return view.asSlice(at, length);
         }
 
         /** The same region as a ByteBuffer, for channel writes. */
@@ -451,20 +509,24 @@ public final class ByteRing {
 
         /**
          * Copies {@code length} bytes from stream position {@code position} (unreleased, published)
-         * into {@code dst} at {@code dstOffset}, split in two where the ring wraps.
+         * into {@code dst} at {@code dstOffset}, split in two where it passes what lies in one
+         * piece ({@link ByteRing#span()}).
          */
         public void copyTo(long position, MemorySegment dst, long dstOffset, long length) {
             long at = index(position);
-            long first = Math.min(length, capacity - at);
-            MemorySegment.copy(buffer, at, dst, dstOffset, first);
-            if (first < length) {
-                MemorySegment.copy(buffer, 0, dst, dstOffset + first, length - first);
+            long first = Math.min(length, span - at);
+            MemorySegment.copy(view, at, dst, dstOffset, first);
+            if (first < length) { // the rest from where the span's end is in the buffer (0 unmirrored)
+                MemorySegment.copy(view, span - capacity, dst, dstOffset + first, length - first);
             }
         }
 
-        /** The ring's memory, for reading published bytes in place at {@link #indexOf} (no copy). */
+        /**
+         * The ring's memory, for reading published bytes in place at {@link #indexOf} (no copy;
+         * {@link ByteRing#span()} bytes: mirrored, a record at any index lies whole in it).
+         */
         public MemorySegment buffer() {
-            return buffer;
+            return view;
         }
 
         /** Where stream position {@code position} (published, at most a ring ahead of the head) is in {@link #buffer()}. */
@@ -480,8 +542,8 @@ public final class ByteRing {
          */
         public long longLittleEndianAt(long position) {
             long at = indexOf(position);
-            if (at + 8 <= capacity) {
-                return buffer.get(LONG_LE_UNALIGNED, at);
+            if (at + 8 <= span) {
+                return view.get(LONG_LE_UNALIGNED, at);
             }
             return Integer.toUnsignedLong(intLittleEndianAt(position)) | (long) intLittleEndianAt(position + 4) << 32;
         }
@@ -490,8 +552,8 @@ public final class ByteRing {
         public int intLittleEndianAt(long position) {
             // Callers walk records not yet released, at most a ring ahead of the head: no division.
             long at = indexOf(position);
-            if (at + 4 <= capacity) {
-                return buffer.get(INT_LE, at);
+            if (at + 4 <= span) {
+                return view.get(INT_LE, at);
             }
             int value = 0;
             for (int i = 0; i < 4; i++) {

@@ -398,9 +398,12 @@ final class RunAssembly {
 
     /**
      * A ring of {@code bytes} (with {@code --fanout}, a pair's share), if the memory available
-     * holds it: an anonymous mapping whose pages the kernel faults in and zeroes once (see
-     * {@link gulp.linux.Libc#mapAnonymous}), so the first burst takes no page faults; with
-     * {@code populate} false, later ({@link RingFaultIn}, a live capture's, beside the capture).
+     * holds it: its first {@link ByteRing#MIRROR_BYTES} mapped again after its end
+     * ({@link gulp.linux.Libc#mapMirrored}: no record straddles the end), or where that fails or
+     * {@code bytes} are not whole pages of at least that an anonymous mapping
+     * ({@link gulp.linux.Libc#mapAnonymous}); its pages the kernel faults in and zeroes once, so the
+     * first burst takes no page faults; with {@code populate} false, later ({@link RingFaultIn}, a
+     * live capture's, beside the capture).
      */
     ByteRing allocateRing(Arena arena, long bytes, boolean populate) throws SetupException {
         checkRingFits(bytes);
@@ -408,7 +411,17 @@ final class RunAssembly {
             // Ring bytes follow a file header: shifted by its length, they keep O_DIRECT's alignment.
             int headerLength = options.opaqueCopy ? 0
                     : options.pcapng ? OutputFormat.sectionHeader().length : gulp.format.PcapFileHeader.LENGTH;
-            MemorySegment memory = gulp.linux.Libc.current().mapAnonymous(bytes + ByteRing.ALIGNMENT, populate, arena);
+            gulp.linux.Libc libc = gulp.linux.Libc.current();
+            long mirror = ByteRing.MIRROR_BYTES;
+            if (bytes % gulp.linux.Libc.PAGE_SIZE == 0 && bytes >= mirror) {
+                try {
+                    return ByteRing.overMirrored(libc.mapMirrored(bytes, mirror, populate, arena), bytes, mirror, arena,
+                            headerLength);
+                } catch (gulp.linux.NativeException e) {
+                    // refused (a seccomp profile without mremap): the plain ring works the same
+                }
+            }
+            MemorySegment memory = libc.mapAnonymous(bytes + ByteRing.ALIGNMENT, populate, arena);
             return ByteRing.over(memory, bytes, arena, headerLength);
         } catch (gulp.linux.NativeException | IllegalArgumentException | IllegalStateException e) {
             throw new SetupException(Outcome.Status.FAILED, "cannot allocate a ring of " + (bytes >> 20) + " MiB: "

@@ -1,5 +1,6 @@
 package gulp.format;
 
+import gulp.linux.Libc;
 import gulp.ring.ByteRing;
 import gulp.testing.Frames;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The encoders write a record that lies in one piece in the ring in place (wide stores), and one
  * that straddles the ring's end through the ring's puts: both must give the same bytes, for every
- * place the end can fall in a record.
+ * place the end can fall in a record. In a mirrored ring (gulp's own) every record is written in
+ * place, also across the end, with the same bytes.
  */
 class RecordEncoderPlacementTest {
     private static final long STAMP = 1_764_000_000_123_456_789L;
@@ -95,6 +97,56 @@ class RecordEncoderPlacementTest {
                 }
             }
         }
+    }
+
+    /**
+     * In a ring whose start is mapped again after its end, a record across the end is written in
+     * place at its index: the same bytes, the part past the end found again at the ring's start.
+     */
+    private static void mirroredRecordsLieWholeWherevertheEndFalls(RecordEncoder encoder) throws Exception {
+        int capacity = 4 * CAPACITY;
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.overMirrored(Libc.current().mapMirrored(capacity, 2 * CAPACITY, true, arena),
+                    capacity, 2 * CAPACITY, arena, 24);
+            ring.producer().buffer().fill((byte) 0xA5);
+            for (Append append : packets()) {
+                for (int caplen = 0; caplen <= 70; caplen += caplen < 16 ? 3 : 17) {
+                    MemorySegment frame = MemorySegment.ofArray(Frames.counting(Math.max(caplen, 1)));
+                    byte[] expected = inPlace(encoder, append, frame, caplen);
+                    for (int split = 1; split < expected.length; split += 5) {
+                        moveTo(ring, capacity - split);
+                        long length = append.to(encoder, ring.producer(), frame, caplen);
+                        ring.producer().publish();
+                        ByteRing.Consumer consumer = ring.consumer();
+                        consumer.refresh();
+                        String where = "caplen " + caplen + ", ring end " + split + " bytes into the record";
+                        assertArrayEquals(expected, consumer.slice(length).toArray(ValueLayout.JAVA_BYTE), where);
+                        byte[] wrapped = ring.buffer().asSlice(0, length - split).toArray(ValueLayout.JAVA_BYTE);
+                        assertArrayEquals(java.util.Arrays.copyOfRange(expected, split, expected.length), wrapped, where);
+                        consumer.release(length);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Commits filler (released at once) until the ring's next record starts at {@code index}. */
+    private static void moveTo(ByteRing ring, long index) {
+        ByteRing.Producer producer = ring.producer();
+        long filler = Math.floorMod(index - producer.tail() % ring.capacity(), ring.capacity());
+        if (filler > 0) {
+            assertTrue(producer.tryClaim(filler));
+            producer.put(MemorySegment.ofArray(new byte[(int) filler]), 0, filler);
+            producer.commit();
+            producer.publish();
+            ring.consumer().release(ring.consumer().refresh());
+        }
+    }
+
+    @Test
+    void inAMirroredRingEveryRecordIsWrittenInOnePieceWithTheSameBytes() throws Exception {
+        mirroredRecordsLieWholeWherevertheEndFalls(new PcapngRecordEncoder(65535, "Linux"));
+        mirroredRecordsLieWholeWherevertheEndFalls(new PcapRecordEncoder(false, 65535));
     }
 
     @Test
