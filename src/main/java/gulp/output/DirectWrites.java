@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * about 1.3× one synchronous stream, {@code bench/direct-qd.sh}). One piece of code for every
  * O_DIRECT output ({@code -o} files and a stdout file), used through {@link FileAppender}.
  *
- * <p>The file's size is kept up to {@link #PREALLOCATE_BYTES} ahead of the writes with
+ * <p>From the file's second write on, its size is kept up to {@link #PREALLOCATE_BYTES} ahead of the writes with
  * {@code fallocate}: ext4 holds the inode lock through a write that grows the file, so writes
  * overlap only below its size. {@link #flush} (the writer idles, a file ends, rotation) waits for
  * every write, writes the partial last block padded with zeros and cuts the file back to its data
@@ -61,6 +61,7 @@ final class DirectWrites implements AutoCloseable {
     private String name;
     private int fd;
     private boolean preallocate;
+    private long startOffset;   // where this file's appends began
     private long allocatedEnd;  // the file's size as gulp made it
     private long fillOffset;    // file offset of fill[0], aligned
     private int used;           // bytes in fill
@@ -89,6 +90,7 @@ final class DirectWrites implements AutoCloseable {
         this.name = name;
         this.preallocate = !preallocationRefused;
         this.allocatedEnd = channel.size();
+        this.startOffset = offset;
         this.fillOffset = offset;
         this.used = 0;
         this.length = offset;
@@ -255,9 +257,13 @@ final class DirectWrites implements AutoCloseable {
         inFlight++;
     }
 
-    /** Keeps the file's size ahead of {@code end}; a refusal ends preallocation (for the run, if the file system cannot). */
+    /**
+     * Keeps the file's size ahead of {@code end}, once the file's first write completed (a kill
+     * before then leaves no file that starts with zeros); a refusal ends preallocation (for the
+     * run, if the file system cannot).
+     */
     private void preallocate(long end) {
-        if (!preallocate || end <= allocatedEnd) {
+        if (!preallocate || end <= allocatedEnd || durable == startOffset) {
             return;
         }
         long target = (end + PREALLOCATE_BYTES + PREALLOCATE_BYTES - 1) / PREALLOCATE_BYTES * PREALLOCATE_BYTES;

@@ -130,6 +130,142 @@ class FileAppenderTest {
         }
     }
 
+    /**
+     * Several writes in flight on a disk file (target/): while appending, the file's size runs
+     * ahead of the data (fallocate, once the first write completed); after every flush and at the
+     * end it is exactly the data, which equals what was appended.
+     */
+    @Test
+    void theFileSizeRunsAheadWhileWritingAndEndsExactlyAtItsDataAfterEveryFlush() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "test-file-appender").toAbsolutePath());
+        Path file = dir.resolve("ahead-" + ProcessHandle.current().pid());
+        ByteBuffer memory = ByteBuffer.allocateDirect(24 << 20).alignedSlice(4096);
+        new java.util.Random(10).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+        List<String> said = new ArrayList<>();
+        FileAppender appender = new FileAppender(true, 4096, e -> { throw e; }, said::add);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING, com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+            appender.start(channel, file, 0);
+            appender.appendHeader(ByteBuffer.wrap(new byte[24]));
+            int at = 24; // in place: the memory shares the file offsets' alignment
+            boolean ranAhead = false;
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < 5; i++) {
+                    int n = (2 << 20) - 1000 + 333 * i;
+                    appender.appendData(memory.slice(at, n), false);
+                    at += n;
+                    ranAhead |= channel.size() > appender.length();
+                    assertTrue(appender.bytesInFlight() > 0, "the last write is in flight or partial");
+                }
+                appender.flush();
+                assertEquals(0, appender.bytesInFlight());
+                assertEquals(appender.length(), channel.size(), "no preallocated tail, no padding after a flush");
+                byte[] expected = new byte[at - 24];
+                memory.get(24, expected);
+                byte[] inFile = readAll(file, appender.length());
+                assertArrayEquals(expected, java.util.Arrays.copyOfRange(inFile, 24, inFile.length), "round " + round);
+            }
+            assertTrue(ranAhead, "ext4 is written with the size kept ahead");
+            assertEquals(List.of(), said);
+        } finally {
+            appender.close();
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * ext2 (a loop-mounted image the test makes) takes O_DIRECT but refuses fallocate: said in one
+     * line, once, and the file is the same.
+     */
+    @Test
+    void aFileSystemThatRefusesFallocateIsSaidInOneLineAndWrittenAlike(@TempDir Path temp) throws Exception {
+        Path image = temp.resolve("ext2.img");
+        Path disk = Files.createDirectory(temp.resolve("disk"));
+        try (FileChannel c = FileChannel.open(image, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            c.write(ByteBuffer.wrap(new byte[1]), (64 << 20) - 1); // a sparse 64 MiB image
+        }
+        Tools.Output mkfs = Tools.run("mke2fs", "-q", "-t", "ext2", "-F", image.toString());
+        Assumptions.assumeTrue(mkfs.status() == 0, "no mke2fs: " + mkfs.stderr());
+        Tools.Output mount = Tools.run("mount", "-o", "loop", image.toString(), disk.toString());
+        Assumptions.assumeTrue(mount.status() == 0, "cannot loop-mount: " + mount.stdout() + mount.stderr());
+        try {
+            Path file = disk.resolve("f");
+            ByteBuffer memory = ByteBuffer.allocateDirect(12 << 20).alignedSlice(4096);
+            new java.util.Random(11).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+            List<String> said = new ArrayList<>();
+            FileAppender appender = new FileAppender(true, 4096, e -> { throw e; }, said::add);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+                appender.start(channel, file, 0);
+                for (int i = 0; i < 5; i++) {
+                    appender.appendData(memory.slice(i << 21, 2 << 20), false);
+                }
+                appender.flush();
+                appender.close();
+                assertEquals(10 << 20, channel.size());
+            }
+            assertEquals(1, said.size(), said.toString());
+            assertTrue(said.get(0).contains("refuses fallocate"), said.get(0));
+            byte[] expected = new byte[10 << 20];
+            memory.get(0, expected);
+            assertArrayEquals(expected, readAll(file, 10 << 20));
+        } finally {
+            Tools.run("umount", "-l", disk.toString());
+        }
+    }
+
+    /**
+     * A full disk (a 4 MiB tmpfs, 2 MiB of it taken by another file) meets two writes in flight;
+     * the handler makes room (deletes that file) and returns: nothing is lost, the file is exactly
+     * what was appended, also where the later write had already put bytes past the failed one.
+     */
+    @Test
+    void aFullDiskThatGetsRoomBackLosesNothingWithTwoWritesInFlight(@TempDir Path temp) throws Exception {
+        Path disk = Files.createDirectory(temp.resolve("disk"));
+        Tools.Output mount = Tools.run("mount", "-t", "tmpfs", "-o", "size=5m", "gulp-test-appender", disk.toString());
+        Assumptions.assumeTrue(mount.status() == 0, "cannot mount a tmpfs: " + mount.stdout() + mount.stderr());
+        try {
+            Path filler = Files.write(disk.resolve("filler"), new byte[3 << 20]);
+            Path file = disk.resolve("f");
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        com.sun.nio.file.ExtendedOpenOption.DIRECT);
+            } catch (IOException e) {
+                Assumptions.abort("tmpfs refuses O_DIRECT here: " + e.getMessage());
+                return;
+            }
+            List<IOException> seen = new ArrayList<>();
+            FileAppender appender = new FileAppender(true, 4096, e -> {
+                seen.add(e);
+                Files.deleteIfExists(filler); // room made: the write goes on
+            }, m -> { });
+            ByteBuffer memory = ByteBuffer.allocateDirect(8 << 20).alignedSlice(4096);
+            new java.util.Random(12).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+            int at = 24;
+            try (channel) {
+                appender.start(channel, file, 0);
+                appender.appendHeader(ByteBuffer.wrap(new byte[24]));
+                for (int i = 0; i < 8; i++) {
+                    int n = (512 << 10) + 100 * i;
+                    appender.appendData(memory.slice(at, n), false);
+                    at += n;
+                }
+                appender.flush();
+                appender.close();
+                assertEquals(at, channel.size());
+            }
+            assertTrue(seen.size() >= 1, "the disk was full");
+            assertTrue(seen.stream().allMatch(e -> e instanceof OutOfSpaceException), seen.toString());
+            byte[] expected = new byte[at - 24];
+            memory.get(24, expected);
+            byte[] inFile = readAll(file, at);
+            assertArrayEquals(expected, java.util.Arrays.copyOfRange(inFile, 24, inFile.length));
+        } finally {
+            Tools.run("umount", "-l", disk.toString());
+        }
+    }
+
     private static byte[] readAll(FileChannel c, long length) throws IOException {
         ByteBuffer all = ByteBuffer.allocate((int) length);
         while (all.hasRemaining() && c.read(all, all.position()) > 0) {
