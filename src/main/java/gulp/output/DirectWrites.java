@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * about 1.3× one synchronous stream, {@code bench/direct-qd.sh}). One piece of code for every
  * O_DIRECT output ({@code -o} files and a stdout file), used through {@link FileAppender}.
  *
- * <p>From the file's second write on, its size is kept up to {@link #PREALLOCATE_BYTES} ahead of the writes with
+ * <p>From the file's second write on, its size is kept 1–2 × {@link #PREALLOCATE_BYTES} ahead of the writes with
  * {@code fallocate}: ext4 holds the inode lock through a write that grows the file, so writes
  * overlap only below its size. {@link #flush} (the writer idles, a file ends, rotation) waits for
  * every write, writes the partial last block padded with zeros and cuts the file back to its data
@@ -41,7 +41,7 @@ import java.util.function.Consumer;
 final class DirectWrites implements AutoCloseable {
     /** Writes in flight: measured on this disk (BENCHMARKS.md §3.2), two beat one and four. */
     static final int IN_FLIGHT = 2;
-    /** How far ahead of the writes the file's size is kept. */
+    /** The step of preallocation: a write past the file's size extends it to the next multiple, plus one step. */
     static final long PREALLOCATE_BYTES = 16L << 20;
     /** The size of a staged write (bytes copied first): as large as the writer's O_DIRECT writes. */
     static final int CHUNK_BYTES = 2 << 20;

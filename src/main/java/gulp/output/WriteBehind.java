@@ -134,11 +134,6 @@ final class WriteBehind implements AutoCloseable {
         return position;
     }
 
-    /** After {@link #await}: how many bytes the last write was to write. */
-    long total() {
-        return total;
-    }
-
     @Override
     public void close() {
         closed = true;
