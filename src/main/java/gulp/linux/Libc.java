@@ -43,6 +43,8 @@ public final class Libc {
     public static final int ELOOP = 40;
     public static final int ENOSPC = 28;
     public static final int EDQUOT = 122;
+    /** The file system does not implement the call (fallocate on ext2/ext3 files, vfat, NFSv3). */
+    public static final int EOPNOTSUPP = 95;
     /** errno values run from 1 to 133 on Linux (EHWPOISON). */
     private static final int MAX_ERRNO = 133;
 
@@ -97,6 +99,8 @@ public final class Libc {
     public static final int O_NOCTTY = 0400;
     public static final int O_NONBLOCK = 04000;
     public static final int O_NOFOLLOW = 0400000;
+    /** O_DIRECT differs between architectures (x86-64 and most others 040000, arm64 0200000). */
+    public static final int O_DIRECT = "aarch64".equals(System.getProperty("os.arch")) ? 0200000 : 040000;
     public static final int AT_FDCWD = -100;
     public static final int AT_EMPTY_PATH = 0x1000;
     public static final int PRIO_PROCESS = 0;
@@ -165,6 +169,46 @@ public final class Libc {
                 FunctionDescriptor.of(JAVA_INT));
         static final MethodHandle GETEGID = LINKER.downcallHandle(LOOKUP.find("getegid").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT));
+    }
+
+    // Bound on the first O_DIRECT output file (output.DirectWrites), not at every start.
+    private static final class DirectIo {
+        static final MethodHandle PWRITEV = errnoCall("pwritev", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG);
+        static final MethodHandle FALLOCATE = errnoCall("fallocate", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    }
+
+    /**
+     * pwritev(2): writes the {@code count} buffers of the {@link IoVec} array {@code iov} at
+     * {@code offset}, one after the other, without moving the descriptor's offset. Returns how
+     * many bytes were written (fewer than asked only when the disk filled or a signal came).
+     */
+    public long pwritev(int fd, MemorySegment iov, int count, long offset) throws NativeException {
+        long rc;
+        try {
+            rc = (long) DirectIo.PWRITEV.invokeExact(callState, fd, iov, count, offset);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (rc < 0) {
+            throw failure("pwritev");
+        }
+        return rc;
+    }
+
+    /**
+     * fallocate(2) with mode 0: gives the file blocks for {@code [offset, offset + length)} and
+     * grows its size to cover them (the new blocks read as zeros until written).
+     */
+    public void fallocate(int fd, long offset, long length) throws NativeException {
+        int rc;
+        try {
+            rc = (int) DirectIo.FALLOCATE.invokeExact(callState, fd, 0, offset, length);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+        if (rc != 0) {
+            throw failure("fallocate");
+        }
     }
 
     private static final class Messages {

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * with {@code --file-mode} under the next free name, locked while written (a later start's
  * recovery sees it is in use), starting with the envelope's header and ending with its trailer
  * (pcapng interface statistics), appended through a
- * {@link FileAppender} (O_DIRECT from an aligned staging buffer, or buffered), forced after every
+ * {@link FileAppender} (O_DIRECT with writes in flight and the size preallocated, or buffered), forced after every
  * write with {@code --fsync always}. A full disk goes to {@link DiskFull}. After a write failed
  * for good, {@link #handOver} cuts the file back to its last complete record.
  *
@@ -51,7 +51,7 @@ final class PartFile {
         this.fsyncEachWrite = fsync == FsyncPolicy.ALWAYS;
         this.diskFull = diskFull;
         this.report = report;
-        this.appender = new FileAppender(directIo, alignment, this::onWriteError);
+        this.appender = new FileAppender(directIo, alignment, this::onWriteError, report);
     }
 
     /**
@@ -142,7 +142,7 @@ final class PartFile {
             break;
         }
         channel.tryLock(); // Tells a later start's recovery that this file is being written.
-        appender.start(channel, 0);
+        appender.start(channel, partPath, 0);
         keepUpTo = -1;
         byte[] header = envelope.header();
         if (header.length > 0) {
@@ -156,17 +156,27 @@ final class PartFile {
         appender.appendData(bytes, fsyncEachWrite);
     }
 
-    /** Cuts off O_DIRECT's zero padding: the open file gets its real length (while the writer idles). */
-    void trimPadding() throws IOException {
+    /**
+     * Waits for the O_DIRECT writes in flight and gives the open file exactly its data (the partial
+     * last block written, the padding and the preallocated tail cut off): the writer idles, or the
+     * file ends.
+     */
+    void flush() throws IOException {
         if (channel == null || appender.failed()) {
             return;
         }
         try {
-            appender.trimPadding();
+            appender.flush();
+        } catch (OutputException e) {
+            throw e;
         } catch (IOException e) {
-            throw new OutputException("cannot cut " + partPath + " back to " + appender.length() + " bytes: "
-                    + e.getMessage(), e);
+            throw new OutputException("cannot write " + partPath + ": " + e.getMessage(), e);
         }
+    }
+
+    /** See {@link Sink#bytesInFlight()}. */
+    long bytesInFlight() {
+        return channel == null ? 0 : appender.bytesInFlight();
     }
 
     /** See {@link Sink#failedWriteProgress()}. */
@@ -195,6 +205,7 @@ final class PartFile {
                 long records = appender.length();
                 try {
                     appender.appendHeader(ByteBuffer.wrap(trailer));
+                    appender.flush();
                 } catch (IOException e) {
                     // The records are in the file: it ends after them, without its statistics.
                     keepUpTo = records;
@@ -202,7 +213,7 @@ final class PartFile {
                 }
             }
         }
-        trimPadding();
+        flush();
         FileChannel finishing = channel;
         channel = null;
         long length = appender.failed() ? cutBackToLastRecord() : appender.length();

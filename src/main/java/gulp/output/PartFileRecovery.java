@@ -240,6 +240,10 @@ public final class PartFileRecovery {
             return -1;
         }
         header.order(order);
+        size = endOfWrittenBlocks(channel, size, deadline);
+        if (size == OUT_OF_TIME) {
+            return OUT_OF_TIME;
+        }
         long snaplen = header.getInt(PcapFileHeader.SNAPLEN_OFFSET) & 0xFFFFFFFFL;
         long maxCaplen = snaplen == 0 ? MAX_PLAUSIBLE_CAPLEN : Math.min(snaplen, MAX_PLAUSIBLE_CAPLEN);
 
@@ -274,6 +278,37 @@ public final class PartFileRecovery {
             }
             position = end;
         }
+    }
+
+    /** The blocks whose bytes are all zero at the end of a file: what O_DIRECT output preallocated and never wrote. */
+    private static final int ZERO_BLOCK = 4096;
+
+    /**
+     * Where the file's trailing run of all-zero {@link #ZERO_BLOCK}s begins (its size if it has
+     * none), or {@link #OUT_OF_TIME}: O_DIRECT output keeps the file's size ahead of its data
+     * (fallocate) and writes whole blocks, so a killed run leaves zeros from a block boundary on,
+     * and a record that goes on past that boundary was cut by the kill even though its length
+     * fits in the file (pcapng blocks repeat their length at the end, which zeros do not).
+     */
+    private static long endOfWrittenBlocks(FileChannel channel, long size, long deadline) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);
+        long end = size;
+        while (end > PcapFileHeader.LENGTH) {
+            if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
+                return OUT_OF_TIME;
+            }
+            long from = Math.max(0, end - chunk.capacity());
+            chunk.clear().limit((int) (end - from));
+            readFully(channel, chunk, from);
+            for (int i = chunk.position() - 1; i >= 0; i--) {
+                if (chunk.get(i) != 0) {
+                    long lastWritten = from + i + 1;
+                    return Math.min(size, (lastWritten + ZERO_BLOCK - 1) / ZERO_BLOCK * ZERO_BLOCK);
+                }
+            }
+            end = from;
+        }
+        return size;
     }
 
     /**

@@ -153,10 +153,15 @@ public final class RotatingFileSink implements Sink {
         }
     }
 
-    /** Gives an O_DIRECT file its real length (called when the writer idles). */
+    /** Waits for an O_DIRECT file's writes in flight and gives it its real length (the writer idles, or a file ends). */
     @Override
     public void flush() throws IOException {
-        file.trimPadding();
+        file.flush();
+    }
+
+    @Override
+    public long bytesInFlight() {
+        return file.bytesInFlight();
     }
 
     @Override

@@ -20,11 +20,23 @@ public interface Sink extends AutoCloseable {
     /** Writes all remaining bytes of {@code bytes} (a slice of the ring). */
     void write(ByteBuffer bytes) throws IOException;
 
+    /**
+     * How many of the bytes of earlier {@link #write} calls (their last ones) the output does not
+     * yet hold: O_DIRECT writes still in flight read them from where they are, so the writer
+     * releases ring bytes only behind these; {@link #flush} brings it to 0. After a failed
+     * {@link #write} or {@link #flush} the failure's progress ({@link #failedWriteProgress}) and cut
+     * back ({@link #cutBackAfterFailure}) count from where these bytes begin. 0 for outputs that
+     * write before {@link #write} returns.
+     */
+    default long bytesInFlight() {
+        return 0;
+    }
+
     /** Finishes the current file and starts the next one (ignored by sinks with one output). */
     default void rotate() throws IOException {
     }
 
-    /** Pushes buffered bytes to the operating system (called when the writer goes idle). */
+    /** Pushes buffered bytes to the operating system and waits for writes in flight (the writer goes idle, before a rotation, at the end). */
     default void flush() throws IOException {
     }
 
@@ -46,16 +58,17 @@ public interface Sink extends AutoCloseable {
     }
 
     /**
-     * After {@link #write} threw: how many of that call's bytes reached the output (a prefix; 0
-     * when unknown).
+     * After {@link #write} or {@link #flush} threw: how many bytes reached the output (a prefix)
+     * beyond the {@link #bytesInFlight} it then reports (with nothing in flight: of the failed call's
+     * bytes; 0 when unknown).
      */
     default long failedWriteProgress() {
         return 0;
     }
 
     /**
-     * After {@link #write} threw: makes the output end {@code bytes} after where the failed call
-     * began ({@code bytes} may be negative, back into the file's earlier writes, but never before
+     * After {@link #write} or {@link #flush} threw: makes the output end {@code bytes} after where
+     * the bytes it reports in flight begin (the failed call's, when none are; {@code bytes} may be negative, back into the file's earlier writes, but never before
      * the file's first record), so that it ends on the last complete record. Returns false when
      * the output cannot be cut back (a pipe, a terminal); it then ends where the failed write
      * stopped.

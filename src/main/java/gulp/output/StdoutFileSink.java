@@ -41,13 +41,14 @@ public final class StdoutFileSink implements Sink {
     private final FileEnvelope envelope;
     private boolean headerPending = true;
 
-    private StdoutFileSink(FileChannel stdout, FileChannel channel, FileAppender appender, long start, FileEnvelope envelope) {
+    private StdoutFileSink(FileChannel stdout, FileChannel channel, FileAppender appender, long start, FileEnvelope envelope)
+            throws IOException {
         this.stdout = stdout;
         this.channel = channel;
         this.appender = appender;
         this.how = appender.direct() ? "O_DIRECT" : "buffered";
         this.envelope = envelope;
-        appender.start(channel, start);
+        appender.start(channel, STDOUT_PATH, start);
     }
 
     /** Whether descriptor 1 is a regular file (not a pipe, terminal, socket or device). */
@@ -79,7 +80,7 @@ public final class StdoutFileSink implements Sink {
         }
         FileAppender appender = new FileAppender(channel != stdout, alignment, e -> {
             throw e;
-        });
+        }, report);
         return new StdoutFileSink(stdout, channel, appender, start, envelope);
     }
 
@@ -129,12 +130,15 @@ public final class StdoutFileSink implements Sink {
         }
     }
 
-    /** Gives the file its real length while the writer idles (O_DIRECT pads the last block). */
+    /** Waits for the O_DIRECT writes in flight and gives the file its real length (the writer idles, or the run ends). */
     @Override
     public void flush() throws IOException {
-        if (!appender.failed()) {
-            appender.trimPadding();
-        }
+        appender.flush();
+    }
+
+    @Override
+    public long bytesInFlight() {
+        return appender.bytesInFlight();
     }
 
     @Override
@@ -161,7 +165,7 @@ public final class StdoutFileSink implements Sink {
                 if (trailer.length > 0) {
                     appender.appendHeader(ByteBuffer.wrap(trailer));
                 }
-                appender.trimPadding();
+                appender.flush();
             }
         } finally {
             appender.close();

@@ -34,6 +34,7 @@ public final class Writer implements Runnable {
     private final RunControl control;
     private final IdleStrategy idle;
 
+    private long submitted;     // the sink took the ring's bytes up to here; it holds them up to the consumer's head
     private long countedUpTo;   // records counted as written up to here (a record boundary)
     private long countedRecordEnd = -1; // end of the record at countedUpTo, once its header was read
     private boolean countedRecordIsPacket; // the record at countedUpTo holds a packet
@@ -125,7 +126,8 @@ public final class Writer implements Runnable {
                 scanForCut(tail);
             }
             long limit = cut == NO_CUT ? tail : cut;
-            long head = consumer.head();
+            settle();
+            long head = submitted;
             if (cut != NO_CUT && head == cut) {
                 rotate();
                 continue;
@@ -140,7 +142,7 @@ public final class Writer implements Runnable {
                 if (pending < blockSize) {
                     // A partial write: little is coming, so the output gets its real length now
                     // (O_DIRECT pads its last block) rather than at the next idle flush.
-                    sink.flush();
+                    flushSink();
                     unflushed = false;
                 }
                 idle.reset();
@@ -155,13 +157,14 @@ public final class Writer implements Runnable {
                 }
             }
             if (done && pending == 0) {
+                flushSink(); // every write in flight completed and counted
                 return;
             }
             if (pending == 0 && indexing) {
                 index.idle(now); // e.g. publish the index so far of a burst's last write
             }
             if (pending == 0 && unflushed && now - lastWrite >= FLUSH_INTERVAL_NANOS) {
-                sink.flush(); // e.g. --direct-io trims the padded last block while idle
+                flushSink(); // e.g. O_DIRECT's writes in flight, and its padded last block trimmed
                 unflushed = false;
             }
             if (cut == NO_CUT && !control.stopRequested()) {
@@ -170,7 +173,7 @@ public final class Writer implements Runnable {
                 long untilFlush = pending > 0 ? FLUSH_INTERVAL_NANOS - (now - lastWrite) : CLOCK_CHECK_NANOS;
                 long sleep = Math.min(Math.min(untilFlush, CLOCK_CHECK_NANOS - (now - lastClockCheck)), MAX_SLEEP_NANOS);
                 if (sleep > 0) {
-                    consumer.awaitReadable(blockSize, sleep);
+                    consumer.awaitReadable(blockSize + (submitted - consumer.head()), sleep);
                     continue;
                 }
             }
@@ -205,6 +208,7 @@ public final class Writer implements Runnable {
     }
 
     private void rotate() throws IOException {
+        flushSink(); // the file's writes completed and counted before the next file starts
         sink.rotate();
         counters.filesFinished.increment();
         counters.lastFileFinishedMillis.set(System.currentTimeMillis());
@@ -216,31 +220,59 @@ public final class Writer implements Runnable {
 
     private void writeSome(long maxBytes) throws IOException {
         if (!fileStarted) { // the file's first bytes: a whole record starts at the head
-            long firstTimestamp = framing == null ? -1 : framing.timestampNanos(consumer, consumer.head());
+            long firstTimestamp = framing == null ? -1 : framing.timestampNanos(consumer, submitted);
             sink.startFile(policy.nameTime(System.currentTimeMillis() * 1_000_000L, firstTimestamp));
             fileStarted = true;
-            fileFirstRecord = consumer.head();
+            fileFirstRecord = submitted;
         }
         long remaining = maxBytes;
         while (remaining > 0) {
-            var slice = consumer.byteBuffer(remaining); // stops at the end of what lies in one piece (ByteRing.span)
+            var slice = consumer.byteBufferAt(submitted, remaining); // stops at the end of what lies in one piece (ByteRing.span)
             int length = slice.remaining();
             try {
                 sink.write(slice);
             } catch (IOException | RuntimeException e) {
-                try {
-                    keepWholeRecordsOfFailedWrite();
-                } catch (IOException | RuntimeException second) {
-                    e.addSuppressed(second); // the first error is the one reported
-                }
+                failed(e);
                 throw e;
             }
-            long end = consumer.head() + length;
-            countRecordsUpTo(end, true); // before release: the records are still ours (the index reads them too)
-            index.written(consumer, end);
-            consumer.release(length);
-            counters.bytesWritten.add(length);
+            submitted += length;
+            settle();
             remaining -= length;
+        }
+    }
+
+    /** {@link Sink#flush}, then every byte written is counted and released; a failure as in {@link #writeSome}. */
+    private void flushSink() throws IOException {
+        try {
+            sink.flush();
+        } catch (IOException | RuntimeException e) {
+            failed(e);
+            throw e;
+        }
+        settle();
+    }
+
+    /**
+     * Counts and releases what the sink holds (all it took but its {@link Sink#bytesInFlight}):
+     * O_DIRECT writes in flight read their bytes from the ring until they complete.
+     */
+    private void settle() {
+        long head = consumer.head();
+        long done = Math.max(head, submitted - sink.bytesInFlight());
+        if (done > head) {
+            countRecordsUpTo(done, true); // before release: the records are still ours (the index reads them too)
+            index.written(consumer, done);
+            consumer.release(done - head);
+            counters.bytesWritten.add(done - head);
+        }
+    }
+
+    private void failed(Throwable e) {
+        try {
+            settle(); // what reached the output before the failed write
+            keepWholeRecordsOfFailedWrite();
+        } catch (IOException | RuntimeException second) {
+            e.addSuppressed(second); // the first error is the one reported
         }
     }
 

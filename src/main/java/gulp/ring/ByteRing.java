@@ -486,6 +486,16 @@ public final class ByteRing {
         }
 
         /**
+         * As {@link #byteBuffer}, from stream position {@code position} (published, not released:
+         * the writer's next bytes while earlier ones are still being written from the ring).
+         */
+        public ByteBuffer byteBufferAt(long position, long maxBytes) {
+            long at = indexOf(position);
+            long length = Math.min(Math.min(maxBytes, cachedTail - position), span - at);
+            return view.asSlice(at, length).asByteBuffer();
+        }
+
+        /**
          * Sleeps until the producer has published {@code minReadable} bytes beyond the head, or
          * for {@code timeoutNanos}, whichever comes first. The producer wakes the consumer when
          * it publishes past that point, so a consumer waiting for a full block does not poll.

@@ -223,4 +223,53 @@ class DirectIoTest {
             PcapFiles.assertTcpdumpReads(out, records);
         }
     }
+    /**
+     * A run killed with SIGKILL while O_DIRECT writes with the file's size preallocated ahead:
+     * its {@code .part} file ends in zeros; the next start cuts it back to its last complete
+     * record (no zeros, no cut record) and renames it, a prefix of the input that tcpdump reads.
+     */
+    @Test
+    void aKilledRunsPreallocatedTailIsCutOffByTheNextStart() throws Exception {
+        Path out = Files.createDirectory(temp.resolve("killed"));
+        Process p = GulpProcess.builder(List.of("-i", "-", "-o", out.toString(), "-C", "1000"))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Path part = null;
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        try (var stdin = p.getOutputStream()) {
+            stdin.write(outputBytes, 0, PcapFiles.HEADER_LENGTH);
+            int at = PcapFiles.HEADER_LENGTH;
+            // The input again and again, as a live capture keeps coming: the writer never idles
+            // (an idle flush would cut the file back), until the file runs ahead of its data.
+            while (System.nanoTime() < deadline) {
+                stdin.write(outputBytes, at, outputBytes.length - at);
+                stdin.flush();
+                at = PcapFiles.HEADER_LENGTH;
+                try (var files = Files.list(out)) {
+                    part = files.filter(f -> f.getFileName().toString().endsWith(".part")).findFirst().orElse(null);
+                }
+                if (part != null && Files.size(part) >= DirectWrites.PREALLOCATE_BYTES) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            // the pipe broke: gulp is gone
+        } finally {
+            p.destroyForcibly(); // SIGKILL
+            assertTrue(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        Assumptions.assumeTrue(part != null && Files.exists(part), "the run ended before it could be killed");
+        byte[] killed = Files.readAllBytes(part);
+        var r = GulpProcess.run(input, null, "-i", "-", "-o", out.toString(), "-C", "1000");
+        assertEquals(0, r.status(), r.stderr());
+        Path recovered = out.resolve(FileNamer.finalNameOfPart(part.getFileName().toString()));
+        byte[] body = PcapFiles.body(recovered);
+        int records = PcapFiles.timestampsMicros(body).size(); // whole records only
+        assertTrue(records > 0 && body.length + PcapFiles.HEADER_LENGTH < killed.length, records + " records, " + killed.length + " bytes killed");
+        byte[] repeated = new byte[body.length];
+        for (int i = 0; i < body.length; i += inputBody.length) {
+            System.arraycopy(inputBody, 0, repeated, i, Math.min(inputBody.length, body.length - i));
+        }
+        assertArrayEquals(repeated, body, "the input, repeated, in whole records: no zeros");
+        PcapFiles.assertTcpdumpReads(recovered, records);
+    }
 }

@@ -105,6 +105,27 @@ class PartFileRecoveryTest {
         assertArrayEquals(whole, PcapFiles.body(dir.resolve("pcap000000.pcap")));
     }
 
+    /** O_DIRECT output keeps the file's size up to 32 MiB ahead of its data (fallocate): a killed run leaves that tail of zeros. */
+    @Test
+    void thePreallocatedTailAKilledRunLeavesIsCutOffWithTheRecordItCut() throws Exception {
+        // The written bytes end on a block boundary (O_DIRECT writes whole blocks) inside a record
+        // whose length fits in the file: its rest, and all after it, is preallocated zeros.
+        int n = 200;
+        byte[] whole = records(n);
+        while (cutLength(whole) < 16 || cutLength(whole) >= 900) {
+            whole = records(++n);
+        }
+        byte[] cut = java.util.Arrays.copyOf(PcapFiles.syntheticRecord(n, 1400, 1_700_000_001_000_000L), cutLength(whole));
+        part("pcap000004.pcap", PcapFiles.syntheticHeader(), whole, cut, new byte[16 << 20]);
+        recoverAll(line -> { });
+        assertArrayEquals(whole, PcapFiles.body(dir.resolve("pcap000004.pcap")));
+    }
+
+    /** How many bytes of the next record fit before the next 4096-byte boundary after the header and {@code whole}. */
+    private static int cutLength(byte[] whole) {
+        return (4096 - (PcapFiles.syntheticHeader().length + whole.length) % 4096) % 4096;
+    }
+
     @Test
     void aPcapngPartFileIsCutBackToItsLastCompleteBlockAndReadByTcpdump() throws Exception {
         ByteArrayOutputStream whole = new ByteArrayOutputStream();

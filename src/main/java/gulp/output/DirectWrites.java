@@ -1,0 +1,334 @@
+package gulp.output;
+
+import gulp.linux.Libc;
+import gulp.linux.NativeException;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.function.Consumer;
+
+/**
+ * O_DIRECT appends to one file with {@link #IN_FLIGHT} writes in flight, each on its own
+ * {@link WriteBehind}, submitted in turn: the writer thread waits only for the oldest write, when
+ * it needs that one's buffer again, so the disk always has the next write queued (this disk gives
+ * about 1.3× one synchronous stream, {@code bench/direct-qd.sh}). One piece of code for every
+ * O_DIRECT output ({@code -o} files and a stdout file), used through {@link FileAppender}.
+ *
+ * <p>From the file's second write on, its size is kept 1–2 × {@link #PREALLOCATE_BYTES} ahead of the writes with
+ * {@code fallocate}: ext4 holds the inode lock through a write that grows the file, so writes
+ * overlap only below its size. {@link #flush} (the writer idles, a file ends, rotation) waits for
+ * every write, writes the partial last block padded with zeros and cuts the file back to its data
+ * ({@code ftruncate}), so a file gulp is done with never has a preallocated tail; a file system that
+ * refuses {@code fallocate} is said in one line and written without (the writes then wait for each
+ * other there).
+ *
+ * <p>Only whole blocks are written while appending: bytes whose memory shares the file offsets'
+ * alignment go to the disk from where they are (the ring: the caller must keep them until
+ * {@link #durable()} passes them), behind one copied block that completes the partial block
+ * before them; others are copied into a chunk of {@link #CHUNK_BYTES} that is written when full.
+ * The partial block at the end stays in memory until the next append or {@link #flush}. Two
+ * writes in flight never touch the same block.
+ *
+ * <p>A failed write goes to the {@link FileAppender.ErrorHandler} when it is the oldest: it
+ * returns to have the rest written again (it made room on a full disk), or throws; then the writes
+ * after it are waited for (none is in flight when this returns or throws), and {@link #written()}
+ * says how far the file holds the right bytes, whatever later writes put beyond the failed one.
+ *
+ * <p>Writer thread only; no lock, no allocation per write.
+ */
+final class DirectWrites implements AutoCloseable {
+    /** Writes in flight: measured on this disk (BENCHMARKS.md §3.2), two beat one and four. */
+    static final int IN_FLIGHT = 2;
+    /** The step of preallocation: a write past the file's size extends it to the next multiple, plus one step. */
+    static final long PREALLOCATE_BYTES = 16L << 20;
+    /** The size of a staged write (bytes copied first): as large as the writer's O_DIRECT writes. */
+    static final int CHUNK_BYTES = 2 << 20;
+
+    private final int alignment;
+    private final int chunkBytes;
+    private final FileAppender.ErrorHandler onError;
+    private final Consumer<String> report;
+    private final WriteBehind[] slots = new WriteBehind[IN_FLIGHT];
+    private final long[] dataEnd = new long[IN_FLIGHT]; // where each write's data ends (a flush pads)
+    private int next;       // the slot of the next write
+    private int inFlight;   // slots busy, the oldest at next - inFlight
+    private MemorySegment fill; // the partial chunk or block being gathered (not in flight)
+    private boolean preallocationRefused; // said once
+
+    private FileChannel channel;
+    private String name;
+    private int fd;
+    private boolean preallocate;
+    private long startOffset;   // where this file's appends began
+    private long allocatedEnd;  // the file's size as gulp made it
+    private long fillOffset;    // file offset of fill[0], aligned
+    private int used;           // bytes in fill
+    private long length;        // where the appended bytes end
+    private long durable;       // every write below this completed
+    private long written;       // the file holds the right bytes up to here (>= durable)
+
+    DirectWrites(int alignment, FileAppender.ErrorHandler onError, Consumer<String> report) {
+        this.alignment = alignment;
+        this.chunkBytes = Math.max(CHUNK_BYTES, alignment) / alignment * alignment;
+        this.onError = onError;
+        this.report = report;
+        for (int i = 0; i < IN_FLIGHT; i++) {
+            slots[i] = new WriteBehind(i, chunkBytes, alignment);
+        }
+        this.fill = java.lang.foreign.Arena.ofAuto().allocate(chunkBytes, alignment);
+    }
+
+    /** Starts appending at {@code offset} (aligned) to {@code channel}, open with O_DIRECT as descriptor {@code fd}. */
+    void start(FileChannel channel, int fd, String name, long offset) throws IOException {
+        if (offset % alignment != 0) {
+            throw new IllegalArgumentException("O_DIRECT output must start at an aligned offset, not " + offset);
+        }
+        this.channel = channel;
+        this.fd = fd;
+        this.name = name;
+        this.preallocate = !preallocationRefused;
+        this.allocatedEnd = channel.size();
+        this.startOffset = offset;
+        this.fillOffset = offset;
+        this.used = 0;
+        this.length = offset;
+        this.durable = offset;
+        this.written = offset;
+    }
+
+    long length() {
+        return length;
+    }
+
+    /** Every write below this completed (the oldest writes that completed without a failure are taken in first; no wait). */
+    long durable() {
+        while (inFlight > 0) {
+            int index = Math.floorMod(next - inFlight, IN_FLIGHT);
+            if (!slots[index].done() || slots[index].failed()) {
+                break; // a failure waits for the next append or flush, which handles it
+            }
+            inFlight--;
+            durable = dataEnd[index];
+            written = Math.max(written, durable);
+        }
+        return durable;
+    }
+
+    long written() {
+        return written;
+    }
+
+    /** Appends all of {@code bytes}; returns once they are copied or their writes submitted. */
+    void append(ByteBuffer bytes) throws IOException {
+        MemorySegment from = MemorySegment.ofBuffer(bytes);
+        long n = from.byteSize();
+        long before = length;
+        try {
+            if (used < alignment && bytes.isDirect() && n >= 2L * alignment
+                    && Math.floorMod(from.address() - length, alignment) == 0) {
+                appendInPlace(from, n);
+            } else {
+                appendStaged(from, n);
+            }
+        } catch (IOException | RuntimeException e) {
+            length = before; // this call's bytes were not taken (an earlier write failed)
+            throw e;
+        }
+        bytes.position(bytes.limit());
+    }
+
+    /** The partial block in {@link #fill} completed from {@code from}, then its whole blocks from where they are. */
+    private void appendInPlace(MemorySegment from, long n) throws IOException {
+        int head = used == 0 ? 0 : alignment - used;
+        long whole = (n - head) / alignment * alignment;
+        int rest = (int) (n - head - whole);
+        WriteBehind slot = freeSlot();
+        int count = 0;
+        if (head > 0) {
+            MemorySegment block = slot.buffer();
+            MemorySegment.copy(fill, 0, block, 0, used);
+            MemorySegment.copy(from, 0, block, used, head);
+            slot.set(count++, block.address(), alignment);
+        }
+        slot.set(count++, from.address() + head, whole);
+        long at = fillOffset;
+        long end = at + (head > 0 ? alignment : 0) + whole;
+        MemorySegment.copy(from, head + whole, fill, 0, rest);
+        used = rest;
+        fillOffset = end;
+        length += n;
+        submit(slot, count, at, end - at, end);
+    }
+
+    /** Copied into {@link #fill}; each full chunk is written while the next is copied. */
+    private void appendStaged(MemorySegment from, long n) throws IOException {
+        long done = 0;
+        while (done < n) {
+            int take = (int) Math.min(n - done, chunkBytes - used);
+            MemorySegment.copy(from, done, fill, used, take);
+            used += take;
+            done += take;
+            length += take;
+            if (used == chunkBytes) {
+                WriteBehind slot = freeSlot();
+                MemorySegment full = fill;
+                fill = slot.swapBuffer(full);
+                slot.set(0, full.address(), chunkBytes);
+                long at = fillOffset;
+                fillOffset += chunkBytes;
+                used = 0;
+                submit(slot, 1, at, chunkBytes, at + chunkBytes);
+            }
+        }
+    }
+
+    /**
+     * Waits for every write; writes the partial last block (padded with zeros) and cuts the file
+     * back to {@link #length()}: it then holds exactly the bytes appended, and no preallocated tail.
+     * The partial block stays in memory for the next append, which writes it again.
+     */
+    void flush() throws IOException {
+        drain();
+        if (used > 0) {
+            long padded = (used + alignment - 1) / alignment * alignment;
+            WriteBehind slot = freeSlot();
+            MemorySegment block = slot.buffer();
+            MemorySegment.copy(fill, 0, block, 0, used);
+            block.asSlice(used, padded - used).fill((byte) 0);
+            slot.set(0, block.address(), padded);
+            submit(slot, 1, fillOffset, padded, length);
+            drain();
+        }
+        if (channel.size() > length) {
+            channel.truncate(length);
+        }
+        allocatedEnd = length;
+    }
+
+    /** Waits for every write in flight, each failure handled in turn (see the class comment). */
+    void drain() throws IOException {
+        while (inFlight > 0) {
+            reapOldest();
+        }
+    }
+
+    /** Cuts the file back to {@code size} (after a failure); nothing is in flight then. */
+    void cutTo(long size) throws IOException {
+        awaitAllQuietly();
+        channel.truncate(size);
+        length = Math.min(length, size);
+        written = Math.min(written, size);
+        durable = Math.min(durable, size);
+        allocatedEnd = Math.min(allocatedEnd, size);
+        used = 0;
+    }
+
+    /** Waits for the writes in flight without handling their failures (the file failed already). */
+    void awaitAllQuietly() {
+        for (WriteBehind slot : slots) {
+            slot.await();
+        }
+        inFlight = 0;
+    }
+
+    @Override
+    public void close() {
+        awaitAllQuietly();
+        for (WriteBehind slot : slots) {
+            slot.close();
+        }
+    }
+
+    /** The next slot, once its last write (the oldest in flight, if all are busy) completed. */
+    private WriteBehind freeSlot() throws IOException {
+        if (inFlight == IN_FLIGHT) {
+            reapOldest();
+        }
+        return slots[next];
+    }
+
+    private void submit(WriteBehind slot, int count, long at, long bytes, long dataEndsAt) throws IOException {
+        preallocate(at + bytes);
+        dataEnd[next] = dataEndsAt;
+        slot.submit(fd, count, at, bytes);
+        next = (next + 1) % IN_FLIGHT;
+        inFlight++;
+    }
+
+    /**
+     * Keeps the file's size ahead of {@code end}, once the file's first write completed (a kill
+     * before then leaves no file that starts with zeros); a refusal ends preallocation (for the
+     * run, if the file system cannot).
+     */
+    private void preallocate(long end) {
+        if (!preallocate || end <= allocatedEnd || durable == startOffset) {
+            return;
+        }
+        long target = (end + PREALLOCATE_BYTES + PREALLOCATE_BYTES - 1) / PREALLOCATE_BYTES * PREALLOCATE_BYTES;
+        try {
+            Libc.current().fallocate(fd, allocatedEnd, target - allocatedEnd);
+            allocatedEnd = target;
+        } catch (NativeException e) {
+            preallocate = false; // a full disk: the writes find out themselves
+            if (!OutOfSpaceException.isOutOfSpace(e.errno())) {
+                preallocationRefused = true;
+                report.accept("the file system of " + name + " refuses fallocate (" + Libc.strerror(e.errno())
+                        + "): O_DIRECT writes grow the file one at a time, without overlapping");
+            }
+        }
+    }
+
+    /**
+     * Waits for the oldest write; a failure goes to the handler, which makes room (the rest is
+     * written again) or throws (the later writes are waited for first). A full disk whose space
+     * the later writes took (they ran beside the failed one) first gets that space back: the file
+     * is cut back to where the failed write stopped, that write goes on, and the later ones are
+     * written again after it, so the file keeps every whole record that fits.
+     */
+    private void reapOldest() throws IOException {
+        int index = Math.floorMod(next - inFlight, IN_FLIGHT);
+        WriteBehind slot = slots[index];
+        IOException failure = slot.await();
+        boolean rewriteLater = false;
+        while (failure != null) {
+            long stoppedAt = slot.position() + slot.reached();
+            written = Math.max(written, Math.min(stoppedAt, dataEnd[index]));
+            if (failure instanceof OutOfSpaceException && !rewriteLater && laterWritesReachedTheFile()) {
+                channel.truncate(stoppedAt); // the later writes' bytes, and the space they took
+                allocatedEnd = Math.min(allocatedEnd, stoppedAt);
+                rewriteLater = true;
+            } else {
+                try {
+                    onError.handle(failure);
+                } catch (IOException | RuntimeException e) {
+                    inFlight--;
+                    awaitAllQuietly();
+                    throw e;
+                }
+            }
+            slot.resume();
+            failure = slot.await();
+        }
+        inFlight--;
+        durable = dataEnd[index];
+        written = Math.max(written, durable);
+        if (rewriteLater) {
+            for (int i = inFlight; i > 0; i--) {
+                slots[Math.floorMod(next - i, IN_FLIGHT)].restart();
+            }
+        }
+    }
+
+    /** Waits for the writes after the oldest; whether any of them put bytes in the file. */
+    private boolean laterWritesReachedTheFile() {
+        boolean reached = false;
+        for (int i = inFlight - 1; i > 0; i--) {
+            WriteBehind later = slots[Math.floorMod(next - i, IN_FLIGHT)];
+            later.await();
+            reached |= later.reached() > 0;
+        }
+        return reached;
+    }
+}
