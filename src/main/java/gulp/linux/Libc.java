@@ -44,7 +44,6 @@ public final class Libc {
     public static final int ENOSPC = 28;
     public static final int EDQUOT = 122;
     /** The file system does not implement the call (fallocate on ext2/ext3 files, vfat, NFSv3). */
-    public static final int EOPNOTSUPP = 95;
     /** errno values run from 1 to 133 on Linux (EHWPOISON). */
     private static final int MAX_ERRNO = 133;
 
@@ -99,7 +98,7 @@ public final class Libc {
     public static final int O_NOCTTY = 0400;
     public static final int O_NONBLOCK = 04000;
     public static final int O_NOFOLLOW = 0400000;
-    /** O_DIRECT differs between architectures (x86-64 and most others 040000, arm64 0200000). */
+    /** O_DIRECT differs between architectures: x86-64 040000, arm64 0200000 (the two gulp is built for; others differ again). */
     public static final int O_DIRECT = "aarch64".equals(System.getProperty("os.arch")) ? 0200000 : 040000;
     public static final int AT_FDCWD = -100;
     public static final int AT_EMPTY_PATH = 0x1000;

@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  * about 1.3× one synchronous stream, {@code bench/direct-qd.sh}). One piece of code for every
  * O_DIRECT output ({@code -o} files and a stdout file), used through {@link FileAppender}.
  *
- * <p>From the file's second write on, its size is kept 1–2 × {@link #PREALLOCATE_BYTES} ahead of the writes with
+ * <p>Once the file's first write completed, its size is kept 1–2 × {@link #PREALLOCATE_BYTES} ahead of a write
+ * submitted beside another with
  * {@code fallocate}: ext4 holds the inode lock through a write that grows the file, so writes
  * overlap only below its size. {@link #flush} (the writer idles, a file ends, rotation) waits for
  * every write, writes the partial last block padded with zeros and cuts the file back to its data
@@ -33,7 +34,8 @@ import java.util.function.Consumer;
  *
  * <p>A failed write goes to the {@link FileAppender.ErrorHandler} when it is the oldest: it
  * returns to have the rest written again (it made room on a full disk), or throws; then the writes
- * after it are waited for (none is in flight when this returns or throws), and {@link #written()}
+ * after it are waited for (none is in flight when it throws; when it returns, the later writes go on
+ * or are written again), and {@link #written()}
  * says how far the file holds the right bytes, whatever later writes put beyond the failed one.
  *
  * <p>Writer thread only; no lock, no allocation per write.
@@ -126,8 +128,7 @@ final class DirectWrites implements AutoCloseable {
         long n = from.byteSize();
         long before = length;
         try {
-            if (used < alignment && bytes.isDirect() && n >= 2L * alignment
-                    && Math.floorMod(from.address() - length, alignment) == 0) {
+            if (bytes.isDirect() && n >= 2L * alignment && Math.floorMod(from.address() - length, alignment) == 0) {
                 appendInPlace(from, n);
             } else {
                 appendStaged(from, n);
@@ -139,22 +140,26 @@ final class DirectWrites implements AutoCloseable {
         bytes.position(bytes.limit());
     }
 
-    /** The partial block in {@link #fill} completed from {@code from}, then its whole blocks from where they are. */
+    /**
+     * What {@link #fill} holds, its last block completed from {@code from}, then {@code from}'s
+     * whole blocks from where they are (so a staged start never keeps the later writes copying).
+     */
     private void appendInPlace(MemorySegment from, long n) throws IOException {
-        int head = used == 0 ? 0 : alignment - used;
+        int head = Math.floorMod(-used, alignment); // completes fill's last block
+        int staged = used + head;                  // <= chunkBytes: fill is never full here
         long whole = (n - head) / alignment * alignment;
         int rest = (int) (n - head - whole);
         WriteBehind slot = freeSlot();
         int count = 0;
-        if (head > 0) {
+        if (staged > 0) {
             MemorySegment block = slot.buffer();
             MemorySegment.copy(fill, 0, block, 0, used);
             MemorySegment.copy(from, 0, block, used, head);
-            slot.set(count++, block.address(), alignment);
+            slot.set(count++, block.address(), staged);
         }
         slot.set(count++, from.address() + head, whole);
         long at = fillOffset;
-        long end = at + (head > 0 ? alignment : 0) + whole;
+        long end = at + staged + whole;
         MemorySegment.copy(from, head + whole, fill, 0, rest);
         used = rest;
         fillOffset = end;
@@ -198,7 +203,7 @@ final class DirectWrites implements AutoCloseable {
             MemorySegment.copy(fill, 0, block, 0, used);
             block.asSlice(used, padded - used).fill((byte) 0);
             slot.set(0, block.address(), padded);
-            submit(slot, 1, fillOffset, padded, length);
+            submitUnallocated(slot, 1, fillOffset, padded, length); // the file is cut back to its data next
             drain();
         }
         if (channel.size() > length) {
@@ -249,8 +254,15 @@ final class DirectWrites implements AutoCloseable {
         return slots[next];
     }
 
+    /** Submits a write; the file's size is kept ahead of it when another write is in flight beside it. */
     private void submit(WriteBehind slot, int count, long at, long bytes, long dataEndsAt) throws IOException {
-        preallocate(at + bytes);
+        if (inFlight > 0) { // one write at a time (a slow stream, flushed each time) needs no preallocated tail
+            preallocate(at + bytes);
+        }
+        submitUnallocated(slot, count, at, bytes, dataEndsAt);
+    }
+
+    private void submitUnallocated(WriteBehind slot, int count, long at, long bytes, long dataEndsAt) {
         dataEnd[next] = dataEndsAt;
         slot.submit(fd, count, at, bytes);
         next = (next + 1) % IN_FLIGHT;

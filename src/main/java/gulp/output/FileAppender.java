@@ -116,6 +116,7 @@ final class FileAppender {
             append(header);
         } catch (IOException | RuntimeException e) {
             failed = true;
+            settleWrites();
             throw e;
         }
     }
@@ -145,6 +146,14 @@ final class FileAppender {
     private void failedInData() {
         failed = true;
         failedInData = true;
+        settleWrites();
+    }
+
+    /** After a failure: no write is left in flight, so a cut of the file is not overwritten by one landing later. */
+    private void settleWrites() {
+        if (direct != null) {
+            direct.awaitAllQuietly();
+        }
     }
 
     /**
@@ -162,6 +171,7 @@ final class FileAppender {
                 failedInData();
             } else {
                 failed = true;
+                settleWrites();
             }
             throw e;
         }

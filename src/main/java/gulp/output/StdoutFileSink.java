@@ -167,6 +167,15 @@ public final class StdoutFileSink implements Sink {
                 }
                 appender.flush();
             }
+        } catch (IOException | RuntimeException e) {
+            if (appender.direct()) { // no preallocated zeros after what reached the file: stdout has no recovery
+                try {
+                    appender.cutTo(appender.written());
+                } catch (IOException | RuntimeException cut) {
+                    e.addSuppressed(cut);
+                }
+            }
+            throw e;
         } finally {
             appender.close();
             try (stdout) {

@@ -27,6 +27,7 @@ final class WriteBehind implements AutoCloseable {
     static final int MAX_BUFFERS = 2;
 
     private final Thread helper;
+    private final int alignment;
     private Thread submitter;
     private MemorySegment buffer;
     private final MemorySegment iov;
@@ -50,6 +51,7 @@ final class WriteBehind implements AutoCloseable {
         Arena arena = Arena.ofAuto();
         this.buffer = arena.allocate(bufferBytes, alignment);
         this.iov = arena.allocate((long) IoVec.SIZE * MAX_BUFFERS, 8);
+        this.alignment = alignment;
         this.helper = Thread.ofPlatform().daemon().name("gulp-write-behind-" + index).unstarted(this::run);
     }
 
@@ -86,12 +88,23 @@ final class WriteBehind implements AutoCloseable {
 
     /** Writes the last submitted write again, all of it (what it wrote was cut off the file). */
     void restart() {
-        for (int i = 0; i < count; i++) {
-            IoVec.set(iov, i, bases[i], lengths[i]);
-        }
-        first = 0;
-        reached = 0;
+        skipTo(0);
         start();
+    }
+
+    /** The iov array as set, advanced past {@code bytes} (a multiple of the alignment): {@link #reached} is then that. */
+    private void skipTo(long bytes) {
+        first = 0;
+        long skip = bytes;
+        for (int i = 0; i < count; i++) {
+            long take = Math.min(skip, lengths[i]);
+            IoVec.set(iov, i, bases[i] + take, lengths[i] - take);
+            skip -= take;
+            if (take == lengths[i] && first == i) {
+                first = i + 1;
+            }
+        }
+        reached = bytes;
     }
 
     /** After a failed write: writes the rest of it again, from where it stopped ({@link #reached}). */
@@ -152,6 +165,8 @@ final class WriteBehind implements AutoCloseable {
                 writeRest(libc);
             } catch (IOException e) {
                 failure = e;
+            } catch (Throwable e) { // never leaves the submitter parked: it handles this as the write's failure
+                failure = new IOException("an O_DIRECT write failed: " + e, e);
             }
             done = true;
             LockSupport.unpark(submitter);
@@ -174,15 +189,10 @@ final class WriteBehind implements AutoCloseable {
             if (n == 0) {
                 throw new IOException("the file system took no bytes of an O_DIRECT write");
             }
-            reached += n;
-            // A short write (a full disk): skip what was written, whole entries, then into the next one.
-            while (first < count && n >= IoVec.length(iov, first)) {
-                n -= IoVec.length(iov, first);
-                first++;
-            }
-            if (n > 0) {
-                IoVec.set(iov, first, IoVec.base(iov, first) + n, IoVec.length(iov, first) - n);
-            }
+            // A short write (a full disk): go on from the last whole block that reached the file, as
+            // O_DIRECT writes must start at an aligned offset (the entries are whole blocks).
+            long to = reached + n;
+            skipTo(to < total ? to / alignment * alignment : to);
         }
     }
 }
