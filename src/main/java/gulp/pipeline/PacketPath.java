@@ -342,7 +342,7 @@ public final class PacketPath implements PacketHandler {
 
     @Override
     public long verbatimRunBytes() {
-        return ring.buffer().byteSize() / 4; // the ring's capacity: a quarter of it leaves the writer room to drain
+        return ring.capacity() / 4; // a quarter of the ring leaves the writer room to drain
     }
 
     /** A run of records copied into the ring as it is, waiting for room as a file's packets do. */

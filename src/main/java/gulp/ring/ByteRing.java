@@ -23,7 +23,7 @@ import static gulp.ring.ByteRingDescriptor.WANTED_TAIL_OFFSET;
  * modulo the capacity, so the capacity need not be a power of two and may exceed 2 GiB. Records
  * are a plain byte stream and may straddle the physical end of the buffer. Over memory mapped
  * twice in a row ({@link #overMirrored}, gulp's own rings) none does: the bytes past the end are
- * the buffer's first bytes again, so every record (up to {@link #MIRROR_BYTES}) lies in one
+ * the buffer's first bytes again, so every record (up to {@link #MIRROR_BYTES} less {@link #ALIGNMENT}) lies in one
  * piece at its index ({@link #span()}), and the paths for a record that straddles the end are never taken (each, the
  * first time, cost a deoptimisation and a recompilation of the reader's whole inlined per-packet
  * path: issue 11). Plain memory ({@link #allocate}, {@link #over}) keeps them.
@@ -50,8 +50,8 @@ public final class ByteRing {
     /**
      * How much of a mirrored ring's start is mapped again after its end ({@link #overMirrored}):
      * more than the longest record (a packet of the largest snaplen, 256 KiB, with its header and
-     * options), and a multiple of 2 MiB, so the anonymous rest of the ring begins where the kernel
-     * can give it large folios.
+     * options), and a multiple of 2 MiB, so the anonymous rest of the ring begins 2 MiB after the
+     * mapping's start (where the kernel can give it large folios if the mapping is so aligned).
      */
     public static final long MIRROR_BYTES = 2L << 20;
 
@@ -278,6 +278,11 @@ public final class ByteRing {
          */
         public MemorySegment buffer() {
             return view;
+        }
+
+        /** The ring's capacity (its {@link #buffer()} may be longer: mirrored). */
+        public long capacity() {
+            return capacity;
         }
 
         /** Commits the whole claimed record, written in place (see {@link #claimedIndexIfContiguous()}). */

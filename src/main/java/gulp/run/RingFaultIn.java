@@ -50,7 +50,7 @@ final class RingFaultIn implements AutoCloseable {
      * from idle to 10 Gb/s writes 62 MB in it, under the lead.
      */
     static final long MAX_PARK_NANOS = 50_000_000L;
-    private static final long PAGE = 4096;
+    private static final long PAGE = gulp.linux.Libc.PAGE_SIZE;
 
     private final long lead;
     private Thread thread;

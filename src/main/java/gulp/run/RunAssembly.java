@@ -417,8 +417,8 @@ final class RunAssembly {
                 try {
                     return ByteRing.overMirrored(libc.mapMirrored(bytes, mirror, populate, arena), bytes, mirror, arena,
                             headerLength);
-                } catch (gulp.linux.NativeException e) {
-                    // refused (a seccomp profile without mremap): the plain ring works the same
+                } catch (gulp.linux.NativeException | IllegalStateException e) {
+                    // refused (a seccomp profile without mremap), or not placed where asked: the plain ring works the same
                 }
             }
             MemorySegment memory = libc.mapAnonymous(bytes + ByteRing.ALIGNMENT, populate, arena);
