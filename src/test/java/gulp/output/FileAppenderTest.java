@@ -36,8 +36,7 @@ class FileAppenderTest {
         Path directFile = dir.resolve("direct-" + ProcessHandle.current().pid());
         Path plainFile = dir.resolve("plain-" + ProcessHandle.current().pid());
         int[] sizes = {24, 1 << 20, 100, 8192, 8193, 3 * 4096 + 24, 1, 4095, 5 << 20, 2 * 4096, 70_000, 1 << 20};
-        ByteBuffer memory = ByteBuffer.allocateDirect(16 << 20).alignedSlice(4096);
-        new java.util.Random(8).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+        ByteBuffer memory = randomAligned(16 << 20, 8);
         try (FileChannel direct = FileChannel.open(directFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING, com.sun.nio.file.ExtendedOpenOption.DIRECT);
              FileChannel plain = FileChannel.open(plainFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -90,21 +89,13 @@ class FileAppenderTest {
         Assumptions.assumeTrue(mount.status() == 0, "cannot mount a tmpfs: " + mount.stdout() + mount.stderr());
         try {
             Path file = disk.resolve("f");
-            FileChannel channel;
-            try {
-                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        com.sun.nio.file.ExtendedOpenOption.DIRECT);
-            } catch (IOException e) {
-                Assumptions.abort("tmpfs refuses O_DIRECT here: " + e.getMessage());
-                return;
-            }
+            FileChannel channel = openDirectOrSkip(file);
             List<IOException> seen = new ArrayList<>();
             FileAppender appender = new FileAppender(true, 4096, e -> {
                 seen.add(e);
                 throw e;
             }, m -> { });
-            ByteBuffer memory = ByteBuffer.allocateDirect(8 << 20).alignedSlice(4096);
-            new java.util.Random(9).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+            ByteBuffer memory = randomAligned(8 << 20, 9);
             try (channel) {
                 appender.start(channel, file, 0);
                 appender.appendHeader(ByteBuffer.wrap(new byte[24]));
@@ -227,21 +218,13 @@ class FileAppenderTest {
         try {
             Path filler = Files.write(disk.resolve("filler"), new byte[3 << 20]);
             Path file = disk.resolve("f");
-            FileChannel channel;
-            try {
-                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        com.sun.nio.file.ExtendedOpenOption.DIRECT);
-            } catch (IOException e) {
-                Assumptions.abort("tmpfs refuses O_DIRECT here: " + e.getMessage());
-                return;
-            }
+            FileChannel channel = openDirectOrSkip(file);
             List<IOException> seen = new ArrayList<>();
             FileAppender appender = new FileAppender(true, 4096, e -> {
                 seen.add(e);
                 Files.deleteIfExists(filler); // room made: the write goes on
             }, m -> { });
-            ByteBuffer memory = ByteBuffer.allocateDirect(8 << 20).alignedSlice(4096);
-            new java.util.Random(12).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+            ByteBuffer memory = randomAligned(8 << 20, 12);
             int at = 24;
             try (channel) {
                 appender.start(channel, file, 0);
@@ -311,5 +294,22 @@ class FileAppenderTest {
         IOException thrown = assertThrows(IOException.class, () -> appender.appendData(ByteBuffer.allocate(100), false));
         assertSame(thrown, seen.getFirst());
         assertEquals(ClosedChannelException.class, thrown.getClass());
+    }
+
+    /** A file on a test file system opened with O_DIRECT; the test is skipped where that is refused (some tmpfs). */
+    private static FileChannel openDirectOrSkip(Path file) throws IOException {
+        try {
+            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+        } catch (IOException e) {
+            Assumptions.abort("tmpfs refuses O_DIRECT here: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    /** {@code bytes} of seeded random bytes, page-aligned, as the ring's memory is. */
+    private static ByteBuffer randomAligned(int bytes, long seed) {
+        ByteBuffer memory = ByteBuffer.allocateDirect(bytes).alignedSlice(4096);
+        new java.util.Random(seed).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+        return memory;
     }
 }
