@@ -54,20 +54,8 @@ testbed_up gtb
 ROWS=${RESULTS:-$OUT/rows.tsv}
 HZ=$(getconf CLK_TCK)
 copy_classes
-if [[ " $TOOLS " == *@base* ]]; then
-  mkdir -p "$OUT/base-classes"
-  cp -r "$(dirname "${GULP_BASE:?GULP_BASE names the build to compare with}")/../target/classes/." "$OUT/base-classes/"
-fi
+copy_base_classes "$TOOLS"
 
-# thread_stat PID NAME FIELD: a field of /proc/PID/task/*/stat of the thread NAME (counted after
-# the command's closing parenthesis: 8 minflt, 12 utime, 13 stime, 12+13 both), or - (none).
-thread_stat() {
-  local t
-  for t in /proc/$1/task/*; do
-    [ "$(cat $t/comm 2>/dev/null)" = "$2" ] && { awk '{ sub(/.*\) /, ""); print '"$3"' }' $t/stat; return; }
-  done
-  echo -
-}
 hwm_mib() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' /proc/$1/status 2>/dev/null || echo 0; }
 
 GATE_WAIT="${GATE_WAIT:-3}"   # waiting longer would triple the run time on a shared machine

@@ -41,20 +41,11 @@ testbed_up gte
 ROWS=${RESULTS:-$OUT/rows.tsv}
 HZ=$(getconf CLK_TCK)
 copy_classes
-if [[ " $CONFIGS " == *@base* ]]; then
-  mkdir -p "$OUT/base-classes"
-  cp -r "$(dirname "${GULP_BASE:?GULP_BASE names the build to compare with}")/../target/classes/." "$OUT/base-classes/"
-fi
+copy_base_classes "$CONFIGS"
 
 # thread_cpu PID NAME: "ticks@cpu" of the thread NAME (utime+stime, and the CPU it last ran on:
 # /proc/PID/task/*/stat fields 14+15 and 39), or -.
-thread_cpu() {
-  local t
-  for t in /proc/$1/task/*; do
-    [ "$(cat $t/comm 2>/dev/null)" = "$2" ] && { awk '{ sub(/.*\) /, ""); print $12 + $13 "@" $37 }' $t/stat; return; }
-  done
-  echo -
-}
+thread_cpu() { thread_stat "$1" "$2" '$12 + $13 "@" $37'; }
 hwm_mib() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' /proc/$1/status 2>/dev/null || echo 0; }
 cpu1_busy() { awk '$1 == "cpu1" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 

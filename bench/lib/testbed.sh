@@ -29,3 +29,22 @@ copy_classes() {
 rx() { ip netns exec $CAP cat /sys/class/net/$CIF/statistics/rx_packets; }
 rps() { ip netns exec $CAP sh -c "echo $1 > /sys/class/net/$CIF/queues/rx-0/rps_cpus"; }
 ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' /proc/$1/stat 2>/dev/null || echo 0; }
+
+# copy_base_classes WORDS: when a tool or config in WORDS ends in @base, a private copy of the
+# classes of the build $GULP_BASE names (its bin/gulp), in $OUT/base-classes.
+copy_base_classes() {
+  [[ " $1 " == *@base* ]] || return 0
+  mkdir -p "$OUT/base-classes"
+  cp -r "$(dirname "${GULP_BASE:?GULP_BASE names the build to compare with}")/../target/classes/." "$OUT/base-classes/"
+}
+
+# thread_stat PID NAME EXPR: an awk expression of the fields of /proc/PID/task/*/stat of the
+# thread NAME (counted after the command's closing parenthesis: 8 minflt, 12 utime, 13 stime,
+# 37 the CPU it last ran on), or - (none).
+thread_stat() {
+  local t
+  for t in /proc/$1/task/*; do
+    [ "$(cat $t/comm 2>/dev/null)" = "$2" ] && { awk '{ sub(/.*\) /, ""); print '"$3"' }' $t/stat; return; }
+  done
+  echo -
+}
