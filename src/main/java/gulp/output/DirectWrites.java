@@ -70,6 +70,7 @@ final class DirectWrites implements AutoCloseable {
     private long length;        // where the appended bytes end
     private long durable;       // every write below this completed
     private long written;       // the file holds the right bytes up to here (>= durable)
+    private long flushedAt;     // the length at the last flush, -1 when the file changed since
 
     DirectWrites(int alignment, FileAppender.ErrorHandler onError, Consumer<String> report) {
         this.alignment = alignment;
@@ -98,6 +99,7 @@ final class DirectWrites implements AutoCloseable {
         this.length = offset;
         this.durable = offset;
         this.written = offset;
+        this.flushedAt = -1;
     }
 
     long length() {
@@ -195,6 +197,9 @@ final class DirectWrites implements AutoCloseable {
      * The partial block stays in memory for the next append, which writes it again.
      */
     void flush() throws IOException {
+        if (inFlight == 0 && length == flushedAt) {
+            return; // nothing appended since the last flush (a file's end flushes more than once)
+        }
         drain();
         if (used > 0) {
             long padded = (used + alignment - 1) / alignment * alignment;
@@ -210,6 +215,7 @@ final class DirectWrites implements AutoCloseable {
             channel.truncate(length);
         }
         allocatedEnd = length;
+        flushedAt = length;
     }
 
     /** Waits for every write in flight, each failure handled in turn (see the class comment). */
@@ -228,6 +234,7 @@ final class DirectWrites implements AutoCloseable {
         durable = Math.min(durable, size);
         allocatedEnd = Math.min(allocatedEnd, size);
         used = 0;
+        flushedAt = -1;
     }
 
     /** Waits for the writes in flight without handling their failures (the file failed already). */
