@@ -34,7 +34,7 @@ final class FileIndex {
     static final int FLAG_COMPLETE = 1, FLAG_MONOTONIC = 2;
     /** Bytes of records between time-table entries: a seek reads at most this much before the window. */
     static final long SPACING = 64 << 10;
-    static final String SUFFIX = ".idx";
+    static final String SUFFIX = gulp.output.FileNamer.INDEX_SUFFIX;
     static final int HEADER_BYTES = 84;
 
     final int flags;

@@ -35,12 +35,4 @@ public final class IoVec {
         iov.set(JAVA_LONG, (long) i * SIZE + BASE_OFFSET, address);
         iov.set(JAVA_LONG, (long) i * SIZE + LEN_OFFSET, length);
     }
-
-    public static long base(MemorySegment iov, int i) {
-        return iov.get(JAVA_LONG, (long) i * SIZE + BASE_OFFSET);
-    }
-
-    public static long length(MemorySegment iov, int i) {
-        return iov.get(JAVA_LONG, (long) i * SIZE + LEN_OFFSET);
-    }
 }

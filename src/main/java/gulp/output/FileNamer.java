@@ -31,7 +31,8 @@ public final class FileNamer {
     /** Hidden temporary name of a file being written: {@code .NAME.part}. */
     public static final String PART_PREFIX = ".";
     public static final String PART_SUFFIX = ".part";
-    private static final String INDEX_SUFFIX = ".idx";
+    /** The suffix of an index beside its capture file: {@code NAME.idx} ({@link #indexName}). */
+    public static final String INDEX_SUFFIX = ".idx";
     /** An index is stored as its name + this, then renamed over its name (so a reader never sees half of one). */
     public static final String STORE_TEMP_SUFFIX = ".tmp";
     private static final int MIN_SEQUENCE_DIGITS = 6;
