@@ -9,9 +9,12 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -48,16 +51,20 @@ public final class LiveIndexer implements FileIndexHook {
     private record Job(IndexBuilder builder, long length, FileState file, boolean last) {
     }
 
-    /** One file's index: {@code done} completes when its final index is written (true) or given up (false). */
+    /** One file's index: {@code done} completes (under lock) when its final index is stored (true) or given up (false). */
     private static final class FileState {
         final Path part;
         final CompletableFuture<Boolean> done = new CompletableFuture<>();
         volatile boolean ended;  // writer: the final job is queued; no snapshot is stored after it
         Path target;             // under lock: set once the file is renamed (the index then follows it)
-        boolean written;         // under lock: the final index is stored as .NAME.idx.part
 
         FileState(Path part) {
             this.part = part;
+        }
+
+        /** The final index is stored as {@code .NAME.idx.part}. */
+        boolean written() {
+            return done.getNow(false);
         }
     }
 
@@ -199,8 +206,8 @@ public final class LiveIndexer implements FileIndexHook {
         }
         synchronized (lock) {
             f.target = target;
-            if (f.written || f.done.isDone() || closed) {
-                follow(f);
+            if (f.done.isDone() || closed) {
+                follow(f, true);
             }
         }
     }
@@ -226,27 +233,41 @@ public final class LiveIndexer implements FileIndexHook {
                 break;
             }
         }
+        // Checked before the lock, which orders this class's own stores and renames only: a .part
+        // only ever goes away (the finisher's rename, retention), never comes back.
+        Set<Path> partsGone = new HashSet<>();
+        for (FileState f : files.values()) {
+            if (!Files.exists(f.part, LinkOption.NOFOLLOW_LINKS)) {
+                partsGone.add(f.part);
+            }
+        }
         synchronized (lock) {
             closed = true;
             for (FileState f : files.values()) {
-                follow(f);
+                follow(f, partsGone.contains(f.part));
             }
         }
         LockSupport.unpark(thread);
     }
 
     /**
-     * Under lock: the index of a renamed (or, when closed, any) file whose final index is written
-     * becomes {@code NAME.idx}; otherwise its index so far is removed unless its {@code .part} is still there.
+     * Under lock: the final index of a renamed file becomes {@code NAME.idx}; an index so far whose
+     * {@code .part} is gone is removed once no final index will be stored; at the run's end the
+     * others stay beside their {@code .part}.
+     *
+     * @param partGone the file's {@code .part} was renamed (always so once {@code target} is set)
+     *                 or removed
      */
-    private void follow(FileState f) {
+    private void follow(FileState f, boolean partGone) {
         Path indexSoFar = FileIndex.pathFor(f.part);
+        boolean renamed = f.target != null;
+        boolean noFinalIndexToCome = f.done.isDone() || closed; // stored, given up, or the run has ended
         try {
-            if (f.target != null && f.written) {
+            if (renamed && f.written()) {
                 Files.move(indexSoFar, f.target.resolveSibling(FileNamer.indexName(f.target.getFileName().toString())),
                         StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 files.remove(f.part);
-            } else if (f.target != null && f.done.isDone() || closed && !Files.exists(f.part, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            } else if (partGone && noFinalIndexToCome) {
                 Files.deleteIfExists(indexSoFar); // a snapshot describes no file once its .part is gone
                 files.remove(f.part);
             } else if (closed) {
@@ -310,12 +331,13 @@ public final class LiveIndexer implements FileIndexHook {
                     }
                     continue;
                 }
+                boolean stored = false;
                 try {
                     if (index == null) {
                         throw buildFailure;
                     }
                     index.store(FileIndex.pathFor(f.part));
-                    f.written = true;
+                    stored = true;
                 } catch (IOException | RuntimeException ex) {
                     report.accept("warning: cannot write the index of " + f.part + ": " + ex.getMessage());
                     try {
@@ -324,10 +346,10 @@ public final class LiveIndexer implements FileIndexHook {
                         // An extraction checks an index against its file.
                     }
                 } finally {
-                    f.done.complete(f.written);
+                    f.done.complete(stored);
                 }
                 if (f.target != null) {
-                    follow(f); // the finisher gave up waiting: the index follows its file now
+                    follow(f, true); // the finisher gave up waiting: the index follows its file now
                 }
             }
         }
