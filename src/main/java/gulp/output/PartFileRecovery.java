@@ -69,8 +69,9 @@ public final class PartFileRecovery {
         removeStaleIndexTemps(indexTemps);
         long deadline = System.nanoTime() + budgetNanos;
         List<Path> recovered = new ArrayList<>();
+        ByteBuffer chunk = parts.isEmpty() ? null : newChunk(); // one for the run's every file
         for (Path part : parts) {
-            Path result = recover(part, report, deadline);
+            Path result = recover(part, report, deadline, chunk);
             if (result != null) {
                 recovered.add(result);
             }
@@ -143,8 +144,8 @@ public final class PartFileRecovery {
         }
     }
 
-    /** Recovers one temporary file; returns the final path, or null if it was left alone or removed. */
-    static Path recover(Path part, Consumer<String> report, long deadline) throws IOException {
+    /** Recovers one temporary file, read through {@code chunk}; returns the final path, or null if it was left alone or removed. */
+    private static Path recover(Path part, Consumer<String> report, long deadline, ByteBuffer chunk) throws IOException {
         String finalName = FileNamer.finalNameOfPart(part.getFileName().toString());
         FileChannel opened;
         try {
@@ -161,7 +162,7 @@ public final class PartFileRecovery {
                 return null; // A running gulp is writing it.
             }
             long size = channel.size();
-            long complete = completeLength(channel, deadline);
+            long complete = completeLength(channel, deadline, chunk);
             if (complete == OUT_OF_TIME) {
                 report.accept("warning: left " + part + " (" + size + " bytes) as it is: start-up reads leftover files for at most "
                         + TIME_BUDGET_NANOS / Timestamps.NANOS_PER_SECOND + " s; it stays a .part file");
@@ -215,11 +216,21 @@ public final class PartFileRecovery {
      * pcapng blocks), or -1 when the file header is missing or neither pcap nor pcapng.
      */
     static long completeLength(FileChannel channel) throws IOException {
-        return completeLength(channel, Long.MAX_VALUE);
+        return completeLength(channel, Long.MAX_VALUE, newChunk());
     }
 
-    /** As {@link #completeLength(FileChannel)}, or {@link #OUT_OF_TIME} once {@code System.nanoTime()} passes {@code deadline}. */
-    static long completeLength(FileChannel channel, long deadline) throws IOException {
+    /** How much of a file is read at a time. */
+    private static final int CHUNK_BYTES = 1 << 20;
+
+    private static ByteBuffer newChunk() {
+        return ByteBuffer.allocateDirect(CHUNK_BYTES);
+    }
+
+    /**
+     * As {@link #completeLength(FileChannel)}, read through {@code chunk} (any byte order; its
+     * contents are overwritten), or {@link #OUT_OF_TIME} once {@code System.nanoTime()} passes {@code deadline}.
+     */
+    private static long completeLength(FileChannel channel, long deadline, ByteBuffer chunk) throws IOException {
         long size = channel.size();
         if (size < PcapFileHeader.LENGTH) {
             return -1;
@@ -228,7 +239,7 @@ public final class PartFileRecovery {
         channel.read(header, 0);
         if (header.getInt(PcapngBlock.TYPE_OFFSET) == PcapngBlock.TYPE_SECTION_HEADER) {
             ByteOrder order = PcapngBlock.byteOrder(header.getInt(PcapngBlock.SHB_BYTE_ORDER_MAGIC_OFFSET));
-            return order == null ? -1 : completeBlocks(channel, size, order, deadline);
+            return order == null ? -1 : completeBlocks(channel, size, order, deadline, chunk.order(order));
         }
         int magic = header.getInt(PcapFileHeader.MAGIC_OFFSET);
         ByteOrder order;
@@ -240,14 +251,16 @@ public final class PartFileRecovery {
             return -1;
         }
         header.order(order);
-        size = endOfWrittenBlocks(channel, size, deadline);
-        if (size == OUT_OF_TIME) {
-            return OUT_OF_TIME;
+        if (mayEndInPreallocatedZeros(size)) {
+            size = endOfWrittenBlocks(channel, size, deadline, chunk);
+            if (size == OUT_OF_TIME) {
+                return OUT_OF_TIME;
+            }
         }
         long snaplen = header.getInt(PcapFileHeader.SNAPLEN_OFFSET) & 0xFFFFFFFFL;
         long maxCaplen = snaplen == 0 ? MAX_PLAUSIBLE_CAPLEN : Math.min(snaplen, MAX_PLAUSIBLE_CAPLEN);
 
-        ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20).order(order);
+        chunk.order(order);
         long chunkStart = PcapFileHeader.LENGTH;
         chunk.limit(0);
         long position = PcapFileHeader.LENGTH; // start of the next record
@@ -284,14 +297,27 @@ public final class PartFileRecovery {
     private static final int ZERO_BLOCK = 4096;
 
     /**
+     * Whether a file of {@code size} bytes can end in zeros that O_DIRECT output preallocated: it
+     * preallocates ({@code fallocate}) only to multiples of {@link DirectWrites#PREALLOCATE_BYTES},
+     * and a file whose size a write or a cut set last holds data up to that size (a killed
+     * process's writes complete before it exits, and they are in file order). Buffered output never
+     * preallocates; the file does not say how it was written, so the size is what tells (a
+     * buffered file that happens to be such a multiple is scanned too: where its last record ends
+     * in zeros across a {@link #ZERO_BLOCK} boundary, that record is cut, as a killed O_DIRECT
+     * run's would be).
+     */
+    private static boolean mayEndInPreallocatedZeros(long size) {
+        return size % DirectWrites.PREALLOCATE_BYTES == 0;
+    }
+
+    /**
      * Where the file's trailing run of all-zero {@link #ZERO_BLOCK}s begins (its size if it has
      * none), or {@link #OUT_OF_TIME}: O_DIRECT output keeps the file's size ahead of its data
      * (fallocate) and writes whole blocks, so a killed run leaves zeros from a block boundary on,
      * and a record that goes on past that boundary was cut by the kill even though its length
      * fits in the file (pcapng blocks repeat their length at the end, which zeros do not).
      */
-    private static long endOfWrittenBlocks(FileChannel channel, long size, long deadline) throws IOException {
-        ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);
+    private static long endOfWrittenBlocks(FileChannel channel, long size, long deadline, ByteBuffer chunk) throws IOException {
         long end = size;
         while (end > PcapFileHeader.LENGTH) {
             if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
@@ -316,8 +342,8 @@ public final class PartFileRecovery {
      * length of whole 32-bit words, at least the frame, at most {@link PcapngBlock#MAX_BLOCK_LENGTH},
      * repeated at its end), so a block the kill cut off, or zeros a power loss left, end the file.
      */
-    private static long completeBlocks(FileChannel channel, long size, ByteOrder order, long deadline) throws IOException {
-        ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20).order(order);
+    private static long completeBlocks(FileChannel channel, long size, ByteOrder order, long deadline, ByteBuffer chunk)
+            throws IOException {
         ByteBuffer trailing = ByteBuffer.allocate(4).order(order);
         long chunkStart = 0;
         chunk.limit(0);

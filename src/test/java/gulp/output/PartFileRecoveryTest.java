@@ -116,9 +116,37 @@ class PartFileRecoveryTest {
             whole = records(++n);
         }
         byte[] cut = java.util.Arrays.copyOf(PcapFiles.syntheticRecord(n, 1400, 1_700_000_001_000_000L), cutLength(whole));
-        part("pcap000004.pcap", PcapFiles.syntheticHeader(), whole, cut, new byte[16 << 20]);
+        int written = PcapFiles.syntheticHeader().length + whole.length + cut.length;
+        int step = (int) DirectWrites.PREALLOCATE_BYTES; // fallocate extends the file to a multiple of it
+        part("pcap000004.pcap", PcapFiles.syntheticHeader(), whole, cut, new byte[step - written % step]);
         recoverAll(line -> { });
         assertArrayEquals(whole, PcapFiles.body(dir.resolve("pcap000004.pcap")));
+    }
+
+    /** Only O_DIRECT output preallocates, to a multiple of its step: in a file of another size, zeros are data. */
+    @Test
+    void zerosThatEndTheLastRecordOfAFileNotPreallocatedAreKept() throws Exception {
+        // The last record's data ends in 600 zero bytes across a 4096-byte boundary: what a killed
+        // O_DIRECT run would leave if the file had been preallocated.
+        int n = 200;
+        byte[] whole = records(n);
+        while (!zerosCrossABlockBoundary(PcapFiles.syntheticHeader().length + whole.length)) {
+            whole = records(++n);
+        }
+        byte[] last = PcapFiles.syntheticRecord(n, 1400, 1_700_000_001_000_000L);
+        java.util.Arrays.fill(last, last.length - 600, last.length, (byte) 0);
+        part("pcap000005.pcap", PcapFiles.syntheticHeader(), whole, last);
+        recoverAll(line -> { });
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        expected.writeBytes(whole);
+        expected.writeBytes(last);
+        assertArrayEquals(expected.toByteArray(), PcapFiles.body(dir.resolve("pcap000005.pcap")));
+    }
+
+    /** Whether the last 600 bytes of a 1400-byte record starting at {@code start} hold a 4096-byte boundary. */
+    private static boolean zerosCrossABlockBoundary(int start) {
+        int zerosFrom = start + 16 + 800;
+        return (zerosFrom / 4096 + 1) * 4096 < start + 16 + 1400;
     }
 
     /** How many bytes of the next record fit before the next 4096-byte boundary after the header and {@code whole}. */
