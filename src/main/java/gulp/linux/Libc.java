@@ -397,6 +397,11 @@ public final class Libc {
         });
     }
 
+    /** Whether {@link #mapMirrored} takes these sizes: both whole pages, the mirror at most the capacity. */
+    public static boolean canMapMirrored(long capacity, long mirror) {
+        return mirror > 0 && mirror % PAGE_SIZE == 0 && capacity % PAGE_SIZE == 0 && mirror <= capacity;
+    }
+
     /**
      * {@code capacity} bytes of memory whose first {@code mirror} bytes are mapped a second time
      * right after it (both whole pages, {@code mirror} at most {@code capacity}): the bytes at
@@ -415,7 +420,7 @@ public final class Libc {
      * {@code arena} closes.
      */
     public MemorySegment mapMirrored(long capacity, long mirror, boolean populate, Arena arena) throws NativeException {
-        if (mirror <= 0 || mirror % PAGE_SIZE != 0 || capacity % PAGE_SIZE != 0 || mirror > capacity) {
+        if (!canMapMirrored(capacity, mirror)) {
             throw new IllegalArgumentException("a mirrored mapping needs whole pages, the mirror at most the capacity: "
                     + capacity + " and " + mirror + " bytes");
         }

@@ -413,7 +413,7 @@ final class RunAssembly {
                     : options.pcapng ? OutputFormat.sectionHeader().length : gulp.format.PcapFileHeader.LENGTH;
             gulp.linux.Libc libc = gulp.linux.Libc.current();
             long mirror = ByteRing.MIRROR_BYTES;
-            if (bytes % gulp.linux.Libc.PAGE_SIZE == 0 && bytes >= mirror) {
+            if (gulp.linux.Libc.canMapMirrored(bytes, mirror)) {
                 try {
                     return ByteRing.overMirrored(libc.mapMirrored(bytes, mirror, populate, arena), bytes, mirror, arena,
                             headerLength);
