@@ -73,11 +73,6 @@ final class Finisher {
         }
     }
 
-    /** The run's end, after {@link #awaitAll}: the index thread stores nothing more and leaves no index so far of a finished file. */
-    void closeIndex() {
-        index.close();
-    }
-
     /** Waits until every queued file is finished; rethrows the first error. */
     void awaitAll() throws OutputException {
         runFiles.awaitNoneInFlight();

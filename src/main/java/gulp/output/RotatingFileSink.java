@@ -69,6 +69,7 @@ public final class RotatingFileSink implements Sink {
     private final PartFile file;
     private final Finisher finisher;
     private FileListener listener;
+    private FileIndexHook index = FileIndexHook.NONE; // closed at the run's end, after the finisher's last file
     private long bytesSinceSpaceCheck;
     private boolean closed;
     private AutoCloseable heldLock;
@@ -190,7 +191,7 @@ public final class RotatingFileSink implements Sink {
             finisher.awaitAll();
         } finally {
             file.close();
-            finisher.closeIndex();
+            index.close(); // the index thread stores nothing more and leaves no index so far of a finished file
             if (heldLock != null) {
                 try {
                     heldLock.close();
@@ -204,6 +205,7 @@ public final class RotatingFileSink implements Sink {
 
     /** Keeps an extraction index beside each file ({@code NAME.idx}; issue 13). */
     public void indexWith(FileIndexHook hook) {
+        index = hook;
         file.indexWith(hook);
         finisher.indexWith(hook);
         runFiles.indexWith(hook);
