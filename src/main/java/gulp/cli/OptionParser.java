@@ -2,6 +2,7 @@ package gulp.cli;
 
 import gulp.run.Options;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -19,7 +20,7 @@ public final class OptionParser {
             return ExtractCommand.parse(args);
         }
         if (KafkaCommand.isConsume(args)) {
-            return parse(java.util.Arrays.copyOfRange(args, 1, args.length), KafkaCommand.CONSUME);
+            return parse(Arrays.copyOfRange(args, 1, args.length), KafkaCommand.CONSUME);
         }
         return parse(args, null);
     }

@@ -4,6 +4,7 @@ import gulp.decap.DecapCounters.Counter;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * Reassembles fragmented outer IPv4 / IPv6 datagrams (their payload: the GRE or UDP header onwards).
@@ -189,7 +190,7 @@ final class FragmentReassembler {
         totalLength[slot] = -1;
         highestEnd[slot] = 0;
         receivedBytes[slot] = 0;
-        java.util.Arrays.fill(blocks, slot * BITMAP_LONGS, (slot + 1) * BITMAP_LONGS, 0L);
+        Arrays.fill(blocks, slot * BITMAP_LONGS, (slot + 1) * BITMAP_LONGS, 0L);
         return slot;
     }
 

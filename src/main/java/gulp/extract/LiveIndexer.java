@@ -18,7 +18,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -199,7 +201,7 @@ public final class LiveIndexer implements FileIndexHook {
         }
         try {
             f.done.get(finishWaitMs, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             // Handed over: the index thread renames it once written (or close removes it).
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -226,7 +228,7 @@ public final class LiveIndexer implements FileIndexHook {
             }
             try {
                 f.done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 break; // the time is up
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -10,7 +10,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 
 import static gulp.format.Endian.INT_BE;
 import static gulp.format.Endian.INT_LE;
@@ -64,7 +66,7 @@ final class PcapCursor implements RecordCursor {
      * {@code readAheadEnd} (-1: to {@code length}) in at once (POSIX_FADV_WILLNEED: the disk
      * reads them while the merge reads the first ones). A hint: the reads happen either way.
      */
-    static void readAhead(java.nio.file.Path path, long offset, long readAheadEnd, long length) {
+    static void readAhead(Path path, long offset, long readAheadEnd, long length) {
         long from = Math.min(Math.max(offset, PcapFileHeader.LENGTH), length);
         long to = readAheadEnd < 0 ? length : Math.min(length, readAheadEnd + READ_AHEAD_MARGIN);
         if (to > from) {
@@ -81,7 +83,7 @@ final class PcapCursor implements RecordCursor {
             arena = Arena.ofShared();
         }
         buffer = arena.allocate(size, 4096);
-        view = buffer.asByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN); // verbatimRun reads little-endian files only
+        view = buffer.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN); // verbatimRun reads little-endian files only
         bufferLength = 0;
     }
 

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -62,10 +63,10 @@ final class StreamCursor implements RecordCursor, PacketHandler {
     public void onPacket(MemorySegment data, long offset, int caplen, int wirelen, long timestampNanos, int vlanTag) {
         if (count == timestamps.length) {
             int n = count * 2;
-            timestamps = java.util.Arrays.copyOf(timestamps, n);
-            offsets = java.util.Arrays.copyOf(offsets, n);
-            caplens = java.util.Arrays.copyOf(caplens, n);
-            wirelens = java.util.Arrays.copyOf(wirelens, n);
+            timestamps = Arrays.copyOf(timestamps, n);
+            offsets = Arrays.copyOf(offsets, n);
+            caplens = Arrays.copyOf(caplens, n);
+            wirelens = Arrays.copyOf(wirelens, n);
         }
         if (used + caplen > copies.byteSize()) {
             MemorySegment bigger = arena.allocate(Math.max(2 * copies.byteSize(), used + caplen), 64);

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -74,7 +75,7 @@ public final class KafkaCommitter implements FileListener, AutoCloseable {
 
     /** The last file the commits say was made durable (null when none). */
     public static String lastDurableFile(Map<TopicPartition, OffsetAndMetadata> committed) {
-        return committed.values().stream().map(ConsumeLedger::fileOf).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        return committed.values().stream().map(ConsumeLedger::fileOf).filter(Objects::nonNull).findFirst().orElse(null);
     }
 
     public void use(ConsumeLedger ledger) {

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code gulp kafka-consume}'s input: the records of every partition of a topic (written by
@@ -127,7 +128,7 @@ public final class KafkaSource implements Source {
      */
     public static KafkaSource open(String bootstrap, String topic, String group, long windowNanos, ConsumeLedger ledger,
                                    Map<TopicPartition, OffsetAndMetadata> committed, Duration waitForTopic, int snaplen,
-                                   java.util.function.BooleanSupplier stop) throws InputException {
+                                   BooleanSupplier stop) throws InputException {
         KafkaConsumer<byte[], byte[]> consumer;
         try {
             consumer = new KafkaConsumer<>(consumerSettings(bootstrap, group));
@@ -172,7 +173,7 @@ public final class KafkaSource implements Source {
         }
     }
 
-    private boolean awaitFirstRecord(java.util.function.BooleanSupplier stop) {
+    private boolean awaitFirstRecord(BooleanSupplier stop) {
         while (linkType < 0) {
             if (stop.getAsBoolean()) {
                 return false;

@@ -12,7 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.ToLongBiFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * Every figure of a run, once, for both the Prometheus endpoint and {@code --stats-json}: names,
@@ -27,7 +30,7 @@ public final class RunFigures {
      */
     public record Sources(CaptureCounters counters, InterfaceFigures interfaces, ByteRing ring, boolean live,
                           DecapCounters decap, SequenceGapTracker sessions, Path outputFileSystem,
-                          java.util.function.BooleanSupplier kafkaRefusing) {
+                          BooleanSupplier kafkaRefusing) {
     }
 
     private final List<Figure> figures = new ArrayList<>();
@@ -175,7 +178,7 @@ public final class RunFigures {
     }
 
     private void perPair(String name, String help, List<CaptureCounters> counters,
-                         java.util.function.ToLongFunction<CaptureCounters> read) {
+                         ToLongFunction<CaptureCounters> read) {
         add(Figure.counter(name, help, out -> {
             for (int k = 0; k < counters.size(); k++) {
                 out.value(read.applyAsLong(counters.get(k)), Integer.toString(k));
@@ -213,7 +216,7 @@ public final class RunFigures {
         };
     }
 
-    private static Figure.Sampler one(java.util.function.LongSupplier read) {
+    private static Figure.Sampler one(LongSupplier read) {
         return out -> out.value(read.getAsLong());
     }
 
@@ -221,7 +224,7 @@ public final class RunFigures {
      * With {@code --kafka}: its losses by reason; a stall's are kafka drops too (stalled_ring_full,
      * stalled_kernel), and still counted where they happened (ring full, kernel).
      */
-    private void kafkaFigures(CaptureCounters c, java.util.function.BooleanSupplier refusing) {
+    private void kafkaFigures(CaptureCounters c, BooleanSupplier refusing) {
         add(Figure.counter("gulp_kafka_dropped_packets_total",
                 "Packets lost for Kafka, by reason (stalled_ring_full, stalled_kernel: lost in gulp's ring or the kernel's"
                         + " while the producer refused records; undelivered: the producer gave up on them; unsent_at_stop:"

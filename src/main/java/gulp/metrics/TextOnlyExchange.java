@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A scrape request as the client's handler sees it, with the protobuf format left out of its
@@ -37,7 +38,7 @@ final class TextOnlyExchange extends HttpExchange {
     static String withoutProtobuf(String accept) {
         StringBuilder kept = new StringBuilder();
         for (String range : accept.split(",")) {
-            if (!range.trim().toLowerCase(java.util.Locale.ROOT).startsWith(PROTOBUF)) {
+            if (!range.trim().toLowerCase(Locale.ROOT).startsWith(PROTOBUF)) {
                 kept.append(kept.isEmpty() ? "" : ",").append(range.trim());
             }
         }

@@ -10,10 +10,14 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -87,8 +91,8 @@ public final class PartFileRecovery {
         for (Path index : indexesSoFar) {
             String indexName = FileNamer.finalNameOfPart(index.getFileName().toString());
             Path part = index.resolveSibling(FileNamer.partName(FileNamer.finalNameOfIndex(indexName)));
-            if (!Files.exists(part, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                    && Files.isRegularFile(index, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.exists(part, LinkOption.NOFOLLOW_LINKS)
+                    && Files.isRegularFile(index, LinkOption.NOFOLLOW_LINKS)) {
                 Files.deleteIfExists(index);
             }
         }
@@ -121,12 +125,11 @@ public final class PartFileRecovery {
         long before = System.currentTimeMillis() - STALE_TEMP_MILLIS;
         for (Path temp : temps) {
             try {
-                java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(temp,
-                        java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                BasicFileAttributes a = Files.readAttributes(temp, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (a.isRegularFile() && a.lastModifiedTime().toMillis() < before) {
                     Files.deleteIfExists(temp);
                 }
-            } catch (java.nio.file.NoSuchFileException e) {
+            } catch (NoSuchFileException e) {
                 // renamed or removed meanwhile by the run that stored it
             }
         }
@@ -153,7 +156,7 @@ public final class PartFileRecovery {
         } catch (SafeFiles.NotOursException e) {
             report.accept("warning: not recovering " + part + ": " + e.getReason());
             return null;
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return null; // Gone meanwhile (finished by the run that wrote it).
         }
         try (FileChannel channel = opened) {
@@ -194,7 +197,7 @@ public final class PartFileRecovery {
                     ? "cut back from " + size + " to " + complete + " bytes (the last complete record)"
                     : complete + " bytes, complete") + ", now " + target);
             return target;
-        } catch (java.nio.channels.OverlappingFileLockException e) {
+        } catch (OverlappingFileLockException e) {
             return null; // This process writes it.
         }
     }
@@ -205,7 +208,7 @@ public final class PartFileRecovery {
         String name = wanted.getFileName().toString();
         String extension = FileNamer.extensionOf(name);
         String base = name.substring(0, name.length() - extension.length());
-        for (int n = 1; Files.exists(candidate, java.nio.file.LinkOption.NOFOLLOW_LINKS); n++) {
+        for (int n = 1; Files.exists(candidate, LinkOption.NOFOLLOW_LINKS); n++) {
             candidate = wanted.resolveSibling(base + ".recovered-" + n + (extension.isEmpty() ? FileNamer.EXTENSION : extension));
         }
         return candidate;

@@ -14,6 +14,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -25,9 +27,9 @@ import java.util.Arrays;
  * sight. Reader thread (the figures from any thread).
  */
 final class MirrorSessions implements SessionFigures {
-    private static final ValueLayout.OfLong LONG_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong LONG_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final int ETHERTYPE_OFFSET = 12;
     private static final int ETHERNET_LENGTH = 14;
     private static final int VLAN_TAG_LENGTH = 4;
@@ -177,9 +179,9 @@ final class MirrorSessions implements SessionFigures {
     private static String address(int version, long high, long low) {
         byte[] bytes;
         if (version == 4) {
-            bytes = java.nio.ByteBuffer.allocate(4).putInt((int) low).array();
+            bytes = ByteBuffer.allocate(4).putInt((int) low).array();
         } else if (version == 6) {
-            bytes = java.nio.ByteBuffer.allocate(16).putLong(high).putLong(low).array();
+            bytes = ByteBuffer.allocate(16).putLong(high).putLong(low).array();
         } else {
             return "unknown-source";
         }

@@ -19,6 +19,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * The reader thread's per-packet path: optional user-space filter, then encoding into the ring.
@@ -60,7 +61,7 @@ public final class PacketPath implements PacketHandler {
     private boolean closed;
     private boolean holdWhenFull;
     /** The writer's word on whether its output is stalled (set before the run; never null). */
-    private java.util.function.BooleanSupplier outputStall = () -> false;
+    private BooleanSupplier outputStall = () -> false;
     // Interfaces (reader thread; changed only when one is declared, never per packet).
     private final Map<CaptureInterface, Integer> interfaceIds = new HashMap<>();
     private long[] dropsSinceLast = new long[4]; // per interface: packets lost since its last record
@@ -95,7 +96,7 @@ public final class PacketPath implements PacketHandler {
     }
 
     /** Where the writer says its output is stalled ({@link gulp.output.Sink#stalled}, a Kafka producer refusing). Before the run. */
-    public void watchOutputStall(java.util.function.BooleanSupplier stalled) {
+    public void watchOutputStall(BooleanSupplier stalled) {
         this.outputStall = stalled;
     }
 

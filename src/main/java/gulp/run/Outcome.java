@@ -2,6 +2,8 @@ package gulp.run;
 
 import gulp.capture.InputException;
 
+import java.io.IOException;
+
 /**
  * How a run ended: its status, and for a failure the one line that says why (shown as
  * {@code gulp: LINE}); the command line maps the status to the exit status.
@@ -28,13 +30,13 @@ public record Outcome(Status status, String message) {
     /**
      * A run that failed with {@code e} while it was set up or ran: an input it cannot read
      * ({@link InputException}), a setting ({@link SetupException}, its status) or its output
-     * (any other {@link java.io.IOException}).
+     * (any other {@link IOException}).
      */
     static Outcome failure(Exception e) {
         return failure(switch (e) {
             case InputException input -> Status.BAD_INPUT;
             case SetupException setup -> setup.status();
-            case java.io.IOException output -> Status.OUTPUT_FAILED;
+            case IOException output -> Status.OUTPUT_FAILED;
             default -> Status.FAILED;
         }, e.getMessage());
     }

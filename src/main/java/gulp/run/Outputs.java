@@ -19,7 +19,9 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /** Builds the output of a run from its settings: stdout, or rotating files with {@code -o}. */
@@ -65,7 +67,7 @@ final class Outputs {
             case OPAQUE_COPY -> "stdin";
             case CAPTURE_FILES -> options.readFiles.isEmpty() ? "stdin" : "read";
             case EXTRACT, INDEX -> "extract";
-            case LIVE -> java.util.Objects.requireNonNull(settings.interfaceName(), "the interface of a live capture");
+            case LIVE -> Objects.requireNonNull(settings.interfaceName(), "the interface of a live capture");
         };
     }
 
@@ -95,7 +97,7 @@ final class Outputs {
     /** The capture box's name for the records' {@code box} header. */
     private static String hostName() {
         try {
-            String name = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+            String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
             if (!name.isEmpty()) {
                 return name;
             }
@@ -147,7 +149,7 @@ final class Outputs {
             throw new SetupException(Outcome.Status.BAD_USAGE, e.getMessage());
         }
         OutputLock lock = null;
-        if (takeLock && java.nio.file.Files.isDirectory(directory)) {
+        if (takeLock && Files.isDirectory(directory)) {
             lock = OutputLock.acquire(directory, lockSource(settings), options.exclusiveLock, options.ignoreLock, report);
         }
         try {

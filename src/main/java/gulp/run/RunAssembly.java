@@ -1,13 +1,21 @@
 package gulp.run;
 
 import gulp.capture.Source;
+import gulp.extract.LiveIndexer;
 import gulp.format.CaptureInterface;
 import gulp.format.FileEnvelope;
 import gulp.format.LinkType;
+import gulp.format.PcapFileHeader;
 import gulp.format.PcapRecordEncoder;
 import gulp.format.PcapngEnvelope;
 import gulp.format.PcapngRecordEncoder;
 import gulp.format.RecordEncoder;
+import gulp.kafka.KafkaSink;
+import gulp.linux.Libc;
+import gulp.linux.NativeException;
+import gulp.output.RotatingFileSink;
+import gulp.output.RotationPolicy;
+import gulp.output.Sink;
 import gulp.pipeline.PacketPath;
 import gulp.pipeline.Pipeline;
 import gulp.pipeline.RoleRunner;
@@ -44,7 +52,7 @@ final class RunAssembly {
     private InterfaceFigures interfaceFigures;
     private boolean startupLinePrinted;
     private int blockSize; // the writer's -z: as given, or what its sink prefers (O_DIRECT: larger)
-    private gulp.kafka.KafkaSink kafka; // the run's output when --kafka is given
+    private KafkaSink kafka; // the run's output when --kafka is given
 
     /** @param user {@code --user}, or null */
     RunAssembly(RunSettings settings, PrintStream err, UserSwitch user, Watch watch) {
@@ -133,7 +141,7 @@ final class RunAssembly {
         Runnable writer;
         if (options.kafkaBootstrap != null) { // the Kafka sink takes the writer thread's place
             kafka = Outputs.kafka(settings, ring, encoder.framing(), outputLinkType, counters, control, err);
-            output = new Outputs.Output(null, gulp.output.RotationPolicy.NEVER, null);
+            output = new Outputs.Output(null, RotationPolicy.NEVER, null);
             Signals.onHangup(null);
             writer = kafka;
             counters.outputIsKafka();
@@ -148,7 +156,7 @@ final class RunAssembly {
         Report report = new Report(counters, ring.capacity(), interfaceName != null, false);
         report.addSection(source::appendSummary);
         if (kafka != null) {
-            gulp.kafka.KafkaSink sink = kafka;
+            KafkaSink sink = kafka;
             report.addSection(b -> b.append(counters.droppedKafka()).append(" records dropped (kafka)\n")
                     .append(counters.lostWhileStalled()).append(" records dropped (kafka, stalled)\n"));
             report.addStatus(() -> counters.droppedKafka() + " kafka drops"
@@ -165,18 +173,17 @@ final class RunAssembly {
                               int outputLinkType, CaptureCounters counters, RunControl control) {
         Writer writer = new Writer(ring, output.sink(), encoder.framing(), envelope, output.policy(),
                 writeSize(output.sink()), options.parkMicros * 1000, counters, control);
-        if (options.writeIndex && output.sink() instanceof gulp.output.RotatingFileSink files) {
-            gulp.extract.LiveIndexer indexer = new gulp.extract.LiveIndexer(outputLinkType, encoder.framing(),
-                    options.pcapng, this::message); // own thread
+        if (options.writeIndex && output.sink() instanceof RotatingFileSink files) {
+            LiveIndexer indexer = new LiveIndexer(outputLinkType, encoder.framing(), options.pcapng, this::message); // own thread
             files.indexWith(indexer);
             writer.indexWith(indexer);
         }
         return writer;
     }
 
-    /** The writer's write size into {@code sink} (see {@link gulp.output.Sink#writeSize}), kept for the start-up line. */
-    int writeSize(gulp.output.Sink sink) {
-        blockSize = gulp.output.Sink.writeSize(sink, options.blockSize, options.blockSizeGiven);
+    /** The writer's write size into {@code sink} (see {@link Sink#writeSize}), kept for the start-up line. */
+    int writeSize(Sink sink) {
+        blockSize = Sink.writeSize(sink, options.blockSize, options.blockSizeGiven);
         return blockSize;
     }
 
@@ -399,9 +406,9 @@ final class RunAssembly {
     /**
      * A ring of {@code bytes} (with {@code --fanout}, a pair's share), if the memory available
      * holds it: its first {@link ByteRing#MIRROR_BYTES} mapped again after its end
-     * ({@link gulp.linux.Libc#mapMirrored}: no record straddles the end), or where that fails or
+     * ({@link Libc#mapMirrored}: no record straddles the end), or where that fails or
      * {@code bytes} are not whole pages of at least that an anonymous mapping
-     * ({@link gulp.linux.Libc#mapAnonymous}); its pages the kernel faults in and zeroes once, so the
+     * ({@link Libc#mapAnonymous}); its pages the kernel faults in and zeroes once, so the
      * first burst takes no page faults; with {@code populate} false, later ({@link RingFaultIn}, a
      * live capture's, beside the capture).
      */
@@ -410,20 +417,20 @@ final class RunAssembly {
         try {
             // Ring bytes follow a file header: shifted by its length, they keep O_DIRECT's alignment.
             int headerLength = options.opaqueCopy ? 0
-                    : options.pcapng ? OutputFormat.sectionHeader().length : gulp.format.PcapFileHeader.LENGTH;
-            gulp.linux.Libc libc = gulp.linux.Libc.current();
+                    : options.pcapng ? OutputFormat.sectionHeader().length : PcapFileHeader.LENGTH;
+            Libc libc = Libc.current();
             long mirror = ByteRing.MIRROR_BYTES;
-            if (gulp.linux.Libc.canMapMirrored(bytes, mirror)) {
+            if (Libc.canMapMirrored(bytes, mirror)) {
                 try {
                     return ByteRing.overMirrored(libc.mapMirrored(bytes, mirror, populate, arena), bytes, mirror, arena,
                             headerLength);
-                } catch (gulp.linux.NativeException | IllegalStateException e) {
+                } catch (NativeException | IllegalStateException e) {
                     // refused (a seccomp profile without mremap), or not placed where asked: the plain ring works the same
                 }
             }
             MemorySegment memory = libc.mapAnonymous(bytes + ByteRing.ALIGNMENT, populate, arena);
             return ByteRing.over(memory, bytes, arena, headerLength);
-        } catch (gulp.linux.NativeException | IllegalArgumentException | IllegalStateException e) {
+        } catch (NativeException | IllegalArgumentException | IllegalStateException e) {
             throw new SetupException(Outcome.Status.FAILED, "cannot allocate a ring of " + (bytes >> 20) + " MiB: "
                     + e.getMessage());
         }

@@ -1,5 +1,7 @@
 package gulp.stats;
 
+import java.util.List;
+
 /**
  * Every number the end-of-run report and the {@code -V} status line show. Each counter has one
  * writing thread (noted per field); the status thread only reads.
@@ -90,7 +92,7 @@ public final class CaptureCounters {
      * Makes every counter the sum of {@code parts}' (the latest file time: their latest), so the
      * pairs of {@code --fanout} have one set of totals; the calling thread is the one writer of these.
      */
-    public void setToSumOf(java.util.List<CaptureCounters> parts) {
+    public void setToSumOf(List<CaptureCounters> parts) {
         Counter[] mine = all();
         long[] sums = new long[mine.length];
         long lastFile = 0;
