@@ -225,7 +225,7 @@ public final class KafkaSink implements Runnable {
                 continue;
             }
             int caplen = framing.capturedLength(consumer, position);
-            copyOut(position + framing.dataOffset(consumer, position), caplen);
+            consumer.copyTo(position + framing.dataOffset(consumer, position), scratchSegment, 0, caplen);
             int hash = FlowHash.of(scratchSegment, 0, caplen, origin.linkType());
             int partition = Math.floorMod(hash, batches.length);
             EpbBatch batch = batch(partition);
@@ -244,17 +244,6 @@ public final class KafkaSink implements Runnable {
             moved = true;
         }
         return moved;
-    }
-
-    private void copyOut(long position, int length) {
-        MemorySegment buffer = ring.buffer();
-        long capacity = ring.capacity();
-        long index = position % capacity;
-        long first = Math.min(length, capacity - index);
-        MemorySegment.copy(buffer, index, scratchSegment, 0, first);
-        if (first < length) {
-            MemorySegment.copy(buffer, 0, scratchSegment, first, length - first);
-        }
     }
 
     private EpbBatch batch(int partition) {
