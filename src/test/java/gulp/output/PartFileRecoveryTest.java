@@ -1,5 +1,6 @@
 package gulp.output;
 
+import gulp.format.PcapRecordHeader;
 import gulp.testing.PcapFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,13 +111,11 @@ class PartFileRecoveryTest {
     void thePreallocatedTailAKilledRunLeavesIsCutOffWithTheRecordItCut() throws Exception {
         // The written bytes end on a block boundary (O_DIRECT writes whole blocks) inside a record
         // whose length fits in the file: its rest, and all after it, is preallocated zeros.
-        int n = 200;
+        int n = countEndingWhere(end -> cutLength(end) >= 16 && cutLength(end) < 900);
         byte[] whole = records(n);
-        while (cutLength(whole) < 16 || cutLength(whole) >= 900) {
-            whole = records(++n);
-        }
-        byte[] cut = java.util.Arrays.copyOf(PcapFiles.syntheticRecord(n, 1400, 1_700_000_001_000_000L), cutLength(whole));
-        int written = PcapFiles.syntheticHeader().length + whole.length + cut.length;
+        int end = PcapFiles.syntheticHeader().length + whole.length;
+        byte[] cut = java.util.Arrays.copyOf(PcapFiles.syntheticRecord(n, 1400, 1_700_000_001_000_000L), cutLength(end));
+        int written = end + cut.length;
         int step = (int) DirectWrites.PREALLOCATE_BYTES; // fallocate extends the file to a multiple of it
         part("pcap000004.pcap", PcapFiles.syntheticHeader(), whole, cut, new byte[step - written % step]);
         recoverAll(line -> { });
@@ -128,11 +127,8 @@ class PartFileRecoveryTest {
     void zerosThatEndTheLastRecordOfAFileNotPreallocatedAreKept() throws Exception {
         // The last record's data ends in 600 zero bytes across a 4096-byte boundary: what a killed
         // O_DIRECT run would leave if the file had been preallocated.
-        int n = 200;
+        int n = countEndingWhere(PartFileRecoveryTest::zerosCrossABlockBoundary);
         byte[] whole = records(n);
-        while (!zerosCrossABlockBoundary(PcapFiles.syntheticHeader().length + whole.length)) {
-            whole = records(++n);
-        }
         byte[] last = PcapFiles.syntheticRecord(n, 1400, 1_700_000_001_000_000L);
         java.util.Arrays.fill(last, last.length - 600, last.length, (byte) 0);
         part("pcap000005.pcap", PcapFiles.syntheticHeader(), whole, last);
@@ -149,9 +145,20 @@ class PartFileRecoveryTest {
         return (zerosFrom / 4096 + 1) * 4096 < start + 16 + 1400;
     }
 
-    /** How many bytes of the next record fit before the next 4096-byte boundary after the header and {@code whole}. */
-    private static int cutLength(byte[] whole) {
-        return (4096 - (PcapFiles.syntheticHeader().length + whole.length) % 4096) % 4096;
+    /** How many bytes of a record starting at file offset {@code start} fit before the next 4096-byte boundary. */
+    private static int cutLength(int start) {
+        return (4096 - start % 4096) % 4096;
+    }
+
+    /** The least count of at least 200 {@link #records} whose end (after the file header) {@code fits}. */
+    private static int countEndingWhere(java.util.function.IntPredicate fits) {
+        int end = PcapFiles.syntheticHeader().length;
+        int n = 0;
+        while (n < 200 || !fits.test(end)) {
+            end += PcapRecordHeader.LENGTH + PcapFiles.syntheticSize(n);
+            n++;
+        }
+        return n;
     }
 
     @Test
