@@ -34,7 +34,8 @@
 # starts until just before SIGINT (start-up excluded), as seconds per million delivered packets;
 # RSS = VmHWM of the capturer just before SIGINT; for gulp also the page faults its reader
 # thread took itself (minflt of gulp-reader) and the whole process's CPU seconds with start-up
-# (cpu_all_s) and the CPU seconds of its fault-in thread (faultin_cpu_s, - once it has ended).
+# (cpu_all_s), the CPU seconds of its fault-in thread (faultin_cpu_s, - once it has ended) and of its
+# reader, writer, index and first C2 compiler threads over their whole lives (thread_cpu_s).
 # Repeats are the outer loop; a quiet gate waits
 # (at most 3 s) for the rest of the machine to use < 20 % CPU before each run and logs it.
 # At the end: median (min-max) per tool, mode and size. The classes are copied first, so a
@@ -118,6 +119,12 @@ stop_tool() {
   done
   ticks_end=$(ticks $pid); rss=$(hwm_mib $pid); rflt=$(thread_stat $pid gulp-reader '$8')
   fticks=$(thread_stat $pid gulp-ring-fault '$12+$13')   # gulp-ring-fault-in: comm is cut at 15 characters
+  threads=-   # gulp: CPU seconds (whole life) of its reader, writer, index and first C2 compiler threads
+  case ${tool%@base} in gulp*)
+    threads=$(for t in gulp-reader gulp-writer gulp-index "C2 CompilerThre"; do
+      thread_stat $pid "$t" '$12+$13' | awk -v n="${t%% *}" -v hz=$HZ '{ if ($1 == "-") printf "%s=- ", n; else printf "%s=%.2f ", n, $1 / hz }'
+    done | sed 's/ $//; s/ /,/g') ;;
+  esac
   kill -INT $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true
 }
@@ -136,8 +143,8 @@ tool_labels() {
 }
 echo "gulp = as shipped (no taskset, no flags${GULP_OPTS:+, but GULP_OPTS: $GULP_OPTS}); gulp-1cpu = one-CPU variant, for CPU per packet only"
 
-[ -s "$ROWS" ] || printf "rep\ttool\tmode\tsize\tsent_pps\tdelivered\tcaptured\tloss_pct\tcpu_s_per_mpkt\trss_mib\tready_s\tbg_pct\tdrops\treader_minflt\tcpu_all_s\tfaultin_cpu_s\n" > "$ROWS"
-printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s %s %s %s\n" rep tool mode size sent_pps delivered captured loss% cpu_s/Mp rss_MiB ready bg% tool_drops rdr_flt cpu_all fault_cpu
+[ -s "$ROWS" ] || printf "rep\ttool\tmode\tsize\tsent_pps\tdelivered\tcaptured\tloss_pct\tcpu_s_per_mpkt\trss_mib\tready_s\tbg_pct\tdrops\treader_minflt\tcpu_all_s\tfaultin_cpu_s\tthread_cpu_s\n" > "$ROWS"
+printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s %s %s %s %s\n" rep tool mode size sent_pps delivered captured loss% cpu_s/Mp rss_MiB ready bg% tool_drops rdr_flt cpu_all fault_cpu threads
 for r in $(seq 1 "$REPEATS"); do
 for mode in $MODES; do
   if [ "$mode" = B ]; then rps 2; else rps 0; fi
@@ -151,7 +158,7 @@ for mode in $MODES; do
       sent=$(ip netns exec $GEN "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" gulp.bench.LiveSender $GIF $size $COUNT 0 $PPS)
       pps=$(echo "$sent" | sed -E 's/.*= ([0-9]+) pps.*/\1/')
       delivered=$(( $(rx) - before ))
-      captured=-; loss=-; drops=-; cpu=-; rss=-; ready=-; rflt=-; cpuall=-; fcpu=-
+      captured=-; loss=-; drops=-; cpu=-; rss=-; ready=-; rflt=-; cpuall=-; fcpu=-; threads=-
       if [ "$tool" != none ]; then
         stop_tool
         captured=$(cap_packets)
@@ -167,8 +174,8 @@ for mode in $MODES; do
           netsniff|netsniff-256) drops=$(grep -Eo '[0-9]+ +packets (dropped|failed)' $OUT/tool.log | head -1 | awk '{print $1}') ;;
         esac
       fi
-      printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s %s %s %s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" "$rflt" "$cpuall" "$fcpu"
-      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" "$rflt" "$cpuall" "$fcpu" >> "$ROWS"
+      printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s %s %s %s %s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" "$rflt" "$cpuall" "$fcpu" "${threads:--}"
+      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" "$rflt" "$cpuall" "$fcpu" "${threads:--}" >> "$ROWS"
       rm -rf $OUT/cap.pcap $OUT/capdir
     done
   done
