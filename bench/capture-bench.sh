@@ -9,7 +9,9 @@
 #   no taskset, no flags, the launcher's JVM flags; it places its own reader and writer) and is
 #   the one for every loss figure; "gulp-1cpu" (not in the default list) is the one-CPU variant
 #   for CPU per packet only: under taskset -c 1 with --reader-cpu 1 --writer-cpu 1, so every gulp
-#   thread shares CPU 1 as the single-threaded peers do.
+#   thread shares CPU 1 as the single-threaded peers do. "gulp-1cpu-idx" and "gulp-1cpu-noidx" are
+#   that variant writing `-o DIR` (one 1000 MiB file, with its index) and `-o DIR --no-index`: the
+#   extraction index's cost in a live capture (issue 13), CPU per packet only.
 #   GULP_JAVA_OPTS adds JVM options as bin/gulp does (e.g. a perf map: -XX:+UnlockDiagnosticVMOptions
 #   -XX:+DumpPerfMapAtExit). GULP_OPTS adds options to both gulps' command lines (e.g. GULP_OPTS="-r 4096"); a run with it
 #   is no longer "as shipped" and says so.
@@ -32,7 +34,8 @@
 # starts until just before SIGINT (start-up excluded), as seconds per million delivered packets;
 # RSS = VmHWM of the capturer just before SIGINT; for gulp also the page faults its reader
 # thread took itself (minflt of gulp-reader) and the whole process's CPU seconds with start-up
-# (cpu_all_s) and the CPU seconds of its fault-in thread (faultin_cpu_s, - once it has ended).
+# (cpu_all_s), the CPU seconds of its fault-in thread (faultin_cpu_s, - once it has ended) and of its
+# reader, writer, index and first C2 compiler threads over their whole lives (thread_cpu_s).
 # Repeats are the outer loop; a quiet gate waits
 # (at most 3 s) for the rest of the machine to use < 20 % CPU before each run and logs it.
 # At the end: median (min-max) per tool, mode and size. The classes are copied first, so a
@@ -72,6 +75,10 @@ start_tool() {
             -i $CIF ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     gulp-1cpu) ip netns exec $CAP taskset -c 1 "$JAVA" "${GULP_JVM_FLAGS[@]}" ${GULP_JAVA_OPTS:-} -cp "$classes" gulp.cli.Main \
             -i $CIF --reader-cpu 1 --writer-cpu 1 ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
+    gulp-1cpu-idx|gulp-1cpu-noidx) mkdir -p $OUT/capdir
+          ip netns exec $CAP taskset -c 1 "$JAVA" "${GULP_JVM_FLAGS[@]}" ${GULP_JAVA_OPTS:-} -cp "$classes" gulp.cli.Main \
+            -i $CIF --reader-cpu 1 --writer-cpu 1 -o $OUT/capdir $([ $tool = gulp-1cpu-noidx ] && echo --no-index) ${GULP_OPTS:-} \
+            2> "$log" & ready="listening on" ;;
     tcpdump) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -B 262144 -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     tcpdump-def) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     dumpcap) ip netns exec $CAP taskset -c 1 dumpcap -i $CIF -B 256 -P -w $OUT/cap.pcap 2> "$log" & ready="Capturing on" ;;
@@ -84,17 +91,40 @@ start_tool() {
   sleep 1
 }
 
+# The bytes written so far: $OUT/cap.pcap, or the files of $OUT/capdir (the -o tools).
+cap_bytes() {
+  if [ -d $OUT/capdir ]; then find $OUT/capdir -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}'
+  else stat -c %s $OUT/cap.pcap 2>/dev/null || echo 0; fi
+}
+
+# The packets captured: capinfos of $OUT/cap.pcap, or of the capture files in $OUT/capdir (not their indexes).
+cap_packets() {
+  local f files=$OUT/cap.pcap n=0 c
+  [ -d $OUT/capdir ] && files=$(find $OUT/capdir -type f ! -name '*.idx' ! -name '.*.idx.part')
+  for f in $files; do
+    c=$(capinfos -c -M "$f" 2>/dev/null | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
+    n=$((n + ${c:-0}))
+  done
+  echo $n
+}
+
 # Waits until the output stops growing for 1 s (at most 60 s); then reads CPU and RSS; SIGINT.
 stop_tool() {
   local last=-1 stable=0
   for _ in $(seq 1 300); do
-    local size; size=$(stat -c %s $OUT/cap.pcap 2>/dev/null || echo 0)
+    local size; size=$(cap_bytes)
     if [ "$size" = "$last" ]; then stable=$((stable+1)); else stable=0; last=$size; fi
     [ $stable -ge 5 ] && break
     sleep 0.2
   done
   ticks_end=$(ticks $pid); rss=$(hwm_mib $pid); rflt=$(thread_stat $pid gulp-reader '$8')
   fticks=$(thread_stat $pid gulp-ring-fault '$12+$13')   # gulp-ring-fault-in: comm is cut at 15 characters
+  threads=-   # gulp: CPU seconds (whole life) of its reader, writer, index and first C2 compiler threads
+  case ${tool%@base} in gulp*)
+    threads=$(for t in gulp-reader gulp-writer gulp-index "C2 CompilerThre"; do
+      thread_stat $pid "$t" '$12+$13' | awk -v n="${t%% *}" -v hz=$HZ '{ if ($1 == "-") printf "%s=- ", n; else printf "%s=%.2f ", n, $1 / hz }'
+    done | sed 's/ $//; s/ /,/g') ;;
+  esac
   kill -INT $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true
 }
@@ -105,6 +135,7 @@ tool_labels() {
   [ -n "${GULP_OPTS:-}" ] || g=""
   local l="gulp=gulp as shipped: gulp -i IF$g > file (not confined: places its own threads)"
   l+=";gulp-1cpu=gulp one-CPU variant (CPU per packet only): taskset -c 1 gulp -i IF --reader-cpu 1 --writer-cpu 1$g"
+  l+=";gulp-1cpu-idx=gulp one-CPU variant with -o DIR (the index kept);gulp-1cpu-noidx=gulp one-CPU variant with -o DIR --no-index"
   l+=";gulp@base=gulp as shipped $b;gulp-1cpu@base=gulp one-CPU variant $b"
   l+=";tcpdump=taskset -c 1 tcpdump -B 262144 -w;tcpdump-def=taskset -c 1 tcpdump -w (2 MiB buffer)"
   l+=";dumpcap=taskset -c 1 dumpcap -B 256 -P -w;netsniff=netsniff-ng -b 1;netsniff-256=netsniff-ng -b 1 -S 256MiB;none=sender only"
@@ -112,14 +143,14 @@ tool_labels() {
 }
 echo "gulp = as shipped (no taskset, no flags${GULP_OPTS:+, but GULP_OPTS: $GULP_OPTS}); gulp-1cpu = one-CPU variant, for CPU per packet only"
 
-[ -s "$ROWS" ] || printf "rep\ttool\tmode\tsize\tsent_pps\tdelivered\tcaptured\tloss_pct\tcpu_s_per_mpkt\trss_mib\tready_s\tbg_pct\tdrops\treader_minflt\tcpu_all_s\tfaultin_cpu_s\n" > "$ROWS"
-printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s %s %s %s\n" rep tool mode size sent_pps delivered captured loss% cpu_s/Mp rss_MiB ready bg% tool_drops rdr_flt cpu_all fault_cpu
+[ -s "$ROWS" ] || printf "rep\ttool\tmode\tsize\tsent_pps\tdelivered\tcaptured\tloss_pct\tcpu_s_per_mpkt\trss_mib\tready_s\tbg_pct\tdrops\treader_minflt\tcpu_all_s\tfaultin_cpu_s\tthread_cpu_s\n" > "$ROWS"
+printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s %s %s %s %s\n" rep tool mode size sent_pps delivered captured loss% cpu_s/Mp rss_MiB ready bg% tool_drops rdr_flt cpu_all fault_cpu threads
 for r in $(seq 1 "$REPEATS"); do
 for mode in $MODES; do
   if [ "$mode" = B ]; then rps 2; else rps 0; fi
   for size in $SIZES; do
     for tool in $TOOLS; do
-      rm -f $OUT/cap.pcap
+      rm -rf $OUT/cap.pcap $OUT/capdir
       bg=$(quiet_gate)
       [ "$tool" != none ] && start_tool $tool
       before=$(rx)
@@ -127,26 +158,25 @@ for mode in $MODES; do
       sent=$(ip netns exec $GEN "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" gulp.bench.LiveSender $GIF $size $COUNT 0 $PPS)
       pps=$(echo "$sent" | sed -E 's/.*= ([0-9]+) pps.*/\1/')
       delivered=$(( $(rx) - before ))
-      captured=-; loss=-; drops=-; cpu=-; rss=-; ready=-; rflt=-; cpuall=-; fcpu=-
+      captured=-; loss=-; drops=-; cpu=-; rss=-; ready=-; rflt=-; cpuall=-; fcpu=-; threads=-
       if [ "$tool" != none ]; then
         stop_tool
-        captured=$(capinfos -c -M $OUT/cap.pcap 2>/dev/null | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
-        captured=${captured:-0}
+        captured=$(cap_packets)
         loss=$(awk -v d=$delivered -v c=$captured 'BEGIN { x = (d > 0) ? 100 * (d - c) / d : 0; printf "%.2f", x }')
         cpu=$(awk -v t=$((ticks_end - ticks_start)) -v hz=$HZ -v d=$delivered 'BEGIN { printf "%.2f", (d > 0) ? t / hz / (d / 1e6) : 0 }')
         cpuall=$(awk -v t=$ticks_end -v hz=$HZ 'BEGIN { printf "%.2f", t / hz }')
         [ "$fticks" != - ] && fcpu=$(awk -v t=$fticks -v hz=$HZ 'BEGIN { printf "%.2f", t / hz }')
         case ${tool%@base} in
-          gulp|gulp-1cpu) drops=$(awk '/dropped by the kernel/ {k=$1} /ring full/ {f=$1} END {print k "k+" f "r"}' $OUT/tool.log)
+          gulp|gulp-1cpu|gulp-1cpu-idx|gulp-1cpu-noidx) drops=$(awk '/dropped by the kernel/ {k=$1} /ring full/ {f=$1} END {print k "k+" f "r"}' $OUT/tool.log)
                 ready=$(grep -o 'ready [0-9.]* s' $OUT/tool.log | awk '{print $2}') ;;
           tcpdump|tcpdump-def) drops=$(awk '/dropped by kernel/ {print $1}' $OUT/tool.log) ;;
           dumpcap) drops=$(grep -Eo 'received/dropped on interface [^:]*: [0-9]+/[0-9]+' $OUT/tool.log | sed 's|.*/||') ;;
           netsniff|netsniff-256) drops=$(grep -Eo '[0-9]+ +packets (dropped|failed)' $OUT/tool.log | head -1 | awk '{print $1}') ;;
         esac
       fi
-      printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s %s %s %s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" "$rflt" "$cpuall" "$fcpu"
-      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" "$rflt" "$cpuall" "$fcpu" >> "$ROWS"
-      rm -f $OUT/cap.pcap
+      printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s %s %s %s %s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" "$rflt" "$cpuall" "$fcpu" "${threads:--}"
+      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" "$rflt" "$cpuall" "$fcpu" "${threads:--}" >> "$ROWS"
+      rm -rf $OUT/cap.pcap $OUT/capdir
     done
   done
 done
