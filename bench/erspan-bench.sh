@@ -10,7 +10,8 @@
 #   DIAG=1 prints, after each run's row, what tells a loss's cause: gulp's exit statistics
 #   (kernel drops, ring full, the user ring's peak use), the ticks@cpu of the fault-in thread and
 #   the JIT's compiler threads, CPU 1's receive softirq ticks and backlog drops over the window;
-#   DIAG_ARGS="-V 1" (say) adds arguments to gulp for a timeline of its drops (not as shipped).
+#   DIAG_ARGS="-V 1" (say) adds arguments to gulp for a timeline of its drops, DIAG_JVM JVM flags
+#   (e.g. -Xlog:jit+compilation=debug:file=F:uptime): both not as shipped.
 #   Each config runs gulp as shipped, the way a user starts it (`gulp -i IF ARGS > file`: no
 #   taskset, no tuning flags, the launcher's JVM flags; gulp places its own reader and writer):
 #   the one for every kept % figure. A config ending in -1cpu (d-1cpu, dfilter-1cpu, gre-1cpu)
@@ -98,7 +99,7 @@ for mode in $MODES; do
         dfilter) args=(-d -f 'udp port 53') ;;
         gre) args=(-f 'proto gre') ;;
       esac
-      ip netns exec $CAP "${confine[@]}" "$JAVA" "${GULP_JVM_FLAGS[@]}" -cp "$classes" gulp.cli.Main \
+      ip netns exec $CAP "${confine[@]}" "$JAVA" "${GULP_JVM_FLAGS[@]}" ${DIAG_JVM:-} -cp "$classes" gulp.cli.Main \
         -i $CIF "${pin[@]}" "${args[@]}" ${DIAG_ARGS:-} > $OUT/cap.pcap 2> $OUT/gulp.log &
       pid=$!
       for _ in $(seq 1 400); do grep -qs "listening on" $OUT/gulp.log && break; sleep 0.05; done
