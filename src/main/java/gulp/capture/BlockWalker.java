@@ -172,6 +172,20 @@ public final class BlockWalker {
     /** As above, with each packet's {@code sll_pkttype} (its direction) given. */
     public static long writeSyntheticBlock(MemorySegment memory, long block, int[] frameLengths, long firstNanos, boolean tagged,
                                            int[] packetTypes) {
+        return writeSyntheticBlock(memory, block, frameLengths, null, firstNanos, tagged, packetTypes);
+    }
+
+    /** As above, the packets' bytes given ({@code frames}; none tagged, all incoming). */
+    public static long writeSyntheticBlock(MemorySegment memory, long block, byte[][] frames, long firstNanos) {
+        int[] lengths = new int[frames.length];
+        for (int i = 0; i < frames.length; i++) {
+            lengths[i] = frames[i].length;
+        }
+        return writeSyntheticBlock(memory, block, lengths, frames, firstNanos, false, new int[frames.length]);
+    }
+
+    private static long writeSyntheticBlock(MemorySegment memory, long block, int[] frameLengths, byte[][] frames, long firstNanos,
+                                            boolean tagged, int[] packetTypes) {
         int mac = 82; // what the kernel uses for Ethernet: header (48) + sockaddr_ll room, aligned
         long packet = block + TpacketBlockDesc.SIZE;
         memory.set(JAVA_INT, block + TpacketBlockDesc.VERSION_OFFSET, 2);
@@ -196,8 +210,12 @@ public final class BlockWalker {
             memory.set(JAVA_SHORT, packet + Tpacket3Hdr.NET_OFFSET, (short) (mac + 14));
             memory.set(JAVA_INT, packet + Tpacket3Hdr.VLAN_TCI_OFFSET, tag ? 100 : 0);
             memory.set(JAVA_SHORT, packet + Tpacket3Hdr.VLAN_TPID_OFFSET, (short) (tag ? 0x8100 : 0));
-            for (int b = 0; b < length; b++) {
-                memory.set(ValueLayout.JAVA_BYTE, packet + mac + b, (byte) (i + b));
+            if (frames != null) {
+                MemorySegment.copy(frames[i], 0, memory, ValueLayout.JAVA_BYTE, packet + mac, length);
+            } else {
+                for (int b = 0; b < length; b++) {
+                    memory.set(ValueLayout.JAVA_BYTE, packet + mac + b, (byte) (i + b));
+                }
             }
             packet += next;
         }

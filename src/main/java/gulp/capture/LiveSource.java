@@ -164,17 +164,34 @@ public final class LiveSource implements Source {
      * (gulp runs it beside the set-up; the kernel ring keeps packets meanwhile).
      */
     public static void warmUp(PacketHandler handler, Runnable afterBlock, int minBlocks, long minNanos) {
+        warmUp(handler, afterBlock, minBlocks, minNanos, List.of());
+    }
+
+    /**
+     * As above; with {@code frames} (not empty) the blocks hold these frames (Ethernet, each at
+     * most 1514 bytes), in turn, instead of patterned ones: {@code -d}'s encapsulated frames, so
+     * the decapsulating path is the one compiled.
+     */
+    public static void warmUp(PacketHandler handler, Runnable afterBlock, int minBlocks, long minNanos, List<byte[]> frames) {
         int[][] sizes = {{60, 1514, 342, 60, 128, 1024, 60, 590}, {1514, 1514, 60, 60, 60, 60, 74, 1300}};
         int perBlock = 16; // many short blocks: C2 wants invocations of walk() as well as loop turns
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment memory = arena.allocate(2L * 128 * 1024, 4096);
+            long now = System.currentTimeMillis() * 1_000_000L;
             for (int variant = 0; variant < 2; variant++) {
+                if (!frames.isEmpty()) {
+                    byte[][] given = new byte[perBlock][];
+                    for (int i = 0; i < perBlock; i++) {
+                        given[i] = frames.get((i + variant * perBlock) % frames.size());
+                    }
+                    BlockWalker.writeSyntheticBlock(memory, variant * 128L * 1024, given, now);
+                    continue;
+                }
                 int[] lengths = new int[perBlock];
                 for (int i = 0; i < perBlock; i++) {
                     lengths[i] = sizes[variant][i % sizes[variant].length];
                 }
-                BlockWalker.writeSyntheticBlock(memory, variant * 128L * 1024, lengths, System.currentTimeMillis() * 1_000_000L,
-                        variant == 1);
+                BlockWalker.writeSyntheticBlock(memory, variant * 128L * 1024, lengths, now, variant == 1);
             }
             long until = System.nanoTime() + minNanos;
             for (int i = 0; i < 20 * minBlocks && (i < minBlocks || System.nanoTime() < until); i++) {
