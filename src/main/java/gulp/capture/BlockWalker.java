@@ -175,13 +175,17 @@ public final class BlockWalker {
         return writeSyntheticBlock(memory, block, frameLengths, null, firstNanos, tagged, packetTypes);
     }
 
-    /** As above, the packets' bytes given ({@code frames}; none tagged, all incoming). */
-    public static long writeSyntheticBlock(MemorySegment memory, long block, byte[][] frames, long firstNanos) {
-        int[] lengths = new int[frames.length];
-        for (int i = 0; i < frames.length; i++) {
-            lengths[i] = frames[i].length;
+    /** As above, {@code count} packets whose bytes {@code frames} gives, one call each (none tagged, all incoming). */
+    public static long writeSyntheticBlock(MemorySegment memory, long block, int count, java.util.function.Supplier<byte[]> frames,
+                                           long firstNanos) {
+        byte[][] given = new byte[count][];
+        int[] lengths = new int[count];
+        for (int i = 0; i < count; i++) {
+            byte[] frame = frames.get();
+            given[i] = java.util.Arrays.copyOf(frame, frame.length);
+            lengths[i] = frame.length;
         }
-        return writeSyntheticBlock(memory, block, lengths, frames, firstNanos, false, new int[frames.length]);
+        return writeSyntheticBlock(memory, block, lengths, given, firstNanos, false, new int[count]);
     }
 
     private static long writeSyntheticBlock(MemorySegment memory, long block, int[] frameLengths, byte[][] frames, long firstNanos,

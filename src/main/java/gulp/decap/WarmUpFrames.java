@@ -22,23 +22,67 @@ import java.util.List;
  * </pre>
  * The checksums are left 0 (the decapsulator does not check them).
  */
-public final class WarmUpFrames {
+public final class WarmUpFrames implements java.util.function.Supplier<byte[]> {
     private static final int ETHERNET = 14;
     private static final int IPV4 = Ipv4Header.MIN_LENGTH;
     private static final int INNER_HEADERS = ETHERNET + IPV4 + UdpHeader.LENGTH;
+    /** Where ERSPAN II's GRE sequence number sits in these frames: outer Ethernet, IPv4, GRE's first word. */
+    private static final int SEQUENCE_OFFSET = ETHERNET + IPV4 + GreHeader.sequenceOffset(GreHeader.FLAG_SEQUENCE);
 
-    private WarmUpFrames() {
+    /** Where ERSPAN II's first word (version, session) sits in these frames. */
+    private static final int ERSPAN_OFFSET = SEQUENCE_OFFSET + 4;
+    /** ERSPAN II frames of one session before the next session's: a new session's first 64 take other branches. */
+    static final int FRAMES_PER_SESSION = 100;
+
+    private final List<byte[]> frames;
+    private final int[] sessions;
+    private int next;
+    private int sequence;
+    private int erspanFrames;
+
+    /** The frames of {@link #frames} in turn, ERSPAN II ones numbered as a mirror session numbers them. */
+    public WarmUpFrames(DecapConfig config, int shortLength, int full) {
+        this.frames = frames(config, shortLength, full);
+        this.sessions = config.erspanSessions().isEmpty()
+                ? java.util.stream.IntStream.rangeClosed(1, DecapConfig.MAX_ERSPAN_SESSION).toArray()
+                : config.erspanSessions().stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The next frame (the array is reused: copy it before the next call). ERSPAN II frames carry
+     * consecutive sequence numbers, and every {@value #FRAMES_PER_SESSION} of them a session not
+     * seen for a while, as mirror sessions send them: with one number and one session for all, the
+     * gap tracker's in-order path and a session's start were never run, and the first real frames
+     * deoptimised the compiled decapsulator (-Xlog:jit+compilation: Tunnels.gre and
+     * SequenceGapTracker.advance "made not entrant: uncommon trap").
+     */
+    @Override
+    public byte[] get() {
+        byte[] frame = frames.get(next);
+        next = (next + 1) % frames.size();
+        if (isErspanII(frame)) {
+            int session = sessions[(erspanFrames++ / FRAMES_PER_SESSION) % sessions.length];
+            java.nio.ByteBuffer.wrap(frame).putInt(SEQUENCE_OFFSET, ++sequence)
+                    .putInt(ERSPAN_OFFSET, erspanWord0(ErspanHeader.VERSION_TYPE_II, session));
+        }
+        return frame;
+    }
+
+    private static boolean isErspanII(byte[] frame) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(frame);
+        return b.get(ETHERNET + Ipv4Header.PROTOCOL_OFFSET) == Ipv4Header.PROTOCOL_GRE
+                && (b.getShort(ETHERNET + IPV4 + GreHeader.PROTOCOL_OFFSET) & 0xFFFF) == GreHeader.PROTOCOL_ERSPAN_I_II;
     }
 
     /** The frames, each {@code short} or {@code full} bytes long (full at most 1514), most of them ERSPAN II. */
     public static List<byte[]> frames(DecapConfig config, int shortLength, int full) {
         List<byte[]> frames = new ArrayList<>();
         for (int length : new int[] {full, shortLength}) {
-            byte[] erspanII = gre(length, GreHeader.FLAG_SEQUENCE, GreHeader.PROTOCOL_ERSPAN_I_II,
-                    erspanWord0(ErspanHeader.VERSION_TYPE_II));
-            frames.add(erspanII);
-            frames.add(erspanII);
-            frames.add(gre(length, 0, GreHeader.PROTOCOL_ERSPAN_III, erspanWord0(ErspanHeader.VERSION_TYPE_III)));
+            for (int i = 0; i < 2; i++) {
+                frames.add(gre(length, GreHeader.FLAG_SEQUENCE, GreHeader.PROTOCOL_ERSPAN_I_II,
+                        erspanWord0(ErspanHeader.VERSION_TYPE_II, 1)));
+            }
+            frames.add(gre(length, 0, GreHeader.PROTOCOL_ERSPAN_III, erspanWord0(ErspanHeader.VERSION_TYPE_III, 1)));
             frames.add(gre(length, 0, GreHeader.PROTOCOL_TRANSPARENT_ETHERNET, 0));
             frames.add(udp(length, config.vxlanPort(), VxlanHeader.FLAG_VNI_VALID << 24, 5 << 8));
             frames.add(udp(length, config.genevePort(), GreHeader.PROTOCOL_TRANSPARENT_ETHERNET, 5 << 8));
@@ -47,8 +91,8 @@ public final class WarmUpFrames {
         return frames;
     }
 
-    private static int erspanWord0(int version) {
-        return (version << ErspanHeader.VERSION_SHIFT) | 1; // session 1
+    private static int erspanWord0(int version, int session) {
+        return (version << ErspanHeader.VERSION_SHIFT) | session;
     }
 
     /** Outer IPv4 / GRE ({@code flags}, {@code protocol}); an ERSPAN header when {@code word0} is not 0. */

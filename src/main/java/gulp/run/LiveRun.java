@@ -155,10 +155,10 @@ final class LiveRun {
             ByteRing.Consumer consumer = scratch.consumer();
             PacketPath path = new PacketPath(scratch.producer(), RunAssembly.encoder(options),
                     false, new CaptureCounters(), new RunControl(), 0, 0);
-            List<byte[]> frames = List.of();
+            WarmUpFrames frames = null;
             if (settings.decap() != null) {
                 path.setDecapsulator(new Decapsulator(settings.decap(), OuterLink.ETHERNET));
-                frames = WarmUpFrames.frames(settings.decap(), 110, 1514);
+                frames = new WarmUpFrames(settings.decap(), 110, 1514);
             }
             StartupTrace.mark("warm-up begins");
             LiveSource.warmUp(path, () -> consumer.release(consumer.refresh()), WARM_UP_BLOCKS, WARM_UP_NANOS, frames);

@@ -34,6 +34,24 @@ class WarmUpFramesTest {
     }
 
     @Test
+    void erspanIIFramesCarryConsecutiveSequenceNumbersSessionAfterSessionAsMirrorSessionsSendThem() {
+        Decapsulator decap = new Decapsulator(DecapConfig.defaults(), OuterLink.ETHERNET);
+        DecapResult result = new DecapResult();
+        WarmUpFrames frames = new WarmUpFrames(DecapConfig.defaults(), 110, 1514);
+        for (int i = 0; i < 10_000; i++) {
+            byte[] frame = frames.get();
+            decap.decapsulate(MemorySegment.ofArray(frame), 0, frame.length, frame.length, i * 1000L, result);
+        }
+        SequenceGapTracker gaps = decap.sequenceGaps();
+        long erspanII = decap.counters().get(DecapCounters.Counter.INNER_ERSPAN_II);
+        for (int session = 1; session <= erspanII / WarmUpFrames.FRAMES_PER_SESSION; session++) {
+            assertEquals(WarmUpFrames.FRAMES_PER_SESSION, gaps.packets(session), "session " + session + " in turn");
+            assertEquals(0, gaps.duplicates(session) + gaps.reordered(session) + gaps.restarts(session) + gaps.missing(session),
+                    "in order, none lost");
+        }
+    }
+
+    @Test
     void frameLengthsAreTheOnesAsked() {
         for (byte[] frame : WarmUpFrames.frames(DecapConfig.defaults(), 110, 1514)) {
             assertEquals(true, frame.length == 110 || frame.length == 1514);
