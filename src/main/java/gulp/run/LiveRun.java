@@ -161,9 +161,9 @@ final class LiveRun {
                 frames = new WarmUpFrames(settings.decap(), 110, 1514);
             }
             StartupTrace.mark("warm-up begins");
-            LiveSource.warmUp(path, () -> consumer.release(consumer.refresh()), WARM_UP_BLOCKS, WARM_UP_NANOS, frames);
+            int blocks = LiveSource.warmUp(path, () -> consumer.release(consumer.refresh()), WARM_UP_BLOCKS, WARM_UP_NANOS, frames);
+            StartupTrace.mark("warm-up done (" + blocks + " blocks)");
         }
-        StartupTrace.mark("warm-up done");
     }
 
     static String secondsSinceLaunch() {
