@@ -11,7 +11,9 @@
 #   (kernel drops, ring full, the user ring's peak use), the ticks@cpu of the fault-in thread and
 #   the JIT's compiler threads, CPU 1's receive softirq ticks and backlog drops over the window;
 #   DIAG_ARGS="-V 1" (say) adds arguments to gulp for a timeline of its drops, DIAG_JVM JVM flags
-#   (e.g. -Xlog:jit+compilation=debug:file=F:uptime): both not as shipped.
+#   (e.g. -Xlog:jit+compilation=debug:file=F:uptime): both not as shipped. DIAG_HOG=1 runs a
+#   busy loop on CPU 1 (nice DIAG_HOG_NICE, 0 unless given; at most 60 s) while the generator
+#   sends: a machine whose capture CPU has other work too (nice -10: another gulp's reader).
 #   Each config runs gulp as shipped, the way a user starts it (`gulp -i IF ARGS > file`: no
 #   taskset, no tuning flags, the launcher's JVM flags; gulp places its own reader and writer):
 #   the one for every kept % figure. A config ending in -1cpu (d-1cpu, dfilter-1cpu, gre-1cpu)
@@ -106,7 +108,9 @@ for mode in $MODES; do
       sleep 1
       [ "${DIAG:-0}" = 1 ] && { d0=$(thread_ticks_all $pid); m0=$(thread_stat $pid gulp-reader '$8'); st0=$(steal); ru0=$(thread_stat $pid gulp-reader '$12 "+" $13'); }
       before=$(rx); t0=$(ticks $pid); c0=$(cpu1_busy); s0=$(cpu1_softirq); b0=$(backlog_drops)
+      hog=""; if [ "${DIAG_HOG:-0}" = 1 ]; then nice -n "${DIAG_HOG_NICE:-0}" taskset -c 1 timeout 60 sh -c 'while :; do :; done' & hog=$!; fi
       sent=$(ip netns exec $GEN "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" gulp.bench.LiveSender $GIF $size $COUNT 0 0 erspan)
+      [ -n "$hog" ] && { kill $hog 2>/dev/null; wait $hog 2>/dev/null || true; }
       pps=$(echo "$sent" | sed -E 's/.*= ([0-9]+) pps.*/\1/')
       delivered=$(( $(rx) - before ))
       last=-1; stable=0
