@@ -34,7 +34,11 @@ public final class WarmUpFrames implements java.util.function.Supplier<byte[]> {
     /** ERSPAN II frames of one session before the next session's: a new session's first 64 take other branches. */
     static final int FRAMES_PER_SESSION = 100;
 
+    private static final java.lang.invoke.VarHandle INT_BE =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
     private final List<byte[]> frames;
+    private final boolean[] erspanII;
     private final int[] sessions;
     private int next;
     private int sequence;
@@ -43,13 +47,17 @@ public final class WarmUpFrames implements java.util.function.Supplier<byte[]> {
     /** The frames of {@link #frames} in turn, ERSPAN II ones numbered as a mirror session numbers them. */
     public WarmUpFrames(DecapConfig config, int shortLength, int full) {
         this.frames = frames(config, shortLength, full);
+        this.erspanII = new boolean[frames.size()];
+        for (int i = 0; i < erspanII.length; i++) {
+            erspanII[i] = isErspanII(frames.get(i));
+        }
         this.sessions = config.erspanSessions().isEmpty()
                 ? java.util.stream.IntStream.rangeClosed(1, DecapConfig.MAX_ERSPAN_SESSION).toArray()
                 : config.erspanSessions().stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**
-     * The next frame (the array is reused: copy it before the next call). ERSPAN II frames carry
+     * The next frame (the array is reused: copy it before the next call; nothing is allocated). ERSPAN II frames carry
      * consecutive sequence numbers, and every {@value #FRAMES_PER_SESSION} of them a session not
      * seen for a while, as mirror sessions send them: with one number and one session for all, the
      * gap tracker's in-order path and a session's start were never run, and the first real frames
@@ -59,12 +67,12 @@ public final class WarmUpFrames implements java.util.function.Supplier<byte[]> {
     @Override
     public byte[] get() {
         byte[] frame = frames.get(next);
-        next = (next + 1) % frames.size();
-        if (isErspanII(frame)) {
+        if (erspanII[next]) {
             int session = sessions[(erspanFrames++ / FRAMES_PER_SESSION) % sessions.length];
-            java.nio.ByteBuffer.wrap(frame).putInt(SEQUENCE_OFFSET, ++sequence)
-                    .putInt(ERSPAN_OFFSET, erspanWord0(ErspanHeader.VERSION_TYPE_II, session));
+            INT_BE.set(frame, SEQUENCE_OFFSET, ++sequence);
+            INT_BE.set(frame, ERSPAN_OFFSET, erspanWord0(ErspanHeader.VERSION_TYPE_II, session));
         }
+        next = (next + 1) % frames.size();
         return frame;
     }
 
