@@ -51,9 +51,19 @@ public final class WarmUpFrames implements java.util.function.Supplier<byte[]> {
         for (int i = 0; i < erspanII.length; i++) {
             erspanII[i] = isErspanII(frames.get(i));
         }
-        this.sessions = config.erspanSessions().isEmpty()
-                ? java.util.stream.IntStream.rangeClosed(1, DecapConfig.MAX_ERSPAN_SESSION).toArray()
-                : config.erspanSessions().stream().mapToInt(Integer::intValue).toArray();
+        // Plain loops, no streams: their lambdas would be linked on the start-up path.
+        int[] given = new int[config.erspanSessions().size()];
+        int n = 0;
+        for (int session : config.erspanSessions()) {
+            given[n++] = session;
+        }
+        if (n == 0) {
+            given = new int[DecapConfig.MAX_ERSPAN_SESSION];
+            for (int i = 0; i < given.length; i++) {
+                given[i] = i + 1;
+            }
+        }
+        this.sessions = given;
     }
 
     /**
