@@ -26,7 +26,7 @@ public final class WarmUpFrames implements java.util.function.Supplier<byte[]> {
     private static final int ETHERNET = 14;
     private static final int IPV4 = Ipv4Header.MIN_LENGTH;
     private static final int INNER_HEADERS = ETHERNET + IPV4 + UdpHeader.LENGTH;
-    /** Where ERSPAN II's GRE sequence number sits in these frames: outer Ethernet, IPv4, GRE's first word. */
+    /** Where ERSPAN II's GRE sequence number sits in these frames: after outer Ethernet, IPv4 and GRE's flags and protocol. */
     private static final int SEQUENCE_OFFSET = ETHERNET + IPV4 + GreHeader.sequenceOffset(GreHeader.FLAG_SEQUENCE);
 
     /** Where ERSPAN II's first word (version, session) sits in these frames. */
@@ -67,8 +67,8 @@ public final class WarmUpFrames implements java.util.function.Supplier<byte[]> {
     }
 
     /**
-     * The next frame (the array is reused: copy it before the next call; nothing is allocated). ERSPAN II frames carry
-     * consecutive sequence numbers, and every {@value #FRAMES_PER_SESSION} of them a session not
+     * The next frame (the array is reused: copy it before the next call; nothing is allocated).
+     * ERSPAN II frames carry consecutive sequence numbers, and every {@value #FRAMES_PER_SESSION} of them a session not
      * seen for a while, as mirror sessions send them: with one number and one session for all, the
      * gap tracker's in-order path and a session's start were never run, and the first real frames
      * deoptimised the compiled decapsulator (-Xlog:jit+compilation: Tunnels.gre and
@@ -92,7 +92,7 @@ public final class WarmUpFrames implements java.util.function.Supplier<byte[]> {
                 && (b.getShort(ETHERNET + IPV4 + GreHeader.PROTOCOL_OFFSET) & 0xFFFF) == GreHeader.PROTOCOL_ERSPAN_I_II;
     }
 
-    /** The frames, each {@code short} or {@code full} bytes long (full at most 1514), most of them ERSPAN II. */
+    /** The frames, each {@code short} or {@code full} bytes long (full at most 1514), two of each length ERSPAN II. */
     public static List<byte[]> frames(DecapConfig config, int shortLength, int full) {
         List<byte[]> frames = new ArrayList<>();
         for (int length : new int[] {full, shortLength}) {
