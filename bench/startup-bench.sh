@@ -17,6 +17,10 @@
 # for the last repeat. RUN=version times `TOOL -v` instead (launcher and JVM start, no capture:
 # only the run's wall and CPU time). Medians per tool at the end. Under load the figures are indicative:
 # compare tools of the same run, not runs of different times.
+# ARGS="-d" (say) adds arguments to every capture run (-d: the decapsulating warm-up).
+# THREADS=1 also takes, 0.4 s after the start-up line (just before --duration ends it), the CPU
+# ticks (1/100 s) each of the process's threads has used, and prints their medians per tool at the
+# end: where the run's CPU goes (the JIT's compiler threads, the warm-up, the reader, ...).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 usage="usage: bench/startup-bench.sh RUNS TOOL... (TOOL: dev, installed or a launcher's path)"
@@ -47,7 +51,7 @@ else
   out=$OUT
 fi
 set -- "${launchers[@]}"
-run_args=(-i "$iface" --duration 0.5)
+run_args=(-i "$iface" --duration 0.5 ${ARGS:-})
 [ "${RUN:-capture}" = version ] && run_args=(-v)
 for launcher in "$@"; do   # a first run each: builds or trains an AOT cache if needed
   "${in_ns[@]}" env -i PATH=/usr/bin:/bin "$launcher" -i "$iface" --duration 0.2 > /dev/null 2>&1 || true
@@ -58,7 +62,18 @@ for ((r = 1; r <= runs; r++)); do
   for launcher in "$@"; do
     i=$((i + 1))
     "${in_ns[@]}" env -i PATH=/usr/bin:/bin GULP_STARTUP_TRACE=1 /usr/bin/time -f 'time %e %U %S' "$launcher" "${run_args[@]}" \
-      > /dev/null 2> "$out/err"
+      > /dev/null 2> "$out/err" &
+    timer=$!
+    if [ "${THREADS:-0}" = 1 ]; then
+      for _ in $(seq 1 200); do grep -qs 'start-up line' "$out/err" && break; sleep 0.02; done
+      sleep 0.4
+      jpid=$(cat /proc/$timer/task/$timer/children 2>/dev/null | awk '{print $1}')
+      for t in /proc/$jpid/task/*; do
+        printf '%s\t%s\n' "$(tr ' ' _ < $t/comm 2>/dev/null)" "$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' $t/stat 2>/dev/null)"
+      done | awk -F'\t' '$2 != "" { sub(/[0-9]+$/, "", $1); a[$1] += $2 } END { for (n in a) print n "\t" a[n] }' \
+        | sed "s/^/$i\t/" >> "$out/threads"
+    fi
+    wait $timer || true
     ready="$(sed -n 's/.*ready \([0-9.]*\) s after launch.*/\1/p' "$out/err" | head -1)"
     line="$(sed -n 's/^gulp: startup \([0-9.]*\) s .* start-up line .*/\1/p' "$out/err" | head -1)"
     bindcpu="$(sed -n 's/^gulp: startup [0-9.]* s cpu \([0-9.]*\) s bound (listening).*/\1/p' "$out/err" | head -1)"
@@ -73,6 +88,18 @@ for ((r = 1; r <= runs; r++)); do
     if [ "${STAGES:-0}" = 1 ] && [ "$r" = "$runs" ]; then grep '^gulp: startup ' "$out/err" || true; fi
   done
 done
+if [ "${THREADS:-0}" = 1 ]; then
+  echo "CPU ticks by thread (name without its number; summed over threads of one name), medians of $runs, 0.4 s after the start-up line:"
+  i=0
+  for launcher in "$@"; do
+    i=$((i + 1))
+    printf '  %s:' "$launcher"
+    awk -F'\t' -v i=$i '$1 == i { v[$2] = v[$2] " " $3 } END { for (n in v) print n "\t" v[n] }' "$out/threads" | sort | while IFS=$'\t' read -r n vals; do
+      printf ' %s %s' "$n" "$(echo $vals | tr ' ' '\n' | median)"
+    done
+    echo
+  done
+fi
 echo "medians of $runs (interface $iface):"
 i=0
 for launcher in "$@"; do

@@ -172,17 +172,33 @@ public final class BlockWalker {
     /** As above, with each packet's {@code sll_pkttype} (its direction) given. */
     public static long writeSyntheticBlock(MemorySegment memory, long block, int[] frameLengths, long firstNanos, boolean tagged,
                                            int[] packetTypes) {
+        return writeSyntheticBlock(memory, block, frameLengths, frameLengths.length, null, firstNanos, tagged, packetTypes);
+    }
+
+    /**
+     * As above, {@code count} packets whose bytes {@code frames} gives, one call each, copied at
+     * once (none tagged, all incoming); allocates nothing.
+     */
+    public static long writeSyntheticBlock(MemorySegment memory, long block, int count, java.util.function.Supplier<byte[]> frames,
+                                           long firstNanos) {
+        return writeSyntheticBlock(memory, block, null, count, frames, firstNanos, false, null);
+    }
+
+    /** {@code frameLengths} and patterned bytes, or (frameLengths null) the frames {@code frames} gives; packetTypes null: all 0. */
+    private static long writeSyntheticBlock(MemorySegment memory, long block, int[] frameLengths, int count,
+                                            java.util.function.Supplier<byte[]> frames, long firstNanos, boolean tagged, int[] packetTypes) {
         int mac = 82; // what the kernel uses for Ethernet: header (48) + sockaddr_ll room, aligned
         long packet = block + TpacketBlockDesc.SIZE;
         memory.set(JAVA_INT, block + TpacketBlockDesc.VERSION_OFFSET, 2);
         memory.set(JAVA_INT, block + TpacketBlockDesc.OFFSET_TO_PRIV_OFFSET, TpacketBlockDesc.SIZE);
-        memory.set(JAVA_INT, block + TpacketBlockDesc.NUM_PKTS_OFFSET, frameLengths.length);
+        memory.set(JAVA_INT, block + TpacketBlockDesc.NUM_PKTS_OFFSET, count);
         memory.set(JAVA_INT, block + TpacketBlockDesc.OFFSET_TO_FIRST_PKT_OFFSET, TpacketBlockDesc.SIZE);
-        for (int i = 0; i < frameLengths.length; i++) {
-            int length = frameLengths[i];
+        for (int i = 0; i < count; i++) {
+            byte[] frame = frameLengths == null ? frames.get() : null;
+            int length = frame != null ? frame.length : frameLengths[i];
             int next = (mac + length + 15) & ~15;
             long nanos = firstNanos + i * 1000L;
-            memory.set(JAVA_INT, packet + Tpacket3Hdr.NEXT_OFFSET_OFFSET, i == frameLengths.length - 1 ? 0 : next);
+            memory.set(JAVA_INT, packet + Tpacket3Hdr.NEXT_OFFSET_OFFSET, i == count - 1 ? 0 : next);
             memory.set(JAVA_INT, packet + Tpacket3Hdr.SEC_OFFSET, (int) (nanos / NANOS_PER_SECOND));
             memory.set(JAVA_INT, packet + Tpacket3Hdr.NSEC_OFFSET, (int) (nanos % NANOS_PER_SECOND));
             memory.set(JAVA_INT, packet + Tpacket3Hdr.SNAPLEN_OFFSET, length);
@@ -191,13 +207,17 @@ public final class BlockWalker {
             memory.set(JAVA_INT, packet + Tpacket3Hdr.STATUS_OFFSET, tag
                     ? TpacketBlockDesc.TP_STATUS_USER | Tpacket3Hdr.TP_STATUS_VLAN_VALID | Tpacket3Hdr.TP_STATUS_VLAN_TPID_VALID
                     : TpacketBlockDesc.TP_STATUS_USER);
-            memory.set(JAVA_BYTE, packet + Tpacket3Hdr.PKTTYPE_OFFSET, (byte) packetTypes[i]);
+            memory.set(JAVA_BYTE, packet + Tpacket3Hdr.PKTTYPE_OFFSET, (byte) (packetTypes == null ? 0 : packetTypes[i]));
             memory.set(JAVA_SHORT, packet + Tpacket3Hdr.MAC_OFFSET, (short) mac);
             memory.set(JAVA_SHORT, packet + Tpacket3Hdr.NET_OFFSET, (short) (mac + 14));
             memory.set(JAVA_INT, packet + Tpacket3Hdr.VLAN_TCI_OFFSET, tag ? 100 : 0);
             memory.set(JAVA_SHORT, packet + Tpacket3Hdr.VLAN_TPID_OFFSET, (short) (tag ? 0x8100 : 0));
-            for (int b = 0; b < length; b++) {
-                memory.set(ValueLayout.JAVA_BYTE, packet + mac + b, (byte) (i + b));
+            if (frame != null) {
+                MemorySegment.copy(frame, 0, memory, ValueLayout.JAVA_BYTE, packet + mac, length);
+            } else {
+                for (int b = 0; b < length; b++) {
+                    memory.set(ValueLayout.JAVA_BYTE, packet + mac + b, (byte) (i + b));
+                }
             }
             packet += next;
         }

@@ -161,29 +161,45 @@ public final class LiveSource implements Source {
      * hot path before real traffic arrives: at least {@code minBlocks}, and more until
      * {@code minNanos} have passed (at most 20 times {@code minBlocks}). {@code afterBlock} empties
      * whatever the handler filled. Touches no socket: it may run before or after {@link #start()}
-     * (gulp runs it beside the set-up; the kernel ring keeps packets meanwhile).
+     * (gulp runs it beside the set-up; the kernel ring keeps packets meanwhile). Returns the blocks walked.
      */
-    public static void warmUp(PacketHandler handler, Runnable afterBlock, int minBlocks, long minNanos) {
+    public static int warmUp(PacketHandler handler, Runnable afterBlock, int minBlocks, long minNanos) {
+        return warmUp(handler, afterBlock, minBlocks, minNanos, null);
+    }
+
+    /**
+     * As above; with {@code frames} (not null) each block is written again before it is walked,
+     * with the next frames it gives (Ethernet, each at most 1514 bytes, copied at once) instead of
+     * patterned ones: {@code -d}'s encapsulated frames, whose sequence numbers go on as a mirror
+     * session's do, so the decapsulating path is the one compiled, with the profile of real traffic.
+     */
+    public static int warmUp(PacketHandler handler, Runnable afterBlock, int minBlocks, long minNanos,
+                             java.util.function.Supplier<byte[]> frames) {
         int[][] sizes = {{60, 1514, 342, 60, 128, 1024, 60, 590}, {1514, 1514, 60, 60, 60, 60, 74, 1300}};
         int perBlock = 16; // many short blocks: C2 wants invocations of walk() as well as loop turns
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment memory = arena.allocate(2L * 128 * 1024, 4096);
-            for (int variant = 0; variant < 2; variant++) {
+            long now = System.currentTimeMillis() * 1_000_000L;
+            for (int variant = 0; variant < 2 && frames == null; variant++) {
                 int[] lengths = new int[perBlock];
                 for (int i = 0; i < perBlock; i++) {
                     lengths[i] = sizes[variant][i % sizes[variant].length];
                 }
-                BlockWalker.writeSyntheticBlock(memory, variant * 128L * 1024, lengths, System.currentTimeMillis() * 1_000_000L,
-                        variant == 1);
+                BlockWalker.writeSyntheticBlock(memory, variant * 128L * 1024, lengths, now, variant == 1);
             }
             long until = System.nanoTime() + minNanos;
-            for (int i = 0; i < 20 * minBlocks && (i < minBlocks || System.nanoTime() < until); i++) {
+            int i = 0;
+            for (; i < 20 * minBlocks && (i < minBlocks || System.nanoTime() < until); i++) {
                 long block = (i & 1) * 128L * 1024;
+                if (frames != null) {
+                    BlockWalker.writeSyntheticBlock(memory, block, perBlock, frames, now + i * 1_000_000L);
+                }
                 if (BlockWalker.isReady(memory, block)) {
                     BlockWalker.walk(memory, block, handler);
                 }
                 afterBlock.run();
             }
+            return i;
         }
     }
 

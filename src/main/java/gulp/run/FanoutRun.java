@@ -44,7 +44,7 @@ final class FanoutRun {
         String name = settings.interfaces().getFirst();
         long kernelPerPair = share(settings.kernelBufferBytes(), n, LiveSource.DEFAULT_BLOCK_SIZE, LiveSource.MIN_KERNEL_BUFFER);
         long ringPerPair = share(settings.ringBytes(), n, 1L << 20, 1L << 20);
-        Thread warmUp = Thread.ofPlatform().name("gulp-warm-up").daemon().start(() -> LiveRun.warmUp(options));
+        Thread warmUp = Thread.ofPlatform().name("gulp-warm-up").daemon().start(() -> LiveRun.warmUp(settings));
         RunControl control = Signals.attach(new RunControl());
         LiveSource.Settings socket = new LiveSource.Settings(List.of(name), options.promiscuous, settings.kernelSnaplen(),
                 kernelPerPair, LiveSource.DEFAULT_BLOCK_SIZE, options.skipEthernetCheck, options.direction,

@@ -2,6 +2,9 @@ package gulp.run;
 
 import gulp.capture.InputException;
 import gulp.capture.LiveSource;
+import gulp.decap.Decapsulator;
+import gulp.decap.OuterLink;
+import gulp.decap.WarmUpFrames;
 import gulp.filter.FilterPlacement;
 import gulp.linux.ProcessAge;
 import gulp.format.LinkType;
@@ -36,7 +39,7 @@ final class LiveRun {
         Options options = settings.options();
         List<String> names = settings.interfaces();
         // The JIT warm-up runs beside the kernel ring set-up (the kernel zeroes the ring meanwhile).
-        Thread warmUp = Thread.ofPlatform().name("gulp-warm-up").daemon().start(() -> warmUp(options));
+        Thread warmUp = Thread.ofPlatform().name("gulp-warm-up").daemon().start(() -> warmUp(settings));
         CaptureCounters counters = new CaptureCounters();
         LiveSource.Settings socket = new LiveSource.Settings(names, options.promiscuous, settings.kernelSnaplen(),
                 settings.kernelBufferBytes(), LiveSource.DEFAULT_BLOCK_SIZE, options.skipEthernetCheck, options.direction,
@@ -136,9 +139,13 @@ final class LiveRun {
 
     /**
      * Runs synthetic kernel blocks through the reader's own classes (block walker, packet path,
-     * record encoder) into a scratch ring, so the JIT has compiled them before traffic arrives.
+     * record encoder; with {@code -d} the decapsulator, over encapsulated frames of each kind) into
+     * a scratch ring, so the JIT has compiled them before traffic arrives. Without the decapsulator
+     * here, {@code -d}'s path was compiled during the first second of traffic, on the reader's CPU:
+     * 0.4-0.6 s of the JIT's CPU in a 1 M-frame run, the reader slower meanwhile (BENCHMARKS.md §3.0).
      */
-    static void warmUp(Options options) {
+    static void warmUp(RunSettings settings) {
+        Options options = settings.options();
         // Load the heap segment class now (the output set-up uses one later): loading a second
         // segment implementation after the hot path is compiled invalidates the compiled code's
         // class-hierarchy assumptions and throws the whole warm-up away (seen with -Xlog:jit).
@@ -148,10 +155,15 @@ final class LiveRun {
             ByteRing.Consumer consumer = scratch.consumer();
             PacketPath path = new PacketPath(scratch.producer(), RunAssembly.encoder(options),
                     false, new CaptureCounters(), new RunControl(), 0, 0);
+            WarmUpFrames frames = null;
+            if (settings.decap() != null) {
+                path.setDecapsulator(new Decapsulator(settings.decap(), OuterLink.ETHERNET));
+                frames = new WarmUpFrames(settings.decap(), 110, 1514);
+            }
             StartupTrace.mark("warm-up begins");
-            LiveSource.warmUp(path, () -> consumer.release(consumer.refresh()), WARM_UP_BLOCKS, WARM_UP_NANOS);
+            int blocks = LiveSource.warmUp(path, () -> consumer.release(consumer.refresh()), WARM_UP_BLOCKS, WARM_UP_NANOS, frames);
+            StartupTrace.mark("warm-up done (" + blocks + " blocks)");
         }
-        StartupTrace.mark("warm-up done");
     }
 
     static String secondsSinceLaunch() {

@@ -67,6 +67,27 @@ class BlockWalkerTest {
     }
 
     @Test
+    void aBlockOfGivenFramesHandsOverEachFrameAsGivenInTurn() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(1 << 20, 4096);
+            byte[][] frames = {new byte[110], new byte[1514], new byte[60]};
+            for (int f = 0; f < frames.length; f++) {
+                java.util.Arrays.fill(frames[f], (byte) (f + 10));
+            }
+            int[] next = {0};
+            BlockWalker.writeSyntheticBlock(memory, 0, 5, () -> frames[next[0]++ % frames.length], 0);
+            Recorder recorder = new Recorder();
+            assertEquals(5, BlockWalker.walk(memory, 0, recorder));
+            for (int i = 0; i < 5; i++) {
+                Seen seen = recorder.packets.get(i);
+                assertEquals(frames[i % 3].length, seen.caplen(), "length of packet " + i);
+                assertEquals((byte) (i % 3 + 10), seen.firstByte(), "bytes of packet " + i);
+                assertEquals(PacketHandler.NO_VLAN_TAG, seen.vlanTag());
+            }
+        }
+    }
+
+    @Test
     void timestampsAreUnsignedSeconds() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment memory = arena.allocate(1 << 16, 4096);
