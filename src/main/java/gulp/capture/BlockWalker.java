@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.function.Supplier;
 
 import static gulp.format.Timestamps.NANOS_PER_SECOND;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -179,14 +180,14 @@ public final class BlockWalker {
      * As above, {@code count} packets whose bytes {@code frames} gives, one call each, copied at
      * once (none tagged, all incoming); allocates nothing.
      */
-    public static long writeSyntheticBlock(MemorySegment memory, long block, int count, java.util.function.Supplier<byte[]> frames,
+    public static long writeSyntheticBlock(MemorySegment memory, long block, int count, Supplier<byte[]> frames,
                                            long firstNanos) {
         return writeSyntheticBlock(memory, block, null, count, frames, firstNanos, false, null);
     }
 
     /** {@code frameLengths} and patterned bytes, or (frameLengths null) the frames {@code frames} gives; packetTypes null: all 0. */
     private static long writeSyntheticBlock(MemorySegment memory, long block, int[] frameLengths, int count,
-                                            java.util.function.Supplier<byte[]> frames, long firstNanos, boolean tagged, int[] packetTypes) {
+                                            Supplier<byte[]> frames, long firstNanos, boolean tagged, int[] packetTypes) {
         int mac = 82; // what the kernel uses for Ethernet: header (48) + sockaddr_ll room, aligned
         long packet = block + TpacketBlockDesc.SIZE;
         memory.set(JAVA_INT, block + TpacketBlockDesc.VERSION_OFFSET, 2);

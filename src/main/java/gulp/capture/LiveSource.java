@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -174,7 +175,7 @@ public final class LiveSource implements Source {
      * session's do, so the decapsulating path is the one compiled, with the profile of real traffic.
      */
     public static int warmUp(PacketHandler handler, Runnable afterBlock, int minBlocks, long minNanos,
-                             java.util.function.Supplier<byte[]> frames) {
+                             Supplier<byte[]> frames) {
         int[][] sizes = {{60, 1514, 342, 60, 128, 1024, 60, 590}, {1514, 1514, 60, 60, 60, 60, 74, 1300}};
         int perBlock = 16; // many short blocks: C2 wants invocations of walk() as well as loop turns
         try (Arena arena = Arena.ofConfined()) {
