@@ -16,10 +16,14 @@ import java.util.function.Consumer;
  * about 1.3× one synchronous stream, {@code bench/direct-qd.sh}). One piece of code for every
  * O_DIRECT output ({@code -o} files and a stdout file), used through {@link FileAppender}.
  *
- * <p>Once the file's first write completed, its size is kept 1–2 × {@link #PREALLOCATE_BYTES} ahead of a write
- * submitted beside another with
- * {@code fallocate}: ext4 holds the inode lock through a write that grows the file, so writes
- * overlap only below its size. {@link #flush} (the writer idles, a file ends, rotation) waits for
+ * <p>Once the file's first write completed, its size is kept ahead of a write submitted beside
+ * another with {@code fallocate}: ext4 holds the inode lock through a write that grows the file,
+ * so writes overlap only below its size. Each {@code fallocate} (as any change of the size, an
+ * extending {@code ftruncate} too) takes that lock exclusively and waits for the writes in flight
+ * ({@code inode_dio_wait}): the queue drains once per call, so the size runs ahead by
+ * {@link #aheadOf a quarter of the data written}, between {@link #MIN_AHEAD_BYTES} and
+ * {@link #MAX_AHEAD_BYTES} (about 25 calls for 4 GiB, where a fixed 32 MiB took 128), and a
+ * killed run leaves at most that much of zeros. {@link #flush} (the writer idles, a file ends, rotation) waits for
  * every write, writes the partial last block padded with zeros and cuts the file back to its data
  * ({@code ftruncate}), so a file gulp is done with never has a preallocated tail; a file system that
  * refuses {@code fallocate} is said in one line and written without (the writes then wait for each
@@ -43,8 +47,10 @@ import java.util.function.Consumer;
 final class DirectWrites implements AutoCloseable {
     /** Writes in flight: measured on this disk (BENCHMARKS.md §3.2), two beat one and four. */
     static final int IN_FLIGHT = 2;
-    /** The step of preallocation: a write past the file's size extends it to the next multiple, plus one step. */
-    static final long PREALLOCATE_BYTES = 16L << 20;
+    /** The least the file's size runs ahead of a write that needs it extended (and the unit it is extended in). */
+    static final long MIN_AHEAD_BYTES = Long.getLong("gulp.minAheadMiB", 32) << 20; // EXPERIMENT
+    /** The most the file's size runs ahead: what a killed run can leave of zeros. */
+    static final long MAX_AHEAD_BYTES = Long.getLong("gulp.maxAheadMiB", 256) << 20; // EXPERIMENT
     /** The size of a staged write (bytes copied first): as large as the writer's O_DIRECT writes. */
     static final int CHUNK_BYTES = 2 << 20;
 
@@ -285,7 +291,7 @@ final class DirectWrites implements AutoCloseable {
         if (!preallocate || end <= allocatedEnd || durable == startOffset) {
             return;
         }
-        long target = (end + PREALLOCATE_BYTES + PREALLOCATE_BYTES - 1) / PREALLOCATE_BYTES * PREALLOCATE_BYTES;
+        long target = (end + aheadOf(end - startOffset) + MIN_AHEAD_BYTES - 1) / MIN_AHEAD_BYTES * MIN_AHEAD_BYTES;
         try {
             Libc.current().fallocate(fd, allocatedEnd, target - allocatedEnd);
             allocatedEnd = target;
@@ -297,6 +303,11 @@ final class DirectWrites implements AutoCloseable {
                         + "): O_DIRECT writes grow the file one at a time, without overlapping");
             }
         }
+    }
+
+    /** How far the size is set ahead of a write when {@code written} bytes of the file are data: a quarter of them, within the bounds. */
+    static long aheadOf(long written) {
+        return Math.clamp(written / 4, MIN_AHEAD_BYTES, MAX_AHEAD_BYTES);
     }
 
     /**
