@@ -92,6 +92,7 @@ public final class Libc {
     public static final short POLLERR = 0x8;
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
+    public static final int O_WRONLY = 01;
     public static final int O_RDWR = 02;
     public static final int O_CREAT = 0100;
     public static final int O_EXCL = 0200;

@@ -46,8 +46,8 @@ class FileAppenderTest {
                 FileAppender b = new FileAppender(false, 4096, e -> { throw e; }, m -> { });
                 direct.truncate(0);
                 plain.truncate(0);
-                d.start(direct, directFile, 0);
-                b.start(plain, plainFile, 0);
+                d.start(withDirectFd(direct, directFile), directFile.toString(), 0);
+                b.start(OpenFile.buffered(plain), plainFile.toString(), 0);
                 d.appendHeader(ByteBuffer.wrap(new byte[24]));
                 b.appendHeader(ByteBuffer.wrap(new byte[24]));
                 int at = shift;
@@ -97,7 +97,7 @@ class FileAppenderTest {
             }, m -> { });
             ByteBuffer memory = randomAligned(8 << 20, 9);
             try (channel) {
-                appender.start(channel, file, 0);
+                appender.start(withDirectFd(channel, file), file.toString(), 0);
                 appender.appendHeader(ByteBuffer.wrap(new byte[24]));
                 ByteBuffer bytes = memory.slice(100, 6 << 20); // not aligned as the file: staged, two chunks in flight
                 assertThrows(OutOfSpaceException.class, () -> {
@@ -136,7 +136,7 @@ class FileAppenderTest {
         FileAppender appender = new FileAppender(true, 4096, e -> { throw e; }, said::add);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING, com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
-            appender.start(channel, file, 0);
+            appender.start(withDirectFd(channel, file), file.toString(), 0);
             appender.appendHeader(ByteBuffer.wrap(new byte[24]));
             int at = 24; // in place: the memory shares the file offsets' alignment
             boolean ranAhead = false;
@@ -187,7 +187,7 @@ class FileAppenderTest {
             FileAppender appender = new FileAppender(true, 4096, e -> { throw e; }, said::add);
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
-                appender.start(channel, file, 0);
+                appender.start(withDirectFd(channel, file), file.toString(), 0);
                 for (int i = 0; i < 5; i++) {
                     appender.appendData(memory.slice(i << 21, 2 << 20), false);
                 }
@@ -227,7 +227,7 @@ class FileAppenderTest {
             ByteBuffer memory = randomAligned(8 << 20, 12);
             int at = 24;
             try (channel) {
-                appender.start(channel, file, 0);
+                appender.start(withDirectFd(channel, file), file.toString(), 0);
                 appender.appendHeader(ByteBuffer.wrap(new byte[24]));
                 for (int i = 0; i < 8; i++) {
                     int n = (512 << 10) + 100 * i;
@@ -272,7 +272,7 @@ class FileAppenderTest {
             throw e;
         }, m -> { });
         try (FileChannel full = FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE)) {
-            appender.start(full, Path.of("/dev/full"), 0);
+            appender.start(OpenFile.buffered(full), "/dev/full", 0);
             IOException thrown = assertThrows(IOException.class, () -> appender.appendData(ByteBuffer.allocate(100), false));
             OutOfSpaceException typed = assertInstanceOf(OutOfSpaceException.class, thrown);
             assertSame(thrown, seen.getFirst());
@@ -290,10 +290,24 @@ class FileAppenderTest {
         }, m -> { });
         FileChannel closed = FileChannel.open(Path.of("/dev/null"), StandardOpenOption.WRITE);
         closed.close();
-        appender.start(closed, Path.of("/dev/null"), 0);
+        appender.start(OpenFile.buffered(closed), "/dev/null", 0);
         IOException thrown = assertThrows(IOException.class, () -> appender.appendData(ByteBuffer.allocate(100), false));
         assertSame(thrown, seen.getFirst());
         assertEquals(ClosedChannelException.class, thrown.getClass());
+    }
+
+    private final List<Integer> directFds = new ArrayList<>();
+
+    /** {@code channel} with an O_DIRECT descriptor of {@code file} beside it, as gulp opens its output; closed after the test. */
+    private OpenFile withDirectFd(FileChannel channel, Path file) throws IOException {
+        int fd = OpenFile.openDirect(file, gulp.linux.Libc.O_RDWR, file);
+        directFds.add(fd);
+        return new OpenFile(channel, fd);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void closeDirectFds() {
+        directFds.forEach(OpenFile::closeDirect);
     }
 
     /** A file on a test file system opened with O_DIRECT; the test is skipped where that is refused (some tmpfs). */
