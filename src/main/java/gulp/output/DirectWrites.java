@@ -48,9 +48,9 @@ final class DirectWrites implements AutoCloseable {
     /** Writes in flight: measured on this disk (BENCHMARKS.md §3.2), two beat one and four. */
     static final int IN_FLIGHT = 2;
     /** The least the file's size runs ahead of a write that needs it extended (and the unit it is extended in). */
-    static final long MIN_AHEAD_BYTES = Long.getLong("gulp.minAheadMiB", 32) << 20; // EXPERIMENT
+    static final long MIN_AHEAD_BYTES = 32L << 20;
     /** The most the file's size runs ahead: what a killed run can leave of zeros. */
-    static final long MAX_AHEAD_BYTES = Long.getLong("gulp.maxAheadMiB", 256) << 20; // EXPERIMENT
+    static final long MAX_AHEAD_BYTES = 256L << 20;
     /** The size of a staged write (bytes copied first): as large as the writer's O_DIRECT writes. */
     static final int CHUNK_BYTES = 2 << 20;
 

@@ -165,6 +165,43 @@ class FileAppenderTest {
     }
 
     /**
+     * Each fallocate waits for the writes in flight, so the size runs further ahead as the file
+     * grows: a quarter of the data, at least {@link DirectWrites#MIN_AHEAD_BYTES} (the step it
+     * grows in) and at most {@link DirectWrites#MAX_AHEAD_BYTES}; 320 MiB on a disk file (target/)
+     * take it beyond the old fixed 32 MiB, never beyond the bound, and the file ends at its data.
+     */
+    @Test
+    void theSizeRunsAQuarterOfTheDataAheadWithinItsBounds() throws Exception {
+        assertEquals(DirectWrites.MIN_AHEAD_BYTES, DirectWrites.aheadOf(0));
+        assertEquals(128L << 20, DirectWrites.aheadOf(512L << 20));
+        assertEquals(DirectWrites.MAX_AHEAD_BYTES, DirectWrites.aheadOf(4L << 30));
+        Path dir = Files.createDirectories(Path.of("target", "test-file-appender").toAbsolutePath());
+        Path file = dir.resolve("quarter-" + ProcessHandle.current().pid());
+        ByteBuffer memory = ByteBuffer.allocateDirect(6 << 20).alignedSlice(4096);
+        new java.util.Random(13).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+        FileAppender appender = new FileAppender(true, 4096, e -> { throw e; }, m -> { });
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING)) {
+            appender.start(withDirectFd(channel, file), file.toString(), 0);
+            long mostAhead = 0;
+            int block = 2 << 20;
+            for (int i = 0; i < 160; i++) { // 320 MiB, in place (the memory is aligned as the file)
+                appender.appendData(memory.slice((i % 2) * block, block), false);
+                long ahead = channel.size() - appender.length();
+                mostAhead = Math.max(mostAhead, ahead);
+                assertTrue(ahead <= DirectWrites.aheadOf(appender.length()) + DirectWrites.MIN_AHEAD_BYTES,
+                        ahead + " bytes ahead of " + appender.length());
+            }
+            assertTrue(mostAhead > 2 * DirectWrites.MIN_AHEAD_BYTES, "ran " + mostAhead + " bytes ahead at most");
+            appender.flush();
+            assertEquals(appender.length(), channel.size(), "no preallocated tail after the flush");
+        } finally {
+            appender.close();
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
      * ext2 (a loop-mounted image the test makes) takes O_DIRECT but refuses fallocate: said in one
      * line, once, and the file is the same.
      */
