@@ -21,9 +21,12 @@ import java.util.function.Consumer;
  * so writes overlap only below its size. Each {@code fallocate} (as any change of the size, an
  * extending {@code ftruncate} too) takes that lock exclusively and waits for the writes in flight
  * ({@code inode_dio_wait}): the queue drains once per call, so the size runs ahead by
- * {@link #aheadOf a quarter of the data written}, between {@link #MIN_AHEAD_BYTES} and
- * {@link #MAX_AHEAD_BYTES} (about 25 calls for 4 GiB, where a fixed 32 MiB took 128), and a
- * killed run leaves at most that much of zeros. {@link #flush} (the writer idles, a file ends, rotation) waits for
+ * {@link #aheadOf a quarter of the data written since the last flush}, between
+ * {@link #MIN_AHEAD_BYTES} and {@link #MAX_AHEAD_BYTES} (21 calls for 4 GiB written without a
+ * pause, where a fixed 16 MiB step took 128), and a killed run leaves at most that much of zeros
+ * (plus one step). A writer that pauses (bursts, each ended by a flush) starts again at the least,
+ * so a flush never frees (and, on a file system mounted with {@code discard}, trims) more than a
+ * long uninterrupted stream set ahead. {@link #flush} (the writer idles, a file ends, rotation) waits for
  * every write, writes the partial last block padded with zeros and cuts the file back to its data
  * ({@code ftruncate}), so a file gulp is done with never has a preallocated tail; a file system that
  * refuses {@code fallocate} is said in one line and written without (the writes then wait for each
@@ -70,6 +73,7 @@ final class DirectWrites implements AutoCloseable {
     private int fd;
     private boolean preallocate;
     private long startOffset;   // where this file's appends began
+    private long streakStart;   // the length at the last flush (or the start): how far ahead grows from
     private long allocatedEnd;  // the file's size as gulp made it
     private long fillOffset;    // file offset of fill[0], aligned
     private int used;           // bytes in fill
@@ -100,6 +104,7 @@ final class DirectWrites implements AutoCloseable {
         this.preallocate = !preallocationRefused;
         this.allocatedEnd = channel.size();
         this.startOffset = offset;
+        this.streakStart = offset;
         this.fillOffset = offset;
         this.used = 0;
         this.length = offset;
@@ -222,6 +227,7 @@ final class DirectWrites implements AutoCloseable {
         }
         allocatedEnd = length;
         flushedAt = length;
+        streakStart = length;
     }
 
     /** Waits for every write in flight, each failure handled in turn (see the class comment). */
@@ -239,6 +245,7 @@ final class DirectWrites implements AutoCloseable {
         written = Math.min(written, size);
         durable = Math.min(durable, size);
         allocatedEnd = Math.min(allocatedEnd, size);
+        streakStart = Math.min(streakStart, size);
         used = 0;
         flushedAt = -1;
     }
@@ -291,7 +298,7 @@ final class DirectWrites implements AutoCloseable {
         if (!preallocate || end <= allocatedEnd || durable == startOffset) {
             return;
         }
-        long target = (end + aheadOf(end - startOffset) + MIN_AHEAD_BYTES - 1) / MIN_AHEAD_BYTES * MIN_AHEAD_BYTES;
+        long target = (end + aheadOf(end - streakStart) + MIN_AHEAD_BYTES - 1) / MIN_AHEAD_BYTES * MIN_AHEAD_BYTES;
         try {
             Libc.current().fallocate(fd, allocatedEnd, target - allocatedEnd);
             allocatedEnd = target;
@@ -305,7 +312,7 @@ final class DirectWrites implements AutoCloseable {
         }
     }
 
-    /** How far the size is set ahead of a write when {@code written} bytes of the file are data: a quarter of them, within the bounds. */
+    /** How far the size is set ahead of a write when {@code written} bytes were appended since the last flush: a quarter of them, within the bounds. */
     static long aheadOf(long written) {
         return Math.clamp(written / 4, MIN_AHEAD_BYTES, MAX_AHEAD_BYTES);
     }

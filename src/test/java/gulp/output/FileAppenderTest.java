@@ -165,10 +165,12 @@ class FileAppenderTest {
     }
 
     /**
-     * Each fallocate waits for the writes in flight, so the size runs further ahead as the file
-     * grows: a quarter of the data, at least {@link DirectWrites#MIN_AHEAD_BYTES} (the step it
-     * grows in) and at most {@link DirectWrites#MAX_AHEAD_BYTES}; 320 MiB on a disk file (target/)
-     * take it beyond the old fixed 32 MiB, never beyond the bound, and the file ends at its data.
+     * Each fallocate waits for the writes in flight, so the size runs further ahead as a stream
+     * goes on without a pause: a quarter of what was appended since the last flush, at least
+     * {@link DirectWrites#MIN_AHEAD_BYTES} (the step it grows in) and at most
+     * {@link DirectWrites#MAX_AHEAD_BYTES}; 320 MiB on a disk file (target/) take it beyond the
+     * old fixed 32 MiB, never beyond the bound; after a flush (a pause) it starts again at the
+     * least, and the file ends at its data.
      */
     @Test
     void theSizeRunsAQuarterOfTheDataAheadWithinItsBounds() throws Exception {
@@ -195,6 +197,13 @@ class FileAppenderTest {
             assertTrue(mostAhead > 2 * DirectWrites.MIN_AHEAD_BYTES, "ran " + mostAhead + " bytes ahead at most");
             appender.flush();
             assertEquals(appender.length(), channel.size(), "no preallocated tail after the flush");
+            for (int i = 0; i < 8; i++) { // a new burst after the pause
+                appender.appendData(memory.slice((i % 2) * block, block), false);
+                long ahead = channel.size() - appender.length();
+                assertTrue(ahead <= 2 * DirectWrites.MIN_AHEAD_BYTES, ahead + " bytes ahead after the pause");
+            }
+            appender.flush();
+            assertEquals(appender.length(), channel.size());
         } finally {
             appender.close();
             Files.deleteIfExists(file);
