@@ -74,6 +74,7 @@ final class DirectWrites implements AutoCloseable {
     private boolean preallocate;
     private long startOffset;   // where this file's appends began
     private long streakStart;   // the length at the last flush (or the start): how far ahead grows from
+    private long expectedEnd;   // where the file is expected to end (-o's size rotation); 0: not known
     private long allocatedEnd;  // the file's size as gulp made it
     private long fillOffset;    // file offset of fill[0], aligned
     private int used;           // bytes in fill
@@ -105,6 +106,7 @@ final class DirectWrites implements AutoCloseable {
         this.allocatedEnd = channel.size();
         this.startOffset = offset;
         this.streakStart = offset;
+        this.expectedEnd = 0;
         this.fillOffset = offset;
         this.used = 0;
         this.length = offset;
@@ -115,6 +117,16 @@ final class DirectWrites implements AutoCloseable {
 
     long length() {
         return length;
+    }
+
+    /**
+     * The file (started last) is expected to end at about {@code end} ({@code -o} cuts files before
+     * they exceed a size): its size is never set further ahead than that, plus two writes, so the
+     * rotation's cut-back frees (on a file system mounted with {@code discard}: trims) little.
+     * Past it, the size runs ahead as without.
+     */
+    void expectEnd(long end) {
+        this.expectedEnd = end;
     }
 
     /** Every write below this completed (the oldest writes that completed without a failure are taken in first; no wait). */
@@ -299,6 +311,10 @@ final class DirectWrites implements AutoCloseable {
             return;
         }
         long target = (end + aheadOf(end - streakStart) + MIN_AHEAD_BYTES - 1) / MIN_AHEAD_BYTES * MIN_AHEAD_BYTES;
+        long expected = (expectedEnd + alignment - 1) / alignment * alignment + 2L * chunkBytes;
+        if (expectedEnd > 0 && end <= expected) {
+            target = Math.min(target, expected); // still beyond end: end <= expected
+        }
         try {
             Libc.current().fallocate(fd, allocatedEnd, target - allocatedEnd);
             allocatedEnd = target;

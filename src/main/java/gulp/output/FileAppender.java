@@ -78,6 +78,13 @@ final class FileAppender {
         this.failedInData = false;
     }
 
+    /** The file is expected to end at about {@code end} (see {@link DirectWrites#expectEnd}); 0: not known. */
+    void expectEnd(long end) {
+        if (direct != null) {
+            direct.expectEnd(end);
+        }
+    }
+
     /** The file offset where the appended bytes end. */
     long length() {
         return direct != null ? direct.length() : length;

@@ -41,6 +41,7 @@ final class PartFile {
     private Path finalPath;
     private int started;
     private FileIndexHook index = FileIndexHook.NONE;
+    private long expectedFileBytes; // files end before this size (-C, --rotate-size); 0: not known
     private long keepUpTo; // after a failed write: the file ends here at most (what the writer counted); -1: not told
 
     PartFile(RotatingFileSink.Destination destination, FileEnvelope envelope, FsyncPolicy fsync, boolean directIo,
@@ -73,6 +74,11 @@ final class PartFile {
         } finally {
             Files.deleteIfExists(probe); // An O_CREAT that O_DIRECT then refused leaves the file.
         }
+    }
+
+    /** Files are cut before they exceed {@code bytes} (0: no size limit): O_DIRECT preallocates no further. */
+    void expectFilesOf(long bytes) {
+        this.expectedFileBytes = bytes;
     }
 
     /** The extraction index kept beside each file (issue 13). */
@@ -141,6 +147,7 @@ final class PartFile {
         }
         file.channel().tryLock(); // Tells a later start's recovery that this file is being written.
         appender.start(file, partPath.toString(), 0);
+        appender.expectEnd(expectedFileBytes);
         keepUpTo = -1;
         byte[] header = envelope.header();
         if (header.length > 0) {

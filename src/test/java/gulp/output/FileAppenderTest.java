@@ -211,6 +211,45 @@ class FileAppenderTest {
     }
 
     /**
+     * {@code -o} cuts files before a size: the size set ahead stops there (plus two writes), so
+     * the cut-back at rotation frees little; a file that grows past it runs ahead as any other.
+     */
+    @Test
+    void anExpectedEndCapsTheSizeSetAheadUntilTheDataPassesIt() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "test-file-appender").toAbsolutePath());
+        Path file = dir.resolve("expected-" + ProcessHandle.current().pid());
+        ByteBuffer memory = ByteBuffer.allocateDirect(6 << 20).alignedSlice(4096);
+        new java.util.Random(14).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+        FileAppender appender = new FileAppender(true, 4096, e -> { throw e; }, m -> { });
+        long expected = (40L << 20) + 1000;
+        long cap = (40L << 20) + 4096 + 2L * DirectWrites.CHUNK_BYTES;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING)) {
+            appender.start(withDirectFd(channel, file), file.toString(), 0);
+            appender.expectEnd(expected);
+            int block = 2 << 20;
+            boolean ranAhead = false;
+            boolean pastIt = false;
+            for (int i = 0; i < 40; i++) { // 80 MiB
+                appender.appendData(memory.slice((i % 2) * block, block), false);
+                long size = channel.size();
+                ranAhead |= size > appender.length();
+                if (appender.length() + block <= cap) {
+                    assertTrue(size <= cap, size + " bytes set ahead of an expected end of " + expected);
+                }
+                pastIt |= size > cap + DirectWrites.MIN_AHEAD_BYTES;
+            }
+            assertTrue(ranAhead, "the size ran ahead below the expected end");
+            assertTrue(pastIt, "past the expected end the size runs ahead as without it");
+            appender.flush();
+            assertEquals(appender.length(), channel.size());
+        } finally {
+            appender.close();
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
      * ext2 (a loop-mounted image the test makes) takes O_DIRECT but refuses fallocate: said in one
      * line, once, and the file is the same.
      */
