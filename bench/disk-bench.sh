@@ -103,7 +103,8 @@ printf "$FMT" rep tool mode pps bytes seconds MB/s delivered captured kept% rss_
 #   e.g. "dd-direct dd-direct-2M gulp-stdout:z1M gulp-stdout:z2M gulp-read:noindex gulp-read:nofsync".
 #   The names of earlier runs stay accepted: gulp-onefile, gulp-nofsync, gulp-z4M.
 # A tool name ending in @base runs the gulp of GULP_BASE (e.g. a copy of bin/ and target/ of an
-# older build) instead, to compare two builds pair by pair in the same run.
+# older build) instead, to compare two builds pair by pair in the same run; @NAME runs the gulp
+# GULP_NAME names (upper case: gulp-read@p64 runs $GULP_P64), to compare more than two.
 # WRITER_INPUT=FILE reads that capture instead of generating one (it is kept).
 WRITER_TOOLS=${WRITER_TOOLS:-"dd-direct dd-buffered gulp-read gulp-stdout"}
 writer_part() {
@@ -123,7 +124,8 @@ writer_part() {
       rm -rf "${DISK:?}"/*; sync
       local bg; bg=$(quiet_gate)
       local out note="" g=$GULP t=$tool
-      case $tool in *@base) g=${GULP_BASE:?GULP_BASE names the build to compare with}; t=${tool%@base} ;; esac
+      case $tool in *@*) local var=GULP_${tool##*@}; var=${var^^}
+                          g=${!var:?$var names the gulp of $tool}; t=${tool%@*} ;; esac
       case $t in gulp-onefile) t=gulp-read:onefile ;; gulp-nofsync) t=gulp-read:nofsync ;; gulp-z4M) t=gulp-read:z4M ;; esac
       local base=${t%%:*} extra=() v
       if [ "$base" != "$t" ]; then

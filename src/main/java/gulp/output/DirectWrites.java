@@ -16,10 +16,17 @@ import java.util.function.Consumer;
  * about 1.3× one synchronous stream, {@code bench/direct-qd.sh}). One piece of code for every
  * O_DIRECT output ({@code -o} files and a stdout file), used through {@link FileAppender}.
  *
- * <p>Once the file's first write completed, its size is kept 1–2 × {@link #PREALLOCATE_BYTES} ahead of a write
- * submitted beside another with
- * {@code fallocate}: ext4 holds the inode lock through a write that grows the file, so writes
- * overlap only below its size. {@link #flush} (the writer idles, a file ends, rotation) waits for
+ * <p>Once the file's first write completed, its size is kept ahead of a write submitted beside
+ * another with {@code fallocate}: ext4 holds the inode lock through a write that grows the file,
+ * so writes overlap only below its size. Each {@code fallocate} (as any change of the size, an
+ * extending {@code ftruncate} too) takes that lock exclusively and waits for the writes in flight
+ * ({@code inode_dio_wait}): the queue drains once per call, so the size runs ahead by
+ * {@link #aheadOf a quarter of the data written since the last flush}, between
+ * {@link #MIN_AHEAD_BYTES} and {@link #MAX_AHEAD_BYTES} (21 calls for 4 GiB written without a
+ * pause, where a fixed 16 MiB step took 128), and a killed run leaves at most that much of zeros
+ * (plus one step). A writer that pauses (bursts, each ended by a flush) starts again at the least,
+ * so a flush never frees (and, on a file system mounted with {@code discard}, trims) more than a
+ * long uninterrupted stream set ahead. {@link #flush} (the writer idles, a file ends, rotation) waits for
  * every write, writes the partial last block padded with zeros and cuts the file back to its data
  * ({@code ftruncate}), so a file gulp is done with never has a preallocated tail; a file system that
  * refuses {@code fallocate} is said in one line and written without (the writes then wait for each
@@ -43,8 +50,15 @@ import java.util.function.Consumer;
 final class DirectWrites implements AutoCloseable {
     /** Writes in flight: measured on this disk (BENCHMARKS.md §3.2), two beat one and four. */
     static final int IN_FLIGHT = 2;
-    /** The step of preallocation: a write past the file's size extends it to the next multiple, plus one step. */
-    static final long PREALLOCATE_BYTES = 16L << 20;
+    /** The least the file's size runs ahead of a write that needs it extended (and the unit it is extended in). */
+    static final long MIN_AHEAD_BYTES = 32L << 20;
+    /** The most the file's size runs ahead: what a killed run can leave of zeros. */
+    static final long MAX_AHEAD_BYTES = 256L << 20;
+    /**
+     * Every size preallocation sets is a multiple of this, so start-up recovery can tell a file
+     * that may end in preallocated zeros from its size ({@link #mayEndInPreallocatedZeros}).
+     */
+    static final long PREALLOCATION_GRAIN = 1L << 20;
     /** The size of a staged write (bytes copied first): as large as the writer's O_DIRECT writes. */
     static final int CHUNK_BYTES = 2 << 20;
 
@@ -64,6 +78,8 @@ final class DirectWrites implements AutoCloseable {
     private int fd;
     private boolean preallocate;
     private long startOffset;   // where this file's appends began
+    private long streakStart;   // the length at the last flush (or the start): how far ahead grows from
+    private long expectedEnd;   // where the file is expected to end (-o's size rotation); 0: not known
     private long allocatedEnd;  // the file's size as gulp made it
     private long fillOffset;    // file offset of fill[0], aligned
     private int used;           // bytes in fill
@@ -94,6 +110,8 @@ final class DirectWrites implements AutoCloseable {
         this.preallocate = !preallocationRefused;
         this.allocatedEnd = channel.size();
         this.startOffset = offset;
+        this.streakStart = offset;
+        this.expectedEnd = 0;
         this.fillOffset = offset;
         this.used = 0;
         this.length = offset;
@@ -104,6 +122,16 @@ final class DirectWrites implements AutoCloseable {
 
     long length() {
         return length;
+    }
+
+    /**
+     * The file (started last) is expected to end at about {@code end} ({@code -o} cuts files before
+     * they exceed a size): its size is never set further ahead than that, plus two writes, so the
+     * rotation's cut-back frees (on a file system mounted with {@code discard}: trims) little.
+     * Past it, the size runs ahead as without.
+     */
+    void expectEnd(long end) {
+        this.expectedEnd = end;
     }
 
     /** Every write below this completed (the oldest writes that completed without a failure are taken in first; no wait). */
@@ -216,6 +244,7 @@ final class DirectWrites implements AutoCloseable {
         }
         allocatedEnd = length;
         flushedAt = length;
+        streakStart = length;
     }
 
     /** Waits for every write in flight, each failure handled in turn (see the class comment). */
@@ -233,6 +262,7 @@ final class DirectWrites implements AutoCloseable {
         written = Math.min(written, size);
         durable = Math.min(durable, size);
         allocatedEnd = Math.min(allocatedEnd, size);
+        streakStart = Math.min(streakStart, size);
         used = 0;
         flushedAt = -1;
     }
@@ -285,7 +315,11 @@ final class DirectWrites implements AutoCloseable {
         if (!preallocate || end <= allocatedEnd || durable == startOffset) {
             return;
         }
-        long target = (end + PREALLOCATE_BYTES + PREALLOCATE_BYTES - 1) / PREALLOCATE_BYTES * PREALLOCATE_BYTES;
+        long target = (end + aheadOf(end - streakStart) + MIN_AHEAD_BYTES - 1) / MIN_AHEAD_BYTES * MIN_AHEAD_BYTES;
+        long expected = roundUp(expectedEnd + 2L * chunkBytes, PREALLOCATION_GRAIN);
+        if (expectedEnd > 0 && end <= expected) {
+            target = Math.min(target, expected); // still beyond end: end <= expected
+        }
         try {
             Libc.current().fallocate(fd, allocatedEnd, target - allocatedEnd);
             allocatedEnd = target;
@@ -297,6 +331,20 @@ final class DirectWrites implements AutoCloseable {
                         + "): O_DIRECT writes grow the file one at a time, without overlapping");
             }
         }
+    }
+
+    private static long roundUp(long value, long unit) {
+        return (value + unit - 1) / unit * unit;
+    }
+
+    /** Whether a file of {@code size} bytes may end in zeros that preallocation set and no write reached. */
+    static boolean mayEndInPreallocatedZeros(long size) {
+        return size > 0 && size % PREALLOCATION_GRAIN == 0;
+    }
+
+    /** How far the size is set ahead of a write when {@code written} bytes were appended since the last flush: a quarter of them, within the bounds. */
+    static long aheadOf(long written) {
+        return Math.clamp(written / 4, MIN_AHEAD_BYTES, MAX_AHEAD_BYTES);
     }
 
     /**

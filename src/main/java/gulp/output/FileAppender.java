@@ -1,11 +1,8 @@
 package gulp.output;
 
-import gulp.linux.OpenDescriptors;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
@@ -53,7 +50,7 @@ final class FileAppender {
     private boolean failed;         // an append failed for good: the file's end is not trusted
 
     /**
-     * @param direct O_DIRECT: the channel must be opened (or switched) to O_DIRECT by the caller
+     * @param direct O_DIRECT: each file then comes with an O_DIRECT descriptor ({@link OpenFile#directFd})
      * @param report where a file system that refuses preallocation is said, once
      */
     FileAppender(boolean direct, int alignment, ErrorHandler onError, Consumer<String> report) {
@@ -65,21 +62,27 @@ final class FileAppender {
         return direct != null;
     }
 
-    /** Starts appending to {@code channel} (the file {@code file}) at {@code offset} (aligned when direct). */
-    void start(FileChannel channel, Path file, long offset) throws IOException {
-        this.channel = channel;
+    /** Starts appending to {@code file} (called {@code name}) at {@code offset} (aligned when direct). */
+    void start(OpenFile file, String name, long offset) throws IOException {
+        this.channel = file.channel();
         if (direct != null) {
-            int fd = OpenDescriptors.directDescriptorOf(file);
-            if (fd < 0) {
-                throw new IOException("cannot find the O_DIRECT descriptor of " + file + " in /proc/self/fd");
+            if (!file.direct()) {
+                throw new IllegalArgumentException(name + " has no O_DIRECT descriptor");
             }
-            direct.start(channel, fd, file.toString(), offset);
+            direct.start(channel, file.directFd(), name, offset);
         }
         this.length = offset;
         this.written = offset;
         this.dataStart = -1;
         this.knownStart = offset;
         this.failedInData = false;
+    }
+
+    /** The file is expected to end at about {@code end} (see {@link DirectWrites#expectEnd}); 0: not known. */
+    void expectEnd(long end) {
+        if (direct != null) {
+            direct.expectEnd(end);
+        }
     }
 
     /** The file offset where the appended bytes end. */

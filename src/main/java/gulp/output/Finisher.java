@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  */
 final class Finisher {
     /** A written file to force, close and rename to {@code target}; {@code length} bytes long. */
-    record Job(FileChannel channel, Path part, Path target, long length) {
+    record Job(OpenFile file, Path part, Path target, long length) {
     }
 
     private final FsyncPolicy fsync;
@@ -111,9 +111,9 @@ final class Finisher {
     }
 
     private void complete(Job job) throws OutputException {
-        try (FileChannel c = job.channel()) {
+        try (OpenFile f = job.file()) {
             if (fsync != FsyncPolicy.NEVER) {
-                c.force(true);
+                f.channel().force(true);
             }
         } catch (IOException e) {
             throw new OutputException("cannot finish " + job.part() + ": " + e.getMessage(), e);

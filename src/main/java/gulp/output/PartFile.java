@@ -36,11 +36,12 @@ final class PartFile {
     private final Consumer<String> report;
     private final FileAppender appender;
 
-    private FileChannel channel; // null between files
+    private OpenFile file; // null between files
     private Path partPath;
     private Path finalPath;
     private int started;
     private FileIndexHook index = FileIndexHook.NONE;
+    private long expectedFileBytes; // files end before this size (-C, --rotate-size); 0: not known
     private long keepUpTo; // after a failed write: the file ends here at most (what the writer counted); -1: not told
 
     PartFile(RotatingFileSink.Destination destination, FileEnvelope envelope, FsyncPolicy fsync, boolean directIo,
@@ -75,13 +76,18 @@ final class PartFile {
         }
     }
 
+    /** Files are cut before they exceed {@code bytes} (0: no size limit): O_DIRECT preallocates no further. */
+    void expectFilesOf(long bytes) {
+        this.expectedFileBytes = bytes;
+    }
+
     /** The extraction index kept beside each file (issue 13). */
     void indexWith(FileIndexHook hook) {
         this.index = hook;
     }
 
     boolean isOpen() {
-        return channel != null;
+        return file != null;
     }
 
     boolean direct() {
@@ -117,9 +123,7 @@ final class PartFile {
             try {
                 // O_CREAT|O_EXCL|O_NOFOLLOW, private until fchmod gives it --file-mode: nobody else
                 // can open it meanwhile, and a planted symbolic link is never followed.
-                channel = appender.direct()
-                        ? SafeFiles.createNew(part, destination.fileMode(), report, com.sun.nio.file.ExtendedOpenOption.DIRECT)
-                        : SafeFiles.createNew(part, destination.fileMode(), report);
+                file = SafeFiles.create(part, destination.fileMode(), report, appender.direct());
             } catch (FileAlreadyExistsException | SafeFiles.NotOursException e) {
                 continue;
             } catch (NoSuchFileException e) {
@@ -141,8 +145,9 @@ final class PartFile {
             started++;
             break;
         }
-        channel.tryLock(); // Tells a later start's recovery that this file is being written.
-        appender.start(channel, partPath, 0);
+        file.channel().tryLock(); // Tells a later start's recovery that this file is being written.
+        appender.start(file, partPath.toString(), 0);
+        appender.expectEnd(expectedFileBytes);
         keepUpTo = -1;
         byte[] header = envelope.header();
         if (header.length > 0) {
@@ -162,7 +167,7 @@ final class PartFile {
      * file ends.
      */
     void flush() throws IOException {
-        if (channel == null || appender.failed()) {
+        if (file == null || appender.failed()) {
             return;
         }
         try {
@@ -176,7 +181,7 @@ final class PartFile {
 
     /** See {@link Sink#bytesInFlight()}. */
     long bytesInFlight() {
-        return channel == null ? 0 : appender.bytesInFlight();
+        return file == null ? 0 : appender.bytesInFlight();
     }
 
     /** See {@link Sink#failedWriteProgress()}. */
@@ -186,7 +191,7 @@ final class PartFile {
 
     /** Remembers where the failed file must end; {@link #handOver} cuts it there. See {@link Sink#cutBackAfterFailure}. */
     boolean cutBackAfterFailure(long bytes) {
-        long end = channel == null ? -1 : appender.cutBackPoint(bytes);
+        long end = file == null ? -1 : appender.cutBackPoint(bytes);
         if (end < 0) {
             return false; // The failure was in creating a file: nothing of the writer's bytes is in it.
         }
@@ -199,7 +204,7 @@ final class PartFile {
      * because not even its file header could be written.
      */
     Finisher.Job handOver() throws IOException {
-        if (channel != null && !appender.failed()) {
+        if (file != null && !appender.failed()) {
             byte[] trailer = envelope.trailer();
             if (trailer.length > 0) {
                 long records = appender.length();
@@ -214,9 +219,9 @@ final class PartFile {
             }
         }
         flush();
-        FileChannel finishing = channel;
-        channel = null;
-        long length = appender.failed() ? cutBackToLastRecord() : appender.length();
+        OpenFile finishing = file;
+        file = null;
+        long length = appender.failed() ? cutBackToLastRecord(finishing.channel()) : appender.length();
         if (length < 0) {
             try (finishing) {
                 Files.deleteIfExists(partPath);
@@ -232,23 +237,21 @@ final class PartFile {
      * what the writer counted (it moved that to the last record boundary the failed write reached).
      * Returns the file's length, or -1 when it does not even hold a whole file header.
      */
-    private long cutBackToLastRecord() throws IOException {
-        // A separate channel: reads through an O_DIRECT one would need aligned buffers. Opened as
-        // every existing file is (SafeFiles: no link followed, a regular file of ours, checked on the descriptor).
-        try (FileChannel plain = SafeFiles.openOurs(partPath, -1)) {
-            long end = keepUpTo >= 0 ? keepUpTo : Math.max(0, appender.cutBackPoint(0)); // not told: where the failed call began
-            if (plain.size() > end) {
-                plain.truncate(end);
-            }
-            if (opaque) {
-                return plain.size(); // A -c copy has no records: the writer's count is the end.
-            }
-            long complete = PartFileRecovery.completeLength(plain);
-            if (complete >= 0 && complete < plain.size()) {
-                plain.truncate(complete);
-            }
-            return complete;
+    private long cutBackToLastRecord(FileChannel plain) throws IOException {
+        // The file's own channel, never O_DIRECT (that is the separate descriptor the writes used:
+        // none is in flight after a failure), so it reads into any buffer; the lock stays held.
+        long end = keepUpTo >= 0 ? keepUpTo : Math.max(0, appender.cutBackPoint(0)); // not told: where the failed call began
+        if (plain.size() > end) {
+            plain.truncate(end);
         }
+        if (opaque) {
+            return plain.size(); // A -c copy has no records: the writer's count is the end.
+        }
+        long complete = PartFileRecovery.completeLength(plain);
+        if (complete >= 0 && complete < plain.size()) {
+            plain.truncate(complete);
+        }
+        return complete;
     }
 
     /** After the last file: ends the appender's helper thread. */

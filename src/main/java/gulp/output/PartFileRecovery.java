@@ -301,7 +301,7 @@ public final class PartFileRecovery {
 
     /**
      * Whether a file of {@code size} bytes can end in zeros that O_DIRECT output preallocated: it
-     * preallocates ({@code fallocate}) only to multiples of {@link DirectWrites#PREALLOCATE_BYTES},
+     * preallocates ({@code fallocate}) only to multiples of {@link DirectWrites#PREALLOCATION_GRAIN},
      * and a file whose size a write or a cut set last holds data up to that size (a killed
      * process's writes complete before it exits, and they are in file order). Buffered output never
      * preallocates; the file does not say how it was written, so the size is what tells (a
@@ -310,7 +310,7 @@ public final class PartFileRecovery {
      * run's would be).
      */
     private static boolean mayEndInPreallocatedZeros(long size) {
-        return size % DirectWrites.PREALLOCATE_BYTES == 0;
+        return DirectWrites.mayEndInPreallocatedZeros(size);
     }
 
     /**

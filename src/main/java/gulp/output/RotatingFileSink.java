@@ -211,6 +211,15 @@ public final class RotatingFileSink implements Sink {
         runFiles.indexWith(hook);
     }
 
+    /**
+     * Files are cut before they exceed {@code bytes} ({@code -C}, {@code --rotate-size}; 0: no
+     * size limit): the O_DIRECT size preallocated ahead of the data stops there, so a rotation
+     * frees little of it (before the run starts).
+     */
+    public void expectFilesOf(long bytes) {
+        file.expectFilesOf(bytes);
+    }
+
     /** Keeps {@code lock} (the {@link OutputLock}) held, and reachable, until this sink is closed. */
     public void holdUntilClosed(AutoCloseable lock) {
         this.heldLock = lock;

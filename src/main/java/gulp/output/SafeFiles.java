@@ -29,10 +29,11 @@ import java.util.function.Consumer;
  * <li>an existing file is opened with {@code O_NOFOLLOW|O_NONBLOCK} and checked with {@code fstat}
  *     on that descriptor before anything touches it: a regular file, owned by gulp's user, with one
  *     link;</li>
- * <li>the {@link FileChannel} gulp then uses is opened through {@code /proc/self/fd/N}, so it is the
- *     very file created or checked, whatever the name points to meanwhile. The first descriptor
- *     is closed before a method returns: closing any descriptor of a file drops the process's
- *     POSIX record locks on it, so callers lock the returned channel, never earlier.</li>
+ * <li>the {@link FileChannel} gulp then uses (and an O_DIRECT descriptor, {@link #create}) is
+ *     opened through {@code /proc/self/fd/N}, so it is the very file created or checked, whatever
+ *     the name points to meanwhile. The first descriptor is closed before a method returns:
+ *     closing any descriptor of a file drops the process's POSIX record locks on it, so callers
+ *     lock the returned channel, never earlier, and close the two together.</li>
  * </ul>
  */
 final class SafeFiles {
@@ -56,12 +57,27 @@ final class SafeFiles {
      * @param report a warning when the file system cannot take the mode
      */
     static FileChannel createNew(Path file, int mode, Consumer<String> report, OpenOption... extra) throws IOException {
+        return create(file, mode, report, false, extra).channel();
+    }
+
+    /**
+     * {@link #createNew}, and with {@code direct} also an O_DIRECT descriptor of the file (the
+     * channel is then opened without O_DIRECT: its size, truncation, sync and lock need none).
+     */
+    static OpenFile create(Path file, int mode, Consumer<String> report, boolean direct, OpenOption... extra) throws IOException {
         Libc libc = Libc.current();
         int fd = open(libc, file, CREATE_FLAGS, 0600);
         try {
-            FileChannel channel;
+            OpenFile opened;
             try {
-                channel = reopen(fd, file, extra);
+                FileChannel channel = reopen(fd, file, extra);
+                try {
+                    opened = direct ? new OpenFile(channel, OpenFile.openDirect(Path.of("/proc/self/fd/" + fd), Libc.O_RDWR, file))
+                            : OpenFile.buffered(channel);
+                } catch (IOException | RuntimeException e) {
+                    channel.close();
+                    throw e;
+                }
             } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(file); // ours, just created (or, if swapped meanwhile, a planted name)
                 throw e;
@@ -75,12 +91,12 @@ final class SafeFiles {
             try {
                 FileOwner.claim(fd, Libc.geteuid()); // --user: created as root, for that user
             } catch (NativeException e) {
-                channel.close();
+                opened.close();
                 Files.deleteIfExists(file);
                 throw new FileSystemException(file.toString(), null, "cannot give it to the --user user: "
                         + Libc.strerror(e.errno()));
             }
-            return channel;
+            return opened;
         } finally {
             closeQuietly(libc, fd);
         }

@@ -10,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.function.Consumer;
 
 /**
@@ -19,8 +18,9 @@ import java.util.function.Consumer;
  * (EINVAL) or the capture starts at an offset that is not a multiple of the block size (an
  * unaligned {@code >>}); each of those is said in one line and the file is written buffered.
  *
- * <p>For O_DIRECT the file is opened again through {@code /proc/self/fd/1}: gulp gets its own
- * open file description, so the shell's descriptor keeps its flags (an {@code fcntl(F_SETFL,
+ * <p>For O_DIRECT the file is opened again through {@code /proc/self/fd/1} ({@link OpenFile#openDirect}):
+ * gulp gets its own open file description for the writes (descriptor 1 serves the file's size,
+ * truncation and sync), so the shell's descriptor keeps its flags (an {@code fcntl(F_SETFL,
  * O_DIRECT)} on descriptor 1 would change them for every later command of the same
  * redirection, and stay changed if gulp were killed). The bytes go at explicit offsets from where
  * descriptor 1 stood (the end of the file for {@code >>}); at close the file has exactly the
@@ -35,20 +35,20 @@ public final class StdoutFileSink implements Sink {
     private static final int O_APPEND = 02000; // in /proc/self/fdinfo/1's "flags:" (octal)
 
     private final FileChannel stdout;  // descriptor 1
-    private final FileChannel channel; // what is written: descriptor 1, or the O_DIRECT reopening
+    private final OpenFile file;       // descriptor 1, and the O_DIRECT reopening the writes go through (if any)
     private final FileAppender appender;
     private final String how;
     private final FileEnvelope envelope;
     private boolean headerPending = true;
 
-    private StdoutFileSink(FileChannel stdout, FileChannel channel, FileAppender appender, long start, FileEnvelope envelope)
+    private StdoutFileSink(FileChannel stdout, OpenFile file, FileAppender appender, long start, FileEnvelope envelope)
             throws IOException {
         this.stdout = stdout;
-        this.channel = channel;
+        this.file = file;
         this.appender = appender;
         this.how = appender.direct() ? "O_DIRECT" : "buffered";
         this.envelope = envelope;
-        appender.start(channel, STDOUT_PATH, start);
+        appender.start(file, STDOUT_PATH.toString(), start);
     }
 
     /** Whether descriptor 1 is a regular file (not a pipe, terminal, socket or device). */
@@ -65,23 +65,23 @@ public final class StdoutFileSink implements Sink {
         boolean append = appending();
         long start = append ? stdout.size() : stdout.position();
         int alignment = alignment();
-        FileChannel channel = stdout;
+        OpenFile file = OpenFile.buffered(stdout);
         if (directIo && start % alignment != 0) {
             report.accept("stdout is " + (append ? "appended to" : "written") + " at offset " + start
                     + ", not a multiple of " + alignment + ": writing it buffered, without O_DIRECT");
         } else if (directIo) {
             try {
-                channel = FileChannel.open(STDOUT_PATH, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+                file = new OpenFile(stdout, OpenFile.openDirect(STDOUT_PATH, Libc.O_WRONLY, STDOUT_PATH));
             } catch (IOException e) {
                 report.accept(Libc.errnoOf(e) == Libc.EINVAL
                         ? "the file system of stdout (" + fileSystemType() + ") does not support O_DIRECT: writing it buffered"
                         : "cannot open stdout's file again for O_DIRECT (" + e.getMessage() + "): writing it buffered");
             }
         }
-        FileAppender appender = new FileAppender(channel != stdout, alignment, e -> {
+        FileAppender appender = new FileAppender(file.direct(), alignment, e -> {
             throw e;
         }, report);
-        return new StdoutFileSink(stdout, channel, appender, start, envelope);
+        return new StdoutFileSink(stdout, file, appender, start, envelope);
     }
 
     /** Whether descriptor 1 was opened with O_APPEND ({@code >>}): then writes start at the end. */
@@ -178,10 +178,7 @@ public final class StdoutFileSink implements Sink {
             throw e;
         } finally {
             appender.close();
-            try (stdout) {
-                if (channel != stdout) {
-                    channel.close();
-                }
+            try (file) { // descriptor 1 too
                 stdout.position(appender.length()); // A later command of the same redirection writes after the capture.
             }
         }

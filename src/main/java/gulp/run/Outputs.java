@@ -163,6 +163,7 @@ final class Outputs {
                     postRotate, control::stopRequested, report);
             RotatingFileSink sink = RotatingFileSink.open(sinkSettings);
             sink.holdUntilClosed(lock);
+            sink.expectFilesOf(settings.rotateBytes());
             if (opaque) {
                 return new Output(sink, RotationPolicy.NEVER, null);
             }

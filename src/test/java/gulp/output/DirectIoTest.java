@@ -247,7 +247,7 @@ class DirectIoTest {
                 try (var files = Files.list(out)) {
                     part = files.filter(f -> f.getFileName().toString().endsWith(".part")).findFirst().orElse(null);
                 }
-                if (part != null && Files.size(part) >= DirectWrites.PREALLOCATE_BYTES) {
+                if (part != null && Files.size(part) >= DirectWrites.MIN_AHEAD_BYTES) {
                     break;
                 }
             }

@@ -46,8 +46,8 @@ class FileAppenderTest {
                 FileAppender b = new FileAppender(false, 4096, e -> { throw e; }, m -> { });
                 direct.truncate(0);
                 plain.truncate(0);
-                d.start(direct, directFile, 0);
-                b.start(plain, plainFile, 0);
+                d.start(withDirectFd(direct, directFile), directFile.toString(), 0);
+                b.start(OpenFile.buffered(plain), plainFile.toString(), 0);
                 d.appendHeader(ByteBuffer.wrap(new byte[24]));
                 b.appendHeader(ByteBuffer.wrap(new byte[24]));
                 int at = shift;
@@ -97,7 +97,7 @@ class FileAppenderTest {
             }, m -> { });
             ByteBuffer memory = randomAligned(8 << 20, 9);
             try (channel) {
-                appender.start(channel, file, 0);
+                appender.start(withDirectFd(channel, file), file.toString(), 0);
                 appender.appendHeader(ByteBuffer.wrap(new byte[24]));
                 ByteBuffer bytes = memory.slice(100, 6 << 20); // not aligned as the file: staged, two chunks in flight
                 assertThrows(OutOfSpaceException.class, () -> {
@@ -136,7 +136,7 @@ class FileAppenderTest {
         FileAppender appender = new FileAppender(true, 4096, e -> { throw e; }, said::add);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING, com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
-            appender.start(channel, file, 0);
+            appender.start(withDirectFd(channel, file), file.toString(), 0);
             appender.appendHeader(ByteBuffer.wrap(new byte[24]));
             int at = 24; // in place: the memory shares the file offsets' alignment
             boolean ranAhead = false;
@@ -158,6 +158,92 @@ class FileAppenderTest {
             }
             assertTrue(ranAhead, "ext4 is written with the size kept ahead");
             assertEquals(List.of(), said);
+        } finally {
+            appender.close();
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * Each fallocate waits for the writes in flight, so the size runs further ahead as a stream
+     * goes on without a pause: a quarter of what was appended since the last flush, at least
+     * {@link DirectWrites#MIN_AHEAD_BYTES} (the step it grows in) and at most
+     * {@link DirectWrites#MAX_AHEAD_BYTES}; 320 MiB on a disk file (target/) take it beyond the
+     * old fixed 32 MiB, never beyond the bound; after a flush (a pause) it starts again at the
+     * least, and the file ends at its data.
+     */
+    @Test
+    void theSizeRunsAQuarterOfTheDataAheadWithinItsBounds() throws Exception {
+        assertEquals(DirectWrites.MIN_AHEAD_BYTES, DirectWrites.aheadOf(0));
+        assertEquals(128L << 20, DirectWrites.aheadOf(512L << 20));
+        assertEquals(DirectWrites.MAX_AHEAD_BYTES, DirectWrites.aheadOf(4L << 30));
+        Path dir = Files.createDirectories(Path.of("target", "test-file-appender").toAbsolutePath());
+        Path file = dir.resolve("quarter-" + ProcessHandle.current().pid());
+        ByteBuffer memory = ByteBuffer.allocateDirect(6 << 20).alignedSlice(4096);
+        new java.util.Random(13).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+        FileAppender appender = new FileAppender(true, 4096, e -> { throw e; }, m -> { });
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING)) {
+            appender.start(withDirectFd(channel, file), file.toString(), 0);
+            long mostAhead = 0;
+            int block = 2 << 20;
+            for (int i = 0; i < 160; i++) { // 320 MiB, in place (the memory is aligned as the file)
+                appender.appendData(memory.slice((i % 2) * block, block), false);
+                long ahead = channel.size() - appender.length();
+                mostAhead = Math.max(mostAhead, ahead);
+                assertTrue(ahead <= DirectWrites.aheadOf(appender.length()) + DirectWrites.MIN_AHEAD_BYTES,
+                        ahead + " bytes ahead of " + appender.length());
+            }
+            assertTrue(mostAhead > 2 * DirectWrites.MIN_AHEAD_BYTES, "ran " + mostAhead + " bytes ahead at most");
+            appender.flush();
+            assertEquals(appender.length(), channel.size(), "no preallocated tail after the flush");
+            for (int i = 0; i < 8; i++) { // a new burst after the pause
+                appender.appendData(memory.slice((i % 2) * block, block), false);
+                long ahead = channel.size() - appender.length();
+                assertTrue(ahead <= 2 * DirectWrites.MIN_AHEAD_BYTES, ahead + " bytes ahead after the pause");
+            }
+            appender.flush();
+            assertEquals(appender.length(), channel.size());
+        } finally {
+            appender.close();
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * {@code -o} cuts files before a size: the size set ahead stops there (plus two writes), so
+     * the cut-back at rotation frees little; a file that grows past it runs ahead as any other.
+     */
+    @Test
+    void anExpectedEndCapsTheSizeSetAheadUntilTheDataPassesIt() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "test-file-appender").toAbsolutePath());
+        Path file = dir.resolve("expected-" + ProcessHandle.current().pid());
+        ByteBuffer memory = ByteBuffer.allocateDirect(6 << 20).alignedSlice(4096);
+        new java.util.Random(14).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+        FileAppender appender = new FileAppender(true, 4096, e -> { throw e; }, m -> { });
+        long expected = (40L << 20) + 1000;
+        long grain = DirectWrites.PREALLOCATION_GRAIN; // the cap is rounded up to it, so recovery can tell
+        long cap = (expected + 2L * DirectWrites.CHUNK_BYTES + grain - 1) / grain * grain;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING)) {
+            appender.start(withDirectFd(channel, file), file.toString(), 0);
+            appender.expectEnd(expected);
+            int block = 2 << 20;
+            boolean ranAhead = false;
+            boolean pastIt = false;
+            for (int i = 0; i < 40; i++) { // 80 MiB
+                appender.appendData(memory.slice((i % 2) * block, block), false);
+                long size = channel.size();
+                ranAhead |= size > appender.length();
+                if (appender.length() + block <= cap) {
+                    assertTrue(size <= cap, size + " bytes set ahead of an expected end of " + expected);
+                }
+                pastIt |= size > cap + DirectWrites.MIN_AHEAD_BYTES;
+            }
+            assertTrue(ranAhead, "the size ran ahead below the expected end");
+            assertTrue(pastIt, "past the expected end the size runs ahead as without it");
+            appender.flush();
+            assertEquals(appender.length(), channel.size());
         } finally {
             appender.close();
             Files.deleteIfExists(file);
@@ -187,7 +273,7 @@ class FileAppenderTest {
             FileAppender appender = new FileAppender(true, 4096, e -> { throw e; }, said::add);
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
-                appender.start(channel, file, 0);
+                appender.start(withDirectFd(channel, file), file.toString(), 0);
                 for (int i = 0; i < 5; i++) {
                     appender.appendData(memory.slice(i << 21, 2 << 20), false);
                 }
@@ -227,7 +313,7 @@ class FileAppenderTest {
             ByteBuffer memory = randomAligned(8 << 20, 12);
             int at = 24;
             try (channel) {
-                appender.start(channel, file, 0);
+                appender.start(withDirectFd(channel, file), file.toString(), 0);
                 appender.appendHeader(ByteBuffer.wrap(new byte[24]));
                 for (int i = 0; i < 8; i++) {
                     int n = (512 << 10) + 100 * i;
@@ -272,7 +358,7 @@ class FileAppenderTest {
             throw e;
         }, m -> { });
         try (FileChannel full = FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE)) {
-            appender.start(full, Path.of("/dev/full"), 0);
+            appender.start(OpenFile.buffered(full), "/dev/full", 0);
             IOException thrown = assertThrows(IOException.class, () -> appender.appendData(ByteBuffer.allocate(100), false));
             OutOfSpaceException typed = assertInstanceOf(OutOfSpaceException.class, thrown);
             assertSame(thrown, seen.getFirst());
@@ -290,10 +376,24 @@ class FileAppenderTest {
         }, m -> { });
         FileChannel closed = FileChannel.open(Path.of("/dev/null"), StandardOpenOption.WRITE);
         closed.close();
-        appender.start(closed, Path.of("/dev/null"), 0);
+        appender.start(OpenFile.buffered(closed), "/dev/null", 0);
         IOException thrown = assertThrows(IOException.class, () -> appender.appendData(ByteBuffer.allocate(100), false));
         assertSame(thrown, seen.getFirst());
         assertEquals(ClosedChannelException.class, thrown.getClass());
+    }
+
+    private final List<Integer> directFds = new ArrayList<>();
+
+    /** {@code channel} with an O_DIRECT descriptor of {@code file} beside it, as gulp opens its output; closed after the test. */
+    private OpenFile withDirectFd(FileChannel channel, Path file) throws IOException {
+        int fd = OpenFile.openDirect(file, gulp.linux.Libc.O_RDWR, file);
+        directFds.add(fd);
+        return new OpenFile(channel, fd);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void closeDirectFds() {
+        directFds.forEach(OpenFile::closeDirect);
     }
 
     /** A file on a test file system opened with O_DIRECT; the test is skipped where that is refused (some tmpfs). */

@@ -116,7 +116,7 @@ class PartFileRecoveryTest {
         int end = PcapFiles.syntheticHeader().length + whole.length;
         byte[] cut = java.util.Arrays.copyOf(PcapFiles.syntheticRecord(n, 1400, 1_700_000_001_000_000L), cutLength(end));
         int written = end + cut.length;
-        int step = (int) DirectWrites.PREALLOCATE_BYTES; // fallocate extends the file to a multiple of it
+        int step = (int) DirectWrites.PREALLOCATION_GRAIN; // fallocate extends the file to a multiple of it
         part("pcap000004.pcap", PcapFiles.syntheticHeader(), whole, cut, new byte[step - written % step]);
         recoverAll(line -> { });
         assertArrayEquals(whole, PcapFiles.body(dir.resolve("pcap000004.pcap")));

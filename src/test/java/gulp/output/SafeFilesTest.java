@@ -38,6 +38,44 @@ class SafeFilesTest {
         assertTrue(report.isEmpty(), report.toString());
     }
 
+    /**
+     * An O_DIRECT output file comes with its own descriptor, open with O_DIRECT on the very file
+     * (gulp knows its number: no search through /proc/self/fd), beside a channel without O_DIRECT
+     * that takes the lock; closing the file closes both.
+     */
+    @Test
+    void aDirectFileHasItsOwnODirectDescriptorOnTheSameFileClosedWithIt() throws Exception {
+        Path file = dir.resolve("d");
+        OpenFile opened;
+        int fd;
+        try (OpenFile f = SafeFiles.create(file, 0640, m -> { }, true)) {
+            opened = f;
+            fd = f.directFd();
+            assertTrue(f.direct());
+            assertTrue((flagsOf(fd) & gulp.linux.Libc.O_DIRECT) != 0, "open with O_DIRECT");
+            assertEquals(file.toRealPath(), Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)));
+            assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+            assertTrue(f.channel().tryLock() != null, "the channel takes the lock");
+            assertEquals(0, f.channel().size());
+        }
+        assertFalse(opened.channel().isOpen());
+        Path link = Path.of("/proc/self/fd/" + fd);
+        assertTrue(!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS) || !Files.readSymbolicLink(link).equals(file.toRealPath()),
+                "the O_DIRECT descriptor was closed");
+        try (OpenFile plain = SafeFiles.create(dir.resolve("b"), 0600, m -> { }, false)) {
+            assertFalse(plain.direct());
+        }
+    }
+
+    private static int flagsOf(int fd) throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+            if (line.startsWith("flags:")) {
+                return Integer.parseInt(line.substring("flags:".length()).trim(), 8);
+            }
+        }
+        throw new AssertionError("no flags for descriptor " + fd);
+    }
+
     @Test
     void onlyARegularFileOfOursWithOneLinkIsOpened() throws Exception {
         Path file = Files.write(dir.resolve("f"), new byte[] {7});
