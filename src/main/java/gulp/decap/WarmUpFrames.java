@@ -1,8 +1,12 @@
 package gulp.decap;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Encapsulated frames for the JIT warm-up of a live {@code -d} capture (gulp.run.LiveRun.warmUp):
@@ -22,7 +26,7 @@ import java.util.List;
  * </pre>
  * The checksums are left 0 (the decapsulator does not check them).
  */
-public final class WarmUpFrames implements java.util.function.Supplier<byte[]> {
+public final class WarmUpFrames implements Supplier<byte[]> {
     private static final int ETHERNET = 14;
     private static final int IPV4 = Ipv4Header.MIN_LENGTH;
     private static final int INNER_HEADERS = ETHERNET + IPV4 + UdpHeader.LENGTH;
@@ -34,8 +38,7 @@ public final class WarmUpFrames implements java.util.function.Supplier<byte[]> {
     /** ERSPAN II frames of one session before the next session's: a new session's first 64 take other branches. */
     static final int FRAMES_PER_SESSION = 100;
 
-    private static final java.lang.invoke.VarHandle INT_BE =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     private final List<byte[]> frames;
     private final boolean[] erspanII;
@@ -87,7 +90,7 @@ public final class WarmUpFrames implements java.util.function.Supplier<byte[]> {
     }
 
     private static boolean isErspanII(byte[] frame) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(frame);
+        ByteBuffer b = ByteBuffer.wrap(frame);
         return b.get(ETHERNET + Ipv4Header.PROTOCOL_OFFSET) == Ipv4Header.PROTOCOL_GRE
                 && (b.getShort(ETHERNET + IPV4 + GreHeader.PROTOCOL_OFFSET) & 0xFFFF) == GreHeader.PROTOCOL_ERSPAN_I_II;
     }
