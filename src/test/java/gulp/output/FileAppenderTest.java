@@ -177,13 +177,10 @@ class FileAppenderTest {
         assertEquals(DirectWrites.MIN_AHEAD_BYTES, DirectWrites.aheadOf(0));
         assertEquals(128L << 20, DirectWrites.aheadOf(512L << 20));
         assertEquals(DirectWrites.MAX_AHEAD_BYTES, DirectWrites.aheadOf(4L << 30));
-        Path dir = Files.createDirectories(Path.of("target", "test-file-appender").toAbsolutePath());
-        Path file = dir.resolve("quarter-" + ProcessHandle.current().pid());
-        ByteBuffer memory = ByteBuffer.allocateDirect(6 << 20).alignedSlice(4096);
-        new java.util.Random(13).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+        Path file = diskFile("quarter");
+        ByteBuffer memory = alignedRandomBytes(13);
         FileAppender appender = new FileAppender(true, 4096, e -> { throw e; }, m -> { });
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel channel = openTruncated(file)) {
             appender.start(withDirectFd(channel, file), file.toString(), 0);
             long mostAhead = 0;
             int block = 2 << 20;
@@ -216,16 +213,13 @@ class FileAppenderTest {
      */
     @Test
     void anExpectedEndCapsTheSizeSetAheadUntilTheDataPassesIt() throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "test-file-appender").toAbsolutePath());
-        Path file = dir.resolve("expected-" + ProcessHandle.current().pid());
-        ByteBuffer memory = ByteBuffer.allocateDirect(6 << 20).alignedSlice(4096);
-        new java.util.Random(14).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+        Path file = diskFile("expected");
+        ByteBuffer memory = alignedRandomBytes(14);
         FileAppender appender = new FileAppender(true, 4096, e -> { throw e; }, m -> { });
         long expected = (40L << 20) + 1000;
         long grain = DirectWrites.PREALLOCATION_GRAIN; // the cap is rounded up to it, so recovery can tell
         long cap = (expected + 2L * DirectWrites.CHUNK_BYTES + grain - 1) / grain * grain;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel channel = openTruncated(file)) {
             appender.start(withDirectFd(channel, file), file.toString(), 0);
             appender.expectEnd(expected);
             int block = 2 << 20;
@@ -411,5 +405,23 @@ class FileAppenderTest {
         ByteBuffer memory = ByteBuffer.allocateDirect(bytes).alignedSlice(4096);
         new java.util.Random(seed).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
         return memory;
+    }
+
+    /** A file on the disk (target/), where fallocate and O_DIRECT behave as on a capture box's file system. */
+    private static Path diskFile(String name) throws IOException {
+        Path dir = Files.createDirectories(Path.of("target", "test-file-appender").toAbsolutePath());
+        return dir.resolve(name + "-" + ProcessHandle.current().pid());
+    }
+
+    /** 4 MiB or more of random bytes at a 4096-aligned address: written in place with O_DIRECT. */
+    private static ByteBuffer alignedRandomBytes(long seed) {
+        ByteBuffer memory = ByteBuffer.allocateDirect(6 << 20).alignedSlice(4096);
+        new java.util.Random(seed).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+        return memory;
+    }
+
+    private static FileChannel openTruncated(Path file) throws IOException {
+        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING);
     }
 }
