@@ -32,13 +32,17 @@ package gulp.decap;
  * {@code ERSPAN_DIR} (0x0008 of word 2's low half), Wireshark {@code erspan.direction}.
  */
 public final class ErspanHeader {
+    public static final int WORD0_OFFSET = 0;
     public static final int VERSION_SHIFT = 28;
     public static final int VERSION_MASK = 0xF;
+    public static final int VLAN_SHIFT = 16;
     public static final int SESSION_MASK = 0x3FF;
     public static final int VERSION_TYPE_II = 1;
     public static final int VERSION_TYPE_III = 2;
 
     public static final int TYPE_II_LENGTH = 8;
+    /** Type II word 1: reserved (12 bits), then the index (20). */
+    public static final int TYPE_II_INDEX_OFFSET = 4;
     public static final int TYPE_III_LENGTH = 12;
     public static final int TYPE_III_TIMESTAMP_OFFSET = 4;
     public static final int TYPE_III_WORD2_OFFSET = 8;
@@ -63,6 +67,11 @@ public final class ErspanHeader {
     private ErspanHeader() {}
 
     public static int version(int word0) { return (word0 >>> VERSION_SHIFT) & VERSION_MASK; }
+
+    /** Word 0 of {@code version} with {@code vlan} and {@code session} (COS, En/BSO and T 0). */
+    public static int word0(int version, int vlan, int session) {
+        return (version << VERSION_SHIFT) | (vlan << VLAN_SHIFT) | session;
+    }
 
     public static int sessionId(int word0) { return word0 & SESSION_MASK; }
 

@@ -19,6 +19,8 @@ public final class EthernetHeader {
     public static final int MAC_LENGTH = 6;
     /** A VLAN tag (TPID + tag control) adds 4 bytes before the next EtherType. */
     public static final int VLAN_TAG_LENGTH = 4;
+    /** Within a tag (which starts at the TPID): where the tag control (PCP, DEI, VID) sits. */
+    public static final int VLAN_TAG_CONTROL_OFFSET = 2;
     /** Within a tag (which starts at the TPID): where the next EtherType sits. */
     public static final int VLAN_NEXT_TYPE_OFFSET = 4;
 

@@ -14,6 +14,8 @@ package gulp.decap;
  */
 public final class GeneveHeader {
     public static final int VERSION_OPTION_LENGTH_OFFSET = 0;
+    /** O, C and the reserved bits. */
+    public static final int FLAGS_OFFSET = 1;
     public static final int PROTOCOL_OFFSET = 2;
     public static final int VNI_OFFSET = 4;
     public static final int BASE_LENGTH = 8;
@@ -32,4 +34,7 @@ public final class GeneveHeader {
 
     /** The 24-bit VNI from the 32-bit word at {@link #VNI_OFFSET}. */
     public static int vni(int word) { return word >>> 8; }
+
+    /** The 32-bit word at {@link #VNI_OFFSET} of {@code vni} (reserved byte 0). */
+    public static int vniWord(int vni) { return vni << 8; }
 }

@@ -18,6 +18,8 @@ package gulp.decap;
 public final class GreHeader {
     public static final int FLAGS_VERSION_OFFSET = 0;
     public static final int PROTOCOL_OFFSET = 2;
+    /** The checksum and reserved1 word, if C (or R) is set. */
+    public static final int CHECKSUM_OFFSET = 4;
     public static final int BASE_LENGTH = 4;
     public static final int OPTIONAL_FIELD_LENGTH = 4;
 

@@ -19,13 +19,23 @@ package gulp.decap;
  */
 public final class Ipv4Header {
     public static final int VERSION_IHL_OFFSET = 0;
+    public static final int TOS_OFFSET = 1;
     public static final int TOTAL_LENGTH_OFFSET = 2;
     public static final int IDENTIFICATION_OFFSET = 4;
     public static final int FLAGS_FRAGMENT_OFFSET = 6;
+    public static final int TTL_OFFSET = 8;
     public static final int PROTOCOL_OFFSET = 9;
+    public static final int CHECKSUM_OFFSET = 10;
     public static final int SOURCE_OFFSET = 12;
     public static final int DESTINATION_OFFSET = 16;
     public static final int MIN_LENGTH = 20;
+
+    public static final int VERSION = 4;
+    public static final int VERSION_SHIFT = 4;
+    /** The IHL counts 4-byte words (the options come in them). */
+    public static final int WORD_LENGTH = 4;
+    /** An option word of four NOPs (option type 1). */
+    public static final int NOP_OPTIONS = 0x01010101;
 
     public static final int MORE_FRAGMENTS = 0x2000;
     public static final int FRAGMENT_OFFSET_MASK = 0x1FFF;

@@ -29,4 +29,7 @@ public final class VxlanHeader {
 
     /** The 24-bit VNI from the 32-bit word at {@link #VNI_OFFSET}. */
     public static int vni(int word) { return word >>> 8; }
+
+    /** The 32-bit word at {@link #VNI_OFFSET} of {@code vni} (reserved byte 0). */
+    public static int vniWord(int vni) { return vni << 8; }
 }

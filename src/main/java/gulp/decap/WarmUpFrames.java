@@ -27,16 +27,25 @@ import java.util.function.Supplier;
  * The checksums are left 0 (the decapsulator does not check them).
  */
 public final class WarmUpFrames implements Supplier<byte[]> {
-    private static final int ETHERNET = 14;
+    private static final int ETHERNET = EthernetHeader.LENGTH;
     private static final int IPV4 = Ipv4Header.MIN_LENGTH;
     private static final int INNER_HEADERS = ETHERNET + IPV4 + UdpHeader.LENGTH;
     /** Where ERSPAN II's GRE sequence number sits in these frames: after outer Ethernet, IPv4 and GRE's flags and protocol. */
     private static final int SEQUENCE_OFFSET = ETHERNET + IPV4 + GreHeader.sequenceOffset(GreHeader.FLAG_SEQUENCE);
 
-    /** Where ERSPAN II's first word (version, session) sits in these frames. */
-    private static final int ERSPAN_OFFSET = SEQUENCE_OFFSET + 4;
+    /** Where ERSPAN II's first word (version, session) sits in these frames: after outer Ethernet, IPv4 and GRE with S. */
+    private static final int ERSPAN_OFFSET = ETHERNET + IPV4 + GreHeader.length(GreHeader.FLAG_SEQUENCE) + ErspanHeader.WORD0_OFFSET;
     /** ERSPAN II frames of one session before the next session's: a new session's first 64 take other branches. */
     static final int FRAMES_PER_SESSION = 100;
+
+    private static final byte[] OUTER_DESTINATION_MAC = {2, 0x50, 0, 0, 0, 2};
+    private static final byte[] OUTER_SOURCE_MAC = {2, 0x50, 0, 0, 0, 1};
+    private static final byte[] OUTER_SOURCE_IP = {10, (byte) 250, 77, 1};
+    private static final byte[] OUTER_DESTINATION_IP = {10, (byte) 250, 77, 2};
+    private static final byte[] INNER_DESTINATION_MAC = {2, 0x51, 0, 0, 0, 2};
+    private static final byte[] INNER_SOURCE_MAC = {2, 0x51, 0, 0, 0, 1};
+    private static final byte[] INNER_SOURCE_IP = {(byte) 192, 0, 2, 1};
+    private static final byte[] INNER_DESTINATION_IP = {(byte) 198, 51, 100, 2};
 
     private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
@@ -83,7 +92,7 @@ public final class WarmUpFrames implements Supplier<byte[]> {
         if (erspanII[next]) {
             int session = sessions[(erspanFrames++ / FRAMES_PER_SESSION) % sessions.length];
             INT_BE.set(frame, SEQUENCE_OFFSET, ++sequence);
-            INT_BE.set(frame, ERSPAN_OFFSET, erspanWord0(ErspanHeader.VERSION_TYPE_II, session));
+            INT_BE.set(frame, ERSPAN_OFFSET, ErspanHeader.word0(ErspanHeader.VERSION_TYPE_II, 0, session));
         }
         next = (next + 1) % frames.size();
         return frame;
@@ -100,67 +109,40 @@ public final class WarmUpFrames implements Supplier<byte[]> {
         List<byte[]> frames = new ArrayList<>();
         for (int length : new int[] {full, shortLength}) {
             for (int i = 0; i < 2; i++) {
-                frames.add(gre(length, GreHeader.FLAG_SEQUENCE, GreHeader.PROTOCOL_ERSPAN_I_II,
-                        erspanWord0(ErspanHeader.VERSION_TYPE_II, 1)));
+                frames.add(inner(HeaderWriter.erspanII(gre(length, GreHeader.FLAG_SEQUENCE, GreHeader.PROTOCOL_ERSPAN_I_II), 0, 1, 0)));
             }
-            frames.add(gre(length, 0, GreHeader.PROTOCOL_ERSPAN_III, erspanWord0(ErspanHeader.VERSION_TYPE_III, 1)));
-            frames.add(gre(length, 0, GreHeader.PROTOCOL_TRANSPARENT_ETHERNET, 0));
-            frames.add(udp(length, config.vxlanPort(), VxlanHeader.FLAG_VNI_VALID << 24, 5 << 8));
-            frames.add(udp(length, config.genevePort(), GreHeader.PROTOCOL_TRANSPARENT_ETHERNET, 5 << 8));
-            frames.add(udp(length, 9, 0, 0));
+            frames.add(inner(HeaderWriter.erspanIII(gre(length, 0, GreHeader.PROTOCOL_ERSPAN_III), 1, 0, 0)));
+            frames.add(inner(gre(length, 0, GreHeader.PROTOCOL_TRANSPARENT_ETHERNET)));
+            frames.add(inner(HeaderWriter.vxlan(udp(length, config.vxlanPort()), 5)));
+            frames.add(inner(HeaderWriter.geneve(udp(length, config.genevePort()), 0, EthernetHeader.TYPE_TRANSPARENT_ETHERNET, 5)));
+            frames.add(inner(udp(length, 9)));
         }
         return frames;
     }
 
-    private static int erspanWord0(int version, int session) {
-        return (version << ErspanHeader.VERSION_SHIFT) | session;
+    /** Outer IPv4 / GRE ({@code flags}, {@code protocol}, sequence number 7 where S is set). */
+    private static ByteBuffer gre(int length, int flags, int protocol) {
+        return HeaderWriter.gre(outer(length, Ipv4Header.PROTOCOL_GRE), flags, protocol, 0, 7);
     }
 
-    /** Outer IPv4 / GRE ({@code flags}, {@code protocol}); an ERSPAN header when {@code word0} is not 0. */
-    private static byte[] gre(int length, int flags, int protocol, int word0) {
-        ByteBuffer b = outer(length, Ipv4Header.PROTOCOL_GRE);
-        b.putShort((short) flags).putShort((short) protocol);
-        if ((flags & GreHeader.FLAG_SEQUENCE) != 0) {
-            b.putInt(7);
-        }
-        if (word0 != 0) {
-            b.putInt(word0);
-            b.putInt(0); // II: reserved and index; III: the timestamp
-            if (ErspanHeader.version(word0) == ErspanHeader.VERSION_TYPE_III) {
-                b.putInt(0); // word 2: SGT 0, Ethernet frame, 100 µs granularity, no sub-header
-            }
-        }
-        return inner(b);
-    }
-
-    /** Outer IPv4 / UDP to {@code port}, then an 8-byte tunnel header of two words. */
-    private static byte[] udp(int length, int port, int word0, int word1) {
-        ByteBuffer b = outer(length, Ipv4Header.PROTOCOL_UDP);
-        b.putShort((short) 40000).putShort((short) port).putShort((short) (length - ETHERNET - IPV4)).putShort((short) 0);
-        if (word0 != 0 || word1 != 0) {
-            b.putInt(word0).putInt(word1);
-        }
-        return inner(b);
+    /** Outer IPv4 / UDP to {@code port}. */
+    private static ByteBuffer udp(int length, int port) {
+        return HeaderWriter.udp(outer(length, Ipv4Header.PROTOCOL_UDP), 40000, port, length - ETHERNET - IPV4);
     }
 
     private static ByteBuffer outer(int length, int protocol) {
         ByteBuffer b = ByteBuffer.wrap(new byte[length]);
-        b.put(new byte[] {2, 0x50, 0, 0, 0, 2, 2, 0x50, 0, 0, 0, 1}).putShort((short) EthernetHeader.TYPE_IPV4);
-        b.put((byte) 0x45).put((byte) 0).putShort((short) (length - ETHERNET)).putInt(0);
-        b.put((byte) 64).put((byte) protocol).putShort((short) 0);
-        b.put(new byte[] {10, (byte) 250, 77, 1, 10, (byte) 250, 77, 2});
-        return b;
+        HeaderWriter.ethernet(b, OUTER_DESTINATION_MAC, OUTER_SOURCE_MAC, EthernetHeader.TYPE_IPV4);
+        return HeaderWriter.ipv4(b, 0, 0, 0, 64, protocol, OUTER_SOURCE_IP, OUTER_DESTINATION_IP, 0, length - ETHERNET);
     }
 
     /** The inner Ethernet / IPv4 / UDP frame filling the rest (or nothing where no room is left). */
     private static byte[] inner(ByteBuffer b) {
         int room = b.remaining();
         if (room >= INNER_HEADERS) {
-            b.put(new byte[] {2, 0x51, 0, 0, 0, 2, 2, 0x51, 0, 0, 0, 1}).putShort((short) EthernetHeader.TYPE_IPV4);
-            b.put((byte) 0x45).put((byte) 0).putShort((short) (room - ETHERNET)).putInt(0);
-            b.put((byte) 64).put((byte) Ipv4Header.PROTOCOL_UDP).putShort((short) 0);
-            b.put(new byte[] {(byte) 192, 0, 2, 1, (byte) 198, 51, 100, 2});
-            b.putShort((short) 40000).putShort((short) 9).putShort((short) (room - ETHERNET - IPV4)).putShort((short) 0);
+            HeaderWriter.ethernet(b, INNER_DESTINATION_MAC, INNER_SOURCE_MAC, EthernetHeader.TYPE_IPV4);
+            HeaderWriter.ipv4(b, 0, 0, 0, 64, Ipv4Header.PROTOCOL_UDP, INNER_SOURCE_IP, INNER_DESTINATION_IP, 0, room - ETHERNET);
+            HeaderWriter.udp(b, 40000, 9, room - ETHERNET - IPV4);
         }
         return b.array();
     }

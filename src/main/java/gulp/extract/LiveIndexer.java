@@ -40,7 +40,8 @@ import java.util.function.Consumer;
  * index written later is renamed by the {@code gulp-index} thread). A {@code .NAME.idx.part} never
  * outlives its {@code .NAME.part}: no snapshot is stored once the file has ended, and {@link #close}
  * (the run's end) waits at most {@link #FINISH_WAIT_MS} ms for what is queued, then stops the thread and
- * removes any index so far whose file is no longer a {@code .part}. Indexes are built outside
+ * removes any index so far whose file is no longer a {@code .part} (one the finisher renames later
+ * still has its index follow it). Indexes are built outside
  * the lock; their stores and the renames happen under it, so close never races one (and never
  * waits for a build).
  */
@@ -215,9 +216,10 @@ public final class LiveIndexer implements FileIndexHook {
     }
 
     /**
-     * The run's end (after the last file was finished): waits at most {@link #FINISH_WAIT_MS} ms
-     * for the queued indexes, then stops the index thread and removes every index so far whose
-     * file is no longer a {@code .part}, so none outlives its file.
+     * The run's end (after the last file was finished, or while the finisher still has some):
+     * waits at most {@link #FINISH_WAIT_MS} ms for the queued indexes, then stops the index thread
+     * and removes every index so far whose file is no longer a {@code .part}, so none outlives its
+     * file; the index of a file the finisher renames after this follows it in {@link #fileFinished}.
      */
     @Override
     public void close() {
@@ -255,7 +257,8 @@ public final class LiveIndexer implements FileIndexHook {
     /**
      * Under lock: the final index of a renamed file becomes {@code NAME.idx}; an index so far whose
      * {@code .part} is gone is removed once no final index will be stored; at the run's end the
-     * others stay beside their {@code .part}.
+     * others stay beside their {@code .part}, those of files handed to the finisher still followed
+     * if it renames them after all.
      *
      * @param partGone the file's {@code .part} was renamed (always so once {@code target} is set)
      *                 or removed
@@ -272,9 +275,11 @@ public final class LiveIndexer implements FileIndexHook {
             } else if (partGone && noFinalIndexToCome) {
                 Files.deleteIfExists(indexSoFar); // a snapshot describes no file once its .part is gone
                 files.remove(f.part);
-            } else if (closed) {
-                files.remove(f.part); // still a .part (not finished): the index so far stays beside it
+            } else if (closed && !f.ended) {
+                files.remove(f.part); // never handed to the finisher: the index so far stays beside its .part
             }
+            // Else ended, and still a .part at the run's end: the finisher may yet rename it (the
+            // sink's last hand-over failed, so the run ended without waiting for it); kept for fileFinished.
         } catch (NoSuchFileException e) {
             files.remove(f.part); // Not written (the file had no records to index); an extraction reads the file.
         } catch (IOException e) {

@@ -61,7 +61,11 @@ public interface FileIndexHook {
     /** Finisher thread: {@code part} was renamed to {@code target}; the index follows it. */
     void fileFinished(Path part, Path target);
 
-    /** The run's end, after the last {@link #fileFinished}: no index of a finished file is left as {@code .NAME.idx.part}. */
+    /**
+     * The run's end, normally after the last {@link #fileFinished} (not when the sink's last
+     * hand-over failed: the finisher may still finish files, and their {@code fileFinished} comes
+     * after this): no index of a finished file is left as {@code .NAME.idx.part}.
+     */
     default void close() {
     }
 

@@ -64,6 +64,23 @@ class LiveIndexerTest {
         assertFalse(Files.exists(FileIndex.pathFor(gone)));
     }
 
+    @Test
+    void aFileTheFinisherRenamesAfterTheRunsEndStillTakesItsIndexWithIt(@TempDir Path dir) throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        LiveIndexer indexer = new LiveIndexer(ETHERNET, RecordFraming.pcap(true), false, lines::add, LiveIndexer.FINISH_WAIT_MS);
+        Path target = dir.resolve("late.pcap");
+        Path part = dir.resolve(FileNamer.partName(target.getFileName().toString()));
+        Files.write(part, new byte[24]);
+        indexer.fileStarted(part, target, 24);
+        indexer.fileEnded(24);
+        // The sink's last hand-over failed: the run ends without waiting for the finisher, which still has the file.
+        indexer.close(); // waits for the final index (stored beside the .part), then stops the thread
+        Files.move(part, target);
+        indexer.fileFinished(part, target);
+        assertEquals(List.of(), hidden(dir), lines.toString());
+        assertTrue(Files.exists(dir.resolve("late.pcap.idx")), lines.toString());
+    }
+
     private static List<Path> hidden(Path dir) throws Exception {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".idx.part")).sorted().toList();

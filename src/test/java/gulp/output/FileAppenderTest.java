@@ -23,6 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FileAppenderTest {
+    private static final int IN_PLACE_BLOCK = 2 << 20;
+    /** Memory for {@link #inPlaceBlock}: at least its two blocks once aligned to 4096. */
+    private static final int IN_PLACE_BYTES = 6 << 20;
+
     /**
      * Appends of every size (less than a block, a few blocks, more than the staging buffer) from
      * memory that shares the file offsets' alignment (the ring of a stdout file or a first
@@ -32,15 +36,13 @@ class FileAppenderTest {
      */
     @Test
     void oDirectAppendsInPlaceAndStagedGiveTheSameFileAsBufferedWrites() throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "test-file-appender").toAbsolutePath());
-        Path directFile = dir.resolve("direct-" + ProcessHandle.current().pid());
-        Path plainFile = dir.resolve("plain-" + ProcessHandle.current().pid());
+        Path directFile = diskFile("direct");
+        Path plainFile = diskFile("plain");
         int[] sizes = {24, 1 << 20, 100, 8192, 8193, 3 * 4096 + 24, 1, 4095, 5 << 20, 2 * 4096, 70_000, 1 << 20};
         ByteBuffer memory = randomAligned(16 << 20, 8);
         try (FileChannel direct = FileChannel.open(directFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING, com.sun.nio.file.ExtendedOpenOption.DIRECT);
-             FileChannel plain = FileChannel.open(plainFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING)) {
+             FileChannel plain = openTruncated(plainFile)) {
             for (int shift : new int[] {0, 24, 4096 + 7}) { // 0 and 4096 + 7: staged; 24: in place after the header
                 FileAppender d = new FileAppender(true, 4096, e -> { throw e; }, m -> { });
                 FileAppender b = new FileAppender(false, 4096, e -> { throw e; }, m -> { });
@@ -70,9 +72,6 @@ class FileAppenderTest {
                 assertArrayEquals(readAll(plain, b.length()), readAll(directFile, d.length()), "shift " + shift);
                 d.close();
             }
-        } finally {
-            Files.deleteIfExists(directFile);
-            Files.deleteIfExists(plainFile);
         }
     }
 
@@ -128,10 +127,8 @@ class FileAppenderTest {
      */
     @Test
     void theFileSizeRunsAheadWhileWritingAndEndsExactlyAtItsDataAfterEveryFlush() throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "test-file-appender").toAbsolutePath());
-        Path file = dir.resolve("ahead-" + ProcessHandle.current().pid());
-        ByteBuffer memory = ByteBuffer.allocateDirect(24 << 20).alignedSlice(4096);
-        new java.util.Random(10).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+        Path file = diskFile("ahead");
+        ByteBuffer memory = randomAligned(24 << 20, 10);
         List<String> said = new ArrayList<>();
         FileAppender appender = new FileAppender(true, 4096, e -> { throw e; }, said::add);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -160,7 +157,6 @@ class FileAppenderTest {
             assertEquals(List.of(), said);
         } finally {
             appender.close();
-            Files.deleteIfExists(file);
         }
     }
 
@@ -178,14 +174,13 @@ class FileAppenderTest {
         assertEquals(128L << 20, DirectWrites.aheadOf(512L << 20));
         assertEquals(DirectWrites.MAX_AHEAD_BYTES, DirectWrites.aheadOf(4L << 30));
         Path file = diskFile("quarter");
-        ByteBuffer memory = alignedRandomBytes(13);
+        ByteBuffer memory = randomAligned(IN_PLACE_BYTES, 13);
         FileAppender appender = new FileAppender(true, 4096, e -> { throw e; }, m -> { });
         try (FileChannel channel = openTruncated(file)) {
             appender.start(withDirectFd(channel, file), file.toString(), 0);
             long mostAhead = 0;
-            int block = 2 << 20;
             for (int i = 0; i < 160; i++) { // 320 MiB, in place (the memory is aligned as the file)
-                appender.appendData(memory.slice((i % 2) * block, block), false);
+                appender.appendData(inPlaceBlock(memory, i), false);
                 long ahead = channel.size() - appender.length();
                 mostAhead = Math.max(mostAhead, ahead);
                 assertTrue(ahead <= DirectWrites.aheadOf(appender.length()) + DirectWrites.MIN_AHEAD_BYTES,
@@ -195,7 +190,7 @@ class FileAppenderTest {
             appender.flush();
             assertEquals(appender.length(), channel.size(), "no preallocated tail after the flush");
             for (int i = 0; i < 8; i++) { // a new burst after the pause
-                appender.appendData(memory.slice((i % 2) * block, block), false);
+                appender.appendData(inPlaceBlock(memory, i), false);
                 long ahead = channel.size() - appender.length();
                 assertTrue(ahead <= 2 * DirectWrites.MIN_AHEAD_BYTES, ahead + " bytes ahead after the pause");
             }
@@ -203,7 +198,6 @@ class FileAppenderTest {
             assertEquals(appender.length(), channel.size());
         } finally {
             appender.close();
-            Files.deleteIfExists(file);
         }
     }
 
@@ -214,7 +208,7 @@ class FileAppenderTest {
     @Test
     void anExpectedEndCapsTheSizeSetAheadUntilTheDataPassesIt() throws Exception {
         Path file = diskFile("expected");
-        ByteBuffer memory = alignedRandomBytes(14);
+        ByteBuffer memory = randomAligned(IN_PLACE_BYTES, 14);
         FileAppender appender = new FileAppender(true, 4096, e -> { throw e; }, m -> { });
         long expected = (40L << 20) + 1000;
         long grain = DirectWrites.PREALLOCATION_GRAIN; // the cap is rounded up to it, so recovery can tell
@@ -222,14 +216,13 @@ class FileAppenderTest {
         try (FileChannel channel = openTruncated(file)) {
             appender.start(withDirectFd(channel, file), file.toString(), 0);
             appender.expectEnd(expected);
-            int block = 2 << 20;
             boolean ranAhead = false;
             boolean pastIt = false;
             for (int i = 0; i < 40; i++) { // 80 MiB
-                appender.appendData(memory.slice((i % 2) * block, block), false);
+                appender.appendData(inPlaceBlock(memory, i), false);
                 long size = channel.size();
                 ranAhead |= size > appender.length();
-                if (appender.length() + block <= cap) {
+                if (appender.length() + IN_PLACE_BLOCK <= cap) {
                     assertTrue(size <= cap, size + " bytes set ahead of an expected end of " + expected);
                 }
                 pastIt |= size > cap + DirectWrites.MIN_AHEAD_BYTES;
@@ -240,7 +233,6 @@ class FileAppenderTest {
             assertEquals(appender.length(), channel.size());
         } finally {
             appender.close();
-            Files.deleteIfExists(file);
         }
     }
 
@@ -261,8 +253,7 @@ class FileAppenderTest {
         Assumptions.assumeTrue(mount.status() == 0, "cannot loop-mount: " + mount.stdout() + mount.stderr());
         try {
             Path file = disk.resolve("f");
-            ByteBuffer memory = ByteBuffer.allocateDirect(12 << 20).alignedSlice(4096);
-            new java.util.Random(11).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
+            ByteBuffer memory = randomAligned(12 << 20, 11);
             List<String> said = new ArrayList<>();
             FileAppender appender = new FileAppender(true, 4096, e -> { throw e; }, said::add);
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -386,8 +377,11 @@ class FileAppenderTest {
     }
 
     @org.junit.jupiter.api.AfterEach
-    void closeDirectFds() {
+    void closeDirectFdsAndDeleteDiskFiles() throws IOException {
         directFds.forEach(OpenFile::closeDirect);
+        for (Path file : diskFiles) {
+            Files.deleteIfExists(file);
+        }
     }
 
     /** A file on a test file system opened with O_DIRECT; the test is skipped where that is refused (some tmpfs). */
@@ -407,17 +401,22 @@ class FileAppenderTest {
         return memory;
     }
 
-    /** A file on the disk (target/), where fallocate and O_DIRECT behave as on a capture box's file system. */
-    private static Path diskFile(String name) throws IOException {
+    private final List<Path> diskFiles = new ArrayList<>();
+
+    /**
+     * A file on the disk (target/), where fallocate and O_DIRECT behave as on a capture box's file
+     * system; deleted after the test.
+     */
+    private Path diskFile(String name) throws IOException {
         Path dir = Files.createDirectories(Path.of("target", "test-file-appender").toAbsolutePath());
-        return dir.resolve(name + "-" + ProcessHandle.current().pid());
+        Path file = dir.resolve(name + "-" + ProcessHandle.current().pid());
+        diskFiles.add(file);
+        return file;
     }
 
-    /** 4 MiB or more of random bytes at a 4096-aligned address: written in place with O_DIRECT. */
-    private static ByteBuffer alignedRandomBytes(long seed) {
-        ByteBuffer memory = ByteBuffer.allocateDirect(6 << 20).alignedSlice(4096);
-        new java.util.Random(seed).ints(memory.capacity()).forEach(i -> memory.put((byte) i));
-        return memory;
+    /** Block {@code i} of 2 MiB appended in place: the first or the second 2 MiB of {@code memory} in turn. */
+    private static ByteBuffer inPlaceBlock(ByteBuffer memory, int i) {
+        return memory.slice((i % 2) * IN_PLACE_BLOCK, IN_PLACE_BLOCK);
     }
 
     private static FileChannel openTruncated(Path file) throws IOException {

@@ -1,6 +1,13 @@
 package gulp.testing;
 
+import gulp.decap.ErspanHeader;
+import gulp.decap.EthernetHeader;
+import gulp.decap.GeneveHeader;
 import gulp.decap.GreHeader;
+import gulp.decap.HeaderWriter;
+import gulp.decap.Ipv4Header;
+import gulp.decap.UdpHeader;
+import gulp.decap.VxlanHeader;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -10,7 +17,8 @@ import java.util.zip.CRC32;
 /**
  * The tests' one frame builder (big-endian, no transport checksums). Layers, each wrapping a
  * payload: {@link #ethernet}, {@link #ipv4}, {@link #ipv6}, {@link #udp}, {@link #gre}, ERSPAN,
- * VXLAN, Geneve. On top of them:
+ * VXLAN, Geneve; their headers but IPv6's are written by main's {@link HeaderWriter}, which also
+ * builds the live warm-up's frames. On top of them:
  * <ul>
  *   <li>numbered frames that identify themselves ({@link #numbered}, {@link #sequenceOf}): Ethernet
  *   + IPv4 + UDP between the two test bed MACs, whose payload starts with a magic, a sequence number
@@ -57,11 +65,8 @@ public final class Frames {
 
     /** Ethernet from {@code source} to {@code destination}; one tag is 802.1Q, two are 802.1ad + 802.1Q. */
     public static byte[] ethernet(byte[] destination, byte[] source, int etherType, byte[] payload, int... vlanTags) {
-        Bytes b = new Bytes().bytes(destination).bytes(source);
-        for (int i = 0; i < vlanTags.length; i++) {
-            b.u16(i == 0 && vlanTags.length > 1 ? 0x88A8 : 0x8100).u16(vlanTags[i]);
-        }
-        return b.u16(etherType).bytes(payload).toArray();
+        ByteBuffer b = ByteBuffer.allocate(EthernetHeader.LENGTH + EthernetHeader.VLAN_TAG_LENGTH * vlanTags.length + payload.length);
+        return HeaderWriter.ethernet(b, destination, source, etherType, vlanTags).put(payload).array();
     }
 
     /** Ethernet between two fixed addresses. */
@@ -72,11 +77,9 @@ public final class Frames {
     /** IPv4 with every field given; {@code optionWords} 4-byte NOP option words; header checksum 0. */
     public static byte[] ipv4(int tos, int id, int fragment, int ttl, int protocol, byte[] source, byte[] destination,
                               int optionWords, byte[] payload) {
-        int header = 20 + 4 * optionWords;
-        Bytes b = new Bytes().u8(0x40 | (header / 4)).u8(tos).u16(header + payload.length).u16(id).u16(fragment)
-                .u8(ttl).u8(protocol).u16(0).bytes(source).bytes(destination);
-        for (int i = 0; i < optionWords; i++) b.u32(0x01010101);
-        return b.bytes(payload).toArray();
+        int length = Ipv4Header.MIN_LENGTH + Ipv4Header.WORD_LENGTH * optionWords + payload.length;
+        ByteBuffer b = ByteBuffer.allocate(length);
+        return HeaderWriter.ipv4(b, tos, id, fragment, ttl, protocol, source, destination, optionWords, length).put(payload).array();
     }
 
     /** IPv4 between two fixed addresses, id 0x1234, with {@code optionWords} 4-byte NOP option words. */
@@ -87,12 +90,12 @@ public final class Frames {
     /** Fills in the header checksum of the IPv4 header (without options) at {@code offset}. */
     private static void ipv4Checksum(byte[] frame, int offset) {
         int checksum = 0;
-        for (int i = offset; i < offset + 20; i += 2) {
+        for (int i = offset; i < offset + Ipv4Header.MIN_LENGTH; i += 2) {
             checksum += ((frame[i] & 0xff) << 8) | (frame[i + 1] & 0xff);
         }
         checksum = (checksum & 0xffff) + (checksum >>> 16);
         checksum = (checksum & 0xffff) + (checksum >>> 16);
-        ByteBuffer.wrap(frame).putShort(offset + 10, (short) ~checksum);
+        ByteBuffer.wrap(frame).putShort(offset + Ipv4Header.CHECKSUM_OFFSET, (short) ~checksum);
     }
 
     /** IPv4 fragments of {@code protocol}/{@code payload} with {@code size}-byte pieces (multiple of 8). */
@@ -132,7 +135,8 @@ public final class Frames {
     }
 
     public static byte[] udp(int sourcePort, int destinationPort, byte[] payload) {
-        return new Bytes().u16(sourcePort).u16(destinationPort).u16(8 + payload.length).u16(0).bytes(payload).toArray();
+        int length = UdpHeader.LENGTH + payload.length;
+        return HeaderWriter.udp(ByteBuffer.allocate(length), sourcePort, destinationPort, length).put(payload).array();
     }
 
     public static byte[] udp(int destinationPort, byte[] payload) {
@@ -142,37 +146,34 @@ public final class Frames {
     /** GRE with the given flag bits (C 0x8000, K 0x2000, S 0x1000) and fields. */
     public static byte[] gre(int flags, int protocol, int key, int sequence, byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(GreHeader.length(flags) + payload.length);
-        b.putShort((short) flags).putShort((short) protocol);
-        if ((flags & 0x8000) != 0) b.putInt(0);
-        if ((flags & 0x2000) != 0) b.putInt(key);
-        if ((flags & 0x1000) != 0) b.putInt(sequence);
-        return b.put(payload).array();
+        return HeaderWriter.gre(b, flags, protocol, key, sequence).put(payload).array();
     }
 
+    /** ERSPAN II (VLAN 5, index 77) in GRE with sequence number {@code sequence}. */
     public static byte[] erspanII(int session, int sequence, byte[] frame) {
-        ByteBuffer b = ByteBuffer.allocate(8 + frame.length);
-        b.putInt((1 << 28) | (5 << 16) | session).putInt(77).put(frame);
-        return gre(0x1000, 0x88BE, 0, sequence, b.array());
+        ByteBuffer b = ByteBuffer.allocate(GreHeader.length(GreHeader.FLAG_SEQUENCE) + ErspanHeader.TYPE_II_LENGTH + frame.length);
+        HeaderWriter.gre(b, GreHeader.FLAG_SEQUENCE, GreHeader.PROTOCOL_ERSPAN_I_II, 0, sequence);
+        return HeaderWriter.erspanII(b, 5, session, 77).put(frame).array();
     }
 
-    /** ERSPAN III; {@code word2} carries P/FT/HwID/D/Gra/O; {@code subHeader} (8 bytes) if O is set. */
+    /** ERSPAN III in GRE with sequence number {@code sequence}; {@code word2} carries P/FT/HwID/D/Gra/O; {@code subHeader} (8 bytes) if O is set. */
     public static byte[] erspanIII(int session, int sequence, int timestamp, int word2, byte[] subHeader, byte[] frame) {
-        ByteBuffer b = ByteBuffer.allocate(12 + (subHeader == null ? 0 : subHeader.length) + frame.length);
-        b.putInt((2 << 28) | session).putInt(timestamp).putInt(word2);
+        ByteBuffer b = ByteBuffer.allocate(GreHeader.length(GreHeader.FLAG_SEQUENCE) + ErspanHeader.TYPE_III_LENGTH
+                + (subHeader == null ? 0 : subHeader.length) + frame.length);
+        HeaderWriter.gre(b, GreHeader.FLAG_SEQUENCE, GreHeader.PROTOCOL_ERSPAN_III, 0, sequence);
+        HeaderWriter.erspanIII(b, session, timestamp, word2);
         if (subHeader != null) b.put(subHeader);
-        b.put(frame);
-        return gre(0x1000, 0x22EB, 0, sequence, b.array());
+        return b.put(frame).array();
     }
 
     public static byte[] vxlan(int vni, byte[] frame) {
-        ByteBuffer b = ByteBuffer.allocate(8 + frame.length);
-        b.putInt(0x0800_0000).putInt(vni << 8).put(frame);
-        return udp(4789, b.array());
+        ByteBuffer b = ByteBuffer.allocate(VxlanHeader.LENGTH + frame.length);
+        return udp(4789, HeaderWriter.vxlan(b, vni).put(frame).array());
     }
 
     public static byte[] geneve(int vni, int protocol, int optionWords, byte[] frame) {
-        ByteBuffer b = ByteBuffer.allocate(8 + 4 * optionWords + frame.length);
-        b.put((byte) optionWords).put((byte) 0).putShort((short) protocol).putInt(vni << 8);
+        ByteBuffer b = ByteBuffer.allocate(GeneveHeader.BASE_LENGTH + GeneveHeader.OPTION_LENGTH_UNIT * optionWords + frame.length);
+        HeaderWriter.geneve(b, optionWords, protocol, vni);
         if (optionWords > 0) {
             b.putShort((short) 0x0102).put((byte) 1).put((byte) (optionWords - 1));
             for (int i = 1; i < optionWords; i++) b.putInt(0x11223344);
@@ -235,7 +236,7 @@ public final class Frames {
         ByteBuffer.wrap(payload).putInt(8, (int) crc.getValue());
         byte[] frame = ethernet(DESTINATION_MAC, SOURCE_MAC, 0x0800, ipv4(0, sequence & 0xffff, 0, 64, 17,
                 new byte[] {10, (byte) 250, 77, 1}, new byte[] {10, (byte) 250, 77, 2}, 0, udp(40000, destinationPort, payload)));
-        ipv4Checksum(frame, 14);
+        ipv4Checksum(frame, EthernetHeader.LENGTH);
         return frame;
     }
 
