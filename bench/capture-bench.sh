@@ -16,7 +16,8 @@
 #   -XX:+DumpPerfMapAtExit). GULP_OPTS adds options to both gulps' command lines (e.g. GULP_OPTS="-r 4096"); a run with it
 #   is no longer "as shipped" and says so.
 #   A tool name ending in @base (gulp@base, gulp-1cpu@base) runs the build of GULP_BASE (a
-#   launcher path, e.g. /tmp/old/bin/gulp: its checkout's target/classes) in the same run.
+#   launcher path, e.g. /tmp/old/bin/gulp: its checkout's target/classes) in the same run, with
+#   that checkout's JVM flags (its bin/lib/jvm-flags.sh), so a change of the shipped flags is compared too.
 #   RESULTS=FILE keeps the raw rows (tab-separated) there as well.
 #
 # Test bed (capture-testbed.md recipe): namespaces gtb-<pid>-g / -c joined by a veth pair, the
@@ -58,6 +59,10 @@ ROWS=${RESULTS:-$OUT/rows.tsv}
 HZ=$(getconf CLK_TCK)
 copy_classes
 copy_base_classes "$TOOLS"
+BASE_JVM_FLAGS=("${GULP_JVM_FLAGS[@]}")
+if [[ " $TOOLS " == *@base* ]] && [ -f "$(dirname "$GULP_BASE")/lib/jvm-flags.sh" ]; then
+  mapfile -t BASE_JVM_FLAGS < <(source "$(dirname "$GULP_BASE")/lib/jvm-flags.sh"; printf '%s\n' "${GULP_JVM_FLAGS[@]}")
+fi
 
 hwm_mib() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' /proc/$1/status 2>/dev/null || echo 0; }
 
@@ -68,15 +73,15 @@ source "$here/bench/lib/quiet-gate.sh"
 start_tool() {
   local tool=$1 log=$OUT/tool.log
   : > "$log"
-  local classes=$OUT/classes
-  case $tool in *@base) classes=$OUT/base-classes; tool=${tool%@base} ;; esac
+  local classes=$OUT/classes flags=("${GULP_JVM_FLAGS[@]}")
+  case $tool in *@base) classes=$OUT/base-classes; flags=("${BASE_JVM_FLAGS[@]}"); tool=${tool%@base} ;; esac
   case $tool in
-    gulp) ip netns exec $CAP "$JAVA" "${GULP_JVM_FLAGS[@]}" ${GULP_JAVA_OPTS:-} -cp "$classes" gulp.cli.Main \
+    gulp) ip netns exec $CAP "$JAVA" "${flags[@]}" ${GULP_JAVA_OPTS:-} -cp "$classes" gulp.cli.Main \
             -i $CIF ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
-    gulp-1cpu) ip netns exec $CAP taskset -c 1 "$JAVA" "${GULP_JVM_FLAGS[@]}" ${GULP_JAVA_OPTS:-} -cp "$classes" gulp.cli.Main \
+    gulp-1cpu) ip netns exec $CAP taskset -c 1 "$JAVA" "${flags[@]}" ${GULP_JAVA_OPTS:-} -cp "$classes" gulp.cli.Main \
             -i $CIF --reader-cpu 1 --writer-cpu 1 ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     gulp-1cpu-idx|gulp-1cpu-noidx) mkdir -p $OUT/capdir
-          ip netns exec $CAP taskset -c 1 "$JAVA" "${GULP_JVM_FLAGS[@]}" ${GULP_JAVA_OPTS:-} -cp "$classes" gulp.cli.Main \
+          ip netns exec $CAP taskset -c 1 "$JAVA" "${flags[@]}" ${GULP_JAVA_OPTS:-} -cp "$classes" gulp.cli.Main \
             -i $CIF --reader-cpu 1 --writer-cpu 1 -o $OUT/capdir $([ $tool = gulp-1cpu-noidx ] && echo --no-index) ${GULP_OPTS:-} \
             2> "$log" & ready="listening on" ;;
     tcpdump) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -B 262144 -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;

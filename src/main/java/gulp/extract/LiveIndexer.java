@@ -83,8 +83,25 @@ public final class LiveIndexer implements FileIndexHook {
     private final Object lock = new Object(); // stores, renames and close
     private volatile boolean closed; // set under lock; read without it only to skip building what will not be stored
     private final Thread thread;
+    /**
+     * All of memory, of global scope, for the hot path's reads of a record in the ring at its
+     * address ({@link #packet}): a constant whose scope is never closed, so the JIT drops each
+     * read's liveness checks (the ring's scope tested before every read, again after the
+     * builder's stores) and tests its bounds against a constant length; the five reads of a
+     * record are in the ring's memory ({@link #packet} checks the record's first bytes against
+     * the ring's span first). Safe because the writer calls {@link #packet} only between its
+     * ring's creation and its thread's end, and the run closes the ring's arena (unmapping it)
+     * only after the writer's thread has ended (run.RunAssembly's pipelines return once their
+     * writer has; gulp never interrupts the thread that waits for them); every other path keeps
+     * the ring's own segment.
+     */
+    private static final MemorySegment ALL_MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
     // writer thread
     private final MemorySegment scratch = Arena.ofAuto().allocate(TrafficSummary.SNIFF_BYTES);
+    private ByteRing.Consumer ring;  // the ring ringAddress and ringSpan describe
+    private long ringAddress;        // of the ring's buffer() index 0
+    private long ringSpan;           // bytes of buffer() readable at ringAddress (0: not native memory, the general path)
     private IndexBuilder builder;
     private FileState file;
     private long headerLength;
@@ -128,17 +145,28 @@ public final class LiveIndexer implements FileIndexHook {
         if (b == null) {
             return;
         }
-        MemorySegment memory = ring.buffer();
+        if (ring != this.ring) {
+            ringMemory(ring); // once a run
+        }
         long at = ring.indexOf(position);
         long fileOffset = headerLength + offset;
-        if (at + dataOffset + TrafficSummary.SNIFF_BYTES > memory.byteSize() || !b.hasFirstRecord()) {
+        if (at + dataOffset + TrafficSummary.SNIFF_BYTES > ringSpan || !b.hasFirstRecord()) {
             straddling(ring, b, position, fileOffset); // the record's first bytes straddle the ring's end; a file's first record
             return;
         }
-        int caplen = framing.packetCapturedLengthAt(memory, at); // the header and the bytes sniffed lie whole at at
-        b.add(fileOffset, framing.packetTimestampAt(memory, at), memory, at + dataOffset,
+        long address = ringAddress + at; // the header and the bytes sniffed lie whole there, in the ring
+        int caplen = framing.packetCapturedLengthAt(ALL_MEMORY, address);
+        b.add(fileOffset, framing.packetTimestampAt(ALL_MEMORY, address), ALL_MEMORY, address + dataOffset,
                 Math.max(0, Math.min(caplen, TrafficSummary.SNIFF_BYTES)));
         indexedEnd = fileOffset + dataOffset + Integer.toUnsignedLong(caplen);
+    }
+
+    /** Where {@code ring}'s memory is, for {@link #packet}'s reads through {@link #ALL_MEMORY}. */
+    private void ringMemory(ByteRing.Consumer ring) {
+        MemorySegment memory = ring.buffer();
+        this.ring = ring;
+        this.ringAddress = memory.isNative() ? memory.address() : 0;
+        this.ringSpan = memory.isNative() ? memory.byteSize() : 0;
     }
 
     /** {@link #packet} through the ring's wrap-aware reads: a record at the ring's end, or a file's first. */

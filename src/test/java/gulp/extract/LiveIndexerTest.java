@@ -1,21 +1,29 @@
 package gulp.extract;
 
+import gulp.format.PcapRecordEncoder;
 import gulp.format.RecordFraming;
 import gulp.output.FileNamer;
+import gulp.ring.ByteRing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The index so far ({@code .NAME.idx.part}) never outlives its {@code .NAME.part}, whatever the index thread's timing. */
+/**
+ * The index so far ({@code .NAME.idx.part}) never outlives its {@code .NAME.part}, whatever the
+ * index thread's timing; the writer's records are indexed alike wherever its ring's memory is.
+ */
 class LiveIndexerTest {
     private static final int ETHERNET = 1;
 
@@ -79,6 +87,47 @@ class LiveIndexerTest {
         indexer.fileFinished(part, target);
         assertEquals(List.of(), hidden(dir), lines.toString());
         assertTrue(Files.exists(dir.resolve("late.pcap.idx")), lines.toString());
+    }
+
+    @Test
+    void aRingInHeapMemoryIsIndexedAsOneInNativeMemory(@TempDir Path dir) throws Exception {
+        // gulp's rings are native memory, read at their address; any other goes the general path, to the same index.
+        try (Arena arena = Arena.ofConfined()) {
+            long capacity = 1 << 16;
+            byte[] heap = indexOfRing(dir, "heap", ByteRing.over(MemorySegment.ofArray(new byte[(int) capacity + 4096]),
+                    capacity, arena, 24));
+            byte[] nativ = indexOfRing(dir, "native", ByteRing.allocate(capacity, arena, 24));
+            assertArrayEquals(nativ, heap);
+        }
+    }
+
+    /** The stored index of 500 records written into {@code ring} and shown to an indexer as the writer does. */
+    private static byte[] indexOfRing(Path dir, String name, ByteRing ring) throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        PcapRecordEncoder encoder = new PcapRecordEncoder(true, 65535);
+        LiveIndexer indexer = new LiveIndexer(ETHERNET, encoder.framing(), false, lines::add, LiveIndexer.FINISH_WAIT_MS);
+        Path target = dir.resolve(name + ".pcap");
+        Path part = dir.resolve(FileNamer.partName(target.getFileName().toString()));
+        Files.write(part, new byte[24]);
+        indexer.fileStarted(part, target, 24);
+        for (int i = 0; i < 500; i++) {
+            MemorySegment frame = MemorySegment.ofArray(ExtractCommandTest.frame(1 + i % 50, 1000 + i % 7, i));
+            encoder.append(ring.producer(), ExtractCommandTest.BASE + i * 1000L, 0, 0, 0, frame, 0,
+                    (int) frame.byteSize(), (int) frame.byteSize());
+        }
+        ring.producer().publish();
+        ByteRing.Consumer consumer = ring.consumer();
+        long end = consumer.refresh();
+        for (long p = 0; p < end; p += encoder.framing().recordLength(consumer, p)) {
+            indexer.packet(consumer, p, p);
+        }
+        indexer.written(consumer, end);
+        indexer.fileEnded(24 + end);
+        Files.move(part, target);
+        indexer.fileFinished(part, target);
+        indexer.close();
+        assertEquals(List.of(), lines);
+        return Files.readAllBytes(dir.resolve(FileNamer.indexName(target.getFileName().toString())));
     }
 
     private static List<Path> hidden(Path dir) throws Exception {
