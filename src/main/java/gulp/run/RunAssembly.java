@@ -400,15 +400,16 @@ final class RunAssembly {
 
     /**
      * The ring of {@code -r} MiB for a run whose reader waits for room (capture files, stdin,
-     * {@code -c}), if the memory available holds it: mapped only, its pages faulted in by the
-     * reader as it first writes them. Faulting all of it in first cost a file run 0.07-0.13 s of
-     * the main thread before its first write (100 MiB) and the whole ring in RSS for any input, a
-     * tiny one too; a fault-in thread ahead of the reader (as in live capture) cost a tiny run
-     * more CPU and wall time than the reader's own faults, and was within the noise for 1 GiB
-     * (BENCHMARKS.md §3.2).
+     * {@code -c}), if the memory available holds it. Written to stdout, mapped only: its pages are
+     * faulted in by the reader as it first writes them. Faulting all of it in first cost a file
+     * run 0.07-0.13 s of the main thread before its first write (100 MiB) and the whole ring in
+     * RSS for any input, a tiny one too; a fault-in thread ahead of the reader (as in live
+     * capture) cost a tiny run more than the reader's own faults. With {@code -o}, faulted in at
+     * start as before: there the reader's own faults made a quiet 4 GiB run 0.3 s slower (the
+     * cause not found; BENCHMARKS.md §3.2).
      */
     ByteRing allocateRing(Arena arena) throws SetupException {
-        return allocateRing(arena, settings.ringBytes(), false);
+        return allocateRing(arena, settings.ringBytes(), options.outputDirectory != null);
     }
 
     /**

@@ -14,10 +14,13 @@ import static org.junit.jupiter.api.Assertions.*;
 class FileRunRingTest {
     private static final long MIB = 1L << 20;
 
+    private static RunAssembly assembly(String... args) throws Exception {
+        return new RunAssembly(RunSettings.conclude(OptionParser.parse(args)), System.err, null, Watch.none());
+    }
+
     @Test
     void aFileRunsRingIsMappedWithoutFaultingItInAndItsPagesComeAsTheReaderWritesThem() throws Exception {
-        RunSettings settings = RunSettings.conclude(OptionParser.parse(new String[] {"--read", "in.pcap", "-o", "/tmp/unused"}));
-        RunAssembly assembly = new RunAssembly(settings, System.err, null, Watch.none());
+        RunAssembly assembly = assembly("--read", "in.pcap"); // to stdout (the test's is not a terminal)
         try (Arena arena = Arena.ofShared()) {
             ByteRing ring = assembly.allocateRing(arena);
             assertEquals(100 * MIB, ring.capacity(), "the 100 MiB ring of a file run");
@@ -29,6 +32,15 @@ class FileRunRingTest {
             long written = RingFaultInTest.ringKiB(ring, "Rss");
             assertTrue(written >= 8 * 1024 && written < 16 * 1024, "the pages written, no more: " + written + " KiB");
             assertEquals(0, RingFaultInTest.ringKiB(ring, "Locked"), "not locked: a file run's reader waits, it loses nothing");
+        }
+    }
+
+    @Test
+    void anOutputDirectoryRunsRingIsFaultedInAtStart() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            ByteRing ring = assembly("--read", "in.pcap", "-o", "/tmp/unused").allocateRing(arena);
+            long resident = RingFaultInTest.ringKiB(ring, "Rss");
+            assertTrue(resident >= 100 * 1024, "all of it resident: " + resident + " KiB");
         }
     }
 }
