@@ -39,6 +39,7 @@ public final class Main {
             System.err.println("gulp: internal error: " + e);
             status = EXIT_FAILURE;
         }
+        gulp.run.StartupTrace.mark("exit");
         System.exit(status);
     }
 

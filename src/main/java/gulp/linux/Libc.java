@@ -131,15 +131,22 @@ public final class Libc {
 
     // Every run maps its ring (its start twice: mapMirrored); only a live capture opens sockets
     // (a file run would link seven handles for nothing). Each handle of a new shape costs a run
-    // some milliseconds of CPU to link: the mirror is one (mremap), not a memfd's three.
+    // some milliseconds of CPU to link: the mirror is one (mremap), not a memfd's three. Unmapping
+    // (at the end) and madvise (on the fault-in thread) are linked apart, off the start's path.
     private static final class Memory {
         static final MethodHandle MMAP = errnoCall("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
-        static final MethodHandle MUNMAP = errnoCall("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
-        static final MethodHandle MADVISE = errnoCall("madvise", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
         // mremap(2) is variadic: the new address is the first variadic argument.
         static final MethodHandle MREMAP = LINKER.downcallHandle(LOOKUP.find("mremap").orElseThrow(),
                 FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS), CAPTURE_ERRNO,
                 Linker.Option.firstVariadicArg(4));
+    }
+
+    private static final class Unmap {
+        static final MethodHandle MUNMAP = errnoCall("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
+    }
+
+    private static final class Advise {
+        static final MethodHandle MADVISE = errnoCall("madvise", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     }
 
     private static final class Scheduling {
@@ -162,10 +169,14 @@ public final class Libc {
         static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
     }
 
-    private static final class FileCalls {
+    // Linked alone: stdout's O_DIRECT reopening needs open(2) only, not the -o files' other calls.
+    private static final class Open {
         // open(2) is variadic: the mode is the first variadic argument (an int after promotion).
         static final MethodHandle OPEN = LINKER.downcallHandle(LOOKUP.find("open").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class FileCalls {
         static final MethodHandle STATX = errnoCall("statx", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
         static final MethodHandle FCHMOD = errnoCall("fchmod", JAVA_INT, JAVA_INT, JAVA_INT);
         // posix_fadvise returns the error number (it does not set errno).
@@ -248,6 +259,27 @@ public final class Libc {
             MethodHandle mmap = Memory.MMAP;
             MethodHandle affinity = Scheduling.SCHED_GETAFFINITY;
             MethodHandle mlock = Locking.MLOCK2;
+        } catch (LinkageError e) {
+            // the main thread's own first call reports it, as it would without this thread
+        }
+    }
+
+    /**
+     * Binds the downcalls a run from capture files or stdin makes for its ring and its output, in
+     * the order it makes them (mmap; with {@code files}, for {@code -o}, the calls that create
+     * files safely; open, the O_DIRECT writes, close; munmap at the end), as {@link #linkCaptureCalls} does for a
+     * live capture: in a thread started early, beside the main thread's set-up.
+     */
+    public static void linkFileRunCalls(boolean files) {
+        try {
+            MethodHandle mmap = Memory.MMAP;
+            if (files) {
+                MethodHandle statx = FileCalls.STATX;
+            }
+            MethodHandle open = Open.OPEN;
+            MethodHandle pwritev = DirectIo.PWRITEV;
+            MethodHandle close = Close.CLOSE;
+            MethodHandle munmap = Unmap.MUNMAP;
         } catch (LinkageError e) {
             // the main thread's own first call reports it, as it would without this thread
         }
@@ -481,7 +513,7 @@ public final class Libc {
      */
     public boolean populateWrite(MemorySegment memory) {
         try {
-            return (int) Memory.MADVISE.invokeExact(callState, memory, memory.byteSize(), MADV_POPULATE_WRITE) == 0;
+            return (int) Advise.MADVISE.invokeExact(callState, memory, memory.byteSize(), MADV_POPULATE_WRITE) == 0;
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -516,7 +548,7 @@ public final class Libc {
     public void munmap(MemorySegment mapping) throws NativeException {
         int rc;
         try {
-            rc = (int) Memory.MUNMAP.invokeExact(callState, mapping, mapping.byteSize());
+            rc = (int) Unmap.MUNMAP.invokeExact(callState, mapping, mapping.byteSize());
         } catch (Throwable e) {
             throw unexpected(e);
         }
@@ -580,7 +612,7 @@ public final class Libc {
     public int open(String path, int flags, int mode) throws NativeException {
         int fd;
         try (Arena arena = Arena.ofConfined()) {
-            fd = (int) FileCalls.OPEN.invokeExact(callState, arena.allocateFrom(path), flags, mode);
+            fd = (int) Open.OPEN.invokeExact(callState, arena.allocateFrom(path), flags, mode);
         } catch (Throwable e) {
             throw unexpected(e);
         }

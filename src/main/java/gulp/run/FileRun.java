@@ -40,6 +40,7 @@ final class FileRun {
         } catch (IOException e) {
             return Outcome.failure(Outcome.Status.BAD_INPUT, "cannot read input: " + e.getMessage());
         }
+        StartupTrace.mark("input open");
         return runFrom(assembly, source);
     }
 
@@ -57,16 +58,23 @@ final class FileRun {
                            Consumer<RunAssembly.PacketRun> assembled) throws InterruptedException {
         try (source; Arena arena = Arena.ofShared()) {
             ByteRing ring = assembly.allocateRing(arena);
+            StartupTrace.mark("ring allocated");
             RunAssembly.PacketRun run = assembly.assemble(source, null, ring, counters);
+            StartupTrace.mark("assembled");
             assembled.accept(run);
             String processed = run.processing().describe();
             assembly.startupLine("reading " + source.describe() + (processed.isEmpty() ? "" : "; " + processed),
                     assembly.outputDescription(run.output(), run.outputLinkType()), ring);
             run.processing().install(run.path(), run.report());
-            return assembly.runPipeline(ring, RunAssembly.readAll(source, run.path()), run.writer(), run.control(),
-                    counters, run.report());
+            StartupTrace.mark("start-up line");
+            Outcome outcome = assembly.runPipeline(ring, RunAssembly.readAll(source, run.path()), run.writer(),
+                    run.control(), counters, run.report());
+            StartupTrace.mark("run done");
+            return outcome;
         } catch (SetupException | IOException e) {
             return Outcome.failure(e);
+        } finally {
+            StartupTrace.mark("ring unmapped");
         }
     }
 }

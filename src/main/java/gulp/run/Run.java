@@ -18,9 +18,12 @@ public final class Run {
      *            outcome's line is left to the caller
      */
     public static Outcome execute(Options options, PrintStream err) throws InterruptedException {
+        // The downcalls the run needs first are bound beside the checks below (see linkCaptureCalls).
         if (options.mode() == Options.Mode.LIVE) {
-            // The downcalls the capture needs are bound beside the checks below (see linkCaptureCalls).
             Thread.ofPlatform().name("gulp-link").daemon().start(gulp.linux.Libc::linkCaptureCalls);
+        } else if (options.mode() == Options.Mode.CAPTURE_FILES || options.mode() == Options.Mode.OPAQUE_COPY) {
+            boolean files = options.outputDirectory != null;
+            Thread.ofPlatform().name("gulp-link").daemon().start(() -> gulp.linux.Libc.linkFileRunCalls(files));
         }
         RunSettings settings;
         try {

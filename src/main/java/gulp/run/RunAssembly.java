@@ -398,9 +398,18 @@ final class RunAssembly {
                 + counters.kafkaUnsent.get() + ")";
     }
 
-    /** The ring of {@code -r} MiB, faulted in, if the memory available holds it. */
+    /**
+     * The ring of {@code -r} MiB for a run whose reader waits for room (capture files, stdin,
+     * {@code -c}), if the memory available holds it. Written to stdout, mapped only: its pages are
+     * faulted in by the reader as it first writes them. Faulting all of it in first cost a file
+     * run 0.07-0.13 s of the main thread before its first write (100 MiB) and the whole ring in
+     * RSS for any input, a tiny one too; a fault-in thread ahead of the reader (as in live
+     * capture) cost a tiny run more than the reader's own faults. With {@code -o}, faulted in at
+     * start as before: there the reader's own faults made a quiet 4 GiB run 0.3 s slower (the
+     * cause not found; BENCHMARKS.md §3.2).
+     */
     ByteRing allocateRing(Arena arena) throws SetupException {
-        return allocateRing(arena, settings.ringBytes(), true);
+        return allocateRing(arena, settings.ringBytes(), options.outputDirectory != null);
     }
 
     /**
@@ -409,8 +418,8 @@ final class RunAssembly {
      * ({@link Libc#mapMirrored}: no record straddles the end), or where that fails or
      * {@code bytes} are not whole pages of at least that an anonymous mapping
      * ({@link Libc#mapAnonymous}); its pages the kernel faults in and zeroes once, so the
-     * first burst takes no page faults; with {@code populate} false, later ({@link RingFaultIn}, a
-     * live capture's, beside the capture).
+     * first burst takes no page faults; with {@code populate} false, later (a live capture's by
+     * {@link RingFaultIn}, beside the capture; a file run's by its reader).
      */
     ByteRing allocateRing(Arena arena, long bytes, boolean populate) throws SetupException {
         checkRingFits(bytes);

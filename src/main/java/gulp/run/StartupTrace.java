@@ -8,7 +8,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * With {@code GULP_STARTUP_TRACE=1} in the environment, one stderr line per start-up stage:
+ * With {@code GULP_STARTUP_TRACE=1} in the environment, one stderr line per start-up stage (and
+ * the end's: a file run's "run done" and "ring unmapped", then "exit" before the JVM's exit):
  * seconds since the process started (the first from {@link ProcessAge}, 10 ms resolution; the
  * later ones add {@link System#nanoTime} to it) and the process's CPU time so far (user + system,
  * from {@code /proc/self/stat}, 10 ms ticks). A timing aid for {@code bench/startup-bench.sh}

@@ -24,7 +24,7 @@ class RingFaultInTest {
      * A field of /proc/self/smaps (Rss, Locked) in KiB, summed over the mappings that hold the
      * ring's bytes: the ring's own pages, not the test JVM's (whose heap and other tests change VmRSS).
      */
-    private static long ringKiB(ByteRing ring, String field) throws Exception {
+    static long ringKiB(ByteRing ring, String field) throws Exception {
         long from = ring.buffer().address() & -4096L;
         long to = ring.buffer().address() + ring.buffer().byteSize();
         long sum = 0;
