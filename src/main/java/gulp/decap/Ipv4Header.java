@@ -32,6 +32,8 @@ public final class Ipv4Header {
 
     public static final int VERSION = 4;
     public static final int VERSION_SHIFT = 4;
+    public static final int VERSION_MASK = 0xF;
+    public static final int IHL_MASK = 0xF;
     /** The IHL counts 4-byte words (the options come in them). */
     public static final int WORD_LENGTH = 4;
     /** An option word of four NOPs (option type 1). */
@@ -46,4 +48,10 @@ public final class Ipv4Header {
     public static final int PROTOCOL_GRE = 47;
 
     private Ipv4Header() {}
+
+    /** The version from the byte at {@link #VERSION_IHL_OFFSET}. */
+    public static int version(int versionIhl) { return (versionIhl >>> VERSION_SHIFT) & VERSION_MASK; }
+
+    /** The header's length in bytes (options included) from the byte at {@link #VERSION_IHL_OFFSET}. */
+    public static int headerLength(int versionIhl) { return (versionIhl & IHL_MASK) * WORD_LENGTH; }
 }

@@ -61,8 +61,8 @@ final class OuterIp {
             return counters.other();
         }
         int versionIhl = u8(pkt, base + ip);
-        int headerLength = (versionIhl & 0x0F) * 4;
-        if ((versionIhl >>> 4) != 4 || headerLength < Ipv4Header.MIN_LENGTH) {
+        int headerLength = Ipv4Header.headerLength(versionIhl);
+        if (Ipv4Header.version(versionIhl) != Ipv4Header.VERSION || headerLength < Ipv4Header.MIN_LENGTH) {
             return malformedOuter(protocol, Counter.MALFORMED_OUTER_IP, out);
         }
         if (ip + headerLength > cap) {

@@ -1,5 +1,6 @@
 package gulp.extract;
 
+import gulp.decap.Ipv4Header;
 import gulp.decap.OuterLink;
 
 import java.lang.foreign.MemorySegment;
@@ -187,7 +188,7 @@ final class TrafficSummary {
     private void ipv4(MemorySegment d, long at, int n) {
         int protocol = d.get(ValueLayout.JAVA_BYTE, at + 9) & 0xFF;
         long pair = d.get(LONG_BE, at + 12); // source and destination
-        int ihl = (d.get(ValueLayout.JAVA_BYTE, at) & 0x0F) * 4;
+        int ihl = Ipv4Header.headerLength(d.get(ValueLayout.JAVA_BYTE, at + Ipv4Header.VERSION_IHL_OFFSET));
         ipv4Flow(pair, flowRest(protocol, n - ihl >= 4 ? Integer.toUnsignedLong(d.get(INT_BE, at + ihl)) : NO_PORTS));
     }
 

@@ -1,5 +1,6 @@
 package gulp.kafka;
 
+import gulp.decap.Ipv4Header;
 import gulp.format.LinkType;
 
 import java.lang.foreign.MemorySegment;
@@ -62,7 +63,7 @@ public final class FlowHash {
 
     private static int ip(MemorySegment f, long at, int length, int etherType) {
         if (etherType == ETHERTYPE_IPV4 && length >= 20) {
-            int headerLength = (f.get(ValueLayout.JAVA_BYTE, at) & 0x0F) * 4;
+            int headerLength = Ipv4Header.headerLength(f.get(ValueLayout.JAVA_BYTE, at + Ipv4Header.VERSION_IHL_OFFSET));
             int protocol = f.get(ValueLayout.JAVA_BYTE, at + 9) & 0xFF;
             int a = mix(f.get(BE32, at + 12));
             int b = mix(f.get(BE32, at + 16));
