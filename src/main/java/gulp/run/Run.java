@@ -1,5 +1,6 @@
 package gulp.run;
 
+import gulp.linux.Libc;
 import gulp.metrics.Watch;
 import gulp.metrics.WatchException;
 
@@ -19,11 +20,16 @@ public final class Run {
      */
     public static Outcome execute(Options options, PrintStream err) throws InterruptedException {
         // The downcalls the run needs first are bound beside the checks below (see linkCaptureCalls).
-        if (options.mode() == Options.Mode.LIVE) {
-            Thread.ofPlatform().name("gulp-link").daemon().start(gulp.linux.Libc::linkCaptureCalls);
-        } else if (options.mode() == Options.Mode.CAPTURE_FILES || options.mode() == Options.Mode.OPAQUE_COPY) {
-            boolean files = options.outputDirectory != null;
-            Thread.ofPlatform().name("gulp-link").daemon().start(() -> gulp.linux.Libc.linkFileRunCalls(files));
+        Runnable linkAhead = switch (options.mode()) {
+            case LIVE -> Libc::linkCaptureCalls;
+            case CAPTURE_FILES, OPAQUE_COPY -> {
+                boolean files = options.outputDirectory != null;
+                yield () -> Libc.linkFileRunCalls(files);
+            }
+            default -> null;
+        };
+        if (linkAhead != null) {
+            Thread.ofPlatform().name("gulp-link").daemon().start(linkAhead);
         }
         RunSettings settings;
         try {
