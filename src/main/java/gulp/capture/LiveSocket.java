@@ -57,9 +57,11 @@ final class LiveSocket implements AutoCloseable {
     private long ringFullBefore;
     private long filteredBefore;
     /**
-     * Holding a ready block while the output is stalled: the kernel's drops read until the block is
-     * taken are the stall's ({@link #stalledKernel}). Statistics are read when such a hold begins
-     * and when it ends, so the count is exact to the read.
+     * Holding a ready block while the output is stalled, and since then: the kernel's drops read
+     * until a block is taken with the output no longer stalled are the stall's
+     * ({@link #stalledKernel}), also those between two holds of one stall (a block taken when
+     * the stalled writer made some room, the kernel ring still full). Statistics are read when
+     * such a hold begins and when the stall ends, so the count is exact to the read.
      */
     private boolean stalledHold;
 
@@ -271,10 +273,10 @@ final class LiveSocket implements AutoCloseable {
             }
             return HELD;
         }
-        if (stalledHold) {
-            updateStatistics(); // the drops of the hold, up to now
+        if (stalledHold && !handler.outputStalled()) {
+            updateStatistics(); // the drops of the stall, up to now
             stalledHold = false;
-        }
+        } // a block taken while the output is still stalled (it made some room) does not end the stall's count
         handler.selectInterface(id);
         countFrom(totals);
         packetsWalked += BlockWalker.walk(ring, block, handler, direction.skippedTypes, skipOutgoingOn, cooked);
