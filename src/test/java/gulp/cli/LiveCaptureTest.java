@@ -242,7 +242,7 @@ class LiveCaptureTest {
     @Test
     void aFullDiskThatComesBackAfterTheKernelDroppedPacketsEndsTheRunWithStatus4() throws Exception {
         // A 24 MiB disk of our own, 20 MiB of it taken by a filler: 4 MiB for the capture, while the
-        // burst (about 32 MB) is more than that and both rings (16 + 1 MiB) together.
+        // traffic (about 38 MB) is more than that and both rings (16 + 1 MiB) together.
         Path disk = Files.createDirectory(temp.resolve("disk"));
         Tools.Output mount = Tools.run("mount", "-t", "tmpfs", "-o", "size=24m", "gulp-test-disk", disk.toString());
         assumeTrue(mount.status() == 0, "cannot mount a tmpfs: " + mount.stderr());
@@ -254,7 +254,18 @@ class LiveCaptureTest {
             try (GulpInNamespace gulp = GulpInNamespace.start(bed.captureNamespace, null, null, err,
                     "-i", bed.captureInterface, "-o", out.toString(), "-r", "1", "-B", "16")) {
                 assertTrue(gulp.awaitListening(20_000), gulp::stderrOrReason);
-                NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 40_000,
+                // First fill the disk (about 6 MB: the 4 MiB left, then the ring), and wait until the
+                // writer says it is stalled; only then the burst the two rings cannot hold, so that
+                // every kernel drop happens during the stall (a burst sent at once could make the
+                // kernel drop while a slow start of the writer had not yet reached the full disk).
+                NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 0, 8_000,
+                        i -> Frames.numbered(i, Frames.mixedLength(i), 9), 0, new AtomicLong()).get(60, TimeUnit.SECONDS);
+                long stallDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (System.nanoTime() < stallDeadline && !gulp.stderrText().contains("No space left on device")) {
+                    Thread.sleep(20);
+                }
+                assertTrue(gulp.stderrText().contains("No space left on device"), gulp.stderrOrReason());
+                NamespaceSender.send(bed.senderNamespace, bed.senderInterface, 8_000, 40_000,
                         i -> Frames.numbered(i, Frames.mixedLength(i), 9), 0, new AtomicLong()).get(60, TimeUnit.SECONDS);
                 Files.delete(filler); // the disk comes back: the writer retries every second
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
