@@ -400,16 +400,16 @@ final class RunAssembly {
 
     /**
      * The ring of {@code -r} MiB for a run whose reader waits for room (capture files, stdin,
-     * {@code -c}), if the memory available holds it. Written to stdout, mapped only: its pages are
-     * faulted in by the reader as it first writes them. Faulting all of it in first cost a file
+     * {@code -c}), if the memory available holds it: mapped only, its pages faulted in by the
+     * reader as it first writes them, whatever the output. Faulting all of it in first cost a file
      * run 0.07-0.13 s of the main thread before its first write (100 MiB) and the whole ring in
      * RSS for any input, a tiny one too; a fault-in thread ahead of the reader (as in live
-     * capture) cost a tiny run more than the reader's own faults. With {@code -o}, faulted in at
-     * start as before: there the reader's own faults made a quiet 4 GiB run 0.3 s slower (the
-     * cause not found; BENCHMARKS.md §3.2).
+     * capture) cost a tiny run more than the reader's own faults. {@code -o} once kept the
+     * faulted-in ring on one quiet 4 GiB run that was 0.3 s slower without it; 15 quiet pairs
+     * showed no difference (BENCHMARKS.md §3.2).
      */
     ByteRing allocateRing(Arena arena) throws SetupException {
-        return allocateRing(arena, settings.ringBytes(), options.outputDirectory != null);
+        return allocateRing(arena, settings.ringBytes(), false);
     }
 
     /**

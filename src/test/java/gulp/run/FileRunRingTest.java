@@ -36,11 +36,11 @@ class FileRunRingTest {
     }
 
     @Test
-    void anOutputDirectoryRunsRingIsFaultedInAtStart() throws Exception {
+    void anOutputDirectoryRunsRingIsNotFaultedInAtStartEither() throws Exception {
         try (Arena arena = Arena.ofShared()) {
             ByteRing ring = assembly("--read", "in.pcap", "-o", "/tmp/unused").allocateRing(arena);
             long resident = RingFaultInTest.ringKiB(ring, "Rss");
-            assertTrue(resident >= 100 * 1024, "all of it resident: " + resident + " KiB");
+            assertTrue(resident < 4 * 1024, "nothing faulted in at start: " + resident + " KiB resident");
         }
     }
 }
