@@ -188,6 +188,8 @@ final class RunFiles {
         // Withdrawn first: a command that ends meanwhile must not start the next one on a deleted file.
         boolean withdrawn = postRotate != null && postRotate.withdraw(oldest.path());
         try {
+            // The file first, then its index: an index renamed beside it meanwhile (it came late) is
+            // removed here, or by the index thread, which tests for the file after its rename.
             Files.deleteIfExists(oldest.path());
             Files.deleteIfExists(indexOf(oldest.path()));
         } catch (IOException e) {
