@@ -37,7 +37,8 @@ import java.util.function.Consumer;
  * a burst's last write is published within about a second, and a trickle of traffic rewrites it
  * at most once a second); so the writer never waits for a disk. The finisher, after renaming the
  * file, renames its index to {@code NAME.idx} (waiting at most {@link #FINISH_WAIT_MS} ms for it; an
- * index written later is renamed by the {@code gulp-index} thread). A {@code .NAME.idx.part} never
+ * index written later is renamed by the {@code gulp-index} thread, or removed if retention has
+ * deleted the file meanwhile: a {@code NAME.idx} never outlives its file). A {@code .NAME.idx.part} never
  * outlives its {@code .NAME.part}: no snapshot is stored once the file has ended, and {@link #close}
  * (the run's end) waits at most {@link #FINISH_WAIT_MS} ms for what is queued, then stops the thread and
  * removes any index so far whose file is no longer a {@code .part} (one the finisher renames later
@@ -283,7 +284,8 @@ public final class LiveIndexer implements FileIndexHook {
     }
 
     /**
-     * Under lock: the final index of a renamed file becomes {@code NAME.idx}; an index so far whose
+     * Under lock: the final index of a renamed file becomes {@code NAME.idx} (or is removed if the
+     * file is gone: an index never outlives its file); an index so far whose
      * {@code .part} is gone is removed once no final index will be stored; at the run's end the
      * others stay beside their {@code .part}, those of files handed to the finisher still followed
      * if it renames them after all.
@@ -297,8 +299,13 @@ public final class LiveIndexer implements FileIndexHook {
         boolean noFinalIndexToCome = f.done.isDone() || closed; // stored, given up, or the run has ended
         try {
             if (renamed && f.written()) {
-                Files.move(indexSoFar, f.target.resolveSibling(FileNamer.indexName(f.target.getFileName().toString())),
-                        StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Path index = f.target.resolveSibling(FileNamer.indexName(f.target.getFileName().toString()));
+                Files.move(indexSoFar, index, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                if (!Files.exists(f.target, LinkOption.NOFOLLOW_LINKS)) {
+                    // Retention deleted the file before its late index came. Tested after the rename:
+                    // retention deletes a file, then its index, so whatever the order one of us removes it.
+                    Files.deleteIfExists(index);
+                }
                 files.remove(f.part);
             } else if (partGone && noFinalIndexToCome) {
                 Files.deleteIfExists(indexSoFar); // a snapshot describes no file once its .part is gone

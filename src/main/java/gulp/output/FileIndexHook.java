@@ -72,7 +72,7 @@ public interface FileIndexHook {
     /**
      * The most bytes the index of a file of {@code fileBytes} can take on disk, for retention
      * ({@code --min-free} leaves room for it, {@code --max-total} counts it for the file being
-     * written). Any thread.
+     * written and for a finished file whose index is not beside it yet). Any thread.
      */
     default long indexBytesBound(long fileBytes) {
         return 0;

@@ -115,7 +115,7 @@ final class RunFiles {
      * finished (in one step), counted with its index's bytes.
      */
     void finished(Path path, long bytes) {
-        long withIndex = bytes + indexBytes(path);
+        long withIndex = bytes + indexBytes(path, bytes);
         lastFinishedBytes = bytes;
         synchronized (this) {
             inFlight--;
@@ -126,11 +126,16 @@ final class RunFiles {
         }
     }
 
-    private static long indexBytes(Path file) {
+    /**
+     * The bytes of the index of {@code file}: its size, or the most it can take if it is not there
+     * (yet: the finisher gave up waiting for it, and the index thread renames it later; 0 with
+     * {@code --no-index}).
+     */
+    private long indexBytes(Path file, long fileBytes) {
         try {
             return Files.size(indexOf(file));
         } catch (IOException e) {
-            return 0; // none (--no-index, nothing indexed)
+            return index.indexBytesBound(fileBytes);
         }
     }
 
@@ -188,6 +193,8 @@ final class RunFiles {
         // Withdrawn first: a command that ends meanwhile must not start the next one on a deleted file.
         boolean withdrawn = postRotate != null && postRotate.withdraw(oldest.path());
         try {
+            // The file first, then its index: an index renamed beside it meanwhile (it came late) is
+            // removed here, or by the index thread, which tests for the file after its rename.
             Files.deleteIfExists(oldest.path());
             Files.deleteIfExists(indexOf(oldest.path()));
         } catch (IOException e) {

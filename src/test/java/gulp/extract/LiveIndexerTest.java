@@ -54,6 +54,37 @@ class LiveIndexerTest {
     }
 
     @Test
+    void anIndexThatComesAfterRetentionDeletedItsFileIsRemovedInsteadOfLeftWithoutItsFile(@TempDir Path dir) throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        // No wait: the finisher gives up before the index is stored (most rounds), and retention
+        // deletes the file, then its index (not there yet), as output.RunFiles does, before the index comes.
+        LiveIndexer indexer = new LiveIndexer(ETHERNET, RecordFraming.pcap(true), false, lines::add, 0);
+        for (int i = 0; i <= 20; i++) {
+            Path target = dir.resolve("f" + i + ".pcap");
+            Path part = dir.resolve(FileNamer.partName(target.getFileName().toString()));
+            Files.write(part, new byte[24]);
+            indexer.fileStarted(part, target, 24);
+            indexer.fileEnded(24);
+            Files.move(part, target);
+            indexer.fileFinished(part, target);
+            if (i < 20) {
+                Files.delete(target);
+                Files.deleteIfExists(dir.resolve(FileNamer.indexName(target.getFileName().toString())));
+            }
+        }
+        // f20 is kept: the index thread stores in order, so once f20's index is beside it, the others came.
+        Path last = dir.resolve("f20.pcap.idx");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!Files.exists(last) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        indexer.close();
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(dir.resolve("f20.pcap"), last), files.sorted().toList(), lines.toString());
+        }
+    }
+
+    @Test
     void theRunsEndLeavesNoIndexSoFarOfAFileNoLongerBeingWritten(@TempDir Path dir) throws Exception {
         List<String> lines = new CopyOnWriteArrayList<>();
         // The run's wait: close waits for both queued indexes (with a wait of 0 it could stop the thread before either is stored).
