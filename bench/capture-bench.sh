@@ -18,6 +18,7 @@
 #   A tool name ending in @base (gulp@base, gulp-1cpu@base) runs the build of GULP_BASE (a
 #   launcher path, e.g. /tmp/old/bin/gulp: its checkout's target/classes) in the same run, with
 #   that checkout's JVM flags (its bin/lib/jvm-flags.sh), so a change of the shipped flags is compared too.
+#   SENDER_MODE=flows sends 256 UDP flows in turn (gulp.bench.LiveSender's modes) instead of one.
 #   RESULTS=FILE keeps the raw rows (tab-separated) there as well.
 #
 # Test bed (capture-testbed.md recipe): namespaces gtb-<pid>-g / -c joined by a veth pair, the
@@ -37,6 +38,9 @@
 # thread took itself (minflt of gulp-reader) and the whole process's CPU seconds with start-up
 # (cpu_all_s), the CPU seconds of its fault-in thread (faultin_cpu_s, - once it has ended) and of its
 # reader, writer, index and first C2 compiler threads over their whole lives (thread_cpu_s).
+# Steady state (gulp, the JIT's compilations of the first seconds left out): the same CPU counted
+# from the moment STEADY_FROM % (default 30) of COUNT packets have reached the capture veth until
+# the end (steady_cpu_s_per_mpkt), and the writer thread's share of it in ns a packet (steady_writer_ns).
 # Repeats are the outer loop; a quiet gate waits
 # (at most 3 s) for the rest of the machine to use < 20 % CPU before each run and logs it.
 # At the end: median (min-max) per tool, mode and size. The classes are copied first, so a
@@ -123,6 +127,7 @@ stop_tool() {
     sleep 0.2
   done
   ticks_end=$(ticks $pid); rss=$(hwm_mib $pid); rflt=$(thread_stat $pid gulp-reader '$8')
+  wticks_end=$(thread_stat $pid gulp-writer '$12+$13'); rx_end=$(rx)
   fticks=$(thread_stat $pid gulp-ring-fault '$12+$13')   # gulp-ring-fault-in: comm is cut at 15 characters
   threads=-   # gulp: CPU seconds (whole life) of its reader, writer, index and first C2 compiler threads
   case ${tool%@base} in gulp*)
@@ -132,6 +137,20 @@ stop_tool() {
   esac
   kill -INT $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true
+}
+
+# Background, during the send: once STEADY_FROM % of COUNT packets have arrived, writes
+# "rx ticks writer_ticks" of the capturer to $OUT/steady (nothing if the send ends first).
+steady_sampler() {
+  local want=$(( before + COUNT * ${STEADY_FROM:-30} / 100 )) n
+  for _ in $(seq 1 6000); do
+    n=$(rx)
+    if [ "$n" -ge "$want" ]; then
+      echo "$n $(ticks $pid) $(thread_stat $pid gulp-writer '$12+$13')" > $OUT/steady
+      return
+    fi
+    sleep 0.05
+  done
 }
 
 # What each tool name ran, for the medians table (medians.py's NAME=LABEL list).
@@ -148,8 +167,8 @@ tool_labels() {
 }
 echo "gulp = as shipped (no taskset, no flags${GULP_OPTS:+, but GULP_OPTS: $GULP_OPTS}); gulp-1cpu = one-CPU variant, for CPU per packet only"
 
-[ -s "$ROWS" ] || printf "rep\ttool\tmode\tsize\tsent_pps\tdelivered\tcaptured\tloss_pct\tcpu_s_per_mpkt\trss_mib\tready_s\tbg_pct\tdrops\treader_minflt\tcpu_all_s\tfaultin_cpu_s\tthread_cpu_s\n" > "$ROWS"
-printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s %s %s %s %s\n" rep tool mode size sent_pps delivered captured loss% cpu_s/Mp rss_MiB ready bg% tool_drops rdr_flt cpu_all fault_cpu threads
+[ -s "$ROWS" ] || printf "rep\ttool\tmode\tsize\tsent_pps\tdelivered\tcaptured\tloss_pct\tcpu_s_per_mpkt\trss_mib\tready_s\tbg_pct\tdrops\treader_minflt\tcpu_all_s\tfaultin_cpu_s\tthread_cpu_s\tsteady_cpu_s_per_mpkt\tsteady_writer_ns\n" > "$ROWS"
+printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s %s %s %s %s %s %s\n" rep tool mode size sent_pps delivered captured loss% cpu_s/Mp rss_MiB ready bg% tool_drops rdr_flt cpu_all fault_cpu threads steady_cpu/Mp steady_writer_ns
 for r in $(seq 1 "$REPEATS"); do
 for mode in $MODES; do
   if [ "$mode" = B ]; then rps 2; else rps 0; fi
@@ -160,12 +179,20 @@ for mode in $MODES; do
       [ "$tool" != none ] && start_tool $tool
       before=$(rx)
       [ "$tool" != none ] && ticks_start=$(ticks $pid)
-      sent=$(ip netns exec $GEN "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" gulp.bench.LiveSender $GIF $size $COUNT 0 $PPS)
+      rm -f $OUT/steady; sampler=
+      case ${tool%@base} in gulp*) steady_sampler & sampler=$! ;; esac
+      sent=$(ip netns exec $GEN "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" gulp.bench.LiveSender $GIF $size $COUNT 0 $PPS ${SENDER_MODE:-})
       pps=$(echo "$sent" | sed -E 's/.*= ([0-9]+) pps.*/\1/')
       delivered=$(( $(rx) - before ))
-      captured=-; loss=-; drops=-; cpu=-; rss=-; ready=-; rflt=-; cpuall=-; fcpu=-; threads=-
+      captured=-; loss=-; drops=-; cpu=-; rss=-; ready=-; rflt=-; cpuall=-; fcpu=-; threads=-; steady=-; swriter=-
       if [ "$tool" != none ]; then
         stop_tool
+        [ -n "$sampler" ] && { kill $sampler 2>/dev/null || true; wait $sampler 2>/dev/null || true; }
+        if [ -s $OUT/steady ]; then
+          read -r srx sticks swticks < $OUT/steady
+          steady=$(awk -v t=$((ticks_end - sticks)) -v hz=$HZ -v n=$((rx_end - srx)) 'BEGIN { printf "%.3f", (n > 0) ? t / hz / (n / 1e6) : 0 }')
+          [ "$swticks" != - ] && [ "$wticks_end" != - ] && swriter=$(awk -v t=$((wticks_end - swticks)) -v hz=$HZ -v n=$((rx_end - srx)) 'BEGIN { printf "%.1f", (n > 0) ? t / hz * 1e9 / n : 0 }')
+        fi
         captured=$(cap_packets)
         loss=$(awk -v d=$delivered -v c=$captured 'BEGIN { x = (d > 0) ? 100 * (d - c) / d : 0; printf "%.2f", x }')
         cpu=$(awk -v t=$((ticks_end - ticks_start)) -v hz=$HZ -v d=$delivered 'BEGIN { printf "%.2f", (d > 0) ? t / hz / (d / 1e6) : 0 }')
@@ -179,8 +206,8 @@ for mode in $MODES; do
           netsniff|netsniff-256) drops=$(grep -Eo '[0-9]+ +packets (dropped|failed)' $OUT/tool.log | head -1 | awk '{print $1}') ;;
         esac
       fi
-      printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s %s %s %s %s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" "$rflt" "$cpuall" "$fcpu" "${threads:--}"
-      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" "$rflt" "$cpuall" "$fcpu" "${threads:--}" >> "$ROWS"
+      printf "%-3s %-11s %-4s %5s %9s %9s %9s %7s %9s %7s %6s %4s %s %s %s %s %s %s %s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" "$rflt" "$cpuall" "$fcpu" "${threads:--}" "$steady" "$swriter"
+      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" $r $tool $mode $size $pps $delivered $captured $loss $cpu $rss ${ready:--} $bg "${drops:--}" "$rflt" "$cpuall" "$fcpu" "${threads:--}" "$steady" "$swriter" >> "$ROWS"
       rm -rf $OUT/cap.pcap $OUT/capdir
     done
   done
@@ -191,5 +218,5 @@ rps 0
 echo
 echo "Medians (min-max) over the repeats:"
 python3 "$here/bench/lib/medians.py" "$ROWS" "tool,mode,size" \
-  "sent pps:4:k,loss %:7:2,CPU s per M pkts:8:2,peak RSS MiB:9:0,ready s:10:2,reader faults:13:0,CPU s with start-up:14:2,fault-in thread CPU s:15:2" \
+  "sent pps:4:k,loss %:7:2,CPU s per M pkts:8:2,peak RSS MiB:9:0,ready s:10:2,reader faults:13:0,CPU s with start-up:14:2,fault-in thread CPU s:15:2,steady CPU s per M pkts:17:3,steady writer ns/pkt:18:1" \
   "$(tool_labels)"

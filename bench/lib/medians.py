@@ -4,7 +4,7 @@ usage: medians.py ROWS KEY_TITLES COLUMNS [NAMES]
   ROWS        tab-separated rows with a header line; column 0 is the repeat, 1-3 the cell's key
               (e.g. tool, mode, size: sorted by mode, then size, then tool)
   KEY_TITLES  the three key columns' titles, e.g. "tool,mode,size"
-  COLUMNS     the measured columns, "title:index:format,..." with format k (thousands), 0, 2 or 3
+  COLUMNS     the measured columns, "title:index:format,..." with format k (thousands), 0, 1, 2 or 3
               decimals; a "-" or empty value is left out of its median
   NAMES       optional display names of key values, "d=gulp -d;gre=gulp -f 'proto gre'"
 """
@@ -14,7 +14,7 @@ import sys
 
 rows_file, key_titles, columns = sys.argv[1], sys.argv[2].split(","), sys.argv[3].split(",")
 names = dict(pair.split("=", 1) for pair in sys.argv[4].split(";")) if len(sys.argv) > 4 and sys.argv[4] else {}
-formats = {"k": lambda x: f"{x / 1000:.0f}k", "0": lambda x: f"{x:.0f}", "2": lambda x: f"{x:.2f}", "3": lambda x: f"{x:.3f}"}
+formats = {"k": lambda x: f"{x / 1000:.0f}k", "0": lambda x: f"{x:.0f}", "1": lambda x: f"{x:.1f}", "2": lambda x: f"{x:.2f}", "3": lambda x: f"{x:.3f}"}
 specs = [(title, int(index), formats[fmt]) for title, index, fmt in (c.rsplit(":", 2) for c in columns)]
 
 rows = [line.rstrip("\n").split("\t") for line in open(rows_file)][1:]
