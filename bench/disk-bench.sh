@@ -169,7 +169,8 @@ writer_part() {
 
 # ---- (b) sustained, disk-bound live capture ----
 # Live gulp variants (for sizing studies, not the shipped comparison): gulp-o:rN and
-# gulp-stdout:rN add -r N (MiB), :BN adds -B N; a name ending in @base runs GULP_BASE's gulp.
+# gulp-stdout:rN add -r N (MiB), :BN adds -B N, :stats --stats-json STATS_DIR/stats-HHMMSS.jsonl
+# (its figures twice a second: when the drops happened); a name ending in @base runs GULP_BASE's gulp.
 start_tool() {
   local tool=$1 log=$OUT/tool.log g=$GULP extra=() v
   : > "$log"
@@ -179,6 +180,7 @@ start_tool() {
       case $v in
         r*) extra+=(-r "${v#r}") ;;
         B*) extra+=(-B "${v#B}") ;;
+        stats) extra+=(--stats-json "${STATS_DIR:-/tmp}/stats-$(date +%H%M%S).jsonl") ;;
         *) echo "disk-bench: unknown variant :$v of $tool" >&2; exit 2 ;;
       esac
     done; unset IFS
@@ -237,7 +239,7 @@ live_part() {
         local secs; secs=$(awk -v a=$t0 -v b=$t1 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
         local note="sent_pps=$spps"
         case $tool in
-          gulp-*) note="$note $(awk '/dropped by the kernel/ {k=$1} /ring full/ {f=$1} END {print "drops=" k "k+" f "r"}' $OUT/tool.log)" ;;
+          gulp-*) note="$note $(awk '/dropped by the kernel/ {k=$1} /ring full/ {f=$1} /ring buffer peak use/ {p=$5} END {print "drops=" k "k+" f "r peak=" p}' $OUT/tool.log)" ;;
           tcpdump) note="$note drops=$(awk '/dropped by kernel/ {print $1}' $OUT/tool.log)" ;;
         esac
         row $r $tool $mode $pps $bytes $secs - $delivered $captured $kept $rss $bg "$note"
