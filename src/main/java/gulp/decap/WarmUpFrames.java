@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * the reader's decapsulating path compiled before the traffic arrives. Without them the warm-up
  * compiled only the plain path, and the decapsulator was interpreted and compiled during the first
  * second of traffic, on the reader's CPU, which in mode B is also the receive softirq's
- * (BENCHMARKS.md §3.0, {@code -d} row).
+ * (BENCHMARKS.md §3.0a, {@code -d} row).
  * <p>
  * One frame of each kind {@code -d} reads, outer Ethernet / IPv4, in a short and a full-sized
  * variant, and a plain UDP frame (the "other" outcome):

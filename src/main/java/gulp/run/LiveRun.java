@@ -142,7 +142,7 @@ final class LiveRun {
      * record encoder; with {@code -d} the decapsulator, over encapsulated frames of each kind) into
      * a scratch ring, so the JIT has compiled them before traffic arrives. Without the decapsulator
      * here, {@code -d}'s path was compiled during the first second of traffic, on the reader's CPU:
-     * 0.4-0.6 s of the JIT's CPU in a 1 M-frame run, the reader slower meanwhile (BENCHMARKS.md §3.0).
+     * 0.4-0.6 s of the JIT's CPU in a 1 M-frame run, the reader slower meanwhile (BENCHMARKS.md §3.0a).
      */
     static void warmUp(RunSettings settings) {
         Options options = settings.options();
