@@ -83,7 +83,7 @@ public final class LiveIndexer implements FileIndexHook {
     private final ConcurrentHashMap<Path, FileState> files = new ConcurrentHashMap<>();
     private final Object lock = new Object(); // stores, renames and close
     private volatile boolean closed; // set under lock; read without it only to skip building what will not be stored
-    private final Thread thread;
+    private final Thread thread; // null: a warm-up's throwaway
     /**
      * All of memory, of global scope, for the hot path's reads of a record in the ring at its
      * address ({@link #packet}): a constant whose scope is never closed, so the JIT drops each
@@ -121,13 +121,23 @@ public final class LiveIndexer implements FileIndexHook {
 
     /** As above, the finisher and the run's end waiting at most {@code finishWaitMs} for an index (tests: 0, the index thread late). */
     LiveIndexer(int linkTypeField, RecordFraming framing, boolean tableFromFirstRecord, Consumer<String> report, long finishWaitMs) {
+        this(linkTypeField, framing, tableFromFirstRecord, report, finishWaitMs, true);
+    }
+
+    /** A throwaway indexer for the JIT warm-up ({@link IndexWarmUp}): no index thread; never to be told of a file's end. */
+    static LiveIndexer withoutThread(int linkTypeField, RecordFraming framing, boolean tableFromFirstRecord) {
+        return new LiveIndexer(linkTypeField, framing, tableFromFirstRecord, line -> { }, 0, false);
+    }
+
+    private LiveIndexer(int linkTypeField, RecordFraming framing, boolean tableFromFirstRecord, Consumer<String> report,
+                        long finishWaitMs, boolean indexThread) {
         this.finishWaitMs = finishWaitMs;
         this.linkTypeField = linkTypeField;
         this.framing = framing;
         this.dataOffset = framing.packetDataOffset();
         this.tableFromFirstRecord = tableFromFirstRecord;
         this.report = report;
-        this.thread = Thread.ofPlatform().daemon().name("gulp-index").start(this::run);
+        this.thread = indexThread ? Thread.ofPlatform().daemon().name("gulp-index").start(this::run) : null;
     }
 
     @Override

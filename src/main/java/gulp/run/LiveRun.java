@@ -5,6 +5,7 @@ import gulp.capture.LiveSource;
 import gulp.decap.Decapsulator;
 import gulp.decap.OuterLink;
 import gulp.decap.WarmUpFrames;
+import gulp.extract.IndexWarmUp;
 import gulp.filter.FilterPlacement;
 import gulp.linux.ProcessAge;
 import gulp.format.LinkType;
@@ -143,6 +144,9 @@ final class LiveRun {
      * a scratch ring, so the JIT has compiled them before traffic arrives. Without the decapsulator
      * here, {@code -d}'s path was compiled during the first second of traffic, on the reader's CPU:
      * 0.4-0.6 s of the JIT's CPU in a 1 M-frame run, the reader slower meanwhile (BENCHMARKS.md §3.0a).
+     * With {@code -o}'s index, the writer's per-record index path too ({@link IndexWarmUp}), a batch
+     * of records after each block: without it, it was compiled during the first second of
+     * traffic, about 0.35 s of CPU in the capture window.
      */
     static void warmUp(RunSettings settings) {
         Options options = settings.options();
@@ -150,7 +154,10 @@ final class LiveRun {
         // segment implementation after the hot path is compiled invalidates the compiled code's
         // class-hierarchy assumptions and throws the whole warm-up away (seen with -Xlog:jit).
         MemorySegment.ofArray(new byte[8]).get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
-        try (Arena arena = Arena.ofConfined()) {
+        // -o keeps an index of each file (RunAssembly.fileWriter): the writer's side of it is
+        // warmed up beside the reader's, a batch of records after each block.
+        try (Arena arena = Arena.ofConfined(); IndexWarmUp index = options.writeIndex && options.outputDirectory != null
+                ? new IndexWarmUp(LinkType.ETHERNET, RunAssembly.encoder(options), options.pcapng) : null) {
             ByteRing scratch = ByteRing.allocate(WARM_UP_RING, arena);
             ByteRing.Consumer consumer = scratch.consumer();
             PacketPath path = new PacketPath(scratch.producer(), RunAssembly.encoder(options),
@@ -161,8 +168,14 @@ final class LiveRun {
                 frames = new WarmUpFrames(settings.decap(), 110, 1514);
             }
             StartupTrace.mark("warm-up begins");
-            int blocks = LiveSource.warmUp(path, () -> consumer.release(consumer.refresh()), WARM_UP_BLOCKS, WARM_UP_NANOS, frames);
-            StartupTrace.mark("warm-up done (" + blocks + " blocks)");
+            int blocks = LiveSource.warmUp(path, () -> {
+                consumer.release(consumer.refresh());
+                if (index != null) {
+                    index.indexBatch();
+                }
+            }, WARM_UP_BLOCKS, WARM_UP_NANOS, frames);
+            StartupTrace.mark("warm-up done (" + blocks + " blocks" + (index == null ? "" : ", "
+                    + index.recordsIndexed() + " records indexed") + ")");
         }
     }
 

@@ -1,0 +1,172 @@
+package gulp.extract;
+
+import gulp.format.RecordEncoder;
+import gulp.format.RecordFraming;
+import gulp.ring.ByteRing;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+
+import static gulp.format.Endian.INT_BE;
+import static gulp.format.Endian.SHORT_BE;
+
+/**
+ * The JIT warm-up of the extraction index's per-record path ({@link LiveIndexer#packet},
+ * {@link IndexBuilder#add}, {@link TrafficSummary#add}) for a live {@code -o} run
+ * (gulp.run.LiveRun.warmUp, beside the reader's): synthetic Ethernet frames, encoded by the run's
+ * own record encoder into a scratch ring, shown to throwaway indexers as the writer shows its
+ * records. Without it the index's path was interpreted, then compiled (C1, then C2) during the
+ * first second of traffic, on the writer's CPU: about 0.35 s of CPU in the capture window.
+ * <p>
+ * The frames are the kinds the summary reads differently, so every branch of its path is in the
+ * profile the JIT compiles from (a branch it never saw taken is compiled as a trap, and the first
+ * such packet of the capture would throw the compiled code away): IPv4 UDP and TCP (the common
+ * packet), with IP options, behind a VLAN tag, IPv6, ARP; flows change every few packets (the
+ * flow cache's hits and misses); a timestamp steps back now and then; each throwaway file starts
+ * a new indexer, as a run's first file does (its first record takes the ring's memory and the
+ * file's first header). The indexers have no index thread and are never told of a file's end:
+ * nothing is written, and no thread is left behind.
+ */
+public final class IndexWarmUp implements AutoCloseable {
+    /** Records a call of {@link #indexBatch()} indexes. */
+    static final int BATCH = 32;
+    /** Records of a throwaway file: each starts a new indexer. */
+    static final int FILE_RECORDS = 4096;
+    /** After this many records, {@link #indexBatch()} does nothing (C2 has long compiled the path). */
+    static final long MAX_RECORDS = 256L * 1024;
+    private static final int RING = 1 << 20;
+    private static final Path PART = Path.of(".gulp-warm-up.part"); // a name only: never created
+    private static final int SLOT = 128;
+    private static final int FLOWS = 1000; // distinct flows: under AddressSet.EXACT_LIMIT addresses
+
+    // Frame kinds: their length, where the source address's last 4 bytes are, where the ports are (-1: none).
+    static final int UDP4 = 0, TCP4 = 1, UDP6 = 2, VLAN4 = 3, ARP = 4, OPTIONS4 = 5;
+    static final int[] LENGTH = {60, 74, 86, 64, 60, 78};
+    private static final int[] SOURCE_AT = {26, 26, 34, 30, 28, 26};
+    private static final int[] PORTS_AT = {34, 34, 54, 38, -1, 38};
+    /** The kinds of 16 records in turn: mostly the common packet, as traffic is. */
+    private static final int[] TURNS = {UDP4, TCP4, UDP4, TCP4, UDP4, UDP6, UDP4, TCP4, VLAN4, UDP4, TCP4, UDP6, UDP4,
+            ARP, TCP4, OPTIONS4};
+
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment[] frames = new MemorySegment[LENGTH.length]; // one of each kind
+    private final ByteRing.Producer producer;
+    private final ByteRing.Consumer consumer;
+    private final RecordEncoder encoder;
+    private final RecordFraming framing;
+    private final int linkTypeField;
+    private final boolean tableFromFirstRecord;
+    private final long firstNanos = System.currentTimeMillis() * 1_000_000L;
+    private LiveIndexer indexer;
+    private long fileStart;  // ring position of the throwaway file's first record
+    private int fileRecords; // records of the throwaway file
+    private long count;
+
+    /** For records of {@code encoder} (the run's {@code --format}) of link type {@code linkTypeField}. */
+    public IndexWarmUp(int linkTypeField, RecordEncoder encoder, boolean tableFromFirstRecord) {
+        ByteRing ring = ByteRing.allocate(RING, arena);
+        this.producer = ring.producer();
+        this.consumer = ring.consumer();
+        this.encoder = encoder;
+        this.framing = encoder.framing();
+        this.linkTypeField = linkTypeField;
+        this.tableFromFirstRecord = tableFromFirstRecord;
+        for (int kind = 0; kind < LENGTH.length; kind++) {
+            frames[kind] = arena.allocate(SLOT, 8);
+            writeFrame(frames[kind], kind);
+        }
+    }
+
+    /** Encodes and indexes the next {@link #BATCH} records, until {@link #MAX_RECORDS} are. */
+    public void indexBatch() {
+        if (count >= MAX_RECORDS) {
+            return;
+        }
+        long head = consumer.head();
+        for (int i = 0; i < BATCH; i++, count++) {
+            int kind = TURNS[(int) (count & 15)];
+            MemorySegment frame = frames[kind];
+            setFlow(frame, kind, (int) (count >>> 3) % FLOWS);
+            long nanos = firstNanos + count * 1000 - ((count & 1023) == 1023 ? 5000 : 0);
+            encoder.append(producer, nanos, 0, 0, 0, frame, 0, LENGTH[kind], LENGTH[kind]);
+        }
+        producer.publish();
+        long tail = head + consumer.refresh();
+        for (long at = head; at < tail; ) {
+            if (indexer == null || fileRecords == FILE_RECORDS) {
+                indexer = LiveIndexer.withoutThread(linkTypeField, framing, tableFromFirstRecord);
+                indexer.fileStarted(PART, PART, 24);
+                fileStart = at;
+                fileRecords = 0;
+            }
+            fileRecords++;
+            long length = framing.signedRecordLength(consumer, at);
+            if (length > 0) {
+                indexer.packet(consumer, at, at - fileStart);
+            }
+            at += Math.abs(length);
+        }
+        consumer.release(tail - head);
+    }
+
+    /** Records encoded and indexed so far. */
+    public long recordsIndexed() {
+        return count;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+
+    /** The frame of {@code kind} from the {@code flow}th source: its address's last 4 bytes 10.0.0.0 + flow, its port 1024 + flow. */
+    static void setFlow(MemorySegment f, int kind, int flow) {
+        f.set(INT_BE, SOURCE_AT[kind], 0x0A000000 | flow);
+        if (PORTS_AT[kind] >= 0) {
+            f.set(SHORT_BE, PORTS_AT[kind], (short) (1024 + flow));
+        }
+    }
+
+    /** A frame of {@code kind} ({@link #LENGTH} bytes, in {@code f}, zeroed): to 10.1.0.1 (2001:db8::1), port 53. */
+    static void writeFrame(MemorySegment f, int kind) {
+        f.set(INT_BE, 0, 0x02000000); // destination 02:00:00:00:00:01, source 02:00:00:00:00:02
+        f.set(INT_BE, 4, 0x00010200);
+        f.set(INT_BE, 8, 0x00000002);
+        int at = 14; // the network layer
+        switch (kind) {
+            case UDP4, TCP4, OPTIONS4 -> ipv4(f, at, kind == UDP4 ? 17 : 6, kind == OPTIONS4 ? 6 : 5);
+            case VLAN4 -> {
+                f.set(INT_BE, 12, 0x81000064); // 802.1Q, VLAN 100
+                ipv4(f, at + 4, 17, 5);
+            }
+            case UDP6 -> {
+                f.set(SHORT_BE, 12, (short) 0x86DD);
+                f.set(ValueLayout.JAVA_BYTE, at, (byte) 0x60);
+                f.set(ValueLayout.JAVA_BYTE, at + 6, (byte) 17);
+                f.set(INT_BE, at + 8, 0x20010DB8); // 2001:db8::(flow) to 2001:db8::1
+                f.set(INT_BE, at + 24, 0x20010DB8);
+                f.set(INT_BE, at + 36, 1);
+                f.set(SHORT_BE, at + 42, (short) 53);
+            }
+            case ARP -> {
+                f.set(SHORT_BE, 12, (short) 0x0806);
+                f.set(INT_BE, at, 0x00010800); // Ethernet, IPv4
+                f.set(INT_BE, at + 4, 0x06040001); // lengths 6 and 4, request
+                f.set(INT_BE, at + 24, 0x0A010001);
+            }
+            default -> throw new IllegalArgumentException("kind " + kind);
+        }
+    }
+
+    /** An IPv4 header of {@code words} 32-bit words at {@code at}, from 10.0.0.(flow) to 10.1.0.1, its ports 53 for the second. */
+    private static void ipv4(MemorySegment f, int at, int protocol, int words) {
+        f.set(SHORT_BE, at - 2, (short) 0x0800);
+        f.set(ValueLayout.JAVA_BYTE, at, (byte) (0x40 | words));
+        f.set(ValueLayout.JAVA_BYTE, at + 8, (byte) 64);
+        f.set(ValueLayout.JAVA_BYTE, at + 9, (byte) protocol);
+        f.set(INT_BE, at + 16, 0x0A010001);
+        f.set(SHORT_BE, at + words * 4 + 2, (short) 53);
+    }
+}
