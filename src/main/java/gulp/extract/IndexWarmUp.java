@@ -31,7 +31,7 @@ import static gulp.format.Endian.SHORT_BE;
  */
 public final class IndexWarmUp implements AutoCloseable {
     /** Records a call of {@link #indexBatch()} indexes. */
-    static final int BATCH = 32;
+    static final int BATCH = 16;
     /** Records of a throwaway file: each starts a new indexer. */
     static final int FILE_RECORDS = 4096;
     /** After this many records, {@link #indexBatch()} does nothing (C2 has long compiled the path). */
