@@ -169,7 +169,7 @@ writer_part() {
 
 # ---- (b) sustained, disk-bound live capture ----
 # Live gulp variants (for sizing studies, not the shipped comparison): gulp-o:rN and
-# gulp-stdout:rN add -r N (MiB), :BN adds -B N, :stats --stats-json STATS_DIR/stats-HHMMSS.jsonl
+# gulp-stdout:rN add -r N (MiB), :BN adds -B N, :rcN --reader-cpu N, :wcN --writer-cpu N, :stats --stats-json STATS_DIR/stats-HHMMSS.jsonl
 # (its figures twice a second: when the drops happened); a name ending in @base runs GULP_BASE's gulp.
 start_tool() {
   local tool=$1 log=$OUT/tool.log g=$GULP extra=() v
@@ -178,6 +178,8 @@ start_tool() {
   if [ "${tool%%:*}" != "$tool" ]; then
     local IFS=:; for v in ${tool#*:}; do
       case $v in
+        rc*) extra+=(--reader-cpu "${v#rc}") ;;
+        wc*) extra+=(--writer-cpu "${v#wc}") ;;
         r*) extra+=(-r "${v#r}") ;;
         B*) extra+=(-B "${v#B}") ;;
         stats) extra+=(--stats-json "${STATS_DIR:-/tmp}/stats-$(date +%H%M%S).jsonl") ;;

@@ -90,7 +90,7 @@ final class LiveRun {
             StartupTrace.mark("warm-up joined");
             String processed = processing.describe();
             assembly.startupLine("listening on " + source.describe() + notRecorded(names, options) + ", "
-                            + settings.threads().describe() + ", "
+                            + settings.threads().describe() + settings.threadsNote() + ", "
                             + RingBudget.describe(options.holdKernelBlocks, settings.kernelBufferBytes() * names.size(),
                                     ring.capacity(), source.linkBits()) + ", ready "
                             + ready + " after launch"

@@ -40,8 +40,9 @@ import java.util.List;
  * @param rotateBytes       with {@code -o}, the size a file is cut at (the smaller of
  *                          {@code --rotate-size} and {@code -C} ring sizes; {@code -C 10}, the
  *                          original's default, when no rotation option is given), 0 for none
- * @param threads           the CPU and priority of each thread (live capture: reader and writer on
- *                          the last two allowed CPUs, the reader at a raised priority)
+ * @param threads           the CPU and priority of each thread (live capture: {@link LivePlacement},
+ *                          the reader at a raised priority)
+ * @param threadsNote       for the start-up line after the plan: which CPUs it avoids and why, or empty
  * @param pairThreads       with {@code --fanout N} (N &gt; 1), each pair's plan ({@link #fanoutThreads});
  *                          else empty
  * @param directIo          output files (and a stdout that is a regular file) written with O_DIRECT:
@@ -52,7 +53,8 @@ import java.util.List;
  */
 public record RunSettings(Options options, String interfaceName, List<String> interfaces, int kernelSnaplen, long kernelBufferBytes,
                           long ringBytes, long availableMemory,
-                          DecapConfig decap, long rotateBytes, RoleRunner.Plan threads, List<RoleRunner.Plan> pairThreads,
+                          DecapConfig decap, long rotateBytes, RoleRunner.Plan threads, String threadsNote,
+                          List<RoleRunner.Plan> pairThreads,
                           boolean directIo, Duration kafkaTimeout) {
     /** With -o and no other rotation option, a new file after 10 ring sizes, as in the original. */
     static final long DEFAULT_RING_MULTIPLES = 10;
@@ -76,11 +78,13 @@ public record RunSettings(Options options, String interfaceName, List<String> in
             checkFanout(options, interfaces);
         }
         long ring = RingBudget.ringBytes(options, live, available);
+        LivePlacement placement = live ? LivePlacement.of(options, interfaces, allowedCpus())
+                : new LivePlacement(RoleRunner.Plan.AS_STARTED, "");
         return new RunSettings(options, live ? String.join("+", interfaces) : null, interfaces,
                 options.decapsulate ? PcapRecordHeader.MAX_CAPLEN : options.snaplen,
                 live ? RingBudget.kernelBuffer(options, available, ring) : 0, ring, available,
                 decap, rotateBytes(options),
-                live ? liveThreads(options) : RoleRunner.Plan.AS_STARTED,
+                placement.plan(), placement.note(),
                 options.fanout > 1 ? fanoutThreads(options.fanout, allowedCpus(), options.realtimeReader) : List.of(),
                 directIo(options), kafkaTimeout(options));
     }
@@ -225,30 +229,6 @@ public record RunSettings(Options options, String interfaceName, List<String> in
             maxBytes = maxBytes > 0 ? Math.min(maxBytes, ringMultiple) : ringMultiple;
         }
         return maxBytes;
-    }
-
-    /**
-     * Reader and writer on different CPUs of the set this process may use (the last two, as
-     * CPU 0 usually carries more interrupts), unless given; nothing pinned with one CPU.
-     */
-    private static RoleRunner.Plan liveThreads(Options options) {
-        int[] allowed;
-        try {
-            allowed = Libc.current().allowedCpus();
-        } catch (NativeException e) {
-            allowed = new int[0];
-        }
-        int readerCpu = options.readerCpu;
-        int writerCpu = options.writerCpu;
-        if (allowed.length >= 2) {
-            if (readerCpu < 0) {
-                readerCpu = allowed[allowed.length - 1] == writerCpu ? allowed[allowed.length - 2] : allowed[allowed.length - 1];
-            }
-            if (writerCpu < 0) {
-                writerCpu = allowed[allowed.length - 1] == readerCpu ? allowed[allowed.length - 2] : allowed[allowed.length - 1];
-            }
-        }
-        return new RoleRunner.Plan(readerCpu, writerCpu, true, options.realtimeReader);
     }
 
     /** MemAvailable from /proc/meminfo, or -1 if unknown. */

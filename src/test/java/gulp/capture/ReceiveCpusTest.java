@@ -1,0 +1,72 @@
+package gulp.capture;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Reading where an interface's receive work runs: masks and lists as the kernel writes them, names of receive interrupts, this machine's interfaces. */
+class ReceiveCpusTest {
+    private static BitSet cpus(int... numbers) {
+        BitSet set = new BitSet();
+        for (int n : numbers) {
+            set.set(n);
+        }
+        return set;
+    }
+
+    @Test
+    void rpsMasksAreHexGroupsOfThirtyTwoCpusMostSignificantFirst() {
+        assertEquals(cpus(1), ReceiveCpus.parseMask("2"));
+        assertEquals(cpus(0, 1, 2, 3), ReceiveCpus.parseMask("f"));
+        assertEquals(cpus(1), ReceiveCpus.parseMask("00000000,00000002"));
+        assertEquals(cpus(32, 4), ReceiveCpus.parseMask("00000001,00000010"));
+        assertEquals(new BitSet(), ReceiveCpus.parseMask("00000000"));
+    }
+
+    @Test
+    void cpuListsTakeSinglesAndRanges() {
+        assertEquals(cpus(1), ReceiveCpus.parseList("1"));
+        assertEquals(cpus(0, 1, 2, 5), ReceiveCpus.parseList("0-2,5"));
+    }
+
+    @Test
+    void receiveInterruptsAreToldByTheirNames() {
+        assertTrue(ReceiveCpus.isReceive("virtio2-input.0"));
+        assertTrue(ReceiveCpus.isReceive("eth0-TxRx-3"));
+        assertTrue(ReceiveCpus.isReceive("eth0-rx-1"));
+        assertTrue(ReceiveCpus.isReceive("enp3s0-rx"));
+        assertFalse(ReceiveCpus.isReceive("virtio2-output.0"));
+        assertFalse(ReceiveCpus.isReceive("virtio2-config"));
+        assertFalse(ReceiveCpus.isReceive("eth0-tx-1"));
+        assertFalse(ReceiveCpus.isReceive("mlx5_async0@pci:0000:00:01.0"));
+        assertFalse(ReceiveCpus.isReceive(null));
+    }
+
+    @Test
+    void loopbackAndUnknownNamesTakeNoCpuOfTheirOwn() {
+        assertFalse(ReceiveCpus.of("lo").known());
+        assertFalse(ReceiveCpus.of("no-such-interface").known());
+        assertFalse(ReceiveCpus.of("../lo").known());
+    }
+
+    @Test
+    void everyInterfaceOfThisMachineNamesOnlyOnlineCpus() throws Exception {
+        BitSet online = ReceiveCpus.parseList(Files.readString(Path.of("/sys/devices/system/cpu/online")));
+        try (Stream<Path> names = Files.list(Path.of("/sys/class/net"))) {
+            for (Path name : names.toList()) {
+                ReceiveCpus.Found found = ReceiveCpus.of(name.getFileName().toString());
+                BitSet outside = (BitSet) found.cpus().clone();
+                outside.andNot(online);
+                assertTrue(outside.isEmpty(), name + ": " + found);
+                assertTrue(!found.known() || found.source().equals("RPS") || found.source().equals("interrupts"), found.toString());
+            }
+        }
+    }
+}
