@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -24,10 +25,22 @@ import java.util.stream.Stream;
 public final class ReceiveCpus {
     private static final Path SYS_NET = Path.of("/sys/class/net");
     private static final Path PROC = Path.of("/proc");
+    private static final Pattern NUMBER = Pattern.compile("[0-9]+");
+    private static final Pattern RX = Pattern.compile(".*(^|[-_.])rx([-_.]?[0-9]*)?($|[-_.@]).*");
 
-    /** The CPUs and what named them ("RPS" or "interrupts"); cpus empty when unknown. */
+    /** The CPUs and what named them ("RPS" or "interrupts"); cpus empty when unknown. Holds its own copy of the set. */
     public record Found(BitSet cpus, String source) {
         public static final Found UNKNOWN = new Found(new BitSet(), "");
+
+        public Found {
+            cpus = (BitSet) cpus.clone();
+        }
+
+        /** A copy: the found set stays as read. */
+        @Override
+        public BitSet cpus() {
+            return (BitSet) cpus.clone();
+        }
 
         public boolean known() {
             return !cpus.isEmpty();
@@ -37,22 +50,17 @@ public final class ReceiveCpus {
     private ReceiveCpus() {
     }
 
-    /** Where {@code name}'s receive work runs. */
+    /** Where {@code name}'s receive work runs (unknown for a name this namespace has no interface of). */
     public static Found of(String name) {
-        return of(SYS_NET, PROC, name);
-    }
-
-    /** The same, from the given sysfs {@code net} class directory and {@code /proc} (tests give their own). */
-    static Found of(Path sysNet, Path proc, String name) {
-        if (name.isEmpty() || name.contains("/") || name.startsWith(".")) {
+        if (NetInterface.find(name) == null) {
             return Found.UNKNOWN;
         }
-        Path dir = sysNet.resolve(name);
+        Path dir = SYS_NET.resolve(name);
         BitSet rps = rpsCpus(dir.resolve("queues"));
         if (!rps.isEmpty()) {
             return new Found(rps, "RPS");
         }
-        BitSet irqs = interruptCpus(dir.resolve("device"), proc);
+        BitSet irqs = interruptCpus(dir.resolve("device"), PROC);
         return irqs.isEmpty() ? Found.UNKNOWN : new Found(irqs, "interrupts");
     }
 
@@ -84,12 +92,12 @@ public final class ReceiveCpus {
             List<Integer> irqs;
             if (msi != null) {
                 try (Stream<Path> entries = Files.list(msi)) {
-                    irqs = entries.map(p -> p.getFileName().toString()).filter(s -> s.matches("[0-9]+"))
+                    irqs = entries.map(p -> p.getFileName().toString()).filter(s -> NUMBER.matcher(s).matches())
                             .map(Integer::valueOf).sorted().toList();
                 }
             } else {
                 String legacy = read(real.resolve("irq"));
-                irqs = legacy != null && legacy.matches("[1-9][0-9]*") ? List.of(Integer.valueOf(legacy)) : List.of();
+                irqs = legacy != null && NUMBER.matcher(legacy).matches() && !legacy.equals("0") ? List.of(Integer.valueOf(legacy)) : List.of();
             }
             Map<Integer, String> names = interruptNames(proc.resolve("interrupts"));
             List<Integer> receive = irqs.stream().filter(irq -> isReceive(names.get(irq))).toList();
@@ -114,7 +122,7 @@ public final class ReceiveCpus {
             return false;
         }
         String n = name.toLowerCase(Locale.ROOT);
-        return n.contains("input") || n.contains("txrx") || n.matches(".*(^|[-_.])rx([-_.]?[0-9]*)?($|[-_.@]).*");
+        return n.contains("input") || n.contains("txrx") || RX.matcher(n).matches();
     }
 
     /** IRQ number to the last field of its {@code /proc/interrupts} line (the action's name). */
@@ -126,7 +134,7 @@ public final class ReceiveCpus {
         for (String line : Files.readAllLines(interrupts)) {
             String trimmed = line.trim();
             int colon = trimmed.indexOf(':');
-            if (colon <= 0 || !trimmed.substring(0, colon).matches("[0-9]+")) {
+            if (colon <= 0 || !NUMBER.matcher(trimmed.substring(0, colon)).matches()) {
                 continue;
             }
             String[] fields = trimmed.split("\\s+");

@@ -69,8 +69,8 @@ record LivePlacement(RoleRunner.Plan plan, String note) {
             return new LivePlacement(lastTwo(readerCpu, writerCpu, fifo, allowed), "");
         }
         int writer = writerCpu >= 0 ? writerCpu : lastExcept(free, reader);
-        if (writer < 0) {
-            writer = free.contains(reader) ? reader : free.getLast();
+        if (writer < 0) { // the reader has the only free CPU: the writer shares it
+            writer = reader;
         }
         String cpus = avoided.stream().mapToObj(Integer::toString).reduce((a, b) -> a + "," + b).orElse("");
         String note = " (cpu " + cpus + " take" + (avoided.cardinality() == 1 ? "s " : " ")

@@ -78,14 +78,16 @@ public record RunSettings(Options options, String interfaceName, List<String> in
             checkFanout(options, interfaces);
         }
         long ring = RingBudget.ringBytes(options, live, available);
-        LivePlacement placement = live ? LivePlacement.of(options, interfaces, allowedCpus())
-                : new LivePlacement(RoleRunner.Plan.AS_STARTED, "");
+        int[] allowed = live ? allowedCpus() : new int[0];
+        // --fanout places its pairs itself (fanoutThreads): the single pair's placement is not read there
+        LivePlacement placement = live && options.fanout <= 1 ? LivePlacement.of(options, interfaces, allowed)
+                : new LivePlacement(live ? new RoleRunner.Plan(-1, -1, true, options.realtimeReader) : RoleRunner.Plan.AS_STARTED, "");
         return new RunSettings(options, live ? String.join("+", interfaces) : null, interfaces,
                 options.decapsulate ? PcapRecordHeader.MAX_CAPLEN : options.snaplen,
                 live ? RingBudget.kernelBuffer(options, available, ring) : 0, ring, available,
                 decap, rotateBytes(options),
                 placement.plan(), placement.note(),
-                options.fanout > 1 ? fanoutThreads(options.fanout, allowedCpus(), options.realtimeReader) : List.of(),
+                options.fanout > 1 ? fanoutThreads(options.fanout, allowed, options.realtimeReader) : List.of(),
                 directIo(options), kafkaTimeout(options));
     }
 
