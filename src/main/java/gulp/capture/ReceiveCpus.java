@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * RPS moves that work off the interrupt's CPU; else the effective affinity
  * ({@code /proc/irq/N/effective_affinity_list}) of its device's receive interrupts (the device's
  * or its PCI parent's {@code msi_irqs}, those whose {@code /proc/interrupts} name says receive:
- * {@code virtio2-input.0}, {@code eth0-TxRx-0}, {@code eth0-rx-1}; all of them when none does).
+ * {@code virtio2-input.0}, {@code eth0-TxRx-0}, {@code eth0-rx-1}, {@code mlx5_comp0@pci:…}; all of
+ * them when none does).
  * Empty when nothing says (veth without RPS: the work runs on the sending CPU; loopback; a
  * tunnel), or when a file cannot be read. Never on the packet path.
  */
@@ -27,6 +28,8 @@ public final class ReceiveCpus {
     private static final Path PROC = Path.of("/proc");
     private static final Pattern NUMBER = Pattern.compile("[0-9]+");
     private static final Pattern RX = Pattern.compile(".*(^|[-_.])rx([-_.]?[0-9]*)?($|[-_.@]).*");
+    /** mlx5's completion vectors ({@code mlx5_comp3@pci:0000:3b:00.0}): each serves a receive and a send queue. */
+    private static final Pattern COMPLETION = Pattern.compile(".*(^|[-_.])comp[0-9]+($|[-_.@]).*");
 
     /** The CPUs and what named them ("RPS" or "interrupts"); cpus empty when unknown. Holds its own copy of the set. */
     public record Found(BitSet cpus, String source) {
@@ -116,13 +119,13 @@ public final class ReceiveCpus {
         return cpus;
     }
 
-    /** True for an interrupt's name that marks a receive queue (input, rx, TxRx: one queue for both). */
+    /** True for an interrupt's name that marks a receive queue (input, rx, TxRx and mlx5's comp: one queue for both). */
     static boolean isReceive(String name) {
         if (name == null) {
             return false;
         }
         String n = name.toLowerCase(Locale.ROOT);
-        return n.contains("input") || n.contains("txrx") || RX.matcher(n).matches();
+        return n.contains("input") || n.contains("txrx") || RX.matcher(n).matches() || COMPLETION.matcher(n).matches();
     }
 
     /** IRQ number to the last field of its {@code /proc/interrupts} line (the action's name). */

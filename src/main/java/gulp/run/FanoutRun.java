@@ -107,7 +107,7 @@ final class FanoutRun {
             String processed = first.run().processing().describe();
             assembly.startupLine("listening on " + first.source().describe() + " with " + n + " sockets in fanout group "
                             + group + " (" + options.fanoutMode.describe() + "), "
-                            + RunSettings.describePlacement(settings.pairThreads(), allowedCount()) + ", "
+                            + RunSettings.describePlacement(settings.pairThreads(), allowedCount()) + settings.threadsNote() + ", "
                             + RingBudget.describe(options.holdKernelBlocks, kernelPerPair * n, ringPerPair * n,
                                     first.source().linkBits()) + ", ready "
                             + ready + " after launch"

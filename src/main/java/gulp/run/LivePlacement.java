@@ -22,10 +22,20 @@ import java.util.function.Function;
  * kernel drops in 3 of 4 runs with the reader there, none with it beside the writer on the other
  * CPU, BENCHMARKS.md §3.0).
  *
+ * <p>The ring's fault-in thread ({@link RingFaultIn}) runs on {@link #helperCpu}: the writer's CPU
+ * when it has one apart from the reader's, or when both were moved off the receive CPUs (then
+ * their CPU is the one with time to spare); else unpinned. {@code --fanout} orders the allowed
+ * CPUs the same way ({@link #freeLast}), so its pairs take the CPUs free of receive work first.
+ *
  * @param plan the threads' CPUs and priority
  * @param note for the start-up line, after the plan: why it avoids CPUs, or empty
+ * @param helperCpu the CPU of the ring's fault-in thread, or -1 for none
  */
-record LivePlacement(RoleRunner.Plan plan, String note) {
+record LivePlacement(RoleRunner.Plan plan, String note, int helperCpu) {
+
+    /** Allowed CPUs ordered for {@code --fanout}: those that take receive work first, those free of it last. */
+    record Order(int[] cpus, String note) {
+    }
 
     /** For the run's options and interfaces, from this process's allowed CPUs and the interfaces' receive CPUs. */
     static LivePlacement of(Options options, List<String> interfaces, int[] allowed) {
@@ -36,48 +46,88 @@ record LivePlacement(RoleRunner.Plan plan, String note) {
     static LivePlacement of(int readerCpu, int writerCpu, boolean fifo, List<String> interfaces, int[] allowed,
                             Function<String, ReceiveCpus.Found> receive) {
         if (allowed.length < 2 || readerCpu >= 0 && writerCpu >= 0) {
-            return new LivePlacement(new RoleRunner.Plan(readerCpu, writerCpu, true, fifo), "");
+            return apart(new RoleRunner.Plan(readerCpu, writerCpu, true, fifo));
         }
-        BitSet busy = new BitSet();
-        List<String> takers = new ArrayList<>();
-        String source = "";
-        for (String name : interfaces) {
-            if (name.equals(NetInterface.ANY)) {
-                continue;
-            }
-            ReceiveCpus.Found found = receive.apply(name);
-            if (found.known()) {
-                busy.or(found.cpus());
-                takers.add(name);
-                source = source.isEmpty() || source.equals(found.source()) ? found.source() : "RPS and interrupts";
-            }
-        }
+        ReceiveWork work = ReceiveWork.of(interfaces, receive);
         List<Integer> free = new ArrayList<>();
         BitSet avoided = new BitSet();
         for (int cpu : allowed) {
-            if (busy.get(cpu)) {
+            if (work.busy().get(cpu)) {
                 avoided.set(cpu);
             } else {
                 free.add(cpu);
             }
         }
         if (avoided.isEmpty() || free.isEmpty()) { // nothing to avoid, or nowhere else to go
-            return new LivePlacement(lastTwo(readerCpu, writerCpu, fifo, allowed), "");
+            return apart(lastTwo(readerCpu, writerCpu, fifo, allowed));
         }
         int reader = readerCpu >= 0 ? readerCpu : lastExcept(free, writerCpu);
         if (reader < 0) {
-            return new LivePlacement(lastTwo(readerCpu, writerCpu, fifo, allowed), "");
+            return apart(lastTwo(readerCpu, writerCpu, fifo, allowed));
         }
         int writer = writerCpu >= 0 ? writerCpu : lastExcept(free, reader);
         if (writer < 0) { // the reader has the only free CPU: the writer shares it
             writer = reader;
         }
-        String cpus = avoided.stream().mapToObj(Integer::toString).reduce((a, b) -> a + "," + b).orElse("");
-        String note = " (cpu " + cpus + " take" + (avoided.cardinality() == 1 ? "s " : " ")
-                + String.join("+", takers) + "'s receive work, by " + source + ")";
-        return new LivePlacement(new RoleRunner.Plan(reader, writer, true, fifo), note);
+        return new LivePlacement(new RoleRunner.Plan(reader, writer, true, fifo), work.note(avoided), writer);
     }
 
+    /**
+     * {@code allowed} with the CPUs that take the interfaces' receive work moved to the front (in
+     * their order), so that a placement taking CPUs from the end takes those free of it first.
+     */
+    static Order freeLast(List<String> interfaces, int[] allowed, Function<String, ReceiveCpus.Found> receive) {
+        ReceiveWork work = ReceiveWork.of(interfaces, receive);
+        BitSet avoided = new BitSet();
+        List<Integer> order = new ArrayList<>();
+        for (int cpu : allowed) {
+            if (work.busy().get(cpu)) {
+                avoided.set(cpu);
+                order.add(cpu);
+            }
+        }
+        for (int cpu : allowed) {
+            if (!work.busy().get(cpu)) {
+                order.add(cpu);
+            }
+        }
+        boolean moved = !avoided.isEmpty() && avoided.cardinality() < allowed.length;
+        return new Order(moved ? order.stream().mapToInt(Integer::intValue).toArray() : allowed.clone(),
+                moved ? work.note(avoided) : "");
+    }
+
+    /** The plan as it is; the fault-in thread on the writer's CPU when that is not the reader's. */
+    private static LivePlacement apart(RoleRunner.Plan plan) {
+        return new LivePlacement(plan, "", plan.writerCpu() != plan.readerCpu() ? plan.writerCpu() : -1);
+    }
+
+    /** The CPUs that take the receive work of the named interfaces, which of them do, and what said so. */
+    private record ReceiveWork(BitSet busy, List<String> takers, String source) {
+        static ReceiveWork of(List<String> interfaces, Function<String, ReceiveCpus.Found> receive) {
+            BitSet busy = new BitSet();
+            List<String> takers = new ArrayList<>();
+            String source = "";
+            for (String name : interfaces) {
+                if (name.equals(NetInterface.ANY)) {
+                    continue;
+                }
+                ReceiveCpus.Found found = receive.apply(name);
+                if (found.known()) {
+                    busy.or(found.cpus());
+                    takers.add(name);
+                    source = source.isEmpty() || source.equals(found.source()) ? found.source() : "RPS and interrupts";
+                }
+            }
+            return new ReceiveWork(busy, takers, source);
+        }
+
+        /** " (cpu 1 takes eth0's receive work, by interrupts)". */
+        String note(BitSet avoided) {
+            String cpus = avoided.stream().mapToObj(Integer::toString).reduce((a, b) -> a + "," + b).orElse("");
+            return " (cpu " + cpus + " take" + (avoided.cardinality() == 1 ? "s " : " ")
+                    + String.join("+", takers) + "'s receive work, by " + source + ")";
+        }
+    }
     /** The last CPU of {@code cpus} that is not {@code except}, or -1. */
     private static int lastExcept(List<Integer> cpus, int except) {
         for (int i = cpus.size() - 1; i >= 0; i--) {

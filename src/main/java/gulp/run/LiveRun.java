@@ -75,8 +75,7 @@ final class LiveRun {
             // Mapped only: faulted in and locked beside the capture, from where the reader starts.
             ByteRing ring = assembly.allocateRing(arena, settings.ringBytes(), false);
             RoleRunner.Plan plan = settings.threads();
-            faultIn.start(List.of(ring), plan.writerCpu() != plan.readerCpu() ? plan.writerCpu() : -1, plan.raiseReader(),
-                    assembly::message);
+            faultIn.start(List.of(ring), settings.helperCpu(), plan.raiseReader(), assembly::message);
             StartupTrace.mark("ring allocated");
             RunAssembly.PacketRun run = assembly.assemble(source, names.getFirst(), ring, counters, processing);
             PacketPath path = run.path();

@@ -74,8 +74,9 @@ final class RingFaultIn implements AutoCloseable {
      * readers run at nice {@value RoleRunner#READER_NICE}) the thread takes the readers' nice
      * value: its page faults are theirs, taken in bulk, and at a lower priority it would get a
      * tenth of a CPU the readers keep busy, fall behind and leave the faults to them. With
-     * {@code cpu} (not -1) it runs on that CPU: the writer's, when it has one apart from the
-     * reader's, since a reader sharing its CPU with the receive softirq has no time to spare
+     * {@code cpu} (not -1) it runs on that CPU ({@link LivePlacement#helperCpu}: the writer's, when
+     * it has one apart from the reader's or both were placed off the receive CPUs), since a reader
+     * sharing its CPU with the receive softirq has no time to spare
      * (1 M x 1500 B at the top rate, mode B, one CPU for all: 0.5-0.7 s of faulting in during the
      * burst, and more kernel drops than with the ring faulted in at start, BENCHMARKS.md §3.1).
      */

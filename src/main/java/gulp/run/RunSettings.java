@@ -3,6 +3,7 @@ package gulp.run;
 import gulp.format.PcapRecordHeader;
 
 import gulp.capture.NetInterface;
+import gulp.capture.ReceiveCpus;
 import gulp.decap.DecapConfig;
 import gulp.kafka.KafkaTimeouts;
 import gulp.linux.Libc;
@@ -42,7 +43,9 @@ import java.util.List;
  *                          original's default, when no rotation option is given), 0 for none
  * @param threads           the CPU and priority of each thread (live capture: {@link LivePlacement},
  *                          the reader at a raised priority)
- * @param threadsNote       for the start-up line after the plan: which CPUs it avoids and why, or empty
+ * @param threadsNote       for the start-up line after the plan (with {@code --fanout}, the pairs'): which CPUs
+ *                          it avoids and why, or empty
+ * @param helperCpu         the CPU of a live capture's ring fault-in thread ({@link LivePlacement#helperCpu}), or -1
  * @param pairThreads       with {@code --fanout N} (N &gt; 1), each pair's plan ({@link #fanoutThreads});
  *                          else empty
  * @param directIo          output files (and a stdout that is a regular file) written with O_DIRECT:
@@ -53,7 +56,7 @@ import java.util.List;
  */
 public record RunSettings(Options options, String interfaceName, List<String> interfaces, int kernelSnaplen, long kernelBufferBytes,
                           long ringBytes, long availableMemory,
-                          DecapConfig decap, long rotateBytes, RoleRunner.Plan threads, String threadsNote,
+                          DecapConfig decap, long rotateBytes, RoleRunner.Plan threads, String threadsNote, int helperCpu,
                           List<RoleRunner.Plan> pairThreads,
                           boolean directIo, Duration kafkaTimeout) {
     /** With -o and no other rotation option, a new file after 10 ring sizes, as in the original. */
@@ -79,15 +82,18 @@ public record RunSettings(Options options, String interfaceName, List<String> in
         }
         long ring = RingBudget.ringBytes(options, live, available);
         int[] allowed = live ? allowedCpus() : new int[0];
-        // --fanout places its pairs itself (fanoutThreads): the single pair's placement is not read there
-        LivePlacement placement = live && options.fanout <= 1 ? LivePlacement.of(options, interfaces, allowed)
-                : new LivePlacement(live ? new RoleRunner.Plan(-1, -1, true, options.realtimeReader) : RoleRunner.Plan.AS_STARTED, "");
+        // --fanout places its pairs itself (fanoutThreads), on the CPUs free of receive work first
+        boolean fanout = live && options.fanout > 1;
+        LivePlacement placement = live && !fanout ? LivePlacement.of(options, interfaces, allowed)
+                : new LivePlacement(live ? new RoleRunner.Plan(-1, -1, true, options.realtimeReader) : RoleRunner.Plan.AS_STARTED, "", -1);
+        LivePlacement.Order pairOrder = fanout ? LivePlacement.freeLast(interfaces, allowed, ReceiveCpus::of)
+                : new LivePlacement.Order(allowed, "");
         return new RunSettings(options, live ? String.join("+", interfaces) : null, interfaces,
                 options.decapsulate ? PcapRecordHeader.MAX_CAPLEN : options.snaplen,
                 live ? RingBudget.kernelBuffer(options, available, ring) : 0, ring, available,
                 decap, rotateBytes(options),
-                placement.plan(), placement.note(),
-                options.fanout > 1 ? fanoutThreads(options.fanout, allowed, options.realtimeReader) : List.of(),
+                placement.plan(), fanout ? pairOrder.note() : placement.note(), placement.helperCpu(),
+                fanout ? fanoutThreads(options.fanout, pairOrder.cpus(), options.realtimeReader) : List.of(),
                 directIo(options), kafkaTimeout(options));
     }
 

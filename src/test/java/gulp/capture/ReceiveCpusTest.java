@@ -45,7 +45,9 @@ class ReceiveCpusTest {
         assertFalse(ReceiveCpus.isReceive("virtio2-output.0"));
         assertFalse(ReceiveCpus.isReceive("virtio2-config"));
         assertFalse(ReceiveCpus.isReceive("eth0-tx-1"));
+        assertTrue(ReceiveCpus.isReceive("mlx5_comp3@pci:0000:3b:00.0"));
         assertFalse(ReceiveCpus.isReceive("mlx5_async0@pci:0000:00:01.0"));
+        assertFalse(ReceiveCpus.isReceive("mlx5_compat"));
         assertFalse(ReceiveCpus.isReceive(null));
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -88,6 +89,29 @@ class LivePlacementTest {
         LivePlacement both = place(2, 2, List.of("eth1"), new int[] {0, 1, 2}, Map.of("eth1", new int[] {2}));
         assertEquals(2, both.plan().readerCpu());
         assertEquals("", both.note());
+    }
+
+    @Test
+    void theRingFaultInRunsOnTheWritersCpuWhenItIsApartOrFreeOfReceiveWork() {
+        assertEquals(2, place(-1, -1, List.of("eth1"), new int[] {0, 1, 2, 3}, Map.of()).helperCpu());
+        assertEquals(0, place(-1, -1, List.of("eth1"), new int[] {0, 1}, Map.of("eth1", new int[] {1})).helperCpu(),
+                "reader and writer share the free CPU: the fault-in goes there too, not to the softirq's");
+        assertEquals(-1, place(1, 1, List.of("eth1"), new int[] {0, 1}, Map.of()).helperCpu(),
+                "a reader and writer pinned together by hand: the fault-in left to the scheduler");
+    }
+
+    @Test
+    void fanoutTakesTheCpusFreeOfReceiveWorkFirst() {
+        LivePlacement.Order order = LivePlacement.freeLast(List.of("eth1"), new int[] {0, 1, 2, 3},
+                receiveOn(Map.of("eth1", new int[] {2, 3})));
+        assertArrayEquals(new int[] {2, 3, 0, 1}, order.cpus());
+        assertEquals(" (cpu 2,3 take eth1's receive work, by RPS)", order.note());
+        assertEquals(new gulp.pipeline.RoleRunner.Plan(1, 0, true, false),
+                RunSettings.fanoutThreads(2, order.cpus(), false).getFirst());
+        LivePlacement.Order everywhere = LivePlacement.freeLast(List.of("eth1"), new int[] {0, 1},
+                receiveOn(Map.of("eth1", new int[] {0, 1})));
+        assertArrayEquals(new int[] {0, 1}, everywhere.cpus());
+        assertEquals("", everywhere.note());
     }
 
     @Test
