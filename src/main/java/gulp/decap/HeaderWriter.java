@@ -5,7 +5,8 @@ import java.nio.ByteBuffer;
 /**
  * Writes the headers {@code -d} reads, each at a buffer's position and at its descriptor's
  * offsets (big-endian, checksums 0), and leaves the position after it: one piece of code for
- * the live warm-up's encapsulated frames ({@link WarmUpFrames}) and the tests' ({@code gulp.testing.Frames}).
+ * the live warm-up's encapsulated frames ({@link WarmUpFrames}), the index warm-up's
+ * ({@code gulp.extract.IndexWarmUp}) and the tests' ({@code gulp.testing.Frames}).
  * What follows a header (its payload, Geneve options, an ERSPAN sub-header) is the caller's.
  */
 public final class HeaderWriter {
@@ -44,6 +45,26 @@ public final class HeaderWriter {
             b.putInt(option, Ipv4Header.NOP_OPTIONS);
         }
         return b.position(at + length);
+    }
+
+    /** IPv6 without extension headers: {@code nextHeader}, hop limit 64, {@code payloadLength} bytes after it. */
+    public static ByteBuffer ipv6(ByteBuffer b, int nextHeader, byte[] source, byte[] destination, int payloadLength) {
+        int at = b.position();
+        b.putInt(at, Ipv6Header.VERSION << Ipv6Header.VERSION_SHIFT)
+                .putShort(at + Ipv6Header.PAYLOAD_LENGTH_OFFSET, (short) payloadLength)
+                .put(at + Ipv6Header.NEXT_HEADER_OFFSET, (byte) nextHeader)
+                .put(at + Ipv6Header.HOP_LIMIT_OFFSET, (byte) 64)
+                .put(at + Ipv6Header.SOURCE_OFFSET, source)
+                .put(at + Ipv6Header.DESTINATION_OFFSET, destination);
+        return b.position(at + Ipv6Header.LENGTH);
+    }
+
+    /** The ports word that starts TCP, UDP and SCTP alike (what the index's summary reads of each). */
+    public static ByteBuffer ports(ByteBuffer b, int sourcePort, int destinationPort) {
+        int at = b.position();
+        b.putShort(at + UdpHeader.SOURCE_PORT_OFFSET, (short) sourcePort)
+                .putShort(at + UdpHeader.DESTINATION_PORT_OFFSET, (short) destinationPort);
+        return b;
     }
 
     /** UDP of {@code length} bytes (header and payload). */

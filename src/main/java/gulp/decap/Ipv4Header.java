@@ -44,6 +44,7 @@ public final class Ipv4Header {
     /** Fragment offsets count 8-byte units. */
     public static final int FRAGMENT_UNIT = 8;
 
+    public static final int PROTOCOL_TCP = 6;
     public static final int PROTOCOL_UDP = 17;
     public static final int PROTOCOL_GRE = 47;
 

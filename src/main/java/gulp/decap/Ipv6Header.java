@@ -20,8 +20,13 @@ package gulp.decap;
  * Payload length 0 is a jumbogram or a GSO capture: the datagram runs to the end of the frame.
  */
 public final class Ipv6Header {
+    /** Version 6 in the top 4 bits of the first 32-bit word. */
+    public static final int VERSION = 6;
+    public static final int VERSION_SHIFT = 28;
     public static final int PAYLOAD_LENGTH_OFFSET = 4;
     public static final int NEXT_HEADER_OFFSET = 6;
+    public static final int HOP_LIMIT_OFFSET = 7;
+    public static final int ADDRESS_LENGTH = 16;
     public static final int SOURCE_OFFSET = 8;
     public static final int DESTINATION_OFFSET = 24;
     public static final int LENGTH = 40;

@@ -1,12 +1,16 @@
 package gulp.extract;
 
+import gulp.decap.EthernetHeader;
+import gulp.decap.HeaderWriter;
+import gulp.decap.Ipv4Header;
+import gulp.decap.Ipv6Header;
 import gulp.format.RecordEncoder;
 import gulp.format.RecordFraming;
 import gulp.ring.ByteRing;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 import static gulp.format.Endian.INT_BE;
@@ -44,8 +48,22 @@ public final class IndexWarmUp implements AutoCloseable {
     // Frame kinds: their length, where the source address's last 4 bytes are, where the ports are (-1: none).
     static final int UDP4 = 0, TCP4 = 1, UDP6 = 2, VLAN4 = 3, ARP = 4, OPTIONS4 = 5;
     static final int[] LENGTH = {60, 74, 86, 64, 60, 78};
-    private static final int[] SOURCE_AT = {26, 26, 34, 30, 28, 26};
-    private static final int[] PORTS_AT = {34, 34, 54, 38, -1, 38};
+    /** IPv4 over Ethernet ARP (RFC 826): hardware and protocol types, their lengths, the operation; the sender's and target's addresses. */
+    private static final int ARP_HEADER = 0x00010800, ARP_LENGTHS_REQUEST = 0x06040001;
+    private static final int ARP_SENDER_IP_OFFSET = 14, ARP_TARGET_IP_OFFSET = 24;
+    private static final int OPTION_WORDS = 1; // OPTIONS4: one word of options
+    private static final int ETH = EthernetHeader.LENGTH, VLAN_ETH = ETH + EthernetHeader.VLAN_TAG_LENGTH;
+    private static final int IPV6_SOURCE_LAST4 = Ipv6Header.SOURCE_OFFSET + Ipv6Header.ADDRESS_LENGTH - 4;
+    private static final int[] SOURCE_AT = {ETH + Ipv4Header.SOURCE_OFFSET, ETH + Ipv4Header.SOURCE_OFFSET,
+            ETH + IPV6_SOURCE_LAST4, VLAN_ETH + Ipv4Header.SOURCE_OFFSET, ETH + ARP_SENDER_IP_OFFSET,
+            ETH + Ipv4Header.SOURCE_OFFSET};
+    private static final int[] PORTS_AT = {ETH + Ipv4Header.MIN_LENGTH, ETH + Ipv4Header.MIN_LENGTH, ETH + Ipv6Header.LENGTH,
+            VLAN_ETH + Ipv4Header.MIN_LENGTH, -1, ETH + Ipv4Header.MIN_LENGTH + Ipv4Header.WORD_LENGTH * OPTION_WORDS};
+    private static final byte[] TO_MAC = {2, 0, 0, 0, 0, 1}, FROM_MAC = {2, 0, 0, 0, 0, 2};
+    private static final byte[] TO_IPV4 = {10, 1, 0, 1}, FROM_IPV4 = {10, 0, 0, 0};
+    private static final byte[] TO_IPV6 = {0x20, 0x01, 0x0D, (byte) 0xB8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    private static final byte[] FROM_IPV6 = {0x20, 0x01, 0x0D, (byte) 0xB8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    private static final int PORT = 53;
     /** The kinds of 16 records in turn: mostly the common packet, as traffic is. */
     private static final int[] TURNS = {UDP4, TCP4, UDP4, TCP4, UDP4, UDP6, UDP4, TCP4, VLAN4, UDP4, TCP4, UDP6, UDP4,
             ARP, TCP4, OPTIONS4};
@@ -129,44 +147,34 @@ public final class IndexWarmUp implements AutoCloseable {
         }
     }
 
-    /** A frame of {@code kind} ({@link #LENGTH} bytes, in {@code f}, zeroed): to 10.1.0.1 (2001:db8::1), port 53. */
+    /**
+     * A frame of {@code kind} ({@link #LENGTH} bytes, in {@code f}, zeroed), written by the
+     * descriptors' {@link HeaderWriter}: from 02:00:00:00:00:02 to 02:00:00:00:00:01, from 10.0.0.0
+     * (2001:db8::) to 10.1.0.1 (2001:db8::1), port 53 to port 53 ({@link #setFlow} sets the source's).
+     */
     static void writeFrame(MemorySegment f, int kind) {
-        f.set(INT_BE, 0, 0x02000000); // destination 02:00:00:00:00:01, source 02:00:00:00:00:02
-        f.set(INT_BE, 4, 0x00010200);
-        f.set(INT_BE, 8, 0x00000002);
-        int at = 14; // the network layer
+        ByteBuffer b = f.asByteBuffer(); // big-endian
+        int length = LENGTH[kind];
         switch (kind) {
-            case UDP4, TCP4, OPTIONS4 -> ipv4(f, at, kind == UDP4 ? 17 : 6, kind == OPTIONS4 ? 6 : 5);
-            case VLAN4 -> {
-                f.set(INT_BE, 12, 0x81000064); // 802.1Q, VLAN 100
-                ipv4(f, at + 4, 17, 5);
+            case UDP4, TCP4, OPTIONS4, VLAN4 -> {
+                int[] tags = kind == VLAN4 ? new int[] {100} : new int[0];
+                HeaderWriter.ethernet(b, TO_MAC, FROM_MAC, EthernetHeader.TYPE_IPV4, tags);
+                HeaderWriter.ipv4(b, 0, 0, 0, 64, kind == UDP4 || kind == VLAN4 ? Ipv4Header.PROTOCOL_UDP : Ipv4Header.PROTOCOL_TCP,
+                        FROM_IPV4, TO_IPV4, kind == OPTIONS4 ? OPTION_WORDS : 0, length - b.position());
+                HeaderWriter.ports(b, PORT, PORT);
             }
             case UDP6 -> {
-                f.set(SHORT_BE, 12, (short) 0x86DD);
-                f.set(ValueLayout.JAVA_BYTE, at, (byte) 0x60);
-                f.set(ValueLayout.JAVA_BYTE, at + 6, (byte) 17);
-                f.set(INT_BE, at + 8, 0x20010DB8); // 2001:db8::(flow) to 2001:db8::1
-                f.set(INT_BE, at + 24, 0x20010DB8);
-                f.set(INT_BE, at + 36, 1);
-                f.set(SHORT_BE, at + 42, (short) 53);
+                HeaderWriter.ethernet(b, TO_MAC, FROM_MAC, EthernetHeader.TYPE_IPV6);
+                HeaderWriter.ipv6(b, Ipv4Header.PROTOCOL_UDP, FROM_IPV6, TO_IPV6, length - b.position() - Ipv6Header.LENGTH);
+                HeaderWriter.udp(b, PORT, PORT, length - b.position());
             }
             case ARP -> {
-                f.set(SHORT_BE, 12, (short) 0x0806);
-                f.set(INT_BE, at, 0x00010800); // Ethernet, IPv4
-                f.set(INT_BE, at + 4, 0x06040001); // lengths 6 and 4, request
-                f.set(INT_BE, at + 24, 0x0A010001);
+                HeaderWriter.ethernet(b, TO_MAC, FROM_MAC, EthernetHeader.TYPE_ARP);
+                int at = b.position();
+                b.putInt(at, ARP_HEADER).putInt(at + 4, ARP_LENGTHS_REQUEST)
+                        .put(at + ARP_SENDER_IP_OFFSET, FROM_IPV4).put(at + ARP_TARGET_IP_OFFSET, TO_IPV4);
             }
             default -> throw new IllegalArgumentException("kind " + kind);
         }
-    }
-
-    /** An IPv4 header of {@code words} 32-bit words at {@code at}, from 10.0.0.(flow) to 10.1.0.1, its ports 53 for the second. */
-    private static void ipv4(MemorySegment f, int at, int protocol, int words) {
-        f.set(SHORT_BE, at - 2, (short) 0x0800);
-        f.set(ValueLayout.JAVA_BYTE, at, (byte) (0x40 | words));
-        f.set(ValueLayout.JAVA_BYTE, at + 8, (byte) 64);
-        f.set(ValueLayout.JAVA_BYTE, at + 9, (byte) protocol);
-        f.set(INT_BE, at + 16, 0x0A010001);
-        f.set(SHORT_BE, at + words * 4 + 2, (short) 53);
     }
 }
