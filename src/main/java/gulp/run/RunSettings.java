@@ -84,10 +84,10 @@ public record RunSettings(Options options, String interfaceName, List<String> in
         int[] allowed = live ? allowedCpus() : new int[0];
         // --fanout places its pairs itself (fanoutThreads), on the CPUs free of receive work first
         boolean fanout = live && options.fanout > 1;
-        LivePlacement placement = live && !fanout ? LivePlacement.of(options, interfaces, allowed)
-                : new LivePlacement(live ? new RoleRunner.Plan(-1, -1, true, options.realtimeReader) : RoleRunner.Plan.AS_STARTED, "", -1);
-        LivePlacement.Order pairOrder = fanout ? LivePlacement.freeLast(interfaces, allowed, ReceiveCpus::of)
-                : new LivePlacement.Order(allowed, "");
+        LivePlacement placement = !live ? new LivePlacement(RoleRunner.Plan.AS_STARTED, "", -1)
+                : fanout ? new LivePlacement(new RoleRunner.Plan(-1, -1, true, options.realtimeReader), "", -1)
+                : LivePlacement.of(options, interfaces, allowed);
+        LivePlacement.Order pairOrder = fanout ? LivePlacement.freeLast(interfaces, allowed, ReceiveCpus::of) : null;
         return new RunSettings(options, live ? String.join("+", interfaces) : null, interfaces,
                 options.decapsulate ? PcapRecordHeader.MAX_CAPLEN : options.snaplen,
                 live ? RingBudget.kernelBuffer(options, available, ring) : 0, ring, available,
