@@ -107,7 +107,7 @@ final class FanoutRun {
             String processed = first.run().processing().describe();
             assembly.startupLine("listening on " + first.source().describe() + " with " + n + " sockets in fanout group "
                             + group + " (" + options.fanoutMode.describe() + "), "
-                            + RunSettings.describePlacement(settings.pairThreads(), allowedCount()) + settings.threadsNote() + ", "
+                            + RunSettings.describePlacement(settings.pairThreads(), settings.allowedCpuCount()) + settings.threadsNote() + ", "
                             + RingBudget.describe(options.holdKernelBlocks, kernelPerPair * n, ringPerPair * n,
                                     first.source().linkBits()) + ", ready "
                             + ready + " after launch"
@@ -192,13 +192,5 @@ final class FanoutRun {
     /** A pair's share of {@code total}: a multiple of {@code unit}, at least {@code minimum}. */
     static long share(long total, int pairs, long unit, long minimum) {
         return Math.max(minimum, total / pairs / unit * unit);
-    }
-
-    private static int allowedCount() {
-        try {
-            return gulp.linux.Libc.current().allowedCpus().length;
-        } catch (gulp.linux.NativeException e) {
-            return 0;
-        }
     }
 }

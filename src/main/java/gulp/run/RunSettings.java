@@ -48,6 +48,8 @@ import java.util.List;
  * @param helperCpu         the CPU of a live capture's ring fault-in thread ({@link LivePlacement#helperCpu}), or -1
  * @param pairThreads       with {@code --fanout N} (N &gt; 1), each pair's plan ({@link #fanoutThreads});
  *                          else empty
+ * @param allowedCpuCount   how many CPUs a live capture may run on (sched_getaffinity, read once here for the
+ *                          placement, kept for {@code --fanout}'s start-up line), 0 if unknown or not live
  * @param directIo          output files (and a stdout that is a regular file) written with O_DIRECT:
  *                          {@code --direct-io}/{@code --buffered-io}, else yes but for {@code gulp extract}
  * @param kafkaTimeout      how long gulp waits for a Kafka broker ({@code --kafka-timeout}): {@code --kafka}'s
@@ -57,7 +59,7 @@ import java.util.List;
 public record RunSettings(Options options, String interfaceName, List<String> interfaces, int kernelSnaplen, long kernelBufferBytes,
                           long ringBytes, long availableMemory,
                           DecapConfig decap, long rotateBytes, RoleRunner.Plan threads, String threadsNote, int helperCpu,
-                          List<RoleRunner.Plan> pairThreads,
+                          List<RoleRunner.Plan> pairThreads, int allowedCpuCount,
                           boolean directIo, Duration kafkaTimeout) {
     /** With -o and no other rotation option, a new file after 10 ring sizes, as in the original. */
     static final long DEFAULT_RING_MULTIPLES = 10;
@@ -94,7 +96,7 @@ public record RunSettings(Options options, String interfaceName, List<String> in
                 decap, rotateBytes(options),
                 placement.plan(), fanout ? pairOrder.note() : placement.note(), placement.helperCpu(),
                 fanout ? fanoutThreads(options.fanout, pairOrder.cpus(), options.realtimeReader) : List.of(),
-                directIo(options), kafkaTimeout(options));
+                allowed.length, directIo(options), kafkaTimeout(options));
     }
 
     private static Duration kafkaTimeout(Options options) {

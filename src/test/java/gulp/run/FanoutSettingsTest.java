@@ -59,6 +59,13 @@ class FanoutSettingsTest {
     }
 
     @Test
+    void liveSettingsKeepTheAllowedCpuCountForTheStartUpLineAndOthersHaveNone() throws Exception {
+        assertEquals(gulp.linux.Libc.current().allowedCpus().length,
+                conclude("-i", "lo", "-o", "/tmp/x", "--fanout", "2").allowedCpuCount());
+        assertEquals(0, conclude("-i", "-", "-o", "/tmp/x").allowedCpuCount());
+    }
+
+    @Test
     void pairsGetTwoCpusEachWhenThereAreEnoughElseShareOneFromTheEnd() {
         List<RoleRunner.Plan> roomy = RunSettings.fanoutThreads(2, new int[] {0, 1, 2, 3, 4}, false);
         assertEquals(new RoleRunner.Plan(4, 3, true, false), roomy.get(0));
