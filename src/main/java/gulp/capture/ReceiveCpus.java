@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,7 +22,8 @@ import java.util.stream.Stream;
  * {@code virtio2-input.0}, {@code eth0-TxRx-0}, {@code eth0-rx-1}, {@code mlx5_comp0@pci:…}; all of
  * them when none does).
  * Empty when nothing says (veth without RPS: the work runs on the sending CPU; loopback; a
- * tunnel), or when a file cannot be read. Never on the packet path.
+ * tunnel), or when a file cannot be read. {@link #of(List)} answers for a run's interfaces with
+ * one reading of {@code /proc/interrupts}. Never on the packet path.
  */
 public final class ReceiveCpus {
     private static final Path SYS_NET = Path.of("/sys/class/net");
@@ -55,16 +57,43 @@ public final class ReceiveCpus {
 
     /** Where {@code name}'s receive work runs (unknown for a name this namespace has no interface of). */
     public static Found of(String name) {
-        if (NetInterface.find(name) == null) {
-            return Found.UNKNOWN;
+        return of(List.of(name)).get(name);
+    }
+
+    /**
+     * Where the receive work of each of {@code names} runs, as {@link #of(String)} says for each,
+     * keyed by name in their order: {@code /proc/interrupts} read once for them all (a run with
+     * several {@code -i} interfaces), and only when one of them falls back to its interrupts.
+     */
+    public static Map<String, Found> of(List<String> names) {
+        Map<String, Found> found = new LinkedHashMap<>();
+        Map<String, List<Integer>> byInterrupts = new LinkedHashMap<>();
+        for (String name : names) {
+            found.put(name, Found.UNKNOWN);
+            if (NetInterface.find(name) == null) {
+                continue;
+            }
+            Path dir = SYS_NET.resolve(name);
+            BitSet rps = rpsCpus(dir.resolve("queues"));
+            if (!rps.isEmpty()) {
+                found.put(name, new Found(rps, "RPS"));
+            } else {
+                List<Integer> irqs = deviceIrqs(dir.resolve("device"));
+                if (!irqs.isEmpty()) {
+                    byInterrupts.put(name, irqs);
+                }
+            }
         }
-        Path dir = SYS_NET.resolve(name);
-        BitSet rps = rpsCpus(dir.resolve("queues"));
-        if (!rps.isEmpty()) {
-            return new Found(rps, "RPS");
+        if (!byInterrupts.isEmpty()) {
+            Interrupts interrupts = Interrupts.read(PROC.resolve("interrupts"));
+            byInterrupts.forEach((name, irqs) -> {
+                BitSet cpus = interrupts == null ? new BitSet() : affinity(interrupts.receive(irqs), PROC);
+                if (!cpus.isEmpty()) {
+                    found.put(name, new Found(cpus, "interrupts"));
+                }
+            });
         }
-        BitSet irqs = interruptCpus(dir.resolve("device"), PROC);
-        return irqs.isEmpty() ? Found.UNKNOWN : new Found(irqs, "interrupts");
+        return found;
     }
 
     private static BitSet rpsCpus(Path queues) {
@@ -82,29 +111,37 @@ public final class ReceiveCpus {
         return cpus;
     }
 
-    private static BitSet interruptCpus(Path device, Path proc) {
-        BitSet cpus = new BitSet();
+    /**
+     * The interrupts of an interface's device: its {@code msi_irqs} or its PCI parent's, else its
+     * legacy {@code irq}; empty when it has none (no device: veth, loopback) or they cannot be read.
+     */
+    private static List<Integer> deviceIrqs(Path device) {
         try {
             if (!Files.isDirectory(device)) {
-                return cpus;
+                return List.of();
             }
             Path real = device.toRealPath();
             Path msi = Files.isDirectory(real.resolve("msi_irqs")) ? real.resolve("msi_irqs")
                     : real.getParent() != null && Files.isDirectory(real.getParent().resolve("msi_irqs"))
                     ? real.getParent().resolve("msi_irqs") : null;
-            List<Integer> irqs;
             if (msi != null) {
                 try (Stream<Path> entries = Files.list(msi)) {
-                    irqs = entries.map(p -> p.getFileName().toString()).filter(s -> NUMBER.matcher(s).matches())
+                    return entries.map(p -> p.getFileName().toString()).filter(s -> NUMBER.matcher(s).matches())
                             .map(Integer::valueOf).sorted().toList();
                 }
-            } else {
-                String legacy = read(real.resolve("irq"));
-                irqs = legacy != null && NUMBER.matcher(legacy).matches() && !legacy.equals("0") ? List.of(Integer.valueOf(legacy)) : List.of();
             }
-            Map<Integer, String> names = interruptNames(proc.resolve("interrupts"));
-            List<Integer> receive = irqs.stream().filter(irq -> isReceive(names.get(irq))).toList();
-            for (int irq : receive.isEmpty() ? irqs : receive) {
+            String legacy = read(real.resolve("irq"));
+            return legacy != null && NUMBER.matcher(legacy).matches() && !legacy.equals("0") ? List.of(Integer.valueOf(legacy)) : List.of();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** The CPUs {@code irqs} are delivered to (effective affinity, else the affinity asked for); empty when a list is not one. */
+    private static BitSet affinity(List<Integer> irqs, Path proc) {
+        BitSet cpus = new BitSet();
+        try {
+            for (int irq : irqs) {
                 String list = read(proc.resolve("irq").resolve(Integer.toString(irq)).resolve("effective_affinity_list"));
                 if (list == null || list.isEmpty()) {
                     list = read(proc.resolve("irq").resolve(Integer.toString(irq)).resolve("smp_affinity_list"));
@@ -113,7 +150,7 @@ public final class ReceiveCpus {
                     cpus.or(parseList(list));
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return new BitSet();
         }
         return cpus;
@@ -128,22 +165,50 @@ public final class ReceiveCpus {
         return n.contains("input") || n.contains("txrx") || RX.matcher(n).matches() || COMPLETION.matcher(n).matches();
     }
 
-    /** IRQ number to the last field of its {@code /proc/interrupts} line (the action's name). */
-    private static Map<Integer, String> interruptNames(Path interrupts) throws IOException {
-        Map<Integer, String> names = new HashMap<>();
-        if (!Files.isReadable(interrupts)) {
-            return names;
+    /**
+     * One reading of {@code /proc/interrupts}: each IRQ number with the last field of its line
+     * (the action's name), from which the receive interrupts of every interface are picked.
+     */
+    record Interrupts(Map<Integer, String> names) {
+        Interrupts {
+            names = Map.copyOf(names);
         }
-        for (String line : Files.readAllLines(interrupts)) {
-            String trimmed = line.trim();
-            int colon = trimmed.indexOf(':');
-            if (colon <= 0 || !NUMBER.matcher(trimmed.substring(0, colon)).matches()) {
-                continue;
+
+        /**
+         * The file's lines as the kernel writes them: {@code " 25:  12  0  PCI-MSI 49153-edge  virtio0-input.0"}
+         * names IRQ 25 {@code virtio0-input.0}; lines without an IRQ number (the CPU header, NMI, LOC) are skipped.
+         */
+        static Interrupts parse(List<String> lines) {
+            Map<Integer, String> names = new HashMap<>();
+            for (String line : lines) {
+                String trimmed = line.trim();
+                int colon = trimmed.indexOf(':');
+                if (colon <= 0 || !NUMBER.matcher(trimmed.substring(0, colon)).matches()) {
+                    continue;
+                }
+                String[] fields = trimmed.split("\\s+");
+                names.put(Integer.valueOf(trimmed.substring(0, colon)), fields[fields.length - 1]);
             }
-            String[] fields = trimmed.split("\\s+");
-            names.put(Integer.valueOf(trimmed.substring(0, colon)), fields[fields.length - 1]);
+            return new Interrupts(names);
         }
-        return names;
+
+        /** {@code file} read and parsed: no names when it is not readable, null when reading or parsing it fails. */
+        static Interrupts read(Path file) {
+            if (!Files.isReadable(file)) {
+                return new Interrupts(Map.of());
+            }
+            try {
+                return parse(Files.readAllLines(file));
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        /** Of one device's {@code irqs}, those whose names say receive ({@link #isReceive}); all of them when none does. */
+        List<Integer> receive(List<Integer> irqs) {
+            List<Integer> receive = irqs.stream().filter(irq -> isReceive(names.get(irq))).toList();
+            return receive.isEmpty() ? irqs : receive;
+        }
     }
 
     /** A hex CPU mask as sysfs writes it: 32-bit groups, most significant first, joined by commas. */

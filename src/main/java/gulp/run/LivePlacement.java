@@ -7,6 +7,7 @@ import gulp.pipeline.RoleRunner;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -42,9 +43,9 @@ record LivePlacement(RoleRunner.Plan plan, String note, int helperCpu) {
         return of(options.readerCpu, options.writerCpu, options.realtimeReader, interfaces, allowed, ReceiveCpus::of);
     }
 
-    /** The same with the receive CPUs from {@code receive} (tests). */
+    /** The same with the receive CPUs of the interfaces from {@code receive}, asked once for them all (tests). */
     static LivePlacement of(int readerCpu, int writerCpu, boolean fifo, List<String> interfaces, int[] allowed,
-                            Function<String, ReceiveCpus.Found> receive) {
+                            Function<List<String>, Map<String, ReceiveCpus.Found>> receive) {
         if (allowed.length < 2 || readerCpu >= 0 && writerCpu >= 0) {
             return apart(new RoleRunner.Plan(readerCpu, writerCpu, true, fifo));
         }
@@ -76,7 +77,7 @@ record LivePlacement(RoleRunner.Plan plan, String note, int helperCpu) {
      * {@code allowed} with the CPUs that take the interfaces' receive work moved to the front (in
      * their order), so that a placement taking CPUs from the end takes those free of it first.
      */
-    static Order freeLast(List<String> interfaces, int[] allowed, Function<String, ReceiveCpus.Found> receive) {
+    static Order freeLast(List<String> interfaces, int[] allowed, Function<List<String>, Map<String, ReceiveCpus.Found>> receive) {
         ReceiveWork work = ReceiveWork.of(interfaces, receive);
         BitSet avoided = new BitSet();
         List<Integer> order = new ArrayList<>();
@@ -103,15 +104,14 @@ record LivePlacement(RoleRunner.Plan plan, String note, int helperCpu) {
 
     /** The CPUs that take the receive work of the named interfaces, which of them do, and what said so. */
     private record ReceiveWork(BitSet busy, List<String> takers, String source) {
-        static ReceiveWork of(List<String> interfaces, Function<String, ReceiveCpus.Found> receive) {
+        static ReceiveWork of(List<String> interfaces, Function<List<String>, Map<String, ReceiveCpus.Found>> receive) {
             BitSet busy = new BitSet();
             List<String> takers = new ArrayList<>();
             String source = "";
-            for (String name : interfaces) {
-                if (name.equals(NetInterface.ANY)) {
-                    continue;
-                }
-                ReceiveCpus.Found found = receive.apply(name);
+            List<String> named = interfaces.stream().filter(name -> !name.equals(NetInterface.ANY)).toList();
+            Map<String, ReceiveCpus.Found> all = named.isEmpty() ? Map.of() : receive.apply(named); // one reading for them all
+            for (String name : named) {
+                ReceiveCpus.Found found = all.getOrDefault(name, ReceiveCpus.Found.UNKNOWN);
                 if (found.known()) {
                     busy.or(found.cpus());
                     takers.add(name);

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -24,17 +25,18 @@ class LivePlacementTest {
     @TempDir
     Path temp;
 
-    private static Function<String, ReceiveCpus.Found> receiveOn(Map<String, int[]> cpus) {
-        return name -> {
-            int[] list = cpus.get(name);
-            if (list == null) {
-                return ReceiveCpus.Found.UNKNOWN;
+    private static Function<List<String>, Map<String, ReceiveCpus.Found>> receiveOn(Map<String, int[]> cpus) {
+        return names -> {
+            Map<String, ReceiveCpus.Found> found = new HashMap<>();
+            for (String name : names) {
+                int[] list = cpus.get(name);
+                BitSet set = new BitSet();
+                for (int cpu : list == null ? new int[0] : list) {
+                    set.set(cpu);
+                }
+                found.put(name, list == null ? ReceiveCpus.Found.UNKNOWN : new ReceiveCpus.Found(set, "RPS"));
             }
-            BitSet set = new BitSet();
-            for (int cpu : list) {
-                set.set(cpu);
-            }
-            return new ReceiveCpus.Found(set, "RPS");
+            return found;
         };
     }
 
