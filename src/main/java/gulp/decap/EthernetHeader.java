@@ -27,6 +27,8 @@ public final class EthernetHeader {
     public static final int TYPE_IPV4 = 0x0800;
     public static final int TYPE_IPV6 = 0x86DD;
     public static final int TYPE_ARP = 0x0806;
+    /** Reverse ARP (RFC 903): ARP's layout ({@link ArpHeader}) under a type of its own. */
+    public static final int TYPE_RARP = 0x8035;
     public static final int TYPE_VLAN = 0x8100;
     public static final int TYPE_QINQ = 0x88A8;
     /** Pre-standard QinQ TPID still sent by some switches. */

@@ -47,6 +47,8 @@ public final class Ipv4Header {
     public static final int PROTOCOL_TCP = 6;
     public static final int PROTOCOL_UDP = 17;
     public static final int PROTOCOL_GRE = 47;
+    /** SCTP (RFC 9260): its ports sit where TCP's and UDP's do, in the first 4 bytes after the IP header. */
+    public static final int PROTOCOL_SCTP = 132;
 
     private Ipv4Header() {}
 

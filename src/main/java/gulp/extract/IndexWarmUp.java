@@ -1,5 +1,6 @@
 package gulp.extract;
 
+import gulp.decap.ArpHeader;
 import gulp.decap.EthernetHeader;
 import gulp.decap.HeaderWriter;
 import gulp.decap.Ipv4Header;
@@ -50,12 +51,11 @@ public final class IndexWarmUp implements AutoCloseable {
     static final int[] LENGTH = {60, 74, 86, 64, 60, 78};
     /** IPv4 over Ethernet ARP (RFC 826): hardware and protocol types, their lengths, the operation; the sender's and target's addresses. */
     private static final int ARP_HEADER = 0x00010800, ARP_LENGTHS_REQUEST = 0x06040001;
-    private static final int ARP_SENDER_IP_OFFSET = 14, ARP_TARGET_IP_OFFSET = 24;
     private static final int OPTION_WORDS = 1; // OPTIONS4: one word of options
     private static final int ETH = EthernetHeader.LENGTH, VLAN_ETH = ETH + EthernetHeader.VLAN_TAG_LENGTH;
     private static final int IPV6_SOURCE_LAST4 = Ipv6Header.SOURCE_OFFSET + Ipv6Header.ADDRESS_LENGTH - 4;
     private static final int[] SOURCE_AT = {ETH + Ipv4Header.SOURCE_OFFSET, ETH + Ipv4Header.SOURCE_OFFSET,
-            ETH + IPV6_SOURCE_LAST4, VLAN_ETH + Ipv4Header.SOURCE_OFFSET, ETH + ARP_SENDER_IP_OFFSET,
+            ETH + IPV6_SOURCE_LAST4, VLAN_ETH + Ipv4Header.SOURCE_OFFSET, ETH + ArpHeader.SENDER_IPV4_OFFSET,
             ETH + Ipv4Header.SOURCE_OFFSET};
     private static final int[] PORTS_AT = {ETH + Ipv4Header.MIN_LENGTH, ETH + Ipv4Header.MIN_LENGTH, ETH + Ipv6Header.LENGTH,
             VLAN_ETH + Ipv4Header.MIN_LENGTH, -1, ETH + Ipv4Header.MIN_LENGTH + Ipv4Header.WORD_LENGTH * OPTION_WORDS};
@@ -171,8 +171,9 @@ public final class IndexWarmUp implements AutoCloseable {
             case ARP -> {
                 HeaderWriter.ethernet(b, TO_MAC, FROM_MAC, EthernetHeader.TYPE_ARP);
                 int at = b.position();
-                b.putInt(at, ARP_HEADER).putInt(at + 4, ARP_LENGTHS_REQUEST)
-                        .put(at + ARP_SENDER_IP_OFFSET, FROM_IPV4).put(at + ARP_TARGET_IP_OFFSET, TO_IPV4);
+                b.putInt(at + ArpHeader.HARDWARE_TYPE_OFFSET, ARP_HEADER)
+                        .putInt(at + ArpHeader.HARDWARE_LENGTH_OFFSET, ARP_LENGTHS_REQUEST)
+                        .put(at + ArpHeader.SENDER_IPV4_OFFSET, FROM_IPV4).put(at + ArpHeader.TARGET_IPV4_OFFSET, TO_IPV4);
             }
             default -> throw new IllegalArgumentException("kind " + kind);
         }

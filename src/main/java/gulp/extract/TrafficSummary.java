@@ -1,6 +1,9 @@
 package gulp.extract;
 
+import gulp.decap.ArpHeader;
+import gulp.decap.EthernetHeader;
 import gulp.decap.Ipv4Header;
+import gulp.decap.Ipv6Header;
 import gulp.decap.OuterLink;
 
 import java.lang.foreign.MemorySegment;
@@ -29,9 +32,6 @@ import static gulp.format.Endian.LONG_BE;
 final class TrafficSummary {
     /** The bytes of a packet the writer hands to the index (link header, tags, IPv6 header, ports). */
     static final int SNIFF_BYTES = 96;
-    private static final int ETHERTYPE_IPV4 = 0x0800, ETHERTYPE_IPV6 = 0x86DD, ETHERTYPE_ARP = 0x0806,
-            ETHERTYPE_RARP = 0x8035, ETHERTYPE_VLAN = 0x8100, ETHERTYPE_QINQ = 0x88A8, ETHERTYPE_QINQ_OLD = 0x9100;
-    private static final int PROTO_TCP = 6, PROTO_UDP = 17, PROTO_SCTP = 132, PROTO_IPV6_FRAGMENT = 44;
 
     final AddressSet addresses;
     private final long[] ports;
@@ -70,7 +70,7 @@ final class TrafficSummary {
         this.link = link;
         this.linkHeader = link == null || link.isRawIp() ? -1 : link.headerLength;
         this.linkProtocol = link == null || link.isRawIp() ? -1 : link.protocolOffset;
-        this.plainIpv4Head = linkHeader >= 0 && linkProtocol + 2 == linkHeader ? ETHERTYPE_IPV4 << 8 | 0x45 : -1;
+        this.plainIpv4Head = linkHeader >= 0 && linkProtocol + 2 == linkHeader ? EthernetHeader.TYPE_IPV4 << 8 | 0x45 : -1;
         for (int i = 1; i < flows.length; i += 2) {
             flows[i] = NO_FLOW;
         }
@@ -128,7 +128,7 @@ final class TrafficSummary {
                 ipv4Flow(ttlToSource << 32 | destinationAndPorts >>> 32, flowRest(protocol, destinationAndPorts & 0xFFFFFFFFL));
                 return;
             }
-            if (head >>> 8 == ETHERTYPE_IPV6 && n >= at + 40) { // untagged IPv6, as addOther would find it
+            if (head >>> 8 == EthernetHeader.TYPE_IPV6 && n >= at + 40) { // untagged IPv6, as addOther would find it
                 ipv6(data, offset + at, n - at);
                 return;
             }
@@ -151,7 +151,7 @@ final class TrafficSummary {
                 return;
             }
             int version = link.rawIpVersion == 0 ? (data.get(ValueLayout.JAVA_BYTE, offset) & 0xF0) >>> 4 : link.rawIpVersion;
-            type = version == 4 ? ETHERTYPE_IPV4 : version == 6 ? ETHERTYPE_IPV6 : -1;
+            type = version == 4 ? EthernetHeader.TYPE_IPV4 : version == 6 ? EthernetHeader.TYPE_IPV6 : -1;
             at = 0;
         } else {
             if (n < link.protocolOffset + 2) {
@@ -159,7 +159,8 @@ final class TrafficSummary {
             }
             type = u16(data, offset + link.protocolOffset);
             at = link.headerLength;
-            for (int tags = 0; tags < 2 && (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD); tags++) {
+            for (int tags = 0; tags < 2 && (type == EthernetHeader.TYPE_VLAN || type == EthernetHeader.TYPE_QINQ
+                    || type == EthernetHeader.TYPE_QINQ_LEGACY); tags++) {
                 if (n < at + 4) {
                     return;
                 }
@@ -168,17 +169,17 @@ final class TrafficSummary {
             }
         }
         switch (type) {
-            case ETHERTYPE_IPV4 -> {
+            case EthernetHeader.TYPE_IPV4 -> {
                 if (n - at >= 20) {
                     ipv4(data, offset + at, n - at);
                 }
             }
-            case ETHERTYPE_IPV6 -> {
+            case EthernetHeader.TYPE_IPV6 -> {
                 if (n - at >= 40) {
                     ipv6(data, offset + at, n - at);
                 }
             }
-            case ETHERTYPE_ARP, ETHERTYPE_RARP -> arp(data, offset + at, n - at);
+            case EthernetHeader.TYPE_ARP, EthernetHeader.TYPE_RARP -> arp(data, offset + at, n - at);
             default -> {
             }
         }
@@ -233,11 +234,12 @@ final class TrafficSummary {
 
     static {
         java.util.Arrays.fill(PORTLESS, NO_PORTS);
-        PORTLESS[PROTO_TCP] = PORTLESS[PROTO_UDP] = PORTLESS[PROTO_SCTP] = 0;
+        PORTLESS[Ipv4Header.PROTOCOL_TCP] = PORTLESS[Ipv4Header.PROTOCOL_UDP] = PORTLESS[Ipv4Header.PROTOCOL_SCTP] = 0;
     }
 
     private static boolean hasPorts(int protocol) {
-        return protocol == PROTO_TCP | protocol == PROTO_UDP | protocol == PROTO_SCTP; // no branch
+        return protocol == Ipv4Header.PROTOCOL_TCP | protocol == Ipv4Header.PROTOCOL_UDP
+                | protocol == Ipv4Header.PROTOCOL_SCTP; // no branch
     }
 
     private void addPorts(int both) {
@@ -250,7 +252,7 @@ final class TrafficSummary {
     /** An IPv6 header of {@code n >= 40} bytes at {@code at}. */
     private void ipv6(MemorySegment d, long at, int n) {
         int next = d.get(ValueLayout.JAVA_BYTE, at + 6) & 0xFF;
-        if (next == PROTO_IPV6_FRAGMENT) {
+        if (next == Ipv6Header.FRAGMENT) {
             ipv6Fragment(d, at, n);
             return;
         }
@@ -280,7 +282,7 @@ final class TrafficSummary {
 
     /** An IPv6 header followed by a fragment header: the protocols of both, the ports after either. */
     private void ipv6Fragment(MemorySegment d, long at, int n) {
-        int next = PROTO_IPV6_FRAGMENT;
+        int next = Ipv6Header.FRAGMENT;
         protocols[next >>> 6] |= 1L << next;
         addresses.add(d.get(LONG_BE, at + 8), d.get(LONG_BE, at + 16));
         addresses.add(d.get(LONG_BE, at + 24), d.get(LONG_BE, at + 32));
@@ -300,9 +302,9 @@ final class TrafficSummary {
 
     private void arp(MemorySegment d, long at, int n) {
         // Ethernet/IPv4 ARP: hardware length 6, protocol length 4 (what libpcap's arp host checks read).
-        if (n >= 28) {
-            addresses.addV4(d.get(INT_BE, at + 14));
-            addresses.addV4(d.get(INT_BE, at + 24));
+        if (n >= ArpHeader.ETHERNET_IPV4_LENGTH) {
+            addresses.addV4(d.get(INT_BE, at + ArpHeader.SENDER_IPV4_OFFSET));
+            addresses.addV4(d.get(INT_BE, at + ArpHeader.TARGET_IPV4_OFFSET));
         }
     }
 

@@ -89,4 +89,39 @@ class TrafficSummaryTest {
         assertTrue(shortOnly.mayHaveV4(0x0A000002));
         assertFalse(shortOnly.mayHavePort(1000));
     }
+
+    @Test
+    void arpAndRarpAddressesTaggedSctpPortsAndBothProtocolsOfAnIpv6FragmentAreRead() {
+        TrafficSummary summary = new TrafficSummary(1);
+        ByteBuffer arp = ByteBuffer.allocate(42); // Ethernet, then IPv4 over Ethernet ARP: sender at 14 + 14, target at 14 + 24
+        arp.putShort(12, (short) 0x0806).putInt(28, 0x0A000101).putInt(38, 0x0A000102);
+        summary.add(MemorySegment.ofArray(arp.array()), 0, 42);
+        ByteBuffer rarp = ByteBuffer.allocate(42);
+        rarp.putShort(12, (short) 0x8035).putInt(28, 0x0A000201).putInt(38, 0x0A000202);
+        summary.add(MemorySegment.ofArray(rarp.array()), 0, 42);
+        summary.add(MemorySegment.ofArray(rarp.putInt(28, 0x0A000301).array()), 0, 41); // one byte short of the target
+        assertTrue(summary.mayHaveV4(0x0A000101) && summary.mayHaveV4(0x0A000102));
+        assertTrue(summary.mayHaveV4(0x0A000201) && summary.mayHaveV4(0x0A000202));
+        assertFalse(summary.mayHaveV4(0x0A000301));
+
+        for (int outer : new int[] {0x88A8, 0x9100}) { // 802.1ad and the older QinQ TPID, each over an 802.1Q tag
+            ByteBuffer tagged = ByteBuffer.allocate(64);
+            tagged.putShort(12, (short) outer).putShort(16, (short) 0x8100).putShort(20, (short) 0x0800).put(22, (byte) 0x45)
+                    .put(31, (byte) 132).putInt(34, 0x0A000401).putInt(38, 0x0A000402)
+                    .putShort(42, (short) (outer == 0x88A8 ? 2905 : 3868)).putShort(44, (short) 36412);
+            summary.add(MemorySegment.ofArray(tagged.array()), 0, 64);
+        }
+        assertTrue(summary.mayHaveProtocol(132) && summary.mayHaveV4(0x0A000401) && summary.mayHaveV4(0x0A000402));
+        assertTrue(summary.mayHavePort(2905) && summary.mayHavePort(3868) && summary.mayHavePort(36412));
+
+        ByteBuffer fragment = ByteBuffer.allocate(80); // IPv6 (next header 44), a fragment header (next 17), UDP's ports
+        fragment.putShort(12, (short) 0x86DD).put(14, (byte) 0x60).put(20, (byte) 44)
+                .putLong(22, 0xFD00_0000_0000_0000L).putLong(30, 1).putLong(38, 0xFD00_0000_0000_0000L).putLong(46, 2)
+                .put(54, (byte) 17).putShort(62, (short) 5060).putShort(64, (short) 5061);
+        summary.add(MemorySegment.ofArray(fragment.array()), 0, 80);
+        assertTrue(summary.mayHaveProtocol(44) && summary.mayHaveProtocol(17));
+        assertTrue(summary.mayHaveV6(0xFD00_0000_0000_0000L, 1) && summary.mayHaveV6(0xFD00_0000_0000_0000L, 2));
+        assertTrue(summary.mayHavePort(5060) && summary.mayHavePort(5061));
+        assertFalse(summary.mayHaveProtocol(6));
+    }
 }
