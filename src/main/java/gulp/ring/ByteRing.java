@@ -12,8 +12,11 @@ import static gulp.ring.ByteRingDescriptor.CACHE_LINE_PAIR;
 import static gulp.ring.ByteRingDescriptor.DONE_OFFSET;
 import static gulp.ring.ByteRingDescriptor.HEAD_OFFSET;
 import static gulp.ring.ByteRingDescriptor.PEAK_OFFSET;
+import static gulp.ring.ByteRingDescriptor.TAIL_INDEX_OFFSET;
 import static gulp.ring.ByteRingDescriptor.TAIL_OFFSET;
 import static gulp.ring.ByteRingDescriptor.WANTED_TAIL_OFFSET;
+import static gulp.ring.ByteRingDescriptor.WRAP_INDEX_OFFSET;
+import static gulp.ring.ByteRingDescriptor.WRAP_POSITION_OFFSET;
 
 /**
  * A single-producer / single-consumer byte ring in off-heap memory: the buffer between the reader
@@ -33,6 +36,21 @@ import static gulp.ring.ByteRingDescriptor.WANTED_TAIL_OFFSET;
  * out, then releases the head. The positions live in a separate control block laid out by
  * {@link ByteRingDescriptor}, head and tail on cache lines of their own, so the threads do not
  * false-share.
+ *
+ * <p>Early wrap: a ring sized for a disk stall (up to 2 GiB) is mostly empty while the writer
+ * keeps up, and a producer that always went on where it stopped would pass through all of it:
+ * every first write of a page a page fault, every store a cache miss to memory. So when the
+ * producer publishes with its tail at least {@link #EARLY_WRAP_FROM} into the buffer and the
+ * consumer's head at least half that far (what is unread lies between the two, in one piece), it
+ * goes on at the buffer's first page instead, at the tail's offset in its page (a byte keeps its
+ * address's alignment, which O_DIRECT writes from the ring need), and says where in the control
+ * block ({@link ByteRingDescriptor}: the wrap position and index). Positions go on growing as
+ * before: only where the records from the wrap position on lie changes. Until the consumer has
+ * passed the wrap position the producer may fill only the room up to the head's index; after it,
+ * the whole capacity again. The consumer learns of the wrap when it refreshes the tail, cuts its
+ * slices at the wrap position and passes it when it releases it. So while the writer keeps up,
+ * the ring's traffic stays in its first {@link #EARLY_WRAP_FROM} and a bit (warm in the cache and
+ * faulted in once); a backlog still has the whole ring.
  *
  * <p>The producer publishes only at record boundaries, so every tail the consumer sees is a place
  * where an output file may end. That is the hook for rotation: the writer cuts files only at
@@ -54,6 +72,16 @@ public final class ByteRing {
      * mapping's start (where the kernel can give it large folios if the mapping is so aligned).
      */
     public static final long MIRROR_BYTES = 2L << 20;
+    /**
+     * How far into the buffer the tail must be before the producer wraps early (see the class
+     * comment); rings of less than four times this never do. 16 MiB: the 10 M x 64 B one-CPU run
+     * of BENCHMARKS.md §3.0 (round 12) with a ring kept that small took about 0.08 CPU s per M
+     * packets in steady state, against 0.10 over the whole 1 GiB ring (its first pass's faults and
+     * cache misses).
+     */
+    public static final long EARLY_WRAP_FROM = 16L << 20;
+    /** No early wrap is pending (the consumer's wrap position). */
+    private static final long NO_WRAP = Long.MAX_VALUE;
 
     private final MemorySegment buffer;
     /** The buffer and, mirrored, the capacity after it again: what the producer and the consumer address. */
@@ -62,6 +90,8 @@ public final class ByteRing {
     private final long capacity;
     /** How many bytes from index 0 lie in one piece: the capacity, or mirrored more ({@link #span()}). */
     private final long span;
+    /** How far into the buffer the producer's tail must be for an early wrap; {@link #NO_WRAP}: never. */
+    private long earlyWrapFrom;
     private final Producer producer;
     /** The thread to wake when data it waits for is published (set by the consumer). */
     private volatile Thread consumerThread;
@@ -77,6 +107,7 @@ public final class ByteRing {
         this.positions = positions;
         this.capacity = capacity;
         this.span = view.byteSize();
+        this.earlyWrapFrom = capacity >= 4 * EARLY_WRAP_FROM ? EARLY_WRAP_FROM : NO_WRAP;
         this.producer = new Producer();
         this.consumer = new Consumer();
     }
@@ -148,6 +179,19 @@ public final class ByteRing {
     }
 
     /**
+     * Has the producer wrap early from {@code index} into the buffer on (see the class comment;
+     * at least two pages, less than the capacity), for rings too small for {@link #EARLY_WRAP_FROM}
+     * (tests). Call before either side is used.
+     */
+    public ByteRing earlyWrapFrom(long index) {
+        if (index < 2 * ALIGNMENT || index >= capacity) {
+            throw new IllegalArgumentException("an early wrap needs at least two pages and less than the capacity: " + index);
+        }
+        earlyWrapFrom = index;
+        return this;
+    }
+
+    /**
      * How many bytes from index 0 of the buffer can be addressed in one piece: the capacity, or in
      * mirrored memory ({@link #overMirrored}) the capacity and the mirror after it (less a page), so
      * a record from any index lies whole in the producer's and the consumer's {@code buffer()}.
@@ -190,6 +234,19 @@ public final class ByteRing {
         return (long) LONG.getOpaque(positions, TAIL_OFFSET);
     }
 
+    /**
+     * Where in {@link #buffer()} the tail the producer last published lies, as seen from any thread
+     * (one opaque load): a hint for a thread that faults pages in ahead of it (it may lag the tail).
+     */
+    public long publishedIndex() {
+        return (long) LONG.getOpaque(positions, TAIL_INDEX_OFFSET);
+    }
+
+    /** The position of the producer's last early wrap (class comment), as seen from any thread; 0: none yet. */
+    public long lastEarlyWrap() {
+        return (long) LONG.getOpaque(positions, WRAP_POSITION_OFFSET);
+    }
+
     /** The highest {@link #used()} the producer observed when publishing. */
     public long peakUsed() {
         return (long) LONG.getOpaque(positions, PEAK_OFFSET);
@@ -198,10 +255,6 @@ public final class ByteRing {
     /** True once the producer has said it will publish nothing more. */
     public boolean producerDone() {
         return (long) LONG.getAcquire(positions, DONE_OFFSET) != 0;
-    }
-
-    private long index(long position) {
-        return position % capacity;
     }
 
     /**
@@ -226,6 +279,10 @@ public final class ByteRing {
         private long claimedEnd;  // cursor may not pass this
         private long cachedHead;
         private long peak;
+        /** How far the tail may run ahead of the head: the capacity, less while an early wrap is pending. */
+        private long limit = capacity;
+        /** The position of the last early wrap (the consumer has passed it once limit is the capacity again). */
+        private long wrapPosition = NO_WRAP;
 
         private Producer() {
         }
@@ -255,10 +312,38 @@ public final class ByteRing {
         /** Room for {@code length} bytes after the tail; the consumer's position is re-read only when needed. */
         private boolean roomFor(long length) {
             long end = tail + length;
-            if (end - cachedHead > capacity) {
+            if (end - cachedHead > limit) {
                 cachedHead = (long) LONG.getAcquire(positions, HEAD_OFFSET);
+                if (cachedHead >= wrapPosition) {
+                    limit = capacity; // the consumer passed the early wrap: the bytes before it are free
+                }
             }
-            return end - cachedHead <= capacity;
+            return end - cachedHead <= limit;
+        }
+
+        /**
+         * After a publish: goes on at the buffer's first page when the tail is far enough into it and
+         * the head far enough behind (class comment). The unread bytes lie from the head's index to
+         * the tail's, in one piece (used at most the tail's index); the producer may then write from
+         * the new index up to the head's, which is {@code limit} ahead of the head in positions. Not
+         * while the last early wrap is still ahead of the consumer.
+         */
+        private void wrapEarlyIfDrained() {
+            cachedHead = (long) LONG.getAcquire(positions, HEAD_OFFSET);
+            if (cachedHead >= wrapPosition) {
+                limit = capacity;
+            }
+            long headIndex = tailIndex - (tail - cachedHead);
+            if (limit != capacity || headIndex < earlyWrapFrom / 2) {
+                return; // a backlog (or unread bytes across the end): it keeps the whole ring
+            }
+            long to = tailIndex & (ALIGNMENT - 1);
+            LONG.set(positions, WRAP_INDEX_OFFSET, to);
+            LONG.setRelease(positions, WRAP_POSITION_OFFSET, tail); // seen by the consumer before any tail past it
+            limit = tailIndex - to;
+            wrapPosition = tail;
+            tailIndex = to;
+            cursorIndex = to;
         }
 
         /**
@@ -397,6 +482,7 @@ public final class ByteRing {
         public void publish() {
             // Volatile store and load (once per batch): with the consumer's volatile pair in
             // awaitReadable this is a Dekker handshake, so a parked consumer is never missed.
+            LONG.setOpaque(positions, TAIL_INDEX_OFFSET, tailIndex);
             LONG.setVolatile(positions, TAIL_OFFSET, tail);
             long wanted = (long) LONG.getVolatile(positions, WANTED_TAIL_OFFSET);
             if (wanted != 0 && tail >= wanted) {
@@ -413,6 +499,9 @@ public final class ByteRing {
                     peak = used;
                     LONG.setOpaque(positions, PEAK_OFFSET, peak);
                 }
+            }
+            if (tailIndex >= earlyWrapFrom && cursor == tail) {
+                wrapEarlyIfDrained();
             }
         }
 
@@ -451,14 +540,51 @@ public final class ByteRing {
         private long head;
         private long headIndex; // index(head)
         private long cachedTail;
+        /** index(p) = (p + shift) mod capacity for the positions before {@link #wrapAt}. */
+        private long shift;
+        /** The position of an early wrap not passed yet, or {@link #NO_WRAP}; its records lie from {@link #wrapIndex} on. */
+        private long wrapAt = NO_WRAP;
+        private long wrapIndex;
+        /** The last wrap position read from the control block (positions only grow: 0, none yet). */
+        private long lastWrap;
 
         private Consumer() {
         }
 
-        /** Re-reads the published tail and returns the number of readable bytes. */
+        /**
+         * Re-reads the published tail and returns the number of readable bytes; learns of an early
+         * wrap the producer made (written before any tail past it, so read after the tail).
+         */
         public long refresh() {
             cachedTail = (long) LONG.getAcquire(positions, TAIL_OFFSET);
+            if (wrapAt == NO_WRAP) {
+                long wrap = (long) LONG.getAcquire(positions, WRAP_POSITION_OFFSET);
+                if (wrap > lastWrap) {
+                    lastWrap = wrap;
+                    wrapIndex = (long) LONG.get(positions, WRAP_INDEX_OFFSET);
+                    wrapAt = wrap;
+                    if (head >= wrapAt) {
+                        passWrap();
+                    }
+                }
+            }
             return cachedTail - head;
+        }
+
+        /** The head reached the early wrap: the positions from it on lie from the wrap index on. */
+        private void passWrap() {
+            headIndex = wrapIndex + (head - wrapAt);
+            shift = Math.floorMod(wrapIndex - wrapAt, capacity);
+            wrapAt = NO_WRAP;
+        }
+
+        /** How many bytes from {@code position} lie on in the same run of the buffer before an early wrap. */
+        private long beforeWrap(long position) {
+            return position < wrapAt ? wrapAt - position : Long.MAX_VALUE;
+        }
+
+        private long index(long position) {
+            return Math.floorMod(position + shift, capacity);
         }
 
         /** Readable bytes according to the last {@link #refresh()}. */
@@ -481,7 +607,7 @@ public final class ByteRing {
          */
         public MemorySegment slice(long maxBytes) {
             long at = headIndex;
-            long length = Math.min(Math.min(maxBytes, cachedTail - head), span - at);
+            long length = Math.min(Math.min(maxBytes, cachedTail - head), Math.min(span - at, beforeWrap(head)));
             return view.asSlice(at, length);
         }
 
@@ -496,7 +622,7 @@ public final class ByteRing {
          */
         public ByteBuffer byteBufferAt(long position, long maxBytes) {
             long at = indexOf(position);
-            long length = Math.min(Math.min(maxBytes, cachedTail - position), span - at);
+            long length = Math.min(Math.min(maxBytes, cachedTail - position), Math.min(span - at, beforeWrap(position)));
             return view.asSlice(at, length).asByteBuffer();
         }
 
@@ -518,7 +644,11 @@ public final class ByteRing {
         /** Hands {@code length} bytes back to the producer. */
         public void release(long length) {
             head += length;
-            headIndex = wrap(headIndex + length);
+            if (head >= wrapAt) {
+                passWrap();
+            } else {
+                headIndex = wrap(headIndex + length);
+            }
             LONG.setRelease(positions, HEAD_OFFSET, head);
         }
 
@@ -528,7 +658,7 @@ public final class ByteRing {
          * piece ({@link ByteRing#span()}).
          */
         public void copyTo(long position, MemorySegment dst, long dstOffset, long length) {
-            long at = index(position);
+            long at = indexOf(position); // a record never spans an early wrap: it is made between records
             long first = Math.min(length, span - at);
             MemorySegment.copy(view, at, dst, dstOffset, first);
             if (first < length) { // the rest from where the span's end is in the buffer (0 unmirrored)
@@ -546,6 +676,9 @@ public final class ByteRing {
 
         /** Where stream position {@code position} (published, at most a ring ahead of the head) is in {@link #buffer()}. */
         public long indexOf(long position) {
+            if (position >= wrapAt) {
+                return wrapIndex + (position - wrapAt); // the run after an early wrap ends before the head's index
+            }
             long ahead = position - head;
             return ahead >= 0 && ahead < capacity ? wrap(headIndex + ahead) : index(position);
         }
@@ -572,7 +705,7 @@ public final class ByteRing {
             }
             int value = 0;
             for (int i = 0; i < 4; i++) {
-                value |= (buffer.get(ValueLayout.JAVA_BYTE, index(position + i)) & 0xff) << (8 * i);
+                value |= (buffer.get(ValueLayout.JAVA_BYTE, indexOf(position + i)) & 0xff) << (8 * i);
             }
             return value;
         }

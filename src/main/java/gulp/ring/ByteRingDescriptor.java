@@ -10,10 +10,10 @@ package gulp.ring;
  *    | padding: nothing allocated before the block shares the head's lines        |
  *  128         136                                                              256
  *    | head    | padding                                                        |
- *  256         264                                                              384
- *    | tail    | padding                                                        |
- *  384         392         400                 408                              512
- *    | peak    | done      | wanted tail       | padding                        |
+ *  256         264          272                                                 384
+ *    | tail    | tail index | padding                                           |
+ *  384         392         400           408             416          424       512
+ *    | peak    | done      | wanted tail | wrap position | wrap index | padding |
  * </pre>
  * <table>
  *   <caption>Who writes each slot</caption>
@@ -22,6 +22,8 @@ package gulp.ring;
  *       <td>position up to which bytes were handed back</td></tr>
  *   <tr><td>tail</td><td>producer (volatile)</td><td>consumer (acquire), status line</td>
  *       <td>position up to which records are published; always a record boundary</td></tr>
+ *   <tr><td>tail index</td><td>producer (opaque, before the tail)</td><td>run.RingFaultIn (opaque)</td>
+ *       <td>where the published tail lies in the buffer: a hint for faulting the pages ahead in</td></tr>
  *   <tr><td>peak</td><td>producer (opaque)</td><td>status line, final report</td>
  *       <td>highest use the producer saw when publishing</td></tr>
  *   <tr><td>done</td><td>producer (release, once)</td><td>consumer</td>
@@ -29,20 +31,28 @@ package gulp.ring;
  *   <tr><td>wanted tail</td><td>consumer sets it before parking and clears it after;
  *       producer clears it when it wakes the consumer</td><td>producer (volatile)</td>
  *       <td>tail the parked consumer waits for; 0 = nobody waits</td></tr>
+ *   <tr><td>wrap position</td><td>producer (release, after the wrap index)</td><td>consumer (acquire)</td>
+ *       <td>the last early wrap ({@link ByteRing}): the records from this position on lie from the wrap
+ *       index on; 0 = none yet</td></tr>
+ *   <tr><td>wrap index</td><td>producer (plain)</td><td>consumer (after the wrap position)</td>
+ *       <td>where the wrap position's byte lies in the buffer</td></tr>
  * </table>
  * Head and tail, each written on every batch by one thread, have a 128-byte line pair to
  * themselves (128, not 64: the adjacent-line prefetcher pulls lines in pairs), so the threads do
  * not false-share. The last pair holds the slots written rarely (peak only when it grows, done
- * once, wanted tail only around a park).
+ * once, wanted tail only around a park, the wrap pair once per early wrap).
  */
 final class ByteRingDescriptor {
     /** Distance between slots that different threads write; also the block's alignment. */
     static final long CACHE_LINE_PAIR = 128;
     static final long HEAD_OFFSET = CACHE_LINE_PAIR;
     static final long TAIL_OFFSET = 2 * CACHE_LINE_PAIR;
+    static final long TAIL_INDEX_OFFSET = TAIL_OFFSET + 8;
     static final long PEAK_OFFSET = 3 * CACHE_LINE_PAIR;
     static final long DONE_OFFSET = PEAK_OFFSET + 8;
     static final long WANTED_TAIL_OFFSET = PEAK_OFFSET + 16;
+    static final long WRAP_POSITION_OFFSET = PEAK_OFFSET + 24;
+    static final long WRAP_INDEX_OFFSET = PEAK_OFFSET + 32;
     /** Bytes of the control block. */
     static final long LENGTH = 4 * CACHE_LINE_PAIR;
 

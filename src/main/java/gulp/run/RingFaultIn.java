@@ -15,12 +15,14 @@ import java.util.function.Consumer;
  * of its own, and locks them (mlock) as they fault in. A ring sized from memory is up to 2 GiB:
  * faulting all of it in at start cost 0.5-0.8 s of CPU and its whole size in RSS for every run,
  * even a capture of a few packets. Here memory is faulted in as the traffic needs it: the thread
- * keeps the pages from the reader's published tail to {@link #LEAD} bytes past it faulted in, a
- * {@link #CHUNK} at a time (MADV_POPULATE_WRITE, which leaves the bytes as they are: safe while
- * the reader writes the same pages), and while it is that far ahead it parks and looks at the
- * tail again (one opaque load: the reader's path has no lock and no extra store for it). An idle
- * capture stays at about the lead; once a ring's tail has passed its end, every page of it has
- * been written once and the thread leaves that ring alone (and ends with the last one). A page the
+ * keeps the pages from where the reader's published tail lies to {@link #LEAD} bytes past it
+ * faulted in, a {@link #CHUNK} at a time (MADV_POPULATE_WRITE, which leaves the bytes as they are:
+ * safe while the reader writes the same pages), and while it is that far ahead it parks and looks
+ * at the tail again (opaque loads: the reader's path has no lock for it, one opaque store a batch).
+ * An idle capture stays at about the lead, and so does one whose writer keeps up: the ring wraps
+ * early (ByteRing) and its traffic stays in its first pages; a backlog takes the thread further.
+ * Once every page of a ring is faulted in, or its tail has passed its end without an early wrap
+ * (every page written once), the thread leaves that ring alone (and ends with the last one). A page the
  * reader reaches first (a burst faster than the thread) takes an ordinary page fault and is
  * locked all the same.
  * The lock is taken at {@link #start}, on the calling thread, before {@code --user} drops
@@ -127,12 +129,14 @@ final class RingFaultIn implements AutoCloseable {
                 }
                 long tail = ring.published();
                 tails += tail;
-                if (tail >= ring.capacity()) { // wrapped: every page was written once
+                if (tail >= ring.capacity() && ring.lastEarlyWrap() == 0) { // one pass: every page was written once
                     faulted[i] = span;
                     left--;
                     continue;
                 }
-                long at = ring.buffer().address() - start(ring) + tail; // the tail's offset from start(ring)
+                // The tail's offset from start(ring): after an early wrap (ByteRing) back near the
+                // start, where the pages were faulted in already.
+                long at = ring.buffer().address() - start(ring) + ring.publishedIndex();
                 long from = Math.max(faulted[i], at & -PAGE);            // the reader faulted what it passed
                 if (from - at >= lead) {
                     continue;

@@ -1,0 +1,194 @@
+package gulp.ring;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The producer going on at the buffer's first page while the consumer keeps up (ByteRing's early
+ * wrap): where records land, what room the producer has meanwhile, and that the consumer reads
+ * every byte in order across the wraps.
+ */
+class ByteRingEarlyWrapTest {
+    private static final int CAPACITY = 1 << 20;
+    private static final long WRAP_FROM = 64 << 10;
+
+    @Test
+    void aRingTheConsumerKeepsUpWithGoesOnAtItsFirstPageAtTheTailsOffsetInItsPage() {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(CAPACITY, arena, 24).earlyWrapFrom(WRAP_FROM);
+            ByteRing.Producer producer = ring.producer();
+            ByteRing.Consumer consumer = ring.consumer();
+            write(producer, WRAP_FROM + 1000);
+            consumer.release(consumer.refresh());
+            long wrapAt = write(producer, 100); // published with the consumer caught up: the wrap
+            long oldAddress = producer.buffer().address() + wrapAt;
+            assertTrue(producer.tryClaim(100));
+            long index = producer.claimedIndexIfContiguous();
+            assertEquals(wrapAt % ByteRing.ALIGNMENT, index, "the first page, at the tail's offset in its page");
+            assertEquals(oldAddress % ByteRing.ALIGNMENT, (producer.buffer().address() + index) % ByteRing.ALIGNMENT,
+                    "a byte keeps its address's alignment (O_DIRECT writes from the ring)");
+            producer.buffer().set(ValueLayout.JAVA_BYTE, index, (byte) 77);
+            producer.commitClaimed();
+            producer.publish();
+            assertEquals(index + 100, ring.publishedIndex());
+            assertEquals(200, consumer.refresh());
+            assertEquals(index, consumer.indexOf(wrapAt));
+            assertEquals(100, consumer.byteBuffer(200).remaining(), "a slice stops at the wrap");
+            consumer.release(100);
+            ByteBuffer after = consumer.byteBuffer(200);
+            assertEquals(100, after.remaining());
+            assertEquals(77, after.get(0));
+        }
+    }
+
+    @Test
+    void aConsumerFarBehindKeepsTheWholeRing() {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
+            ByteRing.Producer producer = ring.producer();
+            ByteRing.Consumer consumer = ring.consumer();
+            long wrote = write(producer, WRAP_FROM + 1000); // nothing read: the head at index 0
+            consumer.refresh();
+            consumer.release(WRAP_FROM / 4); // the head less than half the wrap point in
+            write(producer, 100);
+            assertTrue(producer.tryClaim(100));
+            assertEquals(wrote + 100, producer.claimedIndexIfContiguous(), "on where it was");
+        }
+    }
+
+    @Test
+    void beforeTheConsumerPassesTheWrapTheProducerFillsOnlyUpToTheHeadsIndex() {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
+            ByteRing.Producer producer = ring.producer();
+            ByteRing.Consumer consumer = ring.consumer();
+            long wrapAt = 3 * WRAP_FROM;
+            write(producer, wrapAt);
+            consumer.refresh();
+            long headIndex = 2 * WRAP_FROM + 8;
+            consumer.release(headIndex); // unread: [headIndex, wrapAt), then the early wrap at the publish
+            write(producer, 8);
+            long newTailIndex = (wrapAt + 8) % ByteRing.ALIGNMENT;
+            long room = headIndex - newTailIndex;
+            assertTrue(producer.hasRoom(room));
+            assertFalse(producer.hasRoom(room + 1), "not onto the bytes the consumer has not read");
+            write(producer, room);
+            assertEquals(newTailIndex + room, ring.publishedIndex(), "wrapped early");
+            assertEquals(wrapAt + 8 - headIndex, consumer.refresh() - room);
+            consumer.release(wrapAt + 8 - headIndex); // just past the wrap: every byte before it is free
+            assertTrue(producer.hasRoom(CAPACITY - room));
+            assertFalse(producer.hasRoom(CAPACITY - room + 1));
+        }
+    }
+
+    @Test
+    void everyByteComesOutInOrderAcrossManyEarlyWrapsAndTheEnd() {
+        // One thread plays both sides, the consumer sometimes far behind, sometimes caught up, so
+        // the producer wraps early, is held before the wrap, and passes the buffer's end too. The
+        // byte at each position is a function of the position.
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(CAPACITY, arena, 4000).earlyWrapFrom(WRAP_FROM);
+            ByteRing.Producer producer = ring.producer();
+            ByteRing.Consumer consumer = ring.consumer();
+            SplittableRandom random = new SplittableRandom(5);
+            byte[] source = new byte[70_000];
+            long produced = 0;
+            long consumed = 0;
+            long earlyWraps = 0;
+            long endWraps = 0;
+            long lastIndex = 0;
+            while (consumed < 32L * CAPACITY) {
+                int burst = random.nextInt(1, random.nextInt(4) == 0 ? 200 : 5);
+                for (int r = 0; r < burst; r++) {
+                    int length = random.nextInt(8, random.nextInt(10) == 0 ? 70_000 : 2000);
+                    if (!producer.tryClaim(length)) {
+                        break;
+                    }
+                    for (int i = 0; i < length; i++) {
+                        source[i] = byteAt(produced + i);
+                    }
+                    producer.put(MemorySegment.ofArray(source), 0, length);
+                    producer.commit();
+                    produced += length;
+                }
+                producer.publish();
+                long index = ring.publishedIndex();
+                if (index < lastIndex && lastIndex < CAPACITY - 70_000) {
+                    earlyWraps++; // the tail's index went back well before the end
+                } else if (index < lastIndex) {
+                    endWraps++;
+                }
+                lastIndex = index;
+                long readable = consumer.refresh();
+                long take = random.nextInt(3) == 0 ? readable : random.nextLong(readable + 1);
+                while (take > 0) {
+                    ByteBuffer slice = consumer.byteBuffer(take);
+                    int n = slice.remaining();
+                    assertTrue(n > 0);
+                    long first = consumer.head();
+                    for (int k = 0; k < n; k++) {
+                        if (slice.get(slice.position() + k) != byteAt(first + k)) {
+                            assertEquals(byteAt(first + k), slice.get(slice.position() + k), "the byte at position " + (first + k));
+                        }
+                    }
+                    consumer.release(n);
+                    take -= n;
+                    consumed += n;
+                }
+            }
+            assertTrue(earlyWraps > 20 && endWraps > 0, "early wraps: " + earlyWraps + ", at the end: " + endWraps);
+        }
+    }
+
+    private static byte byteAt(long position) {
+        return (byte) (position * 31 + (position >>> 11));
+    }
+
+    @Test
+    void anEarlyWrapPointOutsideTheRingIsRefused() {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(CAPACITY, arena);
+            assertThrows(IllegalArgumentException.class, () -> ring.earlyWrapFrom(CAPACITY));
+            assertThrows(IllegalArgumentException.class, () -> ring.earlyWrapFrom(ByteRing.ALIGNMENT));
+        }
+    }
+
+    private static long write(ByteRing.Producer producer, long bytes) {
+        MemorySegment chunk = MemorySegment.ofArray(new byte[4096]);
+        long left = bytes;
+        while (left > 0) {
+            int n = (int) Math.min(left, 4096);
+            assertTrue(producer.tryClaim(n));
+            producer.put(chunk, 0, n);
+            producer.commit();
+            left -= n;
+        }
+        producer.publish();
+        return producer.tail();
+    }
+
+    private static long writeAndDrain(ByteRing.Producer producer, ByteRing.Consumer consumer, long bytes) {
+        MemorySegment chunk = MemorySegment.ofArray(new byte[4096]);
+        long left = bytes;
+        while (left > 0) {
+            int n = (int) Math.min(left, 4096);
+            assertTrue(producer.tryClaim(n));
+            producer.put(chunk, 0, n);
+            producer.commit();
+            producer.publish();
+            consumer.release(consumer.refresh());
+            left -= n;
+        }
+        return producer.tail();
+    }
+}
