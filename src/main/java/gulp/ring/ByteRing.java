@@ -74,10 +74,10 @@ public final class ByteRing {
     public static final long MIRROR_BYTES = 2L << 20;
     /**
      * How far into the buffer the tail must be before the producer wraps early (see the class
-     * comment); rings of less than four times this never do. 16 MiB: the 10 M x 64 B one-CPU run
-     * of BENCHMARKS.md §3.0 (round 12) with a ring kept that small took about 0.08 CPU s per M
-     * packets in steady state, against 0.10 over the whole 1 GiB ring (its first pass's faults and
-     * cache misses).
+     * comment); rings of less than four times this never do. 16 MiB: small against the ring and
+     * the cache-sized part of it, large against a batch (a kernel block). BENCHMARKS.md §3.0 round
+     * 12: the 10 M x 64 B one-CPU run took 0.080 CPU s per M packets in steady state against
+     * 0.112 without (the first pass through a 1 GiB ring: its page faults and cache misses).
      */
     public static final long EARLY_WRAP_FROM = 16L << 20;
     /** No early wrap is pending (the consumer's wrap position). */
