@@ -38,12 +38,16 @@ public final class Ipv4Header {
     public static final int WORD_LENGTH = 4;
     /** An option word of four NOPs (option type 1). */
     public static final int NOP_OPTIONS = 0x01010101;
+    /** The byte at {@link #VERSION_IHL_OFFSET} of a header without options: version 4, IHL 5 (0x45). */
+    public static final int VERSION_IHL_NO_OPTIONS = VERSION << VERSION_SHIFT | MIN_LENGTH / WORD_LENGTH;
 
     public static final int MORE_FRAGMENTS = 0x2000;
     public static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
     /** Fragment offsets count 8-byte units. */
     public static final int FRAGMENT_UNIT = 8;
 
+    /** ICMP (RFC 792), tcpdump's {@code icmp}; ICMPv6 is {@link Ipv6Header#ICMPV6}. */
+    public static final int PROTOCOL_ICMP = 1;
     public static final int PROTOCOL_TCP = 6;
     public static final int PROTOCOL_UDP = 17;
     public static final int PROTOCOL_GRE = 47;

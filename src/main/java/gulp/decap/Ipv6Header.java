@@ -35,6 +35,8 @@ public final class Ipv6Header {
     public static final int ROUTING = 43;
     public static final int FRAGMENT = 44;
     public static final int DESTINATION_OPTIONS = 60;
+    /** ICMPv6 (RFC 4443), tcpdump's {@code icmp6}: a next header that ends the chain, not an extension header. */
+    public static final int ICMPV6 = 58;
 
     public static final int EXTENSION_NEXT_HEADER_OFFSET = 0;
     public static final int EXTENSION_LENGTH_OFFSET = 1;

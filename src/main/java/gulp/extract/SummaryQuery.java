@@ -1,5 +1,8 @@
 package gulp.extract;
 
+import gulp.decap.Ipv4Header;
+import gulp.decap.Ipv6Header;
+
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -136,14 +139,15 @@ public final class SummaryQuery {
             }
             if (isTransport(t)) {
                 int protocol = switch (t) {
-                    case "tcp" -> 6;
-                    case "udp" -> 17;
-                    case "sctp" -> 132;
-                    case "icmp" -> 1;
-                    default -> 58;
+                    case "tcp" -> Ipv4Header.PROTOCOL_TCP;
+                    case "udp" -> Ipv4Header.PROTOCOL_UDP;
+                    case "sctp" -> Ipv4Header.PROTOCOL_SCTP;
+                    case "icmp" -> Ipv4Header.PROTOCOL_ICMP;
+                    default -> Ipv6Header.ICMPV6; // icmp6
                 };
                 String next = peek();
-                if ((protocol == 6 || protocol == 17 || protocol == 132)
+                if ((protocol == Ipv4Header.PROTOCOL_TCP || protocol == Ipv4Header.PROTOCOL_UDP
+                        || protocol == Ipv4Header.PROTOCOL_SCTP)
                         && (next.equals("port") || next.equals("src") || next.equals("dst"))) {
                     Test port = primary();
                     return s -> s.mayHaveProtocol(protocol) && port.mayMatch(s);

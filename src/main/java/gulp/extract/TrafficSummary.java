@@ -70,7 +70,8 @@ final class TrafficSummary {
         this.link = link;
         this.linkHeader = link == null || link.isRawIp() ? -1 : link.headerLength;
         this.linkProtocol = link == null || link.isRawIp() ? -1 : link.protocolOffset;
-        this.plainIpv4Head = linkHeader >= 0 && linkProtocol + 2 == linkHeader ? EthernetHeader.TYPE_IPV4 << 8 | 0x45 : -1;
+        this.plainIpv4Head = linkHeader >= 0 && linkProtocol + EthernetHeader.ETHERTYPE_LENGTH == linkHeader
+                ? EthernetHeader.TYPE_IPV4 << 8 | Ipv4Header.VERSION_IHL_NO_OPTIONS : -1;
         for (int i = 1; i < flows.length; i += 2) {
             flows[i] = NO_FLOW;
         }
@@ -118,17 +119,19 @@ final class TrafficSummary {
     void add(MemorySegment data, long offset, int length) {
         int n = Math.min(length, SNIFF_BYTES);
         int at = linkHeader;
-        if (at >= 0 && n >= at + 24) {
+        if (at >= 0 && n >= at + (Ipv4Header.MIN_LENGTH + 4)) { // a header without options and the ports
             // The protocol field, then the IPv4 version and header length: 0x0800 45 for the common packet.
             int head = data.get(INT_BE, offset + linkProtocol) >>> 8;
             if (head == plainIpv4Head) {
-                long ttlToSource = data.get(LONG_BE, offset + at + 8); // ttl, protocol, checksum, source
-                long destinationAndPorts = data.get(LONG_BE, offset + at + 16);
+                // ttl, protocol, checksum, source
+                long ttlToSource = data.get(LONG_BE, offset + at + Ipv4Header.TTL_OFFSET);
+                long destinationAndPorts = data.get(LONG_BE, offset + at + Ipv4Header.DESTINATION_OFFSET);
                 int protocol = (int) (ttlToSource >>> 48) & 0xFF;
                 ipv4Flow(ttlToSource << 32 | destinationAndPorts >>> 32, flowRest(protocol, destinationAndPorts & 0xFFFFFFFFL));
                 return;
             }
-            if (head >>> 8 == EthernetHeader.TYPE_IPV6 && n >= at + 40) { // untagged IPv6, as addOther would find it
+            // Untagged IPv6, as addOther would find it.
+            if (head >>> 8 == EthernetHeader.TYPE_IPV6 && n >= at + Ipv6Header.LENGTH) {
                 ipv6(data, offset + at, n - at);
                 return;
             }
@@ -151,31 +154,33 @@ final class TrafficSummary {
                 return;
             }
             int version = link.rawIpVersion == 0 ? (data.get(ValueLayout.JAVA_BYTE, offset) & 0xF0) >>> 4 : link.rawIpVersion;
-            type = version == 4 ? EthernetHeader.TYPE_IPV4 : version == 6 ? EthernetHeader.TYPE_IPV6 : -1;
+            type = version == Ipv4Header.VERSION ? EthernetHeader.TYPE_IPV4
+                    : version == Ipv6Header.VERSION ? EthernetHeader.TYPE_IPV6 : -1;
             at = 0;
         } else {
-            if (n < link.protocolOffset + 2) {
+            if (n < link.protocolOffset + EthernetHeader.ETHERTYPE_LENGTH) {
                 return;
             }
             type = u16(data, offset + link.protocolOffset);
             at = link.headerLength;
             for (int tags = 0; tags < 2 && (type == EthernetHeader.TYPE_VLAN || type == EthernetHeader.TYPE_QINQ
                     || type == EthernetHeader.TYPE_QINQ_LEGACY); tags++) {
-                if (n < at + 4) {
+                // A tag: its TPID sits where the protocol was; at is at its control field, the next protocol follows.
+                if (n < at + EthernetHeader.VLAN_TAG_LENGTH) {
                     return;
                 }
-                type = u16(data, offset + at + 2);
-                at += 4;
+                type = u16(data, offset + at + (EthernetHeader.VLAN_NEXT_TYPE_OFFSET - EthernetHeader.ETHERTYPE_LENGTH));
+                at += EthernetHeader.VLAN_TAG_LENGTH;
             }
         }
         switch (type) {
             case EthernetHeader.TYPE_IPV4 -> {
-                if (n - at >= 20) {
+                if (n - at >= Ipv4Header.MIN_LENGTH) {
                     ipv4(data, offset + at, n - at);
                 }
             }
             case EthernetHeader.TYPE_IPV6 -> {
-                if (n - at >= 40) {
+                if (n - at >= Ipv6Header.LENGTH) {
                     ipv6(data, offset + at, n - at);
                 }
             }
@@ -187,8 +192,8 @@ final class TrafficSummary {
 
     /** An IPv4 header of {@code n >= 20} bytes at {@code at}. */
     private void ipv4(MemorySegment d, long at, int n) {
-        int protocol = d.get(ValueLayout.JAVA_BYTE, at + 9) & 0xFF;
-        long pair = d.get(LONG_BE, at + 12); // source and destination
+        int protocol = d.get(ValueLayout.JAVA_BYTE, at + Ipv4Header.PROTOCOL_OFFSET) & 0xFF;
+        long pair = d.get(LONG_BE, at + Ipv4Header.SOURCE_OFFSET); // source and destination
         int ihl = Ipv4Header.headerLength(d.get(ValueLayout.JAVA_BYTE, at + Ipv4Header.VERSION_IHL_OFFSET));
         ipv4Flow(pair, flowRest(protocol, n - ihl >= 4 ? Integer.toUnsignedLong(d.get(INT_BE, at + ihl)) : NO_PORTS));
     }
@@ -249,16 +254,24 @@ final class TrafficSummary {
         ports[destination >>> 6] |= 1L << destination;
     }
 
+    /** Where an IPv6 address's low 8 bytes sit (each address is read as two longs). */
+    private static final int SOURCE_LOW = Ipv6Header.SOURCE_OFFSET + Long.BYTES;
+    private static final int DESTINATION_LOW = Ipv6Header.DESTINATION_OFFSET + Long.BYTES;
+    /** The end of a fragment header right behind the fixed IPv6 header: the fragment's transport header starts there. */
+    private static final int FRAGMENT_END = Ipv6Header.LENGTH + Ipv6Header.FRAGMENT_HEADER_LENGTH;
+
     /** An IPv6 header of {@code n >= 40} bytes at {@code at}. */
     private void ipv6(MemorySegment d, long at, int n) {
-        int next = d.get(ValueLayout.JAVA_BYTE, at + 6) & 0xFF;
+        int next = d.get(ValueLayout.JAVA_BYTE, at + Ipv6Header.NEXT_HEADER_OFFSET) & 0xFF;
         if (next == Ipv6Header.FRAGMENT) {
             ipv6Fragment(d, at, n);
             return;
         }
-        long sourceHigh = d.get(LONG_BE, at + 8), sourceLow = d.get(LONG_BE, at + 16);
-        long destinationHigh = d.get(LONG_BE, at + 24), destinationLow = d.get(LONG_BE, at + 32);
-        long rest = flowRest(next, n - 40 >= 4 ? Integer.toUnsignedLong(d.get(INT_BE, at + 40)) : NO_PORTS);
+        long sourceHigh = d.get(LONG_BE, at + Ipv6Header.SOURCE_OFFSET), sourceLow = d.get(LONG_BE, at + SOURCE_LOW);
+        long destinationHigh = d.get(LONG_BE, at + Ipv6Header.DESTINATION_OFFSET);
+        long destinationLow = d.get(LONG_BE, at + DESTINATION_LOW);
+        long rest = flowRest(next, n - Ipv6Header.LENGTH >= 4
+                ? Integer.toUnsignedLong(d.get(INT_BE, at + Ipv6Header.LENGTH)) : NO_PORTS);
         long h = (sourceHigh ^ sourceLow * 0x9E3779B97F4A7C15L ^ destinationHigh * 0xC2B2AE3D27D4EB4FL ^ destinationLow
                 ^ rest * 0x165667B19E3779F9L) * 0x9E3779B97F4A7C15L;
         int i = (int) (h >>> 58) * 5; // FLOWS6 = 64
@@ -284,14 +297,14 @@ final class TrafficSummary {
     private void ipv6Fragment(MemorySegment d, long at, int n) {
         int next = Ipv6Header.FRAGMENT;
         protocols[next >>> 6] |= 1L << next;
-        addresses.add(d.get(LONG_BE, at + 8), d.get(LONG_BE, at + 16));
-        addresses.add(d.get(LONG_BE, at + 24), d.get(LONG_BE, at + 32));
-        if (n >= 48) {
-            int inner = d.get(ValueLayout.JAVA_BYTE, at + 40) & 0xFF;
+        addresses.add(d.get(LONG_BE, at + Ipv6Header.SOURCE_OFFSET), d.get(LONG_BE, at + SOURCE_LOW));
+        addresses.add(d.get(LONG_BE, at + Ipv6Header.DESTINATION_OFFSET), d.get(LONG_BE, at + DESTINATION_LOW));
+        if (n >= FRAGMENT_END) {
+            int inner = d.get(ValueLayout.JAVA_BYTE, at + (Ipv6Header.LENGTH + Ipv6Header.EXTENSION_NEXT_HEADER_OFFSET)) & 0xFF;
             protocols[inner >>> 6] |= 1L << inner;
-            transport(d, at + 48, n - 48, inner);
+            transport(d, at + FRAGMENT_END, n - FRAGMENT_END, inner);
         }
-        transport(d, at + 40, n - 40, next);
+        transport(d, at + Ipv6Header.LENGTH, n - Ipv6Header.LENGTH, next);
     }
 
     private void transport(MemorySegment d, long at, int n, int protocol) {

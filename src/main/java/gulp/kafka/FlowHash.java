@@ -1,6 +1,10 @@
 package gulp.kafka;
 
+import gulp.decap.EthernetHeader;
 import gulp.decap.Ipv4Header;
+import gulp.decap.Ipv6Header;
+import gulp.decap.Sll2Header;
+import gulp.decap.SllHeader;
 import gulp.format.LinkType;
 
 import java.lang.foreign.MemorySegment;
@@ -17,10 +21,6 @@ import java.nio.ByteOrder;
 public final class FlowHash {
     private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final int ETHERTYPE_IPV4 = 0x0800;
-    private static final int ETHERTYPE_IPV6 = 0x86DD;
-    private static final int LINKTYPE_LINUX_SLL = 113;
-    private static final int LINKTYPE_LINUX_SLL2 = 276;
     private static final int LINKTYPE_IPV4 = 228;
     private static final int LINKTYPE_IPV6 = 229;
 
@@ -31,29 +31,33 @@ public final class FlowHash {
     public static int of(MemorySegment frame, long offset, int length, int linkType) {
         switch (linkType & LinkType.MASK) {
             case LinkType.ETHERNET -> {
-                int at = 12;
-                while (at + 2 <= length) {
+                int at = EthernetHeader.ETHERTYPE_OFFSET;
+                while (at + EthernetHeader.ETHERTYPE_LENGTH <= length) {
                     int type = u16(frame, offset + at);
-                    if (type == 0x8100 || type == 0x88A8) {
-                        at += 4;
+                    if (type == EthernetHeader.TYPE_VLAN || type == EthernetHeader.TYPE_QINQ) {
+                        at += EthernetHeader.VLAN_TAG_LENGTH; // to the tag's next type
                         continue;
                     }
-                    return ip(frame, offset + at + 2, length - at - 2, type);
+                    return ip(frame, offset + at + EthernetHeader.ETHERTYPE_LENGTH,
+                            length - at - EthernetHeader.ETHERTYPE_LENGTH, type);
                 }
                 return 0;
             }
-            case LINKTYPE_LINUX_SLL -> {
-                return length < 16 ? 0 : ip(frame, offset + 16, length - 16, u16(frame, offset + 14));
+            case SllHeader.LINKTYPE -> {
+                return length < SllHeader.LENGTH ? 0 : ip(frame, offset + SllHeader.LENGTH, length - SllHeader.LENGTH,
+                        u16(frame, offset + SllHeader.PROTOCOL_OFFSET));
             }
-            case LINKTYPE_LINUX_SLL2 -> {
-                return length < 20 ? 0 : ip(frame, offset + 20, length - 20, u16(frame, offset));
+            case Sll2Header.LINKTYPE -> {
+                return length < Sll2Header.LENGTH ? 0 : ip(frame, offset + Sll2Header.LENGTH, length - Sll2Header.LENGTH,
+                        u16(frame, offset + Sll2Header.PROTOCOL_OFFSET));
             }
             case LinkType.RAW, LINKTYPE_IPV4, LINKTYPE_IPV6 -> {
                 if (length < 1) {
                     return 0;
                 }
                 int version = (frame.get(ValueLayout.JAVA_BYTE, offset) & 0xF0) >> 4;
-                return ip(frame, offset, length, version == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
+                return ip(frame, offset, length,
+                        version == Ipv6Header.VERSION ? EthernetHeader.TYPE_IPV6 : EthernetHeader.TYPE_IPV4);
             }
             default -> {
                 return 0;
@@ -62,23 +66,23 @@ public final class FlowHash {
     }
 
     private static int ip(MemorySegment f, long at, int length, int etherType) {
-        if (etherType == ETHERTYPE_IPV4 && length >= 20) {
+        if (etherType == EthernetHeader.TYPE_IPV4 && length >= Ipv4Header.MIN_LENGTH) {
             int headerLength = Ipv4Header.headerLength(f.get(ValueLayout.JAVA_BYTE, at + Ipv4Header.VERSION_IHL_OFFSET));
-            int protocol = f.get(ValueLayout.JAVA_BYTE, at + 9) & 0xFF;
-            int a = mix(f.get(BE32, at + 12));
-            int b = mix(f.get(BE32, at + 16));
-            boolean firstFragment = (u16(f, at + 6) & 0x1FFF) == 0;
+            int protocol = f.get(ValueLayout.JAVA_BYTE, at + Ipv4Header.PROTOCOL_OFFSET) & 0xFF;
+            int a = mix(f.get(BE32, at + Ipv4Header.SOURCE_OFFSET));
+            int b = mix(f.get(BE32, at + Ipv4Header.DESTINATION_OFFSET));
+            boolean firstFragment = (u16(f, at + Ipv4Header.FLAGS_FRAGMENT_OFFSET) & Ipv4Header.FRAGMENT_OFFSET_MASK) == 0;
             return combine(a, b, protocol, firstFragment ? f : null, at + headerLength, length - headerLength);
         }
-        if (etherType == ETHERTYPE_IPV6 && length >= 40) {
-            int protocol = f.get(ValueLayout.JAVA_BYTE, at + 6) & 0xFF;
+        if (etherType == EthernetHeader.TYPE_IPV6 && length >= Ipv6Header.LENGTH) {
+            int protocol = f.get(ValueLayout.JAVA_BYTE, at + Ipv6Header.NEXT_HEADER_OFFSET) & 0xFF;
             int a = 0;
             int b = 0;
-            for (int i = 0; i < 16; i += 4) {
-                a = a * 31 + f.get(BE32, at + 8 + i);
-                b = b * 31 + f.get(BE32, at + 24 + i);
+            for (int i = 0; i < Ipv6Header.ADDRESS_LENGTH; i += 4) {
+                a = a * 31 + f.get(BE32, at + Ipv6Header.SOURCE_OFFSET + i);
+                b = b * 31 + f.get(BE32, at + Ipv6Header.DESTINATION_OFFSET + i);
             }
-            return combine(mix(a), mix(b), protocol, f, at + 40, length - 40);
+            return combine(mix(a), mix(b), protocol, f, at + Ipv6Header.LENGTH, length - Ipv6Header.LENGTH);
         }
         return 0;
     }
@@ -87,7 +91,8 @@ public final class FlowHash {
     private static int combine(int addressA, int addressB, int protocol, MemorySegment f, long l4, int l4Length) {
         int portA = 0;
         int portB = 0;
-        if (f != null && l4Length >= 4 && (protocol == 6 || protocol == 17 || protocol == 132)) {
+        if (f != null && l4Length >= 4 && (protocol == Ipv4Header.PROTOCOL_TCP || protocol == Ipv4Header.PROTOCOL_UDP
+                || protocol == Ipv4Header.PROTOCOL_SCTP)) {
             portA = u16(f, l4);
             portB = u16(f, l4 + 2);
         }
