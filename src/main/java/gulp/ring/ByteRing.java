@@ -17,6 +17,7 @@ import static gulp.ring.ByteRingDescriptor.TAIL_OFFSET;
 import static gulp.ring.ByteRingDescriptor.WANTED_TAIL_OFFSET;
 import static gulp.ring.ByteRingDescriptor.WRAP_INDEX_OFFSET;
 import static gulp.ring.ByteRingDescriptor.WRAP_POSITION_OFFSET;
+import static gulp.ring.ByteRingDescriptor.WRAP_SLOT_LENGTH;
 
 /**
  * A single-producer / single-consumer byte ring in off-heap memory: the buffer between the reader
@@ -43,14 +44,16 @@ import static gulp.ring.ByteRingDescriptor.WRAP_POSITION_OFFSET;
  * producer publishes with its tail at least {@link #EARLY_WRAP_FROM} into the buffer and the
  * consumer's head at least half that far (what is unread lies between the two, in one piece), it
  * goes on at the buffer's first page instead, at the tail's offset in its page (a byte keeps its
- * address's alignment, which O_DIRECT writes from the ring need), and says where in the control
- * block ({@link ByteRingDescriptor}: the wrap position and index). Positions go on growing as
+ * address's alignment, which O_DIRECT writes from the ring need), and says so in the control
+ * block ({@link ByteRingDescriptor}: a wrap position and index). Positions go on growing as
  * before: only where the records from the wrap position on lie changes. Until the consumer has
- * passed the wrap position the producer may fill only the room up to the head's index; after it,
- * the whole capacity again. The consumer learns of the wrap when it refreshes the tail, cuts its
- * slices at the wrap position and passes it when it releases it. So while the writer keeps up,
- * the ring's traffic stays in its first {@link #EARLY_WRAP_FROM} and a bit (warm in the cache and
- * faulted in once); a backlog still has the whole ring.
+ * passed the wrap, the producer's room ends at the head's index; should it run out of room
+ * meanwhile (the writer stalled), it jumps over the unread bytes to where the tail left the
+ * buffer, and fills the rest of it up to the end (a second posted wrap), so a stall still has
+ * nearly the whole ring. Once the consumer has passed them, the whole capacity is the room again.
+ * The consumer learns of wraps when it refreshes the tail, cuts its slices at them and passes
+ * them as it releases. So while the writer keeps up, the ring's traffic stays in its first
+ * {@link #EARLY_WRAP_FROM} and a bit (warm in the cache and faulted in once).
  *
  * <p>The producer publishes only at record boundaries, so every tail the consumer sees is a place
  * where an output file may end. That is the hook for rotation: the writer cuts files only at
@@ -82,6 +85,12 @@ public final class ByteRing {
     public static final long EARLY_WRAP_FROM = 16L << 20;
     /** No early wrap is pending (the consumer's wrap position). */
     private static final long NO_WRAP = Long.MAX_VALUE;
+    /** The producer's states (Producer.state): records follow each other round the buffer, ... */
+    private static final int LINEAR = 0;
+    /** ... an early wrap is ahead of the consumer, ... */
+    private static final int WRAPPED = 1;
+    /** ... and a jump after it (the early wrap may be passed or not). */
+    private static final int JUMPED = 2;
 
     private final MemorySegment buffer;
     /** The buffer and, mirrored, the capacity after it again: what the producer and the consumer address. */
@@ -226,12 +235,12 @@ public final class ByteRing {
     }
 
     /**
-     * The tail the producer last published, as seen from any thread (one opaque load, no fence):
+     * The tail the producer last published, as seen from any thread (one acquire load):
      * for threads that follow the producer from behind, such as the one that faults a live
      * capture's ring in ahead of it (run.RingFaultIn).
      */
     public long published() {
-        return (long) LONG.getOpaque(positions, TAIL_OFFSET);
+        return (long) LONG.getAcquire(positions, TAIL_OFFSET);
     }
 
     /**
@@ -242,9 +251,13 @@ public final class ByteRing {
         return (long) LONG.getOpaque(positions, TAIL_INDEX_OFFSET);
     }
 
-    /** The position of the producer's last early wrap (class comment), as seen from any thread; 0: none yet. */
+    /**
+     * The position of the producer's last early wrap or jump (class comment), as seen from any
+     * thread; 0: none yet. Read after {@link #published()}, it is at least the wraps before that tail.
+     */
     public long lastEarlyWrap() {
-        return (long) LONG.getOpaque(positions, WRAP_POSITION_OFFSET);
+        return Math.max((long) LONG.getAcquire(positions, WRAP_POSITION_OFFSET),
+                (long) LONG.getAcquire(positions, WRAP_POSITION_OFFSET + WRAP_SLOT_LENGTH));
     }
 
     /** The highest {@link #used()} the producer observed when publishing. */
@@ -279,10 +292,16 @@ public final class ByteRing {
         private long claimedEnd;  // cursor may not pass this
         private long cachedHead;
         private long peak;
-        /** How far the tail may run ahead of the head: the capacity, less while an early wrap is pending. */
-        private long limit = capacity;
-        /** The position of the last early wrap (the consumer has passed it once limit is the capacity again). */
-        private long wrapPosition = NO_WRAP;
+        /** Claims may end up to this position: {@link #moveLimit()} sets it from the head and the state. */
+        private long limitEnd = capacity;
+        /** {@link #LINEAR}, {@link #WRAPPED} (an early wrap not yet passed by the consumer) or {@link #JUMPED}. */
+        private int state = LINEAR;
+        private long wraps;       // early wraps and jumps made: which control-block slot the next one uses
+        private long wrapStart;   // WRAPPED, JUMPED: the position of the last early wrap
+        private long wrapFrom;    // the index the tail left there
+        private long wrapTo;      // the index it went on at
+        private long jumpStart;   // JUMPED: the position of the jump
+        private long jumpTo;      // the index it went on at
 
         private Producer() {
         }
@@ -312,38 +331,81 @@ public final class ByteRing {
         /** Room for {@code length} bytes after the tail; the consumer's position is re-read only when needed. */
         private boolean roomFor(long length) {
             long end = tail + length;
-            if (end - cachedHead > limit) {
+            if (end > limitEnd) {
                 cachedHead = (long) LONG.getAcquire(positions, HEAD_OFFSET);
-                if (cachedHead >= wrapPosition) {
-                    limit = capacity; // the consumer passed the early wrap: the bytes before it are free
+                moveLimit();
+                if (end > limitEnd && state == WRAPPED) {
+                    jumpIfItFits(length);
                 }
             }
-            return end - cachedHead <= limit;
+            return end <= limitEnd;
         }
 
         /**
-         * After a publish: goes on at the buffer's first page when the tail is far enough into it and
-         * the head far enough behind (class comment). The unread bytes lie from the head's index to
-         * the tail's, in one piece (used at most the tail's index); the producer may then write from
-         * the new index up to the head's, which is {@code limit} ahead of the head in positions. Not
-         * while the last early wrap is still ahead of the consumer.
+         * Sets {@link #limitEnd} from the head just read. Linear: a capacity past the head. After an
+         * early wrap, until the head passes it: the new records lie from the first page up to the
+         * head's index, a limit of {@code wrapFrom - wrapTo} past the head in positions. After a
+         * jump, until the head passes it: up to the buffer's end (not into the mirror, whose pages
+         * hold the records from the wrap on).
          */
-        private void wrapEarlyIfDrained() {
-            cachedHead = (long) LONG.getAcquire(positions, HEAD_OFFSET);
-            if (cachedHead >= wrapPosition) {
-                limit = capacity;
+        private void moveLimit() {
+            if (state == WRAPPED && cachedHead >= wrapStart || state == JUMPED && cachedHead >= jumpStart) {
+                state = LINEAR; // what is unread lies in one piece again
             }
-            long headIndex = tailIndex - (tail - cachedHead);
-            if (limit != capacity || headIndex < earlyWrapFrom / 2) {
-                return; // a backlog (or unread bytes across the end): it keeps the whole ring
+            limitEnd = switch (state) {
+                case WRAPPED -> cachedHead + (wrapFrom - wrapTo);
+                case JUMPED -> jumpStart + (capacity - jumpTo);
+                default -> cachedHead + capacity;
+            };
+        }
+
+        /**
+         * Out of room after an early wrap while the consumer is still before it (a stalled writer,
+         * say): the rest of the buffer, from where the tail left it to the end, is free but lies
+         * beyond the unread bytes. Jump over them to it (at the tail's offset in its page, as the
+         * wrap), so a stall still has nearly the whole ring. Between records with something written
+         * since the wrap (two wraps at one position would be one to the consumer).
+         */
+        private void jumpIfItFits(long length) {
+            long to = wrapFrom + Math.floorMod(tailIndex - wrapFrom, ALIGNMENT);
+            if (tail == wrapStart || cursor != tail || claimedEnd > tail || to + length > capacity) {
+                return;
             }
-            long to = tailIndex & (ALIGNMENT - 1);
-            LONG.set(positions, WRAP_INDEX_OFFSET, to);
-            LONG.setRelease(positions, WRAP_POSITION_OFFSET, tail); // seen by the consumer before any tail past it
-            limit = tailIndex - to;
-            wrapPosition = tail;
+            postWrap(to);
+            jumpStart = tail;
+            jumpTo = to;
+            state = JUMPED;
+            moveLimit();
+        }
+
+        /** Says in the control block that the records from the tail on lie from {@code to} on, and goes there. */
+        private void postWrap(long to) {
+            long slot = (wraps++ & 1) * WRAP_SLOT_LENGTH; // two slots: a wrap and a jump may both be ahead of the consumer
+            LONG.set(positions, WRAP_INDEX_OFFSET + slot, to);
+            LONG.setRelease(positions, WRAP_POSITION_OFFSET + slot, tail); // seen by the consumer before any tail past it
             tailIndex = to;
             cursorIndex = to;
+        }
+
+        /**
+         * After a publish with the tail far enough into the buffer: goes on at the buffer's first
+         * page when the head is far enough behind (class comment). What is unread then lies from
+         * the head's index to the tail's in one piece (used at most the tail's index). Between
+         * records only; not while an earlier wrap or jump is still ahead of the consumer.
+         */
+        private void wrapEarlyIfBehind() {
+            cachedHead = (long) LONG.getAcquire(positions, HEAD_OFFSET);
+            moveLimit();
+            long headIndex = tailIndex - (tail - cachedHead);
+            if (state != LINEAR || headIndex < earlyWrapFrom / 2 || cursor != tail || claimedEnd > tail) {
+                return; // a backlog (or unread bytes across the end) keeps the ring as it is
+            }
+            wrapStart = tail;
+            wrapFrom = tailIndex;
+            wrapTo = tailIndex & (ALIGNMENT - 1);
+            postWrap(wrapTo);
+            state = WRAPPED;
+            moveLimit();
         }
 
         /**
@@ -500,8 +562,8 @@ public final class ByteRing {
                     LONG.setOpaque(positions, PEAK_OFFSET, peak);
                 }
             }
-            if (tailIndex >= earlyWrapFrom && cursor == tail) {
-                wrapEarlyIfDrained();
+            if (tailIndex >= earlyWrapFrom) {
+                wrapEarlyIfBehind();
             }
         }
 
@@ -542,9 +604,12 @@ public final class ByteRing {
         private long cachedTail;
         /** index(p) = (p + shift) mod capacity for the positions before {@link #wrapAt}. */
         private long shift;
-        /** The position of an early wrap not passed yet, or {@link #NO_WRAP}; its records lie from {@link #wrapIndex} on. */
+        /** The position of an early wrap (or jump) not passed yet, or {@link #NO_WRAP}; its records lie from {@link #wrapIndex} on. */
         private long wrapAt = NO_WRAP;
         private long wrapIndex;
+        /** A jump after it (at most two are ahead of the consumer), or {@link #NO_WRAP}. */
+        private long nextWrapAt = NO_WRAP;
+        private long nextWrapIndex;
         /** The last wrap position read from the control block (positions only grow: 0, none yet). */
         private long lastWrap;
 
@@ -557,30 +622,54 @@ public final class ByteRing {
          */
         public long refresh() {
             cachedTail = (long) LONG.getAcquire(positions, TAIL_OFFSET);
-            if (wrapAt == NO_WRAP) {
-                long wrap = (long) LONG.getAcquire(positions, WRAP_POSITION_OFFSET);
-                if (wrap > lastWrap) {
-                    lastWrap = wrap;
-                    wrapIndex = (long) LONG.get(positions, WRAP_INDEX_OFFSET);
-                    wrapAt = wrap;
-                    if (head >= wrapAt) {
-                        passWrap();
-                    }
+            if (nextWrapAt == NO_WRAP) {
+                learnWrap(WRAP_POSITION_OFFSET, WRAP_INDEX_OFFSET);
+                learnWrap(WRAP_POSITION_OFFSET + WRAP_SLOT_LENGTH, WRAP_INDEX_OFFSET + WRAP_SLOT_LENGTH);
+                while (head >= wrapAt) {
+                    passWrap();
                 }
             }
             return cachedTail - head;
+        }
+
+        /**
+         * Takes in the wrap of one control-block slot if it is new (after the last one taken in).
+         * The producer reuses a slot only once the consumer has passed the wrap in it, and the
+         * index is written before the position's release store: the pair read here is whole.
+         */
+        private void learnWrap(long positionOffset, long indexOffset) {
+            long wrap = (long) LONG.getAcquire(positions, positionOffset);
+            if (wrap <= lastWrap) {
+                return;
+            }
+            long index = (long) LONG.get(positions, indexOffset);
+            if (wrapAt == NO_WRAP) {
+                wrapAt = wrap;
+                wrapIndex = index;
+            } else if (wrap > wrapAt) {
+                nextWrapAt = wrap;
+                nextWrapIndex = index;
+            } else { // the other slot, read first, held the later one
+                nextWrapAt = wrapAt;
+                nextWrapIndex = wrapIndex;
+                wrapAt = wrap;
+                wrapIndex = index;
+            }
+            lastWrap = Math.max(lastWrap, wrap);
         }
 
         /** The head reached the early wrap: the positions from it on lie from the wrap index on. */
         private void passWrap() {
             headIndex = wrapIndex + (head - wrapAt);
             shift = Math.floorMod(wrapIndex - wrapAt, capacity);
-            wrapAt = NO_WRAP;
+            wrapAt = nextWrapAt;
+            wrapIndex = nextWrapIndex;
+            nextWrapAt = NO_WRAP;
         }
 
         /** How many bytes from {@code position} lie on in the same run of the buffer before an early wrap. */
         private long beforeWrap(long position) {
-            return position < wrapAt ? wrapAt - position : Long.MAX_VALUE;
+            return position < wrapAt ? wrapAt - position : position < nextWrapAt ? nextWrapAt - position : Long.MAX_VALUE;
         }
 
         private long index(long position) {
@@ -645,7 +734,9 @@ public final class ByteRing {
         public void release(long length) {
             head += length;
             if (head >= wrapAt) {
-                passWrap();
+                do {
+                    passWrap();
+                } while (head >= wrapAt);
             } else {
                 headIndex = wrap(headIndex + length);
             }
@@ -676,8 +767,8 @@ public final class ByteRing {
 
         /** Where stream position {@code position} (published, at most a ring ahead of the head) is in {@link #buffer()}. */
         public long indexOf(long position) {
-            if (position >= wrapAt) {
-                return wrapIndex + (position - wrapAt); // the run after an early wrap ends before the head's index
+            if (position >= wrapAt) { // the runs after an early wrap and a jump end before the buffer's end
+                return position >= nextWrapAt ? nextWrapIndex + (position - nextWrapAt) : wrapIndex + (position - wrapAt);
             }
             long ahead = position - head;
             return ahead >= 0 && ahead < capacity ? wrap(headIndex + ahead) : index(position);

@@ -12,8 +12,8 @@ package gulp.ring;
  *    | head    | padding                                                        |
  *  256         264          272                                                 384
  *    | tail    | tail index | padding                                           |
- *  384         392         400           408             416          424       512
- *    | peak    | done      | wanted tail | wrap position | wrap index | padding |
+ *  384         392         400           408             416          424             432          440   512
+ *    | peak    | done      | wanted tail | wrap position | wrap index | wrap position 2 | wrap index 2 | pad |
  * </pre>
  * <table>
  *   <caption>Who writes each slot</caption>
@@ -32,8 +32,8 @@ package gulp.ring;
  *       producer clears it when it wakes the consumer</td><td>producer (volatile)</td>
  *       <td>tail the parked consumer waits for; 0 = nobody waits</td></tr>
  *   <tr><td>wrap position</td><td>producer (release, after the wrap index)</td><td>consumer (acquire)</td>
- *       <td>the last early wrap ({@link ByteRing}): the records from this position on lie from the wrap
- *       index on; 0 = none yet</td></tr>
+ *       <td>an early wrap or jump ({@link ByteRing}; the slots take turns): the records from this
+ *       position on lie from the wrap index on; 0 = none yet</td></tr>
  *   <tr><td>wrap index</td><td>producer (plain)</td><td>consumer (after the wrap position)</td>
  *       <td>where the wrap position's byte lies in the buffer</td></tr>
  * </table>
@@ -53,6 +53,8 @@ final class ByteRingDescriptor {
     static final long WANTED_TAIL_OFFSET = PEAK_OFFSET + 16;
     static final long WRAP_POSITION_OFFSET = PEAK_OFFSET + 24;
     static final long WRAP_INDEX_OFFSET = PEAK_OFFSET + 32;
+    /** The second wrap slot lies this far after the first (a wrap and a jump may both be ahead of the consumer). */
+    static final long WRAP_SLOT_LENGTH = 16;
     /** Bytes of the control block. */
     static final long LENGTH = 4 * CACHE_LINE_PAIR;
 

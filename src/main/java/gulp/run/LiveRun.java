@@ -157,7 +157,9 @@ final class LiveRun {
         // warmed up beside the reader's, a batch of records after each block.
         try (Arena arena = Arena.ofConfined(); IndexWarmUp index = options.writeIndex && options.outputDirectory != null
                 ? new IndexWarmUp(LinkType.ETHERNET, RunAssembly.encoder(options), options.pcapng) : null) {
-            ByteRing scratch = ByteRing.allocate(WARM_UP_RING, arena);
+            // Wrapping early there too: the ring's branches for it are taken (and compiled) before
+            // the capture's first wrap, not first at it (a deoptimisation of the reader's path).
+            ByteRing scratch = ByteRing.allocate(WARM_UP_RING, arena).earlyWrapFrom(WARM_UP_RING / 4);
             ByteRing.Consumer consumer = scratch.consumer();
             PacketPath path = new PacketPath(scratch.producer(), RunAssembly.encoder(options),
                     false, new CaptureCounters(), new RunControl(), 0, 0);

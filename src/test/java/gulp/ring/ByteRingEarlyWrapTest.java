@@ -67,27 +67,69 @@ class ByteRingEarlyWrapTest {
     }
 
     @Test
-    void beforeTheConsumerPassesTheWrapTheProducerFillsOnlyUpToTheHeadsIndex() {
+    void aWriterStalledRightAfterAnEarlyWrapStillLeavesNearlyTheWholeRingAndEveryByteComesBack() {
+        // The head stops before the wrap: the room up to the head's index fills, then the producer
+        // jumps over the unread bytes to where the tail left the buffer and fills the rest of it.
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(CAPACITY, arena, 24).earlyWrapFrom(WRAP_FROM);
+            ByteRing.Producer producer = ring.producer();
+            ByteRing.Consumer consumer = ring.consumer();
+            long wrapAt = 3 * WRAP_FROM + 8;
+            writeNumbered(producer, 0, wrapAt - 8);
+            consumer.refresh();
+            long headIndex = 2 * WRAP_FROM + 8;
+            consumer.release(headIndex);
+            writeNumbered(producer, wrapAt - 8, 8); // published with the head far enough behind: the wrap
+            long produced = wrapAt;
+            while (producer.tryClaim(1000)) { // the stall: nothing more is released
+                putNumbered(producer, produced, 1000);
+                produced += 1000;
+            }
+            producer.publish();
+            long unread = produced - headIndex;
+            assertTrue(unread > CAPACITY - 2 * ByteRing.ALIGNMENT - 1000 * 2, "a stall holds nearly the whole ring: " + unread);
+            long read = headIndex;
+            while (consumer.refresh() > 0) { // the writer comes back: every byte in order, across the wrap and the jump
+                ByteBuffer slice = consumer.byteBuffer(1 << 20);
+                for (int k = 0; k < slice.remaining(); k++) {
+                    assertEquals(byteAt(read + k), slice.get(slice.position() + k), "at position " + (read + k));
+                }
+                read += slice.remaining();
+                consumer.release(slice.remaining());
+            }
+            assertEquals(produced, read);
+            assertTrue(producer.hasRoom(CAPACITY), "empty again: the whole capacity");
+            writeNumbered(producer, produced, 5000);
+            assertEquals(5000, consumer.refresh());
+            assertEquals(byteAt(produced), consumer.byteBuffer(10).get(0));
+        }
+    }
+
+    @Test
+    void aWriterStalledWithTheHeadParkedPastHalfTheWrapPointStillLeavesNearlyTheWholeRing() {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
             ByteRing.Producer producer = ring.producer();
             ByteRing.Consumer consumer = ring.consumer();
-            long wrapAt = 3 * WRAP_FROM;
-            write(producer, wrapAt);
-            consumer.refresh();
-            long headIndex = 2 * WRAP_FROM + 8;
-            consumer.release(headIndex); // unread: [headIndex, wrapAt), then the early wrap at the publish
-            write(producer, 8);
-            long newTailIndex = (wrapAt + 8) % ByteRing.ALIGNMENT;
-            long room = headIndex - newTailIndex;
-            assertTrue(producer.hasRoom(room));
-            assertFalse(producer.hasRoom(room + 1), "not onto the bytes the consumer has not read");
-            write(producer, room);
-            assertEquals(newTailIndex + room, ring.publishedIndex(), "wrapped early");
-            assertEquals(wrapAt + 8 - headIndex, consumer.refresh() - room);
-            consumer.release(wrapAt + 8 - headIndex); // just past the wrap: every byte before it is free
-            assertTrue(producer.hasRoom(CAPACITY - room));
-            assertFalse(producer.hasRoom(CAPACITY - room + 1));
+            writeNumbered(producer, 0, WRAP_FROM);
+            consumer.release(consumer.refresh()); // parked at the wrap point's index, and stays there
+            long produced = WRAP_FROM;
+            while (producer.tryClaim(700)) {
+                putNumbered(producer, produced, 700);
+                produced += 700;
+                producer.publish(); // a publish after every record: each one may wrap
+            }
+            assertTrue(produced - WRAP_FROM > CAPACITY - 2 * ByteRing.ALIGNMENT - 1400, "held: " + (produced - WRAP_FROM));
+            long read = WRAP_FROM;
+            while (consumer.refresh() > 0) {
+                ByteBuffer slice = consumer.byteBuffer(1 << 20);
+                for (int k = 0; k < slice.remaining(); k++) {
+                    assertEquals(byteAt(read + k), slice.get(slice.position() + k), "at position " + (read + k));
+                }
+                read += slice.remaining();
+                consumer.release(slice.remaining());
+            }
+            assertEquals(produced, read);
         }
     }
 
@@ -163,6 +205,25 @@ class ByteRingEarlyWrapTest {
         }
     }
 
+    private static void writeNumbered(ByteRing.Producer producer, long from, long bytes) {
+        for (long done = 0; done < bytes; ) {
+            int n = (int) Math.min(bytes - done, 4096);
+            assertTrue(producer.tryClaim(n));
+            putNumbered(producer, from + done, n);
+            done += n;
+        }
+        producer.publish();
+    }
+
+    private static void putNumbered(ByteRing.Producer producer, long from, int length) {
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = byteAt(from + i);
+        }
+        producer.put(MemorySegment.ofArray(bytes), 0, length);
+        producer.commit();
+    }
+
     private static long write(ByteRing.Producer producer, long bytes) {
         MemorySegment chunk = MemorySegment.ofArray(new byte[4096]);
         long left = bytes;
@@ -174,21 +235,6 @@ class ByteRingEarlyWrapTest {
             left -= n;
         }
         producer.publish();
-        return producer.tail();
-    }
-
-    private static long writeAndDrain(ByteRing.Producer producer, ByteRing.Consumer consumer, long bytes) {
-        MemorySegment chunk = MemorySegment.ofArray(new byte[4096]);
-        long left = bytes;
-        while (left > 0) {
-            int n = (int) Math.min(left, 4096);
-            assertTrue(producer.tryClaim(n));
-            producer.put(chunk, 0, n);
-            producer.commit();
-            producer.publish();
-            consumer.release(consumer.refresh());
-            left -= n;
-        }
         return producer.tail();
     }
 }
