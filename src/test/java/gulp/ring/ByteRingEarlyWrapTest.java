@@ -88,16 +88,7 @@ class ByteRingEarlyWrapTest {
             producer.publish();
             long unread = produced - headIndex;
             assertTrue(unread > CAPACITY - 2 * ByteRing.ALIGNMENT - 1000 * 2, "a stall holds nearly the whole ring: " + unread);
-            long read = headIndex;
-            while (consumer.refresh() > 0) { // the writer comes back: every byte in order, across the wrap and the jump
-                ByteBuffer slice = consumer.byteBuffer(1 << 20);
-                for (int k = 0; k < slice.remaining(); k++) {
-                    assertEquals(byteAt(read + k), slice.get(slice.position() + k), "at position " + (read + k));
-                }
-                read += slice.remaining();
-                consumer.release(slice.remaining());
-            }
-            assertEquals(produced, read);
+            assertEquals(produced, readAllChecked(consumer, headIndex), "the writer comes back: every byte in order");
             assertTrue(producer.hasRoom(CAPACITY), "empty again: the whole capacity");
             writeNumbered(producer, produced, 5000);
             assertEquals(5000, consumer.refresh());
@@ -120,16 +111,7 @@ class ByteRingEarlyWrapTest {
                 producer.publish(); // a publish after every record: each one may wrap
             }
             assertTrue(produced - WRAP_FROM > CAPACITY - 2 * ByteRing.ALIGNMENT - 1400, "held: " + (produced - WRAP_FROM));
-            long read = WRAP_FROM;
-            while (consumer.refresh() > 0) {
-                ByteBuffer slice = consumer.byteBuffer(1 << 20);
-                for (int k = 0; k < slice.remaining(); k++) {
-                    assertEquals(byteAt(read + k), slice.get(slice.position() + k), "at position " + (read + k));
-                }
-                read += slice.remaining();
-                consumer.release(slice.remaining());
-            }
-            assertEquals(produced, read);
+            assertEquals(produced, readAllChecked(consumer, WRAP_FROM));
         }
     }
 
@@ -203,6 +185,20 @@ class ByteRingEarlyWrapTest {
             assertThrows(IllegalArgumentException.class, () -> ring.earlyWrapFrom(CAPACITY));
             assertThrows(IllegalArgumentException.class, () -> ring.earlyWrapFrom(ByteRing.ALIGNMENT));
         }
+    }
+
+    /** Reads and releases everything published, checking each byte from position {@code from}; returns where it ended. */
+    private static long readAllChecked(ByteRing.Consumer consumer, long from) {
+        long read = from;
+        while (consumer.refresh() > 0) {
+            ByteBuffer slice = consumer.byteBuffer(1 << 20);
+            for (int k = 0; k < slice.remaining(); k++) {
+                assertEquals(byteAt(read + k), slice.get(slice.position() + k), "at position " + (read + k));
+            }
+            read += slice.remaining();
+            consumer.release(slice.remaining());
+        }
+        return read;
     }
 
     private static void writeNumbered(ByteRing.Producer producer, long from, long bytes) {
