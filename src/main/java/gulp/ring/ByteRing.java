@@ -302,6 +302,17 @@ public final class ByteRing {
         private long wrapTo;      // the index it went on at
         private long jumpStart;   // JUMPED: the position of the jump
         private long jumpTo;      // the index it went on at
+        private final long[] slotPosition = new long[2]; // the position posted in each control-block slot
+        private long lastPosted = -1;                     // the last of them
+
+        /**
+         * Whether the next wrap's slot may be written: only once the head (just read) is past the
+         * position in it. A head past a wrap means the consumer saw a tail beyond it, so it had
+         * read the slot; a head only at it does not (a jump is posted after its tail was published).
+         */
+        private boolean mayPost() {
+            return cachedHead > slotPosition[(int) (wraps & 1)];
+        }
 
         private Producer() {
         }
@@ -368,7 +379,7 @@ public final class ByteRing {
          */
         private void jumpIfItFits(long length) {
             long to = wrapFrom + Math.floorMod(tailIndex - wrapFrom, ALIGNMENT);
-            if (tail == wrapStart || cursor != tail || claimedEnd > tail || to + length > capacity) {
+            if (tail == wrapStart || cursor != tail || claimedEnd > tail || to + length > capacity || !mayPost()) {
                 return;
             }
             postWrap(to);
@@ -380,6 +391,8 @@ public final class ByteRing {
 
         /** Says in the control block that the records from the tail on lie from {@code to} on, and goes there. */
         private void postWrap(long to) {
+            slotPosition[(int) (wraps & 1)] = tail;
+            lastPosted = tail;
             long slot = (wraps++ & 1) * WRAP_SLOT_LENGTH; // two slots: a wrap and a jump may both be ahead of the consumer
             LONG.set(positions, WRAP_INDEX_OFFSET + slot, to);
             LONG.setRelease(positions, WRAP_POSITION_OFFSET + slot, tail); // seen by the consumer before any tail past it
@@ -397,7 +410,7 @@ public final class ByteRing {
             cachedHead = (long) LONG.getAcquire(positions, HEAD_OFFSET);
             moveLimit();
             long headIndex = tailIndex - (tail - cachedHead);
-            if (state != LINEAR || headIndex < earlyWrapFrom / 2 || cursor != tail || claimedEnd > tail) {
+            if (state != LINEAR || headIndex < earlyWrapFrom / 2 || cursor != tail || claimedEnd > tail || tail == lastPosted || !mayPost()) {
                 return; // a backlog (or unread bytes across the end) keeps the ring as it is
             }
             wrapStart = tail;
@@ -532,12 +545,14 @@ public final class ByteRing {
         public void commit() {
             tail = cursor;
             tailIndex = cursorIndex;
+            claimedEnd = tail; // no claim open: an early wrap or jump may follow
         }
 
         /** Abandons the claimed record (the next claim starts at the same place). */
         public void abandon() {
             cursor = tail;
             cursorIndex = tailIndex;
+            claimedEnd = tail;
         }
 
         /** Lets the consumer see everything committed so far, and wakes it if it waits for that. */
@@ -612,6 +627,8 @@ public final class ByteRing {
         private long nextWrapIndex;
         /** The last wrap position read from the control block (positions only grow: 0, none yet). */
         private long lastWrap;
+        /** How many wraps were read: the next one is in slot {@code learned & 1}. */
+        private long learned;
 
         private Consumer() {
         }
@@ -623,8 +640,10 @@ public final class ByteRing {
         public long refresh() {
             cachedTail = (long) LONG.getAcquire(positions, TAIL_OFFSET);
             if (nextWrapAt == NO_WRAP) {
-                learnWrap(WRAP_POSITION_OFFSET, WRAP_INDEX_OFFSET);
-                learnWrap(WRAP_POSITION_OFFSET + WRAP_SLOT_LENGTH, WRAP_INDEX_OFFSET + WRAP_SLOT_LENGTH);
+                // The slots take turns: the next wrap's slot first, the other only if that one was new.
+                if (learnWrap() && nextWrapAt == NO_WRAP) {
+                    learnWrap();
+                }
                 while (head >= wrapAt) {
                     passWrap();
                 }
@@ -633,34 +652,33 @@ public final class ByteRing {
         }
 
         /**
-         * Takes in the wrap of one control-block slot if it is new (after the last one taken in).
-         * The producer reuses a slot only once the consumer has passed the wrap in it, and the
-         * index is written before the position's release store: the pair read here is whole.
+         * Takes in the next wrap (in the slot after the last one taken in) if the producer has
+         * posted it: a position after the last one. The producer writes a slot only once the head
+         * is past the wrap it held, and the index before the position's release store: the pair
+         * read here is whole. Returns whether there was one.
          */
-        private void learnWrap(long positionOffset, long indexOffset) {
-            long wrap = (long) LONG.getAcquire(positions, positionOffset);
+        private boolean learnWrap() {
+            long slot = (learned & 1) * WRAP_SLOT_LENGTH;
+            long wrap = (long) LONG.getAcquire(positions, WRAP_POSITION_OFFSET + slot);
             if (wrap <= lastWrap) {
-                return;
+                return false;
             }
-            long index = (long) LONG.get(positions, indexOffset);
+            long index = (long) LONG.get(positions, WRAP_INDEX_OFFSET + slot);
+            learned++;
+            lastWrap = wrap;
             if (wrapAt == NO_WRAP) {
                 wrapAt = wrap;
                 wrapIndex = index;
-            } else if (wrap > wrapAt) {
+            } else {
                 nextWrapAt = wrap;
                 nextWrapIndex = index;
-            } else { // the other slot, read first, held the later one
-                nextWrapAt = wrapAt;
-                nextWrapIndex = wrapIndex;
-                wrapAt = wrap;
-                wrapIndex = index;
             }
-            lastWrap = Math.max(lastWrap, wrap);
+            return true;
         }
 
         /** The head reached the early wrap: the positions from it on lie from the wrap index on. */
         private void passWrap() {
-            headIndex = wrapIndex + (head - wrapAt);
+            headIndex = wrap(wrapIndex + (head - wrapAt));
             shift = Math.floorMod(wrapIndex - wrapAt, capacity);
             wrapAt = nextWrapAt;
             wrapIndex = nextWrapIndex;

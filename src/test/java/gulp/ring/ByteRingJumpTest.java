@@ -1,0 +1,221 @@
+package gulp.ring;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The early wrap's jump (ByteRing's class comment) in the orders of events that a stall can bring:
+ * which slot each wrap is posted in, the head stopping exactly at a wrap or a jump, a release at
+ * the end of the buffer, a claim committed short of its end. Every byte is checked on reading.
+ */
+class ByteRingJumpTest {
+    static final int CAPACITY = 1 << 20;
+    static final long WRAP_FROM = 64 << 10;
+
+    static byte byteAt(long p) { return (byte) (p * 31 + (p >>> 11)); }
+
+    static void putNumbered(ByteRing.Producer producer, long from, int length) {
+        byte[] b = new byte[length];
+        for (int i = 0; i < length; i++) b[i] = byteAt(from + i);
+        producer.put(MemorySegment.ofArray(b), 0, length);
+        producer.commit();
+    }
+
+    /** Reads everything checked from the head; returns the end. */
+    static long readAllChecked(ByteRing.Consumer c) {
+        long read = c.head();
+        while (c.refresh() > 0) {
+            ByteBuffer s = c.byteBuffer(1 << 20);
+            assertTrue(s.remaining() > 0, "readable " + c.readable() + " but an empty slice at " + read);
+            for (int k = 0; k < s.remaining(); k++) {
+                assertEquals(byteAt(read + k), s.get(s.position() + k), "at position " + (read + k));
+            }
+            read += s.remaining();
+            c.release(s.remaining());
+        }
+        return read;
+    }
+
+    /** Wrap #0 (slot 0) passed while the consumer keeps up; wrap #1 (slot 1) while it stalls, jump #2 (slot 0). */
+    @Test
+    void aWrapInSlotOneAndAJumpInSlotZeroAreReadInOrder() {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
+            ByteRing.Producer p = ring.producer();
+            ByteRing.Consumer c = ring.consumer();
+            long produced = 0;
+            int wrapsSeen = 0;
+            long lastWrap = 0;
+            while (true) { // consumer keeps up: early wraps happen
+                assertTrue(p.tryClaim(1000));
+                putNumbered(p, produced, 1000);
+                produced += 1000;
+                p.publish();
+                if (ring.lastEarlyWrap() != lastWrap) {
+                    lastWrap = ring.lastEarlyWrap();
+                    if (++wrapsSeen == 2) break; // wrap #1 posted in slot 1, not yet seen by the consumer
+                }
+                readAllChecked(c);
+            }
+            while (p.tryClaim(1000)) { // the stall: fills the wrapped run, jumps (#2, slot 0), fills to the end
+                putNumbered(p, produced, 1000);
+                produced += 1000;
+            }
+            p.publish();
+            assertTrue(ring.lastEarlyWrap() > lastWrap, "jumped");
+            System.out.println(new Throwable().getStackTrace()[0].getMethodName() + ": " + slots(ring) + " head " + c.head());
+            assertEquals(produced, readAllChecked(c));
+        }
+    }
+
+    /** The jump run filled exactly to the buffer's end, released in one go: headIndex == capacity. */
+    @Test
+    void aReleaseAtTheEndOfAJumpRunThatFillsTheBufferStillSlicesTheBytesAfterIt() {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
+            ByteRing.Producer p = ring.producer();
+            ByteRing.Consumer c = ring.consumer();
+            long produced = 0;
+            while (produced < 3 * WRAP_FROM) { assertTrue(p.tryClaim(4096)); putNumbered(p, produced, 4096); produced += 4096; }
+            p.publish();
+            c.refresh();
+            c.release(2 * WRAP_FROM); // head index 128 KiB
+            assertTrue(p.tryClaim(8)); putNumbered(p, produced, 8); produced += 8; p.publish(); // the wrap
+            long lastIndex = -1;
+            while (true) {
+                if (!p.tryClaim(1000)) break;
+                long idx = p.claimedIndexIfContiguous();
+                boolean jumped = lastIndex >= 0 && idx > lastIndex + 10_000;
+                lastIndex = idx;
+                putNumbered(p, produced, 1000);
+                produced += 1000;
+                if (jumped) break;
+            }
+            // fill exactly to the end
+            while (lastIndex + 1000 < CAPACITY) {
+                long left = CAPACITY - (lastIndex + 1000);
+                int n = (int) Math.min(1000, left);
+                assertTrue(p.tryClaim(n));
+                long idx = p.claimedIndexIfContiguous();
+                putNumbered(p, produced, n);
+                produced += n;
+                lastIndex = idx + n - 1000;
+            }
+            p.publish();
+            assertTrue(!p.hasRoom(1), "full");
+            // the consumer checks all, then releases it in one go
+            long readable = c.refresh();
+            c.release(readable);
+            assertEquals(produced, c.head());
+            assertTrue(p.tryClaim(5000)); putNumbered(p, produced, 5000); produced += 5000; p.publish();
+            System.out.println(new Throwable().getStackTrace()[0].getMethodName() + ": " + slots(ring) + " head " + c.head());
+            assertEquals(produced, readAllChecked(c));
+        }
+    }
+
+    /** hasRoom jumps; the consumer catches up to the jump; the publish wraps early at the jump's position. */
+    @Test
+    void noEarlyWrapIsPostedAtTheJumpsOwnPosition() {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
+            ByteRing.Producer p = ring.producer();
+            ByteRing.Consumer c = ring.consumer();
+            long produced = 0;
+            while (produced < 3 * WRAP_FROM) { assertTrue(p.tryClaim(4096)); putNumbered(p, produced, 4096); produced += 4096; }
+            p.publish();
+            c.refresh();
+            c.release(2 * WRAP_FROM);
+            assertTrue(p.tryClaim(8)); putNumbered(p, produced, 8); produced += 8; p.publish(); // the wrap (#0)
+            long w0 = ring.lastEarlyWrap();
+            while (p.hasRoom(1000) && ring.lastEarlyWrap() == w0) {
+                if (ring.lastEarlyWrap() != w0) break;
+                // claim only while the wrapped run has room without a jump
+                assertTrue(p.tryClaim(1000));
+                putNumbered(p, produced, 1000);
+                produced += 1000;
+                if (!peekRoomWithoutJump(p, 1000)) break;
+            }
+            p.publish();
+            assertTrue(p.hasRoom(1000), "hasRoom jumps");
+            assertTrue(ring.lastEarlyWrap() > w0, "jump posted by hasRoom");
+            assertEquals(produced, readAllChecked(c)); // caught up to the jump position
+            p.publish(); // nothing new: wrap #2 at the jump's position?
+            for (int i = 0; i < 50; i++) { assertTrue(p.tryClaim(1000)); putNumbered(p, produced, 1000); produced += 1000; }
+            p.publish();
+            System.out.println(new Throwable().getStackTrace()[0].getMethodName() + ": " + slots(ring) + " head " + c.head());
+            assertEquals(produced, readAllChecked(c));
+        }
+    }
+
+    static String slots(ByteRing ring) {
+        try {
+            var f = ByteRing.class.getDeclaredField("positions"); f.setAccessible(true);
+            MemorySegment m = (MemorySegment) f.get(ring);
+            long o = ByteRingDescriptor.WRAP_POSITION_OFFSET, L = ByteRingDescriptor.WRAP_SLOT_LENGTH;
+            return "slot0 " + m.get(java.lang.foreign.ValueLayout.JAVA_LONG, o) + "@" + m.get(java.lang.foreign.ValueLayout.JAVA_LONG, o + 8)
+                 + " slot1 " + m.get(java.lang.foreign.ValueLayout.JAVA_LONG, o + L) + "@" + m.get(java.lang.foreign.ValueLayout.JAVA_LONG, o + L + 8);
+        } catch (ReflectiveOperationException e) { throw new AssertionError(e); }
+    }
+
+    static boolean peekRoomWithoutJump(ByteRing.Producer p, long length) {
+        try {
+            var f = ByteRing.Producer.class.getDeclaredField("limitEnd");
+            f.setAccessible(true);
+            return p.tail() + length <= (long) f.get(p);
+        } catch (ReflectiveOperationException e) { throw new AssertionError(e); }
+    }
+
+    /** The jump posted after its position was published: the consumer releases to it without learning it; the slot is reused. */
+    @Test
+    void aSlotIsWrittenAgainOnlyOnceTheHeadIsPastTheWrapInIt() {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
+            ByteRing.Producer p = ring.producer();
+            ByteRing.Consumer c = ring.consumer();
+            long produced = 0;
+            while (produced < 3 * WRAP_FROM) { assertTrue(p.tryClaim(4096)); putNumbered(p, produced, 4096); produced += 4096; }
+            p.publish();
+            c.refresh();
+            c.release(2 * WRAP_FROM);
+            assertTrue(p.tryClaim(8)); putNumbered(p, produced, 8); produced += 8; p.publish(); // wrap #0, slot 0
+            while (peekRoomWithoutJump(p, 1000)) { assertTrue(p.tryClaim(1000)); putNumbered(p, produced, 1000); produced += 1000; }
+            p.publish();                 // tail J published, no jump yet
+            c.refresh();                 // sees tail J and wrap #0 (slot 1 still empty)
+            long w0 = ring.lastEarlyWrap();
+            assertTrue(p.tryClaim(1000)); // jump #1 (slot 1) at J
+            assertTrue(ring.lastEarlyWrap() > w0, "jumped");
+            putNumbered(p, produced, 1000); produced += 1000;
+            c.release(c.readable());     // head = J, passes wrap #0 only: the jump is not learned
+            p.publish();                 // head >= J: LINEAR, head index = jumpTo: early wrap #2 (slot 0)
+            while (p.tryClaim(1000)) { putNumbered(p, produced, 1000); produced += 1000; } // stall: jump #3 in slot 1 over J
+            p.publish();
+            System.out.println(new Throwable().getStackTrace()[0].getMethodName() + ": " + slots(ring) + " head " + c.head());
+            assertEquals(produced, readAllChecked(c));
+        }
+    }
+
+    /** OpaqueCopier's pattern: a claim of a chunk, a shorter read committed. A stall after the wrap still gets its jump. */
+    @Test
+    void aShortCommitBeforeAStallStillLetsTheProducerJump() {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
+            ByteRing.Producer p = ring.producer();
+            ByteRing.Consumer c = ring.consumer();
+            long produced = 0;
+            while (produced < 3 * WRAP_FROM) { assertTrue(p.tryClaim(4096)); putNumbered(p, produced, 4096); produced += 4096; }
+            p.publish();
+            c.refresh();
+            long head = 2 * WRAP_FROM;
+            c.release(head);
+            assertTrue(p.tryClaim(8)); putNumbered(p, produced, 8); produced += 8; p.publish(); // the wrap
+            while (p.tryClaim(8192)) { putNumbered(p, produced, 5000); produced += 5000; p.publish(); } // short "reads"
+            assertTrue(produced - head > CAPACITY / 2, "a stall holds only " + (produced - head) + " bytes");
+        }
+    }
+}
