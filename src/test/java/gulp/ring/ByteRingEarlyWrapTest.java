@@ -8,6 +8,10 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 
+import static gulp.ring.RingBytes.byteAt;
+import static gulp.ring.RingBytes.putNumbered;
+import static gulp.ring.RingBytes.readAllChecked;
+import static gulp.ring.RingBytes.writeNumbered;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -88,7 +92,7 @@ class ByteRingEarlyWrapTest {
             producer.publish();
             long unread = produced - headIndex;
             assertTrue(unread > CAPACITY - 2 * ByteRing.ALIGNMENT - 1000 * 2, "a stall holds nearly the whole ring: " + unread);
-            assertEquals(produced, readAllChecked(consumer, headIndex), "the writer comes back: every byte in order");
+            assertEquals(produced, readAllChecked(consumer), "the writer comes back: every byte in order");
             assertTrue(producer.hasRoom(CAPACITY), "empty again: the whole capacity");
             writeNumbered(producer, produced, 5000);
             assertEquals(5000, consumer.refresh());
@@ -111,7 +115,7 @@ class ByteRingEarlyWrapTest {
                 producer.publish(); // a publish after every record: each one may wrap
             }
             assertTrue(produced - WRAP_FROM > CAPACITY - 2 * ByteRing.ALIGNMENT - 1400, "held: " + (produced - WRAP_FROM));
-            assertEquals(produced, readAllChecked(consumer, WRAP_FROM));
+            assertEquals(produced, readAllChecked(consumer));
         }
     }
 
@@ -174,10 +178,6 @@ class ByteRingEarlyWrapTest {
         }
     }
 
-    private static byte byteAt(long position) {
-        return (byte) (position * 31 + (position >>> 11));
-    }
-
     @Test
     void anEarlyWrapPointOutsideTheRingIsRefused() {
         try (Arena arena = Arena.ofConfined()) {
@@ -185,39 +185,6 @@ class ByteRingEarlyWrapTest {
             assertThrows(IllegalArgumentException.class, () -> ring.earlyWrapFrom(CAPACITY));
             assertThrows(IllegalArgumentException.class, () -> ring.earlyWrapFrom(ByteRing.ALIGNMENT));
         }
-    }
-
-    /** Reads and releases everything published, checking each byte from position {@code from}; returns where it ended. */
-    private static long readAllChecked(ByteRing.Consumer consumer, long from) {
-        long read = from;
-        while (consumer.refresh() > 0) {
-            ByteBuffer slice = consumer.byteBuffer(1 << 20);
-            for (int k = 0; k < slice.remaining(); k++) {
-                assertEquals(byteAt(read + k), slice.get(slice.position() + k), "at position " + (read + k));
-            }
-            read += slice.remaining();
-            consumer.release(slice.remaining());
-        }
-        return read;
-    }
-
-    private static void writeNumbered(ByteRing.Producer producer, long from, long bytes) {
-        for (long done = 0; done < bytes; ) {
-            int n = (int) Math.min(bytes - done, 4096);
-            assertTrue(producer.tryClaim(n));
-            putNumbered(producer, from + done, n);
-            done += n;
-        }
-        producer.publish();
-    }
-
-    private static void putNumbered(ByteRing.Producer producer, long from, int length) {
-        byte[] bytes = new byte[length];
-        for (int i = 0; i < length; i++) {
-            bytes[i] = byteAt(from + i);
-        }
-        producer.put(MemorySegment.ofArray(bytes), 0, length);
-        producer.commit();
     }
 
     private static long write(ByteRing.Producer producer, long bytes) {

@@ -3,9 +3,10 @@ package gulp.ring;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 
+import static gulp.ring.RingBytes.putNumbered;
+import static gulp.ring.RingBytes.readAllChecked;
+import static gulp.ring.RingBytes.writeNumbered;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,30 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ByteRingJumpTest {
     static final int CAPACITY = 1 << 20;
     static final long WRAP_FROM = 64 << 10;
-
-    static byte byteAt(long p) { return (byte) (p * 31 + (p >>> 11)); }
-
-    static void putNumbered(ByteRing.Producer producer, long from, int length) {
-        byte[] b = new byte[length];
-        for (int i = 0; i < length; i++) b[i] = byteAt(from + i);
-        producer.put(MemorySegment.ofArray(b), 0, length);
-        producer.commit();
-    }
-
-    /** Reads everything checked from the head; returns the end. */
-    static long readAllChecked(ByteRing.Consumer c) {
-        long read = c.head();
-        while (c.refresh() > 0) {
-            ByteBuffer s = c.byteBuffer(1 << 20);
-            assertTrue(s.remaining() > 0, "readable " + c.readable() + " but an empty slice at " + read);
-            for (int k = 0; k < s.remaining(); k++) {
-                assertEquals(byteAt(read + k), s.get(s.position() + k), "at position " + (read + k));
-            }
-            read += s.remaining();
-            c.release(s.remaining());
-        }
-        return read;
-    }
 
     /** Wrap #0 (slot 0) passed while the consumer keeps up; wrap #1 (slot 1) while it stalls, jump #2 (slot 0). */
     @Test
@@ -69,7 +46,6 @@ class ByteRingJumpTest {
             }
             p.publish();
             assertTrue(ring.lastEarlyWrap() > lastWrap, "jumped");
-            System.out.println(new Throwable().getStackTrace()[0].getMethodName() + ": " + slots(ring) + " head " + c.head());
             assertEquals(produced, readAllChecked(c));
         }
     }
@@ -81,12 +57,7 @@ class ByteRingJumpTest {
             ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
             ByteRing.Producer p = ring.producer();
             ByteRing.Consumer c = ring.consumer();
-            long produced = 0;
-            while (produced < 3 * WRAP_FROM) { assertTrue(p.tryClaim(4096)); putNumbered(p, produced, 4096); produced += 4096; }
-            p.publish();
-            c.refresh();
-            c.release(2 * WRAP_FROM); // head index 128 KiB
-            assertTrue(p.tryClaim(8)); putNumbered(p, produced, 8); produced += 8; p.publish(); // the wrap
+            long produced = wrapWithTheHeadAt(p, c, 2 * WRAP_FROM); // the wrap at 3 wrap points, the head at 2
             long lastIndex = -1;
             while (true) {
                 if (!p.tryClaim(1000)) break;
@@ -114,7 +85,6 @@ class ByteRingJumpTest {
             c.release(readable);
             assertEquals(produced, c.head());
             assertTrue(p.tryClaim(5000)); putNumbered(p, produced, 5000); produced += 5000; p.publish();
-            System.out.println(new Throwable().getStackTrace()[0].getMethodName() + ": " + slots(ring) + " head " + c.head());
             assertEquals(produced, readAllChecked(c));
         }
     }
@@ -126,12 +96,7 @@ class ByteRingJumpTest {
             ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
             ByteRing.Producer p = ring.producer();
             ByteRing.Consumer c = ring.consumer();
-            long produced = 0;
-            while (produced < 3 * WRAP_FROM) { assertTrue(p.tryClaim(4096)); putNumbered(p, produced, 4096); produced += 4096; }
-            p.publish();
-            c.refresh();
-            c.release(2 * WRAP_FROM);
-            assertTrue(p.tryClaim(8)); putNumbered(p, produced, 8); produced += 8; p.publish(); // the wrap (#0)
+            long produced = wrapWithTheHeadAt(p, c, 2 * WRAP_FROM); // the wrap at 3 wrap points, the head at 2
             long w0 = ring.lastEarlyWrap();
             while (p.hasRoom(1000) && ring.lastEarlyWrap() == w0) {
                 if (ring.lastEarlyWrap() != w0) break;
@@ -148,19 +113,8 @@ class ByteRingJumpTest {
             p.publish(); // nothing new: wrap #2 at the jump's position?
             for (int i = 0; i < 50; i++) { assertTrue(p.tryClaim(1000)); putNumbered(p, produced, 1000); produced += 1000; }
             p.publish();
-            System.out.println(new Throwable().getStackTrace()[0].getMethodName() + ": " + slots(ring) + " head " + c.head());
             assertEquals(produced, readAllChecked(c));
         }
-    }
-
-    static String slots(ByteRing ring) {
-        try {
-            var f = ByteRing.class.getDeclaredField("positions"); f.setAccessible(true);
-            MemorySegment m = (MemorySegment) f.get(ring);
-            long o = ByteRingDescriptor.WRAP_POSITION_OFFSET, L = ByteRingDescriptor.WRAP_SLOT_LENGTH;
-            return "slot0 " + m.get(java.lang.foreign.ValueLayout.JAVA_LONG, o) + "@" + m.get(java.lang.foreign.ValueLayout.JAVA_LONG, o + 8)
-                 + " slot1 " + m.get(java.lang.foreign.ValueLayout.JAVA_LONG, o + L) + "@" + m.get(java.lang.foreign.ValueLayout.JAVA_LONG, o + L + 8);
-        } catch (ReflectiveOperationException e) { throw new AssertionError(e); }
     }
 
     static boolean peekRoomWithoutJump(ByteRing.Producer p, long length) {
@@ -178,12 +132,7 @@ class ByteRingJumpTest {
             ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
             ByteRing.Producer p = ring.producer();
             ByteRing.Consumer c = ring.consumer();
-            long produced = 0;
-            while (produced < 3 * WRAP_FROM) { assertTrue(p.tryClaim(4096)); putNumbered(p, produced, 4096); produced += 4096; }
-            p.publish();
-            c.refresh();
-            c.release(2 * WRAP_FROM);
-            assertTrue(p.tryClaim(8)); putNumbered(p, produced, 8); produced += 8; p.publish(); // wrap #0, slot 0
+            long produced = wrapWithTheHeadAt(p, c, 2 * WRAP_FROM); // the wrap at 3 wrap points, the head at 2
             while (peekRoomWithoutJump(p, 1000)) { assertTrue(p.tryClaim(1000)); putNumbered(p, produced, 1000); produced += 1000; }
             p.publish();                 // tail J published, no jump yet
             c.refresh();                 // sees tail J and wrap #0 (slot 1 still empty)
@@ -195,7 +144,6 @@ class ByteRingJumpTest {
             p.publish();                 // head >= J: LINEAR, head index = jumpTo: early wrap #2 (slot 0)
             while (p.tryClaim(1000)) { putNumbered(p, produced, 1000); produced += 1000; } // stall: jump #3 in slot 1 over J
             p.publish();
-            System.out.println(new Throwable().getStackTrace()[0].getMethodName() + ": " + slots(ring) + " head " + c.head());
             assertEquals(produced, readAllChecked(c));
         }
     }
@@ -207,15 +155,24 @@ class ByteRingJumpTest {
             ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
             ByteRing.Producer p = ring.producer();
             ByteRing.Consumer c = ring.consumer();
-            long produced = 0;
-            while (produced < 3 * WRAP_FROM) { assertTrue(p.tryClaim(4096)); putNumbered(p, produced, 4096); produced += 4096; }
-            p.publish();
-            c.refresh();
             long head = 2 * WRAP_FROM;
-            c.release(head);
-            assertTrue(p.tryClaim(8)); putNumbered(p, produced, 8); produced += 8; p.publish(); // the wrap
+            long produced = wrapWithTheHeadAt(p, c, 2 * WRAP_FROM); // the wrap at 3 wrap points, the head at 2
             while (p.tryClaim(8192)) { putNumbered(p, produced, 5000); produced += 5000; p.publish(); } // short "reads"
             assertTrue(produced - head > CAPACITY / 2, "a stall holds only " + (produced - head) + " bytes");
         }
+    }
+
+    /**
+     * Writes three wrap points' worth, lets the consumer release up to {@code head}, then writes 8
+     * bytes and publishes: the early wrap. Returns the bytes written.
+     */
+    private static long wrapWithTheHeadAt(ByteRing.Producer p, ByteRing.Consumer c, long head) {
+        writeNumbered(p, 0, 3 * WRAP_FROM);
+        c.refresh();
+        c.release(head);
+        assertTrue(p.tryClaim(8));
+        putNumbered(p, 3 * WRAP_FROM, 8);
+        p.publish();
+        return 3 * WRAP_FROM + 8;
     }
 }

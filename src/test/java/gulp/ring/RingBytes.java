@@ -1,0 +1,53 @@
+package gulp.ring;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Ring tests' bytes: each a function of its stream position, written as records and read back checked. */
+final class RingBytes {
+    private RingBytes() {
+    }
+
+    static byte byteAt(long position) {
+        return (byte) (position * 31 + (position >>> 11));
+    }
+
+    /** Writes {@code length} numbered bytes from stream position {@code from} into the claimed record and commits it. */
+    static void putNumbered(ByteRing.Producer producer, long from, int length) {
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = byteAt(from + i);
+        }
+        producer.put(MemorySegment.ofArray(bytes), 0, length);
+        producer.commit();
+    }
+
+    /** Claims, writes and commits {@code bytes} numbered bytes from {@code from} in records of at most 4 KiB, then publishes. */
+    static void writeNumbered(ByteRing.Producer producer, long from, long bytes) {
+        for (long done = 0; done < bytes; ) {
+            int n = (int) Math.min(bytes - done, 4096);
+            assertTrue(producer.tryClaim(n));
+            putNumbered(producer, from + done, n);
+            done += n;
+        }
+        producer.publish();
+    }
+
+    /** Reads and releases everything published, checking each byte from the head on; returns where it ended. */
+    static long readAllChecked(ByteRing.Consumer consumer) {
+        long read = consumer.head();
+        while (consumer.refresh() > 0) {
+            ByteBuffer slice = consumer.byteBuffer(1 << 20);
+            assertTrue(slice.remaining() > 0, "readable " + consumer.readable() + " but an empty slice at " + read);
+            for (int k = 0; k < slice.remaining(); k++) {
+                assertEquals(byteAt(read + k), slice.get(slice.position() + k), "at position " + (read + k));
+            }
+            read += slice.remaining();
+            consumer.release(slice.remaining());
+        }
+        return read;
+    }
+}
