@@ -190,7 +190,7 @@ public final class ByteRing {
     /**
      * Has the producer wrap early from {@code index} into the buffer on (see the class comment;
      * at least two pages, less than the capacity), for rings too small for {@link #EARLY_WRAP_FROM}
-     * (tests). Call before either side is used.
+     * (the JIT warm-up's scratch ring, tests). Call before either side is used.
      */
     public ByteRing earlyWrapFrom(long index) {
         if (index < 2 * ALIGNMENT || index >= capacity) {
@@ -303,15 +303,18 @@ public final class ByteRing {
         private long jumpStart;   // JUMPED: the position of the jump
         private long jumpTo;      // the index it went on at
         private final long[] slotPosition = new long[2]; // the position posted in each control-block slot
-        private long lastPosted = -1;                     // the last of them
 
         /**
-         * Whether the next wrap's slot may be written: only once the head (just read) is past the
-         * position in it. A head past a wrap means the consumer saw a tail beyond it, so it had
-         * read the slot; a head only at it does not (a jump is posted after its tail was published).
+         * Whether a wrap (early wrap or jump) may be posted at the tail now, with the head just read:
+         * between records, no claim open ({@link #commit} and {@link #abandon} close it); not at the
+         * position of the last one (two wraps at one position would be one to the consumer); and
+         * only once the head is past the position in the next wrap's slot (a head past a wrap means
+         * the consumer saw a tail beyond it, so it had read the slot; a head only at it does not,
+         * since a jump is posted after its tail was published).
          */
-        private boolean mayPost() {
-            return cachedHead > slotPosition[(int) (wraps & 1)];
+        private boolean mayPostHere() {
+            return claimedEnd == tail && tail != slotPosition[(int) ((wraps + 1) & 1)]
+                    && cachedHead > slotPosition[(int) (wraps & 1)];
         }
 
         private Producer() {
@@ -374,12 +377,11 @@ public final class ByteRing {
          * Out of room after an early wrap while the consumer is still before it (a stalled writer,
          * say): the rest of the buffer, from where the tail left it to the end, is free but lies
          * beyond the unread bytes. Jump over them to it (at the tail's offset in its page, as the
-         * wrap), so a stall still has nearly the whole ring. Between records with something written
-         * since the wrap (two wraps at one position would be one to the consumer).
+         * wrap), so a stall still has nearly the whole ring.
          */
         private void jumpIfItFits(long length) {
             long to = wrapFrom + Math.floorMod(tailIndex - wrapFrom, ALIGNMENT);
-            if (tail == wrapStart || cursor != tail || claimedEnd > tail || to + length > capacity || !mayPost()) {
+            if (to + length > capacity || !mayPostHere()) {
                 return;
             }
             postWrap(to);
@@ -392,7 +394,6 @@ public final class ByteRing {
         /** Says in the control block that the records from the tail on lie from {@code to} on, and goes there. */
         private void postWrap(long to) {
             slotPosition[(int) (wraps & 1)] = tail;
-            lastPosted = tail;
             long slot = (wraps++ & 1) * WRAP_SLOT_LENGTH; // two slots: a wrap and a jump may both be ahead of the consumer
             LONG.set(positions, WRAP_INDEX_OFFSET + slot, to);
             LONG.setRelease(positions, WRAP_POSITION_OFFSET + slot, tail); // seen by the consumer before any tail past it
@@ -403,14 +404,14 @@ public final class ByteRing {
         /**
          * After a publish with the tail far enough into the buffer: goes on at the buffer's first
          * page when the head is far enough behind (class comment). What is unread then lies from
-         * the head's index to the tail's in one piece (used at most the tail's index). Between
-         * records only; not while an earlier wrap or jump is still ahead of the consumer.
+         * the head's index to the tail's in one piece (used at most the tail's index). Not while an
+         * earlier wrap or jump is still ahead of the consumer.
          */
         private void wrapEarlyIfBehind() {
             cachedHead = (long) LONG.getAcquire(positions, HEAD_OFFSET);
             moveLimit();
             long headIndex = tailIndex - (tail - cachedHead);
-            if (state != LINEAR || headIndex < earlyWrapFrom / 2 || cursor != tail || claimedEnd > tail || tail == lastPosted || !mayPost()) {
+            if (state != LINEAR || headIndex < earlyWrapFrom / 2 || !mayPostHere()) {
                 return; // a backlog (or unread bytes across the end) keeps the ring as it is
             }
             wrapStart = tail;

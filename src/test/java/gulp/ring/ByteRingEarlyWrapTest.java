@@ -32,9 +32,9 @@ class ByteRingEarlyWrapTest {
             ByteRing ring = ByteRing.allocate(CAPACITY, arena, 24).earlyWrapFrom(WRAP_FROM);
             ByteRing.Producer producer = ring.producer();
             ByteRing.Consumer consumer = ring.consumer();
-            write(producer, WRAP_FROM + 1000);
+            writeNumbered(producer, producer.tail(), WRAP_FROM + 1000);
             consumer.release(consumer.refresh());
-            long wrapAt = write(producer, 100); // published with the consumer caught up: the wrap
+            long wrapAt = writeNumbered(producer, producer.tail(), 100); // published with the consumer caught up: the wrap
             long oldAddress = producer.buffer().address() + wrapAt;
             assertTrue(producer.tryClaim(100));
             long index = producer.claimedIndexIfContiguous();
@@ -61,10 +61,10 @@ class ByteRingEarlyWrapTest {
             ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
             ByteRing.Producer producer = ring.producer();
             ByteRing.Consumer consumer = ring.consumer();
-            long wrote = write(producer, WRAP_FROM + 1000); // nothing read: the head at index 0
+            long wrote = writeNumbered(producer, producer.tail(), WRAP_FROM + 1000); // nothing read: the head at index 0
             consumer.refresh();
             consumer.release(WRAP_FROM / 4); // the head less than half the wrap point in
-            write(producer, 100);
+            writeNumbered(producer, producer.tail(), 100);
             assertTrue(producer.tryClaim(100));
             assertEquals(wrote + 100, producer.claimedIndexIfContiguous(), "on where it was");
         }
@@ -185,19 +185,5 @@ class ByteRingEarlyWrapTest {
             assertThrows(IllegalArgumentException.class, () -> ring.earlyWrapFrom(CAPACITY));
             assertThrows(IllegalArgumentException.class, () -> ring.earlyWrapFrom(ByteRing.ALIGNMENT));
         }
-    }
-
-    private static long write(ByteRing.Producer producer, long bytes) {
-        MemorySegment chunk = MemorySegment.ofArray(new byte[4096]);
-        long left = bytes;
-        while (left > 0) {
-            int n = (int) Math.min(left, 4096);
-            assertTrue(producer.tryClaim(n));
-            producer.put(chunk, 0, n);
-            producer.commit();
-            left -= n;
-        }
-        producer.publish();
-        return producer.tail();
     }
 }

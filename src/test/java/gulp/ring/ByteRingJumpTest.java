@@ -99,7 +99,6 @@ class ByteRingJumpTest {
             long produced = wrapWithTheHeadAt(p, c, 2 * WRAP_FROM); // the wrap at 3 wrap points, the head at 2
             long w0 = ring.lastEarlyWrap();
             while (p.hasRoom(1000) && ring.lastEarlyWrap() == w0) {
-                if (ring.lastEarlyWrap() != w0) break;
                 // claim only while the wrapped run has room without a jump
                 assertTrue(p.tryClaim(1000));
                 putNumbered(p, produced, 1000);

@@ -25,8 +25,11 @@ final class RingBytes {
         producer.commit();
     }
 
-    /** Claims, writes and commits {@code bytes} numbered bytes from {@code from} in records of at most 4 KiB, then publishes. */
-    static void writeNumbered(ByteRing.Producer producer, long from, long bytes) {
+    /**
+     * Claims, writes and commits {@code bytes} numbered bytes from {@code from} in records of at
+     * most 4 KiB, then publishes; returns the tail.
+     */
+    static long writeNumbered(ByteRing.Producer producer, long from, long bytes) {
         for (long done = 0; done < bytes; ) {
             int n = (int) Math.min(bytes - done, 4096);
             assertTrue(producer.tryClaim(n));
@@ -34,6 +37,7 @@ final class RingBytes {
             done += n;
         }
         producer.publish();
+        return producer.tail();
     }
 
     /** Reads and releases everything published, checking each byte from the head on; returns where it ended. */
