@@ -29,6 +29,10 @@ public final class ArpHeader {
     public static final int TARGET_IPV4_OFFSET = 24;
     /** The length of an IPv4 over Ethernet ARP packet: a shorter one has no target address. */
     public static final int ETHERNET_IPV4_LENGTH = 28;
+    /** The hardware type of Ethernet. */
+    public static final int HARDWARE_ETHERNET = 1;
+    /** The operation of a request (2: a reply). */
+    public static final int OPERATION_REQUEST = 1;
 
     private ArpHeader() {}
 }

@@ -59,7 +59,11 @@ public final class HeaderWriter {
         return b.position(at + Ipv6Header.LENGTH);
     }
 
-    /** The ports word that starts TCP, UDP and SCTP alike (what the index's summary reads of each). */
+    /**
+     * The ports word that starts TCP, UDP and SCTP alike (what the index's summary reads of each),
+     * and only that: unlike the other writers it leaves the position at the ports (the rest of the
+     * transport header is the caller's).
+     */
     public static ByteBuffer ports(ByteBuffer b, int sourcePort, int destinationPort) {
         int at = b.position();
         b.putShort(at + UdpHeader.SOURCE_PORT_OFFSET, (short) sourcePort)

@@ -28,6 +28,8 @@ public final class Ipv4Header {
     public static final int CHECKSUM_OFFSET = 10;
     public static final int SOURCE_OFFSET = 12;
     public static final int DESTINATION_OFFSET = 16;
+    /** The length of an IPv4 address. */
+    public static final int ADDRESS_LENGTH = 4;
     public static final int MIN_LENGTH = 20;
 
     public static final int VERSION = 4;

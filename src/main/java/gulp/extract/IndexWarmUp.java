@@ -49,8 +49,6 @@ public final class IndexWarmUp implements AutoCloseable {
     // Frame kinds: their length, where the source address's last 4 bytes are, where the ports are (-1: none).
     static final int UDP4 = 0, TCP4 = 1, UDP6 = 2, VLAN4 = 3, ARP = 4, OPTIONS4 = 5;
     static final int[] LENGTH = {60, 74, 86, 64, 60, 78};
-    /** IPv4 over Ethernet ARP (RFC 826): hardware and protocol types, their lengths, the operation; the sender's and target's addresses. */
-    private static final int ARP_HEADER = 0x00010800, ARP_LENGTHS_REQUEST = 0x06040001;
     private static final int OPTION_WORDS = 1; // OPTIONS4: one word of options
     private static final int ETH = EthernetHeader.LENGTH, VLAN_ETH = ETH + EthernetHeader.VLAN_TAG_LENGTH;
     private static final int IPV6_SOURCE_LAST4 = Ipv6Header.SOURCE_OFFSET + Ipv6Header.ADDRESS_LENGTH - 4;
@@ -171,8 +169,12 @@ public final class IndexWarmUp implements AutoCloseable {
             case ARP -> {
                 HeaderWriter.ethernet(b, TO_MAC, FROM_MAC, EthernetHeader.TYPE_ARP);
                 int at = b.position();
-                b.putInt(at + ArpHeader.HARDWARE_TYPE_OFFSET, ARP_HEADER)
-                        .putInt(at + ArpHeader.HARDWARE_LENGTH_OFFSET, ARP_LENGTHS_REQUEST)
+                b.putShort(at + ArpHeader.HARDWARE_TYPE_OFFSET, (short) ArpHeader.HARDWARE_ETHERNET)
+                        .putShort(at + ArpHeader.PROTOCOL_TYPE_OFFSET, (short) EthernetHeader.TYPE_IPV4)
+                        .put(at + ArpHeader.HARDWARE_LENGTH_OFFSET, (byte) EthernetHeader.MAC_LENGTH)
+                        .put(at + ArpHeader.PROTOCOL_LENGTH_OFFSET, (byte) Ipv4Header.ADDRESS_LENGTH)
+                        .putShort(at + ArpHeader.OPERATION_OFFSET, (short) ArpHeader.OPERATION_REQUEST)
+                        .put(at + ArpHeader.SENDER_MAC_OFFSET, FROM_MAC)
                         .put(at + ArpHeader.SENDER_IPV4_OFFSET, FROM_IPV4).put(at + ArpHeader.TARGET_IPV4_OFFSET, TO_IPV4);
             }
             default -> throw new IllegalArgumentException("kind " + kind);

@@ -163,8 +163,7 @@ final class TrafficSummary {
             }
             type = u16(data, offset + link.protocolOffset);
             at = link.headerLength;
-            for (int tags = 0; tags < 2 && (type == EthernetHeader.TYPE_VLAN || type == EthernetHeader.TYPE_QINQ
-                    || type == EthernetHeader.TYPE_QINQ_LEGACY); tags++) {
+            for (int tags = 0; tags < 2 && EthernetHeader.isVlanTpid(type); tags++) {
                 // A tag: its TPID sits where the protocol was; at is at its control field, the next protocol follows.
                 if (n < at + EthernetHeader.VLAN_TAG_LENGTH) {
                     return;

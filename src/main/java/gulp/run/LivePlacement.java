@@ -109,7 +109,7 @@ record LivePlacement(RoleRunner.Plan plan, String note, int helperCpu) {
             List<String> takers = new ArrayList<>();
             String source = "";
             List<String> named = interfaces.stream().filter(name -> !name.equals(NetInterface.ANY)).toList();
-            Map<String, ReceiveCpus.Found> all = named.isEmpty() ? Map.of() : receive.apply(named); // one reading for them all
+            Map<String, ReceiveCpus.Found> all = receive.apply(named); // one reading for them all (none for none)
             for (String name : named) {
                 ReceiveCpus.Found found = all.getOrDefault(name, ReceiveCpus.Found.UNKNOWN);
                 if (found.known()) {

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * keeps the pages from where the reader's published tail lies to {@link #LEAD} bytes past it
  * faulted in, a {@link #CHUNK} at a time (MADV_POPULATE_WRITE, which leaves the bytes as they are:
  * safe while the reader writes the same pages), and while it is that far ahead it parks and looks
- * at the tail again (opaque loads: the reader's path has no lock for it, one opaque store a batch).
+ * at the tail again (plain loads on x86: the reader's path has no lock for it, one opaque store a batch).
  * An idle capture stays at about the lead, and so does one whose writer keeps up: the ring wraps
  * early (ByteRing) and its traffic stays in its first pages; a backlog takes the thread further.
  * Once every page of a ring is faulted in, or its tail has passed its end without an early wrap
