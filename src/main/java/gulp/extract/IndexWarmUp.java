@@ -8,6 +8,8 @@ import gulp.decap.Ipv6Header;
 import gulp.format.RecordEncoder;
 import gulp.format.RecordFraming;
 import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
+import gulp.ring.ByteRingProducer;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -68,8 +70,8 @@ public final class IndexWarmUp implements AutoCloseable {
 
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment[] frames = new MemorySegment[LENGTH.length]; // one of each kind
-    private final ByteRing.Producer producer;
-    private final ByteRing.Consumer consumer;
+    private final ByteRingProducer producer;
+    private final ByteRingConsumer consumer;
     private final RecordEncoder encoder;
     private final RecordFraming framing;
     private final int linkTypeField;

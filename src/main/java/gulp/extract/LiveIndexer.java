@@ -3,7 +3,7 @@ package gulp.extract;
 import gulp.format.RecordFraming;
 import gulp.output.FileIndexHook;
 import gulp.output.FileNamer;
-import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -100,7 +100,7 @@ public final class LiveIndexer implements FileIndexHook {
 
     // writer thread
     private final MemorySegment scratch = Arena.ofAuto().allocate(TrafficSummary.SNIFF_BYTES);
-    private ByteRing.Consumer ring;  // the ring ringAddress and ringSpan describe
+    private ByteRingConsumer ring;  // the ring ringAddress and ringSpan describe
     private long ringAddress;        // of the ring's buffer() index 0
     private long ringSpan;           // bytes of buffer() readable at ringAddress (0: not native memory, the general path)
     private IndexBuilder builder;
@@ -151,7 +151,7 @@ public final class LiveIndexer implements FileIndexHook {
     }
 
     @Override
-    public void packet(ByteRing.Consumer ring, long position, long offset) {
+    public void packet(ByteRingConsumer ring, long position, long offset) {
         IndexBuilder b = builder;
         if (b == null) {
             return;
@@ -173,7 +173,7 @@ public final class LiveIndexer implements FileIndexHook {
     }
 
     /** Where {@code ring}'s memory is, for {@link #packet}'s reads through {@link #ALL_MEMORY}. */
-    private void ringMemory(ByteRing.Consumer ring) {
+    private void ringMemory(ByteRingConsumer ring) {
         MemorySegment memory = ring.buffer();
         this.ring = ring;
         this.ringAddress = memory.isNative() ? memory.address() : 0;
@@ -181,7 +181,7 @@ public final class LiveIndexer implements FileIndexHook {
     }
 
     /** {@link #packet} through the ring's wrap-aware reads: a record at the ring's end, or a file's first. */
-    private void straddling(ByteRing.Consumer ring, IndexBuilder b, long position, long fileOffset) {
+    private void straddling(ByteRingConsumer ring, IndexBuilder b, long position, long fileOffset) {
         if (!b.hasFirstRecord()) {
             byte[] header = new byte[16]; // once per file
             ring.copyTo(position, MemorySegment.ofArray(header), 0, header.length);
@@ -202,7 +202,7 @@ public final class LiveIndexer implements FileIndexHook {
     }
 
     @Override
-    public void written(ByteRing.Consumer ring, long end) {
+    public void written(ByteRingConsumer ring, long end) {
         publishIfDue(System.nanoTime());
     }
 

@@ -1,6 +1,6 @@
 package gulp.format;
 
-import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
 
 /**
  * What every output file starts and ends with, around the records the writer drains from the
@@ -33,7 +33,7 @@ public interface FileEnvelope {
      * stream order for every record that is not a packet, and for the packets too while the last
      * call returned true (the answer to "show me the packets one by one from now on").
      */
-    default boolean onRecord(ByteRing.Consumer ring, long position, long length, boolean packet, long packetsBefore) {
+    default boolean onRecord(ByteRingConsumer ring, long position, long length, boolean packet, long packetsBefore) {
         return false;
     }
 

@@ -1,6 +1,6 @@
 package gulp.format;
 
-import gulp.ring.ByteRing;
+import gulp.ring.ByteRingProducer;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -46,7 +46,7 @@ public final class PcapRecordEncoder implements RecordEncoder {
     }
 
     @Override
-    public long append(ByteRing.Producer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
+    public long append(ByteRingProducer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
                        MemorySegment data, long offset, int caplen, int wirelen) {
         int stored = Math.min(caplen, snaplen);
         long length = PcapRecordHeader.LENGTH + stored;
@@ -70,7 +70,7 @@ public final class PcapRecordEncoder implements RecordEncoder {
     }
 
     @Override
-    public long appendWithVlanTag(ByteRing.Producer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
+    public long appendWithVlanTag(ByteRingProducer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
                                   int tag, MemorySegment data, long offset, int caplen, int wirelen) {
         if (!hasRoomForVlanTag(caplen)) {
             return append(ring, timestampNanos, interfaceId, flags, dropsBefore, data, offset, caplen, wirelen);
@@ -95,7 +95,7 @@ public final class PcapRecordEncoder implements RecordEncoder {
      * Copies the first {@code stored} bytes of an Ethernet frame with {@code tag} put back after its
      * MAC addresses into the claimed record ({@code scratch}: 4 bytes of the encoder's own).
      */
-    static void putFrameWithVlanTag(ByteRing.Producer ring, MemorySegment scratch, int tag,
+    static void putFrameWithVlanTag(ByteRingProducer ring, MemorySegment scratch, int tag,
                                     MemorySegment data, long offset, int stored) {
         scratch.set(INT_BE, 0, tag);
         int macs = Math.min(VLAN_INSERT_OFFSET, stored);
@@ -110,7 +110,7 @@ public final class PcapRecordEncoder implements RecordEncoder {
      * argument order is the field order of {@link PcapRecordHeader} (seconds, fraction, caplen,
      * wire length).
      */
-    private void putHeader(ByteRing.Producer ring, long timestampNanos, int caplen, int wirelen) {
+    private void putHeader(ByteRingProducer ring, long timestampNanos, int caplen, int wirelen) {
         ring.putIntsLittleEndian(PcapRecordHeader.secondsField(timestampNanos),
                 PcapRecordHeader.fractionField(timestampNanos, nanosecond), caplen, Math.max(wirelen, caplen));
     }

@@ -1,6 +1,6 @@
 package gulp.format;
 
-import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
 import gulp.stats.InterfaceFigures;
 import gulp.stats.SessionFigures;
 
@@ -163,7 +163,7 @@ public final class PcapngEnvelope implements FileEnvelope {
     }
 
     @Override
-    public boolean onRecord(ByteRing.Consumer ring, long position, long length, boolean packet, long packetsBefore) {
+    public boolean onRecord(ByteRingConsumer ring, long position, long length, boolean packet, long packetsBefore) {
         if (packet) {
             int id = PcapngRecordFraming.packetInterfaceId(ring, position);
             if (id >= 0 && id < delivered.length) {

@@ -1,6 +1,6 @@
 package gulp.format;
 
-import gulp.ring.ByteRing;
+import gulp.ring.ByteRingProducer;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -52,7 +52,7 @@ public final class PcapngRecordEncoder implements RecordEncoder {
     }
 
     @Override
-    public long append(ByteRing.Producer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
+    public long append(ByteRingProducer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
                        MemorySegment data, long offset, int caplen, int wirelen) {
         int stored = Math.min(caplen, snaplen);
         int length = PcapngBlock.EPB_DATA_OFFSET + stored + tailLength(stored, flags, dropsBefore);
@@ -75,7 +75,7 @@ public final class PcapngRecordEncoder implements RecordEncoder {
     }
 
     /** {@link #append} of a block that straddles the ring's end (once a ring pass): through the ring's puts. */
-    private long appendStraddling(ByteRing.Producer ring, int length, long timestampNanos, int interfaceId, int flags,
+    private long appendStraddling(ByteRingProducer ring, int length, long timestampNanos, int interfaceId, int flags,
                                   long dropsBefore, MemorySegment data, long offset, int stored, int wirelen) {
         putHeader(ring, length, interfaceId, timestampNanos, stored, wirelen);
         ring.put(data, offset, stored);
@@ -85,7 +85,7 @@ public final class PcapngRecordEncoder implements RecordEncoder {
     }
 
     @Override
-    public long appendWithVlanTag(ByteRing.Producer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
+    public long appendWithVlanTag(ByteRingProducer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
                                   int tag, MemorySegment data, long offset, int caplen, int wirelen) {
         if (!PcapRecordEncoder.hasRoomForVlanTag(caplen)) {
             return append(ring, timestampNanos, interfaceId, flags, dropsBefore, data, offset, caplen, wirelen);
@@ -103,7 +103,7 @@ public final class PcapngRecordEncoder implements RecordEncoder {
     }
 
     @Override
-    public long appendInterface(ByteRing.Producer ring, CaptureInterface description) {
+    public long appendInterface(ByteRingProducer ring, CaptureInterface description) {
         int cut = description.snaplen() > 0 ? Math.min(description.snaplen(), snaplen) : snaplen;
         byte[] block = PcapngBlocks.interfaceDescription(new CaptureInterface(description.name(),
                 description.description(), description.linkType(), cut, description.filter()), os);
@@ -158,7 +158,7 @@ public final class PcapngRecordEncoder implements RecordEncoder {
     }
 
     /** The header up to the data: 28 bytes, through the ring's puts (a block that straddles the ring's end). */
-    private static void putHeader(ByteRing.Producer ring, int length, int interfaceId, long timestampNanos, int caplen,
+    private static void putHeader(ByteRingProducer ring, int length, int interfaceId, long timestampNanos, int caplen,
                                   int wirelen) {
         ring.putIntsLittleEndian(PcapngBlock.TYPE_ENHANCED_PACKET, length, interfaceId, (int) (timestampNanos >>> 32));
         ring.putIntsLittleEndian((int) timestampNanos, caplen, Math.max(wirelen, caplen));
@@ -174,7 +174,7 @@ public final class PcapngRecordEncoder implements RecordEncoder {
      * Writes what follows the data straight into the ring in the common cases (no options: the
      * trailing length; {@code epb_flags} only: four ints), through {@link #tail} with a drop count.
      */
-    private void putTail(ByteRing.Producer ring, int stored, int flags, long dropsBefore, int length) {
+    private void putTail(ByteRingProducer ring, int stored, int flags, long dropsBefore, int length) {
         if (dropsBefore > 0) {
             ring.put(tail, 0, tail(stored, flags, dropsBefore));
             return;

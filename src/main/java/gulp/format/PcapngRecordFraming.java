@@ -1,6 +1,6 @@
 package gulp.format;
 
-import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
 
 import java.lang.foreign.MemorySegment;
 
@@ -21,25 +21,25 @@ public final class PcapngRecordFraming implements RecordFraming {
     }
 
     @Override
-    public long recordLength(ByteRing.Consumer ring, long position) {
+    public long recordLength(ByteRingConsumer ring, long position) {
         return Integer.toUnsignedLong(ring.intLittleEndianAt(position + PcapngBlock.TOTAL_LENGTH_OFFSET));
     }
 
     /** Block type (low half) and total length (high half) in one 64-bit read. */
     @Override
-    public long signedRecordLength(ByteRing.Consumer ring, long position) {
+    public long signedRecordLength(ByteRingConsumer ring, long position) {
         long typeAndLength = ring.longLittleEndianAt(position + PcapngBlock.TYPE_OFFSET);
         long length = typeAndLength >>> 32;
         return (int) typeAndLength == PcapngBlock.TYPE_ENHANCED_PACKET ? length : -length;
     }
 
     @Override
-    public boolean isPacket(ByteRing.Consumer ring, long position) {
+    public boolean isPacket(ByteRingConsumer ring, long position) {
         return ring.intLittleEndianAt(position + PcapngBlock.TYPE_OFFSET) == PcapngBlock.TYPE_ENHANCED_PACKET;
     }
 
     @Override
-    public long timestampNanos(ByteRing.Consumer ring, long position) {
+    public long timestampNanos(ByteRingConsumer ring, long position) {
         if (!isPacket(ring, position)) {
             return NO_TIMESTAMP;
         }
@@ -48,12 +48,12 @@ public final class PcapngRecordFraming implements RecordFraming {
     }
 
     @Override
-    public long dataOffset(ByteRing.Consumer ring, long position) {
+    public long dataOffset(ByteRingConsumer ring, long position) {
         return isPacket(ring, position) ? PcapngBlock.EPB_DATA_OFFSET : PcapngBlock.BODY_OFFSET;
     }
 
     @Override
-    public int capturedLength(ByteRing.Consumer ring, long position) {
+    public int capturedLength(ByteRingConsumer ring, long position) {
         return isPacket(ring, position) ? ring.intLittleEndianAt(position + PcapngBlock.EPB_CAPLEN_OFFSET) : 0;
     }
 
@@ -77,17 +77,17 @@ public final class PcapngRecordFraming implements RecordFraming {
     }
 
     @Override
-    public int originalLength(ByteRing.Consumer ring, long position) {
+    public int originalLength(ByteRingConsumer ring, long position) {
         return isPacket(ring, position) ? ring.intLittleEndianAt(position + PcapngBlock.EPB_WIRELEN_OFFSET) : 0;
     }
 
     @Override
-    public int interfaceId(ByteRing.Consumer ring, long position) {
+    public int interfaceId(ByteRingConsumer ring, long position) {
         return isPacket(ring, position) ? packetInterfaceId(ring, position) : 0;
     }
 
     /** The interface id of the enhanced packet block at {@code position} (known to be one: no type check). */
-    static int packetInterfaceId(ByteRing.Consumer ring, long position) {
+    static int packetInterfaceId(ByteRingConsumer ring, long position) {
         return ring.intLittleEndianAt(position + PcapngBlock.EPB_INTERFACE_OFFSET);
     }
 }

@@ -1,6 +1,6 @@
 package gulp.format;
 
-import gulp.ring.ByteRing;
+import gulp.ring.ByteRingProducer;
 
 import java.lang.foreign.MemorySegment;
 
@@ -24,14 +24,14 @@ public interface RecordEncoder {
      * @param flags       pcapng {@code epb_flags} (direction, reception, checksum bits), 0 if unknown
      * @param dropsBefore packets of this interface lost since its previous record ({@code epb_dropcount}), 0 if none
      */
-    long append(ByteRing.Producer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
+    long append(ByteRingProducer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
                 MemorySegment data, long offset, int caplen, int wirelen);
 
     /**
      * As {@link #append}, for an Ethernet frame with an 802.1Q/802.1ad tag put back after the MAC
      * addresses (the kernel moved it into the packet metadata); {@code tag} is {@code tpid << 16 | tci}.
      */
-    long appendWithVlanTag(ByteRing.Producer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
+    long appendWithVlanTag(ByteRingProducer ring, long timestampNanos, int interfaceId, int flags, long dropsBefore,
                            int tag, MemorySegment data, long offset, int caplen, int wirelen);
 
     /**
@@ -50,7 +50,7 @@ public interface RecordEncoder {
      * description block); returns its length, 0 if the ring is full, or -1 if this format does not
      * record interfaces (classic pcap: nothing is written). Not on the per-packet path.
      */
-    default long appendInterface(ByteRing.Producer ring, CaptureInterface description) {
+    default long appendInterface(ByteRingProducer ring, CaptureInterface description) {
         return -1;
     }
 }

@@ -1,6 +1,6 @@
 package gulp.format;
 
-import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
 
 import java.lang.foreign.MemorySegment;
 
@@ -14,22 +14,22 @@ import static gulp.format.Endian.LONG_LE;
  */
 public interface RecordFraming {
     /** Length of the record starting at {@code position} (its header must be published). */
-    long recordLength(ByteRing.Consumer ring, long position);
+    long recordLength(ByteRingConsumer ring, long position);
 
     /** Timestamp of the record at {@code position}, in nanoseconds since the epoch. */
-    long timestampNanos(ByteRing.Consumer ring, long position);
+    long timestampNanos(ByteRingConsumer ring, long position);
 
     /** Bytes from the start of the record at {@code position} to its packet data (its header length). */
-    long dataOffset(ByteRing.Consumer ring, long position);
+    long dataOffset(ByteRingConsumer ring, long position);
 
     /** Captured length (bytes of packet data) of the record at {@code position}. */
-    int capturedLength(ByteRing.Consumer ring, long position);
+    int capturedLength(ByteRingConsumer ring, long position);
 
     /**
      * Original (wire) length of the packet at {@code position}; by default its captured length
      * (added for the Kafka sink, which re-frames packets as pcapng enhanced packet blocks).
      */
-    default int originalLength(ByteRing.Consumer ring, long position) {
+    default int originalLength(ByteRingConsumer ring, long position) {
         return capturedLength(ring, position);
     }
 
@@ -37,7 +37,7 @@ public interface RecordFraming {
      * Whether the record at {@code position} holds a packet (false for blocks that describe the
      * capture, such as a pcapng interface description written mid-stream). Classic pcap: always.
      */
-    default boolean isPacket(ByteRing.Consumer ring, long position) {
+    default boolean isPacket(ByteRingConsumer ring, long position) {
         return true;
     }
 
@@ -45,14 +45,14 @@ public interface RecordFraming {
      * The writer's walk in one call: the length of the record at {@code position}, negated if the
      * record holds no packet ({@link #isPacket}). A framing overrides it to read both at once.
      */
-    default long signedRecordLength(ByteRing.Consumer ring, long position) {
+    default long signedRecordLength(ByteRingConsumer ring, long position) {
         long length = recordLength(ring, position);
         return isPacket(ring, position) ? length : -length;
     }
 
     /*
      * A packet record's fields read where its header lies whole in the ring's memory (the index
-     * reads each record once, at {@link ByteRing.Consumer#indexOf}): one address computation per
+     * reads each record once, at {@link ByteRingConsumer#indexOf}): one address computation per
      * record instead of one per field.
      */
 
@@ -66,7 +66,7 @@ public interface RecordFraming {
     int packetCapturedLengthAt(MemorySegment memory, long at);
 
     /** The interface id ({@link gulp.capture.PacketHandler#declareInterface}) of the packet at {@code position}; 0 for classic pcap. */
-    default int interfaceId(ByteRing.Consumer ring, long position) {
+    default int interfaceId(ByteRingConsumer ring, long position) {
         return 0;
     }
 
@@ -74,32 +74,32 @@ public interface RecordFraming {
     static RecordFraming pcap(boolean nanosecond) {
         return new RecordFraming() {
             @Override
-            public long recordLength(ByteRing.Consumer ring, long position) {
+            public long recordLength(ByteRingConsumer ring, long position) {
                 return PcapRecordHeader.recordLength(ring.intLittleEndianAt(position + PcapRecordHeader.CAPLEN_OFFSET));
             }
 
             @Override
-            public long signedRecordLength(ByteRing.Consumer ring, long position) {
+            public long signedRecordLength(ByteRingConsumer ring, long position) {
                 return recordLength(ring, position); // every record is a packet
             }
 
             @Override
-            public long dataOffset(ByteRing.Consumer ring, long position) {
+            public long dataOffset(ByteRingConsumer ring, long position) {
                 return PcapRecordHeader.LENGTH;
             }
 
             @Override
-            public int capturedLength(ByteRing.Consumer ring, long position) {
+            public int capturedLength(ByteRingConsumer ring, long position) {
                 return ring.intLittleEndianAt(position + PcapRecordHeader.CAPLEN_OFFSET);
             }
 
             @Override
-            public int originalLength(ByteRing.Consumer ring, long position) {
+            public int originalLength(ByteRingConsumer ring, long position) {
                 return ring.intLittleEndianAt(position + PcapRecordHeader.WIRELEN_OFFSET);
             }
 
             @Override
-            public long timestampNanos(ByteRing.Consumer ring, long position) {
+            public long timestampNanos(ByteRingConsumer ring, long position) {
                 return PcapRecordHeader.timestampNanos(ring.intLittleEndianAt(position + PcapRecordHeader.TS_SECONDS_OFFSET),
                         ring.intLittleEndianAt(position + PcapRecordHeader.TS_FRACTION_OFFSET), nanosecond);
             }

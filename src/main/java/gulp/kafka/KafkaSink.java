@@ -3,6 +3,7 @@ package gulp.kafka;
 import gulp.format.RecordFraming;
 import gulp.pipeline.RunControl;
 import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
 import gulp.stats.CaptureCounters;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,7 +52,7 @@ public final class KafkaSink implements Runnable {
     }
 
     private final ByteRing ring;
-    private final ByteRing.Consumer consumer;
+    private final ByteRingConsumer consumer;
     private final RecordFraming framing;
     private final Producer<byte[], byte[]> producer;
     private final String topic;

@@ -1,6 +1,6 @@
 package gulp.output;
 
-import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
 
 import java.nio.file.Path;
 
@@ -18,11 +18,11 @@ public interface FileIndexHook {
         }
 
         @Override
-        public void packet(ByteRing.Consumer ring, long position, long offset) {
+        public void packet(ByteRingConsumer ring, long position, long offset) {
         }
 
         @Override
-        public void written(ByteRing.Consumer ring, long end) {
+        public void written(ByteRingConsumer ring, long end) {
         }
 
         @Override
@@ -43,10 +43,10 @@ public interface FileIndexHook {
      * once). The whole record is readable (published tails are record boundaries) until the
      * {@link #written} call that follows.
      */
-    void packet(ByteRing.Consumer ring, long position, long offset);
+    void packet(ByteRingConsumer ring, long position, long offset);
 
     /** Writer thread: a write to the current file ended at ring position {@code end}, its packets shown; released after the call. */
-    void written(ByteRing.Consumer ring, long end);
+    void written(ByteRingConsumer ring, long end);
 
     /**
      * Writer thread: the writer has written everything published and waits for more (called

@@ -1,6 +1,7 @@
 package gulp.pipeline;
 
 import gulp.ring.ByteRing;
+import gulp.ring.ByteRingProducer;
 import gulp.ring.IdleStrategy;
 import gulp.stats.CaptureCounters;
 
@@ -30,7 +31,7 @@ public final class OpaqueCopier {
     }
 
     public void run() throws IOException {
-        ByteRing.Producer producer = ring.producer();
+        ByteRingProducer producer = ring.producer();
         long chunk = Math.min(CHUNK, ring.capacity() / 2);
         while (!control.stopRequested()) {
             if (!producer.tryClaim(chunk)) {

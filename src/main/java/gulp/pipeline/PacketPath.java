@@ -8,7 +8,7 @@ import gulp.decap.Decapsulator;
 import gulp.format.CaptureInterface;
 import gulp.format.PcapRecordHeader;
 import gulp.format.RecordEncoder;
-import gulp.ring.ByteRing;
+import gulp.ring.ByteRingProducer;
 import gulp.ring.IdleStrategy;
 import gulp.stats.CaptureCounters;
 import gulp.stats.InterfaceFigures;
@@ -43,7 +43,7 @@ public final class PacketPath implements PacketHandler {
     /** The packet type of a packet that did not come from a live interface. */
     public static final int UNKNOWN_PACKET_TYPE = -1;
 
-    private final ByteRing.Producer ring;
+    private final ByteRingProducer ring;
     private final RecordEncoder encoder;
     private final boolean waitWhenFull;
     private final CaptureCounters counters;
@@ -75,7 +75,7 @@ public final class PacketPath implements PacketHandler {
     /**
      * @param countLimit stop after this many records (0 = no limit)
      */
-    public PacketPath(ByteRing.Producer ring, RecordEncoder encoder, boolean waitWhenFull,
+    public PacketPath(ByteRingProducer ring, RecordEncoder encoder, boolean waitWhenFull,
                       CaptureCounters counters, RunControl control, long maxParkNanos, long countLimit) {
         this.ring = ring;
         this.encoder = encoder;

@@ -5,6 +5,7 @@ import gulp.format.RecordFraming;
 import gulp.output.RotationPolicy;
 import gulp.output.Sink;
 import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
 import gulp.ring.IdleStrategy;
 import gulp.stats.CaptureCounters;
 
@@ -24,7 +25,7 @@ public final class Writer implements Runnable {
     private static final long MAX_SLEEP_NANOS = 20_000_000L;
 
     private final ByteRing ring;
-    private final ByteRing.Consumer consumer;
+    private final ByteRingConsumer consumer;
     private final Sink sink;
     private final RecordFraming framing;
     private final FileEnvelope envelope; // null: nothing watches the records written

@@ -14,6 +14,7 @@ import gulp.pipeline.PacketPath;
 import gulp.pipeline.RoleRunner;
 import gulp.pipeline.RunControl;
 import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
 import gulp.stats.CaptureCounters;
 
 import java.io.IOException;
@@ -160,7 +161,7 @@ final class LiveRun {
             // Wrapping early there too: the ring's branches for it are taken (and compiled) before
             // the capture's first wrap, not first at it (a deoptimisation of the reader's path).
             ByteRing scratch = ByteRing.allocate(WARM_UP_RING, arena).earlyWrapFrom(WARM_UP_RING / 4);
-            ByteRing.Consumer consumer = scratch.consumer();
+            ByteRingConsumer consumer = scratch.consumer();
             PacketPath path = new PacketPath(scratch.producer(), RunAssembly.encoder(options),
                     false, new CaptureCounters(), new RunControl(), 0, 0);
             WarmUpFrames frames = null;

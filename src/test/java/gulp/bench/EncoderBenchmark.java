@@ -6,6 +6,8 @@ import gulp.format.PcapngRecordEncoder;
 import gulp.format.RecordEncoder;
 import gulp.format.RecordFraming;
 import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
+import gulp.ring.ByteRingProducer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -80,7 +82,7 @@ public class EncoderBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public long encodeAndWalk() {
-        ByteRing.Producer producer = ring.producer();
+        ByteRingProducer producer = ring.producer();
         for (int i = 0; i < BATCH; i++) {
             int frame = next;
             next = (frame + 1) & (FRAMES - 1);
@@ -88,7 +90,7 @@ public class EncoderBenchmark {
             encoder.append(producer, TIMESTAMP + i, 0, flags, 0, frames, frame * FRAME_STRIDE, frameBytes, frameBytes);
         }
         producer.publish();
-        ByteRing.Consumer consumer = ring.consumer();
+        ByteRingConsumer consumer = ring.consumer();
         long readable = consumer.refresh();
         long position = consumer.head();
         long end = position + readable;

@@ -6,6 +6,8 @@ import gulp.format.PcapngRecordEncoder;
 import gulp.format.RecordEncoder;
 import gulp.format.RecordFraming;
 import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
+import gulp.ring.ByteRingProducer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -73,7 +75,7 @@ public class IndexerBenchmark {
         encoder = format.equals("pcapng") ? new PcapngRecordEncoder(262_144, "Linux") : new PcapRecordEncoder(false, 262_144);
         ring = ByteRing.allocate(8L << 20, arena);
         MemorySegment frame = arena.allocate(frameBytes);
-        ByteRing.Producer producer = ring.producer();
+        ByteRingProducer producer = ring.producer();
         java.util.Random random = new java.util.Random(1);
         int[][] flows = new int[16][];
         for (int i = 0; i < records; i++) {
@@ -168,7 +170,7 @@ public class IndexerBenchmark {
     public long indexSpan() {
         // The writer's walk (Writer.countRecordsUpTo) over the same span again and again, showing
         // the index each packet: the indexer reads in place, so only the file offsets repeat.
-        ByteRing.Consumer c = ring.consumer();
+        ByteRingConsumer c = ring.consumer();
         RecordFraming framing = encoder.framing();
         long records = 0;
         for (long p = 0; p < span; ) {
@@ -187,7 +189,7 @@ public class IndexerBenchmark {
     @OperationsPerInvocation(BATCH)
     public long walkOnly() {
         // The writer's own walk, without the index.
-        ByteRing.Consumer c = ring.consumer();
+        ByteRingConsumer c = ring.consumer();
         RecordFraming framing = encoder.framing();
         long records = 0;
         for (long p = 0; p < span; ) {

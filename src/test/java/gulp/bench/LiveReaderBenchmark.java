@@ -5,6 +5,7 @@ import gulp.format.PcapRecordEncoder;
 import gulp.pipeline.PacketPath;
 import gulp.pipeline.RunControl;
 import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
 import gulp.stats.CaptureCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -45,7 +46,7 @@ public class LiveReaderBenchmark {
 
     private Arena arena;
     private MemorySegment block;
-    private ByteRing.Consumer consumer;
+    private ByteRingConsumer consumer;
     private PacketPath path;
 
     @Setup(Level.Trial)

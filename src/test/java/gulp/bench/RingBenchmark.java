@@ -3,6 +3,8 @@ package gulp.bench;
 import gulp.format.PcapRecordEncoder;
 import gulp.format.RecordFraming;
 import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
+import gulp.ring.ByteRingProducer;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -127,7 +129,7 @@ public class RingBenchmark {
     @GroupThreads(1)
     @OperationsPerInvocation(BATCH)
     public long sameThread(Shared s, Cursor cursor) {
-        ByteRing.Producer producer = s.ring.producer();
+        ByteRingProducer producer = s.ring.producer();
         for (int i = 0; i < BATCH; i++) {
             // The ring is drained below after every batch, so there is always room.
             s.encoder.append(producer, TIMESTAMP, 0, 0, 0, s.frames, cursor.nextFrameOffset(), s.frameBytes, s.frameBytes);
@@ -140,7 +142,7 @@ public class RingBenchmark {
     @Group("spsc")
     @GroupThreads(1)
     public void producer(Shared s, Cursor cursor, Counts counts) {
-        ByteRing.Producer producer = s.ring.producer();
+        ByteRingProducer producer = s.ring.producer();
         int stored = 0;
         for (int i = 0; i < BATCH; i++) {
             if (s.encoder.append(producer, TIMESTAMP, 0, 0, 0, s.frames, cursor.nextFrameOffset(), s.frameBytes, s.frameBytes) == 0) {
@@ -167,7 +169,7 @@ public class RingBenchmark {
 
     /** Walks every published record header (as the writer counts records) and releases the bytes. */
     private static long drain(Shared s) {
-        ByteRing.Consumer consumer = s.ring.consumer();
+        ByteRingConsumer consumer = s.ring.consumer();
         long readable = consumer.refresh();
         long position = consumer.head();
         long end = position + readable;

@@ -8,6 +8,7 @@ import gulp.format.PcapRecordEncoder;
 import gulp.pipeline.PacketPath;
 import gulp.pipeline.RunControl;
 import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
 import gulp.stats.CaptureCounters;
 import gulp.testing.FuzzSeeds;
 import gulp.testing.PcapFiles;
@@ -172,7 +173,7 @@ public class CaptureFileFuzzTest {
      */
     private static long drainValidRecords(Stage stage) {
         stage.ring.producer().publish(); // what an input error left committed, as the pipeline's finish does
-        ByteRing.Consumer consumer = stage.ring.consumer();
+        ByteRingConsumer consumer = stage.ring.consumer();
         long readable = consumer.refresh();
         long start = consumer.head();
         long end = start + readable;

@@ -4,6 +4,7 @@ import gulp.format.PcapRecordEncoder;
 import gulp.format.RecordFraming;
 import gulp.output.FileNamer;
 import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -147,7 +148,7 @@ class LiveIndexerTest {
                     (int) frame.byteSize(), (int) frame.byteSize());
         }
         ring.producer().publish();
-        ByteRing.Consumer consumer = ring.consumer();
+        ByteRingConsumer consumer = ring.consumer();
         long end = consumer.refresh();
         for (long p = 0; p < end; p += encoder.framing().recordLength(consumer, p)) {
             indexer.packet(consumer, p, p);

@@ -1,6 +1,7 @@
 package gulp.format;
 
 import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
 import gulp.testing.Frames;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,7 @@ class PcapRecordEncoderTest {
             ByteRing ring = ByteRing.allocate(4099, arena); // records straddle the end as it wraps
             RecordEncoder encoder = new PcapRecordEncoder(true, 200);
             RecordFraming framing = encoder.framing();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingConsumer consumer = ring.consumer();
             for (int i = 0; i < 200; i++) {
                 int caplen = 20 + 37 * i % 300;
                 long length = encoder.append(ring.producer(), STAMP + i, 0, 0, 0, frame(caplen), 0, caplen, caplen + 4);
@@ -46,7 +47,7 @@ class PcapRecordEncoderTest {
             RecordEncoder encoder = new PcapRecordEncoder(false, PcapFileHeader.DEFAULT_SNAPLEN);
             encoder.append(ring.producer(), STAMP, 0, 0, 0, frame(60), 0, 60, 50);
             ring.producer().publish();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingConsumer consumer = ring.consumer();
             consumer.refresh();
             MemorySegment record = consumer.slice(16 + 60);
             assertEquals(PcapRecordHeader.secondsField(STAMP), record.get(Endian.INT_LE, PcapRecordHeader.TS_SECONDS_OFFSET));
@@ -65,7 +66,7 @@ class PcapRecordEncoderTest {
             long length = encoder.appendWithVlanTag(ring.producer(), STAMP, 0, 0, 0, 0x8100_0064, frame(60), 0, 60, 60);
             assertEquals(16 + 64, length);
             ring.producer().publish();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingConsumer consumer = ring.consumer();
             consumer.refresh();
             byte[] data = consumer.slice(length).asSlice(16).toArray(ValueLayout.JAVA_BYTE);
             byte[] expected = new byte[64];

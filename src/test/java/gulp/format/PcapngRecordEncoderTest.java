@@ -1,6 +1,7 @@
 package gulp.format;
 
 import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
 import gulp.stats.CaptureCounters;
 import gulp.stats.InterfaceFigures;
 import gulp.testing.Frames;
@@ -24,7 +25,7 @@ class PcapngRecordEncoderTest {
         return MemorySegment.ofArray(Frames.counting(length));
     }
 
-    private static byte[] bytesAt(ByteRing.Consumer consumer, long length) {
+    private static byte[] bytesAt(ByteRingConsumer consumer, long length) {
         return consumer.slice(length).toArray(ValueLayout.JAVA_BYTE);
     }
 
@@ -34,7 +35,7 @@ class PcapngRecordEncoderTest {
             ByteRing ring = ByteRing.allocate(4099, arena); // blocks straddle the end as it wraps
             RecordEncoder encoder = new PcapngRecordEncoder(200, "Linux");
             RecordFraming framing = encoder.framing();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingConsumer consumer = ring.consumer();
             for (int i = 0; i < 300; i++) {
                 int caplen = 20 + 37 * i % 300;
                 int flags = i % 3 == 0 ? 0 : PcapngBlock.FLAG_OUTBOUND;
@@ -65,7 +66,7 @@ class PcapngRecordEncoderTest {
             ByteRing ring = ByteRing.allocate(4096, arena);
             RecordEncoder encoder = new PcapngRecordEncoder(65535, "Linux");
             RecordFraming framing = encoder.framing();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingConsumer consumer = ring.consumer();
             for (long stamp : stamps) {
                 long length = encoder.append(ring.producer(), stamp, 1, 0, 0, frame(45), 0, 45, 60);
                 ring.producer().publish();
@@ -87,7 +88,7 @@ class PcapngRecordEncoderTest {
             RecordEncoder encoder = new PcapngRecordEncoder(65535, "Linux");
             long length = encoder.append(ring.producer(), STAMP, 2, 0x401, 7, frame(61), 0, 61, 61);
             ring.producer().publish();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingConsumer consumer = ring.consumer();
             consumer.refresh();
             ByteBuffer b = ByteBuffer.wrap(bytesAt(consumer, length)).order(ByteOrder.LITTLE_ENDIAN);
             assertEquals(PcapngBlock.TYPE_ENHANCED_PACKET, b.getInt(0));
@@ -111,7 +112,7 @@ class PcapngRecordEncoderTest {
             long length = encoder.appendWithVlanTag(ring.producer(), STAMP, 0, 0, 0, 0x8100_0064, frame(60), 0, 60, 60);
             assertEquals(32 + 64, length);
             ring.producer().publish();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingConsumer consumer = ring.consumer();
             consumer.refresh();
             byte[] block = bytesAt(consumer, length);
             assertEquals(64, ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN).getInt(PcapngBlock.EPB_CAPLEN_OFFSET));
@@ -138,7 +139,7 @@ class PcapngRecordEncoderTest {
                 at += record(starts, at, encoder.append(ring.producer(), STAMP, id, 0, 0, frame(60), 0, 60, 60));
             }
             ring.producer().publish();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingConsumer consumer = ring.consumer();
             consumer.refresh();
             RecordFraming framing = encoder.framing();
             // As Writer.countRecordsUpTo: packets are shown only while the envelope asks.
@@ -184,7 +185,7 @@ class PcapngRecordEncoderTest {
             long idb = encoder.appendInterface(ring.producer(), new CaptureInterface("eth1", "live", 1, 262144, "udp"));
             long epb = encoder.append(ring.producer(), STAMP, 0, 0, 0, frame(60), 0, 60, 60);
             ring.producer().publish();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingConsumer consumer = ring.consumer();
             consumer.refresh();
             RecordFraming framing = encoder.framing();
             assertFalse(framing.isPacket(consumer, 0));

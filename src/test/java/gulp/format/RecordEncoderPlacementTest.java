@@ -2,6 +2,8 @@ package gulp.format;
 
 import gulp.linux.Libc;
 import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
+import gulp.ring.ByteRingProducer;
 import gulp.testing.Frames;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +28,7 @@ class RecordEncoderPlacementTest {
     private static final int CAPACITY = 4096;
 
     private interface Append {
-        long to(RecordEncoder encoder, ByteRing.Producer ring, MemorySegment frame, int caplen);
+        long to(RecordEncoder encoder, ByteRingProducer ring, MemorySegment frame, int caplen);
     }
 
     private static List<Append> packets() {
@@ -65,8 +67,8 @@ class RecordEncoderPlacementTest {
     private static byte[] straddling(RecordEncoder encoder, Append append, MemorySegment frame, int caplen, int split) {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = dirtyRing(arena);
-            ByteRing.Producer producer = ring.producer();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingProducer producer = ring.producer();
+            ByteRingConsumer consumer = ring.consumer();
             assertTrue(producer.tryClaim(CAPACITY - split));
             producer.putZeros(CAPACITY - split);
             producer.commit();
@@ -117,7 +119,7 @@ class RecordEncoderPlacementTest {
                         moveTo(ring, capacity - split);
                         long length = append.to(encoder, ring.producer(), frame, caplen);
                         ring.producer().publish();
-                        ByteRing.Consumer consumer = ring.consumer();
+                        ByteRingConsumer consumer = ring.consumer();
                         consumer.refresh();
                         String where = "caplen " + caplen + ", ring end " + split + " bytes into the record";
                         assertArrayEquals(expected, consumer.slice(length).toArray(ValueLayout.JAVA_BYTE), where);
@@ -132,7 +134,7 @@ class RecordEncoderPlacementTest {
 
     /** Commits filler (released at once) until the ring's next record starts at {@code index}. */
     private static void moveTo(ByteRing ring, long index) {
-        ByteRing.Producer producer = ring.producer();
+        ByteRingProducer producer = ring.producer();
         long filler = Math.floorMod(index - producer.tail() % ring.capacity(), ring.capacity());
         if (filler > 0) {
             assertTrue(producer.tryClaim(filler));

@@ -1,6 +1,6 @@
 package gulp.output;
 
-import gulp.ring.ByteRing;
+import gulp.ring.ByteRingConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,11 +22,11 @@ class RunFilesTest {
         }
 
         @Override
-        public void packet(ByteRing.Consumer ring, long position, long offset) {
+        public void packet(ByteRingConsumer ring, long position, long offset) {
         }
 
         @Override
-        public void written(ByteRing.Consumer ring, long end) {
+        public void written(ByteRingConsumer ring, long end) {
         }
 
         @Override

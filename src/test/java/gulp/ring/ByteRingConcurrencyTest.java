@@ -51,7 +51,7 @@ class ByteRingConcurrencyTest {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread producerThread = Thread.ofPlatform().start(() -> {
                 try {
-                    ByteRing.Producer producer = ring.producer();
+                    ByteRingProducer producer = ring.producer();
                     SplittableRandom random = new SplittableRandom(7);
                     CRC32C crc = new CRC32C();
                     long sent = 0;
@@ -79,7 +79,7 @@ class ByteRingConcurrencyTest {
                 }
             });
 
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingConsumer consumer = ring.consumer();
             CRC32C crc = new CRC32C();
             long received = 0;
             SplittableRandom random = new SplittableRandom(11);
@@ -119,7 +119,7 @@ class ByteRingConcurrencyTest {
             long deadline = System.nanoTime() + 3_000_000_000L;
             Thread producerThread = Thread.ofPlatform().start(() -> {
                 try {
-                    ByteRing.Producer producer = ring.producer();
+                    ByteRingProducer producer = ring.producer();
                     for (int i = 0; i < 20_000_000 && System.nanoTime() < deadline; i++) {
                         while (!producer.tryClaim(64)) {
                             Thread.onSpinWait();
@@ -135,7 +135,7 @@ class ByteRingConcurrencyTest {
                 }
             });
             Thread consumerThread = Thread.ofPlatform().start(() -> {
-                ByteRing.Consumer consumer = ring.consumer();
+                ByteRingConsumer consumer = ring.consumer();
                 while (true) {
                     boolean done = ring.producerDone();
                     long readable = consumer.refresh();

@@ -30,8 +30,8 @@ class ByteRingEarlyWrapTest {
     void aRingTheConsumerKeepsUpWithGoesOnAtItsFirstPageAtTheTailsOffsetInItsPage() {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(CAPACITY, arena, 24).earlyWrapFrom(WRAP_FROM);
-            ByteRing.Producer producer = ring.producer();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingProducer producer = ring.producer();
+            ByteRingConsumer consumer = ring.consumer();
             writeNumbered(producer, producer.tail(), WRAP_FROM + 1000);
             consumer.release(consumer.refresh());
             long wrapAt = writeNumbered(producer, producer.tail(), 100); // published with the consumer caught up: the wrap
@@ -59,8 +59,8 @@ class ByteRingEarlyWrapTest {
     void aConsumerFarBehindKeepsTheWholeRing() {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
-            ByteRing.Producer producer = ring.producer();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingProducer producer = ring.producer();
+            ByteRingConsumer consumer = ring.consumer();
             long wrote = writeNumbered(producer, producer.tail(), WRAP_FROM + 1000); // nothing read: the head at index 0
             consumer.refresh();
             consumer.release(WRAP_FROM / 4); // the head less than half the wrap point in
@@ -76,8 +76,8 @@ class ByteRingEarlyWrapTest {
         // jumps over the unread bytes to where the tail left the buffer and fills the rest of it.
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(CAPACITY, arena, 24).earlyWrapFrom(WRAP_FROM);
-            ByteRing.Producer producer = ring.producer();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingProducer producer = ring.producer();
+            ByteRingConsumer consumer = ring.consumer();
             long wrapAt = 3 * WRAP_FROM + 8;
             writeNumbered(producer, 0, wrapAt - 8);
             consumer.refresh();
@@ -104,8 +104,8 @@ class ByteRingEarlyWrapTest {
     void aWriterStalledWithTheHeadParkedPastHalfTheWrapPointStillLeavesNearlyTheWholeRing() {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
-            ByteRing.Producer producer = ring.producer();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingProducer producer = ring.producer();
+            ByteRingConsumer consumer = ring.consumer();
             writeNumbered(producer, 0, WRAP_FROM);
             consumer.release(consumer.refresh()); // parked at the wrap point's index, and stays there
             long produced = WRAP_FROM;
@@ -126,8 +126,8 @@ class ByteRingEarlyWrapTest {
         // byte at each position is a function of the position.
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(CAPACITY, arena, 4000).earlyWrapFrom(WRAP_FROM);
-            ByteRing.Producer producer = ring.producer();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingProducer producer = ring.producer();
+            ByteRingConsumer consumer = ring.consumer();
             SplittableRandom random = new SplittableRandom(5);
             byte[] source = new byte[70_000];
             long produced = 0;

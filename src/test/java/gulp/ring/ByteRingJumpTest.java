@@ -24,8 +24,8 @@ class ByteRingJumpTest {
     void aWrapInSlotOneAndAJumpInSlotZeroAreReadInOrder() {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
-            ByteRing.Producer p = ring.producer();
-            ByteRing.Consumer c = ring.consumer();
+            ByteRingProducer p = ring.producer();
+            ByteRingConsumer c = ring.consumer();
             long produced = 0;
             int wrapsSeen = 0;
             long lastWrap = 0;
@@ -55,8 +55,8 @@ class ByteRingJumpTest {
     void aReleaseAtTheEndOfAJumpRunThatFillsTheBufferStillSlicesTheBytesAfterIt() {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
-            ByteRing.Producer p = ring.producer();
-            ByteRing.Consumer c = ring.consumer();
+            ByteRingProducer p = ring.producer();
+            ByteRingConsumer c = ring.consumer();
             long produced = wrapWithTheHeadAt(p, c, 2 * WRAP_FROM); // the wrap at 3 wrap points, the head at 2
             long lastIndex = -1;
             while (true) {
@@ -94,8 +94,8 @@ class ByteRingJumpTest {
     void noEarlyWrapIsPostedAtTheJumpsOwnPosition() {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
-            ByteRing.Producer p = ring.producer();
-            ByteRing.Consumer c = ring.consumer();
+            ByteRingProducer p = ring.producer();
+            ByteRingConsumer c = ring.consumer();
             long produced = wrapWithTheHeadAt(p, c, 2 * WRAP_FROM); // the wrap at 3 wrap points, the head at 2
             long w0 = ring.lastEarlyWrap();
             while (p.hasRoom(1000) && ring.lastEarlyWrap() == w0) {
@@ -116,12 +116,8 @@ class ByteRingJumpTest {
         }
     }
 
-    static boolean peekRoomWithoutJump(ByteRing.Producer p, long length) {
-        try {
-            var f = ByteRing.Producer.class.getDeclaredField("limitEnd");
-            f.setAccessible(true);
-            return p.tail() + length <= (long) f.get(p);
-        } catch (ReflectiveOperationException e) { throw new AssertionError(e); }
+    static boolean peekRoomWithoutJump(ByteRingProducer p, long length) {
+        return p.tail() + length <= p.limitEnd();
     }
 
     /** The jump posted after its position was published: the consumer releases to it without learning it; the slot is reused. */
@@ -129,8 +125,8 @@ class ByteRingJumpTest {
     void aSlotIsWrittenAgainOnlyOnceTheHeadIsPastTheWrapInIt() {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
-            ByteRing.Producer p = ring.producer();
-            ByteRing.Consumer c = ring.consumer();
+            ByteRingProducer p = ring.producer();
+            ByteRingConsumer c = ring.consumer();
             long produced = wrapWithTheHeadAt(p, c, 2 * WRAP_FROM); // the wrap at 3 wrap points, the head at 2
             while (peekRoomWithoutJump(p, 1000)) { assertTrue(p.tryClaim(1000)); putNumbered(p, produced, 1000); produced += 1000; }
             p.publish();                 // tail J published, no jump yet
@@ -152,8 +148,8 @@ class ByteRingJumpTest {
     void aShortCommitBeforeAStallStillLetsTheProducerJump() {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(CAPACITY, arena).earlyWrapFrom(WRAP_FROM);
-            ByteRing.Producer p = ring.producer();
-            ByteRing.Consumer c = ring.consumer();
+            ByteRingProducer p = ring.producer();
+            ByteRingConsumer c = ring.consumer();
             long head = 2 * WRAP_FROM;
             long produced = wrapWithTheHeadAt(p, c, 2 * WRAP_FROM); // the wrap at 3 wrap points, the head at 2
             while (p.tryClaim(8192)) { putNumbered(p, produced, 5000); produced += 5000; p.publish(); } // short "reads"
@@ -165,7 +161,7 @@ class ByteRingJumpTest {
      * Writes three wrap points' worth, lets the consumer release up to {@code head}, then writes 8
      * bytes and publishes: the early wrap. Returns the bytes written.
      */
-    private static long wrapWithTheHeadAt(ByteRing.Producer p, ByteRing.Consumer c, long head) {
+    private static long wrapWithTheHeadAt(ByteRingProducer p, ByteRingConsumer c, long head) {
         writeNumbered(p, 0, 3 * WRAP_FROM);
         c.refresh();
         c.release(head);

@@ -68,8 +68,8 @@ class ByteRingPlacementTest {
         try (Arena arena = Arena.ofShared()) {
             ByteRing ring = ByteRing.overMirrored(Libc.current().mapMirrored(capacity, 16 << 10, true, arena), capacity,
                     16 << 10, arena, 0);
-            ByteRing.Producer producer = ring.producer();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingProducer producer = ring.producer();
+            ByteRingConsumer consumer = ring.consumer();
             assertTrue(producer.tryClaim(capacity - 10));
             producer.commitClaimed();
             producer.publish();
@@ -97,8 +97,8 @@ class ByteRingPlacementTest {
         try (Arena arena = Arena.ofShared()) {
             ByteRing ring = ByteRing.overMirrored(Libc.current().mapMirrored(capacity, mirror, true, arena), capacity, mirror,
                     arena, 24);
-            ByteRing.Producer producer = ring.producer();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingProducer producer = ring.producer();
+            ByteRingConsumer consumer = ring.consumer();
             assertTrue(producer.tryClaim(capacity - 1000));
             producer.commitClaimed();
             producer.publish();

@@ -35,8 +35,8 @@ class ByteRingProperties {
             @ForAll long seed) {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(capacity, arena);
-            ByteRing.Producer producer = ring.producer();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingProducer producer = ring.producer();
+            ByteRingConsumer consumer = ring.consumer();
             Random random = new Random(seed);
             ArrayDeque<Byte> expected = new ArrayDeque<>();
             for (int op : operations) {
@@ -87,8 +87,8 @@ class ByteRingProperties {
                                        @ForAll int value) {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(4096, arena);
-            ByteRing.Producer producer = ring.producer();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingProducer producer = ring.producer();
+            ByteRingConsumer consumer = ring.consumer();
             moveToBeforeEnd(producer, consumer, 4096, offsetBeforeEnd); // the int then straddles the buffer end
             publish(producer, consumer, ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(value).array());
             assertEquals(value, consumer.intLittleEndianAt(consumer.head()));
@@ -100,8 +100,8 @@ class ByteRingProperties {
                                                       @ForAll long value) {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(4096, arena);
-            ByteRing.Producer producer = ring.producer();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingProducer producer = ring.producer();
+            ByteRingConsumer consumer = ring.consumer();
             // 0-7: the long straddles the buffer end; 8-12: it does not
             moveToBeforeEnd(producer, consumer, 4096, offsetBeforeEnd);
             publish(producer, consumer, ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(value).array());
@@ -118,8 +118,8 @@ class ByteRingProperties {
             @ForAll int d, @ForAll boolean abandonFirst) {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(4096, arena);
-            ByteRing.Producer producer = ring.producer();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingProducer producer = ring.producer();
+            ByteRingConsumer consumer = ring.consumer();
             moveToBeforeEnd(producer, consumer, 4096, roomBeforeEnd);
             byte[] tail = {1, 2, 3, 4, 5};
             if (abandonFirst) {
@@ -149,7 +149,7 @@ class ByteRingProperties {
     }
 
     /** Moves both ends of an empty ring of {@code capacity} bytes to {@code roomBeforeEnd} bytes before the buffer's end. */
-    private static void moveToBeforeEnd(ByteRing.Producer producer, ByteRing.Consumer consumer, int capacity,
+    private static void moveToBeforeEnd(ByteRingProducer producer, ByteRingConsumer consumer, int capacity,
                                         int roomBeforeEnd) {
         int fill = capacity - roomBeforeEnd;
         publish(producer, consumer, new byte[fill]);
@@ -157,7 +157,7 @@ class ByteRingProperties {
     }
 
     /** {@code bytes} as one record, published, and the consumer refreshed to see it. */
-    private static void publish(ByteRing.Producer producer, ByteRing.Consumer consumer, byte[] bytes) {
+    private static void publish(ByteRingProducer producer, ByteRingConsumer consumer, byte[] bytes) {
         assertTrue(producer.tryClaim(bytes.length));
         producer.put(MemorySegment.ofArray(bytes), 0, bytes.length);
         producer.commit();
@@ -169,7 +169,7 @@ class ByteRingProperties {
     void aFullRingRefusesUntilTheConsumerReleases(@ForAll @IntRange(min = 4096, max = 9000) int capacity) {
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(capacity, arena);
-            ByteRing.Producer producer = ring.producer();
+            ByteRingProducer producer = ring.producer();
             assertTrue(producer.tryClaim(capacity));
             producer.put(MemorySegment.ofArray(new byte[capacity]), 0, capacity);
             producer.commit();
@@ -205,8 +205,8 @@ class ByteRingProperties {
         Random random = new Random(seed);
         try (Arena arena = Arena.ofConfined()) {
             ByteRing ring = ByteRing.allocate(capacity, arena);
-            ByteRing.Producer producer = ring.producer();
-            ByteRing.Consumer consumer = ring.consumer();
+            ByteRingProducer producer = ring.producer();
+            ByteRingConsumer consumer = ring.consumer();
             ArrayDeque<Integer> lengths = new ArrayDeque<>();
             long walked = 0;
             for (int step = 0; step < 3000; step++) {

@@ -16,7 +16,7 @@ final class RingBytes {
     }
 
     /** Writes {@code length} numbered bytes from stream position {@code from} into the claimed record and commits it. */
-    static void putNumbered(ByteRing.Producer producer, long from, int length) {
+    static void putNumbered(ByteRingProducer producer, long from, int length) {
         byte[] bytes = new byte[length];
         for (int i = 0; i < length; i++) {
             bytes[i] = byteAt(from + i);
@@ -29,7 +29,7 @@ final class RingBytes {
      * Claims, writes and commits {@code bytes} numbered bytes from {@code from} in records of at
      * most 4 KiB, then publishes; returns the tail.
      */
-    static long writeNumbered(ByteRing.Producer producer, long from, long bytes) {
+    static long writeNumbered(ByteRingProducer producer, long from, long bytes) {
         for (long done = 0; done < bytes; ) {
             int n = (int) Math.min(bytes - done, 4096);
             assertTrue(producer.tryClaim(n));
@@ -41,7 +41,7 @@ final class RingBytes {
     }
 
     /** Reads and releases everything published, checking each byte from the head on; returns where it ended. */
-    static long readAllChecked(ByteRing.Consumer consumer) {
+    static long readAllChecked(ByteRingConsumer consumer) {
         long read = consumer.head();
         while (consumer.refresh() > 0) {
             ByteBuffer slice = consumer.byteBuffer(1 << 20);
