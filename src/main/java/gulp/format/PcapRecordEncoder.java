@@ -1,5 +1,6 @@
 package gulp.format;
 
+import gulp.decap.EthernetHeader;
 import gulp.ring.ByteRing;
 
 import java.lang.foreign.Arena;
@@ -16,9 +17,8 @@ import static gulp.format.Endian.LONG_LE;
  * one that straddles the ring's end goes through the ring's puts.
  */
 public final class PcapRecordEncoder implements RecordEncoder {
-    /** Where an 802.1Q tag goes back into an Ethernet frame: after destination and source MAC. */
-    private static final int VLAN_INSERT_OFFSET = 12;
-    static final int VLAN_TAG_LENGTH = 4;
+    /** Where an 802.1Q tag goes back into an Ethernet frame: after destination and source MAC, where the EtherType was. */
+    private static final int VLAN_INSERT_OFFSET = EthernetHeader.ETHERTYPE_OFFSET;
 
     private final boolean nanosecond;
     private final int snaplen;
@@ -27,7 +27,7 @@ public final class PcapRecordEncoder implements RecordEncoder {
     public PcapRecordEncoder(boolean nanosecond, int snaplen) {
         this.nanosecond = nanosecond;
         this.snaplen = snaplen;
-        this.scratch = Arena.ofAuto().allocate(VLAN_TAG_LENGTH, 8); // the VLAN tag to insert
+        this.scratch = Arena.ofAuto().allocate(EthernetHeader.VLAN_TAG_LENGTH, 8); // the VLAN tag to insert
     }
 
     /** The 24-byte little-endian {@link PcapFileHeader} every output file starts with. */
@@ -75,12 +75,12 @@ public final class PcapRecordEncoder implements RecordEncoder {
         if (!hasRoomForVlanTag(caplen)) {
             return append(ring, timestampNanos, interfaceId, flags, dropsBefore, data, offset, caplen, wirelen);
         }
-        int stored = Math.min(caplen + VLAN_TAG_LENGTH, snaplen);
+        int stored = Math.min(caplen + EthernetHeader.VLAN_TAG_LENGTH, snaplen);
         long length = PcapRecordHeader.LENGTH + stored;
         if (!ring.tryClaim(length)) {
             return 0;
         }
-        putHeader(ring, timestampNanos, stored, wirelen + VLAN_TAG_LENGTH);
+        putHeader(ring, timestampNanos, stored, wirelen + EthernetHeader.VLAN_TAG_LENGTH);
         putFrameWithVlanTag(ring, scratch, tag, data, offset, stored);
         ring.commit();
         return length;
@@ -100,7 +100,7 @@ public final class PcapRecordEncoder implements RecordEncoder {
         scratch.set(INT_BE, 0, tag);
         int macs = Math.min(VLAN_INSERT_OFFSET, stored);
         ring.put(data, offset, macs);
-        int tagBytes = Math.min(VLAN_TAG_LENGTH, stored - macs);
+        int tagBytes = Math.min(EthernetHeader.VLAN_TAG_LENGTH, stored - macs);
         ring.put(scratch, 0, tagBytes);
         ring.put(data, offset + macs, stored - macs - tagBytes);
     }

@@ -1,5 +1,6 @@
 package gulp.format;
 
+import gulp.decap.EthernetHeader;
 import gulp.ring.ByteRing;
 
 import java.lang.foreign.Arena;
@@ -42,7 +43,7 @@ public final class PcapngRecordEncoder implements RecordEncoder {
         this.snaplen = snaplen;
         this.os = os;
         Arena arena = Arena.ofAuto();
-        this.vlanScratch = arena.allocate(PcapRecordEncoder.VLAN_TAG_LENGTH, 8);
+        this.vlanScratch = arena.allocate(EthernetHeader.VLAN_TAG_LENGTH, 8);
         this.tail = arena.allocate(TAIL_MAX + 1, 8);
     }
 
@@ -90,12 +91,12 @@ public final class PcapngRecordEncoder implements RecordEncoder {
         if (!PcapRecordEncoder.hasRoomForVlanTag(caplen)) {
             return append(ring, timestampNanos, interfaceId, flags, dropsBefore, data, offset, caplen, wirelen);
         }
-        int stored = Math.min(caplen + PcapRecordEncoder.VLAN_TAG_LENGTH, snaplen);
+        int stored = Math.min(caplen + EthernetHeader.VLAN_TAG_LENGTH, snaplen);
         long length = PcapngBlock.EPB_DATA_OFFSET + stored + tailLength(stored, flags, dropsBefore);
         if (!ring.tryClaim(length)) {
             return 0;
         }
-        putHeader(ring, (int) length, interfaceId, timestampNanos, stored, wirelen + PcapRecordEncoder.VLAN_TAG_LENGTH);
+        putHeader(ring, (int) length, interfaceId, timestampNanos, stored, wirelen + EthernetHeader.VLAN_TAG_LENGTH);
         PcapRecordEncoder.putFrameWithVlanTag(ring, vlanScratch, tag, data, offset, stored);
         putTail(ring, stored, flags, dropsBefore, (int) length);
         ring.commit();
