@@ -55,15 +55,10 @@ public final class ReceiveCpus {
     private ReceiveCpus() {
     }
 
-    /** Where {@code name}'s receive work runs (unknown for a name this namespace has no interface of). */
-    public static Found of(String name) {
-        return of(List.of(name)).get(name);
-    }
-
     /**
-     * Where the receive work of each of {@code names} runs, as {@link #of(String)} says for each,
-     * keyed by name in their order: {@code /proc/interrupts} read once for them all (a run with
-     * several {@code -i} interfaces), and only when one of them falls back to its interrupts.
+     * Where the receive work of each of {@code names} runs (unknown for a name this namespace has no
+     * interface of), keyed by name in their order: {@code /proc/interrupts} read once for them all
+     * (a run with several {@code -i} interfaces), and only when one of them falls back to its interrupts.
      */
     public static Map<String, Found> of(List<String> names) {
         Map<String, Found> found = new LinkedHashMap<>();

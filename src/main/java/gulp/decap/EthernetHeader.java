@@ -17,6 +17,8 @@ public final class EthernetHeader {
     public static final int ETHERTYPE_LENGTH = 2;
     public static final int LENGTH = 14;
     public static final int MAC_LENGTH = 6;
+    /** The least frame (64 bytes on the wire, its 4-byte FCS not captured): a shorter one is padded to it. */
+    public static final int MIN_FRAME_LENGTH = 60;
     /** A VLAN tag (TPID + tag control) adds 4 bytes before the next EtherType. */
     public static final int VLAN_TAG_LENGTH = 4;
     /** Within a tag (which starts at the TPID): where the tag control (PCP, DEI, VID) sits. */

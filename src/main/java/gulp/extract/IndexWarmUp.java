@@ -5,6 +5,7 @@ import gulp.decap.EthernetHeader;
 import gulp.decap.HeaderWriter;
 import gulp.decap.Ipv4Header;
 import gulp.decap.Ipv6Header;
+import gulp.decap.UdpHeader;
 import gulp.format.RecordEncoder;
 import gulp.format.RecordFraming;
 import gulp.ring.ByteRing;
@@ -48,17 +49,18 @@ public final class IndexWarmUp implements AutoCloseable {
     private static final int SLOT = 128;
     private static final int FLOWS = 1000; // distinct flows: under AddressSet.EXACT_LIMIT addresses
 
-    // Frame kinds: their length, where the source address's last 4 bytes are, where the ports are (-1: none).
+    // Frame kinds, and each one's length: the least Ethernet frame for the short UDP and ARP packets,
+    // sizes of their own for TCP and IPv6 (the summary reads only their headers), a VLAN tag or an IP
+    // option word more where the frame has one.
     static final int UDP4 = 0, TCP4 = 1, UDP6 = 2, VLAN4 = 3, ARP = 4, OPTIONS4 = 5;
-    static final int[] LENGTH = {60, 74, 86, 64, 60, 78};
+    private static final int TCP_LENGTH = 74, UDP6_LENGTH = 86;
     private static final int OPTION_WORDS = 1; // OPTIONS4: one word of options
-    private static final int ETH = EthernetHeader.LENGTH, VLAN_ETH = ETH + EthernetHeader.VLAN_TAG_LENGTH;
-    private static final int IPV6_SOURCE_LAST4 = Ipv6Header.SOURCE_OFFSET + Ipv6Header.ADDRESS_LENGTH - 4;
-    private static final int[] SOURCE_AT = {ETH + Ipv4Header.SOURCE_OFFSET, ETH + Ipv4Header.SOURCE_OFFSET,
-            ETH + IPV6_SOURCE_LAST4, VLAN_ETH + Ipv4Header.SOURCE_OFFSET, ETH + ArpHeader.SENDER_IPV4_OFFSET,
-            ETH + Ipv4Header.SOURCE_OFFSET};
-    private static final int[] PORTS_AT = {ETH + Ipv4Header.MIN_LENGTH, ETH + Ipv4Header.MIN_LENGTH, ETH + Ipv6Header.LENGTH,
-            VLAN_ETH + Ipv4Header.MIN_LENGTH, -1, ETH + Ipv4Header.MIN_LENGTH + Ipv4Header.WORD_LENGTH * OPTION_WORDS};
+    static final int[] LENGTH = {EthernetHeader.MIN_FRAME_LENGTH, TCP_LENGTH, UDP6_LENGTH,
+            EthernetHeader.MIN_FRAME_LENGTH + EthernetHeader.VLAN_TAG_LENGTH, EthernetHeader.MIN_FRAME_LENGTH,
+            TCP_LENGTH + Ipv4Header.WORD_LENGTH * OPTION_WORDS};
+    /** Where the last 4 bytes of an IPv6 header's source address sit ({@link #setFlow} sets them). */
+    private static final int IPV6_SOURCE_LAST4 = Ipv6Header.SOURCE_OFFSET + Ipv6Header.ADDRESS_LENGTH - Integer.BYTES;
+    private static final int NO_PORTS = -1;
     private static final byte[] TO_MAC = {2, 0, 0, 0, 0, 1}, FROM_MAC = {2, 0, 0, 0, 0, 2};
     private static final byte[] TO_IPV4 = {10, 1, 0, 1}, FROM_IPV4 = {10, 0, 0, 0};
     private static final byte[] TO_IPV6 = {0x20, 0x01, 0x0D, (byte) 0xB8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
@@ -70,6 +72,7 @@ public final class IndexWarmUp implements AutoCloseable {
 
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment[] frames = new MemorySegment[LENGTH.length]; // one of each kind
+    private final Layout[] layouts = new Layout[LENGTH.length]; // where writeFrame put each one's flow
     private final ByteRingProducer producer;
     private final ByteRingConsumer consumer;
     private final RecordEncoder encoder;
@@ -93,7 +96,7 @@ public final class IndexWarmUp implements AutoCloseable {
         this.tableFromFirstRecord = tableFromFirstRecord;
         for (int kind = 0; kind < LENGTH.length; kind++) {
             frames[kind] = arena.allocate(SLOT, 8);
-            writeFrame(frames[kind], kind);
+            layouts[kind] = writeFrame(frames[kind], kind);
         }
     }
 
@@ -106,7 +109,7 @@ public final class IndexWarmUp implements AutoCloseable {
         for (int i = 0; i < BATCH; i++, count++) {
             int kind = TURNS[(int) (count & 15)];
             MemorySegment frame = frames[kind];
-            setFlow(frame, kind, (int) (count >>> 3) % FLOWS);
+            setFlow(frame, layouts[kind], (int) (count >>> 3) % FLOWS);
             long nanos = firstNanos + count * 1000 - ((count & 1023) == 1023 ? 5000 : 0);
             encoder.append(producer, nanos, 0, 0, 0, frame, 0, LENGTH[kind], LENGTH[kind]);
         }
@@ -139,11 +142,17 @@ public final class IndexWarmUp implements AutoCloseable {
         arena.close();
     }
 
-    /** The frame of {@code kind} from the {@code flow}th source: its address's last 4 bytes 10.0.0.0 + flow, its port 1024 + flow. */
-    static void setFlow(MemorySegment f, int kind, int flow) {
-        f.set(INT_BE, SOURCE_AT[kind], 0x0A000000 | flow);
-        if (PORTS_AT[kind] >= 0) {
-            f.set(SHORT_BE, PORTS_AT[kind], (short) (1024 + flow));
+    /**
+     * Where {@link #writeFrame} put a frame's flow, at the writers' positions: the source address's
+     * last 4 bytes, the source port ({@link #NO_PORTS}: none).
+     */
+    record Layout(int sourceAt, int sourcePortAt) {}
+
+    /** The frame of {@code layout} from the {@code flow}th source: its address's last 4 bytes 10.0.0.0 + flow, its port 1024 + flow. */
+    static void setFlow(MemorySegment f, Layout layout, int flow) {
+        f.set(INT_BE, layout.sourceAt(), 0x0A000000 | flow);
+        if (layout.sourcePortAt() != NO_PORTS) {
+            f.set(SHORT_BE, layout.sourcePortAt(), (short) (1024 + flow));
         }
     }
 
@@ -151,26 +160,34 @@ public final class IndexWarmUp implements AutoCloseable {
      * A frame of {@code kind} ({@link #LENGTH} bytes, in {@code f}, zeroed), written by the
      * descriptors' {@link HeaderWriter}: from 02:00:00:00:00:02 to 02:00:00:00:00:01, from 10.0.0.0
      * (2001:db8::) to 10.1.0.1 (2001:db8::1), port 53 to port 53 ({@link #setFlow} sets the source's).
+     * The TCP frames have only their ports (all the summary reads of TCP; there is no TCP writer).
      */
-    static void writeFrame(MemorySegment f, int kind) {
+    static Layout writeFrame(MemorySegment f, int kind) {
         ByteBuffer b = f.asByteBuffer(); // big-endian
         int length = LENGTH[kind];
         switch (kind) {
             case UDP4, TCP4, OPTIONS4, VLAN4 -> {
+                boolean udp = kind == UDP4 || kind == VLAN4;
                 int[] tags = kind == VLAN4 ? new int[] {100} : new int[0];
-                HeaderWriter.ethernet(b, TO_MAC, FROM_MAC, EthernetHeader.TYPE_IPV4, tags);
-                HeaderWriter.ipv4(b, 0, 0, 0, 64, kind == UDP4 || kind == VLAN4 ? Ipv4Header.PROTOCOL_UDP : Ipv4Header.PROTOCOL_TCP,
-                        FROM_IPV4, TO_IPV4, kind == OPTIONS4 ? OPTION_WORDS : 0, length - b.position());
-                HeaderWriter.ports(b, PORT, PORT);
+                int ip = HeaderWriter.ethernet(b, TO_MAC, FROM_MAC, EthernetHeader.TYPE_IPV4, tags).position();
+                int transport = HeaderWriter.ipv4(b, 0, 0, 0, 64, udp ? Ipv4Header.PROTOCOL_UDP : Ipv4Header.PROTOCOL_TCP,
+                        FROM_IPV4, TO_IPV4, kind == OPTIONS4 ? OPTION_WORDS : 0, length - ip).position();
+                if (udp) {
+                    HeaderWriter.udp(b, PORT, PORT, length - transport);
+                } else {
+                    HeaderWriter.ports(b, PORT, PORT);
+                }
+                return new Layout(ip + Ipv4Header.SOURCE_OFFSET, transport + UdpHeader.SOURCE_PORT_OFFSET);
             }
             case UDP6 -> {
-                HeaderWriter.ethernet(b, TO_MAC, FROM_MAC, EthernetHeader.TYPE_IPV6);
-                HeaderWriter.ipv6(b, Ipv4Header.PROTOCOL_UDP, FROM_IPV6, TO_IPV6, length - b.position() - Ipv6Header.LENGTH);
-                HeaderWriter.udp(b, PORT, PORT, length - b.position());
+                int ip = HeaderWriter.ethernet(b, TO_MAC, FROM_MAC, EthernetHeader.TYPE_IPV6).position();
+                int transport = HeaderWriter.ipv6(b, Ipv4Header.PROTOCOL_UDP, FROM_IPV6, TO_IPV6,
+                        length - ip - Ipv6Header.LENGTH).position();
+                HeaderWriter.udp(b, PORT, PORT, length - transport);
+                return new Layout(ip + IPV6_SOURCE_LAST4, transport + UdpHeader.SOURCE_PORT_OFFSET);
             }
             case ARP -> {
-                HeaderWriter.ethernet(b, TO_MAC, FROM_MAC, EthernetHeader.TYPE_ARP);
-                int at = b.position();
+                int at = HeaderWriter.ethernet(b, TO_MAC, FROM_MAC, EthernetHeader.TYPE_ARP).position();
                 b.putShort(at + ArpHeader.HARDWARE_TYPE_OFFSET, (short) ArpHeader.HARDWARE_ETHERNET)
                         .putShort(at + ArpHeader.PROTOCOL_TYPE_OFFSET, (short) EthernetHeader.TYPE_IPV4)
                         .put(at + ArpHeader.HARDWARE_LENGTH_OFFSET, (byte) EthernetHeader.MAC_LENGTH)
@@ -178,6 +195,7 @@ public final class IndexWarmUp implements AutoCloseable {
                         .putShort(at + ArpHeader.OPERATION_OFFSET, (short) ArpHeader.OPERATION_REQUEST)
                         .put(at + ArpHeader.SENDER_MAC_OFFSET, FROM_MAC)
                         .put(at + ArpHeader.SENDER_IPV4_OFFSET, FROM_IPV4).put(at + ArpHeader.TARGET_IPV4_OFFSET, TO_IPV4);
+                return new Layout(at + ArpHeader.SENDER_IPV4_OFFSET, NO_PORTS);
             }
             default -> throw new IllegalArgumentException("kind " + kind);
         }

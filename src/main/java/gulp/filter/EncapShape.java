@@ -1,5 +1,14 @@
 package gulp.filter;
 
+import gulp.decap.DecapConfig;
+import gulp.decap.ErspanHeader;
+import gulp.decap.EthernetHeader;
+import gulp.decap.GeneveHeader;
+import gulp.decap.GreHeader;
+import gulp.decap.Ipv4Header;
+import gulp.decap.UdpHeader;
+import gulp.decap.VxlanHeader;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,91 +61,105 @@ public record EncapShape(String name, List<ByteCheck> checks, int innerOffset,
     }
 
     // Outer headers: Ethernet 0..13, IPv4 14..33 (IHL 5), then GRE at 34 or UDP at 34..41.
-    public static final int ETHERTYPE_OFFSET = 12;
-    public static final int IPV4_VERSION_IHL_OFFSET = 14;
-    public static final int IPV4_FLAGS_FRAGMENT_OFFSET = 20;
-    public static final int IPV4_PROTOCOL_OFFSET = 23;
-    public static final int GRE_FLAGS_OFFSET = 34;
-    public static final int GRE_PROTOCOL_OFFSET = 36;
-    public static final int UDP_DESTINATION_PORT_OFFSET = 36;
-    public static final int GRE_SEQUENCED_PAYLOAD_OFFSET = 42;   // after a GRE header with only S set
-    public static final int UDP_PAYLOAD_OFFSET = 42;
-
-    public static final int VXLAN_PORT = 4789;
-    public static final int GENEVE_PORT = 6081;
+    public static final int ETHERTYPE_OFFSET = EthernetHeader.ETHERTYPE_OFFSET;
+    public static final int IPV4_VERSION_IHL_OFFSET = EthernetHeader.LENGTH + Ipv4Header.VERSION_IHL_OFFSET;
+    public static final int IPV4_FLAGS_FRAGMENT_OFFSET = EthernetHeader.LENGTH + Ipv4Header.FLAGS_FRAGMENT_OFFSET;
+    public static final int IPV4_PROTOCOL_OFFSET = EthernetHeader.LENGTH + Ipv4Header.PROTOCOL_OFFSET;
+    /** Where GRE or UDP starts: after Ethernet and an IPv4 header without options. */
+    private static final int TRANSPORT_OFFSET = EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH;
+    public static final int GRE_FLAGS_OFFSET = TRANSPORT_OFFSET + GreHeader.FLAGS_VERSION_OFFSET;
+    public static final int GRE_PROTOCOL_OFFSET = TRANSPORT_OFFSET + GreHeader.PROTOCOL_OFFSET;
+    public static final int UDP_DESTINATION_PORT_OFFSET = TRANSPORT_OFFSET + UdpHeader.DESTINATION_PORT_OFFSET;
+    /** After a GRE header with only S set. */
+    public static final int GRE_SEQUENCED_PAYLOAD_OFFSET = TRANSPORT_OFFSET + GreHeader.length(GreHeader.FLAG_SEQUENCE);
+    public static final int UDP_PAYLOAD_OFFSET = TRANSPORT_OFFSET + UdpHeader.LENGTH;
+    /** ERSPAN's version in the first byte of its word 0 (the top nibble). */
+    private static final int ERSPAN_VERSION_BYTE_SHIFT = ErspanHeader.VERSION_SHIFT - 3 * Byte.SIZE;
 
     private static List<ByteCheck> ipv4(int protocol) {
         List<ByteCheck> list = new ArrayList<>();
-        list.add(ByteCheck.eq(ETHERTYPE_OFFSET, 2, 0x0800));
-        list.add(ByteCheck.eq(IPV4_VERSION_IHL_OFFSET, 1, 0x45));            // IPv4, no options
-        list.add(new ByteCheck(IPV4_FLAGS_FRAGMENT_OFFSET, 2, 0x3fff, 0));   // MF clear, fragment offset 0
+        list.add(ByteCheck.eq(ETHERTYPE_OFFSET, 2, EthernetHeader.TYPE_IPV4));
+        list.add(ByteCheck.eq(IPV4_VERSION_IHL_OFFSET, 1, Ipv4Header.VERSION_IHL_NO_OPTIONS));
+        list.add(new ByteCheck(IPV4_FLAGS_FRAGMENT_OFFSET, 2, Ipv4Header.MORE_FRAGMENTS | Ipv4Header.FRAGMENT_OFFSET_MASK, 0)); // MF clear, fragment offset 0
         list.add(ByteCheck.eq(IPV4_PROTOCOL_OFFSET, 1, protocol));
         return list;
     }
 
     private static List<ByteCheck> gre(int flagsVersion, int protocol) {
-        List<ByteCheck> list = ipv4(47);
+        List<ByteCheck> list = ipv4(Ipv4Header.PROTOCOL_GRE);
         list.add(ByteCheck.eq(GRE_FLAGS_OFFSET, 2, flagsVersion));
         list.add(ByteCheck.eq(GRE_PROTOCOL_OFFSET, 2, protocol));
         return list;
     }
 
+    /** The ERSPAN header after a GRE header with only S set is of {@code version}. */
+    private static ByteCheck erspanVersion(int version) {
+        return new ByteCheck(GRE_SEQUENCED_PAYLOAD_OFFSET + ErspanHeader.WORD0_OFFSET, 1,
+                ErspanHeader.VERSION_MASK << ERSPAN_VERSION_BYTE_SHIFT, version << ERSPAN_VERSION_BYTE_SHIFT);
+    }
+
     /** ERSPAN type II: GRE S bit only, proto 0x88BE, ERSPAN version 1; inner frame at 50. */
     public static EncapShape erspanII() {
-        List<ByteCheck> checks = gre(0x1000, 0x88BE);
-        checks.add(new ByteCheck(GRE_SEQUENCED_PAYLOAD_OFFSET, 1, 0xF0, 0x10));
-        return new EncapShape("ERSPAN-II", checks, 50, true, 0);
+        List<ByteCheck> checks = gre(GreHeader.FLAG_SEQUENCE, GreHeader.PROTOCOL_ERSPAN_I_II);
+        checks.add(erspanVersion(ErspanHeader.VERSION_TYPE_II));
+        return new EncapShape("ERSPAN-II", checks, GRE_SEQUENCED_PAYLOAD_OFFSET + ErspanHeader.TYPE_II_LENGTH, true, 0);
     }
 
     /** ERSPAN type III without platform sub-header: proto 0x22EB, version 2, frame type Ethernet, O bit 0; inner at 54. */
     public static EncapShape erspanIII() {
-        List<ByteCheck> checks = gre(0x1000, 0x22EB);
-        checks.add(new ByteCheck(GRE_SEQUENCED_PAYLOAD_OFFSET, 1, 0xF0, 0x20));
-        checks.add(new ByteCheck(GRE_SEQUENCED_PAYLOAD_OFFSET + 10, 2, 0x7C01, 0)); // word2 low half: FT=0, O=0
-        return new EncapShape("ERSPAN-III", checks, 54, true, 0);
+        List<ByteCheck> checks = gre(GreHeader.FLAG_SEQUENCE, GreHeader.PROTOCOL_ERSPAN_III);
+        checks.add(erspanVersion(ErspanHeader.VERSION_TYPE_III));
+        checks.add(new ByteCheck(GRE_SEQUENCED_PAYLOAD_OFFSET + ErspanHeader.TYPE_III_WORD2_OFFSET + Short.BYTES, 2, // word2 low half
+                ErspanHeader.FRAME_TYPE_MASK << ErspanHeader.FRAME_TYPE_SHIFT | ErspanHeader.OPTIONAL_SUB_HEADER,
+                ErspanHeader.FRAME_TYPE_ETHERNET << ErspanHeader.FRAME_TYPE_SHIFT)); // FT=0, O=0
+        return new EncapShape("ERSPAN-III", checks, GRE_SEQUENCED_PAYLOAD_OFFSET + ErspanHeader.TYPE_III_LENGTH, true, 0);
     }
 
     /** ERSPAN type I: GRE flags all zero, proto 0x88BE, no ERSPAN header; inner at 38. */
     public static EncapShape erspanI() {
-        return new EncapShape("ERSPAN-I", gre(0x0000, 0x88BE), 38, true, 0);
+        return new EncapShape("ERSPAN-I", gre(0, GreHeader.PROTOCOL_ERSPAN_I_II), TRANSPORT_OFFSET + GreHeader.BASE_LENGTH, true, 0);
     }
 
     /** GRE transparent Ethernet bridging (0x6558) with no checksum, key or sequence; inner at 38. */
     public static EncapShape greTeb() {
-        return new EncapShape("GRE-TEB", gre(0x0000, 0x6558), 38, true, 0);
+        return new EncapShape("GRE-TEB", gre(0, GreHeader.PROTOCOL_TRANSPARENT_ETHERNET),
+                TRANSPORT_OFFSET + GreHeader.BASE_LENGTH, true, 0);
     }
 
     /** GRE transparent Ethernet bridging with a key only (e.g. NVGRE); inner at 42. */
     public static EncapShape greTebWithKey() {
-        return new EncapShape("GRE-TEB-key", gre(0x2000, 0x6558), 42, true, 0);
+        return new EncapShape("GRE-TEB-key", gre(GreHeader.FLAG_KEY, GreHeader.PROTOCOL_TRANSPARENT_ETHERNET),
+                TRANSPORT_OFFSET + GreHeader.length(GreHeader.FLAG_KEY), true, 0);
     }
 
     /** VXLAN over IPv4 UDP to {@code port}, I flag set; inner at 50. */
     public static EncapShape vxlan(int port) {
-        List<ByteCheck> checks = ipv4(17);
+        List<ByteCheck> checks = ipv4(Ipv4Header.PROTOCOL_UDP);
         checks.add(ByteCheck.eq(UDP_DESTINATION_PORT_OFFSET, 2, port));
-        checks.add(new ByteCheck(UDP_PAYLOAD_OFFSET, 1, 0x08, 0x08));
-        return new EncapShape(port == VXLAN_PORT ? "VXLAN" : "VXLAN/" + port, checks, 50, true, port);
+        checks.add(new ByteCheck(UDP_PAYLOAD_OFFSET + VxlanHeader.FLAGS_OFFSET, 1, VxlanHeader.FLAG_VNI_VALID, VxlanHeader.FLAG_VNI_VALID));
+        return new EncapShape(port == DecapConfig.DEFAULT_VXLAN_PORT ? "VXLAN" : "VXLAN/" + port, checks,
+                UDP_PAYLOAD_OFFSET + VxlanHeader.LENGTH, true, port);
     }
 
     /** Geneve over IPv4 UDP 6081, version 0, no options, protocol 0x6558 (Ethernet); inner at 50. */
     public static EncapShape geneve() {
-        return geneve(GENEVE_PORT);
+        return geneve(DecapConfig.DEFAULT_GENEVE_PORT);
     }
 
     /** Geneve on another UDP port. */
     public static EncapShape geneve(int port) {
-        List<ByteCheck> checks = ipv4(17);
+        List<ByteCheck> checks = ipv4(Ipv4Header.PROTOCOL_UDP);
         checks.add(ByteCheck.eq(UDP_DESTINATION_PORT_OFFSET, 2, port));
-        checks.add(ByteCheck.eq(UDP_PAYLOAD_OFFSET, 1, 0x00));                 // version 0, option length 0
-        checks.add(ByteCheck.eq(UDP_PAYLOAD_OFFSET + 2, 2, 0x6558));
-        return new EncapShape(port == GENEVE_PORT ? "Geneve" : "Geneve/" + port, checks, 50, true, port);
+        checks.add(ByteCheck.eq(UDP_PAYLOAD_OFFSET + GeneveHeader.VERSION_OPTION_LENGTH_OFFSET, 1, 0)); // version 0, option length 0
+        checks.add(ByteCheck.eq(UDP_PAYLOAD_OFFSET + GeneveHeader.PROTOCOL_OFFSET, 2, EthernetHeader.TYPE_TRANSPARENT_ETHERNET));
+        return new EncapShape(port == DecapConfig.DEFAULT_GENEVE_PORT ? "Geneve" : "Geneve/" + port, checks,
+                UDP_PAYLOAD_OFFSET + GeneveHeader.BASE_LENGTH, true, port);
     }
 
     /** The standard set, VXLAN on {@code vxlanPorts} (4789 if none given). */
     public static List<EncapShape> standard(int... vxlanPorts) {
         List<EncapShape> shapes = new ArrayList<>(List.of(erspanII(), erspanIII(), erspanI(), greTeb(), greTebWithKey()));
-        if (vxlanPorts.length == 0) vxlanPorts = new int[]{VXLAN_PORT};
+        if (vxlanPorts.length == 0) vxlanPorts = new int[]{DecapConfig.DEFAULT_VXLAN_PORT};
         for (int port : vxlanPorts) shapes.add(vxlan(port));
         shapes.add(geneve());
         return List.copyOf(shapes);

@@ -1,5 +1,10 @@
 package gulp.filter;
 
+import gulp.decap.EthernetHeader;
+import gulp.decap.Ipv4Header;
+import gulp.decap.Ipv6Header;
+import gulp.decap.UdpHeader;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -32,14 +37,15 @@ public final class InnerFilterProgram {
     /** Verdict for packets handed whole to user space. */
     public static final int ACCEPT_WHOLE = 0xffffffff;
 
-    private static final int ETHERTYPE_IPV4 = 0x0800, ETHERTYPE_IPV6 = 0x86dd;
-    private static final int[] ETHERTYPES_VLAN = {0x8100, 0x88a8, 0x9100};
-    private static final int IP_PROTO_GRE = 47, IP_PROTO_UDP = 17;
-    private static final int[] IPV6_EXTENSION_HEADERS = {0, 43, 44, 60};
-    private static final int IPV6_NEXT_HEADER_OFFSET = 20;
-    private static final int IPV6_UDP_DESTINATION_PORT_OFFSET = 14 + 40 + 2;
-    private static final int IPV4_TOTAL_LENGTH_OFFSET = 16;
-    private static final int ETHERNET_HEADER_LENGTH = 14;
+    /** The TPIDs {@link EthernetHeader#isVlanTpid} names, each a jump of the program. */
+    private static final int[] VLAN_TPIDS = {EthernetHeader.TYPE_VLAN, EthernetHeader.TYPE_QINQ, EthernetHeader.TYPE_QINQ_LEGACY};
+    private static final int[] IPV6_EXTENSION_HEADERS = {Ipv6Header.HOP_BY_HOP, Ipv6Header.ROUTING, Ipv6Header.FRAGMENT,
+            Ipv6Header.DESTINATION_OPTIONS};
+    // In an untagged outer Ethernet frame, as EncapShape's offsets.
+    private static final int IPV4_TOTAL_LENGTH_OFFSET = EthernetHeader.LENGTH + Ipv4Header.TOTAL_LENGTH_OFFSET;
+    private static final int IPV6_NEXT_HEADER_OFFSET = EthernetHeader.LENGTH + Ipv6Header.NEXT_HEADER_OFFSET;
+    private static final int IPV6_UDP_DESTINATION_PORT_OFFSET = EthernetHeader.LENGTH + Ipv6Header.LENGTH
+            + UdpHeader.DESTINATION_PORT_OFFSET;
 
     public static BpfProgram build(BpfProgram innerFilter, List<EncapShape> shapes,
                                    boolean passUnknownEncapsulationToUser) throws FilterException {
@@ -63,7 +69,7 @@ public final class InnerFilterProgram {
                 asm.jeq(check.value(), null, nextShape);
             }
             if (shape.ipv4TotalLengthFillsFrame()) {
-                asm.ldh(IPV4_TOTAL_LENGTH_OFFSET).insn(ALU | ADD | K, ETHERNET_HEADER_LENGTH).insn(MISC | TAX, 0)
+                asm.ldh(IPV4_TOTAL_LENGTH_OFFSET).insn(ALU | ADD | K, EthernetHeader.LENGTH).insn(MISC | TAX, 0)
                         .ldLen().jump(JMP | JEQ | X, 0, null, nextShape);
             }
             asm.ja(relocated.get(shape.innerOffset()));
@@ -96,31 +102,32 @@ public final class InnerFilterProgram {
         }
         BpfAssembler.Label ipv4 = asm.newLabel(), ipv6 = asm.newLabel(), notIpv6 = asm.newLabel();
         asm.ldh(EncapShape.ETHERTYPE_OFFSET)
-                .jeq(ETHERTYPE_IPV4, ipv4, null)
-                .jeq(ETHERTYPE_IPV6, ipv6, notIpv6)
+                .jeq(EthernetHeader.TYPE_IPV4, ipv4, null)
+                .jeq(EthernetHeader.TYPE_IPV6, ipv6, notIpv6)
                 .bind(notIpv6);
-        for (int i = 0; i < ETHERTYPES_VLAN.length; i++) {
-            asm.jeq(ETHERTYPES_VLAN[i], accept, i == ETHERTYPES_VLAN.length - 1 ? drop : null);
+        for (int i = 0; i < VLAN_TPIDS.length; i++) {
+            asm.jeq(VLAN_TPIDS[i], accept, i == VLAN_TPIDS.length - 1 ? drop : null);
         }
 
         asm.bind(ipv4).ldb(EncapShape.IPV4_PROTOCOL_OFFSET);
         if (udpPorts.isEmpty()) {
-            asm.jeq(IP_PROTO_GRE, accept, drop);
+            asm.jeq(Ipv4Header.PROTOCOL_GRE, accept, drop);
         } else {
-            asm.jeq(IP_PROTO_GRE, accept, null).jeq(IP_PROTO_UDP, null, drop)
+            asm.jeq(Ipv4Header.PROTOCOL_GRE, accept, null).jeq(Ipv4Header.PROTOCOL_UDP, null, drop)
                     // Later fragments carry no UDP header to check: user space reassembles them.
-                    .ldh(EncapShape.IPV4_FLAGS_FRAGMENT_OFFSET).jset(0x1fff, accept, null)
+                    .ldh(EncapShape.IPV4_FLAGS_FRAGMENT_OFFSET).jset(Ipv4Header.FRAGMENT_OFFSET_MASK, accept, null)
+                    // X = the IPv4 header's length; the UDP header follows it.
                     .insn(LDX | B | MSH, EncapShape.IPV4_VERSION_IHL_OFFSET)
-                    .insn(LD | H | IND, EncapShape.IPV4_VERSION_IHL_OFFSET + 2);
+                    .insn(LD | H | IND, EncapShape.IPV4_VERSION_IHL_OFFSET + UdpHeader.DESTINATION_PORT_OFFSET);
             emitPortChecks(asm, udpPorts, accept, drop);
         }
 
-        asm.bind(ipv6).ldb(IPV6_NEXT_HEADER_OFFSET).jeq(IP_PROTO_GRE, accept, null);
+        asm.bind(ipv6).ldb(IPV6_NEXT_HEADER_OFFSET).jeq(Ipv4Header.PROTOCOL_GRE, accept, null);
         for (int extension : IPV6_EXTENSION_HEADERS) asm.jeq(extension, accept, null);
         if (udpPorts.isEmpty()) {
             asm.ja(drop);
         } else {
-            asm.jeq(IP_PROTO_UDP, null, drop).ldh(IPV6_UDP_DESTINATION_PORT_OFFSET);
+            asm.jeq(Ipv4Header.PROTOCOL_UDP, null, drop).ldh(IPV6_UDP_DESTINATION_PORT_OFFSET);
             emitPortChecks(asm, udpPorts, accept, drop);
         }
     }

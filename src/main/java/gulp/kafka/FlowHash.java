@@ -14,9 +14,9 @@ import java.nio.ByteOrder;
 /**
  * A symmetric hash of a frame's 5-tuple (addresses, ports, protocol): both directions of a flow hash
  * alike, so a flow's packets go to one Kafka partition. Frames are the ones written (the inner frame
- * after {@code -d}). Ethernet (with up to two VLAN tags), Linux cooked v1/v2 and raw IP; IPv4 and
- * IPv6; ports for TCP, UDP and SCTP (first IPv4 fragment only). Anything else hashes on what it has
- * (non-IP frames: 0, so they share one partition).
+ * after {@code -d}). Ethernet (behind its VLAN tags, {@link EthernetHeader#isVlanTpid}), Linux
+ * cooked v1/v2 and raw IP; IPv4 and IPv6; ports for TCP, UDP and SCTP (first IPv4 fragment only).
+ * Anything else hashes on what it has (non-IP frames: 0, so they share one partition).
  */
 public final class FlowHash {
     private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -34,7 +34,7 @@ public final class FlowHash {
                 int at = EthernetHeader.ETHERTYPE_OFFSET;
                 while (at + EthernetHeader.ETHERTYPE_LENGTH <= length) {
                     int type = u16(frame, offset + at);
-                    if (type == EthernetHeader.TYPE_VLAN || type == EthernetHeader.TYPE_QINQ) {
+                    if (EthernetHeader.isVlanTpid(type)) {
                         at += EthernetHeader.VLAN_TAG_LENGTH; // to the tag's next type
                         continue;
                     }

@@ -3,6 +3,9 @@ package gulp.pipeline;
 import gulp.capture.PacketHandler;
 import gulp.decap.DecapResult;
 import gulp.decap.EncapKind;
+import gulp.decap.EthernetHeader;
+import gulp.decap.Ipv4Header;
+import gulp.decap.Ipv6Header;
 import gulp.decap.OuterLink;
 import gulp.decap.SequenceGapTracker;
 import gulp.format.CaptureInterface;
@@ -30,10 +33,16 @@ final class MirrorSessions implements SessionFigures {
     private static final ValueLayout.OfLong LONG_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final int ETHERTYPE_OFFSET = 12;
-    private static final int ETHERNET_LENGTH = 14;
-    private static final int VLAN_TAG_LENGTH = 4;
+    /**
+     * Tags followed to the outer IP header, 802.1Q and 802.1ad ones only (the decapsulator follows
+     * {@link EthernetHeader#MAX_VLAN_TAGS} of every {@link EthernetHeader#isVlanTpid} TPID).
+     */
     private static final int MAX_VLAN_TAGS = 4;
+    /** Where the source address ends in an IPv4 and an IPv6 header: the header must reach that far. */
+    private static final int IPV4_SOURCE_END = Ipv4Header.SOURCE_OFFSET + Ipv4Header.ADDRESS_LENGTH;
+    private static final int IPV6_SOURCE_END = Ipv6Header.SOURCE_OFFSET + Ipv6Header.ADDRESS_LENGTH;
+    /** Where an IPv6 source address's low 8 bytes sit (the address is read as two longs). */
+    private static final int IPV6_SOURCE_LOW_OFFSET = Ipv6Header.SOURCE_OFFSET + Long.BYTES;
 
     private final OuterLink link;
     private final SequenceGapTracker gaps;
@@ -61,12 +70,12 @@ final class MirrorSessions implements SessionFigures {
         int network = networkOffset(outer, offset, caplen);
         long high = 0;
         long low = 0;
-        int version = network >= 0 && network < caplen ? (outer.get(ValueLayout.JAVA_BYTE, offset + network) >>> 4) & 0xF : 0;
-        if (version == 4 && network + 16 <= caplen) {
-            low = Integer.toUnsignedLong(outer.get(INT_BE, offset + network + 12));
-        } else if (version == 6 && network + 24 <= caplen) {
-            high = outer.get(LONG_BE, offset + network + 8);
-            low = outer.get(LONG_BE, offset + network + 16);
+        int version = network >= 0 && network < caplen ? Ipv4Header.version(outer.get(ValueLayout.JAVA_BYTE, offset + network)) : 0;
+        if (version == Ipv4Header.VERSION && network + IPV4_SOURCE_END <= caplen) {
+            low = Integer.toUnsignedLong(outer.get(INT_BE, offset + network + Ipv4Header.SOURCE_OFFSET));
+        } else if (version == Ipv6Header.VERSION && network + IPV6_SOURCE_END <= caplen) {
+            high = outer.get(LONG_BE, offset + network + Ipv6Header.SOURCE_OFFSET);
+            low = outer.get(LONG_BE, offset + network + IPV6_SOURCE_LOW_OFFSET);
         } else {
             version = 0;
         }
@@ -148,15 +157,15 @@ final class MirrorSessions implements SessionFigures {
         if (link != OuterLink.ETHERNET) {
             return link.headerLength;
         }
-        int at = ETHERTYPE_OFFSET;
-        for (int tags = 0; tags <= MAX_VLAN_TAGS && at + 2 <= caplen; tags++) {
+        int at = EthernetHeader.ETHERTYPE_OFFSET;
+        for (int tags = 0; tags <= MAX_VLAN_TAGS && at + EthernetHeader.ETHERTYPE_LENGTH <= caplen; tags++) {
             int etherType = Short.toUnsignedInt(outer.get(SHORT_BE, offset + at));
-            if (etherType != 0x8100 && etherType != 0x88A8) {
-                return at + 2;
+            if (etherType != EthernetHeader.TYPE_VLAN && etherType != EthernetHeader.TYPE_QINQ) {
+                return at + EthernetHeader.ETHERTYPE_LENGTH;
             }
-            at += VLAN_TAG_LENGTH;
+            at += EthernetHeader.VLAN_TAG_LENGTH;
         }
-        return ETHERNET_LENGTH;
+        return EthernetHeader.LENGTH;
     }
 
     /** e.g. {@code erspan2 192.0.2.1 session 100}, {@code vxlan 2001:db8::1 vni 42}, {@code gre 192.0.2.9}. */
@@ -178,10 +187,10 @@ final class MirrorSessions implements SessionFigures {
 
     private static String address(int version, long high, long low) {
         byte[] bytes;
-        if (version == 4) {
-            bytes = ByteBuffer.allocate(4).putInt((int) low).array();
-        } else if (version == 6) {
-            bytes = ByteBuffer.allocate(16).putLong(high).putLong(low).array();
+        if (version == Ipv4Header.VERSION) {
+            bytes = ByteBuffer.allocate(Ipv4Header.ADDRESS_LENGTH).putInt((int) low).array();
+        } else if (version == Ipv6Header.VERSION) {
+            bytes = ByteBuffer.allocate(Ipv6Header.ADDRESS_LENGTH).putLong(high).putLong(low).array();
         } else {
             return "unknown-source";
         }

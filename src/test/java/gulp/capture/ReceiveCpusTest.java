@@ -72,9 +72,10 @@ class ReceiveCpusTest {
 
     @Test
     void loopbackAndUnknownNamesTakeNoCpuOfTheirOwn() {
-        assertFalse(ReceiveCpus.of("lo").known());
-        assertFalse(ReceiveCpus.of("no-such-interface").known());
-        assertFalse(ReceiveCpus.of("../lo").known());
+        List<String> names = List.of("lo", "no-such-interface", "../lo");
+        Map<String, ReceiveCpus.Found> found = ReceiveCpus.of(names);
+        assertEquals(names, List.copyOf(found.keySet()));
+        found.forEach((name, cpus) -> assertFalse(cpus.known(), name));
     }
 
     @Test
@@ -85,7 +86,7 @@ class ReceiveCpusTest {
             Map<String, ReceiveCpus.Found> together = ReceiveCpus.of(all);
             assertEquals(all, List.copyOf(together.keySet()));
             for (String name : all) {
-                ReceiveCpus.Found found = ReceiveCpus.of(name);
+                ReceiveCpus.Found found = ReceiveCpus.of(List.of(name)).get(name);
                 assertEquals(found, together.get(name), name + ": the same asked alone as with the others");
                 BitSet outside = (BitSet) found.cpus().clone();
                 outside.andNot(online);

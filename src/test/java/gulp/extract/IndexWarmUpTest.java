@@ -28,8 +28,7 @@ class IndexWarmUpTest {
         try (Arena arena = Arena.ofConfined()) {
             for (int kind = 0; kind < IndexWarmUp.LENGTH.length; kind++) {
                 MemorySegment frame = arena.allocate(128);
-                IndexWarmUp.writeFrame(frame, kind);
-                IndexWarmUp.setFlow(frame, kind, 7);
+                IndexWarmUp.setFlow(frame, IndexWarmUp.writeFrame(frame, kind), 7);
                 TrafficSummary summary = new TrafficSummary(ETHERNET);
                 summary.add(frame, 0, IndexWarmUp.LENGTH[kind]);
                 String what = "kind " + kind;

@@ -73,6 +73,16 @@ class FlowHashTest {
     }
 
     @Test
+    void aFrameTaggedWithTheLegacyQinqTpidHashesByItsInnerFlowAsTheUntaggedFrameDoes() {
+        byte[] ip4 = ipv4(0x0A000001, 0x0A000002, 17, 0, 1000, 80);
+        int untagged = hash(behind(14, ip4, 12, 0x0800), ETHERNET);
+        assertEquals(untagged, hash(behind(18, ip4, 12, 0x9100, 0x0800), ETHERNET), "0x9100");
+        assertEquals(untagged, hash(behind(22, ip4, 12, 0x9100, 0x8100, 0x0800), ETHERNET), "0x9100, 802.1Q");
+        byte[] ip6 = ipv6(1, 2, 6, 1000, 80);
+        assertEquals(hash(behind(14, ip6, 12, 0x86DD), ETHERNET), hash(behind(18, ip6, 12, 0x9100, 0x86DD), ETHERNET), "0x9100, IPv6");
+    }
+
+    @Test
     void portsCountForTcpUdpAndSctpOnlyAndForIpv4OnlyInTheFirstFragment() {
         // ICMP (1), GRE (47), ICMPv6 (58): the 4 bytes after the header are not ports.
         for (int protocol : new int[] {1, 47, 58}) {
