@@ -37,7 +37,7 @@
 # RSS = VmHWM of the capturer just before SIGINT; for gulp also the page faults its reader
 # thread took itself (minflt of gulp-reader) and the whole process's CPU seconds with start-up
 # (cpu_all_s), the CPU seconds of its fault-in thread (faultin_cpu_s, - once it has ended) and of its
-# reader, writer, index and first C2 compiler threads over their whole lives (thread_cpu_s).
+# reader, writer, index and first C2 compiler threads over their whole lives, and that C2 thread's CPU seconds within the window (thread_cpu_s: C2-in-window).
 # Steady state (gulp, the JIT's compilations of the first seconds left out): the same CPU counted
 # from the moment STEADY_FROM % (default 30) of COUNT packets have reached the capture veth until
 # the end (steady_cpu_s_per_mpkt), and the writer thread's share of it in ns a packet (steady_writer_ns).
@@ -133,7 +133,9 @@ stop_tool() {
   case ${tool%@base} in gulp*)
     threads=$(for t in gulp-reader gulp-writer gulp-index "C2 CompilerThre"; do
       thread_stat $pid "$t" '$12+$13' | awk -v n="${t%% *}" -v hz=$HZ '{ if ($1 == "-") printf "%s=- ", n; else printf "%s=%.2f ", n, $1 / hz }'
-    done | sed 's/ $//; s/ /,/g') ;;
+    done | sed 's/ $//; s/ /,/g')
+    local c2_end; c2_end=$(thread_stat $pid "C2 CompilerThre" '$12+$13')
+    [ "$c2_end" != - ] && [ "${c2_start:--}" != - ] && threads+=$(awk -v t=$((c2_end - c2_start)) -v hz=$HZ 'BEGIN { printf ",C2-in-window=%.2f", t / hz }') ;;
   esac
   kill -INT $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true
@@ -178,7 +180,7 @@ for mode in $MODES; do
       bg=$(quiet_gate)
       [ "$tool" != none ] && start_tool $tool
       before=$(rx)
-      [ "$tool" != none ] && ticks_start=$(ticks $pid)
+      [ "$tool" != none ] && ticks_start=$(ticks $pid) && c2_start=$(thread_stat $pid "C2 CompilerThre" '$12+$13')
       rm -f $OUT/steady; sampler=
       case ${tool%@base} in gulp*) steady_sampler & sampler=$! ;; esac
       sent=$(ip netns exec $GEN "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" gulp.bench.LiveSender $GIF $size $COUNT 0 $PPS ${SENDER_MODE:-})

@@ -16,8 +16,11 @@ import static gulp.format.Endian.LONG_LE;
  * one that straddles the ring's end goes through the ring's puts.
  */
 public final class PcapRecordEncoder implements RecordEncoder {
+    // The file formats stay below the decapsulator's descriptors (gulp.decap imports gulp.format's
+    // LinkType, not the other way round), so these two restate EthernetHeader.ETHERTYPE_OFFSET and
+    // VLAN_TAG_LENGTH; PcapRecordEncoderTest checks that they agree.
     /** Where an 802.1Q tag goes back into an Ethernet frame: after destination and source MAC. */
-    private static final int VLAN_INSERT_OFFSET = 12;
+    static final int VLAN_INSERT_OFFSET = 12;
     static final int VLAN_TAG_LENGTH = 4;
 
     private final boolean nanosecond;

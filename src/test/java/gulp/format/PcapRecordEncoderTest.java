@@ -1,5 +1,6 @@
 package gulp.format;
 
+import gulp.decap.EthernetHeader;
 import gulp.ring.ByteRing;
 import gulp.ring.ByteRingConsumer;
 import gulp.testing.Frames;
@@ -17,6 +18,12 @@ class PcapRecordEncoderTest {
 
     private static MemorySegment frame(int length) {
         return MemorySegment.ofArray(Frames.counting(length));
+    }
+
+    @Test
+    void theVlanTagGoesWhereTheEthernetDescriptorPutsTheEtherTypeAndIsAsLongAsItsTag() {
+        assertEquals(EthernetHeader.ETHERTYPE_OFFSET, PcapRecordEncoder.VLAN_INSERT_OFFSET);
+        assertEquals(EthernetHeader.VLAN_TAG_LENGTH, PcapRecordEncoder.VLAN_TAG_LENGTH);
     }
 
     @Test
