@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 
 import static gulp.ring.RingBytes.byteAt;
+import static gulp.ring.RingBytes.fillNumbered;
 import static gulp.ring.RingBytes.putNumbered;
 import static gulp.ring.RingBytes.readAllChecked;
 import static gulp.ring.RingBytes.writeNumbered;
@@ -84,11 +85,7 @@ class ByteRingEarlyWrapTest {
             long headIndex = 2 * WRAP_FROM + 8;
             consumer.release(headIndex);
             writeNumbered(producer, wrapAt - 8, 8); // published with the head far enough behind: the wrap
-            long produced = wrapAt;
-            while (producer.tryClaim(1000)) { // the stall: nothing more is released
-                putNumbered(producer, produced, 1000);
-                produced += 1000;
-            }
+            long produced = fillNumbered(producer, wrapAt, 1000); // the stall: nothing more is released
             producer.publish();
             long unread = produced - headIndex;
             assertTrue(unread > CAPACITY - 2 * ByteRing.ALIGNMENT - 1000 * 2, "a stall holds nearly the whole ring: " + unread);

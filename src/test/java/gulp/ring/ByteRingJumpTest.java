@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 
+import static gulp.ring.RingBytes.claimNumbered;
+import static gulp.ring.RingBytes.fillNumbered;
 import static gulp.ring.RingBytes.putNumbered;
 import static gulp.ring.RingBytes.readAllChecked;
 import static gulp.ring.RingBytes.writeNumbered;
@@ -30,9 +32,7 @@ class ByteRingJumpTest {
             int wrapsSeen = 0;
             long lastWrap = 0;
             while (true) { // consumer keeps up: early wraps happen
-                assertTrue(p.tryClaim(1000));
-                putNumbered(p, produced, 1000);
-                produced += 1000;
+                produced = claimNumbered(p, produced, 1000);
                 p.publish();
                 if (ring.lastEarlyWrap() != lastWrap) {
                     lastWrap = ring.lastEarlyWrap();
@@ -40,10 +40,7 @@ class ByteRingJumpTest {
                 }
                 readAllChecked(c);
             }
-            while (p.tryClaim(1000)) { // the stall: fills the wrapped run, jumps (#2, slot 0), fills to the end
-                putNumbered(p, produced, 1000);
-                produced += 1000;
-            }
+            produced = fillNumbered(p, produced, 1000); // the stall: fills the wrapped run, jumps (#2, slot 0), fills to the end
             p.publish();
             assertTrue(ring.lastEarlyWrap() > lastWrap, "jumped");
             assertEquals(produced, readAllChecked(c));
@@ -84,7 +81,8 @@ class ByteRingJumpTest {
             long readable = c.refresh();
             c.release(readable);
             assertEquals(produced, c.head());
-            assertTrue(p.tryClaim(5000)); putNumbered(p, produced, 5000); produced += 5000; p.publish();
+            produced = claimNumbered(p, produced, 5000);
+            p.publish();
             assertEquals(produced, readAllChecked(c));
         }
     }
@@ -100,9 +98,7 @@ class ByteRingJumpTest {
             long w0 = ring.lastEarlyWrap();
             while (p.hasRoom(1000) && ring.lastEarlyWrap() == w0) {
                 // claim only while the wrapped run has room without a jump
-                assertTrue(p.tryClaim(1000));
-                putNumbered(p, produced, 1000);
-                produced += 1000;
+                produced = claimNumbered(p, produced, 1000);
                 if (!peekRoomWithoutJump(p, 1000)) break;
             }
             p.publish();
@@ -110,7 +106,9 @@ class ByteRingJumpTest {
             assertTrue(ring.lastEarlyWrap() > w0, "jump posted by hasRoom");
             assertEquals(produced, readAllChecked(c)); // caught up to the jump position
             p.publish(); // nothing new: wrap #2 at the jump's position?
-            for (int i = 0; i < 50; i++) { assertTrue(p.tryClaim(1000)); putNumbered(p, produced, 1000); produced += 1000; }
+            for (int i = 0; i < 50; i++) {
+                produced = claimNumbered(p, produced, 1000);
+            }
             p.publish();
             assertEquals(produced, readAllChecked(c));
         }
@@ -128,7 +126,9 @@ class ByteRingJumpTest {
             ByteRingProducer p = ring.producer();
             ByteRingConsumer c = ring.consumer();
             long produced = wrapWithTheHeadAt(p, c, 2 * WRAP_FROM); // the wrap at 3 wrap points, the head at 2
-            while (peekRoomWithoutJump(p, 1000)) { assertTrue(p.tryClaim(1000)); putNumbered(p, produced, 1000); produced += 1000; }
+            while (peekRoomWithoutJump(p, 1000)) {
+                produced = claimNumbered(p, produced, 1000);
+            }
             p.publish();                 // tail J published, no jump yet
             c.refresh();                 // sees tail J and wrap #0 (slot 1 still empty)
             long w0 = ring.lastEarlyWrap();
@@ -137,7 +137,7 @@ class ByteRingJumpTest {
             putNumbered(p, produced, 1000); produced += 1000;
             c.release(c.readable());     // head = J, passes wrap #0 only: the jump is not learned
             p.publish();                 // head >= J: LINEAR, head index = jumpTo: early wrap #2 (slot 0)
-            while (p.tryClaim(1000)) { putNumbered(p, produced, 1000); produced += 1000; } // stall: jump #3 in slot 1 over J
+            produced = fillNumbered(p, produced, 1000); // stall: jump #3 in slot 1 over J
             p.publish();
             assertEquals(produced, readAllChecked(c));
         }

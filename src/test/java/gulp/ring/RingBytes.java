@@ -25,6 +25,26 @@ final class RingBytes {
         producer.commit();
     }
 
+    /** Claims (it must fit), writes and commits one record of {@code length} numbered bytes from {@code from}; returns its end. */
+    static long claimNumbered(ByteRingProducer producer, long from, int length) {
+        assertTrue(producer.tryClaim(length));
+        putNumbered(producer, from, length);
+        return from + length;
+    }
+
+    /**
+     * Records of {@code length} numbered bytes from {@code from} for as long as they fit (a stall:
+     * nothing is released meanwhile, nothing published); returns where they end.
+     */
+    static long fillNumbered(ByteRingProducer producer, long from, int length) {
+        long at = from;
+        while (producer.tryClaim(length)) {
+            putNumbered(producer, at, length);
+            at += length;
+        }
+        return at;
+    }
+
     /**
      * Claims, writes and commits {@code bytes} numbered bytes from {@code from} in records of at
      * most 4 KiB, then publishes; returns the tail.
