@@ -34,7 +34,14 @@ public final class DecapResult {
     int id = NO_ID;
     int direction = DIRECTION_UNKNOWN;
     boolean reassembled;
+    int outerNetworkOffset;
     DecapCounters.Counter skipReason;
+
+    /**
+     * Where the outermost IP header starts in the captured frame (after its link header and VLAN
+     * tags; 0 for raw IP): the mirror's source address is read there.
+     */
+    public int outerNetworkOffset() { return outerNetworkOffset; }
 
     /** The packet segment, or the reassembly buffer for a reassembled outer datagram. */
     public MemorySegment segment() { return segment; }

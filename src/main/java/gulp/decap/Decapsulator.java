@@ -114,6 +114,7 @@ public final class Decapsulator {
             type = u16(pkt, offset + ip + EthernetHeader.VLAN_NEXT_TYPE_OFFSET - EthernetHeader.ETHERTYPE_LENGTH);
             ip += EthernetHeader.VLAN_TAG_LENGTH;
         }
+        out.outerNetworkOffset = ip;
         if (type == EthernetHeader.TYPE_IPV4) {
             return outerIp.ipv4(pkt, offset, ip, cap, wirelen, tsNanos, out);
         }
@@ -129,6 +130,7 @@ public final class Decapsulator {
             return counters.other();
         }
         int version = rawIpVersion == OuterLink.Constants.VERSION_FROM_PACKET ? u8(pkt, offset) >>> 4 : rawIpVersion;
+        out.outerNetworkOffset = 0;
         if (version == 4) {
             return outerIp.ipv4(pkt, offset, 0, cap, wirelen, tsNanos, out);
         }

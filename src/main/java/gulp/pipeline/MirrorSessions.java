@@ -3,10 +3,8 @@ package gulp.pipeline;
 import gulp.capture.PacketHandler;
 import gulp.decap.DecapResult;
 import gulp.decap.EncapKind;
-import gulp.decap.EthernetHeader;
 import gulp.decap.Ipv4Header;
 import gulp.decap.Ipv6Header;
-import gulp.decap.OuterLink;
 import gulp.decap.SequenceGapTracker;
 import gulp.format.CaptureInterface;
 import gulp.format.LinkType;
@@ -32,19 +30,12 @@ import java.util.Arrays;
 final class MirrorSessions implements SessionFigures {
     private static final ValueLayout.OfLong LONG_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    /**
-     * Tags followed to the outer IP header, 802.1Q and 802.1ad ones only (the decapsulator follows
-     * {@link EthernetHeader#MAX_VLAN_TAGS} of every {@link EthernetHeader#isVlanTpid} TPID).
-     */
-    private static final int MAX_VLAN_TAGS = 4;
     /** Where the source address ends in an IPv4 and an IPv6 header: the header must reach that far. */
     private static final int IPV4_SOURCE_END = Ipv4Header.SOURCE_OFFSET + Ipv4Header.ADDRESS_LENGTH;
     private static final int IPV6_SOURCE_END = Ipv6Header.SOURCE_OFFSET + Ipv6Header.ADDRESS_LENGTH;
     /** Where an IPv6 source address's low 8 bytes sit (the address is read as two longs). */
     private static final int IPV6_SOURCE_LOW_OFFSET = Ipv6Header.SOURCE_OFFSET + Long.BYTES;
 
-    private final OuterLink link;
     private final SequenceGapTracker gaps;
     private final int snaplen;
     private final String filter;
@@ -57,8 +48,7 @@ final class MirrorSessions implements SessionFigures {
     /** Per interface id: the ERSPAN session whose gaps are its loss, -1 for none; -2 not a session. */
     private volatile int[] sessionOfInterface = new int[0];
 
-    MirrorSessions(OuterLink link, SequenceGapTracker gaps, int snaplen, String filter) {
-        this.link = link;
+    MirrorSessions(SequenceGapTracker gaps, int snaplen, String filter) {
         this.gaps = gaps;
         this.snaplen = snaplen;
         this.filter = filter;
@@ -67,10 +57,10 @@ final class MirrorSessions implements SessionFigures {
 
     /** The interface of the session {@code inner} came from (declaring it the first time). */
     int interfaceOf(PacketHandler path, DecapResult inner, MemorySegment outer, long offset, int caplen) {
-        int network = networkOffset(outer, offset, caplen);
+        int network = inner.outerNetworkOffset(); // after every VLAN tag the decapsulator followed
         long high = 0;
         long low = 0;
-        int version = network >= 0 && network < caplen ? Ipv4Header.version(outer.get(ValueLayout.JAVA_BYTE, offset + network)) : 0;
+        int version = network < caplen ? Ipv4Header.version(outer.get(ValueLayout.JAVA_BYTE, offset + network)) : 0;
         if (version == Ipv4Header.VERSION && network + IPV4_SOURCE_END <= caplen) {
             low = Integer.toUnsignedLong(outer.get(INT_BE, offset + network + Ipv4Header.SOURCE_OFFSET));
         } else if (version == Ipv6Header.VERSION && network + IPV6_SOURCE_END <= caplen) {
@@ -147,25 +137,6 @@ final class MirrorSessions implements SessionFigures {
     private static long mix(long key, long high, long low) {
         long h = key * 0x9E3779B97F4A7C15L ^ high * 0xC2B2AE3D27D4EB4FL ^ low * 0x165667B19E3779F9L;
         return h ^ (h >>> 29);
-    }
-
-    /** Where the outer IP header starts (Ethernet: after its 802.1Q/802.1ad tags), or -1. */
-    private int networkOffset(MemorySegment outer, long offset, int caplen) {
-        if (link.isRawIp()) {
-            return 0;
-        }
-        if (link != OuterLink.ETHERNET) {
-            return link.headerLength;
-        }
-        int at = EthernetHeader.ETHERTYPE_OFFSET;
-        for (int tags = 0; tags <= MAX_VLAN_TAGS && at + EthernetHeader.ETHERTYPE_LENGTH <= caplen; tags++) {
-            int etherType = Short.toUnsignedInt(outer.get(SHORT_BE, offset + at));
-            if (etherType != EthernetHeader.TYPE_VLAN && etherType != EthernetHeader.TYPE_QINQ) {
-                return at + EthernetHeader.ETHERTYPE_LENGTH;
-            }
-            at += EthernetHeader.VLAN_TAG_LENGTH;
-        }
-        return EthernetHeader.LENGTH;
     }
 
     /** e.g. {@code erspan2 192.0.2.1 session 100}, {@code vxlan 2001:db8::1 vni 42}, {@code gre 192.0.2.9}. */

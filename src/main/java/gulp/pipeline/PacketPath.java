@@ -197,7 +197,7 @@ public final class PacketPath implements PacketHandler {
     public void setDecapsulator(Decapsulator decapsulator) {
         this.decapsulator = decapsulator;
         if (sessionInterfaces) {
-            sessions = new MirrorSessions(decapsulator.link(), decapsulator.sequenceGaps(), 0, filterExpression);
+            sessions = new MirrorSessions(decapsulator.sequenceGaps(), 0, filterExpression);
         }
         this.assembly = Arena.ofAuto().allocate(PcapRecordHeader.MAX_CAPLEN + 64L, 8);
     }

@@ -227,6 +227,29 @@ class PcapngOutputCommandTest {
     }
 
     @Test
+    void aMirrorSessionBehindALegacyQinqTagIsNamedForItsOuterSource() throws Exception {
+        // The outer frame carries one 0x9100 tag (the pre-802.1ad QinQ TPID): the session's source
+        // address is read after it, where the decapsulator found the outer IP header.
+        List<gulp.testing.PcapFiles.Frame> frames = new java.util.ArrayList<>();
+        for (int sequence = 1; sequence <= 3; sequence++) {
+            byte[] tagged = gulp.testing.Frames.ethernet(0x0800, gulp.testing.Frames.ipv4(0, 1, 0, 64, 47,
+                    new byte[] {(byte) 192, 0, 2, 3}, new byte[] {(byte) 198, 51, 100, 1}, 0,
+                    gulp.testing.Frames.erspanII(11, sequence, gulp.testing.Frames.innerFrame(20))), 5);
+            tagged[gulp.decap.EthernetHeader.ETHERTYPE_OFFSET] = (byte) 0x91; // 0x8100 becomes 0x9100
+            tagged[gulp.decap.EthernetHeader.ETHERTYPE_OFFSET + 1] = 0x00;
+            frames.add(new gulp.testing.PcapFiles.Frame(1_700_000_000_000_000_000L + sequence * 1000L, tagged.length, tagged));
+        }
+        Path input = dir.resolve("qinq-mirror.pcap");
+        gulp.testing.PcapFiles.writeFrames(input, frames);
+        Path output = dir.resolve("qinq-sessions.pcapng");
+        GulpProcess.Result result = GulpProcess.run(input, output, "-i", "-", "-d", "--format", "pcapng");
+        assertEquals(0, result.status(), result.stderr());
+        String names = Tools.check("tshark", "-r", output.toString(), "-T", "fields", "-e", "frame.interface_name");
+        assertEquals(List.of("erspan2 192.0.2.3 session 11", "erspan2 192.0.2.3 session 11", "erspan2 192.0.2.3 session 11"),
+                names.lines().toList(), names);
+    }
+
+    @Test
     void aPcapngFileLeftByAKilledRunIsCutBackToItsLastBlockAndStillRead() throws Exception {
         Path out = Files.createDirectory(dir.resolve("out"));
         ProcessBuilder builder = GulpProcess.builder("-i", "-", "--format", "pcapng", "-o", out.toString(), "-q");
