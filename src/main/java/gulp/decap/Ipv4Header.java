@@ -56,6 +56,14 @@ public final class Ipv4Header {
     /** SCTP (RFC 9260): its ports sit where TCP's and UDP's do, in the first 4 bytes after the IP header. */
     public static final int PROTOCOL_SCTP = 132;
 
+    /**
+     * Whether a transport of this protocol number (IPv4's protocol, IPv6's next header) starts
+     * with a source and a destination port: TCP, UDP and SCTP. Without a branch.
+     */
+    public static boolean hasPorts(int protocol) {
+        return protocol == PROTOCOL_TCP | protocol == PROTOCOL_UDP | protocol == PROTOCOL_SCTP;
+    }
+
     private Ipv4Header() {}
 
     /** The version from the byte at {@link #VERSION_IHL_OFFSET}. */

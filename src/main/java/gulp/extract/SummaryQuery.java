@@ -146,9 +146,7 @@ public final class SummaryQuery {
                     default -> Ipv6Header.ICMPV6; // icmp6
                 };
                 String next = peek();
-                if ((protocol == Ipv4Header.PROTOCOL_TCP || protocol == Ipv4Header.PROTOCOL_UDP
-                        || protocol == Ipv4Header.PROTOCOL_SCTP)
-                        && (next.equals("port") || next.equals("src") || next.equals("dst"))) {
+                if (Ipv4Header.hasPorts(protocol) && (next.equals("port") || next.equals("src") || next.equals("dst"))) {
                     Test port = primary();
                     return s -> s.mayHaveProtocol(protocol) && port.mayMatch(s);
                 }

@@ -241,11 +241,6 @@ final class TrafficSummary {
         PORTLESS[Ipv4Header.PROTOCOL_TCP] = PORTLESS[Ipv4Header.PROTOCOL_UDP] = PORTLESS[Ipv4Header.PROTOCOL_SCTP] = 0;
     }
 
-    private static boolean hasPorts(int protocol) {
-        return protocol == Ipv4Header.PROTOCOL_TCP | protocol == Ipv4Header.PROTOCOL_UDP
-                | protocol == Ipv4Header.PROTOCOL_SCTP; // no branch
-    }
-
     private void addPorts(int both) {
         int source = both >>> 16;
         int destination = both & 0xFFFF;
@@ -307,7 +302,7 @@ final class TrafficSummary {
     }
 
     private void transport(MemorySegment d, long at, int n, int protocol) {
-        if (hasPorts(protocol) && n >= 4) {
+        if (Ipv4Header.hasPorts(protocol) && n >= 4) {
             addPorts(d.get(INT_BE, at));
         }
     }

@@ -32,7 +32,8 @@ public final class FlowHash {
         switch (linkType & LinkType.MASK) {
             case LinkType.ETHERNET -> {
                 int at = EthernetHeader.ETHERTYPE_OFFSET;
-                while (at + EthernetHeader.ETHERTYPE_LENGTH <= length) {
+                // At most MAX_VLAN_TAGS tags, as the decapsulator: a frame of nothing but tags costs no more.
+                for (int tags = 0; tags <= EthernetHeader.MAX_VLAN_TAGS && at + EthernetHeader.ETHERTYPE_LENGTH <= length; tags++) {
                     int type = u16(frame, offset + at);
                     if (EthernetHeader.isVlanTpid(type)) {
                         at += EthernetHeader.VLAN_TAG_LENGTH; // to the tag's next type
@@ -91,8 +92,7 @@ public final class FlowHash {
     private static int combine(int addressA, int addressB, int protocol, MemorySegment f, long l4, int l4Length) {
         int portA = 0;
         int portB = 0;
-        if (f != null && l4Length >= 4 && (protocol == Ipv4Header.PROTOCOL_TCP || protocol == Ipv4Header.PROTOCOL_UDP
-                || protocol == Ipv4Header.PROTOCOL_SCTP)) {
+        if (f != null && l4Length >= 4 && Ipv4Header.hasPorts(protocol)) {
             portA = u16(f, l4);
             portB = u16(f, l4 + 2);
         }

@@ -101,6 +101,16 @@ class FlowHashTest {
     }
 
     @Test
+    void eightTagsAreFollowedAsTheDecapsulatorFollowsThemAndANinthMakesTheFrameHashToZero() {
+        byte[] ip4 = ipv4(0x0A000001, 0x0A000002, 6, 0, 1000, 80);
+        int untagged = hash(behind(14, ip4, 12, 0x0800), ETHERNET);
+        int[] eight = {0x8100, 0x8100, 0x8100, 0x8100, 0x8100, 0x8100, 0x8100, 0x8100, 0x0800};
+        int[] nine = {0x8100, 0x8100, 0x8100, 0x8100, 0x8100, 0x8100, 0x8100, 0x8100, 0x8100, 0x0800};
+        assertEquals(untagged, hash(behind(14 + 4 * 8, ip4, 12, eight), ETHERNET));
+        assertEquals(0, hash(behind(14 + 4 * 9, ip4, 12, nine), ETHERNET));
+    }
+
+    @Test
     void nonIpFramesShortFramesAndOtherLinkTypesHashToZero() {
         assertEquals(0, hash(behind(14, new byte[28], 12, 0x0806), ETHERNET)); // ARP
         assertEquals(0, hash(new byte[13], ETHERNET)); // no EtherType

@@ -31,7 +31,7 @@ import java.util.zip.CRC32;
  */
 public final class Frames {
     public static final int MAGIC = 0x47554c50; // "GULP"
-    public static final int MIN_LENGTH = 60;
+    public static final int MIN_LENGTH = EthernetHeader.MIN_FRAME_LENGTH;
     public static final int MAX_LENGTH = 1514;
     private static final int PAYLOAD_OFFSET = 42;
     private static final byte[] SOURCE_MAC = {2, 0x50, 0, 0, 0, 1};
