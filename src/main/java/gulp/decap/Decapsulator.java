@@ -25,7 +25,6 @@ public final class Decapsulator {
     private final SequenceGapTracker gaps = new SequenceGapTracker();
     private final FragmentReassembler reassembler;
     private final OuterIp outerIp;
-    private final OuterLink link;
     private final int protocolOffset;
     private final int networkOffset;
     private final int rawIpVersion;
@@ -47,7 +46,6 @@ public final class Decapsulator {
 
     private Decapsulator(DecapConfig config, OuterLink link, long fragmentTimeoutNanos) {
         this.config = config;
-        this.link = link;
         this.protocolOffset = link.protocolOffset;
         this.networkOffset = link.headerLength;
         this.rawIpVersion = link.rawIpVersion;
@@ -56,9 +54,6 @@ public final class Decapsulator {
     }
 
     public DecapConfig config() { return config; }
-
-    /** The outer link layer this decapsulator reads. */
-    public OuterLink link() { return link; }
 
     public DecapCounters counters() { return counters; }
 
@@ -84,7 +79,7 @@ public final class Decapsulator {
 
     /**
      * Decapsulates the packet of {@code caplen} captured bytes (of {@code wirelen} on the wire) at
-     * {@code offset} in {@code pkt}, laid out as this decapsulator's {@link #link()} (Ethernet,
+     * {@code offset} in {@code pkt}, laid out as the {@link OuterLink} it was made for (Ethernet,
      * Linux cooked, raw IP), arrived at {@code tsNanos} (epoch nanoseconds).
      */
     public DecapOutcome decapsulate(MemorySegment pkt, long offset, int caplen, int wirelen, long tsNanos,

@@ -21,7 +21,7 @@ import static gulp.ring.ByteRingDescriptor.WRAP_SLOT_LENGTH;
  * thread (producer) and the writer thread (consumer).
  *
  * <p>Positions are 64-bit byte counts that only grow; the index in the buffer is the position
- * modulo the capacity, so the capacity need not be a power of two and may exceed 2 GiB. Records
+ * modulo the capacity, shifted at each early wrap or jump (below), so the capacity need not be a power of two and may exceed 2 GiB. Records
  * are a plain byte stream and may straddle the physical end of the buffer. Over memory mapped
  * twice in a row ({@link #overMirrored}, gulp's own rings) none does: the bytes past the end are
  * the buffer's first bytes again, so every record (up to {@link #MIRROR_BYTES} less {@link #ALIGNMENT}) lies in one
@@ -30,7 +30,7 @@ import static gulp.ring.ByteRingDescriptor.WRAP_SLOT_LENGTH;
  * path: issue 11). Plain memory ({@link #allocate}, {@link #over}) keeps them.
  *
  * <p>Ordering (as in Agrona's OneToOneRingBuffer): the producer copies bytes, then publishes its
- * tail with a release store; the consumer reads the tail with an acquire load, writes the bytes
+ * tail with a volatile store (a release, and with the consumer's wait a Dekker pair); the consumer reads the tail with an acquire load, writes the bytes
  * out, then releases the head. The positions live in a separate control block laid out by
  * {@link ByteRingDescriptor}, head and tail on cache lines of their own, so the threads do not
  * false-share.
@@ -90,6 +90,7 @@ public final class ByteRing {
     static final long NO_WRAP = Long.MAX_VALUE;
 
     /* Final fields the sides copy when they are made (so they must be set before that). */
+    /** The capacity's bytes only. */
     final MemorySegment buffer;
     /** The buffer and, mirrored, the capacity after it again: what the producer and the consumer address. */
     final MemorySegment view;

@@ -20,9 +20,9 @@ import static gulp.ring.ByteRingDescriptor.WRAP_SLOT_LENGTH;
 /**
  * The consumer side of a {@link ByteRing} (the writer thread); use from exactly one thread. It
  * reads the published tail with an acquire load ({@link #refresh()}), learns of the producer's
- * early wraps and jumps from the control block's wrap slots ({@link #learnWrap()}), gives
+ * early wraps and jumps from the control block's wrap slots ({@code learnWrap}), gives
  * slices that stop at them, and releases the head with a release store ({@link #release(long)}),
- * passing the wraps as it goes ({@link #passWrap()}). The design is in the {@link ByteRing} class comment.
+ * passing the wraps as it goes ({@code passWrap}). The design is in the {@link ByteRing} class comment.
  */
 public final class ByteRingConsumer {
     private static final ValueLayout.OfLong LONG_LE_UNALIGNED = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -30,9 +30,8 @@ public final class ByteRingConsumer {
     /** The ring, for the thread to wake ({@link ByteRing#consumerThread}) and {@link ByteRing#producerDone()}. */
     private final ByteRing ring;
     /*
-     * The ring's final fields, copied so the per-batch paths load them from this object (as an
-     * inner class of ByteRing it loaded them through the ring). buffer is the capacity's bytes only;
-     * view, what buffer() returns, is the buffer and, mirrored, the capacity after it again.
+     * The ring's final fields, copied so the per-batch paths load them from this object, not
+     * through the ring (ByteRing's fields say what each one is).
      */
     private final MemorySegment buffer;
     private final MemorySegment view;

@@ -20,10 +20,10 @@ import static gulp.ring.ByteRingDescriptor.WRAP_SLOT_LENGTH;
 
 /**
  * The producer side of a {@link ByteRing} (the reader thread); use from exactly one thread. It
- * claims, writes and commits records, publishes the tail with a release store, and makes the
- * early wraps and jumps ({@link #wrapEarlyIfBehind()}, {@link #jumpIfItFits(long)}) that the
+ * claims, writes and commits records, publishes the tail with a volatile store ({@link #publish()}),
+ * and makes the early wraps and jumps ({@code wrapEarlyIfBehind}, {@code jumpIfItFits}) that the
  * {@link ByteRing} class comment describes, posting them in the control block's two wrap slots
- * ({@link #postWrap(long)}); {@link ByteRingConsumer} learns of them from there.
+ * ({@code postWrap}); {@link ByteRingConsumer} learns of them from there.
  */
 public final class ByteRingProducer {
     /** The producer's states ({@link #state}): records follow each other round the buffer, ... */
@@ -36,9 +36,8 @@ public final class ByteRingProducer {
     /** The ring, for the consumer thread to wake ({@link ByteRing#consumerThread}). */
     private final ByteRing ring;
     /*
-     * The ring's final fields, copied so the per-packet path loads them from this object (as an
-     * inner class of ByteRing it loaded them through the ring). buffer is the capacity's bytes only;
-     * view, what buffer() returns, is the buffer and, mirrored, the capacity after it again.
+     * The ring's final fields, copied so the per-packet path loads them from this object, not
+     * through the ring (ByteRing's fields say what each one is).
      */
     private final MemorySegment buffer;
     private final MemorySegment view;
