@@ -11,7 +11,10 @@
 #   for CPU per packet only: under taskset -c 1 with --reader-cpu 1 --writer-cpu 1, so every gulp
 #   thread shares CPU 1 as the single-threaded peers do. "gulp-1cpu-idx" and "gulp-1cpu-noidx" are
 #   that variant writing `-o DIR` (one 1000 MiB file, with its index) and `-o DIR --no-index`: the
-#   extraction index's cost in a live capture (issue 13), CPU per packet only.
+#   extraction index's cost in a live capture (issue 13), CPU per packet only. Every gulp runs as
+#   it ships: its jar with a JDK AOT cache (bin/gulp and the package train one after the build;
+#   here one is trained for a private copy of the jar, with bin/lib/aot-train.sh). A gulp tool
+#   name ending in -noaot (gulp-1cpu-noaot) runs the classes without the cache, as rounds 1-13 did.
 #   GULP_JAVA_OPTS adds JVM options as bin/gulp does (e.g. a perf map: -XX:+UnlockDiagnosticVMOptions
 #   -XX:+DumpPerfMapAtExit). GULP_OPTS adds options to both gulps' command lines (e.g. GULP_OPTS="-r 4096"); a run with it
 #   is no longer "as shipped" and says so.
@@ -19,7 +22,10 @@
 #   launcher path, e.g. /tmp/old/bin/gulp: its checkout's target/classes) in the same run, with
 #   that checkout's JVM flags (its bin/lib/jvm-flags.sh), so a change of the shipped flags is compared too.
 #   SENDER_MODE=flows sends 256 UDP flows in turn (gulp.bench.LiveSender's modes) instead of one.
-#   RESULTS=FILE keeps the raw rows (tab-separated) there as well.
+#   RESULTS=FILE keeps the raw rows (tab-separated) there as well. PERF_OUT=PREFIX records each
+#   capturer over the measured window (perf record -e cpu-clock -F 1999 -g -p PID) into
+#   PREFIX.REP.TOOL.MODE.SIZE; for gulp's JIT code add GULP_JAVA_OPTS="-XX:+UnlockDiagnosticVMOptions
+#   -XX:+DumpPerfMapAtExit" (the map is /tmp/perf-PID.map).
 #
 # Test bed (capture-testbed.md recipe): namespaces gtb-<pid>-g / -c joined by a veth pair, the
 # capture side with no address and an nftables netdev ingress drop sink. Generator: the Java
@@ -67,6 +73,12 @@ BASE_JVM_FLAGS=("${GULP_JVM_FLAGS[@]}")
 if [[ " $TOOLS " == *@base* ]] && [ -f "$(dirname "$GULP_BASE")/lib/jvm-flags.sh" ]; then
   mapfile -t BASE_JVM_FLAGS < <(source "$(dirname "$GULP_BASE")/lib/jvm-flags.sh"; printf '%s\n' "${GULP_JVM_FLAGS[@]}")
 fi
+# The jars and their AOT caches (trained here, for the copies), and the classes for the -noaot tools
+ln -s classes "$OUT/gulp-classes"
+[[ " $TOOLS " == *" gulp"* ]] && copy_jar_with_aot "$here/target/gulp.jar" gulp "${GULP_JVM_FLAGS[@]}"
+if [[ " $TOOLS " == *@base* ]]; then
+  copy_jar_with_aot "$(dirname "$GULP_BASE")/../target/gulp.jar" base "${BASE_JVM_FLAGS[@]}"
+fi
 
 hwm_mib() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' /proc/$1/status 2>/dev/null || echo 0; }
 
@@ -77,15 +89,19 @@ source "$here/bench/lib/quiet-gate.sh"
 start_tool() {
   local tool=$1 log=$OUT/tool.log
   : > "$log"
-  local classes=$OUT/classes flags=("${GULP_JVM_FLAGS[@]}")
-  case $tool in *@base) classes=$OUT/base-classes; flags=("${BASE_JVM_FLAGS[@]}"); tool=${tool%@base} ;; esac
+  # gulp: the jar with its AOT cache, as bin/gulp and the package run it; -noaot: the classes alone
+  local name=gulp flags=("${GULP_JVM_FLAGS[@]}")
+  case $tool in *@base) name=base; flags=("${BASE_JVM_FLAGS[@]}"); tool=${tool%@base} ;; esac
+  local cp=(-cp "$OUT/$name.jar")
+  [ -f "$OUT/$name.aot" ] && cp=(-XX:AOTCache="$OUT/$name.aot" "${GULP_AOT_QUIET_FLAGS[@]}" "${cp[@]}")
+  case $tool in *-noaot) cp=(-cp "$OUT/$name-classes"); tool=${tool%-noaot} ;; esac
+  local java=("$JAVA" "${flags[@]}" ${GULP_JAVA_OPTS:-} "${cp[@]}" gulp.cli.Main)
   case $tool in
-    gulp) ip netns exec $CAP "$JAVA" "${flags[@]}" ${GULP_JAVA_OPTS:-} -cp "$classes" gulp.cli.Main \
-            -i $CIF ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
-    gulp-1cpu) ip netns exec $CAP taskset -c 1 "$JAVA" "${flags[@]}" ${GULP_JAVA_OPTS:-} -cp "$classes" gulp.cli.Main \
+    gulp) ip netns exec $CAP "${java[@]}" -i $CIF ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
+    gulp-1cpu) ip netns exec $CAP taskset -c 1 "${java[@]}" \
             -i $CIF --reader-cpu 1 --writer-cpu 1 ${GULP_OPTS:-} > $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
     gulp-1cpu-idx|gulp-1cpu-noidx) mkdir -p $OUT/capdir
-          ip netns exec $CAP taskset -c 1 "$JAVA" "${flags[@]}" ${GULP_JAVA_OPTS:-} -cp "$classes" gulp.cli.Main \
+          ip netns exec $CAP taskset -c 1 "${java[@]}" \
             -i $CIF --reader-cpu 1 --writer-cpu 1 -o $OUT/capdir $([ $tool = gulp-1cpu-noidx ] && echo --no-index) ${GULP_OPTS:-} \
             2> "$log" & ready="listening on" ;;
     tcpdump) ip netns exec $CAP taskset -c 1 tcpdump -i $CIF -n -B 262144 -w $OUT/cap.pcap 2> "$log" & ready="listening on" ;;
@@ -127,6 +143,7 @@ stop_tool() {
     sleep 0.2
   done
   ticks_end=$(ticks $pid); rss=$(hwm_mib $pid); rflt=$(thread_stat $pid gulp-reader '$8')
+  [ -n "$perfpid" ] && { kill -INT $perfpid 2>/dev/null || true; wait $perfpid 2>/dev/null || true; }
   wticks_end=$(thread_stat $pid gulp-writer '$12+$13'); rx_end=$(rx)
   fticks=$(thread_stat $pid gulp-ring-fault '$12+$13')   # gulp-ring-fault-in: comm is cut at 15 characters
   threads=-   # gulp: CPU seconds (whole life) of its reader, writer, index and first C2 compiler threads
@@ -162,7 +179,8 @@ tool_labels() {
   local l="gulp=gulp as shipped: gulp -i IF$g > file (not confined: places its own threads)"
   l+=";gulp-1cpu=gulp one-CPU variant (CPU per packet only): taskset -c 1 gulp -i IF --reader-cpu 1 --writer-cpu 1$g"
   l+=";gulp-1cpu-idx=gulp one-CPU variant with -o DIR (the index kept);gulp-1cpu-noidx=gulp one-CPU variant with -o DIR --no-index"
-  l+=";gulp@base=gulp as shipped $b;gulp-1cpu@base=gulp one-CPU variant $b"
+  l+=";gulp-1cpu-noaot=gulp one-CPU variant without the AOT cache (the classes alone, as rounds 1-13 ran)"
+  l+=";gulp@base=gulp as shipped $b;gulp-1cpu@base=gulp one-CPU variant $b;gulp-1cpu-noaot@base=the same without the AOT cache $b"
   l+=";tcpdump=taskset -c 1 tcpdump -B 262144 -w;tcpdump-def=taskset -c 1 tcpdump -w (2 MiB buffer)"
   l+=";dumpcap=taskset -c 1 dumpcap -B 256 -P -w;netsniff=netsniff-ng -b 1;netsniff-256=netsniff-ng -b 1 -S 256MiB;none=sender only"
   echo "$l"
@@ -181,6 +199,10 @@ for mode in $MODES; do
       [ "$tool" != none ] && start_tool $tool
       before=$(rx)
       [ "$tool" != none ] && ticks_start=$(ticks $pid) && c2_start=$(thread_stat $pid "C2 CompilerThre" '$12+$13')
+      perfpid=
+      if [ -n "${PERF_OUT:-}" ] && [ "$tool" != none ]; then
+        perf record -e cpu-clock -F 1999 -g -p $pid -o "$PERF_OUT.$r.$tool.$mode.$size" > /dev/null 2>&1 & perfpid=$!
+      fi
       rm -f $OUT/steady; sampler=
       case ${tool%@base} in gulp*) steady_sampler & sampler=$! ;; esac
       sent=$(ip netns exec $GEN "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" gulp.bench.LiveSender $GIF $size $COUNT 0 $PPS ${SENDER_MODE:-})
@@ -197,11 +219,11 @@ for mode in $MODES; do
         fi
         captured=$(cap_packets)
         loss=$(awk -v d=$delivered -v c=$captured 'BEGIN { x = (d > 0) ? 100 * (d - c) / d : 0; printf "%.2f", x }')
-        cpu=$(awk -v t=$((ticks_end - ticks_start)) -v hz=$HZ -v d=$delivered 'BEGIN { printf "%.2f", (d > 0) ? t / hz / (d / 1e6) : 0 }')
+        cpu=$(awk -v t=$((ticks_end - ticks_start)) -v hz=$HZ -v d=$delivered 'BEGIN { printf "%.3f", (d > 0) ? t / hz / (d / 1e6) : 0 }')
         cpuall=$(awk -v t=$ticks_end -v hz=$HZ 'BEGIN { printf "%.2f", t / hz }')
         [ "$fticks" != - ] && fcpu=$(awk -v t=$fticks -v hz=$HZ 'BEGIN { printf "%.2f", t / hz }')
         case ${tool%@base} in
-          gulp|gulp-1cpu|gulp-1cpu-idx|gulp-1cpu-noidx) drops=$(awk '/dropped by the kernel/ {k=$1} /ring full/ {f=$1} END {print k "k+" f "r"}' $OUT/tool.log)
+          gulp*) drops=$(awk '/dropped by the kernel/ {k=$1} /ring full/ {f=$1} END {print k "k+" f "r"}' $OUT/tool.log)
                 ready=$(grep -o 'ready [0-9.]* s' $OUT/tool.log | awk '{print $2}') ;;
           tcpdump|tcpdump-def) drops=$(awk '/dropped by kernel/ {print $1}' $OUT/tool.log) ;;
           dumpcap) drops=$(grep -Eo 'received/dropped on interface [^:]*: [0-9]+/[0-9]+' $OUT/tool.log | sed 's|.*/||') ;;

@@ -30,6 +30,20 @@ rx() { ip netns exec $CAP cat /sys/class/net/$CIF/statistics/rx_packets; }
 rps() { ip netns exec $CAP sh -c "echo $1 > /sys/class/net/$CIF/queues/rx-0/rps_cpus"; }
 ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' /proc/$1/stat 2>/dev/null || echo 0; }
 
+# copy_jar_with_aot JAR NAME JVM_FLAGS...: a private copy of JAR as $OUT/NAME.jar and, as gulp ships
+# (bin/gulp and the package run with a JDK AOT cache trained after the build), a cache trained for
+# that copy with bin/lib/aot-train.sh (the class path must be the same at run time): $OUT/NAME.aot,
+# or no cache, after one line saying so, when the training fails (an old build without it).
+copy_jar_with_aot() {
+  local jar=$1 name=$2
+  shift 2
+  [ -f "$jar" ] || { echo "no $jar: build it first (mvn package)" >&2; exit 1; }
+  cp "$jar" "$OUT/$name.jar"
+  source "$here/bin/lib/aot-train.sh"
+  aot_train "$JAVA" "$OUT/$name.aot" "$@" "${GULP_AOT_QUIET_FLAGS[@]}" -cp "$OUT/$name.jar" \
+    || { rm -f "$OUT/$name.aot"; echo "($jar: no AOT cache could be trained; that build runs without one)" >&2; }
+}
+
 # copy_base_classes WORDS: when a tool or config in WORDS ends in @base, a private copy of the
 # classes of the build $GULP_BASE names (its bin/gulp), in $OUT/base-classes.
 copy_base_classes() {

@@ -172,7 +172,7 @@ public final class PacketPath implements PacketHandler {
         int id = interfaceIds.size();
         long length = encoder.appendInterface(ring, output);
         if (length == 0) {
-            ring.publish();
+            ring.publish(recordsStored);
             idle.reset();
             while (length == 0 && !control.stopRequested()) {
                 idle.idle();
@@ -323,7 +323,7 @@ public final class PacketPath implements PacketHandler {
     /** Back-pressure for input that can wait: publish what we have, then wait for the writer. */
     private long waitAndStore(long timestampNanos, int flags, MemorySegment data, long offset, int caplen, int wirelen,
                               int vlanTag) {
-        ring.publish();
+        ring.publish(recordsStored);
         idle.reset();
         while (!control.stopRequested()) {
             idle.idle();
@@ -354,7 +354,7 @@ public final class PacketPath implements PacketHandler {
         }
         counters.packetsRead.add(count);
         if (!ring.tryClaim(length)) {
-            ring.publish();
+            ring.publish(recordsStored);
             idle.reset();
             while (!ring.tryClaim(length)) {
                 if (control.stopRequested()) {
@@ -379,7 +379,7 @@ public final class PacketPath implements PacketHandler {
 
     @Override
     public void onBatchEnd() {
-        ring.publish();
+        ring.publish(recordsStored);
     }
 
     @Override

@@ -6,6 +6,7 @@ import gulp.output.RotationPolicy;
 import gulp.output.Sink;
 import gulp.ring.ByteRing;
 import gulp.ring.ByteRingConsumer;
+import gulp.ring.ByteRingMarks;
 import gulp.ring.IdleStrategy;
 import gulp.stats.CaptureCounters;
 
@@ -26,6 +27,7 @@ public final class Writer implements Runnable {
 
     private final ByteRing ring;
     private final ByteRingConsumer consumer;
+    private final ByteRingMarks marks;
     private final Sink sink;
     private final RecordFraming framing;
     private final FileEnvelope envelope; // null: nothing watches the records written
@@ -60,6 +62,7 @@ public final class Writer implements Runnable {
                   long blockSize, long maxParkNanos, CaptureCounters counters, RunControl control) {
         this.ring = ring;
         this.consumer = ring.consumer();
+        this.marks = ring.marks();
         this.sink = sink;
         this.framing = framing;
         this.envelope = envelope != null && envelope.watchesRecords() && framing != null ? envelope : null;
@@ -290,12 +293,25 @@ public final class Writer implements Runnable {
         counters.bytesWritten.add((cut ? boundary : reached) - head);
     }
 
-    /** Counts the records up to {@code head}; {@code indexed}: shows the index each packet whose header is read. */
+    /**
+     * Counts the records up to {@code head}; {@code indexed}: shows the index each packet whose header is read.
+     * When nothing wants to see each record (no index, no envelope watching), it jumps to the
+     * producer's last mark at or before {@code head} ({@link ByteRingMarks}: the records before it
+     * are counted there) and reads only the headers past it.
+     */
     private void countRecordsUpTo(long head, boolean indexed) {
         if (framing == null) {
             return;
         }
         long records = 0;
+        if (!indexing && envelope == null) {
+            long mark = marks.passTo(head);
+            if (mark > countedUpTo) { // a record boundary: countedRecordEnd, if known, is at most here
+                records = marks.passedCount() - packetsWritten;
+                countedUpTo = mark;
+                countedRecordEnd = -1;
+            }
+        }
         while (true) {
             if (countedRecordEnd < 0) {
                 if (countedUpTo >= head) {

@@ -98,6 +98,8 @@ public final class ByteRing {
     final long capacity;
     /** How many bytes from index 0 lie in one piece: the capacity, or mirrored more ({@link #span()}). */
     final long span;
+    /** The producer's (position, record count) marks, for a consumer that counts records ({@link ByteRingMarks}). */
+    final ByteRingMarks marks = new ByteRingMarks(ByteRingMarks.DEFAULT_CAPACITY);
     private final ByteRingProducer producer;
     /** The thread to wake when data it waits for is published (set by the consumer, read by the producer). */
     volatile Thread consumerThread;
@@ -215,6 +217,11 @@ public final class ByteRing {
 
     public ByteRingConsumer consumer() {
         return consumer;
+    }
+
+    /** The marks {@link ByteRingProducer#publish(long)} makes, for the consumer (its thread only). */
+    public ByteRingMarks marks() {
+        return marks;
     }
 
     /**

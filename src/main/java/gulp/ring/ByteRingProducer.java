@@ -356,6 +356,15 @@ public final class ByteRingProducer {
         }
     }
 
+    /**
+     * {@link #publish()}, after marking the tail with {@code records}, the caller's running count of
+     * the records before it ({@link ByteRingMarks}), for a consumer that counts what it writes.
+     */
+    public void publish(long records) {
+        ring.marks.mark(tail, records);
+        publish();
+    }
+
     /** Publishes and declares the end of the stream. */
     public void finish() {
         publish();
