@@ -242,5 +242,5 @@ rps 0
 echo
 echo "Medians (min-max) over the repeats:"
 python3 "$here/bench/lib/medians.py" "$ROWS" "tool,mode,size" \
-  "sent pps:4:k,loss %:7:2,CPU s per M pkts:8:2,peak RSS MiB:9:0,ready s:10:2,reader faults:13:0,CPU s with start-up:14:2,fault-in thread CPU s:15:2,steady CPU s per M pkts:17:3,steady writer ns/pkt:18:1" \
+  "sent pps:4:k,loss %:7:2,CPU s per M pkts:8:3,peak RSS MiB:9:0,ready s:10:2,reader faults:13:0,CPU s with start-up:14:2,fault-in thread CPU s:15:2,steady CPU s per M pkts:17:3,steady writer ns/pkt:18:1" \
   "$(tool_labels)"

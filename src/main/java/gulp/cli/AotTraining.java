@@ -3,6 +3,11 @@ package gulp.cli;
 import gulp.run.Signals;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +31,17 @@ import java.util.stream.Stream;
  * <pre>java -XX:AOTCacheOutput=gulp.aot -cp gulp.jar gulp.cli.AotTraining CAPTURE.pcap [IFACE DIR] &gt; FILE</pre>
  */
 public final class AotTraining {
-    /** The live run: bounded, with small rings (the classes are the same whatever their size). */
-    static final List<String> LIVE = List.of("--duration", "0.3", "-B", "16", "-r", "16");
+    /**
+     * The live run: bounded, with small rings (the classes are the same whatever their size), but
+     * a ring of 64 MiB, the smallest that wraps early (at 16 MiB), so the traffic below takes the
+     * reader's and the writer's paths past an early wrap.
+     */
+    static final List<String> LIVE = List.of("--duration", "1.5", "-B", "16", "-r", "64");
+    /** The loopback traffic of the live run: at most this many datagrams (64-byte frames), in at most {@link #TRAFFIC_NANOS}. */
+    static final int TRAFFIC_DATAGRAMS = 600_000;
+    static final long TRAFFIC_NANOS = 1_500_000_000L;
+    /** UDP payload of a 64-byte frame: 14 Ethernet + 20 IPv4 + 8 UDP bytes before it. */
+    private static final int PAYLOAD = 64 - 14 - 20 - 8;
     /**
      * The extraction: a one-minute window (the tiny capture's records are at the epoch) and a
      * filter, written with O_DIRECT (extraction writes buffered by default; {@code --direct-io}
@@ -50,12 +64,41 @@ public final class AotTraining {
         if (args.length == 3) {
             List<String> live = new ArrayList<>(List.of("-i", args[1], "-o", args[2]));
             live.addAll(LIVE);
+            Thread traffic = Thread.ofPlatform().name("gulp-aot-traffic").daemon().start(AotTraining::loopbackTraffic);
             status = main.run(live.toArray(String[]::new));
+            traffic.interrupt();
+            traffic.join();
         }
         if (status == Main.EXIT_OK) {
             status = extraction(main, Path.of(args[0]));
         }
         System.exit(status);
+    }
+
+    /**
+     * Sends small UDP datagrams from 127.0.0.1 to a socket of its own on 127.0.0.1 that never reads
+     * (a full buffer drops them), bounded in count and time: with a JDK AOT cache's method profiles
+     * (JDK 25), the live capture's per-packet paths, the writer's count and the early wrap are then
+     * compiled for traffic from the start instead of being compiled, thrown away and compiled again
+     * in a real capture's first second. Loopback only (aot-train.sh runs it in a network namespace
+     * of its own).
+     */
+    private static void loopbackTraffic() {
+        try (DatagramChannel sink = DatagramChannel.open(); DatagramChannel source = DatagramChannel.open()) {
+            sink.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            SocketAddress to = sink.getLocalAddress();
+            ByteBuffer payload = ByteBuffer.allocateDirect(PAYLOAD);
+            long deadline = System.nanoTime() + TRAFFIC_NANOS;
+            for (int i = 0; i < TRAFFIC_DATAGRAMS && !Thread.currentThread().isInterrupted(); i++) {
+                if ((i & 1023) == 0 && System.nanoTime() > deadline) {
+                    break;
+                }
+                payload.clear();
+                source.send(payload, to);
+            }
+        } catch (IOException e) {
+            // Interrupted (a closed channel) or no loopback: the cache is trained without traffic.
+        }
     }
 
     /** The --read, index and extract runs over a directory of their own, removed afterwards. */
