@@ -48,9 +48,7 @@ public final class ByteRingMarks {
     private long producerTail;    // the producer's own copy
     private long cachedHead;      // the consumer's head when last read
     private long lastPosition = -1;
-    /* The consumer's fields (padding keeps the producer's off their cache line). */
-    @SuppressWarnings("unused")
-    private long p1, p2, p3, p4, p5, p6, p7;
+    /* The consumer's fields (they may share a cache line with the producer's: touched once a batch). */
     @SuppressWarnings("unused") // through HEAD
     private long head;            // marks read (release store; the producer's acquire load)
     private long consumerHead;    // the consumer's own copy
