@@ -1,8 +1,8 @@
 # Sourced by bin/gulp and bin/package: aot_train JAVA CACHE JVM_FLAGS... -cp JAR
 # Writes the JDK AOT cache CACHE from one training JVM (gulp.cli.AotTraining): a --read of a tiny
 # generated capture into -o, gulp index and a one-minute gulp extract to stdout, over a temp directory
-# of its own (removed), and, first, when it can (root, unshare and ip present), a 1.5 s
-# live capture into -o DIR on the loopback of a network namespace of its own (no traffic of the
+# of its own (removed), and, first, when it can (root, unshare and ip present), two 1 s
+# live captures into -o DIR (with the index and without) on the loopback of a network namespace of its own (no traffic of the
 # machine is seen) of 64-byte UDP frames the training sends itself from 127.0.0.1 to 127.0.0.1
 # there, so the cache covers the live path too, with method profiles of traffic (GULP_AOT_LIVE=0:
 # --read only). Returns non-zero if no cache was written; the training's stderr is left in

@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 
 /**
  * The training run of the JDK AOT cache ({@code -XX:AOTCacheOutput}, made by bin/gulp after a
- * build and by bin/package): one JVM runs, when an interface is given, a short live capture on
- * it into {@code -o DIR}; then, in a directory of its own under the temp directory (removed at the
+ * build and by bin/package): one JVM runs, when an interface is given, two short live captures on
+ * it into {@code -o DIR} (with the index and without) of loopback traffic it sends itself; then, in a directory of its own under the temp directory (removed at the
  * end), a {@code --read} of a tiny capture into {@code -o} (the writer and its index), a copy of
  * that capture without an index, {@code gulp index} of the directory (which indexes the copy), and
  * last {@code gulp extract} of a one-minute window with a filter to stdout (a file: the O_DIRECT
@@ -32,14 +32,21 @@ import java.util.stream.Stream;
  */
 public final class AotTraining {
     /**
-     * The live run: bounded, with small rings (the classes are the same whatever their size), but
+     * The live runs: bounded, with small rings (the classes are the same whatever their size), but
      * a ring of 64 MiB, the smallest that wraps early (at 16 MiB), so the traffic below takes the
-     * reader's and the writer's paths past an early wrap.
+     * reader's and the writer's paths past an early wrap. Two runs: {@code -o} with its index (the
+     * writer shows the index every record) and without (the writer counts by the reader's marks,
+     * as it does for {@code > file}).
      */
-    static final List<String> LIVE = List.of("--duration", "1.5", "-B", "16", "-r", "64");
-    /** The loopback traffic of the live run: at most this many datagrams (64-byte frames), in at most {@link #TRAFFIC_NANOS}. */
-    static final int TRAFFIC_DATAGRAMS = 600_000;
-    static final long TRAFFIC_NANOS = 1_500_000_000L;
+    static final List<List<String>> LIVE = List.of(
+            List.of("--duration", "1", "-B", "16", "-r", "64"),
+            List.of("--duration", "1", "-B", "16", "-r", "64", "--no-index"));
+    /**
+     * The loopback traffic of the live runs: at most this many datagrams (64-byte frames), in at
+     * most {@link #TRAFFIC_NANOS}, and it ends when the last live run does.
+     */
+    static final int TRAFFIC_DATAGRAMS = 2_000_000;
+    static final long TRAFFIC_NANOS = 6_000_000_000L;
     /** UDP payload of a 64-byte frame: 14 Ethernet + 20 IPv4 + 8 UDP bytes before it. */
     private static final int PAYLOAD = 64 - 14 - 20 - 8;
     /**
@@ -62,10 +69,14 @@ public final class AotTraining {
         Main main = new Main(System.err);
         int status = Main.EXIT_OK;
         if (args.length == 3) {
-            List<String> live = new ArrayList<>(List.of("-i", args[1], "-o", args[2]));
-            live.addAll(LIVE);
             Thread traffic = Thread.ofPlatform().name("gulp-aot-traffic").daemon().start(AotTraining::loopbackTraffic);
-            status = main.run(live.toArray(String[]::new));
+            for (List<String> options : LIVE) {
+                List<String> live = new ArrayList<>(List.of("-i", args[1], "-o", args[2]));
+                live.addAll(options);
+                if (status == Main.EXIT_OK) {
+                    status = main.run(live.toArray(String[]::new));
+                }
+            }
             traffic.interrupt();
             traffic.join();
         }
@@ -85,7 +96,7 @@ public final class AotTraining {
      */
     private static void loopbackTraffic() {
         try (DatagramChannel sink = DatagramChannel.open(); DatagramChannel source = DatagramChannel.open()) {
-            sink.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            sink.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0)); // IPv4: 64-byte frames
             SocketAddress to = sink.getLocalAddress();
             ByteBuffer payload = ByteBuffer.allocateDirect(PAYLOAD);
             long deadline = System.nanoTime() + TRAFFIC_NANOS;

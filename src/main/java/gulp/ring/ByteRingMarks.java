@@ -20,7 +20,7 @@ import java.lang.invoke.VarHandle;
  *
  * The producer writes an entry with plain stores, then moves the tail with a release store; the
  * consumer reads the tail with an acquire load, its entries, then moves its head with a release
- * store; the producer reads that head (acquire) only when the log looks full. A mark made while the
+ * store; the producer reads that head (acquire) at each mark. A mark made while the
  * log is full is dropped: marks carry running counts, so a dropped one costs the consumer only a
  * longer walk to the next. One mark per publish that moved the tail, so at most one per batch.
  */
@@ -46,7 +46,6 @@ public final class ByteRingMarks {
     @SuppressWarnings("unused") // through TAIL
     private long tail;            // marks made (release store; the consumer's acquire load)
     private long producerTail;    // the producer's own copy
-    private long cachedHead;      // the consumer's head when last read
     private long lastPosition = -1;
     /* The consumer's fields (they may share a cache line with the producer's: touched once a batch). */
     @SuppressWarnings("unused") // through HEAD
@@ -70,11 +69,11 @@ public final class ByteRingMarks {
         if (position <= lastPosition) {
             return;
         }
-        if (producerTail - cachedHead >= capacity) {
-            cachedHead = (long) HEAD.getAcquire(this);
-            if (producerTail - cachedHead >= capacity) {
-                return; // dropped: the next mark's count covers these records too
-            }
+        // The consumer's head, read every time (once a batch): with a cached copy, the branch that
+        // finds room after a reload is first taken in a capture's traffic (the JIT warm-up's log
+        // is never read, so it stays full), and throws away the reader's compiled path once.
+        if (producerTail - (long) HEAD.getAcquire(this) >= capacity) {
+            return; // dropped: the next mark's count covers these records too
         }
         int slot = 2 * (int) (producerTail % capacity);
         entries[slot] = position;
