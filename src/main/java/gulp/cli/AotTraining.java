@@ -1,14 +1,17 @@
 package gulp.cli;
 
+import gulp.decap.EthernetHeader;
+import gulp.decap.Ipv4Header;
+import gulp.decap.UdpHeader;
 import gulp.run.Signals;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,10 +22,10 @@ import java.util.stream.Stream;
 /**
  * The training run of the JDK AOT cache ({@code -XX:AOTCacheOutput}, made by bin/gulp after a
  * build and by bin/package): one JVM runs, when an interface is given, two short live captures on
- * it into {@code -o DIR} (with the index and without) of loopback traffic it sends itself; then, in a directory of its own under the temp directory (removed at the
- * end), a {@code --read} of a tiny capture into {@code -o} (the writer and its index), a copy of
- * that capture without an index, {@code gulp index} of the directory (which indexes the copy), and
- * last {@code gulp extract} of a one-minute window with a filter to stdout (a file: the O_DIRECT
+ * it into {@code -o DIR} (with the index and without) of loopback traffic it sends itself; then,
+ * in a directory of its own under the temp directory (removed at the end), a {@code --read} of a
+ * tiny capture into {@code -o} (the writer and its index), a copy of that capture without an
+ * index, {@code gulp index} of the directory (which indexes the copy), and last {@code gulp extract} of a one-minute window with a filter to stdout (a file: the O_DIRECT
  * path). So the cache holds the classes of the live path, of {@code --read} and of extraction (a
  * cache trained on {@code --read} alone leaves the whole live path, and the catalog and merge of
  * extraction, to be loaded from the jar). The run to stdout comes last because a run closes stdout
@@ -45,10 +48,10 @@ public final class AotTraining {
      * The loopback traffic of the live runs: at most this many datagrams (64-byte frames), in at
      * most {@link #TRAFFIC_NANOS}, and it ends when the last live run does.
      */
-    static final int TRAFFIC_DATAGRAMS = 2_000_000;
-    static final long TRAFFIC_NANOS = 6_000_000_000L;
-    /** UDP payload of a 64-byte frame: 14 Ethernet + 20 IPv4 + 8 UDP bytes before it. */
-    private static final int PAYLOAD = 64 - 14 - 20 - 8;
+    private static final int TRAFFIC_DATAGRAMS = 2_000_000;
+    private static final long TRAFFIC_NANOS = 6_000_000_000L;
+    /** UDP payload of a 64-byte frame, the size the capture benchmark's CPU figures use. */
+    private static final int PAYLOAD = 64 - EthernetHeader.LENGTH - Ipv4Header.MIN_LENGTH - UdpHeader.LENGTH;
     /**
      * The extraction: a one-minute window (the tiny capture's records are at the epoch) and a
      * filter, written with O_DIRECT (extraction writes buffered by default; {@code --direct-io}
@@ -73,8 +76,9 @@ public final class AotTraining {
             for (List<String> options : LIVE) {
                 List<String> live = new ArrayList<>(List.of("-i", args[1], "-o", args[2]));
                 live.addAll(options);
-                if (status == Main.EXIT_OK) {
-                    status = main.run(live.toArray(String[]::new));
+                status = main.run(live.toArray(String[]::new));
+                if (status != Main.EXIT_OK) {
+                    break;
                 }
             }
             traffic.interrupt();

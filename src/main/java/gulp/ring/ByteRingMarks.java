@@ -42,15 +42,14 @@ public final class ByteRingMarks {
 
     private final long[] entries;
     private final int capacity;
-    /* The producer's fields. */
-    @SuppressWarnings("unused") // through TAIL
-    private long tail;            // marks made (release store; the consumer's acquire load)
-    private long producerTail;    // the producer's own copy
+    /*
+     * Each side reads its own counter with a plain load (no other thread writes it) and publishes
+     * it with a release store; the other side reads it with an acquire load. They may share a
+     * cache line: each is touched once a batch.
+     */
+    private long tail;            // marks made: the producer's
     private long lastPosition = -1;
-    /* The consumer's fields (they may share a cache line with the producer's: touched once a batch). */
-    @SuppressWarnings("unused") // through HEAD
-    private long head;            // marks read (release store; the producer's acquire load)
-    private long consumerHead;    // the consumer's own copy
+    private long head;            // marks read: the consumer's
     private long passedCount;
 
     ByteRingMarks(int capacity) {
@@ -72,14 +71,13 @@ public final class ByteRingMarks {
         // The consumer's head, read every time (once a batch): with a cached copy, the branch that
         // finds room after a reload is first taken in a capture's traffic (the JIT warm-up's log
         // is never read, so it stays full), and throws away the reader's compiled path once.
-        if (producerTail - (long) HEAD.getAcquire(this) >= capacity) {
+        if (tail - (long) HEAD.getAcquire(this) >= capacity) {
             return; // dropped: the next mark's count covers these records too
         }
-        int slot = 2 * (int) (producerTail % capacity);
+        int slot = 2 * (int) (tail % capacity);
         entries[slot] = position;
         entries[slot + 1] = count;
-        producerTail++;
-        TAIL.setRelease(this, producerTail);
+        TAIL.setRelease(this, tail + 1);
         lastPosition = position;
     }
 
@@ -89,7 +87,7 @@ public final class ByteRingMarks {
      */
     public long passTo(long position) {
         long available = (long) TAIL.getAcquire(this);
-        long read = consumerHead;
+        long read = head;
         long passed = -1;
         while (read < available) {
             int slot = 2 * (int) (read % capacity);
@@ -101,8 +99,7 @@ public final class ByteRingMarks {
             passedCount = entries[slot + 1];
             read++;
         }
-        if (read != consumerHead) {
-            consumerHead = read;
+        if (read != head) {
             HEAD.setRelease(this, read);
         }
         return passed;

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * The writer counts every packet it writes, whether it jumps over a batch by the reader's mark
@@ -85,7 +86,7 @@ class WriterCountTest {
             Writer writer = new Writer(ring, new StreamSink(out, file.toString(), FileEnvelope.fixed(header)),
                     encoder.framing(), null, RotationPolicy.NEVER, 64 << 10, 1_000_000, counters, control);
             writer.run();
-            assertEquals(null, control.writerError());
+            assertNull(control.writerError());
             return counters;
         }
     }
