@@ -225,8 +225,8 @@ final class TrafficSummary {
      * The transport half of a flow key: {@code protocol} shifted left by 40, or'd with the ports
      * word ({@code ports}: the 4 bytes after the IP header, or {@link #NO_PORTS} if the packet ends
      * before them) if the protocol has ports, else with {@link #NO_PORTS}. Without a branch on the
-     * protocol (TCP and UDP packets interleave unpredictably: a mispredicted branch per packet)
-     * and without a table (a load in the chain of a flow's lookup).
+     * protocol (TCP and UDP packets interleave unpredictably: a mispredicted branch per packet):
+     * one load from {@link #PORTLESS}, which holds {@link Ipv4Header#hasPorts}'s rule.
      */
     private static long flowRest(int protocol, long ports) {
         long portless = PORTLESS[protocol]; // 0 or NO_PORTS
@@ -237,8 +237,9 @@ final class TrafficSummary {
     private static final long[] PORTLESS = new long[256];
 
     static {
-        java.util.Arrays.fill(PORTLESS, NO_PORTS);
-        PORTLESS[Ipv4Header.PROTOCOL_TCP] = PORTLESS[Ipv4Header.PROTOCOL_UDP] = PORTLESS[Ipv4Header.PROTOCOL_SCTP] = 0;
+        for (int protocol = 0; protocol < PORTLESS.length; protocol++) {
+            PORTLESS[protocol] = Ipv4Header.hasPorts(protocol) ? 0 : NO_PORTS;
+        }
     }
 
     private void addPorts(int both) {

@@ -6,6 +6,7 @@ import gulp.decap.EthernetHeader;
 import gulp.decap.GeneveHeader;
 import gulp.decap.GreHeader;
 import gulp.decap.Ipv4Header;
+import gulp.decap.Ipv6Header;
 import gulp.decap.UdpHeader;
 import gulp.decap.VxlanHeader;
 
@@ -61,24 +62,29 @@ public record EncapShape(String name, List<ByteCheck> checks, int innerOffset,
     }
 
     // Outer headers: Ethernet 0..13, IPv4 14..33 (IHL 5), then GRE at 34 or UDP at 34..41.
-    public static final int ETHERTYPE_OFFSET = EthernetHeader.ETHERTYPE_OFFSET;
     public static final int IPV4_VERSION_IHL_OFFSET = EthernetHeader.LENGTH + Ipv4Header.VERSION_IHL_OFFSET;
     public static final int IPV4_FLAGS_FRAGMENT_OFFSET = EthernetHeader.LENGTH + Ipv4Header.FLAGS_FRAGMENT_OFFSET;
     public static final int IPV4_PROTOCOL_OFFSET = EthernetHeader.LENGTH + Ipv4Header.PROTOCOL_OFFSET;
     /** Where GRE or UDP starts: after Ethernet and an IPv4 header without options. */
     private static final int TRANSPORT_OFFSET = EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH;
-    public static final int GRE_FLAGS_OFFSET = TRANSPORT_OFFSET + GreHeader.FLAGS_VERSION_OFFSET;
-    public static final int GRE_PROTOCOL_OFFSET = TRANSPORT_OFFSET + GreHeader.PROTOCOL_OFFSET;
-    public static final int UDP_DESTINATION_PORT_OFFSET = TRANSPORT_OFFSET + UdpHeader.DESTINATION_PORT_OFFSET;
+    private static final int GRE_FLAGS_OFFSET = TRANSPORT_OFFSET + GreHeader.FLAGS_VERSION_OFFSET;
+    private static final int GRE_PROTOCOL_OFFSET = TRANSPORT_OFFSET + GreHeader.PROTOCOL_OFFSET;
+    private static final int UDP_DESTINATION_PORT_OFFSET = TRANSPORT_OFFSET + UdpHeader.DESTINATION_PORT_OFFSET;
     /** After a GRE header with only S set. */
-    public static final int GRE_SEQUENCED_PAYLOAD_OFFSET = TRANSPORT_OFFSET + GreHeader.length(GreHeader.FLAG_SEQUENCE);
-    public static final int UDP_PAYLOAD_OFFSET = TRANSPORT_OFFSET + UdpHeader.LENGTH;
+    private static final int GRE_SEQUENCED_PAYLOAD_OFFSET = TRANSPORT_OFFSET + GreHeader.length(GreHeader.FLAG_SEQUENCE);
+    private static final int UDP_PAYLOAD_OFFSET = TRANSPORT_OFFSET + UdpHeader.LENGTH;
+    // For InnerFilterProgram's own checks: the outer IPv4 total length, and an outer IPv6 header
+    // (40 bytes, no extension headers) in the same untagged frame.
+    static final int IPV4_TOTAL_LENGTH_OFFSET = EthernetHeader.LENGTH + Ipv4Header.TOTAL_LENGTH_OFFSET;
+    static final int IPV6_NEXT_HEADER_OFFSET = EthernetHeader.LENGTH + Ipv6Header.NEXT_HEADER_OFFSET;
+    static final int IPV6_UDP_DESTINATION_PORT_OFFSET = EthernetHeader.LENGTH + Ipv6Header.LENGTH
+            + UdpHeader.DESTINATION_PORT_OFFSET;
     /** ERSPAN's version in the first byte of its word 0 (the top nibble). */
     private static final int ERSPAN_VERSION_BYTE_SHIFT = ErspanHeader.VERSION_SHIFT - 3 * Byte.SIZE;
 
     private static List<ByteCheck> ipv4(int protocol) {
         List<ByteCheck> list = new ArrayList<>();
-        list.add(ByteCheck.eq(ETHERTYPE_OFFSET, 2, EthernetHeader.TYPE_IPV4));
+        list.add(ByteCheck.eq(EthernetHeader.ETHERTYPE_OFFSET, 2, EthernetHeader.TYPE_IPV4));
         list.add(ByteCheck.eq(IPV4_VERSION_IHL_OFFSET, 1, Ipv4Header.VERSION_IHL_NO_OPTIONS));
         list.add(new ByteCheck(IPV4_FLAGS_FRAGMENT_OFFSET, 2, Ipv4Header.MORE_FRAGMENTS | Ipv4Header.FRAGMENT_OFFSET_MASK, 0)); // MF clear, fragment offset 0
         list.add(ByteCheck.eq(IPV4_PROTOCOL_OFFSET, 1, protocol));

@@ -41,11 +41,6 @@ public final class InnerFilterProgram {
     private static final int[] VLAN_TPIDS = {EthernetHeader.TYPE_VLAN, EthernetHeader.TYPE_QINQ, EthernetHeader.TYPE_QINQ_LEGACY};
     private static final int[] IPV6_EXTENSION_HEADERS = {Ipv6Header.HOP_BY_HOP, Ipv6Header.ROUTING, Ipv6Header.FRAGMENT,
             Ipv6Header.DESTINATION_OPTIONS};
-    // In an untagged outer Ethernet frame, as EncapShape's offsets.
-    private static final int IPV4_TOTAL_LENGTH_OFFSET = EthernetHeader.LENGTH + Ipv4Header.TOTAL_LENGTH_OFFSET;
-    private static final int IPV6_NEXT_HEADER_OFFSET = EthernetHeader.LENGTH + Ipv6Header.NEXT_HEADER_OFFSET;
-    private static final int IPV6_UDP_DESTINATION_PORT_OFFSET = EthernetHeader.LENGTH + Ipv6Header.LENGTH
-            + UdpHeader.DESTINATION_PORT_OFFSET;
 
     public static BpfProgram build(BpfProgram innerFilter, List<EncapShape> shapes,
                                    boolean passUnknownEncapsulationToUser) throws FilterException {
@@ -69,7 +64,7 @@ public final class InnerFilterProgram {
                 asm.jeq(check.value(), null, nextShape);
             }
             if (shape.ipv4TotalLengthFillsFrame()) {
-                asm.ldh(IPV4_TOTAL_LENGTH_OFFSET).insn(ALU | ADD | K, EthernetHeader.LENGTH).insn(MISC | TAX, 0)
+                asm.ldh(EncapShape.IPV4_TOTAL_LENGTH_OFFSET).insn(ALU | ADD | K, EthernetHeader.LENGTH).insn(MISC | TAX, 0)
                         .ldLen().jump(JMP | JEQ | X, 0, null, nextShape);
             }
             asm.ja(relocated.get(shape.innerOffset()));
@@ -101,7 +96,7 @@ public final class InnerFilterProgram {
             if (shape.outerUdpDestinationPort() != 0) udpPorts.add(shape.outerUdpDestinationPort());
         }
         BpfAssembler.Label ipv4 = asm.newLabel(), ipv6 = asm.newLabel(), notIpv6 = asm.newLabel();
-        asm.ldh(EncapShape.ETHERTYPE_OFFSET)
+        asm.ldh(EthernetHeader.ETHERTYPE_OFFSET)
                 .jeq(EthernetHeader.TYPE_IPV4, ipv4, null)
                 .jeq(EthernetHeader.TYPE_IPV6, ipv6, notIpv6)
                 .bind(notIpv6);
@@ -118,16 +113,16 @@ public final class InnerFilterProgram {
                     .ldh(EncapShape.IPV4_FLAGS_FRAGMENT_OFFSET).jset(Ipv4Header.FRAGMENT_OFFSET_MASK, accept, null)
                     // X = the IPv4 header's length; the UDP header follows it.
                     .insn(LDX | B | MSH, EncapShape.IPV4_VERSION_IHL_OFFSET)
-                    .insn(LD | H | IND, EncapShape.IPV4_VERSION_IHL_OFFSET + UdpHeader.DESTINATION_PORT_OFFSET);
+                    .insn(LD | H | IND, EthernetHeader.LENGTH + UdpHeader.DESTINATION_PORT_OFFSET); // X: the IPv4 header's length
             emitPortChecks(asm, udpPorts, accept, drop);
         }
 
-        asm.bind(ipv6).ldb(IPV6_NEXT_HEADER_OFFSET).jeq(Ipv4Header.PROTOCOL_GRE, accept, null);
+        asm.bind(ipv6).ldb(EncapShape.IPV6_NEXT_HEADER_OFFSET).jeq(Ipv4Header.PROTOCOL_GRE, accept, null);
         for (int extension : IPV6_EXTENSION_HEADERS) asm.jeq(extension, accept, null);
         if (udpPorts.isEmpty()) {
             asm.ja(drop);
         } else {
-            asm.jeq(Ipv4Header.PROTOCOL_UDP, null, drop).ldh(IPV6_UDP_DESTINATION_PORT_OFFSET);
+            asm.jeq(Ipv4Header.PROTOCOL_UDP, null, drop).ldh(EncapShape.IPV6_UDP_DESTINATION_PORT_OFFSET);
             emitPortChecks(asm, udpPorts, accept, drop);
         }
     }

@@ -50,11 +50,8 @@ final class RingBytes {
      * most 4 KiB, then publishes; returns the tail.
      */
     static long writeNumbered(ByteRingProducer producer, long from, long bytes) {
-        for (long done = 0; done < bytes; ) {
-            int n = (int) Math.min(bytes - done, 4096);
-            assertTrue(producer.tryClaim(n));
-            putNumbered(producer, from + done, n);
-            done += n;
+        for (long at = from; at < from + bytes; ) {
+            at = claimNumbered(producer, at, (int) Math.min(from + bytes - at, 4096));
         }
         producer.publish();
         return producer.tail();
